@@ -1,0 +1,150 @@
+// Package api defines how an AWS service is served at seclake's edge: a Service names its protocol and its
+// operations; each operation decodes its input, calls one domain method and returns its output.
+//
+// The per-service packages (api/sts, api/kms, api/s3, …) build Services; the edge server routes requests to
+// them, authenticates, audits and encodes. A handler never writes to the network itself except through a Writer.
+package api
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/seclake/seclake/internal/awsproto"
+	"github.com/seclake/seclake/internal/iam"
+)
+
+// Service describes one AWS service.
+type Service struct {
+	// Name is the service's signing name, as it appears in the SigV4 credential scope ("kms", "s3", "sts").
+	Name string
+	// EventSource is the audit trail's eventSource ("kms.amazonaws.com").
+	EventSource string
+	// Protocol is the service's wire protocol.
+	Protocol awsproto.Protocol
+	// TargetPrefix is the X-Amz-Target prefix of JSON protocols ("TrentService").
+	TargetPrefix string
+	// XMLNamespace is the response namespace of the Query protocol.
+	XMLNamespace string
+	// QueryCompatible marks JSON services that also report Query error codes (SQS).
+	QueryCompatible bool
+	// S3 selects S3's signing rules (canonical URI, payload modes, streaming bodies) and allows anonymous calls,
+	// which the service's own policies then decide.
+	S3 bool
+	// Global services (IAM, Organizations) record their events in us-east-1, whatever the request's region.
+	Global bool
+	// Ops are the operations of JSON and Query services, by name.
+	Ops map[string]*Op
+	// Route chooses the operation of a REST service from the request's method, path and query. It returns nil
+	// for a request that matches no operation.
+	Route func(r *http.Request) *Op
+}
+
+// Op is one operation of a service.
+type Op struct {
+	// Name is the operation's name as the model spells it ("GenerateDataKey").
+	Name string
+	// ReadOnly operations change nothing; their audit records may be written after the response.
+	// Mutating operations are acknowledged only once their audit record is durable.
+	ReadOnly bool
+	// Data marks data events (S3 object reads and writes) as opposed to management events.
+	Data bool
+	// Serve runs the operation. It returns the output to encode, or an error (an *awserr.Error for anything
+	// the caller can act on).
+	Serve func(ctx context.Context, c *Call) (any, error)
+}
+
+// Call is one request to an operation.
+type Call struct {
+	// Caller is who is calling; never nil (anonymous callers have TypeAnonymous).
+	Caller *iam.Caller
+	// HTTP is the request. Its body has already been consumed for JSON and Query services.
+	HTTP *http.Request
+	// Body is the whole request body of JSON and Query services.
+	Body []byte
+	// Form holds the parameters of a Query request.
+	Form url.Values
+	// Stream is the verified payload of an S3 request; reading it fails where verification fails.
+	Stream io.Reader
+	// Audit is what the operation contributes to its audit record.
+	Audit Audit
+}
+
+// Audit is an operation's contribution to its audit record.
+type Audit struct {
+	// RequestParameters and ResponseElements are encoded as CloudTrail does: lowerCamelCase keys, fields
+	// tagged `sensitive:"true"` left out.
+	RequestParameters any
+	ResponseElements  any
+	// AdditionalEventData is recorded as is.
+	AdditionalEventData any
+	// Resources are the resources the call touched.
+	Resources []Resource
+	// RecipientAccount is the account that owns the resources, when it is not the caller's.
+	RecipientAccount string
+}
+
+// Resource is a resource touched by a call, as CloudTrail lists it.
+type Resource struct {
+	ARN, Account, Type string
+}
+
+// AddResource records that the call touched a resource.
+func (c *Call) AddResource(arn, account, typ string) {
+	c.Audit.Resources = append(c.Audit.Resources, Resource{ARN: arn, Account: account, Type: typ})
+}
+
+// Writer is an output that writes its own response (S3 objects, REST responses with headers). The edge calls
+// WriteResponse after the audit record is handled.
+type Writer interface {
+	WriteResponse(w http.ResponseWriter, requestID string) error
+}
+
+// JSON returns an operation of a JSON-protocol service whose input and output are the given types. The input is
+// recorded as the audit record's requestParameters, and the output of a mutating operation as its
+// responseElements; fn may override either through c.Audit.
+func JSON[In, Out any](name string, readOnly bool, fn func(ctx context.Context, c *Call, in *In) (*Out, error)) *Op {
+	return &Op{Name: name, ReadOnly: readOnly, Serve: func(ctx context.Context, c *Call) (any, error) {
+		in := new(In)
+		if err := awsproto.DecodeJSON(c.Body, in); err != nil {
+			return nil, err
+		}
+		return serveTyped(ctx, c, in, readOnly, fn)
+	}}
+}
+
+// Query returns an operation of a Query-protocol service; see JSON for how it is audited.
+func Query[In, Out any](name string, readOnly bool, fn func(ctx context.Context, c *Call, in *In) (*Out, error)) *Op {
+	return &Op{Name: name, ReadOnly: readOnly, Serve: func(ctx context.Context, c *Call) (any, error) {
+		in := new(In)
+		if err := awsproto.DecodeQuery(c.Form, in); err != nil {
+			return nil, err
+		}
+		return serveTyped(ctx, c, in, readOnly, fn)
+	}}
+}
+
+func serveTyped[In, Out any](ctx context.Context, c *Call, in *In, readOnly bool, fn func(context.Context, *Call, *In) (*Out, error)) (any, error) {
+	c.Audit.RequestParameters = in
+	out, err := fn(ctx, c, in)
+	if err != nil {
+		return nil, err
+	}
+	if !readOnly && c.Audit.ResponseElements == nil {
+		c.Audit.ResponseElements = out
+	}
+	if out == nil {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// Ops builds an operation map from a list, keyed by name.
+func Ops(ops ...*Op) map[string]*Op {
+	m := make(map[string]*Op, len(ops))
+	for _, o := range ops {
+		m[o.Name] = o
+	}
+	return m
+}

@@ -1,0 +1,162 @@
+// Package config holds seclake's configuration: its defaults, strict decoding from a file, the environment
+// overrides, and validation before start.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Config is the server's configuration. Secrets (root key, pinned root access key) are never part of it: they
+// come from the environment only, so a config file can be shared and checked in.
+type Config struct {
+	// Listen is the address of the one edge port that serves every service.
+	Listen string `json:"listen"`
+	// DataDir holds the root key, the credentials file, the SQLite metadata store and the local blob store.
+	DataDir string `json:"data"`
+	// TLSCert and TLSKey, when both set, make the edge port serve HTTPS.
+	TLSCert string `json:"tlsCert"`
+	TLSKey  string `json:"tlsKey"`
+	// Region is the home region: used for requests that carry no credential scope, and as the default region
+	// printed in the quickstart.
+	Region string `json:"region"`
+	// Meta selects the metadata store: empty for SQLite in the data directory, or a postgres:// DSN.
+	Meta string `json:"meta"`
+	// LogLevel is debug, info, warn or error; LogFormat is text or json.
+	LogLevel  string `json:"logLevel"`
+	LogFormat string `json:"logFormat"`
+	// ShutdownTimeout bounds how long a graceful shutdown waits for in-flight requests.
+	ShutdownTimeout Duration `json:"shutdownTimeout"`
+}
+
+// Duration is a time.Duration written as a Go duration string ("30s") in config files.
+type Duration time.Duration
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads a duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string like \"30s\"")
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Default returns the configuration seclake runs with when nothing is set: the embedded mode, SQLite and a
+// local directory, on 127.0.0.1:4566.
+func Default() Config {
+	return Config{
+		Listen:          "127.0.0.1:4566",
+		DataDir:         "./seclake-data",
+		Region:          "us-east-1",
+		LogLevel:        "info",
+		LogFormat:       "text",
+		ShutdownTimeout: Duration(30 * time.Second),
+	}
+}
+
+// LoadFile decodes a JSON config file over c. Unknown keys are errors, so a typo never silently does nothing.
+func (c *Config) LoadFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
+}
+
+// Env lists the environment variables that override the config, by the field they set.
+var Env = []struct {
+	Name  string
+	Field func(*Config) *string
+}{
+	{"SECLAKE_LISTEN", func(c *Config) *string { return &c.Listen }},
+	{"SECLAKE_DATA", func(c *Config) *string { return &c.DataDir }},
+	{"SECLAKE_TLS_CERT", func(c *Config) *string { return &c.TLSCert }},
+	{"SECLAKE_TLS_KEY", func(c *Config) *string { return &c.TLSKey }},
+	{"SECLAKE_REGION", func(c *Config) *string { return &c.Region }},
+	{"SECLAKE_META", func(c *Config) *string { return &c.Meta }},
+	{"SECLAKE_LOG_LEVEL", func(c *Config) *string { return &c.LogLevel }},
+	{"SECLAKE_LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }},
+}
+
+// ApplyEnv sets every field whose environment variable is set (lookup is os.LookupEnv in production).
+func (c *Config) ApplyEnv(lookup func(string) (string, bool)) {
+	for _, e := range Env {
+		if v, ok := lookup(e.Name); ok && v != "" {
+			*e.Field(c) = v
+		}
+	}
+}
+
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]+$`)
+
+// Validate checks the configuration and returns every problem at once.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
+		errs = append(errs, fmt.Errorf("listen %q: want host:port, for example 127.0.0.1:4566", c.Listen))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data: a data directory is required"))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("tls: set both the certificate and the key, or neither"))
+	}
+	for _, f := range []string{c.TLSCert, c.TLSKey} {
+		if f == "" {
+			continue
+		}
+		if _, err := os.Stat(f); err != nil {
+			errs = append(errs, fmt.Errorf("tls: %w", err))
+		}
+	}
+	if !regionRE.MatchString(c.Region) {
+		errs = append(errs, fmt.Errorf("region %q is not a region name like us-east-1", c.Region))
+	}
+	if c.Meta != "" && !strings.HasPrefix(c.Meta, "postgres://") && !strings.HasPrefix(c.Meta, "postgresql://") {
+		errs = append(errs, fmt.Errorf("meta %q: leave empty for SQLite in the data directory, or give a postgres:// DSN", redactDSN(c.Meta)))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("logLevel %q: want debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("logFormat %q: want text or json", c.LogFormat))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("shutdownTimeout must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// RedactedMeta returns the metadata DSN with any password removed, for logs.
+func (c *Config) RedactedMeta() string { return redactDSN(c.Meta) }
+
+var dsnPassword = regexp.MustCompile(`(://[^:/@]+:)[^@]*@`)
+
+func redactDSN(dsn string) string {
+	dsn = dsnPassword.ReplaceAllString(dsn, "${1}xxxxx@")
+	return regexp.MustCompile(`(?i)(password=)[^& ]*`).ReplaceAllString(dsn, "${1}xxxxx")
+}
