@@ -1,0 +1,239 @@
+// Package audit keeps seclake's audit trail: every authenticated request (allowed or denied) and every use of a
+// KMS key becomes a CloudTrail-format Record, appended to one hash-chained log in the metadata store and read
+// back through CloudTrail's LookupEvents semantics (Lookup).
+//
+// The trail lives in the meta table "audit", which only this package reads. Entry n holds the record's JSON
+// bytes exactly as hashed, and hash_n = SHA-256(hash_{n-1} ‖ seq_n ‖ json_n) with hash_0 all zero. Each entry
+// and the chain head carry an HMAC-SHA256 keyed by the chain key, so rewriting, reordering, deleting or
+// truncating records without that key shows up in Verify.
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// EventVersion is the CloudTrail record format version seclake writes.
+const EventVersion = "1.11"
+
+// IdentityType is the type of a userIdentity, spelled as CloudTrail spells it.
+type IdentityType string
+
+// Identity types.
+const (
+	IdentityRoot          IdentityType = "Root"
+	IdentityIAMUser       IdentityType = "IAMUser"
+	IdentityAssumedRole   IdentityType = "AssumedRole"
+	IdentityRole          IdentityType = "Role"
+	IdentityFederatedUser IdentityType = "FederatedUser"
+	IdentityAWSAccount    IdentityType = "AWSAccount"
+	IdentityAWSService    IdentityType = "AWSService"
+	IdentityUnknown       IdentityType = "Unknown"
+)
+
+// EventType is a record's eventType.
+type EventType string
+
+// Event types.
+const (
+	EventTypeAPICall      EventType = "AwsApiCall"
+	EventTypeServiceEvent EventType = "AwsServiceEvent"
+)
+
+// EventCategory is a record's eventCategory.
+type EventCategory string
+
+// Event categories. Lookup returns Management events only, as CloudTrail's event history does; Data events
+// are chained and kept but not indexed.
+const (
+	CategoryManagement EventCategory = "Management"
+	CategoryData       EventCategory = "Data"
+)
+
+// Record is one CloudTrail event. Its JSON form (the field names CloudTrail writes, in CloudTrail's order) is
+// what the trail stores, hashes and returns as CloudTrailEvent. RequestParameters, ResponseElements and
+// AdditionalEventData must never hold secrets or plaintext: build them with Params.
+type Record struct {
+	EventVersion        string          `json:"eventVersion"`
+	UserIdentity        UserIdentity    `json:"userIdentity"`
+	EventTime           time.Time       `json:"eventTime"`
+	EventSource         string          `json:"eventSource"`
+	EventName           string          `json:"eventName"`
+	AWSRegion           string          `json:"awsRegion"`
+	SourceIPAddress     string          `json:"sourceIPAddress,omitempty"`
+	UserAgent           string          `json:"userAgent,omitempty"`
+	ErrorCode           string          `json:"errorCode,omitempty"`
+	ErrorMessage        string          `json:"errorMessage,omitempty"`
+	RequestParameters   json.RawMessage `json:"requestParameters"`
+	ResponseElements    json.RawMessage `json:"responseElements"`
+	AdditionalEventData json.RawMessage `json:"additionalEventData,omitempty"`
+	RequestID           string          `json:"requestID,omitempty"`
+	EventID             string          `json:"eventID"`
+	ReadOnly            bool            `json:"readOnly"`
+	Resources           []Resource      `json:"resources,omitempty"`
+	EventType           EventType       `json:"eventType"`
+	APIVersion          string          `json:"apiVersion,omitempty"`
+	ManagementEvent     bool            `json:"managementEvent"`
+	RecipientAccountID  string          `json:"recipientAccountId"`
+	SharedEventID       string          `json:"sharedEventID,omitempty"`
+	VPCEndpointID       string          `json:"vpcEndpointId,omitempty"`
+	EventCategory       EventCategory   `json:"eventCategory"`
+	TLSDetails          *TLSDetails     `json:"tlsDetails,omitempty"`
+}
+
+// UserIdentity says who made the request.
+type UserIdentity struct {
+	Type           IdentityType    `json:"type,omitempty"`
+	PrincipalID    string          `json:"principalId,omitempty"`
+	ARN            string          `json:"arn,omitempty"`
+	AccountID      string          `json:"accountId,omitempty"`
+	AccessKeyID    string          `json:"accessKeyId,omitempty"`
+	UserName       string          `json:"userName,omitempty"`
+	SessionContext *SessionContext `json:"sessionContext,omitempty"`
+	// InvokedBy names the service that made the request on the principal's behalf ("s3.amazonaws.com").
+	InvokedBy string `json:"invokedBy,omitempty"`
+}
+
+// SessionContext describes the temporary credentials a request was signed with.
+type SessionContext struct {
+	SessionIssuer  *SessionIssuer     `json:"sessionIssuer,omitempty"`
+	Attributes     *SessionAttributes `json:"attributes,omitempty"`
+	SourceIdentity string             `json:"sourceIdentity,omitempty"`
+}
+
+// SessionIssuer is the role or user that issued the session.
+type SessionIssuer struct {
+	Type        IdentityType `json:"type,omitempty"`
+	PrincipalID string       `json:"principalId,omitempty"`
+	ARN         string       `json:"arn,omitempty"`
+	AccountID   string       `json:"accountId,omitempty"`
+	UserName    string       `json:"userName,omitempty"`
+}
+
+// SessionAttributes are the session's creation date and whether it was MFA-authenticated.
+type SessionAttributes struct {
+	CreationDate     time.Time `json:"creationDate,omitzero"`
+	MFAAuthenticated string    `json:"mfaAuthenticated,omitempty"` // "true" or "false"
+}
+
+// Resource is a resource the request acted on.
+type Resource struct {
+	AccountID string `json:"accountId,omitempty"`
+	Type      string `json:"type,omitempty"` // for example "AWS::KMS::Key"
+	ARN       string `json:"ARN,omitempty"`
+}
+
+// TLSDetails describes the TLS connection of the request.
+type TLSDetails struct {
+	TLSVersion               string `json:"tlsVersion,omitempty"`
+	CipherSuite              string `json:"cipherSuite,omitempty"`
+	ClientProvidedHostHeader string `json:"clientProvidedHostHeader,omitempty"`
+}
+
+// MaxRecordBytes is the largest record JSON the trail stores (CloudTrail's limit is 256 KB). A larger record
+// keeps its identity and outcome, but its requestParameters, responseElements and additionalEventData are
+// replaced by a marker (see normalize).
+const MaxRecordBytes = 256 << 10
+
+// maxIndexedValue is the longest attribute value indexed for Lookup (LookupAttributeValue's maximum).
+const maxIndexedValue = 2000
+
+// ErrInvalidRecord is returned by Append for a record that lacks what the trail needs.
+var ErrInvalidRecord = errors.New("audit: invalid record")
+
+// normalize fills in r's defaults and puts its times in CloudTrail's form (UTC, whole seconds):
+// EventVersion, EventTime (now), EventID (newID), EventType (AwsApiCall), EventCategory (Management), and
+// ManagementEvent, which always follows EventCategory.
+func normalize(r *Record, now time.Time, newID func() string) error {
+	switch {
+	case r.EventSource == "":
+		return fmt.Errorf("%w: eventSource is empty", ErrInvalidRecord)
+	case r.EventName == "":
+		return fmt.Errorf("%w: eventName is empty", ErrInvalidRecord)
+	case r.RecipientAccountID == "":
+		return fmt.Errorf("%w: recipientAccountId is empty", ErrInvalidRecord)
+	case len(r.RecipientAccountID) > maxIndexedValue:
+		return fmt.Errorf("%w: recipientAccountId is too long", ErrInvalidRecord)
+	}
+	if r.EventVersion == "" {
+		r.EventVersion = EventVersion
+	}
+	if r.EventTime.IsZero() {
+		r.EventTime = now
+	}
+	r.EventTime = r.EventTime.UTC().Truncate(time.Second)
+	if sc := r.UserIdentity.SessionContext; sc != nil && sc.Attributes != nil && !sc.Attributes.CreationDate.IsZero() {
+		sc.Attributes.CreationDate = sc.Attributes.CreationDate.UTC().Truncate(time.Second)
+	}
+	if r.EventID == "" {
+		r.EventID = newID()
+	}
+	if r.EventType == "" {
+		r.EventType = EventTypeAPICall
+	}
+	if r.EventCategory == "" {
+		r.EventCategory = CategoryManagement
+	}
+	r.ManagementEvent = r.EventCategory == CategoryManagement
+	return nil
+}
+
+// truncatedMarker replaces the payload of a record larger than MaxRecordBytes.
+var truncatedMarker = json.RawMessage(`{"seclakeTruncated":true}`)
+
+// marshalRecord returns r's JSON as the trail stores it: CloudTrail's field order, no HTML escaping, no
+// trailing newline. A record over MaxRecordBytes loses its payload fields (see MaxRecordBytes).
+func marshalRecord(r *Record) ([]byte, error) {
+	b, err := encodeJSON(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidRecord, err)
+	}
+	if len(b) <= MaxRecordBytes {
+		return b, nil
+	}
+	r.RequestParameters, r.ResponseElements, r.AdditionalEventData = nil, nil, truncatedMarker
+	b, err = encodeJSON(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidRecord, err)
+	}
+	if len(b) > MaxRecordBytes {
+		return nil, fmt.Errorf("%w: record is %d bytes even without its payload", ErrInvalidRecord, len(b))
+	}
+	return b, nil
+}
+
+// encodeJSON marshals v without HTML escaping and without the encoder's trailing newline.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// Username is the name LookupEvents shows for the record's caller (and matches the Username attribute
+// against): the userName, else "root" for the root user, the session name of an assumed role, or the
+// invoking service of a service event.
+func (r *Record) Username() string {
+	ui := r.UserIdentity
+	if ui.UserName != "" {
+		return ui.UserName
+	}
+	switch ui.Type {
+	case IdentityRoot:
+		return "root"
+	case IdentityAssumedRole:
+		if i := strings.LastIndexByte(ui.ARN, '/'); i >= 0 {
+			return ui.ARN[i+1:]
+		}
+	case IdentityAWSService:
+		return ui.InvokedBy
+	}
+	return ""
+}
