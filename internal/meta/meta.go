@@ -27,6 +27,9 @@ var (
 	ErrConflict = errors.New("meta: transaction conflict")
 	// ErrClosed is returned by every method after Close.
 	ErrClosed = errors.New("meta: store closed")
+	// ErrIncompatible is returned by a store's Open when the database was written by a newer seclake (its
+	// schema version is higher than this binary knows) or is not a seclake metadata database at all.
+	ErrIncompatible = errors.New("meta: incompatible database")
 )
 
 // Store is a metadata store. All methods are safe for concurrent use.
