@@ -1,0 +1,203 @@
+// Command seclake runs the seclake server and its maintenance commands. It parses the command line and hands
+// over to internal/app.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/seclake/seclake/internal/app"
+	"github.com/seclake/seclake/internal/config"
+)
+
+const usage = `seclake — Amazon Security Lake, self-hosted: security logs normalized to OCSF, stored as encrypted
+Parquet/Iceberg, behind the AWS APIs (STS, IAM, KMS, S3, SQS, CloudTrail, Security Lake) on one port.
+
+Usage:
+  seclake <command> [flags]
+
+Commands:
+  serve          Run the server: every service on one port (default 127.0.0.1:4566).
+  audit verify   Check the audit trail's hash chain; report any changed, deleted or reordered record.
+  version        Print the version.
+
+Run "seclake <command> --help" for the flags of a command.
+
+Quick start:
+  seclake serve          # first start creates ./seclake-data and prints where the root credentials are
+  export AWS_SHARED_CREDENTIALS_FILE=$PWD/seclake-data/credentials AWS_PROFILE=seclake AWS_DEFAULT_REGION=us-east-1
+  aws --endpoint-url http://127.0.0.1:4566 sts get-caller-identity
+`
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "-h", "--help", "-help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "serve":
+		return serve(args[1:], stdout, stderr)
+	case "audit":
+		if len(args) > 1 && args[1] == "verify" {
+			return auditVerify(args[2:], stdout, stderr)
+		}
+		fmt.Fprint(stderr, "usage: seclake audit verify [--data DIR] [--meta DSN]\n")
+		return 2
+	case "version":
+		fmt.Fprintln(stdout, "seclake", version)
+		return 0
+	}
+	fmt.Fprintf(stderr, "seclake: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+// configFlags binds the flags that override configuration fields; a flag's default is empty so that only flags
+// the user gave override the file and the environment.
+type configFlags struct {
+	file                                                   string
+	listen, data, tlsCert, tlsKey, region, meta, lvl, lfmt string
+}
+
+func (f *configFlags) register(fs *flag.FlagSet, serve bool) {
+	fs.StringVar(&f.data, "data", "", "data directory: root key, credentials, metadata and objects (env SECLAKE_DATA; default ./seclake-data)")
+	fs.StringVar(&f.meta, "meta", "", "metadata store: empty for SQLite in the data directory, or a postgres:// DSN (env SECLAKE_META)")
+	fs.StringVar(&f.file, "config", "", "JSON config file; unknown keys are errors (flags and environment override it)")
+	fs.StringVar(&f.lvl, "log-level", "", "log level: debug, info, warn or error (env SECLAKE_LOG_LEVEL; default info)")
+	fs.StringVar(&f.lfmt, "log-format", "", "log format: text or json (env SECLAKE_LOG_FORMAT; default text)")
+	if !serve {
+		return
+	}
+	fs.StringVar(&f.listen, "listen", "", "address of the edge port that serves every service (env SECLAKE_LISTEN; default 127.0.0.1:4566)")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file; with --tls-key, serve HTTPS (env SECLAKE_TLS_CERT)")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (env SECLAKE_TLS_KEY)")
+	fs.StringVar(&f.region, "region", "", "home region, for requests without a credential scope (env SECLAKE_REGION; default us-east-1)")
+}
+
+// resolve builds the configuration: defaults, then the file, then the environment, then the flags.
+func (f *configFlags) resolve() (config.Config, error) {
+	cfg := config.Default()
+	if f.file != "" {
+		if err := cfg.LoadFile(f.file); err != nil {
+			return cfg, err
+		}
+	}
+	cfg.ApplyEnv(os.LookupEnv)
+	for _, o := range []struct{ v, dst *string }{
+		{&f.listen, &cfg.Listen}, {&f.data, &cfg.DataDir}, {&f.tlsCert, &cfg.TLSCert}, {&f.tlsKey, &cfg.TLSKey},
+		{&f.region, &cfg.Region}, {&f.meta, &cfg.Meta}, {&f.lvl, &cfg.LogLevel}, {&f.lfmt, &cfg.LogFormat},
+	} {
+		if *o.v != "" {
+			*o.dst = *o.v
+		}
+	}
+	return cfg, cfg.Validate()
+}
+
+const serveHelp = `Usage: seclake serve [flags]
+
+Runs seclake: STS, CloudTrail and the other AWS APIs on one port, with SigV4 authentication and an audit record
+of every call. The first start creates the data directory, a root key (back it up), the management account and
+its root access key, written to <data>/credentials as profile "seclake".
+
+Secrets come only from the environment:
+  SECLAKE_ROOT_KEY                  base64 root key (distributed mode: the same on every node)
+  SECLAKE_ACCOUNT_ID                pin the management account ID on first start (12 digits)
+  SECLAKE_ROOT_ACCESS_KEY_ID        pin the root access key on first start (with the secret below)
+  SECLAKE_ROOT_SECRET_ACCESS_KEY
+
+Health: GET /_seclake/health    Metrics (Prometheus): GET /_seclake/metrics
+
+Flags:
+`
+
+func serve(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f configFlags
+	f.register(fs, true)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), serveHelp); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	cfg, err := f.resolve()
+	if err != nil {
+		fmt.Fprintf(stderr, "seclake: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := app.Start(ctx, cfg, app.Options{Stdout: stdout, Stderr: stderr})
+	if err != nil {
+		fmt.Fprintf(stderr, "seclake: %v\n", err)
+		return 1
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-srv.Wait():
+		fmt.Fprintf(stderr, "seclake: server stopped: %v\n", err)
+	}
+	stop() // a second signal now kills the process
+	if err := srv.Shutdown(context.Background()); err != nil {
+		fmt.Fprintf(stderr, "seclake: shutdown: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+const auditHelp = `Usage: seclake audit verify [flags]
+
+Walks the whole audit trail and checks its hash chain and the signed chain head. It reports the first record
+that was changed, any deleted (missing) records, reordering, and a truncated or rewritten tail. It reads the
+same data directory (and root key) as the server, and may run while the server runs.
+Exit status: 0 when the chain verifies, 1 when it does not, 2 on usage errors.
+
+Flags:
+`
+
+func auditVerify(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f configFlags
+	f.register(fs, false)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), auditHelp); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	cfg, err := f.resolve()
+	if err != nil {
+		fmt.Fprintf(stderr, "seclake: %v\n", err)
+		return 2
+	}
+	ok, err := app.VerifyAudit(context.Background(), cfg, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "seclake: %v\n", err)
+		return 1
+	}
+	if !ok {
+		return 1
+	}
+	return 0
+}
+
+func flagExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}

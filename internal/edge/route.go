@@ -1,0 +1,129 @@
+package edge
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/seclake/seclake/internal/api"
+	"github.com/seclake/seclake/internal/awserr"
+	"github.com/seclake/seclake/internal/awsproto"
+	"github.com/seclake/seclake/internal/sigv4"
+)
+
+// service picks the service a request is for: the signing name of its credential scope, or S3 for an
+// anonymous request (the only service that may allow one).
+func (s *Server) service(r *http.Request, auth *sigv4.Auth) *api.Service {
+	if auth != nil {
+		return s.byName[auth.Service]
+	}
+	if name := scopeService(r); name != "" { // a malformed signature still names its service
+		return s.byName[name]
+	}
+	return s.byName["s3"]
+}
+
+// scopeService extracts the service from a credential scope that sigv4.Parse could not fully parse, so the
+// error goes out in the right protocol.
+func scopeService(r *http.Request) string {
+	cred := r.URL.Query().Get("X-Amz-Credential")
+	if h := r.Header.Get("Authorization"); h != "" {
+		if i := strings.Index(h, "Credential="); i >= 0 {
+			cred = h[i+len("Credential="):]
+			if j := strings.IndexAny(cred, ", "); j >= 0 {
+				cred = cred[:j]
+			}
+		}
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) == 5 {
+		return parts[3]
+	}
+	return ""
+}
+
+// operation resolves the operation a request names, in its protocol's way.
+func (s *Server) operation(r *http.Request, rq *request) (*api.Op, error) {
+	svc := rq.svc
+	switch svc.Protocol {
+	case awsproto.JSON10, awsproto.JSON11:
+		target := r.Header.Get("X-Amz-Target")
+		name, ok := strings.CutPrefix(target, svc.TargetPrefix+".")
+		if op := svc.Ops[name]; ok && op != nil {
+			return op, nil
+		}
+		return nil, awserr.New("UnknownOperationException", http.StatusBadRequest, "%s does not name an operation of %s that seclake serves.", quoteOr(target, "A missing X-Amz-Target header"), svc.Name)
+	case awsproto.Query:
+		form, err := queryForm(r, rq.call.Body)
+		if err != nil {
+			return nil, err
+		}
+		rq.call.Form = form
+		action := form.Get("Action")
+		if op := svc.Ops[action]; op != nil {
+			return op, nil
+		}
+		return nil, awserr.New("InvalidAction", http.StatusBadRequest, "Could not find operation %s for version %s", action, form.Get("Version"))
+	}
+	if svc.Route != nil {
+		if op := svc.Route(r); op != nil {
+			return op, nil
+		}
+	}
+	if svc.Protocol == awsproto.RESTXML {
+		return nil, awserr.New("NotImplemented", http.StatusNotImplemented, "seclake does not implement %s %s for %s.", r.Method, r.URL.Path, svc.Name)
+	}
+	return nil, awserr.New("UnknownOperationException", http.StatusNotFound, "No operation of %s matches %s %s.", svc.Name, r.Method, r.URL.Path)
+}
+
+func quoteOr(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return "X-Amz-Target " + `"` + s + `"`
+}
+
+// queryForm returns the parameters of a Query request: the form body of a POST, or the URL's query.
+func queryForm(r *http.Request, body []byte) (url.Values, error) {
+	if r.Method != http.MethodPost {
+		return r.URL.Query(), nil
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, awserr.New("MalformedQueryString", http.StatusBadRequest, "The request body is not a valid form: %v", err)
+	}
+	for k, v := range r.URL.Query() { // parameters may also ride in the URL
+		if _, ok := form[k]; !ok {
+			form[k] = v
+		}
+	}
+	return form, nil
+}
+
+// guessProtocol picks the error format for a request whose service is unknown.
+func guessProtocol(r *http.Request) awsproto.Protocol {
+	switch {
+	case r.Header.Get("X-Amz-Target") != "":
+		return awsproto.JSON11
+	case strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded"):
+		return awsproto.Query
+	case strings.Contains(r.Header.Get("Content-Type"), "json"):
+		return awsproto.RESTJSON
+	}
+	return awsproto.RESTXML
+}
+
+func (s *Server) unknownService(auth *sigv4.Auth) *awserr.Error {
+	names := make([]string, 0, len(s.byName))
+	for n := range s.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	name := "(none)"
+	if auth != nil {
+		name = auth.Service
+	}
+	return awserr.New("UnknownServiceException", http.StatusBadRequest,
+		"seclake does not serve the service %q named in the request's credential scope; it serves: %s.", name, strings.Join(names, ", "))
+}

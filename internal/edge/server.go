@@ -1,0 +1,254 @@
+// Package edge is seclake's one HTTP listener: it gives every request an ID, routes it to a service by the
+// signing name in its credential scope, authenticates it with SigV4, runs the operation, records it on the audit
+// trail, encodes the result in the service's protocol, and counts it in the metrics.
+package edge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/seclake/seclake/internal/api"
+	"github.com/seclake/seclake/internal/audit"
+	"github.com/seclake/seclake/internal/awserr"
+	"github.com/seclake/seclake/internal/awsproto"
+	"github.com/seclake/seclake/internal/clock"
+	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/sigv4"
+)
+
+// MaxBodyBytes bounds the request bodies of JSON and Query services, which are read whole.
+const MaxBodyBytes = 8 << 20
+
+// Authenticator looks up access keys; *iam.Service satisfies it.
+type Authenticator interface {
+	Authenticate(ctx context.Context, keyID, sessionToken string) (*iam.Credential, error)
+}
+
+// Auditor records calls on the audit trail; *audit.Log satisfies it.
+type Auditor interface {
+	// Append returns once the record is durable.
+	Append(ctx context.Context, r *audit.Record) error
+	// AppendAsync queues the record and returns at once.
+	AppendAsync(r *audit.Record)
+}
+
+// Config holds what the edge needs.
+type Config struct {
+	Services []*api.Service
+	Identity Authenticator
+	Audit    Auditor
+	Clock    clock.Clock
+	Logger   *slog.Logger
+	// Registry receives the edge's metrics; nil leaves them unregistered.
+	Registry prometheus.Registerer
+	// Gatherer serves /_seclake/metrics; nil disables the endpoint.
+	Gatherer prometheus.Gatherer
+	// Health reports whether the server can serve (its stores are reachable).
+	Health func(ctx context.Context) error
+	// Region is used for requests without a credential scope.
+	Region string
+}
+
+// Server routes, authenticates, runs and audits requests. It is an http.Handler.
+type Server struct {
+	cfg      Config
+	byName   map[string]*api.Service
+	verifier *sigv4.Verifier
+	metrics  *metrics
+	log      *slog.Logger
+}
+
+// New returns the edge server for the given services.
+func New(cfg Config) (*Server, error) {
+	s := &Server{cfg: cfg, byName: make(map[string]*api.Service), log: cfg.Logger}
+	for _, svc := range cfg.Services {
+		if _, dup := s.byName[svc.Name]; dup {
+			return nil, fmt.Errorf("edge: service %q registered twice", svc.Name)
+		}
+		s.byName[svc.Name] = svc
+	}
+	s.verifier = sigv4.NewVerifier(sigv4.Config{Now: cfg.Clock.Now})
+	m, err := newMetrics(cfg.Registry)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
+	return s, nil
+}
+
+// request is the state of one request as it passes through the edge.
+type request struct {
+	id      string
+	start   time.Time
+	svc     *api.Service
+	op      *api.Op
+	caller  *iam.Caller
+	call    *api.Call
+	log     *slog.Logger
+	hostID  string
+	isHead  bool
+	errCode string
+}
+
+// ServeHTTP handles one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, internalPrefix) {
+		s.serveInternal(w, r)
+		return
+	}
+	rq := &request{id: awsproto.NewRequestID(), start: s.cfg.Clock.Now(), isHead: r.Method == http.MethodHead}
+	rq.log = s.log.With("request_id", rq.id)
+	s.metrics.inflight.Inc()
+	defer s.metrics.inflight.Dec()
+
+	auth, perr := sigv4.Parse(r)
+	rq.svc = s.service(r, auth)
+	if rq.svc == nil {
+		p := guessProtocol(r)
+		if auth == nil && perr == nil {
+			s.writeError(w, rq, p, missingAuthError(familyOf(p)))
+			return
+		}
+		s.writeError(w, rq, p, s.unknownService(auth))
+		return
+	}
+	out, err := s.handle(r, rq, auth, perr)
+	if err != nil {
+		s.writeError(w, rq, rq.svc.Protocol, s.toAWS(rq, err))
+		return
+	}
+	s.writeOutput(w, rq, out)
+}
+
+// handle authenticates the request and runs its operation; the audit record is written before it returns.
+func (s *Server) handle(r *http.Request, rq *request, auth *sigv4.Auth, perr error) (any, error) {
+	fam := familyOf(rq.svc.Protocol)
+	var body []byte
+	if !rq.svc.S3 {
+		var err error
+		if body, err = readBody(r); err != nil {
+			return nil, err
+		}
+	}
+	caller, stream, err := s.authenticate(r, rq, auth, perr, body, fam)
+	if err != nil {
+		return nil, err
+	}
+	rq.caller = caller
+	rq.call = &api.Call{Caller: caller, HTTP: r, Body: body, Stream: stream}
+	op, err := s.operation(r, rq)
+	if err != nil {
+		return nil, err
+	}
+	rq.op = op
+	ctx := r.Context()
+	out, opErr := op.Serve(ctx, rq.call)
+	if aerr := s.audit(ctx, rq, opErr); aerr != nil {
+		rq.log.Error("audit record not durable; refusing to acknowledge", "err", aerr)
+		return nil, awserr.Internal()
+	}
+	return out, opErr
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		return nil, awserr.New("SerializationException", http.StatusBadRequest, "Could not read the request body: %v.", err)
+	}
+	if len(b) > MaxBodyBytes {
+		return nil, awserr.New("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, "The request body is larger than %d bytes.", MaxBodyBytes)
+	}
+	return b, nil
+}
+
+// authenticate verifies the request's signature and returns the caller and, for S3, the verified payload.
+func (s *Server) authenticate(r *http.Request, rq *request, auth *sigv4.Auth, perr error, body []byte, fam family) (*iam.Caller, io.Reader, error) {
+	caller := &iam.Caller{
+		SourceIP:        sourceIP(r),
+		UserAgent:       r.UserAgent(),
+		SecureTransport: r.TLS != nil,
+		Region:          s.cfg.Region,
+		Time:            rq.start,
+		RequestID:       rq.id,
+	}
+	if perr != nil {
+		var se *sigv4.Error
+		if errors.As(perr, &se) {
+			return nil, nil, signatureError(fam, se)
+		}
+		return nil, nil, perr
+	}
+	if auth == nil {
+		if !rq.svc.S3 {
+			return nil, nil, missingAuthError(fam)
+		}
+		caller.Principal = iam.Principal{Type: iam.TypeAnonymous}
+		return caller, r.Body, nil
+	}
+	caller.Region = auth.Region
+	cred, err := s.cfg.Identity.Authenticate(r.Context(), auth.AccessKeyID, auth.SecurityToken)
+	if err != nil {
+		if errors.Is(err, iam.ErrUnknownKey) || errors.Is(err, iam.ErrInactiveKey) || errors.Is(err, iam.ErrBadToken) || errors.Is(err, iam.ErrExpiredToken) {
+			return nil, nil, credentialError(fam, err, auth.AccessKeyID)
+		}
+		return nil, nil, fmt.Errorf("authenticate %s: %w", auth.AccessKeyID, err)
+	}
+	res, err := s.verifier.Verify(sigv4.Request{HTTP: r, Auth: auth, Secret: cred.Secret, S3: rq.svc.S3, Body: body})
+	if err != nil {
+		var se *sigv4.Error
+		if errors.As(err, &se) {
+			return nil, nil, signatureError(fam, se)
+		}
+		return nil, nil, fmt.Errorf("verify signature: %w", err)
+	}
+	caller.Principal = cred.Principal
+	var stream io.Reader
+	if rq.svc.S3 {
+		stream = res.Body
+	}
+	return caller, stream, nil
+}
+
+// sourceIP returns the client's address without the port.
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// toAWS converts an operation's error into what the client sees; internal causes are logged here, once.
+func (s *Server) toAWS(rq *request, err error) *awserr.Error {
+	if e, ok := awserr.As(err); ok {
+		return e
+	}
+	var se *sigv4.Error
+	if errors.As(err, &se) && rq.svc != nil {
+		return signatureError(familyOf(rq.svc.Protocol), se)
+	}
+	if errors.Is(err, context.Canceled) {
+		return awserr.New("RequestCanceled", 499, "The client closed the request.")
+	}
+	rq.log.Error("internal failure", "service", rq.svc.Name, "operation", opName(rq), "err", err)
+	return awserr.Internal()
+}
+
+func opName(rq *request) string {
+	if rq.op == nil {
+		return "unknown"
+	}
+	return rq.op.Name
+}

@@ -1,0 +1,97 @@
+package iam
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/seclake/seclake/internal/meta"
+)
+
+// Account is an AWS account held by seclake.
+type Account struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Email      string    `json:"email,omitempty"`
+	Created    time.Time `json:"created"`
+	Management bool      `json:"management,omitempty"`
+}
+
+// ErrNoAccount is returned when an account does not exist.
+var ErrNoAccount = errors.New("iam: no such account")
+
+// ValidAccountID reports whether id is a 12-digit account ID.
+func ValidAccountID(id string) bool {
+	if len(id) != 12 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Account returns the account with the given ID.
+func (s *Service) Account(ctx context.Context, id string) (*Account, error) {
+	var a *Account
+	err := s.store.View(ctx, func(tx meta.Tx) error {
+		var err error
+		a, err = getAccount(tx, id)
+		return err
+	})
+	return a, err
+}
+
+// ManagementAccount returns the account created at bootstrap, or ErrNoAccount before bootstrap.
+func (s *Service) ManagementAccount(ctx context.Context) (*Account, error) {
+	var found *Account
+	err := s.store.View(ctx, func(tx meta.Tx) error {
+		var derr error
+		serr := tx.Scan(tableAccounts, meta.Range{}, func(_ string, v []byte) bool {
+			var a Account
+			if derr = json.Unmarshal(v, &a); derr != nil {
+				return false
+			}
+			if a.Management {
+				found = &a
+				return false
+			}
+			return true
+		})
+		return errors.Join(serr, derr)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find management account: %w", err)
+	}
+	if found == nil {
+		return nil, ErrNoAccount
+	}
+	return found, nil
+}
+
+func getAccount(tx meta.Tx, id string) (*Account, error) {
+	b, err := tx.Get(tableAccounts, id)
+	if errors.Is(err, meta.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s", ErrNoAccount, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load account %s: %w", id, err)
+	}
+	var a Account
+	if err := json.Unmarshal(b, &a); err != nil {
+		return nil, fmt.Errorf("decode account %s: %w", id, err)
+	}
+	return &a, nil
+}
+
+func putAccount(tx meta.Tx, a *Account) error {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return tx.Insert(tableAccounts, a.ID, b)
+}
