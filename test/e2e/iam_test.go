@@ -16,7 +16,9 @@ func createUserWithKey(t *testing.T, s *server, name string) (keyID, secret stri
 	t.Helper()
 	out, err := s.aws(t, "iam", "create-user", "--user-name", name)
 	require.NoError(t, err)
-	var u struct{ User struct{ UserName, Arn, UserId string } }
+	var u struct {
+		User struct{ UserName, Arn, UserId string }
+	}
 	require.NoError(t, json.Unmarshal([]byte(out), &u))
 	require.Equal(t, name, u.User.UserName)
 	require.Equal(t, "arn:aws:iam::"+testAccount+":user/"+name, u.User.Arn)
@@ -24,7 +26,9 @@ func createUserWithKey(t *testing.T, s *server, name string) (keyID, secret stri
 
 	out, err = s.aws(t, "iam", "create-access-key", "--user-name", name)
 	require.NoError(t, err)
-	var k struct{ AccessKey struct{ AccessKeyId, SecretAccessKey, Status, UserName string } }
+	var k struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey, Status, UserName string }
+	}
 	require.NoError(t, json.Unmarshal([]byte(out), &k))
 	require.Equal(t, "Active", k.AccessKey.Status)
 	require.Len(t, k.AccessKey.SecretAccessKey, 40)
