@@ -18,7 +18,7 @@ type Opener func() meta.Store
 
 // Setup creates new, empty backing storage for one test and returns the Opener for it. It releases the
 // storage with t.Cleanup.
-type Setup func(t *testing.T) Opener
+type Setup func(t testing.TB) Opener
 
 // Run runs the conformance suite against the implementation that setup opens. Every subtest gets its own
 // storage, and the suite closes every store it opens.

@@ -5,11 +5,6 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -21,46 +16,10 @@ const applicationID = 0x53434c4b
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migration is one numbered schema change; applying it moves the database to version.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads the embedded migrations in version order. Their names are NNNN_description.sql,
-// numbered from 1 without gaps.
-func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return nil, fmt.Errorf("read migrations: %w", err)
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_description.sql", e.Name())
-		}
-		body, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
-
 // migrate brings the database on conn to the newest schema in one transaction, after checking that it is a
 // seclake database that this binary understands.
 func migrate(ctx context.Context, conn *sql.Conn) (err error) {
-	ms, err := loadMigrations(migrationFS, "migrations")
+	ms, err := meta.LoadMigrations(migrationFS, "migrations")
 	if err != nil {
 		return err
 	}
@@ -84,12 +43,11 @@ func migrate(ctx context.Context, conn *sql.Conn) (err error) {
 			"point --data at another directory", meta.ErrIncompatible, appID)
 	}
 	if version > len(ms) {
-		return fmt.Errorf("%w: schema version %d but this seclake knows only versions up to %d: "+
-			"upgrade seclake or point --data at another directory", meta.ErrIncompatible, version, len(ms))
+		return meta.NewerSchemaError(version, len(ms))
 	}
 	for _, m := range ms[version:] {
-		if _, err := conn.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("apply migration %s: %w", m.name, err)
+		if _, err := conn.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("apply migration %s: %w", m.Name, err)
 		}
 	}
 	// PRAGMA arguments cannot be bound; both values are integers this package controls.

@@ -18,7 +18,7 @@ func TestConformance(t *testing.T) {
 			name = "nobatch"
 		}
 		t.Run(name, func(t *testing.T) {
-			metatest.Run(t, func(t *testing.T) metatest.Opener {
+			metatest.Run(t, func(t testing.TB) metatest.Opener {
 				path := filepath.Join(t.TempDir(), "meta.db")
 				return func() meta.Store {
 					s, err := sqlite.Open(path, sqlite.Options{MaxBatch: batch})
