@@ -14,12 +14,14 @@ type canonOptions struct {
 	payloadHash string // last line of the canonical request
 	dropToken   bool   // leave X-Amz-Security-Token out of the canonical query (added after signing)
 	spacesOnly  bool   // collapse only runs of ' ' in header values (aws-sdk-go-v2), not all whitespace
+	rawURI      bool   // S3: the path exactly as sent, as a signer that signs its escaped path does
 }
 
 // canonResult reports what the canonicalizer saw that another attempt could treat differently.
 type canonResult struct {
 	queryToken bool // the canonical query holds X-Amz-Security-Token
 	otherSpace bool // a signed header value holds whitespace other than ' ' between words
+	rawDiffers bool // the raw path differs from its S3 canonical form
 }
 
 // appendCanonicalRequest appends the canonical request of r, as the client should have built it from its
@@ -28,7 +30,14 @@ func appendCanonicalRequest(b []byte, r *http.Request, a *Auth, o canonOptions) 
 	var res canonResult
 	b = append(b, r.Method...)
 	b = append(b, '\n')
-	b = appendCanonicalURI(b, rawPath(r), o.s3)
+	raw := rawPath(r)
+	start := len(b)
+	if o.rawURI && raw != "" {
+		b = append(b, raw...)
+	} else {
+		b = appendCanonicalURI(b, raw, o.s3)
+	}
+	res.rawDiffers = o.s3 && string(b[start:]) != raw && raw != ""
 	b = append(b, '\n')
 	var err error
 	b, res.queryToken, err = appendCanonicalQuery(b, r.URL.RawQuery, a.Mode == QueryAuth, o.dropToken)

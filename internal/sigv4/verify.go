@@ -199,8 +199,9 @@ func checkPresignedTime(a *Auth, now time.Time, skew time.Duration, s3 bool) err
 var canonPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // checkSignature rebuilds the canonical request and compares signatures. When the first attempt fails it
-// tries the variants real signers produce: a session token appended to a presigned URL after signing, and
-// header values with tabs kept (aws-sdk-go-v2 collapses spaces only).
+// tries the variants real signers produce, where they would differ: a session token appended to a presigned
+// URL after signing, header values with tabs kept (aws-sdk-go-v2 collapses spaces only), and for S3 the path
+// exactly as sent (signers that sign their escaped path and leave sub-delimiters such as '+' unencoded).
 func checkSignature(r *http.Request, a *Auth, key *[sha256.Size]byte, s3 bool, payloadHash string) error {
 	bp := canonPool.Get().(*[]byte)
 	defer canonPool.Put(bp)
@@ -216,8 +217,9 @@ func checkSignature(r *http.Request, a *Auth, key *[sha256.Size]byte, s3 bool, p
 	for _, alt := range []canonOptions{
 		{s3: s3, payloadHash: payloadHash, dropToken: seen.queryToken},
 		{s3: s3, payloadHash: payloadHash, spacesOnly: seen.otherSpace},
+		{s3: s3, payloadHash: payloadHash, rawURI: seen.rawDiffers},
 	} {
-		if !alt.dropToken && !alt.spacesOnly {
+		if !alt.dropToken && !alt.spacesOnly && !alt.rawURI {
 			continue
 		}
 		var buf []byte
