@@ -49,8 +49,7 @@ func (s *Server) operation(r *http.Request, rq *request) (*api.Op, error) {
 	switch svc.Protocol {
 	case awsproto.JSON10, awsproto.JSON11:
 		target := r.Header.Get("X-Amz-Target")
-		name, ok := strings.CutPrefix(target, svc.TargetPrefix+".")
-		if op := svc.Ops[name]; ok && op != nil {
+		if op := svc.Ops[targetOperation(svc.TargetPrefix, target)]; op != nil {
 			return op, nil
 		}
 		return nil, awserr.New("UnknownOperationException", http.StatusBadRequest, "%s does not name an operation of %s that seclake serves.", quoteOr(target, "A missing X-Amz-Target header"), svc.Name)
@@ -75,6 +74,21 @@ func (s *Server) operation(r *http.Request, rq *request) (*api.Op, error) {
 		return nil, awserr.New("NotImplemented", http.StatusNotImplemented, "seclake does not implement %s %s for %s.", r.Method, r.URL.Path, svc.Name)
 	}
 	return nil, awserr.New("UnknownOperationException", http.StatusNotFound, "No operation of %s matches %s %s.", svc.Name, r.Method, r.URL.Path)
+}
+
+// targetOperation returns the operation an X-Amz-Target names, or "". Clients spell the prefix two ways:
+// botocore writes the model's targetPrefix ("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"), the
+// Smithy-based SDKs only its last part ("CloudTrail_20131101"); AWS accepts both.
+func targetOperation(prefix, target string) string {
+	i := strings.LastIndexByte(target, '.')
+	if i < 0 {
+		return ""
+	}
+	p := target[:i]
+	if p == prefix || strings.HasSuffix(prefix, "."+p) {
+		return target[i+1:]
+	}
+	return ""
 }
 
 func quoteOr(s, alt string) string {

@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/stretchr/testify/require"
 )
@@ -62,4 +66,15 @@ func TestLookupEventsShowsCallsIncludingDenied(t *testing.T) {
 	}
 	byKey := lookupEvents(t, s, "--lookup-attributes", "AttributeKey=EventName,AttributeValue=CreateAccessKey")
 	require.Len(t, byKey, 1)
+}
+
+// The Go SDK names CloudTrail's operations "CloudTrail_20131101.<Op>", botocore
+// "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.<Op>"; both must reach the operation.
+func TestLookupEventsWithGoSDK(t *testing.T) {
+	s := startServer(t)
+	_, err := sts.NewFromConfig(s.rootConfig()).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	require.NoError(t, err)
+	out, err := cloudtrail.NewFromConfig(s.rootConfig()).LookupEvents(context.Background(), &cloudtrail.LookupEventsInput{})
+	require.NoError(t, err)
+	require.NotEmpty(t, out.Events)
 }
