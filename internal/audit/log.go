@@ -39,7 +39,9 @@ type Config struct {
 	// restarts: a chain written under another key fails Verify.
 	ChainKey []byte
 	// NewID returns a new event ID for records that have none. It must be safe for concurrent use. Default:
-	// a random UUID (version 4) from crypto/rand.
+	// a time-ordered UUID (version 7: Clock's milliseconds, then 74 bits from crypto/rand). Time-ordered IDs
+	// keep the EventId index's inserts together at the end of the index, which makes commits several times
+	// cheaper than random IDs would; callers should leave EventID empty and let the Log assign it.
 	NewID func() string
 	// MaxBatch is the most records committed in one transaction. Default 512.
 	MaxBatch int
@@ -64,7 +66,8 @@ func (c *Config) setDefaults() {
 		c.Clock = clock.System
 	}
 	if c.NewID == nil {
-		c.NewID = randomUUID
+		clk := c.Clock
+		c.NewID = func() string { return newUUIDv7(clk.Now()) }
 	}
 	if c.MaxBatch <= 0 {
 		c.MaxBatch = 512
@@ -263,18 +266,22 @@ func (l *Log) Stats() Stats {
 	}
 }
 
-// randomUUID returns a random (version 4) UUID.
-func randomUUID() string {
+// newUUIDv7 returns a version-7 UUID (RFC 9562) for time t: 48 bits of Unix milliseconds, then random bits.
+func newUUIDv7(t time.Time) string {
 	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	if _, err := rand.Read(b[6:]); err != nil {
 		panic(fmt.Sprintf("audit: crypto/rand: %v", err)) // crypto/rand.Read does not fail on supported platforms
 	}
-	return formatUUID(b)
+	ms := uint64(t.UnixMilli())
+	for i := range 6 {
+		b[i] = byte(ms >> (40 - 8*i))
+	}
+	return formatUUID(b, 7)
 }
 
-// formatUUID sets the version-4 and variant bits of b and formats it as a UUID.
-func formatUUID(b [16]byte) string {
-	b[6] = b[6]&0x0f | 0x40
+// formatUUID sets the version and variant bits of b and formats it as a UUID.
+func formatUUID(b [16]byte, version byte) string {
+	b[6] = b[6]&0x0f | version<<4
 	b[8] = b[8]&0x3f | 0x80
 	const hex = "0123456789abcdef"
 	out := make([]byte, 0, 36)

@@ -131,9 +131,11 @@ func TestUsername(t *testing.T) {
 	}
 }
 
-func TestFormatUUID(t *testing.T) {
-	got := formatUUID([16]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
-	require.Equal(t, "ffffffff-ffff-4fff-bfff-ffffffffffff", got)
-	require.Len(t, randomUUID(), 36)
-	require.NotEqual(t, randomUUID(), randomUUID())
+func TestNewUUIDv7(t *testing.T) {
+	require.Equal(t, "ffffffff-ffff-7fff-bfff-ffffffffffff", formatUUID([16]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 7))
+	a, b := newUUIDv7(testTime), newUUIDv7(testTime.Add(time.Millisecond))
+	require.Len(t, a, 36)
+	require.Equal(t, "019cb73d-3218-7", a[:15], "Unix milliseconds of testTime, then the version")
+	require.Less(t, a, b, "later IDs sort after earlier ones")
+	require.NotEqual(t, a, newUUIDv7(testTime))
 }

@@ -103,8 +103,8 @@ func (r *Report) String() string {
 	return b.String()
 }
 
-// verifyChunk is how many entries Verify reads per transaction.
-const verifyChunk = 4096
+// verifyChunk is how many entries Verify reads per transaction (a variable for tests).
+var verifyChunk = 4096
 
 // Verify walks the whole trail in store and reports every inconsistency: modified, corrupt, missing and
 // reordered records, a truncated tail, records beyond the head, and a head that does not match or does not

@@ -1,0 +1,144 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/seclake/seclake/internal/meta"
+)
+
+// benchRecord is a realistic record (a KMS Decrypt that S3 made for an assumed role, about 1.2 KB of JSON).
+func benchRecord(i int) *Record {
+	r := sampleRecord()
+	r.EventTime = time.Time{}
+	r.RequestID = fmt.Sprintf("req-%d", i)
+	return r
+}
+
+func openBenchLog(b *testing.B, store meta.Store) *Log {
+	l, err := Open(context.Background(), Config{Store: store, ChainKey: testChainKey})
+	require.NoError(b, err)
+	return l
+}
+
+func reportRate(b *testing.B) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkAppend measures durable appends with 64 concurrent callers (the edge's mutating requests).
+func BenchmarkAppend(b *testing.B) {
+	forEachBenchStore(b, func(b *testing.B, store meta.Store) {
+		l := openBenchLog(b, store)
+		defer l.Close()
+		b.SetParallelism(64 / runtime.GOMAXPROCS(0)) // RunParallel starts parallelism × GOMAXPROCS callers
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				if err := l.Append(context.Background(), benchRecord(i)); err != nil {
+					b.Error(err)
+					return
+				}
+				i++
+			}
+		})
+		reportRate(b)
+		b.ReportMetric(float64(l.Stats().Committed)/float64(max(1, l.Stats().Batches)), "records/batch")
+	})
+}
+
+// BenchmarkAppendAsync measures fire-and-forget appends from one caller, including the final flush.
+func BenchmarkAppendAsync(b *testing.B) {
+	forEachBenchStore(b, func(b *testing.B, store meta.Store) {
+		l := openBenchLog(b, store)
+		b.ResetTimer()
+		for i := range b.N {
+			l.AppendAsync(benchRecord(i))
+		}
+		require.NoError(b, l.Close())
+		reportRate(b)
+		b.ReportMetric(float64(l.Stats().Committed)/float64(max(1, l.Stats().Batches)), "records/batch")
+	})
+}
+
+// BenchmarkPrepare measures the per-record work done in the caller's goroutine (normalize, JSON, index keys).
+func BenchmarkPrepare(b *testing.B) {
+	l := &Log{cfg: Config{}}
+	l.cfg.setDefaults()
+	b.ReportAllocs()
+	for i := range b.N {
+		if _, err := l.prepare(benchRecord(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParams measures building requestParameters from a request struct.
+func BenchmarkParams(b *testing.B) {
+	in := &testEncryptInput{
+		KeyID:             "arn:aws:kms:us-east-1:111122223333:key/k1",
+		Plaintext:         make([]byte, 4096),
+		EncryptionContext: map[string]string{"aws:s3:arn": "arn:aws:s3:::lake/obj", "Department": "10"},
+		GrantTokens:       []string{"g1"},
+	}
+	b.ReportAllocs()
+	for range b.N {
+		if _, err := Params(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLookup measures one page (50 events) of an attribute lookup on a trail of 20,000 records.
+func BenchmarkLookup(b *testing.B) {
+	store := newSQLite(b)
+	l := openBenchLog(b, store)
+	for i := range 20000 {
+		r := benchRecord(i)
+		if i%4 == 0 {
+			r.EventName = "Encrypt"
+		}
+		l.AppendAsync(r)
+	}
+	require.NoError(b, l.Close())
+	l = openBenchLog(b, store)
+	defer l.Close()
+	in := &LookupInput{LookupAttributes: []LookupAttribute{{AttrEventName, "Encrypt"}}}
+	b.ResetTimer()
+	for range b.N {
+		out, err := l.Lookup(context.Background(), sampleRecord().RecipientAccountID, in)
+		if err != nil || len(out.Events) != 50 {
+			b.Fatal(err, len(out.Events))
+		}
+	}
+}
+
+// BenchmarkVerify measures walking the chain.
+func BenchmarkVerify(b *testing.B) {
+	store := newSQLite(b)
+	l := openBenchLog(b, store)
+	const n = 20000
+	for i := range n {
+		l.AppendAsync(benchRecord(i))
+	}
+	require.NoError(b, l.Close())
+	b.ResetTimer()
+	for range b.N {
+		rep, err := Verify(context.Background(), store, testChainKey)
+		if err != nil || !rep.OK() {
+			b.Fatal(err, rep)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+func forEachBenchStore(b *testing.B, fn func(b *testing.B, store meta.Store)) {
+	for name, open := range storeKinds {
+		b.Run(name, func(b *testing.B) { fn(b, open(b)) })
+	}
+}
