@@ -1,0 +1,137 @@
+package policy
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Context holds a request's condition keys and their values. Key names are case-insensitive, as in AWS
+// ("aws:CurrentTime is equivalent to AWS:currenttime"); that includes the whole of
+// kms:EncryptionContext:<context-key> (KMS DG conditions-kms, "Case sensitivity of the encryption context
+// condition"). Every value is a string, as on the wire; typed setters format times, booleans and numbers the
+// way AWS does. The zero Context is empty and ready to use.
+//
+// Keys derived from the principal (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, aws:userid,
+// aws:username, aws:PrincipalServiceName, aws:PrincipalIsAWSService) need not be set: Evaluate supplies them
+// from Request.Principal unless the Context overrides them.
+type Context struct {
+	m map[string][]string
+}
+
+// Set gives key the values (one for a single-valued key, any number for a multivalued key such as
+// aws:TagKeys or kms:EncryptionContextKeys). Setting no values makes the key present with an empty set.
+func (c *Context) Set(key string, values ...string) {
+	if c.m == nil {
+		c.m = make(map[string][]string)
+	}
+	c.m[strings.ToLower(key)] = values
+}
+
+// SetBool sets key to "true" or "false".
+func (c *Context) SetBool(key string, v bool) { c.Set(key, strconv.FormatBool(v)) }
+
+// SetTime sets key to t in ISO 8601 (UTC, seconds), as aws:CurrentTime is given.
+func (c *Context) SetTime(key string, t time.Time) { c.Set(key, t.UTC().Format(time.RFC3339)) }
+
+// SetInt sets key to the decimal form of n (aws:EpochTime, s3:max-keys, …).
+func (c *Context) SetInt(key string, n int64) { c.Set(key, strconv.FormatInt(n, 10)) }
+
+// SetIP sets key to the address (aws:SourceIp).
+func (c *Context) SetIP(key string, ip netip.Addr) { c.Set(key, ip.String()) }
+
+// Delete removes key.
+func (c *Context) Delete(key string) { delete(c.m, strings.ToLower(key)) }
+
+// Get returns the values of key and whether it is present.
+func (c Context) Get(key string) ([]string, bool) {
+	v, ok := c.m[strings.ToLower(key)]
+	return v, ok
+}
+
+// Len returns the number of keys.
+func (c Context) Len() int { return len(c.m) }
+
+// Keys returns the (lowercased) key names, in no particular order.
+func (c Context) Keys() []string {
+	out := make([]string, 0, len(c.m))
+	for k := range c.m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Clone returns a copy that can be changed without affecting c.
+func (c Context) Clone() Context {
+	out := Context{m: make(map[string][]string, len(c.m))}
+	for k, v := range c.m {
+		out.m[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+// Derived keys, lowercased. AWS always includes aws:PrincipalIsAWSService; the others are present for the
+// principal types that have them (IAM UG reference_policies_condition-keys and reference_policies_variables
+// "Principal key values").
+const (
+	keyPrincipalArn         = "aws:principalarn"
+	keyPrincipalAccount     = "aws:principalaccount"
+	keyPrincipalType        = "aws:principaltype"
+	keyUserID               = "aws:userid"
+	keyUsername             = "aws:username"
+	keyPrincipalServiceName = "aws:principalservicename"
+	keyPrincipalIsService   = "aws:principalisawsservice"
+)
+
+// derivedKeys lists the keys derivedValue knows, indexing the evaluator's scratch space.
+var derivedKeys = [...]string{keyPrincipalArn, keyPrincipalAccount, keyPrincipalType, keyUserID, keyUsername,
+	keyPrincipalServiceName, keyPrincipalIsService}
+
+// derivedValue returns the value AWS gives key for principal p.
+func derivedValue(p *Principal, key string) (string, bool) {
+	switch key {
+	case keyPrincipalArn:
+		switch p.Type {
+		case Root, IAMUser, FederatedUser:
+			return p.ARN, p.ARN != ""
+		case AssumedRole:
+			// "the ARN of the role … not the ARN of the resulting session" (IAM UG, principal-roles).
+			return p.IssuerARN, p.IssuerARN != ""
+		}
+	case keyPrincipalAccount:
+		return p.Account, p.Account != ""
+	case keyPrincipalType:
+		switch p.Type {
+		case Root:
+			return "Account", true
+		case IAMUser:
+			return "User", true
+		case AssumedRole:
+			return "AssumedRole", true
+		case FederatedUser:
+			return "FederatedUser", true
+		case Anonymous:
+			return "Anonymous", true
+		}
+	case keyUserID:
+		switch p.Type {
+		case Root:
+			return p.Account, p.Account != ""
+		case Anonymous:
+			return "anonymous", true
+		case IAMUser, AssumedRole, FederatedUser:
+			return p.ID, p.ID != ""
+		}
+	case keyUsername:
+		return p.Name, p.Type == IAMUser && p.Name != ""
+	case keyPrincipalServiceName:
+		return p.Service, p.Type == Service && p.Service != ""
+	case keyPrincipalIsService:
+		if p.Type == Service {
+			return "true", true
+		}
+		return "false", true
+	}
+	return "", false
+}
