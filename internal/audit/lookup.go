@@ -104,6 +104,9 @@ func (l *Log) Lookup(ctx context.Context, accountID string, in *LookupInput) (*L
 	if q.none {
 		return out, nil
 	}
+	if err := l.Flush(ctx); err != nil {
+		return nil, fmt.Errorf("audit: lookup: %w", err)
+	}
 	err = l.cfg.Store.View(ctx, func(tx meta.Tx) error {
 		out.Events, out.NextToken = out.Events[:0], ""
 		return l.runLookup(tx, accountID, q, out)

@@ -86,7 +86,7 @@ func (l *Log) commit(batch []*item, closing bool) {
 	})
 	if err == nil {
 		l.batches.Add(1)
-		l.committed.Add(uint64(len(batch)))
+		l.committed.Add(uint64(records(batch)))
 		for _, it := range batch {
 			if it.done != nil {
 				it.done <- nil
@@ -139,6 +139,9 @@ func (l *Log) writeBatch(tx meta.Tx, batch []*item) error {
 	seq, hash := h.seq, h.hash
 	empty := []byte{}
 	for _, it := range batch {
+		if it.barrier() {
+			continue
+		}
 		seq++
 		e := l.mac.sealEntry(hash, seq, it.json)
 		hash = e.hash

@@ -6,7 +6,6 @@ import (
 
 	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/iam"
 )
 
 // globalRegion is where CloudTrail records the events of global services (IAM, Organizations).
@@ -40,20 +39,8 @@ func (s *Server) record(rq *request, recipient string, opErr error) (*audit.Reco
 	if rq.svc.Global {
 		region = globalRegion
 	}
-	rec := &audit.Record{
-		UserIdentity:       userIdentity(&c.Principal, c.InvokedBy),
-		EventTime:          rq.start,
-		EventSource:        rq.svc.EventSource,
-		EventName:          rq.op.Name,
-		AWSRegion:          region,
-		SourceIPAddress:    c.SourceIP,
-		UserAgent:          c.UserAgent,
-		RequestID:          rq.id,
-		ReadOnly:           rq.op.ReadOnly,
-		EventType:          audit.EventTypeAPICall,
-		RecipientAccountID: recipient,
-		EventCategory:      audit.CategoryManagement,
-	}
+	rec := audit.CallerRecord(c, rq.svc.EventSource, rq.op.Name, rq.op.ReadOnly)
+	rec.EventTime, rec.AWSRegion, rec.RequestID, rec.RecipientAccountID = rq.start, region, rq.id, recipient
 	if rq.op.Data {
 		rec.EventCategory = audit.CategoryData
 	}
@@ -82,38 +69,4 @@ func (s *Server) record(rq *request, recipient string, opErr error) (*audit.Reco
 		rec.Resources = append(rec.Resources, audit.Resource{ARN: r.ARN, AccountID: r.Account, Type: r.Type})
 	}
 	return rec, nil
-}
-
-// userIdentity describes a principal as CloudTrail's userIdentity does.
-func userIdentity(p *iam.Principal, invokedBy string) audit.UserIdentity {
-	u := audit.UserIdentity{
-		PrincipalID: p.ID,
-		ARN:         p.ARN,
-		AccountID:   p.Account,
-		AccessKeyID: p.AccessKeyID,
-		InvokedBy:   invokedBy,
-	}
-	switch p.Type {
-	case iam.TypeRoot:
-		u.Type = audit.IdentityRoot
-	case iam.TypeUser:
-		u.Type, u.UserName = audit.IdentityIAMUser, p.Name
-	case iam.TypeAssumedRole:
-		u.Type = audit.IdentityAssumedRole
-		if p.Session != nil {
-			u.SessionContext = &audit.SessionContext{
-				SessionIssuer: &audit.SessionIssuer{Type: audit.IdentityRole, PrincipalID: p.Session.RoleID,
-					ARN: p.Session.RoleARN, AccountID: p.Account, UserName: p.Name},
-				Attributes:     &audit.SessionAttributes{CreationDate: p.Session.Issued, MFAAuthenticated: "false"},
-				SourceIdentity: p.Session.SourceIdentity,
-			}
-		}
-	case iam.TypeService:
-		u = audit.UserIdentity{Type: audit.IdentityAWSService, InvokedBy: p.Service}
-	case iam.TypeAnonymous:
-		u = audit.UserIdentity{Type: audit.IdentityAWSAccount, PrincipalID: "", AccountID: "anonymous"}
-	default:
-		u.Type = audit.IdentityUnknown
-	}
-	return u
 }
