@@ -70,13 +70,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 // configFlags binds the flags that override configuration fields; a flag's default is empty so that only flags
 // the user gave override the file and the environment.
 type configFlags struct {
-	file                                                   string
-	listen, data, tlsCert, tlsKey, region, meta, lvl, lfmt string
+	file                                                               string
+	listen, data, tlsCert, tlsKey, region, meta, metaSchema, lvl, lfmt string
 }
 
 func (f *configFlags) register(fs *flag.FlagSet, serve bool) {
 	fs.StringVar(&f.data, "data", "", "data directory: root key, credentials, metadata and objects (env SECLAKE_DATA; default ./seclake-data)")
 	fs.StringVar(&f.meta, "meta", "", "metadata store: empty for SQLite in the data directory, or a postgres:// DSN (env SECLAKE_META)")
+	fs.StringVar(&f.metaSchema, "meta-schema", "", "PostgreSQL schema for seclake's tables (env SECLAKE_META_SCHEMA; default public)")
 	fs.StringVar(&f.file, "config", "", "JSON config file; unknown keys are errors (flags and environment override it)")
 	fs.StringVar(&f.lvl, "log-level", "", "log level: debug, info, warn or error (env SECLAKE_LOG_LEVEL; default info)")
 	fs.StringVar(&f.lfmt, "log-format", "", "log format: text or json (env SECLAKE_LOG_FORMAT; default text)")
@@ -100,7 +101,7 @@ func (f *configFlags) resolve() (config.Config, error) {
 	cfg.ApplyEnv(os.LookupEnv)
 	for _, o := range []struct{ v, dst *string }{
 		{&f.listen, &cfg.Listen}, {&f.data, &cfg.DataDir}, {&f.tlsCert, &cfg.TLSCert}, {&f.tlsKey, &cfg.TLSKey},
-		{&f.region, &cfg.Region}, {&f.meta, &cfg.Meta}, {&f.lvl, &cfg.LogLevel}, {&f.lfmt, &cfg.LogFormat},
+		{&f.region, &cfg.Region}, {&f.meta, &cfg.Meta}, {&f.metaSchema, &cfg.MetaSchema}, {&f.lvl, &cfg.LogLevel}, {&f.lfmt, &cfg.LogFormat},
 	} {
 		if *o.v != "" {
 			*o.dst = *o.v

@@ -29,6 +29,7 @@ import (
 	"github.com/seclake/seclake/internal/edge"
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/meta"
+	"github.com/seclake/seclake/internal/meta/postgres"
 	"github.com/seclake/seclake/internal/meta/sqlite"
 	"github.com/seclake/seclake/internal/seal"
 )
@@ -142,7 +143,7 @@ func (s *Server) openStores(ctx context.Context, opt Options) (*seal.Key, error)
 	if s.cfg.Meta == "" {
 		s.store, err = sqlite.Open(filepath.Join(s.cfg.DataDir, metaFile), sqlite.Options{})
 	} else {
-		err = errors.New("the PostgreSQL metadata store is not in this build yet: leave --meta empty to use SQLite")
+		s.store, err = postgres.Open(ctx, s.cfg.Meta, postgres.Options{Schema: s.cfg.MetaSchema, Clock: opt.Clock})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open metadata store: %w", err)

@@ -29,6 +29,8 @@ type Config struct {
 	Region string `json:"region"`
 	// Meta selects the metadata store: empty for SQLite in the data directory, or a postgres:// DSN.
 	Meta string `json:"meta"`
+	// MetaSchema is the PostgreSQL schema that holds seclake's tables (default "public").
+	MetaSchema string `json:"metaSchema"`
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string `json:"logLevel"`
 	LogFormat string `json:"logFormat"`
@@ -94,6 +96,7 @@ var Env = []struct {
 	{"SECLAKE_TLS_KEY", func(c *Config) *string { return &c.TLSKey }},
 	{"SECLAKE_REGION", func(c *Config) *string { return &c.Region }},
 	{"SECLAKE_META", func(c *Config) *string { return &c.Meta }},
+	{"SECLAKE_META_SCHEMA", func(c *Config) *string { return &c.MetaSchema }},
 	{"SECLAKE_LOG_LEVEL", func(c *Config) *string { return &c.LogLevel }},
 	{"SECLAKE_LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }},
 }
@@ -106,6 +109,8 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) {
 		}
 	}
 }
+
+var schemaRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 
 var regionRE = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]+$`)
 
@@ -134,6 +139,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Meta != "" && !strings.HasPrefix(c.Meta, "postgres://") && !strings.HasPrefix(c.Meta, "postgresql://") {
 		errs = append(errs, fmt.Errorf("meta %q: leave empty for SQLite in the data directory, or give a postgres:// DSN", redactDSN(c.Meta)))
+	}
+	if c.MetaSchema != "" && (c.Meta == "" || !schemaRE.MatchString(c.MetaSchema)) {
+		errs = append(errs, fmt.Errorf("metaSchema %q: needs a postgres:// meta DSN and a lower-case SQL identifier", c.MetaSchema))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -118,11 +118,16 @@ func (p *process) stop(t testing.TB) {
 
 // runSeclake runs a seclake subcommand and returns its output and exit code.
 func runSeclake(t testing.TB, args ...string) (string, int) {
+	return runSeclakeEnv(t, nil, args...)
+}
+
+// runSeclakeEnv is runSeclake with extra environment variables.
+func runSeclakeEnv(t testing.TB, env []string, args ...string) (string, int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, seclakeBinary(t), args...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()

@@ -44,8 +44,8 @@ type server struct {
 type serverOptions struct {
 	clock   clock.Clock
 	dataDir string
-	tls     bool
 	cfg     func(*config.Config)
+	env     map[string]string
 }
 
 // startServer starts seclake on a free loopback port with the test account pinned; it stops with the test.
@@ -71,6 +71,9 @@ func startServer(t testing.TB, opts ...func(*serverOptions)) *server {
 		"SECLAKE_ROOT_ACCESS_KEY_ID":     testKeyID,
 		"SECLAKE_ROOT_SECRET_ACCESS_KEY": testSecret,
 	}
+	for k, v := range o.env {
+		env[k] = v
+	}
 	srv, err := app.Start(context.Background(), cfg, app.Options{
 		Clock:  o.clock,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -87,6 +90,12 @@ func startServer(t testing.TB, opts ...func(*serverOptions)) *server {
 	})
 	return s
 }
+
+// withConfig changes the server's configuration.
+func withConfig(f func(*config.Config)) func(*serverOptions) { return func(o *serverOptions) { o.cfg = f } }
+
+// withEnv adds to the environment the server reads its secrets from.
+func withEnv(kv map[string]string) func(*serverOptions) { return func(o *serverOptions) { o.env = kv } }
 
 // withClock runs the server on the given clock.
 func withClock(c clock.Clock) func(*serverOptions) { return func(o *serverOptions) { o.clock = c } }
