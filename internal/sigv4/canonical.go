@@ -32,12 +32,12 @@ func appendCanonicalRequest(b []byte, r *http.Request, a *Auth, o canonOptions) 
 	b = append(b, '\n')
 	raw := rawPath(r)
 	start := len(b)
-	if o.rawURI && raw != "" {
+	if o.rawURI && isWirePath(raw) {
 		b = append(b, raw...)
 	} else {
 		b = appendCanonicalURI(b, raw, o.s3)
 	}
-	res.rawDiffers = o.s3 && string(b[start:]) != raw && raw != ""
+	res.rawDiffers = o.s3 && string(b[start:]) != raw && isWirePath(raw)
 	b = append(b, '\n')
 	var err error
 	b, res.queryToken, err = appendCanonicalQuery(b, r.URL.RawQuery, a.Mode == QueryAuth, o.dropToken)
@@ -119,6 +119,19 @@ func appendCanonicalURI(b []byte, raw string, s3 bool) []byte {
 		}
 	}
 	return b
+}
+
+// isWirePath reports whether p could be sent on the wire as it is: visible ASCII only, starting with '/'.
+func isWirePath(p string) bool {
+	if !strings.HasPrefix(p, "/") {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] <= ' ' || p[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // normalizePath removes "." and ".." segments and empty segments, keeping a trailing slash.

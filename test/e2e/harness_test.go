@@ -92,7 +92,9 @@ func startServer(t testing.TB, opts ...func(*serverOptions)) *server {
 }
 
 // withConfig changes the server's configuration.
-func withConfig(f func(*config.Config)) func(*serverOptions) { return func(o *serverOptions) { o.cfg = f } }
+func withConfig(f func(*config.Config)) func(*serverOptions) {
+	return func(o *serverOptions) { o.cfg = f }
+}
 
 // withEnv adds to the environment the server reads its secrets from.
 func withEnv(kv map[string]string) func(*serverOptions) { return func(o *serverOptions) { o.env = kv } }

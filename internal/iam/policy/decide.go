@@ -84,7 +84,7 @@ func (ev *evaluator) decide() Decision {
 // combine applies the cross-policy rules. It returns the source whose allow decided, or the cause of the
 // implicit deny.
 func (ev *evaluator) combine() (Source, Cause) {
-	in, p := ev.in, ev.p
+	in, p := &ev.in, ev.pr()
 	g := ev.resource.grants
 	direct, issuer, account := g[grantDirect], g[grantIssuer], g[grantAccount]
 	if !p.isIAM() {

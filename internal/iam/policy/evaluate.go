@@ -139,7 +139,7 @@ func (in *Input) PolicyOf(m Match) *Policy {
 // The root user has every permission of its account on the identity side (it has no identity policies),
 // still subject to SCPs, explicit denies and RequireResourcePolicy.
 func Evaluate(in Input) Decision {
-	ev := evaluator{in: &in, p: &in.Request.Principal}
+	ev := evaluator{in: in}
 	ev.hasBoundary = in.Boundary != nil
 	ev.run()
 	return ev.decide()

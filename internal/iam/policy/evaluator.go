@@ -4,8 +4,7 @@ import "strings"
 
 // evaluator holds the state of one Evaluate call. It lives on Evaluate's stack.
 type evaluator struct {
-	in          *Input
-	p           *Principal
+	in          Input
 	hasBoundary bool
 	src         Source // the source being evaluated
 
@@ -35,7 +34,7 @@ type nearMiss struct {
 }
 
 func (ev *evaluator) run() {
-	in := ev.in
+	in := &ev.in
 	for i, pol := range in.Identity {
 		ev.policy(&ev.identity, SourceIdentity, 0, i, pol)
 	}
@@ -49,7 +48,7 @@ func (ev *evaluator) run() {
 		ev.policy(&ev.session, SourceSession, 0, i, pol)
 	}
 	ev.scpMissing = -1
-	if in.SCPs != nil && ev.p.isIAM() {
+	if in.SCPs != nil && ev.pr().isIAM() {
 		for level, pols := range in.SCPs {
 			var r sideResult
 			for i, pol := range pols {
@@ -81,6 +80,9 @@ func (ev *evaluator) policy(r *sideResult, src Source, level, idx int, pol *Poli
 			r.allow = true
 			r.grants[g] = true
 		}
+		if ev.matches == nil {
+			ev.matches = make([]Match, 0, 4)
+		}
 		ev.matches = append(ev.matches, Match{Source: src, Level: level, Policy: idx, PolicyID: pol.ID,
 			Statement: si, Sid: st.Sid, Effect: st.Effect})
 	}
@@ -103,14 +105,14 @@ func (ev *evaluator) applies(pol *Policy, si int, st *Statement) (grant, bool) {
 	if pol.kind.hasPrincipal() {
 		switch {
 		case st.Principal != nil:
-			if g = st.Principal.match(ev.p); g == grantNone {
+			if g = st.Principal.match(ev.pr()); g == grantNone {
 				return grantNone, false
 			}
 		case st.NotPrincipal != nil:
 			// A principal with a permissions boundary is never exempted by NotPrincipal with Deny (IAM UG
 			// access_policies_boundaries: "will always deny any IAM principal that has a permissions boundary
 			// policy attached, regardless of the values specified in the NotPrincipal element").
-			if st.NotPrincipal.excludes(ev.p) && !(ev.hasBoundary && ev.p.isIAM()) {
+			if st.NotPrincipal.excludes(ev.pr()) && !(ev.hasBoundary && ev.pr().isIAM()) {
 				return grantNone, false
 			}
 		}
@@ -165,7 +167,7 @@ func (ev *evaluator) lookup(lkey string) ([]string, bool) {
 	}
 	for i, k := range derivedKeys {
 		if k == lkey {
-			v, ok := derivedValue(ev.p, lkey)
+			v, ok := derivedValue(ev.pr(), lkey)
 			if !ok {
 				return nil, false
 			}
@@ -215,3 +217,6 @@ func (ev *evaluator) noteNear(si int, pol *Policy, ci int) {
 		ev.near[slot] = nearMiss{pol: pol, stmt: si, cond: ci}
 	}
 }
+
+// pr returns the requesting principal. (The evaluator keeps no pointer into itself, so it stays on the stack.)
+func (ev *evaluator) pr() *Principal { return &ev.in.Request.Principal }

@@ -142,6 +142,7 @@ func (pr *parser) statement(s *Statement, i int, v *jsonValue) error {
 			return invalid(k, i, s.Sid, "Sid", faultSidCharset, "", fmt.Sprintf("Sid %q has characters other than A-Z, a-z, 0-9", s.Sid))
 		}
 	}
+	s.ref = statementRef(s.Sid, i)
 	steps := []func(*Statement, int, map[string]*jsonValue) error{pr.effect, pr.principals, pr.actions, pr.resourceList, pr.conditions}
 	for _, step := range steps {
 		if err := step(s, i, el); err != nil {

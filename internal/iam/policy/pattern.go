@@ -28,6 +28,7 @@ type token struct {
 	lit    string // tokLit: the text; tokVar: the variable's default
 	key    string // tokVar: lowercased context key
 	hasDef bool
+	n      int // tokVar: the variable's ordinal in the pattern
 }
 
 type patMode uint8
@@ -49,11 +50,6 @@ type pattern struct {
 	wild bool // * and ? are wildcards
 }
 
-// variableResolver resolves the lowercased key of a policy variable to its single value.
-type variableResolver interface {
-	variable(lkey string) (string, bool)
-}
-
 // compilePattern compiles text. wild makes * and ? wildcards; vars recognises policy variables; fold makes
 // the pattern match case-insensitively (for action names, which are ASCII).
 func compilePattern(text string, wild, vars, fold bool) pattern {
@@ -63,11 +59,13 @@ func compilePattern(text string, wild, vars, fold bool) pattern {
 		src = strings.ToLower(text)
 	}
 	p.toks = tokenize(src, wild, vars)
-	hasVar, hasWild := false, false
-	for _, t := range p.toks {
+	hasVar, hasWild, nVars := false, false, 0
+	for i, t := range p.toks {
 		switch t.kind {
 		case tokVar:
 			hasVar = true
+			p.toks[i].n = nVars
+			nVars++
 		case tokStar, tokOne:
 			hasWild = true
 		}
@@ -171,10 +169,13 @@ func parseVariable(inner string) (t token, isLit bool) {
 // hasVariables reports whether matching needs a resolver.
 func (p *pattern) hasVariables() bool { return p.mode == patVar }
 
+// maxInlineVars is how many variables a pattern may have before resolving them allocates.
+const maxInlineVars = 8
+
 // match reports whether s matches the pattern. ok is false when a variable could not be resolved: AWS
 // then treats the statement as not matching ("any attempt to match it fails and causes the statement to be
 // invalid").
-func (p *pattern) match(s string, r variableResolver) (matched, ok bool) {
+func (p *pattern) match(s string, r *evaluator) (matched, ok bool) {
 	switch p.mode {
 	case patExact:
 		if p.fold {
@@ -184,46 +185,45 @@ func (p *pattern) match(s string, r variableResolver) (matched, ok bool) {
 	case patAny:
 		return true, true
 	case patPrefix:
-		if len(s) < len(p.lit) {
-			return false, true
-		}
-		if p.fold {
-			return equalFoldASCII(s[:len(p.lit)], p.lit), true
-		}
-		return s[:len(p.lit)] == p.lit, true
+		return hasPrefix(s, p.lit, p.fold), true
 	case patGlob:
-		return globMatch(p.toks, s, p.fold), true
+		return globMatch(p.toks, nil, s, p.fold), true
 	}
-	toks, ok := p.resolve(r)
+	var buf [maxInlineVars]string
+	vals, ok := p.resolve(r, buf[:0])
 	if !ok {
 		return false, false
 	}
 	if !p.wild {
-		return s == literalText(toks), true
+		return equalTokens(p.toks, vals, s), true
 	}
-	return globMatch(toks, s, p.fold), true
+	return globMatch(p.toks, vals, s, p.fold), true
 }
 
 // value returns the pattern's text with variables resolved (for operators that compare whole values).
-func (p *pattern) value(r variableResolver) (string, bool) {
+func (p *pattern) value(r *evaluator) (string, bool) {
 	switch p.mode {
 	case patExact:
 		return p.lit, true
 	case patVar:
-		toks, ok := p.resolve(r)
+		var buf [maxInlineVars]string
+		vals, ok := p.resolve(r, buf[:0])
 		if !ok {
 			return "", false
 		}
-		return literalText(toks), true
+		var b strings.Builder
+		for _, t := range p.toks {
+			b.WriteString(tokenText(t, vals))
+		}
+		return b.String(), true
 	}
 	return p.text, true
 }
 
-func (p *pattern) resolve(r variableResolver) ([]token, bool) {
-	out := make([]token, 0, len(p.toks))
+// resolve appends the values of the pattern's variables, in order, to vals.
+func (p *pattern) resolve(r *evaluator, vals []string) ([]string, bool) {
 	for _, t := range p.toks {
 		if t.kind != tokVar {
-			out = append(out, t)
 			continue
 		}
 		v, ok := "", false
@@ -239,13 +239,35 @@ func (p *pattern) resolve(r variableResolver) ([]token, bool) {
 		if p.fold {
 			v = strings.ToLower(v)
 		}
-		out = append(out, token{kind: tokLit, lit: v})
+		vals = append(vals, v)
 	}
-	return out, true
+	return vals, true
 }
 
-// globMatch matches s against toks, backtracking to the most recent * on a mismatch.
-func globMatch(toks []token, s string, fold bool) bool {
+// tokenText is the text of a literal token, or the resolved value of a variable token (vals holds the
+// values of the pattern's variables in order).
+func tokenText(t token, vals []string) string {
+	if t.kind == tokVar {
+		return vals[t.n]
+	}
+	return t.lit
+}
+
+// equalTokens reports whether s is exactly the concatenation of the tokens.
+func equalTokens(toks []token, vals []string, s string) bool {
+	for _, t := range toks {
+		part := tokenText(t, vals)
+		if !strings.HasPrefix(s, part) {
+			return false
+		}
+		s = s[len(part):]
+	}
+	return s == ""
+}
+
+// globMatch matches s against toks. On a mismatch it backtracks to the most recent *, which is enough for
+// glob patterns; after a * it skips straight to the next occurrence of the literal that follows.
+func globMatch(toks []token, vals []string, s string, fold bool) bool {
 	ti, si := 0, 0
 	starTi, starSi := -1, 0
 	for {
@@ -253,8 +275,19 @@ func globMatch(toks []token, s string, fold bool) bool {
 			t := toks[ti]
 			switch t.kind {
 			case tokStar:
+				if ti+1 == len(toks) {
+					return true // a trailing * matches the rest
+				}
 				starTi, starSi = ti, si
 				ti++
+				if next := toks[ti]; next.kind == tokLit || next.kind == tokVar {
+					j := index(s[si:], tokenText(next, vals), fold)
+					if j < 0 {
+						return false
+					}
+					starSi = si + j
+					si = starSi
+				}
 				continue
 			case tokOne:
 				if si < len(s) {
@@ -263,9 +296,9 @@ func globMatch(toks []token, s string, fold bool) bool {
 					ti++
 					continue
 				}
-			case tokLit:
-				if hasPrefix(s[si:], t.lit, fold) {
-					si += len(t.lit)
+			default:
+				if part := tokenText(t, vals); hasPrefix(s[si:], part, fold) {
+					si += len(part)
 					ti++
 					continue
 				}
@@ -278,8 +311,28 @@ func globMatch(toks []token, s string, fold bool) bool {
 		}
 		_, size := utf8.DecodeRuneInString(s[starSi:])
 		starSi += size
+		if next := toks[starTi+1]; next.kind == tokLit || next.kind == tokVar {
+			j := index(s[starSi:], tokenText(next, vals), fold)
+			if j < 0 {
+				return false
+			}
+			starSi += j
+		}
 		si, ti = starSi, starTi+1
 	}
+}
+
+// index is strings.Index, ASCII case-insensitive when fold is set (sub is then lowercase).
+func index(s, sub string, fold bool) int {
+	if !fold {
+		return strings.Index(s, sub)
+	}
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if equalFoldASCII(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 func hasPrefix(s, prefix string, fold bool) bool {

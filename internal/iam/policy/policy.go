@@ -98,6 +98,7 @@ type Statement struct {
 	noAction    bool // no Action/NotAction: the statement is accepted but never applies (KMS key policies)
 	noResource  bool // no Resource/NotResource: applies to any resource (trust), never applies (key policies)
 	anyResource bool
+	ref         string // how reasons name the statement: `statement "Sid"` or `statement #3`
 }
 
 // Kind returns the kind the policy was parsed as.

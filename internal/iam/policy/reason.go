@@ -22,14 +22,22 @@ func statementRef(sid string, idx int) string {
 	return "statement #" + strconv.Itoa(idx)
 }
 
+// ref names the statement a Match refers to.
+func (ev *evaluator) ref(m Match) string {
+	if pol := ev.in.PolicyOf(m); pol != nil && m.Statement < len(pol.Statements) {
+		return pol.Statements[m.Statement].ref
+	}
+	return statementRef(m.Sid, m.Statement)
+}
+
 func (ev *evaluator) denyReason(m Match) string {
-	return "explicitly denied by " + statementRef(m.Sid, m.Statement) + " in the " + ev.label(m.Source, m.Level, m.Policy)
+	return "explicitly denied by " + ev.ref(m) + " in the " + ev.label(m.Source, m.Level, m.Policy)
 }
 
 func (ev *evaluator) allowReason(side Source) string {
 	for _, m := range ev.matches {
 		if m.Source == side && m.Effect == Allow {
-			return "allowed by " + statementRef(m.Sid, m.Statement) + " in the " + ev.label(m.Source, m.Level, m.Policy)
+			return "allowed by " + ev.ref(m) + " in the " + ev.label(m.Source, m.Level, m.Policy)
 		}
 	}
 	return "allowed"
@@ -43,7 +51,7 @@ func (ev *evaluator) scpReason() string {
 // what is "<principal> to perform <action> on <resource>".
 func (ev *evaluator) what() string {
 	req := &ev.in.Request
-	s := ev.p.String() + " to perform " + req.Action
+	s := ev.pr().String() + " to perform " + req.Action
 	if req.Resource != "" && req.Resource != "*" {
 		s += " on " + req.Resource
 	}
@@ -51,7 +59,7 @@ func (ev *evaluator) what() string {
 }
 
 func (ev *evaluator) implicitReason(c Cause) string {
-	in := ev.in
+	in := &ev.in
 	var b strings.Builder
 	resLabel := "resource-based policy"
 	if in.Resource != nil {
@@ -64,9 +72,9 @@ func (ev *evaluator) implicitReason(c Cause) string {
 			b.WriteString("there is no " + resLabel + ", and identity-based policies alone cannot allow " + ev.what())
 		case in.Resource == nil:
 			b.WriteString("the resource is in account " + in.ResourceAccount + " and has no resource-based policy that allows " + ev.what())
-		case in.RequireResourcePolicy && ev.identity.allow && (in.ResourceAccount == "" || in.ResourceAccount == ev.p.Account):
+		case in.RequireResourcePolicy && ev.identity.allow && (in.ResourceAccount == "" || in.ResourceAccount == ev.pr().Account):
 			b.WriteString("the " + resLabel + " does not allow " + ev.what() + ", and does not allow account " +
-				ev.p.Account + " to delegate to IAM policies (identity-based policies that allow it count only when the " +
+				ev.pr().Account + " to delegate to IAM policies (identity-based policies that allow it count only when the " +
 				resLabel + " allows the account)")
 		default:
 			b.WriteString("no statement in the " + resLabel + " allows " + ev.what())
@@ -74,16 +82,16 @@ func (ev *evaluator) implicitReason(c Cause) string {
 		ev.writeNear(&b, 0)
 	case CauseNoIdentityAllow:
 		if ev.resource.grants[grantAccount] {
-			b.WriteString("the " + resLabel + " delegates to account " + ev.p.Account + ", but ")
-		} else if in.ResourceAccount != "" && in.ResourceAccount != ev.p.Account {
-			b.WriteString("the " + resLabel + " of account " + in.ResourceAccount + " allows it, but cross-account access also needs an identity-based policy in account " + ev.p.Account + "; ")
+			b.WriteString("the " + resLabel + " delegates to account " + ev.pr().Account + ", but ")
+		} else if in.ResourceAccount != "" && in.ResourceAccount != ev.pr().Account {
+			b.WriteString("the " + resLabel + " of account " + in.ResourceAccount + " allows it, but cross-account access also needs an identity-based policy in account " + ev.pr().Account + "; ")
 		}
 		b.WriteString("no identity-based policy allows " + ev.what())
 		ev.writeNear(&b, 1)
 	case CauseNoBoundaryAllow:
 		b.WriteString("the permissions boundary does not allow " + ev.what() + " (a boundary limits what identity-based policies and role grants allow)")
 	case CauseNoSessionAllow:
-		if ev.p.Type == FederatedUser && in.Session == nil {
+		if ev.pr().Type == FederatedUser && in.Session == nil {
 			b.WriteString("a federated user session without a session policy has no permissions of its own, so nothing allows " + ev.what())
 		} else {
 			b.WriteString("the session policy does not allow " + ev.what())
@@ -100,7 +108,7 @@ func (ev *evaluator) writeNear(b *strings.Builder, slot int) {
 	}
 	st := &nm.pol.Statements[nm.stmt]
 	c := &st.Condition[nm.cond]
-	b.WriteString("; " + statementRef(st.Sid, nm.stmt) + " in the " + nm.pol.label() + " would, but its condition " +
+	b.WriteString("; " + st.ref + " in the " + nm.pol.label() + " would, but its condition " +
 		c.Operator + " " + c.Key + " is not met")
 	vals, ok := ev.lookup(c.lkey)
 	switch {
