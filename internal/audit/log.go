@@ -219,7 +219,9 @@ func (l *Log) enqueue(ctx context.Context, it *item) error {
 	l.queue = append(l.queue, it)
 	full := len(l.queue) >= l.cfg.MaxBatch
 	l.mu.Unlock()
-	l.appended.Add(1)
+	if !it.barrier() {
+		l.appended.Add(1)
+	}
 	signal(l.wake)
 	if it.done != nil || full {
 		signal(l.urgent)

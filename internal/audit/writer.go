@@ -80,13 +80,20 @@ func asyncOnly(batch []*item) bool {
 // commit writes batch in one transaction and wakes its Append callers. After a failure the Append callers
 // get the error, and AppendAsync records go back to the head of the queue for another attempt (after
 // RetryBackoff) unless they have had MaxAttempts or the Log is closing, in which case they are lost.
+// A batch of only Flush barriers needs no transaction: everything queued before them is already settled.
 func (l *Log) commit(batch []*item, closing bool) {
-	err := l.cfg.Store.Update(context.Background(), func(tx meta.Tx) error {
-		return l.writeBatch(tx, batch)
-	})
+	n := records(batch)
+	var err error
+	if n > 0 {
+		err = l.cfg.Store.Update(context.Background(), func(tx meta.Tx) error {
+			return l.writeBatch(tx, batch)
+		})
+	}
 	if err == nil {
-		l.batches.Add(1)
-		l.committed.Add(uint64(records(batch)))
+		if n > 0 {
+			l.batches.Add(1)
+			l.committed.Add(uint64(n))
+		}
 		for _, it := range batch {
 			if it.done != nil {
 				it.done <- nil
@@ -95,7 +102,7 @@ func (l *Log) commit(batch []*item, closing bool) {
 		}
 		return
 	}
-	err = fmt.Errorf("audit: commit %d records: %w", len(batch), err)
+	err = fmt.Errorf("audit: commit %d records: %w", n, err)
 	var retry []*item
 	lost := 0
 	for _, it := range batch {
