@@ -168,12 +168,17 @@ func (s *Store) View(ctx context.Context, fn func(meta.Tx) error) error {
 		return fmt.Errorf("begin view: %w", err)
 	}
 	defer func() { _ = stx.Rollback() }()
+	stmts := map[string]*sql.Stmt{} // the shared statements, bound to this transaction's connection
 	t := &tx{ctx: ctx, qctx: ctx, readOnly: true, stmt: func(q string) (*sql.Stmt, error) {
+		if st, ok := stmts[q]; ok {
+			return st, nil
+		}
 		st, err := s.rstmts.get(ctx, q)
 		if err != nil {
 			return nil, err
 		}
-		return stx.StmtContext(ctx, st), nil
+		stmts[q] = stx.StmtContext(ctx, st)
+		return stmts[q], nil
 	}}
 	if err := fn(t); err != nil {
 		return err
