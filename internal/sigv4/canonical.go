@@ -216,6 +216,13 @@ func appendCanonicalQuery(b []byte, raw string, presigned, dropToken bool) ([]by
 // whitespace collapsed to one space, repeated headers joined with commas. It reports whether a value held
 // inner whitespace other than spaces, which the spacesOnly rule keeps.
 func appendHeaderValues(b []byte, r *http.Request, name string, spacesOnly bool) ([]byte, bool) {
+	if name == "host" || name == ":authority" {
+		host := r.Host
+		if host == "" {
+			host = r.URL.Host
+		}
+		return appendTrimmed(b, host, spacesOnly)
+	}
 	other := false
 	for i, v := range headerValues(r, name) {
 		if i > 0 {
@@ -229,14 +236,9 @@ func appendHeaderValues(b []byte, r *http.Request, name string, spacesOnly bool)
 }
 
 // headerValues returns the values of a header by its lower-case name, including those net/http keeps out
-// of r.Header (Host, and Content-Length or Transfer-Encoding on requests built by a client).
+// of r.Header on requests built by a client (Content-Length, Transfer-Encoding).
 func headerValues(r *http.Request, name string) []string {
 	switch name {
-	case "host", ":authority":
-		if r.Host != "" {
-			return []string{r.Host}
-		}
-		return []string{r.URL.Host}
 	case "content-length":
 		if v, ok := r.Header["Content-Length"]; ok {
 			return v

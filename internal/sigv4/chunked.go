@@ -27,30 +27,35 @@ const (
 
 // chunkSigner verifies the chain of chunk signatures that starts at the seed (the request's signature).
 type chunkSigner struct {
-	a    *Auth
-	mac  hash.Hash
-	prev string
+	a       *Auth
+	mac     hash.Hash
+	prevBuf [2 * sha256.Size]byte
+	prev    []byte // the previous signature, in prevBuf
+	sts     []byte // the string to sign, reused
+	sum     [sha256.Size]byte
 }
 
 func newChunkSigner(a *Auth, key *[sha256.Size]byte) *chunkSigner {
-	return &chunkSigner{a: a, mac: hmac.New(sha256.New, key[:]), prev: a.Signature}
+	s := &chunkSigner{a: a, mac: hmac.New(sha256.New, key[:])}
+	s.prev = s.prevBuf[:copy(s.prevBuf[:], a.Signature)]
+	return s
 }
 
 // verify checks the signature of a chunk (or of the trailer, with the trailer algorithm) whose payload
 // hashes to sum, and moves the chain on.
-func (s *chunkSigner) verify(algorithm string, sum []byte, sig string) bool {
-	var hexSum [2 * sha256.Size]byte
-	hex.Encode(hexSum[:], sum)
-	s.mac.Reset()
-	if algorithm == "AWS4-HMAC-SHA256-TRAILER" {
-		writeStringToSign(s.mac, algorithm, s.a, []byte(s.prev), hexSum[:])
-	} else {
-		writeStringToSign(s.mac, algorithm, s.a, []byte(s.prev), []byte(emptySHA256), hexSum[:])
+func (s *chunkSigner) verify(algorithm string, sum []byte, sig []byte) bool {
+	b := appendStringToSign(s.sts[:0], algorithm, s.a)
+	b = append(append(b, s.prev...), '\n')
+	if algorithm == "AWS4-HMAC-SHA256-PAYLOAD" {
+		b = append(b, emptySHA256+"\n"...)
 	}
-	if !macMatches(s.mac, sig) {
+	s.sts = hex.AppendEncode(b, sum)
+	s.mac.Reset()
+	s.mac.Write(s.sts)
+	if !macMatches(s.mac.Sum(s.sum[:0]), sig) {
 		return false
 	}
-	s.prev = sig
+	s.prev = s.prevBuf[:copy(s.prevBuf[:], sig)]
 	return true
 }
 
@@ -69,6 +74,9 @@ type chunkReader struct {
 	src   *bufio.Reader
 	cfg   chunkConfig
 	check hash.Hash // the trailing checksum, computed over the decoded bytes
+	sha   hash.Hash // signed: the SHA-256 of each chunk
+	sum   [sha256.Size]byte
+	sig   [2 * sha256.Size]byte // signed: the current chunk's signature
 
 	buf       []byte // signed: the verified chunk being returned
 	off       int
@@ -84,6 +92,9 @@ func newChunkReader(src io.Reader, cfg chunkConfig) *chunkReader {
 	c := &chunkReader{src: bufio.NewReaderSize(src, 32<<10), cfg: cfg}
 	if cfg.sum != nil && cfg.sum.alg != "" {
 		c.check = cfg.sum.alg.New()
+	}
+	if cfg.signer != nil {
+		c.sha = sha256.New()
 	}
 	return c
 }
@@ -133,7 +144,7 @@ func (c *chunkReader) nextChunk() error {
 	if err != nil {
 		return err
 	}
-	size, sig, err := c.parseHeader(line)
+	size, err := c.parseHeader(line)
 	if err != nil {
 		return err
 	}
@@ -142,46 +153,50 @@ func (c *chunkReader) nextChunk() error {
 	}
 	c.total += size
 	if size == 0 {
-		return c.finish(sig)
+		return c.finish()
 	}
 	if c.cfg.signer == nil {
 		c.remaining = size
 		return nil
 	}
-	if err := c.readSigned(int(size), sig); err != nil {
+	if err := c.readSigned(int(size)); err != nil {
 		return err
 	}
 	return c.expectCRLF()
 }
 
-// parseHeader parses "<hex size>" (unsigned, extensions ignored) or "<hex size>;chunk-signature=<sig>".
-func (c *chunkReader) parseHeader(line []byte) (int64, string, error) {
+// parseHeader parses "<hex size>" (unsigned, extensions ignored) or "<hex size>;chunk-signature=<sig>",
+// keeping the signature in c.sig.
+func (c *chunkReader) parseHeader(line []byte) (int64, error) {
 	sizeField, ext := line, []byte(nil)
 	if i := bytes.IndexByte(line, ';'); i >= 0 {
 		sizeField, ext = line[:i], line[i:]
 	}
 	size, ok := parseHexSize(sizeField)
 	if !ok {
-		return 0, "", newError(KindMalformedChunk, "The chunk size "+strconv.Quote(string(sizeField))+" is not a hexadecimal number.")
+		return 0, newError(KindMalformedChunk, "The chunk size "+strconv.Quote(string(sizeField))+" is not a hexadecimal number.")
 	}
 	if c.cfg.signer == nil {
-		return size, "", nil
+		return size, nil
 	}
-	if !bytes.HasPrefix(ext, []byte(chunkSigPrefix)) || !isLowerHex(string(ext[len(chunkSigPrefix):]), 2*sha256.Size) {
-		return 0, "", newError(KindMalformedChunk, "A signed chunk must begin with <hex size>;chunk-signature=<64 hex digits>.")
+	sig, found := bytes.CutPrefix(ext, []byte(chunkSigPrefix))
+	if !found || !isLowerHex(sig, 2*sha256.Size) {
+		return 0, newError(KindMalformedChunk, "A signed chunk must begin with <hex size>;chunk-signature=<64 hex digits>.")
 	}
 	if size > int64(c.cfg.maxChunk) {
-		return 0, "", newError(KindMalformedChunk, "The chunk size exceeds the largest signed chunk accepted ("+
+		return 0, newError(KindMalformedChunk, "The chunk size exceeds the largest signed chunk accepted ("+
 			strconv.Itoa(c.cfg.maxChunk)+" bytes).")
 	}
-	return size, string(ext[len(chunkSigPrefix):]), nil
+	copy(c.sig[:], sig)
+	return size, nil
 }
 
 // readSigned reads a signed chunk into the buffer, a step at a time so that memory follows the bytes that
 // actually arrive, and verifies its signature.
-func (c *chunkReader) readSigned(size int, sig string) error {
+func (c *chunkReader) readSigned(size int) error {
 	c.buf, c.off = c.buf[:0], 0
-	h := sha256.New()
+	h := c.sha
+	h.Reset()
 	for len(c.buf) < size {
 		step := min(size-len(c.buf), readStep)
 		start := len(c.buf)
@@ -197,8 +212,7 @@ func (c *chunkReader) readSigned(size int, sig string) error {
 		}
 		h.Write(c.buf[start:])
 	}
-	var sum [sha256.Size]byte
-	if !c.cfg.signer.verify("AWS4-HMAC-SHA256-PAYLOAD", h.Sum(sum[:0]), sig) {
+	if !c.cfg.signer.verify("AWS4-HMAC-SHA256-PAYLOAD", h.Sum(c.sum[:0]), c.sig[:]) {
 		c.buf = c.buf[:0]
 		return chunkMismatch()
 	}
@@ -213,9 +227,9 @@ func chunkMismatch() error {
 }
 
 // finish handles the final, empty chunk: its signature, the declared length, the trailer and the end.
-func (c *chunkReader) finish(sig string) error {
+func (c *chunkReader) finish() error {
 	c.buf = nil
-	if c.cfg.signer != nil && !c.cfg.signer.verify("AWS4-HMAC-SHA256-PAYLOAD", emptyHash[:], sig) {
+	if c.cfg.signer != nil && !c.cfg.signer.verify("AWS4-HMAC-SHA256-PAYLOAD", emptyHash[:], c.sig[:]) {
 		return chunkMismatch()
 	}
 	if c.cfg.decodedLength >= 0 && c.total != c.cfg.decodedLength {

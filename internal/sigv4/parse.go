@@ -260,12 +260,13 @@ func (a *Auth) setSignedHeaders(list string) error {
 
 // checkScopeDate insists that the credential scope names the day of the request time.
 func (a *Auth) checkScopeDate() error {
-	day := a.Time.UTC().Format(scopeDate)
-	if a.Date == day {
+	var buf [len(scopeDate)]byte
+	day := a.Time.UTC().AppendFormat(buf[:0], scopeDate)
+	if a.Date == string(day) {
 		return nil
 	}
 	return newError(KindMalformed, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"+
-		a.Date+"' != '"+day+"', from '"+a.requestTime()+"'.")
+		a.Date+"' != '"+string(day)+"', from '"+a.requestTime()+"'.")
 }
 
 // parseAmzDate parses an X-Amz-Date value, accepting only the exact basic ISO 8601 form.

@@ -143,7 +143,7 @@ func (p PayloadMode) trailer() bool {
 }
 
 // isLowerHex reports whether s is n lower-case hex digits.
-func isLowerHex(s string, n int) bool {
+func isLowerHex[S string | []byte](s S, n int) bool {
 	if len(s) != n {
 		return false
 	}

@@ -60,7 +60,7 @@ func (c *chunkReader) readTrailer() error {
 			return malformedTrailer("the trailer has no " + trailerSignatureHeader)
 		}
 		sum := sha256.Sum256(canon)
-		if !c.cfg.signer.verify("AWS4-HMAC-SHA256-TRAILER", sum[:], sig) {
+		if !c.cfg.signer.verify("AWS4-HMAC-SHA256-TRAILER", sum[:], []byte(sig)) {
 			return newError(KindSignatureMismatch, "The trailer signature we calculated does not match the signature you provided.")
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"net/http"
 	"strconv"
@@ -243,41 +242,44 @@ func checkSignature(r *http.Request, a *Auth, key *[sha256.Size]byte, s3 bool, p
 }
 
 // signatureMatches computes the signature over canon and compares it with the one provided, in constant time.
+// It appends the string to sign after canon in canon's buffer.
 func signatureMatches(canon []byte, a *Auth, key *[sha256.Size]byte) bool {
 	sum := sha256.Sum256(canon)
-	var hexSum [2 * sha256.Size]byte
-	hex.Encode(hexSum[:], sum[:])
+	sts := appendStringToSign(canon[len(canon):], Algorithm, a)
+	sts = hex.AppendEncode(sts, sum[:])
 	mac := hmac.New(sha256.New, key[:])
-	writeStringToSign(mac, Algorithm, a, hexSum[:])
-	return macMatches(mac, a.Signature)
+	mac.Write(sts)
+	return macMatches(mac.Sum(sts[len(sts):]), a.Signature)
 }
 
-// writeStringToSign writes "<algorithm>\n<time>\n<scope>\n" and the given tail lines to h.
-func writeStringToSign(h hash.Hash, algorithm string, a *Auth, tail ...[]byte) {
-	io.WriteString(h, algorithm)
-	io.WriteString(h, "\n")
-	io.WriteString(h, a.requestTime())
-	io.WriteString(h, "\n")
-	io.WriteString(h, a.Date)
-	io.WriteString(h, "/")
-	io.WriteString(h, a.Region)
-	io.WriteString(h, "/")
-	io.WriteString(h, a.Service)
-	io.WriteString(h, "/"+terminator+"\n")
-	for i, t := range tail {
-		if i > 0 {
-			io.WriteString(h, "\n")
-		}
-		h.Write(t)
-	}
+// appendStringToSign appends "<algorithm>\n<request time>\n<scope>\n" to b.
+func appendStringToSign(b []byte, algorithm string, a *Auth) []byte {
+	b = append(b, algorithm...)
+	b = append(b, '\n')
+	b = append(b, a.requestTime()...)
+	b = append(b, '\n')
+	b = append(b, a.Date...)
+	b = append(b, '/')
+	b = append(b, a.Region...)
+	b = append(b, '/')
+	b = append(b, a.Service...)
+	b = append(b, "/"+terminator+"\n"...)
+	return b
 }
 
-// macMatches compares the hex of mac's sum with want in constant time.
-func macMatches(mac hash.Hash, want string) bool {
-	var sum [sha256.Size]byte
+// macMatches compares the hex of a MAC with want. The comparison takes the same time wherever the two
+// differ (the XOR of every byte is accumulated), so it does not reveal how much of a guess was right.
+func macMatches[S string | []byte](mac []byte, want S) bool {
 	var got [2 * sha256.Size]byte
-	hex.Encode(got[:], mac.Sum(sum[:0]))
-	return subtle.ConstantTimeCompare(got[:], []byte(want)) == 1
+	hex.Encode(got[:], mac)
+	if len(want) != len(got) {
+		return false
+	}
+	var diff byte
+	for i := range got {
+		diff |= got[i] ^ want[i]
+	}
+	return subtle.ConstantTimeByteEq(diff, 0) == 1
 }
 
 // readError turns a failure to read the body into the error Body returns: an early end is KindIncompleteBody.
