@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/seclake/seclake/internal/blob"
 )
@@ -49,7 +50,7 @@ type entry struct {
 // key segment starts with filter count.
 func (s *Store) walk(ctx context.Context, dir, keyPrefix, filter string, fn func(blob.Info) bool) error {
 	des, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENAMETOOLONG) {
 		return nil // pruned by a concurrent Delete, or no such prefix
 	}
 	if err != nil {

@@ -111,6 +111,12 @@ func TestLongSegment(t *testing.T) {
 	require.NoError(t, err)
 	_, err = s.Put(ctx, "d/"+ok+"s", strings.NewReader("x"))
 	require.ErrorIs(t, err, blob.ErrInvalidKey)
+	for _, prefix := range []string{"d/" + ok + "ss/", "d/" + ok + "ss/x", strings.Repeat("x", 300) + "/"} {
+		require.NoError(t, s.List(ctx, prefix, func(blob.Info) bool {
+			t.Fatalf("List(%q) found a blob", prefix)
+			return false
+		}))
+	}
 }
 
 func TestOpenOnFile(t *testing.T) {
