@@ -13,6 +13,7 @@ import (
 
 	"github.com/seclake/seclake/internal/awsproto"
 	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/sigv4"
 )
 
 // Service describes one AWS service.
@@ -67,6 +68,9 @@ type Call struct {
 	Form url.Values
 	// Stream is the verified payload of an S3 request; reading it fails where verification fails.
 	Stream io.Reader
+	// Payload describes an S3 request's payload: its decoded length, protection mode and, once Stream has
+	// returned io.EOF, the verified trailing checksum. Nil for other services and anonymous requests.
+	Payload *sigv4.Result
 	// Audit is what the operation contributes to its audit record.
 	Audit Audit
 }

@@ -139,12 +139,18 @@ func (s *Server) handle(r *http.Request, rq *request, auth *sigv4.Auth, perr err
 			return nil, err
 		}
 	}
-	caller, stream, err := s.authenticate(r, rq, auth, perr, body, fam)
+	caller, payload, err := s.authenticate(r, rq, auth, perr, body, fam)
 	if err != nil {
 		return nil, err
 	}
 	rq.caller = caller
-	rq.call = &api.Call{Caller: caller, HTTP: r, Body: body, Stream: stream}
+	rq.call = &api.Call{Caller: caller, HTTP: r, Body: body}
+	if rq.svc.S3 {
+		rq.call.Stream = r.Body
+		if payload != nil {
+			rq.call.Stream, rq.call.Payload = payload.Body, payload
+		}
+	}
 	op, err := s.operation(r, rq)
 	if err != nil {
 		return nil, err
@@ -173,8 +179,9 @@ func readBody(r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-// authenticate verifies the request's signature and returns the caller and, for S3, the verified payload.
-func (s *Server) authenticate(r *http.Request, rq *request, auth *sigv4.Auth, perr error, body []byte, fam family) (*iam.Caller, io.Reader, error) {
+// authenticate verifies the request's signature and returns the caller and, for a signed S3 request, the
+// verified payload.
+func (s *Server) authenticate(r *http.Request, rq *request, auth *sigv4.Auth, perr error, body []byte, fam family) (*iam.Caller, *sigv4.Result, error) {
 	caller := &iam.Caller{
 		SourceIP:        sourceIP(r),
 		UserAgent:       r.UserAgent(),
@@ -195,7 +202,7 @@ func (s *Server) authenticate(r *http.Request, rq *request, auth *sigv4.Auth, pe
 			return nil, nil, missingAuthError(fam)
 		}
 		caller.Principal = iam.Principal{Type: iam.TypeAnonymous}
-		return caller, r.Body, nil
+		return caller, nil, nil
 	}
 	caller.Region = auth.Region
 	cred, err := s.cfg.Identity.Authenticate(r.Context(), auth.AccessKeyID, auth.SecurityToken)
@@ -214,11 +221,7 @@ func (s *Server) authenticate(r *http.Request, rq *request, auth *sigv4.Auth, pe
 		return nil, nil, fmt.Errorf("verify signature: %w", err)
 	}
 	caller.Principal = cred.Principal
-	var stream io.Reader
-	if rq.svc.S3 {
-		stream = res.Body
-	}
-	return caller, stream, nil
+	return caller, res, nil
 }
 
 // sourceIP returns the client's address without the port.
