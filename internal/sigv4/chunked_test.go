@@ -249,15 +249,7 @@ func payloadData(n int) []byte {
 
 func TestStreamingFailures(t *testing.T) {
 	data := payloadData(16000) // 4 chunks of 4096 and one of 3712
-	// flip changes the encoded body at payload offset i.
-	flip := func(i int) func([]byte) []byte {
-		return func(b []byte) []byte {
-			j := bytes.Index(b, data[i:i+16])
-			b = bytes.Clone(b)
-			b[j] ^= 1
-			return b
-		}
-	}
+	flip := func(i int) func([]byte) []byte { return flipAt(data[i : i+16]) }
 	signed := streamSpec{mode: signedMode, data: data, chunkSize: 4096}
 	signedTrailer := streamSpec{mode: signedTrailerMode, data: data, chunkSize: 4096, trailer: checksum.CRC32C}
 	unsigned := streamSpec{mode: unsignedTrailerMod, data: data, chunkSize: 4096, trailer: checksum.CRC32}
@@ -267,25 +259,7 @@ func TestStreamingFailures(t *testing.T) {
 	wrongSignedCRC.checksumValue = "AAAAAA=="
 	badValue := unsigned
 	badValue.checksumValue = "not base64!"
-	swapChunks := func(b []byte) []byte { // exchange the data of the second and third chunks
-		second, third := data[4096:8192], data[8192:12288]
-		i, j := bytes.Index(b, second), bytes.Index(b, third)
-		b = bytes.Clone(b)
-		copy(b[i:], third)
-		copy(b[j:], second)
-		return b
-	}
-	flipSig := func(n int) func([]byte) []byte { // change the n-th chunk signature
-		return func(b []byte) []byte {
-			b = bytes.Clone(b)
-			off := 0
-			for k := 0; k <= n; k++ {
-				off += bytes.Index(b[off:], []byte(";chunk-signature=")) + len(";chunk-signature=")
-			}
-			b[off] = "01"[b2i(b[off] == '0')]
-			return b
-		}
-	}
+	swapChunks := swap(data[4096:8192], data[8192:12288])
 	tests := []struct {
 		name     string
 		spec     streamSpec
@@ -407,6 +381,40 @@ func TestStreamingReadErrorPassesThrough(t *testing.T) {
 	_, _, err := verifyS3(t, r, testTime)
 	require.ErrorIs(t, err, boom)
 	require.Equal(t, sigv4.Kind(0), sigv4.KindOf(err))
+}
+
+// flipAt changes the first byte of the encoded body where window appears.
+func flipAt(window []byte) func([]byte) []byte {
+	return func(b []byte) []byte {
+		j := bytes.Index(b, window)
+		b = bytes.Clone(b)
+		b[j] ^= 1
+		return b
+	}
+}
+
+// swap exchanges two equally long runs of the encoded body.
+func swap(x, y []byte) func([]byte) []byte {
+	return func(b []byte) []byte {
+		i, j := bytes.Index(b, x), bytes.Index(b, y)
+		b = bytes.Clone(b)
+		copy(b[i:], y)
+		copy(b[j:], x)
+		return b
+	}
+}
+
+// flipSig changes the first digit of the n-th chunk signature.
+func flipSig(n int) func([]byte) []byte {
+	return func(b []byte) []byte {
+		b = bytes.Clone(b)
+		off := 0
+		for range n + 1 {
+			off += bytes.Index(b[off:], []byte(";chunk-signature=")) + len(";chunk-signature=")
+		}
+		b[off] = "01"[b2i(b[off] == '0')]
+		return b
+	}
 }
 
 func b2i(b bool) int {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,66 +88,78 @@ func parseHeader(r *http.Request, value string) (*Auth, error) {
 	default:
 		return nil, newError(KindUnsupported, "Unsupported Authorization Type")
 	}
-	var credential, signedHeaders, signature string
-	var seen [3]bool
-	for rest != "" {
-		var part string
-		part, rest, _ = strings.Cut(rest, ",")
-		key, val, ok := strings.Cut(strings.TrimSpace(part), "=")
-		idx := -1
-		switch key {
-		case "Credential":
-			idx, credential = 0, val
-		case "SignedHeaders":
-			idx, signedHeaders = 1, val
-		case "Signature":
-			idx, signature = 2, val
-		}
-		if !ok || idx < 0 || seen[idx] {
-			return nil, newError(KindMalformed, "Authorization header has an invalid or repeated component: "+
-				strconv.Quote(strings.TrimSpace(part))+".")
-		}
-		seen[idx] = true
+	params, err := splitAuthorization(rest)
+	if err != nil {
+		return nil, err
 	}
 	var missing strings.Builder
-	for i, name := range []string{"Credential", "Signature", "SignedHeaders"} {
-		if v := [...]string{credential, signature, signedHeaders}[i]; v == "" {
+	for i, name := range authzParams {
+		if params[i] == "" {
 			missing.WriteString("Authorization header requires '" + name + "' parameter. ")
 		}
 	}
-	amzDate := r.Header.Get(paramDate)
-	if amzDate == "" && r.Header.Get("Date") == "" {
+	if r.Header.Get(paramDate) == "" && r.Header.Get("Date") == "" {
 		missing.WriteString("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
 	}
 	if missing.Len() > 0 {
 		return nil, newError(KindMalformed, strings.TrimSpace(missing.String()))
 	}
 
-	a := &Auth{Mode: HeaderAuth, Signature: signature, SecurityToken: r.Header.Get(paramSecurityToken)}
-	if msg := a.setCredential(credential); msg != "" {
+	a := &Auth{Mode: HeaderAuth, Signature: params[1], SecurityToken: r.Header.Get(paramSecurityToken)}
+	if msg := a.setCredential(params[0]); msg != "" {
 		return nil, newError(KindMalformed, msg)
 	}
-	if err := a.setSignedHeaders(signedHeaders); err != nil {
+	if err := a.setSignedHeaders(params[2]); err != nil {
 		return nil, err
 	}
-	if amzDate != "" {
-		t, ok := parseAmzDate(amzDate)
-		if !ok {
-			return nil, newError(KindMalformed, "Date must be in ISO-8601 'basic format'. Got '"+amzDate+
-				"'. See http://en.wikipedia.org/wiki/ISO_8601")
-		}
-		a.Time, a.amzDate = t, amzDate
-	} else {
-		t, err := http.ParseTime(r.Header.Get("Date"))
-		if err != nil {
-			return nil, newError(KindMalformed, "AWS authentication requires a valid Date or x-amz-date header")
-		}
-		a.Time = t.UTC()
+	if err := a.setHeaderTime(r); err != nil {
+		return nil, err
 	}
 	if err := a.checkScopeDate(); err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// splitAuthorization splits "Credential=..., SignedHeaders=..., Signature=..." (in any order, with or
+// without spaces after the commas) into their values, refusing unknown and repeated components.
+func splitAuthorization(s string) ([3]string, error) {
+	var vals [3]string // indexed like authzParams
+	var seen [3]bool
+	for s != "" {
+		var part string
+		part, s, _ = strings.Cut(s, ",")
+		part = strings.TrimSpace(part)
+		key, val, ok := strings.Cut(part, "=")
+		i := slices.Index(authzParams[:], key)
+		if !ok || i < 0 || seen[i] {
+			return vals, newError(KindMalformed, "Authorization header has an invalid or repeated component: "+strconv.Quote(part)+".")
+		}
+		vals[i], seen[i] = val, true
+	}
+	return vals, nil
+}
+
+// authzParams are the components of the Authorization header, in the order AWS reports them missing.
+var authzParams = [3]string{"Credential", "Signature", "SignedHeaders"}
+
+// setHeaderTime reads the request time from X-Amz-Date or, failing that, the Date header.
+func (a *Auth) setHeaderTime(r *http.Request) error {
+	if amzDate := r.Header.Get(paramDate); amzDate != "" {
+		t, ok := parseAmzDate(amzDate)
+		if !ok {
+			return newError(KindMalformed, "Date must be in ISO-8601 'basic format'. Got '"+amzDate+
+				"'. See http://en.wikipedia.org/wiki/ISO_8601")
+		}
+		a.Time, a.amzDate = t, amzDate
+		return nil
+	}
+	t, err := http.ParseTime(r.Header.Get("Date"))
+	if err != nil {
+		return newError(KindMalformed, "AWS authentication requires a valid Date or x-amz-date header")
+	}
+	a.Time = t.UTC()
+	return nil
 }
 
 func parseQuery(r *http.Request) (*Auth, error) {
