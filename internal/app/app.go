@@ -140,18 +140,32 @@ func (s *Server) openStores(ctx context.Context, opt Options) (*seal.Key, error)
 	if created {
 		s.log.Info("created root key", "path", filepath.Join(s.cfg.DataDir, rootKeyFile), "note", "back it up: without it the data directory's secrets cannot be read")
 	}
-	if s.cfg.Meta == "" {
-		s.store, err = sqlite.Open(filepath.Join(s.cfg.DataDir, metaFile), sqlite.Options{})
-	} else {
-		s.store, err = postgres.Open(ctx, s.cfg.Meta, postgres.Options{Schema: s.cfg.MetaSchema, Clock: opt.Clock})
-	}
+	store, err := openMeta(ctx, s.cfg, opt)
 	if err != nil {
 		return nil, fmt.Errorf("open metadata store: %w", err)
 	}
+	s.store = store
 	if err := checkRootKey(ctx, s.store, key); err != nil {
 		return nil, err
 	}
 	return key, nil
+}
+
+// openMeta opens the metadata store the config names. (It returns the interface only on success, so a
+// failed open never leaves a typed nil behind.)
+func openMeta(ctx context.Context, cfg config.Config, opt Options) (meta.Store, error) {
+	if cfg.Meta == "" {
+		st, err := sqlite.Open(filepath.Join(cfg.DataDir, metaFile), sqlite.Options{})
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
+	st, err := postgres.Open(ctx, cfg.Meta, postgres.Options{Schema: cfg.MetaSchema, Clock: opt.Clock})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // tableInfo is the app's own table: facts about the installation itself.
