@@ -10,9 +10,10 @@ import (
 // holds evaluates the condition against the request (IAM UG reference_policies_elements_condition_operators
 // and reference_policies_multi-value-conditions):
 //
-//   - a key absent from the request makes the condition false, except for negated operators (true),
-//     …IfExists (true), ForAllValues (true: "If the key values in the request resolve to an empty data set …
-//     ForAllValues returns true") and ForAnyValue (false);
+//   - a key absent from the request makes the condition false, except with …IfExists ("If the key is not
+//     present, evaluate the condition element as true"), ForAllValues ("If the key values in the request
+//     resolve to an empty data set … ForAllValues returns true") and negated operators without a set
+//     operator (true); ForAnyValue on an absent key is false;
 //   - Null is true when the key's presence is the opposite of the value ("true" = absent);
 //   - without a set operator, a request value matching any policy value makes the condition true, and
 //     negated operators are true only when no request value matches any policy value (NOR);
@@ -33,13 +34,13 @@ func (c *Condition) holds(ev *evaluator) bool {
 	}
 	if !present {
 		ev.noteMissing(c.Key)
-		switch c.set {
-		case setAll:
+		switch {
+		case c.ifExists || c.set == setAll:
 			return true
-		case setAny:
+		case c.set == setAny:
 			return false
 		}
-		return c.ifExists || c.negated
+		return c.negated
 	}
 	switch c.set {
 	case setAny:

@@ -4,17 +4,27 @@ package policy
 type Cause uint8
 
 const (
-	// CauseNone: the request is allowed.
+	// CauseNone means the request is allowed.
 	CauseNone Cause = iota
+	// CauseExplicitDenyIdentity is a Deny statement in an identity-based policy.
 	CauseExplicitDenyIdentity
+	// CauseExplicitDenyResource is a Deny statement in the resource-based policy.
 	CauseExplicitDenyResource
+	// CauseExplicitDenyBoundary is a Deny statement in the permissions boundary.
 	CauseExplicitDenyBoundary
+	// CauseExplicitDenySession is a Deny statement in a session policy.
 	CauseExplicitDenySession
+	// CauseExplicitDenySCP is a Deny statement in a service control policy.
 	CauseExplicitDenySCP
+	// CauseNoSCPAllow means some level of service control policies allows nothing that matches.
 	CauseNoSCPAllow
+	// CauseNoIdentityAllow means no identity-based policy allows the request (where one must).
 	CauseNoIdentityAllow
+	// CauseNoResourceAllow means the resource-based policy does not allow the request (where it must).
 	CauseNoResourceAllow
+	// CauseNoBoundaryAllow means the permissions boundary does not allow what the other policies allow.
 	CauseNoBoundaryAllow
+	// CauseNoSessionAllow means the session policy does not allow what the other policies allow.
 	CauseNoSessionAllow
 )
 

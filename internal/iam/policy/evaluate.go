@@ -67,6 +67,7 @@ func (s Source) String() string {
 
 // Match is a statement that applied to the request.
 type Match struct {
+	// Source is the kind of policy the statement is in.
 	Source Source
 	// Level is the SCP level (index in Input.SCPs); 0 for other sources.
 	Level int
@@ -76,8 +77,10 @@ type Match struct {
 	PolicyID string
 	// Statement is the index of the statement in the policy.
 	Statement int
-	Sid       string
-	Effect    Effect
+	// Sid is the statement's Sid.
+	Sid string
+	// Effect is the statement's effect.
+	Effect Effect
 }
 
 // Decision is Evaluate's answer.

@@ -123,7 +123,7 @@ func (pr *parser) statement(s *Statement, i int, v *jsonValue) error {
 	if v.kind != jsonObject {
 		return invalid(k, i, "", "Statement", faultSyntax, "", "a statement must be an object, not a "+v.kind.String())
 	}
-	s.Start, s.End = pr.position(v.start), pr.position(v.end)
+	s.Start, s.End = pr.position(v.start), pr.position(v.end-1)
 	el := map[string]*jsonValue{}
 	for j := range v.fields {
 		f := &v.fields[j]

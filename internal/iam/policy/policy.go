@@ -1,10 +1,3 @@
-// Package policy parses, validates and evaluates AWS access policies — IAM identity policies, resource-based
-// policies (S3 bucket and SQS queue policies), KMS key policies, role trust policies, permissions boundaries,
-// session policies and service control policies — with the semantics AWS documents for them.
-//
-// Parse turns a JSON document into a compiled *Policy (or a *ValidationError worded as AWS words it);
-// Evaluate decides one request against the policies that apply to it and explains the decision. The package
-// is pure: no I/O, no clock (time comes in as aws:CurrentTime in the request context), no global state.
 package policy
 
 import "strings"
@@ -79,16 +72,22 @@ type Policy struct {
 
 // Statement is one statement of a policy. Elements that are absent are nil.
 type Statement struct {
-	Sid          string
-	Effect       Effect
+	// Sid is the statement ID.
+	Sid string
+	// Effect is Allow or Deny.
+	Effect Effect
+	// Principal and NotPrincipal are the principals of a resource-based statement.
 	Principal    *PrincipalSet
 	NotPrincipal *PrincipalSet
-	Action       []string
-	NotAction    []string
-	Resource     []string
-	NotResource  []string
-	Condition    []Condition
-	// Start and End delimit the statement object in the source document.
+	// Action and NotAction list actions as written ("kms:GenerateDataKey*").
+	Action    []string
+	NotAction []string
+	// Resource and NotResource list resources as written.
+	Resource    []string
+	NotResource []string
+	// Condition holds one entry per operator and key, in document order.
+	Condition []Condition
+	// Start and End are the positions of the statement's opening and closing braces in the source.
 	Start, End Position
 
 	actions     []pattern
