@@ -106,3 +106,13 @@ func TestCauseSuffix(t *testing.T) {
 		}
 	}
 }
+
+func TestKindQuota(t *testing.T) {
+	require.Equal(t, 6144, MaxSize(Identity))
+	require.Equal(t, 6144, MaxSize(Boundary))
+	require.Equal(t, 20480, MaxSize(Resource))
+	require.Equal(t, 2048, MaxSize(Trust))
+	require.Equal(t, 32768, MaxSize(KeyPolicy))
+	require.Equal(t, 2048, MaxSize(Session))
+	require.Equal(t, 5120, MaxSize(SCP))
+}

@@ -161,3 +161,26 @@ func validCharset(s string) (bad rune, ok bool) {
 	}
 	return 0, true
 }
+
+// Quota returns the size quota that applies to a single document of kind k where it is attached alone:
+// Identity and Boundary documents as managed policies, Resource documents as S3 bucket policies. Inline
+// identity policies count against the aggregate UserInline, GroupInline or RoleInline quota instead, and SQS
+// queue policies against QueuePolicy.
+func (k Kind) Quota() Quota {
+	switch k {
+	case Resource:
+		return BucketPolicy
+	case Trust:
+		return RoleTrust
+	case KeyPolicy:
+		return KeyPolicySize
+	case Session:
+		return SessionPlaintext
+	case SCP:
+		return ServiceControlPolicy
+	}
+	return Managed
+}
+
+// MaxSize returns the size limit of a document of kind k (k.Quota().Max()).
+func MaxSize(k Kind) int { return k.Quota().Max() }
