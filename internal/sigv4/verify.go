@@ -195,7 +195,10 @@ func checkPresignedTime(a *Auth, now time.Time, skew time.Duration, s3 bool) err
 	return e
 }
 
+// canonPool recycles canonical-request buffers; unusually large ones are left to the garbage collector.
 var canonPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+const maxPooledCanon = 64 << 10
 
 // checkSignature rebuilds the canonical request and compares signatures. When the first attempt fails it
 // tries the variants real signers produce, where they would differ: a session token appended to a presigned
@@ -203,7 +206,11 @@ var canonPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &
 // exactly as sent (signers that sign their escaped path and leave sub-delimiters such as '+' unencoded).
 func checkSignature(r *http.Request, a *Auth, key *[sha256.Size]byte, s3 bool, payloadHash string) error {
 	bp := canonPool.Get().(*[]byte)
-	defer canonPool.Put(bp)
+	defer func() {
+		if cap(*bp) <= maxPooledCanon {
+			canonPool.Put(bp)
+		}
+	}()
 	o := canonOptions{s3: s3, payloadHash: payloadHash}
 	canon, seen, err := appendCanonicalRequest((*bp)[:0], r, a, o)
 	*bp = canon[:0]
