@@ -115,3 +115,10 @@ func TestEvaluateConcurrent(t *testing.T) {
 		<-done
 	}
 }
+
+func TestContextKeys(t *testing.T) {
+	p := mustParse(t, []byte(`{"Version":"2012-10-17","Statement":[`+
+		`{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:PrincipalTag/Team}/${aws:username}/*"},`+
+		`{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:UserName":"x","s3:prefix":"${AWS:PrincipalTag/team}"},"Null":{"aws:TokenIssueTime":"true"}}}]}`), policy.Identity)
+	require.Equal(t, []string{"aws:PrincipalTag/Team", "aws:username", "s3:prefix", "aws:TokenIssueTime"}, p.ContextKeys())
+}

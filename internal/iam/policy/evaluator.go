@@ -183,7 +183,6 @@ func (ev *evaluator) lookup(lkey string) ([]string, bool) {
 func (ev *evaluator) variable(lkey string) (string, bool) {
 	v, ok := ev.lookup(lkey)
 	if !ok || len(v) != 1 {
-		ev.noteMissing(lkey)
 		return "", false
 	}
 	return v[0], true

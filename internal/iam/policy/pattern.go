@@ -27,6 +27,7 @@ type token struct {
 	kind   tokKind
 	lit    string // tokLit: the text; tokVar: the variable's default
 	key    string // tokVar: lowercased context key
+	name   string // tokVar: the key as written
 	hasDef bool
 	n      int // tokVar: the variable's ordinal in the pattern
 }
@@ -155,7 +156,8 @@ func parseVariable(inner string) (t token, isLit bool) {
 		return token{kind: tokLit, lit: inner}, true
 	}
 	key, def, hasDef := strings.Cut(inner, ",")
-	t = token{kind: tokVar, key: strings.ToLower(strings.TrimSpace(key))}
+	name := strings.TrimSpace(key)
+	t = token{kind: tokVar, key: strings.ToLower(name), name: name}
 	if hasDef {
 		def = strings.TrimSpace(def)
 		if len(def) >= 2 && def[0] == '\'' && def[len(def)-1] == '\'' {
@@ -232,6 +234,9 @@ func (p *pattern) resolve(r *evaluator, vals []string) ([]string, bool) {
 		}
 		if !ok {
 			if !t.hasDef {
+				if r != nil {
+					r.noteMissing(t.name)
+				}
 				return nil, false
 			}
 			v = t.lit

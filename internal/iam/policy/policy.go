@@ -150,7 +150,7 @@ func (p *Policy) ContextKeys() []string {
 		for i := range pats {
 			for _, t := range pats[i].toks {
 				if t.kind == tokVar {
-					add(t.key, t.key)
+					add(t.name, t.key)
 				}
 			}
 		}
