@@ -28,7 +28,8 @@ type Options struct {
 	Schema string
 	// MaxConns bounds the connection pool; default pgxpool's (the larger of 4 and the number of CPUs).
 	MaxConns int32
-	// MaxAttempts is how many times Update runs fn before it gives up with meta.ErrConflict; default 10.
+	// MaxAttempts is how many times Update runs fn before it gives up with meta.ErrConflict; default 30,
+	// enough for a dozen transactions that all write one hot key at once.
 	MaxAttempts int
 	// Clock times the backoff between attempts; default clock.System.
 	Clock clock.Clock
@@ -80,7 +81,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		rand:        opts.Rand,
 	}
 	if s.maxAttempts <= 0 {
-		s.maxAttempts = 10
+		s.maxAttempts = 30
 	}
 	if s.clock == nil {
 		s.clock = clock.System
