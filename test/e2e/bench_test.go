@@ -97,3 +97,28 @@ func reportServer(b *testing.B, p *process) {
 		b.ReportMetric(float64(rss)/(1<<20), "server-peak-MiB")
 	}
 }
+
+// BenchmarkInProcessGetCallerIdentity is BenchmarkEdgeGetCallerIdentity with the server in the test process,
+// for profiling: -cpuprofile then shows server and client together.
+//
+//	go test ./test/e2e -run '^$' -bench InProcessGetCallerIdentity -benchtime 20000x -cpuprofile cpu.prof
+func BenchmarkInProcessGetCallerIdentity(b *testing.B) {
+	s := startServer(b)
+	cfg := s.rootConfig()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 256
+	cfg.HTTPClient = &http.Client{Transport: tr}
+	client := sts.NewFromConfig(cfg)
+	ctx := context.Background()
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
