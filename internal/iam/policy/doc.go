@@ -24,6 +24,10 @@
 //     permissions boundary and the session policy; naming the IAM user that called GetFederationToken is
 //     limited likewise (IAM UG reference_policies_evaluation-logic, the principal-type table).
 //   - Input.ResourceAccount "" means the principal's own account.
+//   - Action and Resource wildcards match the whole string (a * may span colons and slashes), as
+//     "arn:aws:s3:::bucket/*" and "arn:aws:kms:*:111122223333:key/*" require; AWS describes Resource
+//     wildcards per ARN segment, and a * inside a segment that would have to cross a colon is the one case
+//     where the two readings differ. Condition ArnLike/ArnEquals do match the six ARN fields separately.
 //   - NotPrincipal exempts a request only when every identity AWS evaluates is listed: the account, then the
 //     user or role, then the session. Principals with a permissions boundary are never exempted
 //     (access_policies_boundaries).
