@@ -26,6 +26,7 @@ const (
 	jsonObject
 )
 
+// String names the kind for error messages.
 func (k jsonKind) String() string {
 	return [...]string{"null", "boolean", "number", "string", "array", "object"}[k]
 }
