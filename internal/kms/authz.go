@@ -1,0 +1,216 @@
+package kms
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/seclake/seclake/internal/awserr"
+	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/iam/policy"
+)
+
+// access is one authorization question about a key.
+type access struct {
+	// action is the IAM action ("kms:Decrypt").
+	action string
+	// grantOp is the grant operation that allows the action ("Decrypt", "ReEncryptFrom"), or "" when no grant
+	// can allow it.
+	grantOp string
+	// ec is the encryption context the kms:EncryptionContext keys describe: the request's, or for CreateGrant
+	// the grant's constraints.
+	ec map[string]string
+	// grantFilter, when set, decides whether a grant's constraints let it allow this request.
+	grantFilter func(*Grant) bool
+	// tokens are the request's grant tokens.
+	tokens []string
+	// src is the resource a service principal acts for.
+	src Source
+	// alias is the alias the request named the key by (kms:RequestAlias).
+	alias string
+	// sameAccountOnly marks operations KMS does not allow across accounts ("Cross-account use: No").
+	sameAccountOnly bool
+	// set adds the operation's own condition keys.
+	set func(*policy.Context)
+}
+
+// authorize decides whether c may perform a on the key: the key policy with the caller's IAM policies first
+// (an explicit deny anywhere is final), then the key's grants.
+func (s *Service) authorize(ctx context.Context, c *iam.Caller, e *entry, a *access) error {
+	if a.sameAccountOnly && c.Type != iam.TypeService && c.Account != e.rec.Account {
+		return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s because %s cannot be used on a key in another account",
+			callerName(c), a.action, e.arn, a.action)
+	}
+	if err := s.checkGrantTokens(a.tokens); err != nil {
+		return err
+	}
+	d, err := s.ids.Authorize(ctx, c, iam.AuthzRequest{
+		Action:                a.action,
+		Resource:              e.arn,
+		ResourceAccount:       e.rec.Account,
+		ResourcePolicy:        e.policy,
+		RequireResourcePolicy: true,
+		Context:               requestContext(c, e, a),
+	})
+	if err != nil {
+		return err
+	}
+	if d.Allowed {
+		return nil
+	}
+	if d.Effect != policy.ExplicitDeny && a.grantOp != "" {
+		ok, err := s.grantAllows(ctx, c, e, a)
+		if err != nil || ok {
+			return err
+		}
+	}
+	return denied(c, a.action, e.arn, e.rec.Account, d)
+}
+
+// authorizeIAM decides an action that only IAM policies govern (kms:CreateKey, kms:ListKeys, kms:ListAliases,
+// kms:GenerateRandom, kms:ListRetirableGrants, and the alias side of the alias operations).
+func (s *Service) authorizeIAM(ctx context.Context, c *iam.Caller, action, resource string, pc policy.Context) error {
+	if c.Account == "" {
+		return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s", callerName(c), action, resource)
+	}
+	d, err := s.ids.Authorize(ctx, c, iam.AuthzRequest{Action: action, Resource: resource, Context: pc})
+	if err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return denied(c, action, resource, c.Account, d)
+	}
+	return nil
+}
+
+// denied words a denial as AWS does. For callers of the key's own account and for service principals (which
+// report to that account), it adds the policy engine's reason: which policy lacks what, or which statement
+// would apply but for its condition. Callers from other accounts get AWS's wording only, which reveals
+// nothing of the key policy.
+func denied(c *iam.Caller, action, resource, owner string, d policy.Decision) error {
+	msg := iam.DenyMessage(c, action, resource, d)
+	if d.Reason != "" && (c.Type == iam.TypeService || c.Account == owner) {
+		msg += " (" + d.Reason + ")"
+	}
+	return awserr.AccessDenied("%s", msg)
+}
+
+func callerName(c *iam.Caller) string {
+	switch {
+	case c.Type == iam.TypeService:
+		return c.Service
+	case c.ARN != "":
+		return c.ARN
+	}
+	return "anonymous"
+}
+
+// requestContext returns the KMS condition keys of a request on key e.
+func requestContext(c *iam.Caller, e *entry, a *access) policy.Context {
+	var pc policy.Context
+	if c.Account != "" {
+		pc.Set("kms:CallerAccount", c.Account)
+	}
+	if c.InvokedBy != "" {
+		pc.Set("kms:ViaService", viaService(c.InvokedBy, e.rec.Region))
+	}
+	pc.Set("kms:KeySpec", SpecSymmetric)
+	pc.Set("kms:KeyUsage", UsageEncryptDecrypt)
+	pc.Set("kms:KeyOrigin", OriginAWSKMS)
+	pc.Set("kms:MultiRegion", "false")
+	setContextKeys(&pc, a.ec)
+	if a.alias != "" {
+		pc.Set("kms:RequestAlias", a.alias)
+	}
+	if len(e.rec.Aliases) > 0 {
+		pc.Set("kms:ResourceAliases", e.rec.Aliases...)
+	}
+	for _, t := range e.rec.Tags {
+		pc.Set("aws:ResourceTag/"+t.TagKey, t.TagValue)
+	}
+	setSource(&pc, a.src)
+	if a.set != nil {
+		a.set(&pc)
+	}
+	return pc
+}
+
+// setContextKeys sets kms:EncryptionContext:<key> for each pair and kms:EncryptionContextKeys.
+func setContextKeys(pc *policy.Context, ec map[string]string) {
+	if len(ec) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(ec))
+	for k, v := range ec {
+		pc.Set("kms:EncryptionContext:"+k, v)
+		keys = append(keys, k)
+	}
+	pc.Set("kms:EncryptionContextKeys", keys...)
+}
+
+func setSource(pc *policy.Context, src Source) {
+	if src.ARN != "" {
+		pc.Set("aws:SourceArn", src.ARN)
+	}
+	if src.Account != "" {
+		pc.Set("aws:SourceAccount", src.Account)
+	}
+}
+
+// viaService returns kms:ViaService for a call made by service ("s3.amazonaws.com") in region:
+// "s3.<region>.amazonaws.com".
+func viaService(service, region string) string {
+	return strings.TrimSuffix(service, ".amazonaws.com") + "." + region + ".amazonaws.com"
+}
+
+// grantAllows reports whether one of the key's grants allows the request: its grantee is the caller, its
+// operations include the request's and its constraints hold.
+func (s *Service) grantAllows(ctx context.Context, c *iam.Caller, e *entry, a *access) (bool, error) {
+	for _, g := range e.grants {
+		if !slices.Contains(g.Operations, a.grantOp) || (a.grantFilter != nil && !a.grantFilter(g)) {
+			continue
+		}
+		ok, err := s.isGrantee(ctx, c, g.Grantee, a.action, e.arn)
+		if err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
+// isGrantee reports whether c is the principal a grant names. A grant to a role covers its sessions; a grant
+// to an account covers its root user, and its other principals as far as their IAM policies allow the action
+// (KMS DG grants: the account "can use IAM policies to delegate the grant permissions").
+func (s *Service) isGrantee(ctx context.Context, c *iam.Caller, grantee, action, keyARN string) (bool, error) {
+	switch {
+	case c.Type == iam.TypeService:
+		return grantee == c.Service, nil
+	case grantee == c.ARN && c.ARN != "":
+		return true, nil
+	case c.Type == iam.TypeAssumedRole && c.Session != nil && grantee == c.Session.RoleARN:
+		return true, nil
+	case c.Account == "" || (grantee != iam.RootARN(c.Account) && grantee != c.Account):
+		return false, nil
+	case c.Type == iam.TypeRoot:
+		return true, nil
+	}
+	d, err := s.ids.Authorize(ctx, c, iam.AuthzRequest{Action: action, Resource: keyARN})
+	return d.Allowed, err
+}
+
+// hold reports whether a request's encryption context satisfies the constraints.
+func (gc *GrantConstraints) hold(ec map[string]string) bool {
+	if gc == nil {
+		return true
+	}
+	if gc.EncryptionContextEquals != nil && !maps.Equal(gc.EncryptionContextEquals, ec) {
+		return false
+	}
+	for k, v := range gc.EncryptionContextSubset {
+		if got, ok := ec[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,164 @@
+package kms
+
+import (
+	"context"
+	"crypto/rand"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/seclake/seclake/internal/audit"
+	"github.com/seclake/seclake/internal/awserr"
+	"github.com/seclake/seclake/internal/clock"
+	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/iam/policy"
+	"github.com/seclake/seclake/internal/meta"
+	"github.com/seclake/seclake/internal/meta/sqlite"
+	"github.com/seclake/seclake/internal/seal"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("database/sql.(*DB).connectionOpener"))
+}
+
+const (
+	acct   = "111122223333"
+	other  = "444455556666"
+	region = "us-east-1"
+)
+
+var testTime = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// recorder is an Auditor that keeps the records.
+type recorder struct {
+	mu   sync.Mutex
+	recs []*audit.Record
+}
+
+func (r *recorder) Append(_ context.Context, rec *audit.Record) error {
+	r.AppendAsync(rec)
+	return nil
+}
+
+func (r *recorder) AppendAsync(rec *audit.Record) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.recs = append(r.recs, rec)
+}
+
+func (r *recorder) all() []*audit.Record {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*audit.Record(nil), r.recs...)
+}
+
+// directory is a PrincipalDirectory that knows a fixed set of ARNs and accounts.
+type directory map[string]bool
+
+func (d directory) PrincipalExists(_ context.Context, p policy.Principal) (bool, error) {
+	if p.Type == policy.Root {
+		return d[p.Account], nil
+	}
+	return d[p.ARN], nil
+}
+
+type testEnv struct {
+	svc   *Service
+	store meta.Store
+	clock *clock.Fake
+	trail *recorder
+}
+
+func newTestEnv(t testing.TB, edit ...func(*Config)) *testEnv {
+	t.Helper()
+	store, err := sqlite.Open(filepath.Join(t.TempDir(), "meta.db"), sqlite.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, store.Close()) })
+	root, err := seal.Generate(rand.Reader)
+	require.NoError(t, err)
+	clk := clock.NewFake(testTime)
+	rec := &recorder{}
+	cfg := Config{
+		Store:    store,
+		Seal:     root,
+		Identity: iam.New(iam.Config{Store: store, Seal: root, Clock: clk, Rand: rand.Reader}),
+		Audit:    rec,
+		Clock:    clk,
+		Rand:     rand.Reader,
+	}
+	for _, e := range edit {
+		e(&cfg)
+	}
+	svc, err := New(cfg)
+	require.NoError(t, err)
+	return &testEnv{svc: svc, store: store, clock: clk, trail: rec}
+}
+
+// Callers.
+
+func rootOf(account string) *iam.Caller {
+	return &iam.Caller{Principal: iam.Principal{Type: iam.TypeRoot, Account: account, ARN: iam.RootARN(account), ID: account},
+		Region: region, Time: testTime, SourceIP: "192.0.2.1"}
+}
+
+func userOf(account, name string) *iam.Caller {
+	return &iam.Caller{Principal: iam.Principal{Type: iam.TypeUser, Account: account, ARN: "arn:aws:iam::" + account + ":user/" + name,
+		ID: "AIDA" + strings.ToUpper(name) + "0000000000", Name: name}, Region: region, Time: testTime, SourceIP: "192.0.2.2"}
+}
+
+// sessionOf is a session of the role with the given path-qualified name ("service-role/Replication").
+func sessionOf(account, role, session string) *iam.Caller {
+	name := role[strings.LastIndexByte(role, '/')+1:]
+	roleARN := "arn:aws:iam::" + account + ":role/" + role
+	return &iam.Caller{Principal: iam.Principal{Type: iam.TypeAssumedRole, Account: account,
+		ARN:     "arn:aws:sts::" + account + ":assumed-role/" + name + "/" + session,
+		ID:      "AROA" + strings.ToUpper(strings.ReplaceAll(name, "-", "")) + ":" + session,
+		Name:    name,
+		Session: &iam.Session{RoleARN: roleARN, RoleID: "AROA" + strings.ToUpper(strings.ReplaceAll(name, "-", "")), Name: session, Issued: testTime}},
+		Region: region, Time: testTime, SourceIP: "192.0.2.3"}
+}
+
+func serviceOf(name string) *iam.Caller {
+	return &iam.Caller{Principal: iam.Principal{Type: iam.TypeService, Service: name}, Region: region, Time: testTime}
+}
+
+// via returns a copy of c acting through service (c.InvokedBy).
+func via(c *iam.Caller, service string) *iam.Caller {
+	out := *c
+	out.InvokedBy = service
+	return &out
+}
+
+// createKey makes a key as root with the given policy ("" for the default).
+func (e *testEnv) createKey(t testing.TB, pol string) *KeyMetadata {
+	t.Helper()
+	md, err := e.svc.CreateKey(context.Background(), rootOf(acct), CreateKeyRequest{Policy: pol, BypassPolicyLockoutSafetyCheck: pol != ""})
+	require.NoError(t, err)
+	return md
+}
+
+// code returns the AWS error code of err ("" for nil).
+func code(t testing.TB, err error) string {
+	t.Helper()
+	if err == nil {
+		return ""
+	}
+	ae, ok := awserr.As(err)
+	require.True(t, ok, "not an AWS error: %v", err)
+	return ae.Code
+}
+
+// message returns the AWS error message of err.
+func message(t testing.TB, err error) string {
+	t.Helper()
+	ae, ok := awserr.As(err)
+	require.True(t, ok, "not an AWS error: %v", err)
+	return ae.Message
+}
+
+var ctx = context.Background()

@@ -1,0 +1,69 @@
+package kms
+
+import (
+	"context"
+
+	"github.com/seclake/seclake/internal/iam"
+)
+
+// KeyObserver is told about each key a request resolves, whether or not the request then succeeds; the API
+// layer uses it to list the key in the request's audit record (CloudTrail's resources).
+type KeyObserver func(keyARN, account string)
+
+type observerKey struct{}
+
+// WithKeyObserver returns a context whose requests report the keys they resolve to fn.
+func WithKeyObserver(ctx context.Context, fn KeyObserver) context.Context {
+	return context.WithValue(ctx, observerKey{}, fn)
+}
+
+func observe(ctx context.Context, e *entry) {
+	if fn, ok := ctx.Value(observerKey{}).(KeyObserver); ok && fn != nil {
+		fn(e.arn, e.rec.Account)
+	}
+}
+
+// use resolves the key an operation names (key ID, key ARN and, where allowAlias, alias name or ARN) in the
+// caller's account and region, and authorizes the caller. It returns the key even when authorization fails,
+// for the audit record.
+func (s *Service) use(ctx context.Context, c *iam.Caller, keyID string, allowAlias bool, a *access) (*entry, error) {
+	if keyID == "" {
+		return nil, errValidation("keyId", "", "Member must not be null")
+	}
+	account := c.Account
+	if account == "" {
+		account = a.src.Account
+	}
+	ref, err := parseKeyID(account, callerRegion(c), keyID, allowAlias)
+	if err != nil {
+		return nil, err
+	}
+	a.alias = ref.alias
+	e, err := s.resolve(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	observe(ctx, e)
+	return e, s.authorize(ctx, c, e, a)
+}
+
+// usable returns the error KMS gives for a cryptographic operation (or CreateGrant) on a key that is not
+// enabled.
+func usable(e *entry) error {
+	switch e.rec.State {
+	case StateEnabled:
+		return nil
+	case StateDisabled:
+		return errDisabled(e.arn)
+	}
+	return errPendingDeletion(e.arn)
+}
+
+// notPending returns KMSInvalidStateException for a key pending deletion (the operations that work on
+// enabled and disabled keys).
+func notPending(e *entry) error {
+	if e.rec.State == StatePendingDeletion {
+		return errPendingDeletion(e.arn)
+	}
+	return nil
+}
