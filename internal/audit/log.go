@@ -52,10 +52,12 @@ type Config struct {
 	// QueueSize bounds the records queued and not yet committed; Append and AppendAsync block while it is
 	// full. Default 16384.
 	QueueSize int
-	// MaxAttempts is how many commits an AppendAsync record takes part in before it is given up (and
-	// logged as lost). Default 5.
+	// MaxAttempts is how many commits a record takes part in before it is given up: an AppendAsync record
+	// is retried after any failure (then logged as lost), an Append record only after a conflict with
+	// another node (then its caller gets the error). Default 5.
 	MaxAttempts int
-	// RetryBackoff is the pause after a failed commit before the writer tries again. Default 100ms.
+	// RetryBackoff is the pause after a failed commit (other than a conflict) before the writer tries again;
+	// an Append caller arriving ends it early. Default 100ms.
 	RetryBackoff time.Duration
 	// Logger receives failures that have no caller to return to (AppendAsync records). Default slog.Default().
 	Logger *slog.Logger

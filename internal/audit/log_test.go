@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -72,6 +73,28 @@ func TestAppendFailsWhenCommitFails(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, rep.OK(), rep.String())
 	require.Equal(t, uint64(1), rep.Records, "the failed record left nothing behind")
+}
+
+func TestAppendRetriedAfterConflict(t *testing.T) {
+	store := &hookStore{Store: newSQLite(t)}
+	l, _ := openTestLog(t, store, func(c *Config) { c.MaxAttempts = 3 })
+	var calls int
+	store.setBefore(func() error {
+		if calls++; calls < 3 {
+			return fmt.Errorf("update: %w: gave up after 10 attempts", meta.ErrConflict)
+		}
+		return nil
+	})
+	require.NoError(t, l.Append(context.Background(), rec("111122223333", "CreateKey", testTime)), "the third commit succeeds")
+	require.Equal(t, 3, calls)
+
+	calls = 0
+	store.setBefore(func() error {
+		calls++
+		return fmt.Errorf("update: %w", meta.ErrConflict)
+	})
+	require.ErrorIs(t, l.Append(context.Background(), rec("111122223333", "CreateKey", testTime)), meta.ErrConflict)
+	require.Equal(t, 3, calls, "MaxAttempts commits, then the caller gets the error")
 }
 
 func TestAppendRejectsInvalidRecord(t *testing.T) {
@@ -212,7 +235,7 @@ func TestConcurrentAppendersKeepOneLinearChain(t *testing.T) {
 		// Two Logs on one store stand for two nodes; each has 32 concurrent callers.
 		logs := make([]*Log, 2)
 		for i := range logs {
-			logs[i], _ = openTestLog(t, store, func(c *Config) { c.NewID = nil; c.MaxBatch = 16 })
+			logs[i], _ = openTestLog(t, store, func(c *Config) { c.Clock, c.NewID, c.MaxBatch = clock.System, nil, 16 })
 		}
 		const callers, each = 32, 20
 		var wg sync.WaitGroup

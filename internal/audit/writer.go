@@ -77,10 +77,8 @@ func asyncOnly(batch []*item) bool {
 	return true
 }
 
-// commit writes batch in one transaction and wakes its Append callers. After a failure the Append callers
-// get the error, and AppendAsync records go back to the head of the queue for another attempt (after
-// RetryBackoff) unless they have had MaxAttempts or the Log is closing, in which case they are lost.
-// A batch of only Flush barriers needs no transaction: everything queued before them is already settled.
+// commit writes batch in one transaction and wakes its Append callers. A batch of only Flush barriers needs
+// no transaction: everything queued before them is already settled. A failed batch is handled by failed.
 func (l *Log) commit(batch []*item, closing bool) {
 	n := records(batch)
 	var err error
@@ -89,34 +87,45 @@ func (l *Log) commit(batch []*item, closing bool) {
 			return l.writeBatch(tx, batch)
 		})
 	}
-	if err == nil {
-		if n > 0 {
-			l.batches.Add(1)
-			l.committed.Add(uint64(n))
-		}
-		for _, it := range batch {
-			if it.done != nil {
-				it.done <- nil
-			}
-			<-l.slots
-		}
+	if err != nil {
+		l.failed(batch, closing, fmt.Errorf("audit: commit %d records: %w", n, err))
 		return
 	}
-	err = fmt.Errorf("audit: commit %d records: %w", n, err)
+	if n > 0 {
+		l.batches.Add(1)
+		l.committed.Add(uint64(n))
+	}
+	for _, it := range batch {
+		if it.done != nil {
+			it.done <- nil
+		}
+		<-l.slots
+	}
+}
+
+// failed settles the items of a batch whose commit failed with err. Each item that may try again goes back
+// to the head of the queue, in order: every item after a conflict (another node advanced the chain head
+// first, and the store gave up retrying), and AppendAsync records after any failure unless the Log is
+// closing; both up to MaxAttempts commits. The others fail: an Append caller gets err, an AppendAsync record
+// is logged as lost. After a failure other than a conflict the writer pauses RetryBackoff (less if an Append
+// caller arrives or the Log closes) before it tries again.
+func (l *Log) failed(batch []*item, closing bool, err error) {
+	conflict := errors.Is(err, meta.ErrConflict)
 	var retry []*item
 	lost := 0
 	for _, it := range batch {
 		it.tries++
+		again := it.tries < l.cfg.MaxAttempts && (conflict || (it.done == nil && !closing))
 		switch {
+		case again:
+			retry = append(retry, it)
+			continue
 		case it.done != nil:
 			it.done <- err
-		case closing || it.tries >= l.cfg.MaxAttempts:
+		default:
 			lost++
 			l.dropped.Add(1)
 			l.cfg.Logger.Error("audit record lost", "eventID", it.eventID, "attempts", it.tries, "err", err)
-		default:
-			retry = append(retry, it)
-			continue
 		}
 		<-l.slots
 	}
@@ -130,8 +139,12 @@ func (l *Log) commit(batch []*item, closing bool) {
 	l.mu.Lock()
 	l.queue = append(retry, l.queue...)
 	l.mu.Unlock()
+	if conflict {
+		return // the store has backed off already
+	}
 	select {
 	case <-l.cfg.Clock.After(l.cfg.RetryBackoff):
+	case <-l.urgent:
 	case <-l.closing:
 	}
 }
