@@ -34,10 +34,7 @@ var Algorithms = []Algorithm{CRC32, CRC32C, CRC64NVME, SHA1, SHA256}
 // crc64NVMEPoly is the CRC-64/NVME polynomial 0xAD93D23594C93659 in the bit-reversed form hash/crc64 expects.
 const crc64NVMEPoly = 0x9a6c9329ac4bc9b5
 
-var (
-	castagnoli   = crc32.MakeTable(crc32.Castagnoli)
-	crc64NVMETab = crc64.MakeTable(crc64NVMEPoly)
-)
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Parse returns the algorithm named by s, ignoring case. It accepts the algorithm name ("crc32") and the
 // header name ("x-amz-checksum-crc32").
@@ -62,7 +59,7 @@ func (a Algorithm) New() hash.Hash {
 	case CRC32C:
 		return crc32.New(castagnoli)
 	case CRC64NVME:
-		return crc64.New(crc64NVMETab)
+		return newCRC64NVME()
 	case SHA1:
 		return sha1.New() //nolint:gosec // see import
 	case SHA256:

@@ -78,7 +78,8 @@ func (k Kind) String() string {
 }
 
 // Error is a verification failure: its Kind, a message in AWS's words where AWS has them, and the details
-// S3 puts into its error bodies. It never holds a secret.
+// S3 puts into its error bodies. It never holds a secret key. CanonicalRequest can hold the session token the
+// client sent (S3 echoes it too), so log Error() rather than the details.
 type Error struct {
 	Kind    Kind
 	Message string
