@@ -59,7 +59,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, c *Caller, userName strin
 		if err != nil {
 			return err
 		}
-		if err := s.authorize(ctx, c, "iam:CreateAccessKey", arn); err != nil {
+		if err := s.authorize(tx, c, "iam:CreateAccessKey", arn); err != nil {
 			return err
 		}
 		n, err := countKeys(tx, c.Account, user)
@@ -102,7 +102,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, c *Caller, userName string
 		if err != nil {
 			return err
 		}
-		if err := s.authorize(ctx, c, "iam:ListAccessKeys", arn); err != nil {
+		if err := s.authorize(tx, c, "iam:ListAccessKeys", arn); err != nil {
 			return err
 		}
 		var ids []string
@@ -162,7 +162,7 @@ func (s *Service) ownedKey(ctx context.Context, tx meta.Tx, c *Caller, userName,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, action, arn); err != nil {
+	if err := s.authorize(tx, c, action, arn); err != nil {
 		return nil, err
 	}
 	k, err := getAccessKey(tx, keyID)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/iam/policy"
+	"github.com/seclake/seclake/internal/meta"
 )
 
 // AuthzRequest is one authorization question a domain asks about a caller.
@@ -23,33 +24,53 @@ type AuthzRequest struct {
 	// RequireResourcePolicy is set for KMS keys and role trust policies: identity policies alone never allow.
 	RequireResourcePolicy bool
 	// Context holds the service's condition keys (kms:EncryptionContext:…, s3:x-amz-…, aws:SourceArn for
-	// service principals); Authorize adds the global request keys.
+	// service principals); Authorize adds the global request keys and the principal's keys
+	// (aws:PrincipalTag/…, aws:PrincipalOrgID, aws:SourceIdentity, …).
 	Context policy.Context
 }
 
-// Authorize evaluates a request with AWS's policy logic: the caller's identity-based policies (with its
-// boundary and session policies) and the resource policy. It returns the decision; use DenyError to turn a
-// denial into the service's AccessDenied error.
+// Authorize evaluates a request with AWS's policy logic: the caller's identity-based policies (user or role,
+// inline and managed), its permissions boundary, its session policies, the service control policies of its
+// account's place in the organization, and the resource policy. It returns the decision; use DenyMessage to
+// word a denial.
 func (s *Service) Authorize(ctx context.Context, c *Caller, req AuthzRequest) (policy.Decision, error) {
-	in, err := s.evalInput(ctx, c, req)
+	var d policy.Decision
+	err := s.store.View(ctx, func(tx meta.Tx) error {
+		var err error
+		d, err = s.authorizeTx(tx, c, req)
+		return err
+	})
+	return d, err
+}
+
+func (s *Service) authorizeTx(tx meta.Tx, c *Caller, req AuthzRequest) (policy.Decision, error) {
+	in, _, err := s.evalInput(tx, c, req)
 	if err != nil {
 		return policy.Decision{}, err
 	}
 	return policy.Evaluate(in), nil
 }
 
-// evalInput gathers everything policy.Evaluate needs for the caller.
-func (s *Service) evalInput(_ context.Context, c *Caller, req AuthzRequest) (policy.Input, error) {
+// evalInput gathers everything policy.Evaluate needs for the caller, and where each policy came from.
+func (s *Service) evalInput(tx meta.Tx, c *Caller, req AuthzRequest) (policy.Input, *principalPolicies, error) {
+	pp, err := s.gather(tx, &c.Principal)
+	if err != nil {
+		return policy.Input{}, nil, fmt.Errorf("gather policies of %s: %w", c.ARN, err)
+	}
 	pc := req.Context.Clone()
 	addRequestKeys(&pc, c)
+	pp.addPrincipalKeys(&pc)
 	in := policy.Input{
 		Request:               policy.Request{Principal: PolicyPrincipal(&c.Principal), Action: req.Action, Resource: req.Resource, Context: pc},
+		Identity:              pp.identity,
+		Boundary:              pp.boundary,
+		Session:               pp.session,
+		SCPs:                  pp.scps,
 		Resource:              req.ResourcePolicy,
 		ResourceAccount:       req.ResourceAccount,
 		RequireResourcePolicy: req.RequireResourcePolicy,
 	}
-	// Identity-based policies, boundaries and session policies attach here as IAM grows them.
-	return in, nil
+	return in, pp, nil
 }
 
 // addRequestKeys sets the global condition keys that come from the request itself.
@@ -76,8 +97,13 @@ func addRequestKeys(pc *policy.Context, c *Caller) {
 	} else {
 		pc.SetBool("aws:ViaAWSService", false)
 	}
-	if s := c.Session; s != nil && !s.Issued.IsZero() {
-		pc.SetTime("aws:TokenIssueTime", s.Issued)
+	if s := c.Session; s != nil {
+		if !s.Issued.IsZero() {
+			pc.SetTime("aws:TokenIssueTime", s.Issued)
+		}
+		if s.SourceIdentity != "" {
+			pc.Set("aws:SourceIdentity", s.SourceIdentity)
+		}
 	}
 }
 
@@ -90,8 +116,7 @@ func PolicyPrincipal(p *Principal) policy.Principal {
 		return policy.UserPrincipal(p.ARN, p.ID)
 	case TypeAssumedRole:
 		if p.Session != nil {
-			out := policy.SessionPrincipal(p.Session.RoleARN, p.Session.RoleID, p.Session.Name)
-			return out
+			return policy.SessionPrincipal(p.Session.RoleARN, p.Session.RoleID, p.Session.Name)
 		}
 	case TypeService:
 		return policy.ServicePrincipal(p.Service)
@@ -117,13 +142,54 @@ func DenyMessage(c *Caller, action, resource string, d policy.Decision) string {
 }
 
 // authorize decides an IAM action on a resource of the caller's own account; IAM's denial is AccessDenied (403).
-func (s *Service) authorize(ctx context.Context, c *Caller, action, resource string) error {
-	d, err := s.Authorize(ctx, c, AuthzRequest{Action: action, Resource: resource})
+func (s *Service) authorize(tx meta.Tx, c *Caller, action, resource string) error {
+	return s.authorizeCtx(tx, c, action, resource, policy.Context{})
+}
+
+// authorizeCtx is authorize with condition keys of the action (tags, iam:PolicyARN, …).
+func (s *Service) authorizeCtx(tx meta.Tx, c *Caller, action, resource string, pc policy.Context) error {
+	if c.Session != nil && c.Session.RoleARN == "" {
+		// GetSessionToken credentials "cannot call any IAM API operations unless MFA authentication
+		// information is included in the request" (IAM UG id_credentials_temp_control-access_getsessiontoken);
+		// IAM answers as for an unknown token.
+		return awserr.New("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid")
+	}
+	d, err := s.authorizeTx(tx, c, AuthzRequest{Action: action, Resource: resource, Context: pc})
 	if err != nil {
 		return err
 	}
 	if !d.Allowed {
-		return awserr.New("AccessDenied", http.StatusForbidden, "%s", DenyMessage(c, action, resource, d))
+		return accessDenied(DenyMessage(c, action, resource, d))
 	}
 	return nil
+}
+
+// requestTagContext is the context of a request that sets tags: aws:RequestTag/<key> and aws:TagKeys.
+func requestTagContext(tags []Tag) policy.Context {
+	var pc policy.Context
+	if len(tags) == 0 {
+		return pc
+	}
+	keys := make([]string, 0, len(tags))
+	for _, t := range tags {
+		pc.Set("aws:RequestTag/"+t.Key, t.Value)
+		keys = append(keys, t.Key)
+	}
+	pc.Set("aws:TagKeys", keys...)
+	return pc
+}
+
+// resourceTagContext is the context of an action on a tagged user or role: aws:ResourceTag/<key> and
+// iam:ResourceTag/<key>.
+func resourceTagContext(tags []Tag) policy.Context {
+	var pc policy.Context
+	addResourceTags(&pc, tags)
+	return pc
+}
+
+func addResourceTags(pc *policy.Context, tags []Tag) {
+	for _, t := range tags {
+		pc.Set("aws:ResourceTag/"+t.Key, t.Value)
+		pc.Set("iam:ResourceTag/"+t.Key, t.Value)
+	}
 }

@@ -29,13 +29,16 @@ type Principal struct {
 	Name string
 	// AccessKeyID is the key the request was signed with.
 	AccessKeyID string
-	// Session describes a role session; nil for other principals.
+	// Session describes the temporary credentials the request was signed with: a role session (Type
+	// AssumedRole), or a GetSessionToken session of a user or root user (RoleARN empty). Nil for long-term
+	// keys and for services.
 	Session *Session
 	// Service is the service principal (for example "delivery.logs.amazonaws.com") when Type is TypeService.
 	Service string
 }
 
-// Session describes temporary credentials obtained by assuming a role.
+// Session describes temporary credentials: a role session obtained with AssumeRole, or a GetSessionToken
+// session (RoleARN, RoleID and Name empty).
 type Session struct {
 	RoleARN        string
 	RoleID         string
@@ -43,7 +46,17 @@ type Session struct {
 	Issued         time.Time
 	Expires        time.Time
 	SourceIdentity string
-	Chained        bool
+	// Chained is set for a role session obtained with another role session's credentials.
+	Chained bool
+	// Policies are the session policies (the inline Policy, then the documents of PolicyArns, as they were
+	// when the session was issued); nil when AssumeRole passed none.
+	Policies []string
+	// PolicyARNs are the managed policies passed as session policies.
+	PolicyARNs []string
+	// Tags are the session tags; they override the role's tags of the same key in aws:PrincipalTag.
+	Tags []Tag
+	// TransitiveTagKeys are the session tags that pass on to sessions chained from this one.
+	TransitiveTagKeys []string
 }
 
 // RootARN returns the ARN of an account's root user.

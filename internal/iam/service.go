@@ -1,5 +1,7 @@
-// Package iam holds seclake's identities — accounts, users, roles, access keys and service principals — and
-// authorizes requests with the AWS policy engine in iam/policy.
+// Package iam holds seclake's identities — accounts and their organization, users, roles, access keys,
+// temporary credentials and service principals — and authorizes requests with the AWS policy engine in
+// iam/policy: identity policies (inline and managed), permissions boundaries, session policies, service
+// control policies and the resource's own policy.
 package iam
 
 import (
@@ -10,7 +12,7 @@ import (
 	"github.com/seclake/seclake/internal/seal"
 )
 
-// Tables owned by this package.
+// Tables owned by this package (others are declared next to the code that uses them).
 const (
 	tableAccounts   = "iam.accounts"
 	tableAccessKeys = "iam.accesskeys"
@@ -26,13 +28,19 @@ type Config struct {
 
 // Service manages identities and authenticates access keys. It is safe for concurrent use.
 type Service struct {
-	store meta.Store
-	seal  *seal.Key
-	clock clock.Clock
-	rand  io.Reader
+	store    meta.Store
+	seal     *seal.Key
+	clock    clock.Clock
+	rand     io.Reader
+	policies *policyCache
+	tokenKey []byte // keys the hashes of session tokens
 }
 
 // New returns the identity service.
 func New(cfg Config) *Service {
-	return &Service{store: cfg.Store, seal: cfg.Seal, clock: cfg.Clock, rand: cfg.Rand}
+	s := &Service{store: cfg.Store, seal: cfg.Seal, clock: cfg.Clock, rand: cfg.Rand, policies: newPolicyCache(4096)}
+	if cfg.Seal != nil {
+		s.tokenKey = cfg.Seal.Derive("iam session token")
+	}
+	return s
 }

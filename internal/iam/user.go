@@ -3,16 +3,12 @@ package iam
 import (
 	"context"
 	"encoding/base32"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"regexp"
-	"strings"
 	"time"
 
-	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -32,6 +28,8 @@ type User struct {
 	ID      string    `json:"id"`
 	Created time.Time `json:"created"`
 	Tags    []Tag     `json:"tags,omitempty"`
+	// Boundary is the ARN of the user's permissions boundary, or "".
+	Boundary string `json:"boundary,omitempty"`
 }
 
 // Tag is a key/value tag on an IAM resource.
@@ -43,22 +41,12 @@ type Tag struct {
 // ARN returns the user's ARN.
 func (u *User) ARN() string { return "arn:aws:iam::" + u.Account + ":user" + u.Path + u.Name }
 
-func userKey(account, name string) string { return account + "/" + strings.ToLower(name) }
+func userKey(account, name string) string { return entityKey(account, name) }
 
-var (
-	userNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	pathRE     = regexp.MustCompile(`^(/|/[\x21-\x7E]{0,510}/)$`)
-)
+var pathRE = regexp.MustCompile(`^(/|/[\x21-\x7E]{0,510}/)$`)
 
-func noSuchUser(name string) *awserr.Error {
-	return awserr.New("NoSuchEntity", http.StatusNotFound, "The user with name %s cannot be found.", name)
-}
-
-func validateUserName(name string) error {
-	if !userNameRE.MatchString(name) {
-		return awserr.New("ValidationError", http.StatusBadRequest, "1 validation error detected: Value '%s' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+ and have length between 1 and 64", name)
-	}
-	return nil
+func noSuchUser(name string) error {
+	return noSuchEntity("The user with name %s cannot be found.", name)
 }
 
 // CreateUserInput is what CreateUser needs.
@@ -66,165 +54,146 @@ type CreateUserInput struct {
 	Name string
 	Path string
 	Tags []Tag
+	// Boundary is the ARN of a managed policy to use as the permissions boundary, or "".
+	Boundary string
 }
 
 // CreateUser creates an IAM user in the caller's account.
 func (s *Service) CreateUser(ctx context.Context, c *Caller, in CreateUserInput) (*User, error) {
-	if err := validateUserName(in.Name); err != nil {
+	if err := validateName(in.Name, "userName", 64); err != nil {
 		return nil, err
 	}
-	if in.Path == "" {
-		in.Path = "/"
+	path, err := normalizePath(in.Path)
+	if err != nil {
+		return nil, err
 	}
-	if !pathRE.MatchString(in.Path) {
-		return nil, awserr.New("ValidationError", http.StatusBadRequest, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
-	}
-	u := &User{Account: c.Account, Name: in.Name, Path: in.Path, Created: s.clock.Now().UTC().Truncate(time.Second), Tags: in.Tags}
-	if err := s.authorize(ctx, c, "iam:CreateUser", u.ARN()); err != nil {
+	if err := validateTags(in.Tags, "tags"); err != nil {
 		return nil, err
 	}
 	id, err := s.newID("AIDA")
 	if err != nil {
 		return nil, err
 	}
-	u.ID = id
-	b, err := json.Marshal(u)
-	if err != nil {
-		return nil, err
-	}
+	u := &User{Account: c.Account, Name: in.Name, Path: path, ID: id, Created: s.now(), Tags: in.Tags, Boundary: in.Boundary}
 	err = s.store.Update(ctx, func(tx meta.Tx) error {
-		return tx.Insert(tableUsers, userKey(u.Account, u.Name), b)
+		pc := requestTagContext(in.Tags)
+		if in.Boundary != "" {
+			pc.Set("iam:PermissionsBoundary", in.Boundary)
+		}
+		if err := s.authorizeCtx(tx, c, "iam:CreateUser", u.ARN(), pc); err != nil {
+			return err
+		}
+		return insertUser(s, tx, u)
 	})
-	if errors.Is(err, meta.ErrExists) {
-		return nil, awserr.New("EntityAlreadyExists", http.StatusConflict, "User with name %s already exists.", in.Name)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("create user %s: %w", in.Name, err)
+		return nil, wrapDomain(err, "create user "+in.Name)
 	}
 	return u, nil
 }
 
-// GetUser returns a user of the caller's account; an empty name means the calling user.
+func insertUser(s *Service, tx meta.Tx, u *User) error {
+	if u.Boundary != "" {
+		if _, err := s.attachable(tx, u.Account, u.Boundary); err != nil {
+			return err
+		}
+		if err := tx.Put(tablePolicyRefs, policyRefKey(u.Account, u.Boundary, refBoundaryUser, u.Name), nil); err != nil {
+			return err
+		}
+	}
+	if err := insertJSON(tx, tableUsers, userKey(u.Account, u.Name), u); err != nil {
+		if errors.Is(err, meta.ErrExists) {
+			return entityExists("User with name %s already exists.", u.Name)
+		}
+		return err
+	}
+	return insertJSON(tx, tableIDs, u.ID, idRef{Account: u.Account, Kind: KindUser, Name: u.Name})
+}
+
+// GetUser returns a user of the caller's account; an empty name means the calling user (or, for the root
+// user, the root user itself, which has no name).
 func (s *Service) GetUser(ctx context.Context, c *Caller, name string) (*User, error) {
 	if name == "" {
-		if c.Type != TypeUser {
-			if c.Type == TypeRoot {
-				return &User{Account: c.Account, Name: "", Path: "", ID: c.Account}, nil
-			}
-			return nil, awserr.New("ValidationError", http.StatusBadRequest, "Must specify userName when calling with non-User credentials")
+		switch {
+		case c.Type == TypeRoot:
+			return &User{Account: c.Account, ID: c.Account}, nil
+		case c.Type != TypeUser:
+			return nil, validationError("Must specify userName when calling with non-User credentials")
 		}
 		name = c.Name
 	}
 	var u *User
 	err := s.store.View(ctx, func(tx meta.Tx) error {
 		var err error
-		u, err = getUser(tx, c.Account, name)
-		return err
+		if u, err = getUser(tx, c.Account, name); err != nil {
+			return err
+		}
+		return s.authorizeCtx(tx, c, "iam:GetUser", u.ARN(), resourceTagContext(u.Tags))
 	})
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, c, "iam:GetUser", u.ARN()); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return u, wrapDomain(err, "get user "+name)
 }
 
 func getUser(tx meta.Tx, account, name string) (*User, error) {
-	b, err := tx.Get(tableUsers, userKey(account, name))
-	if errors.Is(err, meta.ErrNotFound) {
-		return nil, noSuchUser(name)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load user %s: %w", name, err)
-	}
 	var u User
-	if err := json.Unmarshal(b, &u); err != nil {
-		return nil, fmt.Errorf("decode user %s: %w", name, err)
+	found, err := getJSON(tx, tableUsers, userKey(account, name), &u)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, noSuchUser(name)
 	}
 	return &u, nil
 }
 
 // ListUsersInput pages through users.
-type ListUsersInput struct {
-	PathPrefix string
-	Marker     string
-	MaxItems   int
-}
+type ListUsersInput = ListInput
 
 // ListUsers returns the users of the caller's account in name order, a page at a time. The marker is the
 // next user's name.
 func (s *Service) ListUsers(ctx context.Context, c *Caller, in ListUsersInput) ([]*User, string, error) {
-	if err := s.authorize(ctx, c, "iam:ListUsers", "arn:aws:iam::"+c.Account+":user/"); err != nil {
-		return nil, "", err
-	}
-	max := in.MaxItems
-	if max <= 0 || max > 1000 {
-		max = 100
-	}
-	prefix := c.Account + "/"
 	var users []*User
 	var next string
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		var derr error
-		start := ""
-		if in.Marker != "" {
-			start = userKey(c.Account, in.Marker)
+		if err := s.authorize(tx, c, "iam:ListUsers", "arn:aws:iam::"+c.Account+":user/"); err != nil {
+			return err
 		}
-		err := tx.Scan(tableUsers, meta.Range{Prefix: prefix, Start: start}, func(_ string, v []byte) bool {
-			var u User
-			if derr = json.Unmarshal(v, &u); derr != nil {
-				return false
-			}
-			if in.PathPrefix != "" && !strings.HasPrefix(u.Path, in.PathPrefix) {
-				return true
-			}
-			if len(users) == max {
-				next = u.Name
-				return false
-			}
-			users = append(users, &u)
-			return true
-		})
-		return errors.Join(err, derr)
+		var err error
+		users, next, err = listPage[User](tx, tableUsers, c.Account, in, func(u *User) (string, string) { return u.Name, u.Path })
+		return err
 	})
-	if err != nil {
-		return nil, "", fmt.Errorf("list users: %w", err)
-	}
-	return users, next, nil
+	return users, next, wrapDomain(err, "list users")
 }
 
-// DeleteUser deletes a user that has no access keys left.
+// DeleteUser deletes a user that has no access keys and no policies left.
 func (s *Service) DeleteUser(ctx context.Context, c *Caller, name string) error {
-	arn := "arn:aws:iam::" + c.Account + ":user/" + name
 	err := s.store.Update(ctx, func(tx meta.Tx) error {
 		u, err := getUser(tx, c.Account, name)
 		if err != nil {
 			return err
 		}
-		arn = u.ARN()
-		if err := s.authorize(ctx, c, "iam:DeleteUser", arn); err != nil {
+		if err := s.authorizeCtx(tx, c, "iam:DeleteUser", u.ARN(), resourceTagContext(u.Tags)); err != nil {
 			return err
 		}
-		hasKeys := false
-		if err := tx.Scan(tableUserKeys, meta.Range{Prefix: userKey(c.Account, name) + "/", Limit: 1}, func(string, []byte) bool {
-			hasKeys = true
-			return false
-		}); err != nil {
+		hasKeys, err := hasAny(tx, tableUserKeys, userKey(c.Account, name)+"/")
+		if err != nil {
 			return err
 		}
 		if hasKeys {
-			return awserr.New("DeleteConflict", http.StatusConflict, "Cannot delete entity, must delete access keys first.")
+			return deleteConflict("Cannot delete entity, must delete access keys first.")
+		}
+		if err := checkNoPolicies(tx, entity{kind: KindUser, user: u}); err != nil {
+			return err
+		}
+		if u.Boundary != "" {
+			if err := deleteIfPresent(tx, tablePolicyRefs, policyRefKey(u.Account, u.Boundary, refBoundaryUser, u.Name)); err != nil {
+				return err
+			}
+		}
+		if err := deleteIfPresent(tx, tableIDs, u.ID); err != nil {
+			return err
 		}
 		return tx.Delete(tableUsers, userKey(c.Account, name))
 	})
-	if err != nil {
-		if _, ok := awserr.As(err); ok {
-			return err
-		}
-		return fmt.Errorf("delete user %s: %w", name, err)
-	}
-	return nil
+	return wrapDomain(err, "delete user "+name)
 }
 
 // newID returns a unique ID in IAM's style: a four-letter prefix and 17 upper-case letters and digits.
