@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -178,7 +179,7 @@ func (l *Log) parseLookup(account string, in *LookupInput) (lookupQuery, error) 
 		}
 		q.scan.Start = prefix + timeBound(sec)
 	}
-	if in.EndTime != nil {
+	if in.EndTime != nil && in.EndTime.Unix() < math.MaxInt64 {
 		q.scan.End = prefix + timeBound(in.EndTime.Unix()+1)
 	}
 	q.binding = queryBinding(account, attr, in.StartTime, in.EndTime, in.EventCategory)
