@@ -24,6 +24,7 @@ import (
 	iamapi "github.com/seclake/seclake/internal/api/iam"
 	"github.com/seclake/seclake/internal/api/sts"
 	"github.com/seclake/seclake/internal/audit"
+	"github.com/seclake/seclake/internal/blob"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/config"
 	"github.com/seclake/seclake/internal/edge"
@@ -55,6 +56,8 @@ type Server struct {
 	listener net.Listener
 	http     *http.Server
 	store    meta.Store
+	blobs    blob.Store // from openBlob: the data directory's or an S3-compatible bucket
+	blobName string
 	audit    *audit.Log
 	served   chan error
 	notice   string // the one-time bootstrap notice, printed once the listener is bound
@@ -147,6 +150,9 @@ func (s *Server) openStores(ctx context.Context, opt Options) (*seal.Key, error)
 	s.store = store
 	if err := checkRootKey(ctx, s.store, key); err != nil {
 		return nil, err
+	}
+	if s.blobs, s.blobName, err = openBlob(ctx, s.cfg, opt); err != nil {
+		return nil, fmt.Errorf("open blob store: %w", err)
 	}
 	return key, nil
 }
@@ -278,7 +284,7 @@ func (s *Server) listen(h http.Handler) error {
 		ln = tls.NewListener(ln, s.http.TLSConfig)
 	}
 	go func() { s.served <- s.http.Serve(ln) }()
-	s.log.Info("seclake is serving", "url", s.URL(), "data", s.cfg.DataDir, "meta", s.metaName())
+	s.log.Info("seclake is serving", "url", s.URL(), "data", s.cfg.DataDir, "meta", s.metaName(), "blob", s.blobName)
 	return nil
 }
 

@@ -31,6 +31,10 @@ type Config struct {
 	Meta string `json:"meta"`
 	// MetaSchema is the PostgreSQL schema that holds seclake's tables (default "public").
 	MetaSchema string `json:"metaSchema"`
+	// Blob selects the blob store: empty for a directory in the data directory, or
+	// s3://bucket[/prefix][?endpoint=URL&region=R&path_style=B] for an S3-compatible remote (see ParseBlob;
+	// its credentials come from the environment, see BlobEnv).
+	Blob string `json:"blob"`
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string `json:"logLevel"`
 	LogFormat string `json:"logFormat"`
@@ -97,6 +101,7 @@ var Env = []struct {
 	{"SECLAKE_REGION", func(c *Config) *string { return &c.Region }},
 	{"SECLAKE_META", func(c *Config) *string { return &c.Meta }},
 	{"SECLAKE_META_SCHEMA", func(c *Config) *string { return &c.MetaSchema }},
+	{"SECLAKE_BLOB", func(c *Config) *string { return &c.Blob }},
 	{"SECLAKE_LOG_LEVEL", func(c *Config) *string { return &c.LogLevel }},
 	{"SECLAKE_LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }},
 }
@@ -142,6 +147,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MetaSchema != "" && (c.Meta == "" || !schemaRE.MatchString(c.MetaSchema)) {
 		errs = append(errs, fmt.Errorf("metaSchema %q: needs a postgres:// meta DSN and a lower-case SQL identifier", c.MetaSchema))
+	}
+	if _, _, err := ParseBlob(c.Blob); err != nil {
+		errs = append(errs, fmt.Errorf("blob: %w", err)) // the setting itself is not echoed: it might hold a secret
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
