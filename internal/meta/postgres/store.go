@@ -31,7 +31,8 @@ type Options struct {
 	// MaxAttempts is how many times Update runs fn before it gives up with meta.ErrConflict; default 30,
 	// enough for a dozen transactions that all write one hot key at once.
 	MaxAttempts int
-	// Clock times the backoff between attempts; default clock.System.
+	// Clock times the backoff between attempts; default clock.System. The backoff spaces out real
+	// transactions, so give it a fake clock only in tests that advance it: a retry waits until they do.
 	Clock clock.Clock
 	// Rand draws the backoff jitter; default a generator seeded from the runtime.
 	Rand *rand.Rand
