@@ -238,7 +238,7 @@ func (s *Server) edge(ids *iam.Service, opt Options) (http.Handler, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	services := []*api.Service{
-		sts.New(),
+		sts.New(ids),
 		iamapi.New(ids),
 		cloudtrail.New(s.audit),
 	}

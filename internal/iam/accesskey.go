@@ -2,6 +2,8 @@ package iam
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/json"
@@ -34,14 +36,20 @@ var (
 	ErrBadToken = errors.New("iam: invalid security token")
 )
 
-// accessKey is the stored form of an access key. The secret is sealed with the root key.
+// accessKey is the stored form of an access key, long-term or temporary. The secret is sealed with the root
+// key; of a session token only a keyed hash is kept.
 type accessKey struct {
 	ID      string    `json:"id"`
 	Account string    `json:"account"`
-	User    string    `json:"user,omitempty"` // empty for the account's root user
+	User    string    `json:"user,omitempty"` // empty for the account's root user and for role sessions
 	Status  KeyStatus `json:"status"`
 	Created time.Time `json:"created"`
 	Secret  []byte    `json:"secret"` // sealed
+	// Temporary credentials: the HMAC of the session token, when they expire, and the session.
+	Token    []byte    `json:"token,omitempty"`
+	Expires  time.Time `json:"expires,omitzero"`
+	Session  *Session  `json:"session,omitempty"`
+	RoleName string    `json:"roleName,omitempty"`
 }
 
 // Credential is what authenticating an access key yields: the secret to verify the signature with and the
@@ -107,39 +115,83 @@ func getAccessKey(tx meta.Tx, id string) (*accessKey, error) {
 
 // Authenticate looks up an access key and returns its secret and principal. sessionToken is the
 // X-Amz-Security-Token the request carried (empty if none). It returns ErrUnknownKey, ErrInactiveKey,
-// ErrBadToken or ErrExpiredToken when the key cannot be used.
+// ErrBadToken or ErrExpiredToken when the key cannot be used. Temporary credentials need their session
+// token, compared in constant time; long-term keys refuse one.
 func (s *Service) Authenticate(ctx context.Context, keyID, sessionToken string) (*Credential, error) {
 	var k *accessKey
+	var u *User
 	err := s.store.View(ctx, func(tx meta.Tx) error {
 		var err error
-		k, err = getAccessKey(tx, keyID)
-		return err
+		if k, err = getAccessKey(tx, keyID); err != nil {
+			return err
+		}
+		if k.User != "" {
+			if u, err = getUser(tx, k.Account, k.User); err != nil {
+				return fmt.Errorf("load owner of access key %s: %w", k.ID, err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if k.Status != KeyActive {
-		return nil, ErrInactiveKey
-	}
-	// A long-term key takes no session token: AWS refuses one as an invalid security token.
-	if sessionToken != "" {
-		return nil, ErrBadToken
+	if err := s.checkKey(k, sessionToken); err != nil {
+		return nil, err
 	}
 	secret, err := s.seal.Open(k.Secret, secretAAD(k.ID))
 	if err != nil {
 		return nil, fmt.Errorf("open secret of access key %s: %w", k.ID, err)
 	}
-	p := Principal{Type: TypeRoot, Account: k.Account, ARN: RootARN(k.Account), ID: k.Account, AccessKeyID: k.ID}
-	if k.User != "" {
-		var u *User
-		if err := s.store.View(ctx, func(tx meta.Tx) error {
-			var err error
-			u, err = getUser(tx, k.Account, k.User)
-			return err
-		}); err != nil {
-			return nil, fmt.Errorf("load owner of access key %s: %w", k.ID, err)
-		}
-		p = Principal{Type: TypeUser, Account: k.Account, ARN: u.ARN(), ID: u.ID, Name: u.Name, AccessKeyID: k.ID}
+	return &Credential{Secret: string(secret), Principal: keyPrincipal(k, u), SessionToken: sessionToken}, nil
+}
+
+// checkKey decides whether a key may sign requests now.
+func (s *Service) checkKey(k *accessKey, sessionToken string) error {
+	if k.Status != KeyActive {
+		return ErrInactiveKey
 	}
-	return &Credential{Secret: string(secret), Principal: p}, nil
+	if k.Token == nil {
+		// A long-term key takes no session token: AWS refuses one as an invalid security token.
+		if sessionToken != "" {
+			return ErrBadToken
+		}
+		return nil
+	}
+	if sessionToken == "" || !hmac.Equal(s.tokenMAC(k.ID, sessionToken), k.Token) {
+		return ErrBadToken
+	}
+	if !s.clock.Now().Before(k.Expires) {
+		return ErrExpiredToken
+	}
+	return nil
+}
+
+// keyPrincipal is the principal a key signs for: the root user, a user, or a role session.
+func keyPrincipal(k *accessKey, u *User) Principal {
+	var p Principal
+	switch {
+	case k.Session != nil && k.Session.RoleARN != "":
+		sess := *k.Session
+		p = Principal{Type: TypeAssumedRole, Account: k.Account, ARN: sessionARN(k.Account, k.RoleName, sess.Name),
+			ID: sess.RoleID + ":" + sess.Name, Name: k.RoleName, Session: &sess}
+	case u != nil:
+		p = Principal{Type: TypeUser, Account: k.Account, ARN: u.ARN(), ID: u.ID, Name: u.Name}
+	default:
+		p = Principal{Type: TypeRoot, Account: k.Account, ARN: RootARN(k.Account), ID: k.Account}
+	}
+	if k.Session != nil && k.Session.RoleARN == "" {
+		sess := *k.Session
+		p.Session = &sess
+	}
+	p.AccessKeyID = k.ID
+	return p
+}
+
+// tokenMAC is the keyed hash under which a session token is stored.
+func (s *Service) tokenMAC(keyID, token string) []byte {
+	m := hmac.New(sha256.New, s.tokenKey)
+	m.Write([]byte(keyID))
+	m.Write([]byte{0})
+	m.Write([]byte(token))
+	return m.Sum(nil)
 }
