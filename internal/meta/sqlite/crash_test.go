@@ -73,6 +73,7 @@ func TestCrashSafety(t *testing.T) {
 		stdout, err := cmd.StdoutPipe()
 		require.NoError(t, err)
 		require.NoError(t, cmd.Start())
+		t.Cleanup(func() { _ = cmd.Process.Kill() }) // in case the test fails before it kills the child
 		n := 0
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
