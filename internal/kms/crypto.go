@@ -211,6 +211,8 @@ type ReEncryptRequest struct {
 	DestinationEncryptionAlgorithm string
 	GrantTokens                    []string
 	DryRun                         bool
+	// Source is the resource a service principal acts for (aws:SourceArn, aws:SourceAccount).
+	Source Source
 }
 
 // ReEncrypted is ReEncrypt's output.
@@ -228,8 +230,8 @@ func (s *Service) ReEncrypt(ctx context.Context, c *iam.Caller, in ReEncryptRequ
 	if in.DestinationKeyID == "" {
 		return nil, errValidation("destinationKeyId", "", "Member must not be null")
 	}
-	from := cryptoAccess("kms:ReEncryptFrom", "ReEncryptFrom", in.SourceEncryptionContext, in.GrantTokens, Source{})
-	to := cryptoAccess("kms:ReEncryptTo", "ReEncryptTo", in.DestinationEncryptionContext, in.GrantTokens, Source{})
+	from := cryptoAccess("kms:ReEncryptFrom", "ReEncryptFrom", in.SourceEncryptionContext, in.GrantTokens, in.Source)
+	to := cryptoAccess("kms:ReEncryptTo", "ReEncryptTo", in.DestinationEncryptionContext, in.GrantTokens, in.Source)
 	sameKey := s.reEncryptOnSameKey(ctx, c, in.CiphertextBlob, in.DestinationKeyID)
 	same := func(pc *policy.Context) { pc.SetBool("kms:ReEncryptOnSameKey", sameKey) }
 	from.set, to.set = same, same

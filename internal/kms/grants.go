@@ -200,7 +200,7 @@ func (s *Service) checkGranteePrincipal(ctx context.Context, p string) error {
 	if !ok {
 		return kmsError("InvalidArnException", "ARN does not refer to a valid principal: %s", p)
 	}
-	if pr.Type == policy.Service || s.cfg.Principals == nil {
+	if s.cfg.Principals == nil {
 		return nil
 	}
 	exists, err := s.cfg.Principals.PrincipalExists(ctx, pr)

@@ -99,10 +99,6 @@ func (s *Service) checkPrincipals(ctx context.Context, pol *policy.Policy) error
 		return nil
 	}
 	for _, p := range pol.Principals() {
-		switch p.Type {
-		case policy.Service, policy.WebIdentity, policy.CanonicalUser:
-			continue
-		}
 		ok, err := s.cfg.Principals.PrincipalExists(ctx, p)
 		if err != nil {
 			return fmt.Errorf("check principal %s: %w", principalName(p), err)

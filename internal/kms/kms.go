@@ -90,8 +90,8 @@ type Authorizer interface {
 
 // PrincipalDirectory tells whether a principal a key policy or grant names exists, as KMS checks before it
 // accepts a policy ("Policy contains a statement with one or more invalid principals."). The IAM service
-// provides it (iam.Service.PrincipalExists). It is called for accounts, users, roles, sessions and unique IDs,
-// never for "*" or service principals.
+// provides it (iam.Service.PrincipalExists). It is called for every principal a policy or grant names except
+// "*".
 type PrincipalDirectory interface {
 	PrincipalExists(ctx context.Context, p policy.Principal) (bool, error)
 }

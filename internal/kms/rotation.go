@@ -42,10 +42,10 @@ func (s *Service) EnableKeyRotation(ctx context.Context, c *iam.Caller, keyID st
 		if err := rotatable(r); err != nil {
 			return err
 		}
-		now := s.clock.Now().UTC()
+		now := s.clock.Now().UTC().Truncate(time.Second)
 		base := now
 		if r.RotationPeriod > 0 {
-			base = r.current().Created
+			base = r.current().Created.Truncate(time.Second)
 		}
 		r.RotationPeriod = period
 		r.NextRotation = base.Add(days(period))

@@ -133,15 +133,34 @@ func (s *Service) loop(stop, done chan struct{}) {
 // The background scheduler calls it; tests may call it directly after moving a fake clock.
 func (s *Service) RunDue(ctx context.Context) (time.Time, error) {
 	now := s.clock.Now()
-	end := fmt.Sprintf("%020d", now.Unix()+1)
-	var due []string
-	var next time.Time
-	err := s.store.View(ctx, func(tx meta.Tx) error {
+	due, next, err := s.scanDue(ctx, now)
+	if err != nil || len(due) == 0 {
+		return next, err
+	}
+	var errs []error
+	for _, k := range due {
+		if err := s.runItem(ctx, k, now); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	// The work done may have scheduled more (the next rotation).
+	_, next, err = s.scanDue(ctx, time.Time{})
+	return next, errors.Join(append(errs, err)...)
+}
+
+// scanDue returns the work due at now, and when the first work after now falls due. With a zero now it
+// returns no work, only the first due time.
+func (s *Service) scanDue(ctx context.Context, now time.Time) (due []string, next time.Time, err error) {
+	end := ""
+	if !now.IsZero() {
+		end = fmt.Sprintf("%020d", now.Unix()+1)
+	}
+	err = s.store.View(ctx, func(tx meta.Tx) error {
 		due, next = nil, time.Time{}
 		return tx.Scan(tableDue, meta.Range{}, func(k string, _ []byte) bool {
 			if k >= end {
 				if sec, err := strconv.ParseInt(k[:20], 10, 64); err == nil {
-					next = time.Unix(sec, 0)
+					next = time.Unix(sec, 0).UTC()
 				}
 				return false
 			}
@@ -150,15 +169,9 @@ func (s *Service) RunDue(ctx context.Context) (time.Time, error) {
 		})
 	})
 	if err != nil {
-		return time.Time{}, fmt.Errorf("read scheduled key work: %w", err)
+		return nil, time.Time{}, fmt.Errorf("read scheduled key work: %w", err)
 	}
-	var errs []error
-	for _, k := range due {
-		if err := s.runItem(ctx, k, now); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return next, errors.Join(errs...)
+	return due, next, nil
 }
 
 // runItem does one piece of due work.
@@ -190,8 +203,11 @@ func (s *Service) rotateDue(ctx context.Context, dk, sk string, now time.Time) e
 			return err
 		}
 		rot, _ := dueTimes(r)
-		if rot.IsZero() || rot.After(now) || dk != dueKey(rot, dueRotate, sk) {
+		if rot.IsZero() || dk != dueKey(rot, dueRotate, sk) {
 			return ignoreMissing(tx.Delete(tableDue, dk)) // stale entry
+		}
+		if rot.Unix() > now.Unix() {
+			return nil
 		}
 		old := *r
 		m, err := s.newMaterial(r.arn(), len(r.Materials)+1, RotationAutomatic)
@@ -199,7 +215,7 @@ func (s *Service) rotateDue(ctx context.Context, dk, sk string, now time.Time) e
 			return err
 		}
 		r.Materials = append(r.Materials, m)
-		r.NextRotation = now.UTC().Add(days(r.RotationPeriod))
+		r.NextRotation = now.UTC().Truncate(time.Second).Add(days(r.RotationPeriod))
 		if err := syncDue(tx, sk, &old, r); err != nil {
 			return err
 		}
@@ -230,8 +246,11 @@ func (s *Service) deleteDue(ctx context.Context, dk, sk string, now time.Time) e
 			return err
 		}
 		_, del := dueTimes(r)
-		if del.IsZero() || del.After(now) || dk != dueKey(del, dueDelete, sk) {
-			return ignoreMissing(tx.Delete(tableDue, dk))
+		if del.IsZero() || dk != dueKey(del, dueDelete, sk) {
+			return ignoreMissing(tx.Delete(tableDue, dk)) // stale entry
+		}
+		if del.Unix() > now.Unix() {
+			return nil
 		}
 		if aliasKeys, err = purgeKey(tx, r); err != nil {
 			return err
