@@ -83,9 +83,9 @@ func TestKeyIdentifiers(t *testing.T) {
 	}
 	missing := "1234abcd-12ab-34cd-56ef-1234567890ab"
 	cases := map[string]string{
-		"fake-key-id":    "Invalid keyId 'fake-key-id'",
-		missing:          "Key 'arn:aws:kms:us-east-1:" + acct + ":key/" + missing + "' does not exist",
-		"alias/nope":     "Alias arn:aws:kms:us-east-1:" + acct + ":alias/nope is not found.",
+		"fake-key-id": "Invalid keyId 'fake-key-id'",
+		missing:       "Key 'arn:aws:kms:us-east-1:" + acct + ":key/" + missing + "' does not exist",
+		"alias/nope":  "Alias arn:aws:kms:us-east-1:" + acct + ":alias/nope is not found.",
 		"arn:aws:kms:eu-west-1:" + acct + ":key/" + md.KeyID: "Invalid arn eu-west-1",
 		"arn:aws:kms:us-east-1:" + acct + ":thing/x":         "Invalid keyId",
 	}
