@@ -1,5 +1,5 @@
-// Package s3peer starts S3-compatible servers (moto_server, MinIO) as child processes on 127.0.0.1, for the
-// s3blob tests and the S3 benchmarks.
+// Package s3peer starts S3-compatible servers (moto_server, MinIO, seclake) as child processes on 127.0.0.1,
+// for the s3blob tests and the S3 benchmarks.
 package s3peer
 
 import (
@@ -63,6 +63,9 @@ func (s *Server) CreateBucket(ctx context.Context, bucket string) error {
 	return nil
 }
 
+// PID returns the server's process ID.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
 // Close stops the server (SIGTERM, then SIGKILL after a few seconds) and waits for it to exit.
 func (s *Server) Close() error {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
@@ -107,6 +110,21 @@ func StartMinIO(ctx context.Context, bin, dir string) (*Server, error) {
 	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+s.AccessKeyID, "MINIO_ROOT_PASSWORD="+s.SecretAccessKey,
 		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_CALLHOME_ENABLE=off", "MINIO_HOME="+dir)
 	return s, s.start(ctx, cmd, "/minio/health/ready")
+}
+
+// StartSeclake starts the seclake binary bin with its data in dir on a free port, with the management
+// account's root access key pinned to the Server's credentials, and with extra environment (such as
+// SECLAKE_BLOB) added.
+func StartSeclake(ctx context.Context, bin, dir string, env ...string) (*Server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Name: "seclake", Endpoint: "http://127.0.0.1:" + port, AccessKeyID: "AKIASECLAKEBENCH0001", SecretAccessKey: "seclake/bench/secret/000000000000000000000"}
+	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:"+port, "--data", dir, "--log-level", "warn")
+	cmd.Env = append(append(os.Environ(), "SECLAKE_ACCOUNT_ID=111122223333",
+		"SECLAKE_ROOT_ACCESS_KEY_ID="+s.AccessKeyID, "SECLAKE_ROOT_SECRET_ACCESS_KEY="+s.SecretAccessKey), env...)
+	return s, s.start(ctx, cmd, "/_seclake/health")
 }
 
 // start runs cmd and waits until GET path answers 200.
