@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
@@ -46,6 +47,7 @@ func BenchmarkVerifyKMS(b *testing.B) {
 	b.Run("warm-key-cache", func(b *testing.B) {
 		v := sigv4.NewVerifier(sigv4.Config{Now: fixedNow(testTime)})
 		b.ReportAllocs()
+		defer reportCPU(b, cpuTime(), 0)
 		for b.Loop() {
 			a, err := sigv4.Parse(r)
 			if err != nil {
@@ -58,6 +60,7 @@ func BenchmarkVerifyKMS(b *testing.B) {
 	})
 	b.Run("cold-key", func(b *testing.B) {
 		b.ReportAllocs()
+		defer reportCPU(b, cpuTime(), 0)
 		for b.Loop() {
 			a, err := sigv4.Parse(r)
 			if err != nil {
@@ -99,6 +102,7 @@ func BenchmarkChunkDecode(b *testing.B) {
 			buf := make([]byte, 32<<10)
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
+			defer reportCPU(b, cpuTime(), len(data))
 			for b.Loop() {
 				r.Body = io.NopCloser(bytes.NewReader(encoded))
 				res, err := v.Verify(sigv4.Request{HTTP: r, Auth: a, Secret: testSecret, S3: true})
@@ -111,5 +115,18 @@ func BenchmarkChunkDecode(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// reportCPU adds the process CPU time per operation since start (and, for n bytes per operation, the
+// throughput per CPU-second): unlike ns/op these do not grow when other work shares the machine.
+func reportCPU(b *testing.B, start time.Duration, n int) {
+	used := cpuTime() - start
+	if used <= 0 || b.N == 0 {
+		return
+	}
+	b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	if n > 0 {
+		b.ReportMetric(float64(n)*float64(b.N)/used.Seconds()/1e6, "cpu-MB/s")
 	}
 }
