@@ -143,7 +143,7 @@ func (s *Server) openStores(ctx context.Context, opt Options) (*seal.Key, error)
 	if created {
 		s.log.Info("created root key", "path", filepath.Join(s.cfg.DataDir, rootKeyFile), "note", "back it up: without it the data directory's secrets cannot be read")
 	}
-	store, err := openMeta(ctx, s.cfg, opt)
+	store, err := openMeta(ctx, s.cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open metadata store: %w", err)
 	}
@@ -159,7 +159,7 @@ func (s *Server) openStores(ctx context.Context, opt Options) (*seal.Key, error)
 
 // openMeta opens the metadata store the config names. (It returns the interface only on success, so a
 // failed open never leaves a typed nil behind.)
-func openMeta(ctx context.Context, cfg config.Config, opt Options) (meta.Store, error) {
+func openMeta(ctx context.Context, cfg config.Config) (meta.Store, error) {
 	if cfg.Meta == "" {
 		st, err := sqlite.Open(filepath.Join(cfg.DataDir, metaFile), sqlite.Options{})
 		if err != nil {
@@ -167,7 +167,8 @@ func openMeta(ctx context.Context, cfg config.Config, opt Options) (meta.Store, 
 		}
 		return st, nil
 	}
-	st, err := postgres.Open(ctx, cfg.Meta, postgres.Options{Schema: cfg.MetaSchema, Clock: opt.Clock})
+	// Retry backoff is about real contention, so it runs on the wall clock even when tests fake domain time.
+	st, err := postgres.Open(ctx, cfg.Meta, postgres.Options{Schema: cfg.MetaSchema, Clock: clock.System})
 	if err != nil {
 		return nil, err
 	}
