@@ -6,7 +6,8 @@
 //
 // Layout: the blob under key "a/b" is the object Prefix+"a/b!" in the bucket. The "!", which blob keys cannot
 // contain and which sorts before every character they can, keeps a blob apart from the longer keys below it
-// (MinIO refuses an object "a/b" next to "a/b/c", S3 does not) while listing in blob key order.
+// (MinIO refuses an object "a/b" next to "a/b/c", S3 does not) while listing in blob key order. Keys must fit
+// S3's 1024 bytes with the prefix and the "!"; MinIO also refuses a key segment longer than 255 bytes.
 //
 // Put sends a blob that fits in one part with one PutObject, and a larger one as a multipart upload whose
 // parts are read into a bounded number of buffers, so memory stays bounded whatever the size. A Put whose
@@ -279,6 +280,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // List calls fn for each blob whose key starts with prefix, in key order, until fn returns false. Objects
 // under the store's prefix that are not blobs (written by something else) are skipped.
 func (s *Store) List(ctx context.Context, prefix string, fn func(blob.Info) bool) error {
+	if prefix != "" && blob.ValidKey(prefix) != nil && blob.ValidKey(prefix+"x") != nil {
+		return nil // no key starts with it (and servers such as MinIO refuse prefixes with ".." segments)
+	}
 	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: aws.String(s.prefix + prefix)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)

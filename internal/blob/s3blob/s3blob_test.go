@@ -104,6 +104,7 @@ func TestBehaviour(t *testing.T) {
 		{"ForeignObjects", testForeignObjects},
 		{"KeyTooLong", testKeyTooLong},
 		{"MissingBucket", testMissingBucket},
+		{"BoundedMemory", testBoundedMemory},
 	}
 	for _, start := range []struct {
 		name  string
