@@ -22,6 +22,7 @@ import (
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/api/cloudtrail"
 	iamapi "github.com/seclake/seclake/internal/api/iam"
+	kmsapi "github.com/seclake/seclake/internal/api/kms"
 	"github.com/seclake/seclake/internal/api/sts"
 	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/blob"
@@ -29,6 +30,7 @@ import (
 	"github.com/seclake/seclake/internal/config"
 	"github.com/seclake/seclake/internal/edge"
 	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/meta/postgres"
 	"github.com/seclake/seclake/internal/meta/sqlite"
@@ -59,6 +61,7 @@ type Server struct {
 	blobs    blob.Store // from openBlob: the data directory's or an S3-compatible bucket
 	blobName string
 	audit    *audit.Log
+	kms      *kms.Service
 	served   chan error
 	notice   string // the one-time bootstrap notice, printed once the listener is bound
 	// AccountID is the management account.
@@ -95,6 +98,11 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 	if err != nil {
 		return nil, fmt.Errorf("open audit trail: %w", err)
 	}
+	s.kms, err = kms.New(kms.Config{Store: s.store, Seal: key, Identity: ids, Principals: ids, Audit: s.audit, Clock: opt.Clock, Rand: rand.Reader, Logger: s.log})
+	if err != nil {
+		return nil, fmt.Errorf("start key management service: %w", err)
+	}
+	s.kms.Start()
 	handler, err := s.edge(ids, opt)
 	if err != nil {
 		return nil, err
@@ -242,6 +250,7 @@ func (s *Server) edge(ids *iam.Service, opt Options) (http.Handler, error) {
 		sts.New(ids),
 		iamapi.New(ids),
 		cloudtrail.New(s.audit),
+		kmsapi.New(s.kms),
 	}
 	return edge.New(edge.Config{
 		Services: services,
@@ -329,6 +338,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 func (s *Server) closeStores() error {
 	var errs []error
+	if s.kms != nil {
+		s.kms.Stop()
+		s.kms = nil
+	}
 	if s.audit != nil {
 		errs = append(errs, s.audit.Close())
 		s.audit = nil

@@ -199,10 +199,13 @@ func (s *Service) isGrantee(ctx context.Context, c *iam.Caller, grantee, action,
 	return d.Allowed, err
 }
 
-// hold reports whether a request's encryption context satisfies the constraints.
-func (gc *GrantConstraints) hold(ec map[string]string) bool {
+// hold reports whether a request's encryption context and aws:SourceArn satisfy the constraints.
+func (gc *GrantConstraints) hold(ec map[string]string, sourceARN string) bool {
 	if gc == nil {
 		return true
+	}
+	if gc.SourceArn != "" && gc.SourceArn != sourceARN {
+		return false
 	}
 	if gc.EncryptionContextEquals != nil && !maps.Equal(gc.EncryptionContextEquals, ec) {
 		return false

@@ -83,7 +83,7 @@ func sealWith(e *entry, random []byte, ec map[string]string, plaintext []byte) (
 // constraints hold for the request's encryption context.
 func cryptoAccess(action, grantOp string, ec map[string]string, tokens []string, src Source) *access {
 	return &access{action: action, grantOp: grantOp, ec: ec, tokens: tokens, src: src,
-		grantFilter: func(g *Grant) bool { return g.Constraints.hold(ec) }}
+		grantFilter: func(g *Grant) bool { return g.Constraints.hold(ec, src.ARN) }}
 }
 
 // checkAlgorithm accepts the one encryption algorithm of symmetric keys.

@@ -20,15 +20,19 @@ import (
 
 // Grant is a grant on a key, as stored and as ListGrants returns it.
 type Grant struct {
-	KeyARN      string            `json:"keyArn"`
-	GrantID     string            `json:"grantId"`
-	Name        string            `json:"name,omitempty"`
-	Created     time.Time         `json:"created"`
-	Grantee     string            `json:"grantee"`
-	Retiring    string            `json:"retiring,omitempty"`
-	Issuing     string            `json:"issuing"` // the issuing account's root ARN
-	Operations  []string          `json:"operations"`
-	Constraints *GrantConstraints `json:"constraints,omitempty"`
+	KeyARN   string    `json:"keyArn"`
+	GrantID  string    `json:"grantId"`
+	Name     string    `json:"name,omitempty"`
+	Created  time.Time `json:"created"`
+	Grantee  string    `json:"grantee"`
+	Retiring string    `json:"retiring,omitempty"`
+	// GranteeIsService and RetiringIsService mark service principals (GranteeServicePrincipal,
+	// RetiringServicePrincipal) among the grantee and retiring principals.
+	GranteeIsService  bool              `json:"granteeIsService,omitempty"`
+	RetiringIsService bool              `json:"retiringIsService,omitempty"`
+	Issuing           string            `json:"issuing"` // the issuing account's root ARN
+	Operations        []string          `json:"operations"`
+	Constraints       *GrantConstraints `json:"constraints,omitempty"`
 }
 
 // GrantConstraints limit a grant to requests with a given encryption context.
@@ -37,18 +41,24 @@ type GrantConstraints struct {
 	EncryptionContextSubset map[string]string `json:"subset,omitempty"`
 	// EncryptionContextEquals: the request's context must be exactly this.
 	EncryptionContextEquals map[string]string `json:"equals,omitempty"`
+	// SourceArn: the request's aws:SourceArn must be this (grants to service principals).
+	SourceArn string `json:"sourceArn,omitempty"`
 }
 
-// CreateGrantRequest is CreateGrant's input.
+// CreateGrantRequest is CreateGrant's input. The grantee is a principal (GranteePrincipal) or a service
+// principal (GranteeServicePrincipal, which needs a SourceArn constraint and a retiring principal), and so is
+// the retiring principal.
 type CreateGrantRequest struct {
-	KeyID             string
-	GranteePrincipal  string
-	RetiringPrincipal string
-	Operations        []string
-	Constraints       *GrantConstraints
-	GrantTokens       []string
-	Name              string
-	DryRun            bool
+	KeyID                    string
+	GranteePrincipal         string
+	GranteeServicePrincipal  string
+	RetiringPrincipal        string
+	RetiringServicePrincipal string
+	Operations               []string
+	Constraints              *GrantConstraints
+	GrantTokens              []string
+	Name                     string
+	DryRun                   bool
 }
 
 // CreateGrantResult is CreateGrant's output.
@@ -79,6 +89,13 @@ const (
 func (s *Service) CreateGrant(ctx context.Context, c *iam.Caller, in CreateGrantRequest) (*CreateGrantResult, error) {
 	if err := validateCreateGrant(&in); err != nil {
 		return nil, err
+	}
+	granteeIsService, retiringIsService := in.GranteeServicePrincipal != "", in.RetiringServicePrincipal != ""
+	if granteeIsService {
+		in.GranteePrincipal = in.GranteeServicePrincipal
+	}
+	if retiringIsService {
+		in.RetiringPrincipal = in.RetiringServicePrincipal
 	}
 	if err := s.checkGranteePrincipal(ctx, in.GranteePrincipal); err != nil {
 		return nil, err
@@ -111,7 +128,8 @@ func (s *Service) CreateGrant(ctx context.Context, c *iam.Caller, in CreateGrant
 		return nil, errDryRun()
 	}
 	g := &Grant{KeyARN: e.arn, Name: in.Name, Created: s.clock.Now().UTC(), Grantee: in.GranteePrincipal,
-		Retiring: in.RetiringPrincipal, Issuing: iam.RootARN(e.rec.Account), Operations: in.Operations, Constraints: in.Constraints}
+		Retiring: in.RetiringPrincipal, GranteeIsService: granteeIsService, RetiringIsService: retiringIsService,
+		Issuing: iam.RootARN(e.rec.Account), Operations: in.Operations, Constraints: in.Constraints}
 	if g.GrantID, err = s.newGrantID(); err != nil {
 		return nil, err
 	}
@@ -143,8 +161,10 @@ func (s *Service) CreateGrant(ctx context.Context, c *iam.Caller, in CreateGrant
 func validateCreateGrant(in *CreateGrantRequest) error {
 	var v validation
 	v.length("keyId", in.KeyID, 1, 2048, true)
-	v.length("granteePrincipal", in.GranteePrincipal, 1, grantPrincipalMaxLen, true)
+	v.length("granteePrincipal", in.GranteePrincipal, 1, grantPrincipalMaxLen, false)
+	v.length("granteeServicePrincipal", in.GranteeServicePrincipal, 1, grantPrincipalMaxLen, false)
 	v.length("retiringPrincipal", in.RetiringPrincipal, 1, grantPrincipalMaxLen, false)
+	v.length("retiringServicePrincipal", in.RetiringServicePrincipal, 1, grantPrincipalMaxLen, false)
 	v.length("name", in.Name, 1, 256, false)
 	if in.Name != "" && strings.Trim(in.Name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:/_-") != "" {
 		v.add("name", in.Name, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$")
@@ -158,6 +178,9 @@ func validateCreateGrant(in *CreateGrantRequest) error {
 		}
 	}
 	if err := v.err(); err != nil {
+		return err
+	}
+	if err := checkGrantParties(in); err != nil {
 		return err
 	}
 	if len(in.Operations) == 0 {
@@ -174,6 +197,27 @@ func validateCreateGrant(in *CreateGrantRequest) error {
 			strings.Join(bad, ", "), strings.Join(symmetricGrantOps, ", "))
 	}
 	return validateConstraints(in.Constraints)
+}
+
+// checkGrantParties checks the grantee and retiring principals: one grantee, at most one retiring principal,
+// and for a service grantee a SourceArn constraint and a retiring principal.
+func checkGrantParties(in *CreateGrantRequest) error {
+	switch {
+	case (in.GranteePrincipal == "") == (in.GranteeServicePrincipal == ""):
+		return errValidationMsg("Specify exactly one of GranteePrincipal and GranteeServicePrincipal.")
+	case in.RetiringPrincipal != "" && in.RetiringServicePrincipal != "":
+		return errValidationMsg("Specify at most one of RetiringPrincipal and RetiringServicePrincipal.")
+	case in.GranteeServicePrincipal != "" && (in.Constraints == nil || in.Constraints.SourceArn == ""):
+		return errValidationMsg("A grant to a service principal needs a SourceArn constraint.")
+	case in.GranteeServicePrincipal != "" && in.RetiringPrincipal == "" && in.RetiringServicePrincipal == "":
+		return errValidationMsg("A grant to a service principal needs a retiring principal.")
+	}
+	for _, sp := range []string{in.GranteeServicePrincipal, in.RetiringServicePrincipal} {
+		if p, ok := grantPrincipal(sp); sp != "" && (!ok || p.Type != policy.Service) {
+			return kmsError("InvalidArnException", "%s is not a service principal such as cloudtrail.amazonaws.com", sp)
+		}
+	}
+	return nil
 }
 
 func validateConstraints(gc *GrantConstraints) error {
@@ -265,6 +309,9 @@ func constraintTypes(gc *GrantConstraints) []string {
 	if gc != nil && gc.EncryptionContextSubset != nil {
 		out = append(out, grantConstraintSub)
 	}
+	if gc != nil && gc.SourceArn != "" {
+		out = append(out, "SourceArn")
+	}
 	return out
 }
 
@@ -285,6 +332,9 @@ func grantCovers(parent *Grant, in *CreateGrantRequest) bool {
 		return false
 	}
 	if pc.EncryptionContextEquals != nil && !maps.Equal(pc.EncryptionContextEquals, child.EncryptionContextEquals) {
+		return false
+	}
+	if pc.SourceArn != "" && pc.SourceArn != child.SourceArn {
 		return false
 	}
 	for k, v := range pc.EncryptionContextSubset {
@@ -319,7 +369,8 @@ func sameConstraints(a, b *GrantConstraints) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	return maps.Equal(a.EncryptionContextEquals, b.EncryptionContextEquals) && maps.Equal(a.EncryptionContextSubset, b.EncryptionContextSubset)
+	return maps.Equal(a.EncryptionContextEquals, b.EncryptionContextEquals) && maps.Equal(a.EncryptionContextSubset, b.EncryptionContextSubset) &&
+		a.SourceArn == b.SourceArn
 }
 
 func (s *Service) newGrantID() (string, error) {

@@ -13,13 +13,14 @@ import (
 	"github.com/seclake/seclake/internal/meta"
 )
 
-// ListGrantsRequest is ListGrants' input.
+// ListGrantsRequest is ListGrants' input: a key's grants, or only one grant, or only one grantee's.
 type ListGrantsRequest struct {
-	KeyID            string
-	GrantID          string
-	GranteePrincipal string
-	Limit            int
-	Marker           string
+	KeyID                   string
+	GrantID                 string
+	GranteePrincipal        string
+	GranteeServicePrincipal string
+	Limit                   int
+	Marker                  string
 }
 
 // ListGrants lists a key's grants, optionally only one grant or one grantee's.
@@ -38,19 +39,35 @@ func (s *Service) ListGrants(ctx context.Context, c *iam.Caller, in ListGrantsRe
 	}
 	var out []*Grant
 	for _, g := range e.grants {
-		if (in.GrantID == "" || g.GrantID == in.GrantID) && (in.GranteePrincipal == "" || g.Grantee == in.GranteePrincipal) {
+		if (in.GrantID == "" || g.GrantID == in.GrantID) && (in.GranteePrincipal == "" || g.Grantee == in.GranteePrincipal) &&
+			(in.GranteeServicePrincipal == "" || g.Grantee == in.GranteeServicePrincipal) {
 			out = append(out, g)
 		}
 	}
 	return paginate(out, func(g *Grant) string { return g.GrantID }, limit, in.Marker)
 }
 
-// ListRetirableGrants lists the grants, on keys of any account, that name principal as their retiring
+// ListRetirableGrantsRequest is ListRetirableGrants' input: one of the two principals.
+type ListRetirableGrantsRequest struct {
+	RetiringPrincipal        string
+	RetiringServicePrincipal string
+	Limit                    int
+	Marker                   string
+}
+
+// ListRetirableGrants lists the grants, on keys of any account, that name a principal as their retiring
 // principal. Only IAM policies govern it (kms:ListRetirableGrants on "*").
-func (s *Service) ListRetirableGrants(ctx context.Context, c *iam.Caller, principal string, limit int, marker string) (*Page[*Grant], error) {
-	limit, err := pageLimit(limit, 50)
+func (s *Service) ListRetirableGrants(ctx context.Context, c *iam.Caller, in ListRetirableGrantsRequest) (*Page[*Grant], error) {
+	limit, err := pageLimit(in.Limit, 50)
 	if err != nil {
 		return nil, err
+	}
+	principal := in.RetiringPrincipal
+	if (principal == "") == (in.RetiringServicePrincipal == "") {
+		return nil, errValidationMsg("Specify exactly one of RetiringPrincipal and RetiringServicePrincipal.")
+	}
+	if principal == "" {
+		principal = in.RetiringServicePrincipal
 	}
 	var v validation
 	v.length("retiringPrincipal", principal, 1, grantPrincipalMaxLen, true)
@@ -93,7 +110,7 @@ func (s *Service) ListRetirableGrants(ctx context.Context, c *iam.Caller, princi
 	if err != nil {
 		return nil, err
 	}
-	return paginate(out, func(g *Grant) string { return g.KeyARN + "/" + g.GrantID }, limit, marker)
+	return paginate(out, func(g *Grant) string { return g.KeyARN + "/" + g.GrantID }, limit, in.Marker)
 }
 
 // RetireGrantRequest is RetireGrant's input: the grant's token, or its key and grant ID.

@@ -52,7 +52,7 @@ func TestGrants(t *testing.T) {
 	got := list.Items[0]
 	require.Equal(t, &Grant{KeyARN: md.ARN, GrantID: g.GrantID, Name: "processor", Created: testTime, Grantee: bobRole, Retiring: iam.RootARN(acct),
 		Issuing: iam.RootARN(acct), Operations: []string{"Decrypt", "RetireGrant"}, Constraints: &GrantConstraints{EncryptionContextSubset: map[string]string{"tenant": "a"}}}, got)
-	retirable, err := e.svc.ListRetirableGrants(ctx, root, iam.RootARN(acct), 0, "")
+	retirable, err := e.svc.ListRetirableGrants(ctx, root, ListRetirableGrantsRequest{RetiringPrincipal: iam.RootARN(acct)})
 	require.NoError(t, err)
 	require.Len(t, retirable.Items, 1)
 
@@ -61,7 +61,7 @@ func TestGrants(t *testing.T) {
 	require.Equal(t, "AccessDeniedException", code(t, decrypt(bob, ec)))
 	err = e.svc.RetireGrant(ctx, bob, RetireGrantRequest{GrantToken: g.GrantToken})
 	require.Equal(t, "NotFoundException", code(t, err))
-	retirable, err = e.svc.ListRetirableGrants(ctx, root, iam.RootARN(acct), 0, "")
+	retirable, err = e.svc.ListRetirableGrants(ctx, root, ListRetirableGrantsRequest{RetiringPrincipal: iam.RootARN(acct)})
 	require.NoError(t, err)
 	require.Empty(t, retirable.Items)
 }
@@ -127,4 +127,33 @@ func TestGrantGranteeMustExist(t *testing.T) {
 	require.Equal(t, "ARN does not refer to a valid principal: arn:aws:iam::"+acct+":role/Nobody", message(t, err))
 	_, err = e.svc.CreateGrant(ctx, rootOf(acct), CreateGrantRequest{KeyID: md.KeyID, GranteePrincipal: acct, Operations: []string{"Decrypt"}})
 	require.NoError(t, err)
+}
+
+func TestServicePrincipalGrant(t *testing.T) {
+	e := newTestEnv(t)
+	md := e.createKey(t, "")
+	root := rootOf(acct)
+	ct := serviceOf("cloudtrail.amazonaws.com")
+	req := CreateGrantRequest{KeyID: md.KeyID, GranteeServicePrincipal: "cloudtrail.amazonaws.com", Operations: []string{"GenerateDataKey"}}
+	_, err := e.svc.CreateGrant(ctx, root, req)
+	require.Equal(t, "A grant to a service principal needs a SourceArn constraint.", message(t, err))
+	req.Constraints = &GrantConstraints{SourceArn: trailARN}
+	_, err = e.svc.CreateGrant(ctx, root, req)
+	require.Equal(t, "A grant to a service principal needs a retiring principal.", message(t, err))
+	req.RetiringPrincipal = acct
+	_, err = e.svc.CreateGrant(ctx, root, req)
+	require.NoError(t, err)
+
+	_, err = e.svc.GenerateDataKey(ctx, ct, DataKeyRequest{KeyID: md.ARN, Source: Source{ARN: trailARN, Account: acct}})
+	require.NoError(t, err)
+	_, err = e.svc.GenerateDataKey(ctx, ct, DataKeyRequest{KeyID: md.ARN, Source: Source{ARN: trailARN + "-other", Account: acct}})
+	require.Equal(t, "AccessDeniedException", code(t, err))
+	_, err = e.svc.GenerateDataKey(ctx, serviceOf("delivery.logs.amazonaws.com"), DataKeyRequest{KeyID: md.ARN, Source: Source{ARN: trailARN, Account: acct}})
+	require.Equal(t, "AccessDeniedException", code(t, err))
+
+	p, err := e.svc.ListGrants(ctx, root, ListGrantsRequest{KeyID: md.KeyID, GranteeServicePrincipal: "cloudtrail.amazonaws.com"})
+	require.NoError(t, err)
+	require.Len(t, p.Items, 1)
+	require.True(t, p.Items[0].GranteeIsService)
+	require.Equal(t, trailARN, p.Items[0].Constraints.SourceArn)
 }

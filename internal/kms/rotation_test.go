@@ -222,7 +222,7 @@ func TestScheduledDeletion(t *testing.T) {
 	require.Equal(t, "NotFoundException", code(t, err))
 	_, err = e.svc.Decrypt(ctx, root, DecryptRequest{CiphertextBlob: enc.CiphertextBlob})
 	require.Equal(t, "AccessDeniedException", code(t, err))
-	retirable, err := e.svc.ListRetirableGrants(ctx, root, acct, 0, "")
+	retirable, err := e.svc.ListRetirableGrants(ctx, root, ListRetirableGrantsRequest{RetiringPrincipal: acct})
 	require.NoError(t, err)
 	require.Empty(t, retirable.Items)
 	keys, err := e.svc.ListKeys(ctx, root, 0, "")
