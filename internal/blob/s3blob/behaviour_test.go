@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -172,6 +173,21 @@ func testMissingBucket(t *testing.T, p *peer) {
 	_, err = s3blob.Open(context.Background(), cfg)
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "wrong")
+}
+
+// testDefaultChain leaves the credentials out of the Config: the SDK's default chain finds them in AWS_*.
+func testDefaultChain(t *testing.T, p *peer) {
+	cfg := p.cfg(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", cfg.AccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", cfg.SecretAccessKey)
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_PROFILE", "")
+	cfg.AccessKeyID, cfg.SecretAccessKey = "", ""
+	s, err := s3blob.Open(context.Background(), cfg)
+	require.NoError(t, err)
+	_, err = s.Put(context.Background(), "k", strings.NewReader("x"))
+	require.NoError(t, err)
 }
 
 // zeros yields n zero bytes without holding them.

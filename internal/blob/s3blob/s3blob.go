@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -43,6 +44,8 @@ const (
 	DefaultPartSize = 8 << 20
 	// DefaultConcurrency is the number of parts uploaded at once when Config.Concurrency is zero.
 	DefaultConcurrency = 2
+	// maxIdleConns is how many idle connections to the server the default HTTP client keeps.
+	maxIdleConns = 256
 )
 
 // Config says where the blobs live and how to reach them.
@@ -155,6 +158,12 @@ func NewClient(ctx context.Context, cfg Config) (*s3.Client, error) {
 	}
 	if cfg.HTTPClient != nil {
 		opts.HTTPClient = cfg.HTTPClient
+	} else {
+		// Every request goes to one host: keep as many idle connections to it as a busy node has requests
+		// in flight (the SDK keeps 10), so that bursts do not open and close connections.
+		opts.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConns, t.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
+		})
 	}
 	if cfg.AccessKeyID != "" {
 		opts.Credentials = credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, cfg.SessionToken)
@@ -171,9 +180,7 @@ func NewClient(ctx context.Context, cfg Config) (*s3.Client, error) {
 		if opts.BaseEndpoint != nil {
 			o.BaseEndpoint = opts.BaseEndpoint
 		}
-		if opts.HTTPClient != nil {
-			o.HTTPClient = opts.HTTPClient
-		}
+		o.HTTPClient = opts.HTTPClient
 	}), nil
 }
 

@@ -105,6 +105,7 @@ func TestBehaviour(t *testing.T) {
 		{"KeyTooLong", testKeyTooLong},
 		{"MissingBucket", testMissingBucket},
 		{"BoundedMemory", testBoundedMemory},
+		{"DefaultChain", testDefaultChain},
 	}
 	for _, start := range []struct {
 		name  string
