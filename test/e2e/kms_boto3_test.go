@@ -91,7 +91,7 @@ out.append(("cancel", kms.cancel_key_deletion(KeyId=kid)["KeyId"] == arn, kms.de
 
 out.append(("not found", code(kms.describe_key, KeyId="1234abcd-12ab-34cd-56ef-1234567890ab")))
 out.append(("malformed", code(kms.put_key_policy, KeyId=kid, PolicyName="default", Policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS:":"*"},"Action":"kms:*","Resource":"*"}]}')))
-out.append(("lockout", code(kms.put_key_policy, KeyId=kid, PolicyName="default", Policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + testAccount + `:user/nobody"},"Action":"kms:*","Resource":"*"}]}')))
+out.append(("lockout", code(kms.put_key_policy, KeyId=kid, PolicyName="default", Policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+testAccount+`:user/nobody"},"Action":"kms:*","Resource":"*"}]}')))
 out.append(("validation", code(unchecked.generate_data_key, KeyId=kid, NumberOfBytes=2000)))
 out.append(("spec", code(kms.create_key, KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")))
 for line in out:

@@ -39,7 +39,9 @@ func TestKMSWithTheCLI(t *testing.T) {
 		return p
 	}
 
-	var created struct{ KeyMetadata struct{ KeyId, Arn, KeyState, Description string } }
+	var created struct {
+		KeyMetadata struct{ KeyId, Arn, KeyState, Description string }
+	}
 	s.awsJSON(t, &created, "kms", "create-key", "--description", "Security Lake S3 key", "--tags", "TagKey=purpose,TagValue=lake")
 	key := created.KeyMetadata
 	require.Equal(t, "Enabled", key.KeyState)

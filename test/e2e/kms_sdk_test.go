@@ -178,7 +178,7 @@ func TestKMSGrantsWithTheGoSDK(t *testing.T) {
 	require.ErrorContains(t, err, "User: "+userARN+" is not authorized to perform: kms:GenerateDataKey on resource: "+aws.ToString(md.Arn))
 
 	g, err := root.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: aws.String(userARN),
-		Operations: []types.GrantOperation{types.GrantOperationGenerateDataKey, types.GrantOperationDecrypt},
+		Operations:  []types.GrantOperation{types.GrantOperationGenerateDataKey, types.GrantOperationDecrypt},
 		Constraints: &types.GrantConstraints{EncryptionContextSubset: map[string]string{"tenant": "a"}}, Name: aws.String("processor")})
 	require.NoError(t, err)
 	ok := map[string]string{"tenant": "a", "file": "1"}
