@@ -22,6 +22,7 @@ import (
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/api/cloudtrail"
 	iamapi "github.com/seclake/seclake/internal/api/iam"
+	"github.com/seclake/seclake/internal/api/organizations"
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
 	"github.com/seclake/seclake/internal/api/sts"
 	"github.com/seclake/seclake/internal/audit"
@@ -62,6 +63,7 @@ type Server struct {
 	blobName string
 	audit    *audit.Log
 	kms      *kms.Service
+	objects  *objectStore // S3: the object store and its background jobs
 	served   chan error
 	notice   string // the one-time bootstrap notice, printed once the listener is bound
 	// AccountID is the management account.
@@ -103,6 +105,9 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 		return nil, fmt.Errorf("start key management service: %w", err)
 	}
 	s.kms.Start()
+	if err := s.startObjects(key, ids, s.kms, opt); err != nil {
+		return nil, err
+	}
 	handler, err := s.edge(ids, opt)
 	if err != nil {
 		return nil, err
@@ -249,8 +254,10 @@ func (s *Server) edge(ids *iam.Service, opt Options) (http.Handler, error) {
 	services := []*api.Service{
 		sts.New(ids),
 		iamapi.New(ids),
+		organizations.New(ids),
 		cloudtrail.New(s.audit),
 		kmsapi.New(s.kms),
+		s.objects.api(opt),
 	}
 	return edge.New(edge.Config{
 		Services: services,
@@ -338,6 +345,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 func (s *Server) closeStores() error {
 	var errs []error
+	s.stopObjects()
 	if s.kms != nil {
 		s.kms.Stop()
 		s.kms = nil

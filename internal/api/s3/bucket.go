@@ -1,0 +1,193 @@
+package s3
+
+import (
+	"context"
+	"encoding/xml"
+	"io"
+	"net/http"
+
+	"github.com/seclake/seclake/internal/api"
+	"github.com/seclake/seclake/internal/objstore"
+)
+
+type owner struct {
+	ID          string `xml:"ID"`
+	DisplayName string `xml:"DisplayName,omitempty"`
+}
+
+type listAllMyBucketsResult struct {
+	XMLName xml.Name     `xml:"ListAllMyBucketsResult"`
+	NS      string       `xml:"xmlns,attr"`
+	Owner   owner        `xml:"Owner"`
+	Buckets []bucketInfo `xml:"Buckets>Bucket"`
+}
+
+type bucketInfo struct {
+	Name         string `xml:"Name"`
+	CreationDate string `xml:"CreationDate"`
+	BucketRegion string `xml:"BucketRegion,omitempty"`
+}
+
+func (h *handler) listBuckets(ctx context.Context, c *api.Call, _ target) (any, error) {
+	bs, err := h.s.ListBuckets(ctx, c.Caller)
+	if err != nil {
+		return nil, err
+	}
+	out := &listAllMyBucketsResult{NS: Namespace, Owner: owner{ID: c.Caller.Account, DisplayName: c.Caller.Account}, Buckets: []bucketInfo{}}
+	for _, b := range bs {
+		out.Buckets = append(out.Buckets, bucketInfo{Name: b.Name, CreationDate: s3Time(b.Created), BucketRegion: b.Region})
+	}
+	return xmlResponse(out), nil
+}
+
+type createBucketConfiguration struct {
+	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
+	LocationConstraint string   `xml:"LocationConstraint"`
+}
+
+func (h *handler) createBucket(ctx context.Context, c *api.Call, t target) (any, error) {
+	var cfg createBucketConfiguration
+	if err := decodeXML(c.Stream, &cfg, true); err != nil {
+		return nil, err
+	}
+	if _, err := h.s.CreateBucket(ctx, c.Caller, objstore.CreateBucketInput{Bucket: t.bucket, LocationConstraint: cfg.LocationConstraint}); err != nil {
+		return nil, err
+	}
+	r := newResponse(http.StatusOK)
+	r.header.Set("Location", "/"+t.bucket)
+	return r, nil
+}
+
+func (h *handler) deleteBucket(ctx context.Context, c *api.Call, t target) (any, error) {
+	if err := h.s.DeleteBucket(ctx, c.Caller, t.bucket); err != nil {
+		return nil, err
+	}
+	return newResponse(http.StatusNoContent), nil
+}
+
+func (h *handler) headBucket(ctx context.Context, c *api.Call, t target) (any, error) {
+	b, err := h.s.HeadBucket(ctx, c.Caller, t.bucket)
+	if err != nil {
+		return nil, err
+	}
+	r := newResponse(http.StatusOK)
+	r.header.Set("X-Amz-Bucket-Region", b.Region)
+	return r, nil
+}
+
+type locationConstraint struct {
+	XMLName xml.Name `xml:"LocationConstraint"`
+	NS      string   `xml:"xmlns,attr"`
+	Region  string   `xml:",chardata"`
+}
+
+func (h *handler) getBucketLocation(ctx context.Context, c *api.Call, t target) (any, error) {
+	region, err := h.s.GetBucketLocation(ctx, c.Caller, t.bucket)
+	if err != nil {
+		return nil, err
+	}
+	if region == "us-east-1" {
+		region = "" // S3 reports us-east-1 as an empty constraint
+	}
+	return xmlResponse(&locationConstraint{NS: Namespace, Region: region}), nil
+}
+
+type versioningConfiguration struct {
+	XMLName xml.Name `xml:"VersioningConfiguration"`
+	NS      string   `xml:"xmlns,attr"`
+}
+
+// getBucketVersioning reports that versioning was never enabled: seclake keeps one version per key.
+func (h *handler) getBucketVersioning(ctx context.Context, c *api.Call, t target) (any, error) {
+	if _, err := h.s.HeadBucket(ctx, c.Caller, t.bucket); err != nil {
+		return nil, err
+	}
+	return xmlResponse(&versioningConfiguration{NS: Namespace}), nil
+}
+
+func (h *handler) getBucketPolicy(ctx context.Context, c *api.Call, t target) (any, error) {
+	doc, err := h.s.GetBucketPolicy(ctx, c.Caller, t.bucket)
+	if err != nil {
+		return nil, err
+	}
+	r := newResponse(http.StatusOK)
+	r.header.Set("Content-Type", "application/json")
+	r.raw = []byte(doc)
+	return r, nil
+}
+
+func (h *handler) putBucketPolicy(ctx context.Context, c *api.Call, t target) (any, error) {
+	doc, err := io.ReadAll(io.LimitReader(c.Stream, maxXMLBody))
+	if err != nil {
+		return nil, err
+	}
+	c.Audit.RequestParameters.(map[string]any)["bucketPolicy"] = string(doc)
+	if err := h.s.PutBucketPolicy(ctx, c.Caller, t.bucket, string(doc)); err != nil {
+		return nil, err
+	}
+	return newResponse(http.StatusNoContent), nil
+}
+
+func (h *handler) deleteBucketPolicy(ctx context.Context, c *api.Call, t target) (any, error) {
+	return noContent(h.s.DeleteBucketPolicy(ctx, c.Caller, t.bucket))
+}
+
+func noContent(err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return newResponse(http.StatusNoContent), nil
+}
+
+func ok(err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return newResponse(http.StatusOK), nil
+}
+
+// getDoc serves a Get* configuration operation.
+func getDoc[T any](fn func(context.Context, *api.Call, string) (*T, error), ns func(*T)) func(context.Context, *api.Call, target) (any, error) {
+	return func(ctx context.Context, c *api.Call, t target) (any, error) {
+		doc, err := fn(ctx, c, t.bucket)
+		if err != nil {
+			return nil, err
+		}
+		ns(doc)
+		return xmlResponse(doc), nil
+	}
+}
+
+// putDoc serves a Put* configuration operation whose body is an XML document.
+func putDoc[T any](fn func(context.Context, *api.Call, string, *T) error) func(context.Context, *api.Call, target) (any, error) {
+	return func(ctx context.Context, c *api.Call, t target) (any, error) {
+		doc := new(T)
+		if err := decodeXML(c.Stream, doc, false); err != nil {
+			return nil, err
+		}
+		return ok(fn(ctx, c, t.bucket, doc))
+	}
+}
+
+// deleteDoc serves a Delete* configuration operation.
+func deleteDoc(fn func(context.Context, *api.Call, string) error) func(context.Context, *api.Call, target) (any, error) {
+	return func(ctx context.Context, c *api.Call, t target) (any, error) {
+		return noContent(fn(ctx, c, t.bucket))
+	}
+}
+
+func (h *handler) getBucketTagging(ctx context.Context, c *api.Call, t target) (any, error) {
+	tags, err := h.s.GetBucketTagging(ctx, c.Caller, t.bucket)
+	if err != nil {
+		return nil, err
+	}
+	return xmlResponse(&objstore.Tagging{XMLNS: Namespace, TagSet: tags}), nil
+}
+
+func (h *handler) putBucketTagging(ctx context.Context, c *api.Call, t target) (any, error) {
+	var tg objstore.Tagging
+	if err := decodeXML(c.Stream, &tg, false); err != nil {
+		return nil, err
+	}
+	return noContent(h.s.PutBucketTagging(ctx, c.Caller, t.bucket, tg.TagSet))
+}

@@ -1,0 +1,136 @@
+package objstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/iam/policy"
+)
+
+// access is one authorization question about a bucket or an object in it.
+type access struct {
+	action   string // "s3:GetObject"
+	resource string // bucket or object ARN
+	ctx      policy.Context
+}
+
+func bucketAccess(action, bucket string) access {
+	return access{action: action, resource: BucketARN(bucket)}
+}
+
+func objectAccess(action, bucket, key string) access {
+	return access{action: action, resource: ObjectARN(bucket, key)}
+}
+
+// authorize decides a request on bucket b (nil for requests without a bucket, such as CreateBucket) with the
+// caller's policies and the bucket policy, and returns S3's AccessDenied when the answer is no.
+func (s *Service) authorize(ctx context.Context, c *iam.Caller, b *Bucket, a access) error {
+	req := iam.AuthzRequest{Action: a.action, Resource: a.resource, Context: a.ctx}
+	req.Context = req.Context.Clone()
+	if b != nil {
+		req.ResourceAccount = b.Owner
+		req.Context.Set("s3:ResourceAccount", b.Owner)
+		pol, err := s.bucketPolicy(b)
+		if err != nil {
+			return err
+		}
+		if pol != nil && b.restrictsPublic() && isPublicPolicy(pol) && !sameAccountOrService(c, b) {
+			pol = nil // RestrictPublicBuckets: a public policy grants nothing outside the bucket's account
+		}
+		req.ResourcePolicy = pol
+	}
+	addSigningKeys(&req.Context, c)
+	d, err := s.authz.Authorize(ctx, c, req)
+	if err != nil {
+		return fmt.Errorf("authorize %s: %w", a.action, err)
+	}
+	if d.Allowed {
+		return nil
+	}
+	if c.Type == iam.TypeAnonymous {
+		return accessError(c, a.action, a.resource, awsDenied("Access Denied"))
+	}
+	msg := iam.DenyMessage(c, a.action, a.resource, d)
+	if d.Reason != "" && (b == nil || sameAccountOrService(c, b)) {
+		msg += " (" + d.Reason + ")"
+	}
+	return accessError(c, a.action, a.resource, awsDenied(msg))
+}
+
+// addSigningKeys adds the S3 keys that describe how the request was made.
+func addSigningKeys(pc *policy.Context, c *iam.Caller) {
+	switch c.Type {
+	case iam.TypeAnonymous, iam.TypeService:
+	default:
+		pc.Set("s3:signatureversion", "AWS4-HMAC-SHA256")
+		pc.Set("s3:authType", "REST-HEADER")
+	}
+}
+
+// bucketPolicy returns b's parsed policy, or nil.
+func (s *Service) bucketPolicy(b *Bucket) (*policy.Policy, error) {
+	if b.Policy == "" {
+		return nil, nil
+	}
+	if p, ok := s.policies.Load(b.Policy); ok {
+		return p.(*policy.Policy), nil
+	}
+	p, err := policy.Parse([]byte(b.Policy), policy.Resource)
+	if err != nil {
+		return nil, fmt.Errorf("stored policy of bucket %s: %w", b.Name, err)
+	}
+	p.Name = "bucket policy of " + b.Name
+	s.policies.Store(b.Policy, p)
+	return p, nil
+}
+
+func sameAccountOrService(c *iam.Caller, b *Bucket) bool {
+	return c.Type == iam.TypeService || (c.Account != "" && c.Account == b.Owner)
+}
+
+// restrictingKeys are the condition keys that make a statement non-public (S3 UG access-control-block-public-
+// access, "The meaning of public").
+var restrictingKeys = []string{"aws:sourcearn", "aws:sourceaccount", "aws:sourceip", "aws:sourcevpc",
+	"aws:sourcevpce", "aws:sourceowner", "aws:principalaccount", "aws:principalarn", "aws:principalorgid",
+	"aws:userid", "aws:principalorgpaths", "aws:sourceorgid", "aws:sourceorgpaths", "s3:dataccesspointaccount"}
+
+// isPublicPolicy reports whether a policy allows everyone without a condition that pins who may call.
+func isPublicPolicy(p *policy.Policy) bool {
+	for i := range p.Statements {
+		st := &p.Statements[i]
+		if st.Effect != policy.Allow || st.Principal == nil || !everyone(st.Principal) {
+			continue
+		}
+		restricted := false
+		for _, c := range st.Condition {
+			k := strings.ToLower(c.Key)
+			for _, r := range restrictingKeys {
+				if k == strings.ToLower(r) && !strings.Contains(strings.Join(c.Values, ""), "*") {
+					restricted = true
+				}
+			}
+		}
+		if !restricted {
+			return true
+		}
+	}
+	return false
+}
+
+func everyone(ps *policy.PrincipalSet) bool {
+	if ps.Wildcard {
+		return true
+	}
+	for _, e := range ps.Entries {
+		if e.Type == "AWS" {
+			for _, v := range e.Values {
+				if v == "*" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

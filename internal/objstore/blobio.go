@@ -1,0 +1,257 @@
+package objstore
+
+import (
+	"context"
+	"crypto/md5" //nolint:gosec // S3's ETag is an MD5 by definition
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"time"
+
+	"github.com/seclake/seclake/internal/checksum"
+	"github.com/seclake/seclake/internal/meta"
+	"github.com/seclake/seclake/internal/objstore/segment"
+)
+
+// dataBlob is one sealed blob holding part of an object's body (the whole body, or one multipart part).
+type dataBlob struct {
+	Blob string
+	Size int64
+	Salt []byte
+	// Number is the multipart part number (0 for single-part objects).
+	Number int    `json:",omitempty"`
+	ETag   string `json:",omitempty"`
+	// Checksum is the part's checksum of the object's algorithm, base64 (multipart parts).
+	Checksum string `json:",omitempty"`
+}
+
+// newBlobName returns a fresh, unguessable blob name.
+func (s *Service) newBlobName() (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(s.rand, b[:]); err != nil {
+		return "", fmt.Errorf("blob name: %w", err)
+	}
+	h := hex.EncodeToString(b[:])
+	return "objects/" + h[:2] + "/" + h, nil
+}
+
+// bodyHashes are the digests computed while a body streams in.
+type bodyHashes struct {
+	md5 hash.Hash
+	alg checksum.Algorithm
+	sum hash.Hash
+}
+
+func newBodyHashes(alg checksum.Algorithm) *bodyHashes {
+	h := &bodyHashes{md5: md5.New(), alg: alg} //nolint:gosec // ETag
+	if alg != "" {
+		h.sum = alg.New()
+	}
+	return h
+}
+
+func (h *bodyHashes) Write(p []byte) (int, error) {
+	h.md5.Write(p)
+	if h.sum != nil {
+		h.sum.Write(p)
+	}
+	return len(p), nil
+}
+
+func (h *bodyHashes) etag() string { return hex.EncodeToString(h.md5.Sum(nil)) }
+
+func (h *bodyHashes) checksum() string {
+	if h.sum == nil {
+		return ""
+	}
+	return checksum.Encode(h.sum.Sum(nil))
+}
+
+// writeBlob seals body under dataKey into a new blob, recorded as pending until the caller commits it. It
+// returns the blob and the body's hashes; limit bounds the body's size.
+func (s *Service) writeBlob(ctx context.Context, dataKey []byte, body io.Reader, limit int64, alg checksum.Algorithm) (dataBlob, *bodyHashes, error) {
+	name, err := s.newBlobName()
+	if err != nil {
+		return dataBlob{}, nil, err
+	}
+	now, _ := s.clock.Now().MarshalText()
+	if err := s.store.Update(ctx, func(tx meta.Tx) error { return tx.Put(tablePending, name, now) }); err != nil {
+		return dataBlob{}, nil, fmt.Errorf("record pending blob: %w", err)
+	}
+	h, err := segment.NewHeader(s.rand)
+	if err != nil {
+		return dataBlob{}, nil, err
+	}
+	hashes := newBodyHashes(alg)
+	pr, pw := io.Pipe()
+	var (
+		size    int64
+		bodyErr error
+		done    = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		w, err := segment.NewWriter(pw, dataKey, h)
+		if err == nil {
+			lr := &limitedReader{r: body, n: limit}
+			size, err = w.ReadFrom(io.TeeReader(lr, hashes))
+			if err == nil && lr.over {
+				err = errEntityTooLarge(size, limit)
+			}
+			if err != nil {
+				bodyErr = err
+			} else {
+				err = w.Close()
+			}
+		}
+		pw.CloseWithError(err)
+	}()
+	_, perr := s.blobs.Put(ctx, name, pr)
+	pr.CloseWithError(errors.New("blob store stopped reading"))
+	<-done
+	if bodyErr != nil {
+		s.dropBlob(name)
+		return dataBlob{}, nil, fmt.Errorf("read body: %w", bodyErr)
+	}
+	if perr != nil {
+		s.dropBlob(name)
+		return dataBlob{}, nil, fmt.Errorf("store blob: %w", perr)
+	}
+	return dataBlob{Blob: name, Size: size, Salt: h.Salt[:]}, hashes, nil
+}
+
+// limitedReader reads at most n bytes and notes whether more followed.
+type limitedReader struct {
+	r    io.Reader
+	n    int64
+	over bool
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		var one [1]byte
+		k, err := l.r.Read(one[:])
+		if k > 0 {
+			l.over = true
+			return 0, io.EOF
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	k, err := l.r.Read(p)
+	l.n -= int64(k)
+	return k, err
+}
+
+// dropBlob deletes a blob that was never committed, and its pending record.
+func (s *Service) dropBlob(name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.blobs.Delete(ctx, name); err != nil {
+		s.log.Warn("delete uncommitted blob; the sweeper will retry", "blob", name, "err", err)
+		return
+	}
+	_ = s.store.Update(ctx, func(tx meta.Tx) error {
+		err := tx.Delete(tablePending, name)
+		if errors.Is(err, meta.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+}
+
+// commitBlobs marks blobs as part of a committed object (inside the commit's transaction).
+func commitBlobs(tx meta.Tx, blobs []dataBlob) error {
+	for _, b := range blobs {
+		if err := tx.Delete(tablePending, b.Blob); err != nil && !errors.Is(err, meta.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// retireBlobs schedules blobs that no object references any more for deletion (inside a transaction).
+func retireBlobs(tx meta.Tx, blobs []dataBlob) error {
+	for _, b := range blobs {
+		if err := tx.Put(tableGC, b.Blob, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// collect deletes retired blobs now; what fails is left to the sweeper.
+func (s *Service) collect(blobs []dataBlob) {
+	if len(blobs) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var done []string
+	for _, b := range blobs {
+		if err := s.blobs.Delete(ctx, b.Blob); err != nil {
+			s.log.Warn("delete retired blob; the sweeper will retry", "blob", b.Blob, "err", err)
+			continue
+		}
+		done = append(done, b.Blob)
+	}
+	_ = s.store.Update(ctx, func(tx meta.Tx) error {
+		for _, n := range done {
+			if err := tx.Delete(tableGC, n); err != nil && !errors.Is(err, meta.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Sweep deletes retired blobs and the blobs of writes that never committed (older than the pending TTL,
+// which covers writes interrupted by a crash). It returns the number of blobs deleted.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	cutoff := s.clock.Now().Add(-s.pending)
+	var names []string
+	err := s.store.View(ctx, func(tx meta.Tx) error {
+		names = names[:0]
+		if err := tx.Scan(tableGC, meta.Range{Limit: 10000}, func(k string, _ []byte) bool {
+			names = append(names, "g"+k)
+			return true
+		}); err != nil {
+			return err
+		}
+		return tx.Scan(tablePending, meta.Range{Limit: 10000}, func(k string, v []byte) bool {
+			var t time.Time
+			if t.UnmarshalText(v) == nil && t.Before(cutoff) {
+				names = append(names, "p"+k)
+			}
+			return true
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sweep: %w", err)
+	}
+	n := 0
+	for _, tn := range names {
+		table, name := tableGC, tn[1:]
+		if tn[0] == 'p' {
+			table = tablePending
+		}
+		if err := s.blobs.Delete(ctx, name); err != nil {
+			return n, fmt.Errorf("sweep blob %s: %w", name, err)
+		}
+		if err := s.store.Update(ctx, func(tx meta.Tx) error {
+			err := tx.Delete(table, name)
+			if errors.Is(err, meta.ErrNotFound) {
+				return nil
+			}
+			return err
+		}); err != nil {
+			return n, fmt.Errorf("sweep %s: %w", name, err)
+		}
+		n++
+	}
+	return n, nil
+}

@@ -1,0 +1,347 @@
+package objstore
+
+import (
+	"context"
+	"crypto/md5" //nolint:gosec // Content-MD5
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/seclake/seclake/internal/checksum"
+	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/kms"
+	"github.com/seclake/seclake/internal/meta"
+)
+
+// Limits of S3.
+const (
+	MaxPutSize    = 5 << 30 // a single PUT, and one part
+	MaxObjectSize = 5 << 40
+	maxKeyLength  = 1024
+)
+
+// Headers are the system headers stored with an object and returned on GET and HEAD.
+type Headers struct {
+	ContentType        string `json:",omitempty"`
+	CacheControl       string `json:",omitempty"`
+	ContentDisposition string `json:",omitempty"`
+	ContentEncoding    string `json:",omitempty"`
+	ContentLanguage    string `json:",omitempty"`
+	Expires            string `json:",omitempty"`
+	WebsiteRedirect    string `json:",omitempty"`
+}
+
+// Checksum is an object's additional checksum.
+type Checksum struct {
+	Algorithm checksum.Algorithm
+	Value     string
+	// Type is FULL_OBJECT or COMPOSITE (multipart objects: a checksum of the parts' checksums, "-N").
+	Type string
+}
+
+// Object is a stored object's metadata.
+type Object struct {
+	Bucket       string
+	Key          string
+	Size         int64
+	ETag         string // without quotes
+	LastModified time.Time
+	Headers      Headers
+	Metadata     map[string]string `json:",omitempty"`
+	StorageClass string
+	Tags         []Tag     `json:",omitempty"`
+	Checksum     *Checksum `json:",omitempty"`
+	SSE          SSE
+	Owner        string
+	// PartsCount is the number of parts of a multipart object (0 otherwise).
+	PartsCount int `json:",omitempty"`
+	Blobs      []dataBlob
+}
+
+// ChecksumInput is what a write request says about its checksum.
+type ChecksumInput struct {
+	// Algorithm is the algorithm of the checksum header or trailer (x-amz-checksum-<alg>, x-amz-trailer or
+	// x-amz-sdk-checksum-algorithm); "" for none.
+	Algorithm checksum.Algorithm
+	// Value is the header's value; empty when it comes in the trailer or is to be computed.
+	Value string
+	// Trailer returns the verified trailing checksum once the body has been read.
+	Trailer func() (checksum.Algorithm, string, bool)
+}
+
+// PutInput is a PutObject request.
+type PutInput struct {
+	Bucket, Key  string
+	Body         io.Reader
+	Size         int64 // -1 when unknown
+	ContentMD5   string
+	Checksum     ChecksumInput
+	Headers      Headers
+	Metadata     map[string]string
+	Tags         []Tag
+	StorageClass string
+	SSE          SSERequest
+	// IfNoneMatch "*" writes only if the key does not exist; IfMatch only if its ETag matches.
+	IfNoneMatch, IfMatch string
+	// Source is the resource a service principal writes for (aws:SourceArn, aws:SourceAccount).
+	Source kms.Source
+}
+
+func validKey(key string) error {
+	if key == "" || len(key) > maxKeyLength || !utf8.ValidString(key) {
+		return errInvalidArgument("key", key, "Object key must be 1 to 1024 bytes of UTF-8")
+	}
+	return nil
+}
+
+// PutObject stores an object, encrypted, and replaces any object under the same key.
+func (s *Service) PutObject(ctx context.Context, c *iam.Caller, in PutInput) (*Object, error) {
+	return s.putObject(ctx, c, in, "ObjectCreated:Put")
+}
+
+func (s *Service) putObject(ctx context.Context, c *iam.Caller, in PutInput, event string) (*Object, error) {
+	if err := validKey(in.Key); err != nil {
+		return nil, err
+	}
+	if in.Size > MaxPutSize {
+		return nil, errEntityTooLarge(in.Size, MaxPutSize)
+	}
+	if err := checkWriteArgs(in.StorageClass, in.Tags, in.ContentMD5); err != nil {
+		return nil, err
+	}
+	b, dk, rec, err := s.prepareWrite(ctx, c, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, class: in.StorageClass, tags: in.Tags, src: in.Source})
+	if err != nil {
+		return nil, err
+	}
+	part, hashes, err := s.writeBlob(ctx, dk, in.Body, MaxPutSize, in.Checksum.Algorithm)
+	if err != nil {
+		return nil, err
+	}
+	obj := &Object{Bucket: in.Bucket, Key: in.Key, Size: part.Size, ETag: hashes.etag(), LastModified: s.now(),
+		Headers: in.Headers, Metadata: in.Metadata, StorageClass: storageClass(in.StorageClass), Tags: in.Tags,
+		SSE: rec, Owner: b.Owner, Blobs: []dataBlob{part}}
+	if err := verifyBody(in.ContentMD5, in.Checksum, hashes, obj); err != nil {
+		s.dropBlob(part.Blob)
+		return nil, err
+	}
+	if err := s.commitObject(ctx, c, obj, event, writeCond{ifNoneMatch: in.IfNoneMatch, ifMatch: in.IfMatch}, nil); err != nil {
+		s.dropBlob(part.Blob)
+		return nil, err
+	}
+	return obj, nil
+}
+
+// writeSpec is what a write's authorization and encryption depend on.
+type writeSpec struct {
+	bucket, key string
+	sse         SSERequest
+	class       string
+	tags        []Tag
+	src         kms.Source
+}
+
+// prepareWrite resolves a write's encryption, authorizes it with the S3 condition keys of that encryption,
+// and makes its data key.
+func (s *Service) prepareWrite(ctx context.Context, c *iam.Caller, w writeSpec) (*Bucket, []byte, SSE, error) {
+	b, err := s.bucket(ctx, w.bucket)
+	if err != nil {
+		return nil, nil, SSE{}, err
+	}
+	st, err := s.resolveSSE(b, w.sse)
+	if err != nil {
+		return nil, nil, SSE{}, err
+	}
+	a := objectAccess("s3:PutObject", w.bucket, w.key)
+	a.ctx = writeContext(st, w.class, w.tags, w.src)
+	if err := s.authorize(ctx, c, b, a); err != nil {
+		return nil, nil, SSE{}, err
+	}
+	dk, rec, err := s.newDataKey(ctx, c, w.src, w.bucket, w.key, st)
+	return b, dk, rec, err
+}
+
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }
+
+func storageClass(sc string) string {
+	if sc == "" {
+		return "STANDARD"
+	}
+	return sc
+}
+
+func checkWriteArgs(sc string, tags []Tag, md5 string) error {
+	if sc != "" && !StorageClasses[sc] {
+		return errInvalidArgument("x-amz-storage-class", sc, "The storage class you specified is not valid")
+	}
+	if err := validTags(tags, 10); err != nil {
+		return err
+	}
+	if md5 != "" {
+		if b, err := base64.StdEncoding.DecodeString(md5); err != nil || len(b) != 16 {
+			return errInvalidDigest()
+		}
+	}
+	return nil
+}
+
+// writeContext returns the S3 condition keys of a write.
+func writeContext(st sseSettings, sc string, tags []Tag, src kms.Source) (pc policyContext) {
+	pc.Set("s3:x-amz-server-side-encryption", st.algorithm)
+	if st.keyID != "" {
+		pc.Set("s3:x-amz-server-side-encryption-aws-kms-key-id", st.keyID)
+	}
+	if sc != "" {
+		pc.Set("s3:x-amz-storage-class", sc)
+	}
+	if len(tags) > 0 {
+		keys := make([]string, len(tags))
+		for i, t := range tags {
+			keys[i] = t.Key
+			pc.Set("s3:RequestObjectTag/"+t.Key, t.Value)
+		}
+		pc.Set("s3:RequestObjectTagKeys", keys...)
+	}
+	addSource(&pc, src)
+	return pc
+}
+
+func addSource(pc *policyContext, src kms.Source) {
+	if src.ARN != "" {
+		pc.Set("aws:SourceArn", src.ARN)
+	}
+	if src.Account != "" {
+		pc.Set("aws:SourceAccount", src.Account)
+	}
+}
+
+// verifyBody checks the body against the digests the request declared and records its checksum.
+func verifyBody(contentMD5 string, ci ChecksumInput, h *bodyHashes, obj *Object) error {
+	if contentMD5 != "" {
+		want, _ := base64.StdEncoding.DecodeString(contentMD5)
+		if fmt.Sprintf("%x", want) != obj.ETag {
+			return errBadDigest("Content-MD5")
+		}
+	}
+	if ci.Algorithm == "" {
+		return nil
+	}
+	got := h.checksum()
+	value := ci.Value
+	if value == "" && ci.Trailer != nil {
+		if alg, v, ok := ci.Trailer(); ok && alg == ci.Algorithm {
+			value = v
+		}
+	}
+	if value != "" && value != got {
+		return errBadDigest(checksumName(ci.Algorithm))
+	}
+	obj.Checksum = &Checksum{Algorithm: ci.Algorithm, Value: got, Type: "FULL_OBJECT"}
+	return nil
+}
+
+func checksumName(a checksum.Algorithm) string { return strings.ToLower(a.HeaderName()) }
+
+// writeCond is a conditional write's precondition.
+type writeCond struct{ ifNoneMatch, ifMatch string }
+
+func (w writeCond) check(old *Object) error {
+	if w.ifNoneMatch == "*" && old != nil {
+		return errPreconditionFailed("If-None-Match")
+	}
+	if w.ifMatch != "" && (old == nil || !etagMatches(w.ifMatch, old.ETag)) {
+		if old == nil {
+			return errNoSuchKey("")
+		}
+		return errPreconditionFailed("If-Match")
+	}
+	return nil
+}
+
+// commitObject records obj as the object under its key, retiring the blobs of the object it replaces, and
+// records the event; extra runs inside the same transaction.
+func (s *Service) commitObject(ctx context.Context, c *iam.Caller, obj *Object, event string, cond writeCond, extra func(meta.Tx) error) error {
+	val, err := json.Marshal(obj)
+	if err != nil {
+		return err
+	}
+	var retired []dataBlob
+	err = s.store.Update(ctx, func(tx meta.Tx) error {
+		retired = nil
+		b, err := getBucket(tx, obj.Bucket)
+		if err != nil {
+			return err
+		}
+		old, err := getObject(tx, obj.Bucket, obj.Key)
+		if err != nil && !isNoSuchKey(err) {
+			return err
+		}
+		if err := cond.check(old); err != nil {
+			return err
+		}
+		if old != nil {
+			retired = old.Blobs
+			if err := retireBlobs(tx, old.Blobs); err != nil {
+				return err
+			}
+		}
+		if err := commitBlobs(tx, obj.Blobs); err != nil {
+			return err
+		}
+		if extra != nil {
+			if err := extra(tx); err != nil {
+				return err
+			}
+		}
+		if err := tx.Put(tableObjects, objectKey(obj.Bucket, obj.Key), val); err != nil {
+			return err
+		}
+		return s.recordEvent(tx, b, c, event, obj)
+	})
+	if err != nil {
+		return err
+	}
+	s.collect(retired)
+	return nil
+}
+
+func getObject(tx meta.Tx, bucket, key string) (*Object, error) {
+	v, err := tx.Get(tableObjects, objectKey(bucket, key))
+	if errors.Is(err, meta.ErrNotFound) {
+		return nil, errNoSuchKey(key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read object %s/%s: %w", bucket, key, err)
+	}
+	o := new(Object)
+	if err := json.Unmarshal(v, o); err != nil {
+		return nil, fmt.Errorf("decode object %s/%s: %w", bucket, key, err)
+	}
+	return o, nil
+}
+
+func isNoSuchKey(err error) bool {
+	e, ok := asAWS(err)
+	return ok && e.Code == "NoSuchKey"
+}
+
+// etagMatches compares an If-Match/If-None-Match list with an ETag.
+func etagMatches(list, etag string) bool {
+	for _, v := range strings.Split(list, ",") {
+		v = strings.TrimSpace(v)
+		v = strings.TrimPrefix(v, "W/")
+		if v == "*" || strings.Trim(v, `"`) == etag {
+			return true
+		}
+	}
+	return false
+}
+
+func md5Hex(b []byte) string {
+	s := md5.Sum(b) //nolint:gosec // ETag
+	return fmt.Sprintf("%x", s)
+}

@@ -1,0 +1,258 @@
+package objstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/kms"
+	"github.com/seclake/seclake/internal/meta"
+	"github.com/seclake/seclake/internal/objstore/segment"
+)
+
+// Range is a requested byte range: bytes=Start-End, bytes=Start- (End < 0) or bytes=-Suffix.
+type Range struct {
+	Start, End int64
+	Suffix     int64
+	IsSuffix   bool
+}
+
+// Conditions are a read's preconditions.
+type Conditions struct {
+	IfMatch, IfNoneMatch               string
+	IfModifiedSince, IfUnmodifiedSince *time.Time
+}
+
+// GetInput is a GetObject or HeadObject request.
+type GetInput struct {
+	Bucket, Key string
+	Range       *Range
+	PartNumber  int
+	Conditions  Conditions
+	Source      kms.Source
+}
+
+// GetOutput is an object and, for GetObject, its body.
+type GetOutput struct {
+	Object *Object
+	// Body yields the requested bytes; nil for HeadObject and when NotModified. The caller closes it.
+	Body io.ReadCloser
+	// Start and Length locate the bytes returned; Partial is set for ranges and parts (206).
+	Start, Length int64
+	Partial       bool
+	// NotModified is set when a condition answers 304.
+	NotModified bool
+}
+
+// HeadObject returns an object's metadata after its preconditions.
+func (s *Service) HeadObject(ctx context.Context, c *iam.Caller, in GetInput) (*GetOutput, error) {
+	return s.getObject(ctx, c, in, false)
+}
+
+// GetObject returns an object's bytes, decrypted, after its preconditions.
+func (s *Service) GetObject(ctx context.Context, c *iam.Caller, in GetInput) (*GetOutput, error) {
+	return s.getObject(ctx, c, in, true)
+}
+
+func (s *Service) getObject(ctx context.Context, c *iam.Caller, in GetInput, body bool) (*GetOutput, error) {
+	b, err := s.bucket(ctx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := s.loadObject(ctx, in.Bucket, in.Key)
+	a := objectAccess("s3:GetObject", in.Bucket, in.Key)
+	if obj != nil {
+		for _, t := range obj.Tags {
+			a.ctx.Set("s3:ExistingObjectTag/"+t.Key, t.Value)
+		}
+	}
+	addSource(&a.ctx, in.Source)
+	if aerr := s.authorize(ctx, c, b, a); aerr != nil {
+		return nil, aerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &GetOutput{Object: obj, Length: obj.Size}
+	if notModified, err := in.Conditions.check(obj); err != nil || notModified {
+		out.NotModified = notModified
+		return out, err
+	}
+	if err := out.locate(in); err != nil {
+		return nil, err
+	}
+	if !body {
+		return out, nil
+	}
+	dk, err := s.openDataKey(ctx, c, in.Source, in.Bucket, in.Key, obj.SSE)
+	if err != nil {
+		return nil, err
+	}
+	out.Body = &objectReader{ctx: ctx, s: s, key: dk, blobs: obj.Blobs, off: out.Start, remain: out.Length}
+	return out, nil
+}
+
+func (s *Service) loadObject(ctx context.Context, bucket, key string) (*Object, error) {
+	var obj *Object
+	err := s.store.View(ctx, func(tx meta.Tx) error {
+		var err error
+		obj, err = getObject(tx, bucket, key)
+		return err
+	})
+	return obj, err
+}
+
+// check applies S3's precondition rules; it reports 304 as notModified and 412 as an error.
+func (c Conditions) check(o *Object) (notModified bool, err error) {
+	mod := o.LastModified.Truncate(time.Second)
+	if c.IfMatch != "" {
+		if !etagMatches(c.IfMatch, o.ETag) {
+			return false, errPreconditionFailed("If-Match")
+		}
+	} else if c.IfUnmodifiedSince != nil && mod.After(*c.IfUnmodifiedSince) {
+		return false, errPreconditionFailed("If-Unmodified-Since")
+	}
+	if c.IfNoneMatch != "" {
+		return etagMatches(c.IfNoneMatch, o.ETag), nil
+	}
+	if c.IfModifiedSince != nil && !mod.After(*c.IfModifiedSince) {
+		return true, nil
+	}
+	return false, nil
+}
+
+// locate resolves the range or part number against the object.
+func (g *GetOutput) locate(in GetInput) error {
+	o := g.Object
+	switch {
+	case in.PartNumber > 0:
+		if in.Range != nil {
+			return errInvalidRequest("Cannot specify both Range header and partNumber query parameter")
+		}
+		if o.PartsCount == 0 {
+			if in.PartNumber != 1 {
+				return errInvalidPartNumber()
+			}
+			return nil
+		}
+		var off int64
+		for _, p := range o.Blobs {
+			if p.Number == in.PartNumber {
+				g.Start, g.Length, g.Partial = off, p.Size, true
+				return nil
+			}
+			off += p.Size
+		}
+		return errInvalidPartNumber()
+	case in.Range != nil:
+		r := in.Range
+		size := o.Size
+		if r.IsSuffix {
+			if r.Suffix == 0 {
+				return errInvalidRange(size)
+			}
+			n := min(r.Suffix, size)
+			g.Start, g.Length, g.Partial = size-n, n, true
+			return nil
+		}
+		if r.Start >= size {
+			return errInvalidRange(size)
+		}
+		end := size - 1
+		if r.End >= 0 && r.End < end {
+			end = r.End
+		}
+		g.Start, g.Length, g.Partial = r.Start, end-r.Start+1, true
+	}
+	return nil
+}
+
+func errInvalidPartNumber() error {
+	return errRangeNotSatisfiable("InvalidPartNumber", "The requested partnumber is not satisfiable")
+}
+
+// objectReader streams [off, off+remain) of an object, opening each blob's range when it gets there.
+type objectReader struct {
+	ctx    context.Context
+	s      *Service
+	key    []byte
+	blobs  []dataBlob
+	off    int64 // offset within the current blob list position
+	remain int64
+	cur    io.Reader
+	closer io.Closer
+	err    error
+}
+
+func (r *objectReader) Read(p []byte) (int, error) {
+	for {
+		if r.err != nil {
+			return 0, r.err
+		}
+		if r.remain == 0 {
+			return 0, io.EOF
+		}
+		if r.cur == nil {
+			if r.err = r.open(); r.err != nil {
+				continue
+			}
+		}
+		n, err := r.cur.Read(p)
+		r.remain -= int64(n)
+		if errors.Is(err, io.EOF) {
+			r.closeCur()
+			err = nil
+			if n == 0 {
+				continue
+			}
+		}
+		if err != nil {
+			r.err = fmt.Errorf("read object: %w", err)
+		}
+		return n, r.err
+	}
+}
+
+// open opens the range of the blob that holds r.off.
+func (r *objectReader) open() error {
+	for len(r.blobs) > 0 && r.off >= r.blobs[0].Size && r.blobs[0].Size > 0 {
+		r.off -= r.blobs[0].Size
+		r.blobs = r.blobs[1:]
+	}
+	if len(r.blobs) == 0 {
+		return fmt.Errorf("read object: %w: fewer bytes than recorded", segment.ErrCorrupt)
+	}
+	b := r.blobs[0]
+	n := min(b.Size-r.off, r.remain)
+	h := segment.Header{SegmentSize: segment.Size}
+	copy(h.Salt[:], b.Salt)
+	c, err := segment.NewCipher(r.key, h)
+	if err != nil {
+		return err
+	}
+	rg := segment.Locate(b.Size, r.off, n, c.SegmentSize())
+	rc, err := r.s.blobs.GetRange(r.ctx, b.Blob, rg.Offset, rg.Length)
+	if err != nil {
+		return fmt.Errorf("open blob %s: %w", b.Blob, err)
+	}
+	r.cur, r.closer = segment.NewRangeReader(rc, c, rg), rc
+	r.blobs = r.blobs[1:]
+	r.off = 0
+	return nil
+}
+
+func (r *objectReader) closeCur() {
+	if r.closer != nil {
+		r.closer.Close()
+	}
+	r.cur, r.closer = nil, nil
+}
+
+// Close releases the blob being read.
+func (r *objectReader) Close() error {
+	r.closeCur()
+	return nil
+}

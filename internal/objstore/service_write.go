@@ -1,0 +1,84 @@
+package objstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/seclake/seclake/internal/awserr"
+	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/kms"
+)
+
+// AccessError is a denial with its parts: who was refused which action on which resource, and S3's error. It
+// unwraps to the *awserr.Error the edge sends.
+type AccessError struct {
+	Err       *awserr.Error
+	Principal string
+	Action    string
+	Resource  string
+}
+
+// Error returns S3's message.
+func (e *AccessError) Error() string { return e.Err.Message }
+
+// Unwrap returns the S3 error.
+func (e *AccessError) Unwrap() error { return e.Err }
+
+func accessError(c *iam.Caller, action, resource string, err *awserr.Error) error {
+	return &AccessError{Err: err, Principal: callerName(c), Action: action, Resource: resource}
+}
+
+// ServiceCaller returns the caller for work one of seclake's services does as its service principal
+// ("delivery.logs.amazonaws.com", "cloudtrail.amazonaws.com") in region.
+func (s *Service) ServiceCaller(service, region string) *iam.Caller {
+	return &iam.Caller{
+		Principal: iam.Principal{Type: iam.TypeService, Service: service},
+		SourceIP:  service, UserAgent: service, Region: region, Time: s.clock.Now(),
+	}
+}
+
+// DeliveryInput is a write by a service: the object, and the resource the service writes for.
+type DeliveryInput struct {
+	// Caller is the writer: a service principal from ServiceCaller, or a service role's session.
+	Caller *iam.Caller
+	// Source is the resource the service acts for: aws:SourceArn and aws:SourceAccount in the bucket policy
+	// and the key policy.
+	Source kms.Source
+	Object PutInput
+}
+
+// DeliveryError explains a refused delivery: which principal lacked which permission on which resource
+// (the bucket, or the bucket's KMS key), and what would allow it. AWS drops such deliveries silently.
+type DeliveryError struct {
+	Principal, Action, Resource string
+	Bucket, Key                 string
+	Cause                       error
+}
+
+// Error names the principal, the permission, the resource and the fix.
+func (e *DeliveryError) Error() string {
+	where := "the bucket policy of " + e.Bucket
+	if len(e.Action) > 4 && e.Action[:4] == "kms:" {
+		where = "the key policy of " + e.Resource
+	}
+	return fmt.Sprintf("%s may not write s3://%s/%s: it lacks %s on %s; add a statement to %s that allows %s %s (%v)",
+		e.Principal, e.Bucket, e.Key, e.Action, e.Resource, where, e.Principal, e.Action, e.Cause)
+}
+
+// Unwrap returns the underlying S3 error.
+func (e *DeliveryError) Unwrap() error { return e.Cause }
+
+// Deliver writes an object as a service, decided by the bucket policy and the key policy exactly as for
+// any caller; a denial comes back as a *DeliveryError that says what is missing.
+func (s *Service) Deliver(ctx context.Context, in DeliveryInput) (*Object, error) {
+	put := in.Object
+	put.Source = in.Source
+	obj, err := s.PutObject(ctx, in.Caller, put)
+	var ae *AccessError
+	if errors.As(err, &ae) {
+		return nil, &DeliveryError{Principal: ae.Principal, Action: ae.Action, Resource: ae.Resource,
+			Bucket: put.Bucket, Key: put.Key, Cause: err}
+	}
+	return obj, err
+}

@@ -1,0 +1,334 @@
+package objstore
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/seclake/seclake/internal/awserr"
+	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/kms"
+	"github.com/seclake/seclake/internal/objstore/segment"
+)
+
+// DataKeys generates and decrypts data keys; *kms.Service satisfies it. S3 calls it as the requester (a copy
+// of the caller with InvokedBy "s3.amazonaws.com"), or as the service principal that writes.
+type DataKeys interface {
+	GenerateDataKey(ctx context.Context, c *iam.Caller, req kms.DataKeyRequest) (*kms.DataKey, error)
+	Decrypt(ctx context.Context, c *iam.Caller, req kms.DecryptRequest) (*kms.Decrypted, error)
+}
+
+// invokedBy is the service S3 names when it calls KMS for a requester.
+const invokedBy = "s3.amazonaws.com"
+
+// contextKey is the encryption context key S3 adds.
+const contextKey = "aws:s3:arn"
+
+// defaultKMSKey is the key S3 uses for aws:kms without a key ID: the AWS managed key of S3.
+const defaultKMSKey = "alias/aws/s3"
+
+// SSERequest is what a write request says about encryption.
+type SSERequest struct {
+	// Algorithm is x-amz-server-side-encryption: "", AES256, aws:kms or aws:kms:dsse.
+	Algorithm string
+	// KMSKeyID is x-amz-server-side-encryption-aws-kms-key-id.
+	KMSKeyID string
+	// Context is x-amz-server-side-encryption-context: base64 of a JSON object.
+	Context string
+	// BucketKey is x-amz-server-side-encryption-bucket-key-enabled, if given.
+	BucketKey *bool
+}
+
+// SSE describes how an object is encrypted, as the response headers report it.
+type SSE struct {
+	Algorithm string
+	KeyARN    string `json:",omitempty"`
+	BucketKey bool   `json:",omitempty"`
+	// Wrapped is the data key: a KMS ciphertext blob, or sealed with the SSE-S3 key.
+	Wrapped []byte
+	// Context is the caller's encryption context as given (base64 JSON), without aws:s3:arn.
+	Context string `json:",omitempty"`
+}
+
+// sseSettings is the encryption a write resolves to.
+type sseSettings struct {
+	algorithm string
+	keyID     string
+	bucketKey bool
+	context   map[string]string
+	rawCtx    string
+}
+
+// resolveSSE decides a write's encryption from its headers and the bucket's default.
+func (s *Service) resolveSSE(b *Bucket, req SSERequest) (sseSettings, error) {
+	def := b.defaultEncryption().Rules[0]
+	out := sseSettings{algorithm: req.Algorithm}
+	if req.Algorithm == "" {
+		out.algorithm, out.keyID = def.Default.SSEAlgorithm, def.Default.KMSMasterKeyID
+		out.bucketKey = def.BucketKeyEnabled != nil && *def.BucketKeyEnabled
+		if req.KMSKeyID != "" {
+			return out, errInvalidArgument("x-amz-server-side-encryption", "null",
+				"Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms")
+		}
+	}
+	switch out.algorithm {
+	case SSEAES256:
+		if req.KMSKeyID != "" || req.Context != "" {
+			return out, errInvalidArgument("x-amz-server-side-encryption-aws-kms-key-id", req.KMSKeyID,
+				"Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms")
+		}
+		return out, nil
+	case SSEKMS, SSEKMSDSSE:
+	default:
+		return out, errInvalidArgument("x-amz-server-side-encryption", req.Algorithm,
+			"The encryption method specified is not supported")
+	}
+	if s.keys == nil {
+		return out, errNotImplemented("SSE-KMS on this server (no KMS is configured)")
+	}
+	if req.Algorithm != "" {
+		out.keyID = req.KMSKeyID
+		if def.Default.SSEAlgorithm == out.algorithm && out.keyID == "" {
+			out.keyID = def.Default.KMSMasterKeyID
+		}
+		out.bucketKey = def.BucketKeyEnabled != nil && *def.BucketKeyEnabled
+	}
+	if out.keyID == "" {
+		out.keyID = defaultKMSKey
+	}
+	if req.BucketKey != nil {
+		out.bucketKey = *req.BucketKey
+	}
+	if req.Context != "" {
+		m, err := decodeContext(req.Context)
+		if err != nil {
+			return out, err
+		}
+		out.context, out.rawCtx = m, req.Context
+	}
+	return out, nil
+}
+
+func decodeContext(raw string) (map[string]string, error) {
+	b, err := base64.StdEncoding.DecodeString(raw)
+	m := map[string]string{}
+	if err == nil {
+		err = json.Unmarshal(b, &m)
+	}
+	if err != nil {
+		return nil, errInvalidArgument("x-amz-server-side-encryption-context", raw,
+			"The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map")
+	}
+	return m, nil
+}
+
+// keyCaller is who calls KMS: the requester through S3, or the writing service principal itself.
+func keyCaller(c *iam.Caller) *iam.Caller {
+	out := *c
+	if c.Type != iam.TypeService {
+		out.InvokedBy = invokedBy
+	}
+	return &out
+}
+
+// encContext builds the encryption context for an object (or its bucket, with a bucket key).
+func encContext(user map[string]string, arn string) map[string]string {
+	m := make(map[string]string, len(user)+1)
+	for k, v := range user {
+		m[k] = v
+	}
+	if _, ok := m[contextKey]; !ok {
+		m[contextKey] = arn
+	}
+	return m
+}
+
+// newDataKey returns a fresh data key for an object, and how to find it again.
+func (s *Service) newDataKey(ctx context.Context, c *iam.Caller, src kms.Source, bucket, key string, st sseSettings) ([]byte, SSE, error) {
+	rec := SSE{Algorithm: st.algorithm}
+	if st.algorithm == SSEAES256 {
+		dk := make([]byte, segment.KeySize)
+		if _, err := io.ReadFull(s.rand, dk); err != nil {
+			return nil, rec, fmt.Errorf("data key: %w", err)
+		}
+		w, err := s.sse.wrap(dk)
+		rec.Wrapped = w
+		return dk, rec, err
+	}
+	rec.Context, rec.BucketKey = st.rawCtx, st.bucketKey
+	arn := ObjectARN(bucket, key)
+	if st.bucketKey {
+		arn = BucketARN(bucket)
+	}
+	ec := encContext(st.context, arn)
+	if _, ok := st.context[contextKey]; ok && st.context[contextKey] != arn {
+		return nil, rec, errInvalidArgument("x-amz-server-side-encryption-context", st.rawCtx,
+			"Your full encryption context will be validated to have the value equal to the object or bucket ARN")
+	}
+	kc := keyCaller(c)
+	cacheID := ""
+	if st.bucketKey {
+		cacheID = cacheKey(kc, src, "gen", bucket, st.keyID, st.rawCtx)
+		if e, ok := s.bucketKeys.get(cacheID, s.clock.Now()); ok {
+			rec.KeyARN, rec.Wrapped = e.keyARN, e.wrapped
+			return e.plain, rec, nil
+		}
+	}
+	dk, err := s.keys.GenerateDataKey(ctx, kc, kms.DataKeyRequest{KeyID: st.keyID, EncryptionContext: ec, NumberOfBytes: segment.KeySize, Source: src})
+	if err != nil {
+		return nil, rec, kmsFailure(kc, err, "kms:GenerateDataKey", st.keyID)
+	}
+	rec.KeyARN, rec.Wrapped = dk.KeyARN, dk.CiphertextBlob
+	if st.bucketKey {
+		s.bucketKeys.put(cacheID, keyEntry{plain: dk.Plaintext, wrapped: dk.CiphertextBlob, keyARN: dk.KeyARN, expires: s.clock.Now().Add(s.ttl)})
+		s.bucketKeys.put(cacheKey(kc, src, "dec", string(sum(dk.CiphertextBlob))), keyEntry{plain: dk.Plaintext, expires: s.clock.Now().Add(s.ttl)})
+	}
+	return dk.Plaintext, rec, nil
+}
+
+// openDataKey recovers an object's data key.
+func (s *Service) openDataKey(ctx context.Context, c *iam.Caller, src kms.Source, bucket, key string, rec SSE) ([]byte, error) {
+	if rec.Algorithm == SSEAES256 {
+		return s.sse.unwrap(rec.Wrapped)
+	}
+	if s.keys == nil {
+		return nil, errNotImplemented("SSE-KMS on this server (no KMS is configured)")
+	}
+	arn := ObjectARN(bucket, key)
+	if rec.BucketKey {
+		arn = BucketARN(bucket)
+	}
+	var user map[string]string
+	if rec.Context != "" {
+		var err error
+		if user, err = decodeContext(rec.Context); err != nil {
+			return nil, err
+		}
+	}
+	kc := keyCaller(c)
+	cacheID := ""
+	if rec.BucketKey {
+		cacheID = cacheKey(kc, src, "dec", string(sum(rec.Wrapped)))
+		if e, ok := s.bucketKeys.get(cacheID, s.clock.Now()); ok {
+			return e.plain, nil
+		}
+	}
+	out, err := s.keys.Decrypt(ctx, kc, kms.DecryptRequest{CiphertextBlob: rec.Wrapped, EncryptionContext: encContext(user, arn), KeyID: rec.KeyARN, Source: src})
+	if err != nil {
+		return nil, kmsFailure(kc, err, "kms:Decrypt", rec.KeyARN)
+	}
+	if rec.BucketKey {
+		s.bucketKeys.put(cacheID, keyEntry{plain: out.Plaintext, expires: s.clock.Now().Add(s.ttl)})
+	}
+	return out.Plaintext, nil
+}
+
+func sum(b []byte) []byte {
+	h := sha256.Sum256(b)
+	return h[:]
+}
+
+// kmsFailure reports a KMS error as S3 does: KMS's code prefixed with "KMS." (HTTP 400), or 403 AccessDenied
+// with KMS's message, which names the action and the key.
+func kmsFailure(c *iam.Caller, err error, action, keyID string) error {
+	e, ok := awserr.As(err)
+	if !ok {
+		return fmt.Errorf("%s %s: %w", action, keyID, err)
+	}
+	if e.Code == "AccessDeniedException" {
+		return accessError(c, action, keyID, awsDenied(e.Message))
+	}
+	return awserr.New("KMS."+e.Code, http.StatusBadRequest, "%s", e.Message)
+}
+
+// sseS3 wraps SSE-S3 data keys with the internal key derived from the root key.
+type sseS3 struct {
+	aead cipher.AEAD
+	rand io.Reader
+}
+
+func newSSES3(key []byte, rand io.Reader) (*sseS3, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("sse-s3 key: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("sse-s3 key: %w", err)
+	}
+	return &sseS3{aead: aead, rand: rand}, nil
+}
+
+var sseS3AAD = []byte("seclake sse-s3 data key v1")
+
+func (k *sseS3) wrap(dk []byte) ([]byte, error) {
+	nonce := make([]byte, k.aead.NonceSize(), k.aead.NonceSize()+len(dk)+k.aead.Overhead())
+	if _, err := io.ReadFull(k.rand, nonce); err != nil {
+		return nil, fmt.Errorf("wrap data key: %w", err)
+	}
+	return k.aead.Seal(nonce, nonce, dk, sseS3AAD), nil
+}
+
+func (k *sseS3) unwrap(w []byte) ([]byte, error) {
+	n := k.aead.NonceSize()
+	if len(w) < n {
+		return nil, fmt.Errorf("unwrap data key: too short")
+	}
+	dk, err := k.aead.Open(nil, w[:n], w[n:], sseS3AAD)
+	if err != nil {
+		return nil, fmt.Errorf("unwrap data key: %w", err)
+	}
+	return dk, nil
+}
+
+// keyCache holds bucket keys for a time, per principal: a principal reuses only the keys that KMS gave or
+// decrypted for it, so KMS's decision for one principal never serves another.
+type keyCache struct {
+	mu sync.Mutex
+	m  map[string]keyEntry
+}
+
+type keyEntry struct {
+	plain, wrapped []byte
+	keyARN         string
+	expires        time.Time
+}
+
+func newKeyCache() *keyCache { return &keyCache{m: make(map[string]keyEntry)} }
+
+func (k *keyCache) get(id string, now time.Time) (keyEntry, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	e, ok := k.m[id]
+	if ok && !now.Before(e.expires) {
+		delete(k.m, id)
+		return keyEntry{}, false
+	}
+	return e, ok
+}
+
+func (k *keyCache) put(id string, e keyEntry) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.m) > 10000 {
+		clear(k.m)
+	}
+	k.m[id] = e
+}
+
+// cacheKey identifies a cached key by the principal, the source it acts for, and the parts given.
+func cacheKey(c *iam.Caller, src kms.Source, parts ...string) string {
+	h := sha256.New()
+	for _, p := range append([]string{string(c.Type), c.ARN, c.Service, src.ARN, src.Account}, parts...) {
+		fmt.Fprintf(h, "%d:%s", len(p), p)
+	}
+	return string(h.Sum(nil))
+}
