@@ -86,6 +86,8 @@ type PutInput struct {
 	Tags         []Tag
 	StorageClass string
 	SSE          SSERequest
+	// ACL is the canned ACL of x-amz-acl (seclake keeps no ACLs; policies may require one, as for log delivery).
+	ACL string
 	// IfNoneMatch "*" writes only if the key does not exist; IfMatch only if its ETag matches.
 	IfNoneMatch, IfMatch string
 	// Source is the resource a service principal writes for (aws:SourceArn, aws:SourceAccount).
@@ -114,7 +116,7 @@ func (s *Service) putObject(ctx context.Context, c *iam.Caller, in PutInput, eve
 	if err := checkWriteArgs(in.StorageClass, in.Tags, in.ContentMD5); err != nil {
 		return nil, err
 	}
-	b, dk, rec, err := s.prepareWrite(ctx, c, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, class: in.StorageClass, tags: in.Tags, src: in.Source})
+	b, dk, rec, err := s.prepareWrite(ctx, c, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, class: in.StorageClass, tags: in.Tags, src: in.Source, acl: in.ACL})
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +145,7 @@ type writeSpec struct {
 	class       string
 	tags        []Tag
 	src         kms.Source
+	acl         string
 }
 
 // prepareWrite resolves a write's encryption, authorizes it with the S3 condition keys of that encryption,
@@ -158,11 +161,21 @@ func (s *Service) prepareWrite(ctx context.Context, c *iam.Caller, w writeSpec) 
 	}
 	a := objectAccess("s3:PutObject", w.bucket, w.key)
 	a.ctx = writeContext(st, w.class, w.tags, w.src)
+	if w.acl != "" {
+		if publicACL(w.acl) && b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicAcls {
+			return nil, nil, SSE{}, errAccessDenied("Access Denied: the bucket's BlockPublicAcls setting refuses the public canned ACL " + w.acl)
+		}
+		a.ctx.Set("s3:x-amz-acl", w.acl)
+	}
 	if err := s.authorize(ctx, c, b, a); err != nil {
 		return nil, nil, SSE{}, err
 	}
 	dk, rec, err := s.newDataKey(ctx, c, w.src, w.bucket, w.key, st)
 	return b, dk, rec, err
+}
+
+func publicACL(acl string) bool {
+	return acl == "public-read" || acl == "public-read-write" || acl == "authenticated-read"
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }

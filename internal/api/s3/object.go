@@ -39,7 +39,7 @@ func putInput(c *api.Call, t target) (objstore.PutInput, error) {
 	hd := c.HTTP.Header
 	in := objstore.PutInput{Bucket: t.bucket, Key: t.key, Body: c.Stream, Size: bodySize(c),
 		ContentMD5: hd.Get("Content-MD5"), Headers: systemHeaders(hd), StorageClass: hd.Get("X-Amz-Storage-Class"),
-		IfNoneMatch: hd.Get("If-None-Match"), IfMatch: hd.Get("If-Match")}
+		IfNoneMatch: hd.Get("If-None-Match"), IfMatch: hd.Get("If-Match"), ACL: hd.Get("X-Amz-Acl")}
 	var err error
 	if in.Metadata, err = userMetadata(hd); err != nil {
 		return in, err
