@@ -218,7 +218,9 @@ func TestS3VPCFlowLogsDelivery(t *testing.T) {
 	// The key's use by the service is on the audit trail.
 	out, err := s.aws(t, "cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=GenerateDataKey")
 	require.NoError(t, err)
-	var events struct{ Events []struct{ CloudTrailEvent string } }
+	var events struct {
+		Events []struct{ CloudTrailEvent string }
+	}
 	require.NoError(t, json.Unmarshal([]byte(out), &events))
 	found := false
 	for _, e := range events.Events {
