@@ -1,11 +1,18 @@
 // Package audit keeps seclake's audit trail: every authenticated request (allowed or denied) and every use of a
 // KMS key becomes a CloudTrail-format Record, appended to one hash-chained log in the metadata store and read
-// back through CloudTrail's LookupEvents semantics (Lookup).
+// back through CloudTrail's LookupEvents semantics (Log.Lookup). Verify checks the whole chain.
 //
-// The trail lives in the meta table "audit", which only this package reads. Entry n holds the record's JSON
-// bytes exactly as hashed, and hash_n = SHA-256(hash_{n-1} ‖ seq_n ‖ json_n) with hash_0 all zero. Each entry
-// and the chain head carry an HMAC-SHA256 keyed by the chain key, so rewriting, reordering, deleting or
-// truncating records without that key shows up in Verify.
+// The trail lives in the meta table Table, which only this package reads. Records of every account share one
+// chain with gap-free sequence numbers. Entry n holds the record's JSON bytes exactly as hashed, and
+// hash_n = SHA-256(hash_{n-1} ‖ seq_n ‖ json_n) with hash_0 all zero. Each entry carries an HMAC-SHA256 of
+// (seq_n, hash_n) and the chain head an HMAC of (seq, hash), both keyed by the chain key, so rewriting,
+// reordering, deleting or truncating records without that key shows up in Verify, which names the first
+// record concerned.
+//
+// A Log has one writer goroutine that commits queued records in batches (group commit), each batch in one
+// meta.Update that reads and advances the chain head; several Logs (nodes) may share one store. Management
+// events are indexed for Lookup (by account and time, and by each LookupAttributeKey); Data events are chained
+// but not indexed, as CloudTrail's event history does not show them.
 package audit
 
 import (
