@@ -22,7 +22,6 @@ import (
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/api/cloudtrail"
 	iamapi "github.com/seclake/seclake/internal/api/iam"
-	"github.com/seclake/seclake/internal/api/organizations"
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
 	"github.com/seclake/seclake/internal/api/sts"
 	"github.com/seclake/seclake/internal/audit"
@@ -254,7 +253,6 @@ func (s *Server) edge(ids *iam.Service, opt Options) (http.Handler, error) {
 	services := []*api.Service{
 		sts.New(ids),
 		iamapi.New(ids),
-		organizations.New(ids),
 		cloudtrail.New(s.audit),
 		kmsapi.New(s.kms),
 		s.objects.api(opt),
