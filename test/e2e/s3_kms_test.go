@@ -27,11 +27,17 @@ func s3Client(cfg aws.Config) *s3.Client {
 
 func createKey(t *testing.T, s *server, policy string) string {
 	t.Helper()
+	return createKeyWith(t, s.rootConfig(), policy)
+}
+
+// createKeyWith creates a KMS key (with the given policy, or the default one) and returns its ARN.
+func createKeyWith(t testing.TB, cfg aws.Config, policy ...string) string {
+	t.Helper()
 	in := &kms.CreateKeyInput{}
-	if policy != "" {
-		in.Policy = aws.String(policy)
+	if len(policy) > 0 && policy[0] != "" {
+		in.Policy = aws.String(policy[0])
 	}
-	out, err := kms.NewFromConfig(s.rootConfig()).CreateKey(context.Background(), in)
+	out, err := kms.NewFromConfig(cfg).CreateKey(context.Background(), in)
 	require.NoError(t, err)
 	return aws.ToString(out.KeyMetadata.Arn)
 }
