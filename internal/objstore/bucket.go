@@ -158,10 +158,7 @@ func (s *Service) bucket(ctx context.Context, name string) (*Bucket, error) {
 func (s *Service) authorizedBucket(ctx context.Context, c *iam.Caller, name string, a access) (*Bucket, error) {
 	b, err := s.bucket(ctx, name)
 	if err != nil {
-		if isNoSuchBucket(err) && c.Type == iam.TypeAnonymous {
-			return nil, errAccessDenied("Access Denied") // S3 does not tell strangers which buckets exist
-		}
-		return nil, err
+		return nil, err // S3 answers NoSuchBucket to anyone, anonymous callers included
 	}
 	if err := s.authorize(ctx, c, b, a); err != nil {
 		return nil, err
