@@ -72,6 +72,9 @@ func (h *bodyHashes) checksum() string {
 // writeBlob seals body under dataKey into a new blob, recorded as pending until the caller commits it. It
 // returns the blob and the body's hashes; limit bounds the body's size.
 func (s *Service) writeBlob(ctx context.Context, dataKey []byte, body io.Reader, limit int64, alg checksum.Algorithm) (dataBlob, *bodyHashes, error) {
+	if body == nil {
+		body = eofReader{}
+	}
 	name, err := s.newBlobName()
 	if err != nil {
 		return dataBlob{}, nil, err
@@ -121,6 +124,11 @@ func (s *Service) writeBlob(ctx context.Context, dataKey []byte, body io.Reader,
 	}
 	return dataBlob{Blob: name, Size: size, Salt: h.Salt[:]}, hashes, nil
 }
+
+// eofReader is an empty body.
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
 // limitedReader reads at most n bytes and notes whether more followed.
 type limitedReader struct {
