@@ -106,25 +106,26 @@ func callerName(c *iam.Caller) string {
 	return "anonymous"
 }
 
-// requestContext returns the KMS condition keys of a request on key e.
+// requestContext returns the KMS condition keys of a request on key e. (Keys are written in lowercase, as
+// policy.Context stores them, which saves lowercasing them on every request.)
 func requestContext(c *iam.Caller, e *entry, a *access) policy.Context {
 	var pc policy.Context
 	if c.Account != "" {
-		pc.Set("kms:CallerAccount", c.Account)
+		pc.Set("kms:calleraccount", c.Account)
 	}
 	if c.InvokedBy != "" {
-		pc.Set("kms:ViaService", viaService(c.InvokedBy, e.rec.Region))
+		pc.Set("kms:viaservice", viaService(c.InvokedBy, e.rec.Region))
 	}
-	pc.Set("kms:KeySpec", SpecSymmetric)
-	pc.Set("kms:KeyUsage", UsageEncryptDecrypt)
-	pc.Set("kms:KeyOrigin", OriginAWSKMS)
-	pc.Set("kms:MultiRegion", "false")
+	pc.Set("kms:keyspec", SpecSymmetric)
+	pc.Set("kms:keyusage", UsageEncryptDecrypt)
+	pc.Set("kms:keyorigin", OriginAWSKMS)
+	pc.Set("kms:multiregion", "false")
 	setContextKeys(&pc, a.ec)
 	if a.alias != "" {
-		pc.Set("kms:RequestAlias", a.alias)
+		pc.Set("kms:requestalias", a.alias)
 	}
 	if len(e.rec.Aliases) > 0 {
-		pc.Set("kms:ResourceAliases", e.rec.Aliases...)
+		pc.Set("kms:resourcealiases", e.rec.Aliases...)
 	}
 	for _, t := range e.rec.Tags {
 		pc.Set("aws:ResourceTag/"+t.TagKey, t.TagValue)
@@ -143,18 +144,18 @@ func setContextKeys(pc *policy.Context, ec map[string]string) {
 	}
 	keys := make([]string, 0, len(ec))
 	for k, v := range ec {
-		pc.Set("kms:EncryptionContext:"+k, v)
+		pc.Set("kms:encryptioncontext:"+k, v)
 		keys = append(keys, k)
 	}
-	pc.Set("kms:EncryptionContextKeys", keys...)
+	pc.Set("kms:encryptioncontextkeys", keys...)
 }
 
 func setSource(pc *policy.Context, src Source) {
 	if src.ARN != "" {
-		pc.Set("aws:SourceArn", src.ARN)
+		pc.Set("aws:sourcearn", src.ARN)
 	}
 	if src.Account != "" {
-		pc.Set("aws:SourceAccount", src.Account)
+		pc.Set("aws:sourceaccount", src.Account)
 	}
 }
 

@@ -9,8 +9,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"slices"
 	"strconv"
+	"sync"
 )
 
 // The ciphertext blob, version 1:
@@ -126,7 +128,7 @@ func appendHeader(dst []byte, h blobHeader) ([]byte, error) {
 }
 
 // sealBlob encrypts plaintext under material into a new blob. random holds the salt then the nonce.
-func sealBlob(material []byte, h blobHeader, random []byte, ec map[string]string, plaintext []byte) ([]byte, error) {
+func sealBlob(material *materialKey, h blobHeader, random []byte, ec map[string]string, plaintext []byte) ([]byte, error) {
 	out := make([]byte, 0, blobOverhead+len(h.region)+len(plaintext))
 	out, err := appendHeader(out, h)
 	if err != nil {
@@ -143,7 +145,7 @@ func sealBlob(material []byte, h blobHeader, random []byte, ec map[string]string
 }
 
 // openBlob decrypts a parsed blob with its key material and the caller's encryption context.
-func openBlob(material []byte, b *blob, ec map[string]string) ([]byte, error) {
+func openBlob(material *materialKey, b *blob, ec map[string]string) ([]byte, error) {
 	aead, err := blobAEAD(material, b.salt)
 	if err != nil {
 		return nil, err
@@ -156,13 +158,29 @@ func openBlob(material []byte, b *blob, ec map[string]string) ([]byte, error) {
 	return pt, nil
 }
 
-// blobAEAD returns the GCM instance for one blob.
-func blobAEAD(material, salt []byte) (cipher.AEAD, error) {
-	mac := hmac.New(sha256.New, material)
+// materialKey is one unsealed key material, with a pool of HMACs keyed by it so that deriving a blob's key
+// does not set up the HMAC key schedule each time.
+type materialKey struct {
+	raw  []byte
+	macs sync.Pool
+}
+
+func newMaterialKey(raw []byte) *materialKey {
+	m := &materialKey{raw: raw}
+	m.macs.New = func() any { return hmac.New(sha256.New, m.raw) }
+	return m
+}
+
+// blobAEAD returns the GCM instance for one blob: AES-256-GCM under HMAC-SHA256(material, label ‖ salt).
+func blobAEAD(material *materialKey, salt []byte) (cipher.AEAD, error) {
+	mac := material.macs.Get().(hash.Hash)
 	mac.Write([]byte(blobKDFLabel))
 	mac.Write(salt)
 	var k [sha256.Size]byte
-	block, err := aes.NewCipher(mac.Sum(k[:0]))
+	mac.Sum(k[:0])
+	mac.Reset()
+	material.macs.Put(mac)
+	block, err := aes.NewCipher(k[:])
 	clear(k[:])
 	if err != nil {
 		return nil, fmt.Errorf("kms: blob cipher: %w", err)

@@ -8,7 +8,7 @@ import (
 )
 
 var (
-	testMaterial = bytes.Repeat([]byte{7}, 32)
+	testMaterial = newMaterialKey(bytes.Repeat([]byte{7}, 32))
 	testHeader   = blobHeader{account: "000000000042", region: "ap-northeast-1", keyID: "1234abcd-12ab-34cd-56ef-1234567890ab", version: 3}
 	testRandom   = bytes.Repeat([]byte{9}, blobSaltSize+blobNonceSize)
 )
@@ -37,7 +37,7 @@ func TestBlobRoundTrip(t *testing.T) {
 		_, err := openBlob(testMaterial, p, bad)
 		require.ErrorIs(t, err, errBadBlob, name)
 	}
-	_, err = openBlob(bytes.Repeat([]byte{8}, 32), p, ec)
+	_, err = openBlob(newMaterialKey(bytes.Repeat([]byte{8}, 32)), p, ec)
 	require.ErrorIs(t, err, errBadBlob, "other material")
 }
 

@@ -16,7 +16,7 @@ type entry struct {
 	rec       *keyRecord
 	arn       string
 	policy    *policy.Policy
-	materials [][]byte // by version-1
+	materials []*materialKey // by version-1
 	grants    []*Grant
 	loaded    time.Time
 }
@@ -72,7 +72,11 @@ func (s *Service) loadEntry(tx meta.Tx, storeKey string) (*entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &entry{rec: rec, arn: rec.arn(), policy: pol, materials: mats, grants: grants}, nil
+	keys := make([]*materialKey, len(mats))
+	for i, m := range mats {
+		keys[i] = newMaterialKey(m)
+	}
+	return &entry{rec: rec, arn: rec.arn(), policy: pol, materials: keys, grants: grants}, nil
 }
 
 // invalidate drops a key (or alias) from the cache after a change.
