@@ -2,7 +2,7 @@ package s3
 
 import (
 	"encoding/xml"
-	"errors"
+
 	"fmt"
 	"io"
 	"net/http"
@@ -100,5 +100,3 @@ func decodeXML(body io.Reader, v any, optional bool) error {
 
 // s3Time formats a timestamp as S3's XML does.
 func s3Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
-var errNoBody = errors.New("no body")
