@@ -57,6 +57,7 @@ func (s *Server) stopObjects() {
 	}
 	s.objects.stop()
 	<-s.objects.done
+	s.objects.svc.Wait()
 	s.objects = nil
 }
 

@@ -192,11 +192,22 @@ func retireBlobs(tx meta.Tx, blobs []dataBlob) error {
 	return nil
 }
 
-// collect deletes retired blobs now; what fails is left to the sweeper.
+// collect deletes retired blobs in the background, off the request's path; what fails is left to the sweeper.
 func (s *Service) collect(blobs []dataBlob) {
 	if len(blobs) == 0 {
 		return
 	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.deleteRetired(blobs)
+	}()
+}
+
+// Wait waits for the background deletions started by requests.
+func (s *Service) Wait() { s.bg.Wait() }
+
+func (s *Service) deleteRetired(blobs []dataBlob) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var done []string

@@ -102,7 +102,8 @@ func TestSweepRemovesUncommittedBlobs(t *testing.T) {
 	ctx := context.Background()
 	f.bucket(t, "sweep-bucket")
 	f.put(t, "sweep-bucket", "k", "first")
-	f.put(t, "sweep-bucket", "k", "second") // the first blob is retired and deleted at once
+	f.put(t, "sweep-bucket", "k", "second") // the first blob is retired and deleted in the background
+	f.s.Wait()
 	now, _ := f.clock.Now().MarshalText()
 	require.NoError(t, f.s.store.Update(ctx, func(tx meta.Tx) error { return tx.Put(tablePending, "objects/ff/crashed", now) }))
 	n, err := f.s.Sweep(ctx)

@@ -76,6 +76,7 @@ type Service struct {
 	bucketKeys *keyCache
 	policies   sync.Map // policy document → *policy.Policy
 	events     *eventSeq
+	bg         sync.WaitGroup // background deletions of retired blobs
 }
 
 // New returns the object store.
