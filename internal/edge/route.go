@@ -21,7 +21,24 @@ func (s *Server) service(r *http.Request, auth *sigv4.Auth) *api.Service {
 	if name := scopeService(r); name != "" { // a malformed signature still names its service
 		return s.byName[name]
 	}
+	if !mayBeS3(r) {
+		return nil
+	}
 	return s.byName["s3"]
+}
+
+// mayBeS3 reports whether an unsigned request could be an S3 call. Calls of the JSON protocols (an
+// X-Amz-Target header) and of the Query protocol (a form-encoded Action) never are; they get the missing-
+// authentication error of their own protocol, as their own endpoints would answer on AWS.
+func mayBeS3(r *http.Request) bool {
+	if r.Header.Get("X-Amz-Target") != "" {
+		return false
+	}
+	if r.URL.Query().Get("Action") != "" && r.URL.Path == "/" {
+		return false
+	}
+	ct := r.Header.Get("Content-Type")
+	return !(r.Method == http.MethodPost && r.URL.Path == "/" && strings.HasPrefix(ct, "application/x-www-form-urlencoded"))
 }
 
 // scopeService extracts the service from a credential scope that sigv4.Parse could not fully parse, so the
