@@ -1,6 +1,7 @@
 package objstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5" //nolint:gosec // S3's ETag is an MD5 by definition
 	"encoding/hex"
@@ -15,11 +16,13 @@ import (
 	"github.com/seclake/seclake/internal/objstore/segment"
 )
 
-// dataBlob is one sealed blob holding part of an object's body (the whole body, or one multipart part).
+// dataBlob is one sealed blob holding part of an object's body (the whole body, or one multipart part):
+// a blob in the blob store, or, for small bodies, the sealed bytes themselves.
 type dataBlob struct {
-	Blob string
-	Size int64
-	Salt []byte
+	Blob   string `json:",omitempty"`
+	Inline []byte `json:",omitempty"`
+	Size   int64
+	Salt   []byte
 	// Number is the multipart part number (0 for single-part objects).
 	Number int    `json:",omitempty"`
 	ETag   string `json:",omitempty"`
@@ -69,12 +72,52 @@ func (h *bodyHashes) checksum() string {
 	return checksum.Encode(h.sum.Sum(nil))
 }
 
-// writeBlob seals body under dataKey into a new blob, recorded as pending until the caller commits it. It
-// returns the blob and the body's hashes; limit bounds the body's size.
+// InlineLimit is the largest body kept sealed inside the object's metadata record instead of a blob of its
+// own: small objects then cost one metadata commit and no file, as MinIO inlines small objects in xl.meta.
+const InlineLimit = 16 << 10
+
+// writeBlob seals body under dataKey: inline when it is small, else into a new blob recorded as pending until
+// the caller commits it. It returns the data and the body's hashes; limit bounds the body's size.
 func (s *Service) writeBlob(ctx context.Context, dataKey []byte, body io.Reader, limit int64, alg checksum.Algorithm) (dataBlob, *bodyHashes, error) {
 	if body == nil {
 		body = eofReader{}
 	}
+	h, err := segment.NewHeader(s.rand)
+	if err != nil {
+		return dataBlob{}, nil, err
+	}
+	hashes := newBodyHashes(alg)
+	lr := &limitedReader{r: body, n: limit, max: limit}
+	src := io.TeeReader(lr, hashes)
+	head := make([]byte, InlineLimit+1)
+	n, err := io.ReadFull(src, head)
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return inlineBlob(dataKey, h, head[:n], hashes)
+	case err != nil:
+		return dataBlob{}, nil, fmt.Errorf("read body: %w", err)
+	}
+	return s.streamBlob(ctx, dataKey, h, io.MultiReader(bytes.NewReader(head), src), lr, hashes)
+}
+
+// inlineBlob seals a small body in memory.
+func inlineBlob(dataKey []byte, h segment.Header, plain []byte, hashes *bodyHashes) (dataBlob, *bodyHashes, error) {
+	var buf bytes.Buffer
+	w, err := segment.NewWriter(&buf, dataKey, h)
+	if err != nil {
+		return dataBlob{}, nil, err
+	}
+	if _, err := w.Write(plain); err != nil {
+		return dataBlob{}, nil, err
+	}
+	if err := w.Close(); err != nil {
+		return dataBlob{}, nil, err
+	}
+	return dataBlob{Inline: buf.Bytes(), Size: int64(len(plain)), Salt: h.Salt[:]}, hashes, nil
+}
+
+// streamBlob seals what src yields into a new blob, streaming.
+func (s *Service) streamBlob(ctx context.Context, dataKey []byte, h segment.Header, src io.Reader, lr *limitedReader, hashes *bodyHashes) (dataBlob, *bodyHashes, error) {
 	name, err := s.newBlobName()
 	if err != nil {
 		return dataBlob{}, nil, err
@@ -83,11 +126,6 @@ func (s *Service) writeBlob(ctx context.Context, dataKey []byte, body io.Reader,
 	if err := s.store.Update(ctx, func(tx meta.Tx) error { return tx.Put(tablePending, name, now) }); err != nil {
 		return dataBlob{}, nil, fmt.Errorf("record pending blob: %w", err)
 	}
-	h, err := segment.NewHeader(s.rand)
-	if err != nil {
-		return dataBlob{}, nil, err
-	}
-	hashes := newBodyHashes(alg)
 	pr, pw := io.Pipe()
 	var (
 		size    int64
@@ -98,10 +136,9 @@ func (s *Service) writeBlob(ctx context.Context, dataKey []byte, body io.Reader,
 		defer close(done)
 		w, err := segment.NewWriter(pw, dataKey, h)
 		if err == nil {
-			lr := &limitedReader{r: body, n: limit}
-			size, err = w.ReadFrom(io.TeeReader(lr, hashes))
+			size, err = w.ReadFrom(src)
 			if err == nil && lr.over {
-				err = errEntityTooLarge(size, limit)
+				err = errEntityTooLarge(size, lr.max)
 			}
 			if err != nil {
 				bodyErr = err
@@ -135,6 +172,7 @@ type limitedReader struct {
 	r    io.Reader
 	n    int64
 	over bool
+	max  int64
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
@@ -157,6 +195,9 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 
 // dropBlob deletes a blob that was never committed, and its pending record.
 func (s *Service) dropBlob(name string) {
+	if name == "" {
+		return // inline: nothing was stored
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := s.blobs.Delete(ctx, name); err != nil {
@@ -175,6 +216,9 @@ func (s *Service) dropBlob(name string) {
 // commitBlobs marks blobs as part of a committed object (inside the commit's transaction).
 func commitBlobs(tx meta.Tx, blobs []dataBlob) error {
 	for _, b := range blobs {
+		if b.Blob == "" {
+			continue
+		}
 		if err := tx.Delete(tablePending, b.Blob); err != nil && !errors.Is(err, meta.ErrNotFound) {
 			return err
 		}
@@ -185,6 +229,9 @@ func commitBlobs(tx meta.Tx, blobs []dataBlob) error {
 // retireBlobs schedules blobs that no object references any more for deletion (inside a transaction).
 func retireBlobs(tx meta.Tx, blobs []dataBlob) error {
 	for _, b := range blobs {
+		if b.Blob == "" {
+			continue
+		}
 		if err := tx.Put(tableGC, b.Blob, nil); err != nil {
 			return err
 		}
@@ -212,6 +259,9 @@ func (s *Service) deleteRetired(blobs []dataBlob) {
 	defer cancel()
 	var done []string
 	for _, b := range blobs {
+		if b.Blob == "" {
+			continue
+		}
 		if err := s.blobs.Delete(ctx, b.Blob); err != nil {
 			s.log.Warn("delete retired blob; the sweeper will retry", "blob", b.Blob, "err", err)
 			continue

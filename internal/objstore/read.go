@@ -1,6 +1,7 @@
 package objstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -234,8 +235,13 @@ func (r *objectReader) open() error {
 		return err
 	}
 	rg := segment.Locate(b.Size, r.off, n, c.SegmentSize())
-	rc, err := r.s.blobs.GetRange(r.ctx, b.Blob, rg.Offset, rg.Length)
-	if err != nil {
+	var rc io.ReadCloser
+	if b.Blob == "" {
+		if rg.Offset+rg.Length > int64(len(b.Inline)) {
+			return fmt.Errorf("read object: %w: inline body shorter than recorded", segment.ErrCorrupt)
+		}
+		rc = io.NopCloser(bytes.NewReader(b.Inline[rg.Offset : rg.Offset+rg.Length]))
+	} else if rc, err = r.s.blobs.GetRange(r.ctx, b.Blob, rg.Offset, rg.Length); err != nil {
 		return fmt.Errorf("open blob %s: %w", b.Blob, err)
 	}
 	r.cur, r.closer = segment.NewRangeReader(rc, c, rg), rc
