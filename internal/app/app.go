@@ -23,6 +23,7 @@ import (
 	"github.com/seclake/seclake/internal/api/cloudtrail"
 	iamapi "github.com/seclake/seclake/internal/api/iam"
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
+	"github.com/seclake/seclake/internal/api/organizations"
 	"github.com/seclake/seclake/internal/api/sts"
 	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/blob"
@@ -253,6 +254,7 @@ func (s *Server) edge(ids *iam.Service, opt Options) (http.Handler, error) {
 	services := []*api.Service{
 		sts.New(ids),
 		iamapi.New(ids),
+		organizations.New(ids),
 		cloudtrail.New(s.audit),
 		kmsapi.New(s.kms),
 		s.objects.api(opt),

@@ -17,6 +17,13 @@ type Account struct {
 	Email      string    `json:"email,omitempty"`
 	Created    time.Time `json:"created"`
 	Management bool      `json:"management,omitempty"`
+	// Parent is the root or organizational unit the account sits in.
+	Parent string `json:"parent,omitempty"`
+	// JoinedMethod is "CREATED" (CreateAccount, or the management account) and Joined when.
+	JoinedMethod string    `json:"joinedMethod,omitempty"`
+	Joined       time.Time `json:"joined,omitzero"`
+	// ARN is the account's ARN in the organization, filled in by the Organizations reads.
+	ARN string `json:"-"`
 }
 
 // ErrNoAccount is returned when an account does not exist.

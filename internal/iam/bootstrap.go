@@ -27,8 +27,8 @@ type BootstrapResult struct {
 	Created     bool
 }
 
-// Bootstrap creates the management account and its root access key on first start, or returns the existing
-// account on later starts. Pinned values that disagree with what exists are refused: the data directory
+// Bootstrap creates the management account, its root access key and its organization on first start, or
+// returns the existing account on later starts (creating the organization if an older seclake made none). Pinned values that disagree with what exists are refused: the data directory
 // belongs to one account.
 func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (*BootstrapResult, error) {
 	if in.AccountID != "" && !ValidAccountID(in.AccountID) {
@@ -43,7 +43,11 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (*BootstrapR
 	existing, err := s.ManagementAccount(ctx)
 	switch {
 	case err == nil:
-		return s.checkPinned(ctx, existing, in)
+		res, err := s.checkPinned(ctx, existing, in)
+		if err != nil {
+			return nil, err
+		}
+		return res, s.ensureOrganization(ctx, existing.ID)
 	case !errors.Is(err, ErrNoAccount):
 		return nil, err
 	}
@@ -67,7 +71,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (*BootstrapR
 	if err != nil {
 		return nil, err
 	}
-	return res, nil
+	return res, s.ensureOrganization(ctx, res.Account.ID)
 }
 
 func (s *Service) generate(in BootstrapInput) (*BootstrapResult, error) {

@@ -88,7 +88,10 @@ func MalformedMessage(ve *policy.ValidationError) string {
 func isNotFound(err error) bool { return errors.Is(err, meta.ErrNotFound) }
 
 // asNoSuchEntity reports whether err is IAM's NoSuchEntity.
-func asNoSuchEntity(err error) (*awserr.Error, bool) {
+func asNoSuchEntity(err error) (*awserr.Error, bool) { return asCode(err, "NoSuchEntity") }
+
+// asCode reports whether err is the AWS error with the given code.
+func asCode(err error, code string) (*awserr.Error, bool) {
 	e, ok := awserr.As(err)
-	return e, ok && e.Code == "NoSuchEntity"
+	return e, ok && e.Code == code
 }

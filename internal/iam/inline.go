@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 
@@ -88,17 +87,7 @@ func checkInlineQuota(tx meta.Tx, e entity, name, doc string) error {
 
 // inlinePolicies returns the inline policies of the entity with the given key, in name order.
 func inlinePolicies(tx meta.Tx, key string) ([]inlinePolicy, error) {
-	var out []inlinePolicy
-	var derr error
-	err := tx.Scan(tableInline, meta.Range{Prefix: key + "/"}, func(_ string, v []byte) bool {
-		var p inlinePolicy
-		if derr = json.Unmarshal(v, &p); derr != nil {
-			return false
-		}
-		out = append(out, p)
-		return true
-	})
-	return out, errors.Join(err, derr)
+	return scanJSON[inlinePolicy](tx, tableInline, key+"/")
 }
 
 // GetInlinePolicy returns an inline policy of a user or role (GetUserPolicy, GetRolePolicy).

@@ -60,3 +60,18 @@ func hasAny(tx meta.Tx, table, prefix string) (bool, error) {
 	})
 	return found, err
 }
+
+// scanJSON decodes every value under prefix, in key order.
+func scanJSON[T any](tx meta.Tx, table, prefix string) ([]T, error) {
+	var out []T
+	var derr error
+	err := tx.Scan(table, meta.Range{Prefix: prefix}, func(_ string, v []byte) bool {
+		var item T
+		if derr = json.Unmarshal(v, &item); derr != nil {
+			return false
+		}
+		out = append(out, item)
+		return true
+	})
+	return out, errors.Join(err, derr)
+}

@@ -1,7 +1,10 @@
-// Package iam serves the AWS Identity and Access Management API (Query protocol).
+// Package iam serves the AWS Identity and Access Management API (Query protocol): users, access keys, roles
+// (service-linked ones included), inline and managed policies, permissions boundaries, tags and the policy
+// simulator.
 package iam
 
 import (
+	"strings"
 	"time"
 
 	"github.com/seclake/seclake/internal/api"
@@ -15,22 +18,28 @@ const Namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 // New returns the IAM service backed by the identity service.
 func New(ids *iam.Service) *api.Service {
 	h := &handler{ids: ids}
+	ops := []*api.Op{
+		api.Query("CreateUser", false, h.createUser),
+		api.Query("GetUser", true, h.getUser),
+		api.Query("ListUsers", true, h.listUsers),
+		api.Query("DeleteUser", false, h.deleteUser),
+		api.Query("CreateAccessKey", false, h.createAccessKey),
+		api.Query("ListAccessKeys", true, h.listAccessKeys),
+		api.Query("UpdateAccessKey", false, h.updateAccessKey),
+		api.Query("DeleteAccessKey", false, h.deleteAccessKey),
+	}
+	ops = append(ops, h.roleOps()...)
+	ops = append(ops, h.entityOps(iam.KindUser)...)
+	ops = append(ops, h.entityOps(iam.KindRole)...)
+	ops = append(ops, h.policyOps()...)
+	ops = append(ops, h.simulateOps()...)
 	return &api.Service{
 		Name:         "iam",
 		EventSource:  "iam.amazonaws.com",
 		Protocol:     awsproto.Query,
 		XMLNamespace: Namespace,
 		Global:       true,
-		Ops: api.Ops(
-			api.Query("CreateUser", false, h.createUser),
-			api.Query("GetUser", true, h.getUser),
-			api.Query("ListUsers", true, h.listUsers),
-			api.Query("DeleteUser", false, h.deleteUser),
-			api.Query("CreateAccessKey", false, h.createAccessKey),
-			api.Query("ListAccessKeys", true, h.listAccessKeys),
-			api.Query("UpdateAccessKey", false, h.updateAccessKey),
-			api.Query("DeleteAccessKey", false, h.deleteAccessKey),
-		),
+		Ops:          api.Ops(ops...),
 	}
 }
 
@@ -44,21 +53,33 @@ type tag struct {
 
 // user is IAM's User shape.
 type user struct {
-	Path       string
-	UserName   string
-	UserId     string
-	Arn        string
-	CreateDate time.Time
-	Tags       []tag `xml:"Tags>member,omitempty"`
+	Path                string
+	UserName            string
+	UserId              string
+	Arn                 string
+	CreateDate          time.Time
+	PermissionsBoundary *boundary `xml:",omitempty"`
+	Tags                []tag     `xml:"Tags>member,omitempty"`
+}
+
+// boundary is IAM's AttachedPermissionsBoundary shape.
+type boundary struct {
+	PermissionsBoundaryType string
+	PermissionsBoundaryArn  string
+}
+
+func boundaryOut(arn string) *boundary {
+	if arn == "" {
+		return nil
+	}
+	return &boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: arn}
 }
 
 func userOut(u *iam.User) user {
-	out := user{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: u.ARN(), CreateDate: u.Created}
+	out := user{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: u.ARN(), CreateDate: u.Created, Tags: tagsOut(u.Tags),
+		PermissionsBoundary: boundaryOut(u.Boundary)}
 	if u.Name == "" { // the root user, as GetUser without a name answers for root credentials
 		out.Arn, out.Path = iam.RootARN(u.Account), ""
-	}
-	for _, t := range u.Tags {
-		out.Tags = append(out.Tags, tag{Key: t.Key, Value: t.Value})
 	}
 	return out
 }
@@ -70,3 +91,38 @@ func tagsIn(in []tag) []iam.Tag {
 	}
 	return out
 }
+
+func tagsOut(in []iam.Tag) []tag {
+	out := make([]tag, 0, len(in))
+	for _, t := range in {
+		out = append(out, tag{Key: t.Key, Value: t.Value})
+	}
+	return out
+}
+
+// encodeDocument encodes a policy document as IAM returns it: percent-encoded (RFC 3986, everything but the
+// unreserved characters), which botocore decodes for its users and other SDKs leave to them.
+func encodeDocument(doc string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(doc) * 2)
+	for i := 0; i < len(doc); i++ {
+		c := doc[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+// Page is the paging part of IAM list outputs.
+type Page struct {
+	IsTruncated bool
+	Marker      string `xml:",omitempty"`
+}
+
+func pageOf(next string) Page { return Page{IsTruncated: next != "", Marker: next} }

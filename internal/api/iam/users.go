@@ -8,9 +8,10 @@ import (
 )
 
 type createUserInput struct {
-	UserName string
-	Path     string
-	Tags     []tag
+	UserName            string
+	Path                string
+	PermissionsBoundary string
+	Tags                []tag
 }
 
 type userOutput struct {
@@ -18,7 +19,7 @@ type userOutput struct {
 }
 
 func (h *handler) createUser(ctx context.Context, c *api.Call, in *createUserInput) (*userOutput, error) {
-	u, err := h.ids.CreateUser(ctx, c.Caller, iam.CreateUserInput{Name: in.UserName, Path: in.Path, Tags: tagsIn(in.Tags)})
+	u, err := h.ids.CreateUser(ctx, c.Caller, iam.CreateUserInput{Name: in.UserName, Path: in.Path, Tags: tagsIn(in.Tags), Boundary: in.PermissionsBoundary})
 	if err != nil {
 		return nil, err
 	}
@@ -38,24 +39,27 @@ func (h *handler) getUser(ctx context.Context, c *api.Call, in *getUserInput) (*
 	return &userOutput{User: userOut(u)}, nil
 }
 
-type listUsersInput struct {
+type listInput struct {
 	PathPrefix string
 	Marker     string
 	MaxItems   int
 }
 
-type listUsersOutput struct {
-	Users       []user `xml:"Users>member"`
-	IsTruncated bool
-	Marker      string `xml:",omitempty"`
+func (in *listInput) domain() iam.ListInput {
+	return iam.ListInput{PathPrefix: in.PathPrefix, Marker: in.Marker, MaxItems: in.MaxItems}
 }
 
-func (h *handler) listUsers(ctx context.Context, c *api.Call, in *listUsersInput) (*listUsersOutput, error) {
-	users, next, err := h.ids.ListUsers(ctx, c.Caller, iam.ListUsersInput{PathPrefix: in.PathPrefix, Marker: in.Marker, MaxItems: in.MaxItems})
+type listUsersOutput struct {
+	Users []user `xml:"Users>member"`
+	Page
+}
+
+func (h *handler) listUsers(ctx context.Context, c *api.Call, in *listInput) (*listUsersOutput, error) {
+	users, next, err := h.ids.ListUsers(ctx, c.Caller, in.domain())
 	if err != nil {
 		return nil, err
 	}
-	out := &listUsersOutput{Users: make([]user, 0, len(users)), IsTruncated: next != "", Marker: next}
+	out := &listUsersOutput{Users: make([]user, 0, len(users)), Page: pageOf(next)}
 	for _, u := range users {
 		out.Users = append(out.Users, userOut(u))
 	}
@@ -67,8 +71,5 @@ type deleteUserInput struct {
 }
 
 func (h *handler) deleteUser(ctx context.Context, c *api.Call, in *deleteUserInput) (*struct{}, error) {
-	if err := h.ids.DeleteUser(ctx, c.Caller, in.UserName); err != nil {
-		return nil, err
-	}
-	return nil, nil
+	return nil, h.ids.DeleteUser(ctx, c.Caller, in.UserName)
 }
