@@ -31,6 +31,7 @@ func kmsPolicyFile(t *testing.T, name, keyARN string) string {
 }
 
 func TestKMSWithTheCLI(t *testing.T) {
+	t.Parallel()
 	s := startServer(t)
 	dir := t.TempDir()
 	file := func(name, content string) string {
@@ -158,4 +159,73 @@ func TestKMSWithTheCLI(t *testing.T) {
 		"PutKeyPolicy", "ScheduleKeyDeletion", "CancelKeyDeletion"} {
 		require.True(t, names[n], "%s missing from %v", n, names)
 	}
+}
+
+// TestKMSManagementWithTheCLI drives the operations TestKMSWithTheCLI does not, as a person would type them.
+func TestKMSManagementWithTheCLI(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	var created struct{ KeyMetadata struct{ KeyId, Arn string } }
+	s.awsJSON(t, &created, "kms", "create-key")
+	key := created.KeyMetadata
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := s.aws(t, append([]string{"kms"}, args...)...)
+		require.NoError(t, err)
+		return out
+	}
+	var keys struct {
+		Keys []struct{ KeyId, KeyArn string }
+	}
+	s.awsJSON(t, &keys, "kms", "list-keys")
+	require.Equal(t, key.Arn, keys.Keys[0].KeyArn)
+	run("update-key-description", "--key-id", key.KeyId, "--description", "subscriber queue key")
+	run("disable-key", "--key-id", key.KeyId)
+	_, err := s.aws(t, "kms", "generate-random", "--number-of-bytes", "2000")
+	require.ErrorContains(t, err, "ValidationException")
+	run("enable-key", "--key-id", key.KeyId)
+	require.Contains(t, run("list-key-policies", "--key-id", key.KeyId), `"default"`)
+
+	run("create-alias", "--alias-name", "alias/queue", "--target-key-id", key.KeyId)
+	var other struct{ KeyMetadata struct{ KeyId string } }
+	s.awsJSON(t, &other, "kms", "create-key")
+	run("update-alias", "--alias-name", "alias/queue", "--target-key-id", other.KeyMetadata.KeyId)
+	require.Contains(t, run("list-aliases", "--key-id", other.KeyMetadata.KeyId), `"alias/queue"`)
+	run("delete-alias", "--alias-name", "alias/queue")
+	require.NotContains(t, run("list-aliases"), `"alias/queue"`)
+
+	var dk struct{ CiphertextBlob string }
+	s.awsJSON(t, &dk, "kms", "generate-data-key-without-plaintext", "--key-id", key.KeyId, "--number-of-bytes", "64")
+	blob, err := base64.StdEncoding.DecodeString(dk.CiphertextBlob)
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "blob")
+	require.NoError(t, os.WriteFile(p, blob, 0o600))
+	var re struct{ SourceKeyId, KeyId string }
+	s.awsJSON(t, &re, "kms", "re-encrypt", "--ciphertext-blob", "fileb://"+p, "--destination-key-id", other.KeyMetadata.KeyId)
+	require.Equal(t, key.Arn, re.SourceKeyId)
+	var rnd struct{ Plaintext string }
+	s.awsJSON(t, &rnd, "kms", "generate-random", "--number-of-bytes", "16")
+	require.Len(t, rnd.Plaintext, 24)
+
+	var g struct{ GrantId, GrantToken string }
+	s.awsJSON(t, &g, "kms", "create-grant", "--key-id", key.KeyId, "--grantee-principal", testAccount,
+		"--retiring-principal", testAccount, "--operations", "Decrypt", "Encrypt", "--constraints", "EncryptionContextSubset={tenant=a}")
+	require.Contains(t, run("list-grants", "--key-id", key.KeyId), g.GrantId)
+	require.Contains(t, run("list-retirable-grants", "--retiring-principal", testAccount), g.GrantId)
+	run("retire-grant", "--grant-token", g.GrantToken)
+	s.awsJSON(t, &g, "kms", "create-grant", "--key-id", key.KeyId, "--grantee-principal", testAccount, "--operations", "Decrypt")
+	run("revoke-grant", "--key-id", key.KeyId, "--grant-id", g.GrantId)
+	require.NotContains(t, run("list-grants", "--key-id", key.KeyId), g.GrantId)
+
+	run("enable-key-rotation", "--key-id", key.KeyId)
+	run("disable-key-rotation", "--key-id", key.KeyId)
+	require.Contains(t, run("get-key-rotation-status", "--key-id", key.KeyId), `"KeyRotationEnabled": false`)
+
+	run("tag-resource", "--key-id", key.KeyId, "--tags", "TagKey=team,TagValue=sec", "TagKey=env,TagValue=prod")
+	run("untag-resource", "--key-id", key.KeyId, "--tag-keys", "env")
+	var tags struct {
+		Tags []struct{ TagKey, TagValue string }
+	}
+	s.awsJSON(t, &tags, "kms", "list-resource-tags", "--key-id", key.KeyId)
+	require.Equal(t, []struct{ TagKey, TagValue string }{{"team", "sec"}}, tags.Tags)
 }
