@@ -1,10 +1,16 @@
 package kms
 
 import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/seclake/seclake/internal/meta"
+	"github.com/seclake/seclake/internal/seal"
 )
 
 func TestCreateKeyDefaults(t *testing.T) {
@@ -170,4 +176,33 @@ func TestTags(t *testing.T) {
 	}
 	err = e.svc.TagResource(ctx, root, md.KeyID, many)
 	require.Equal(t, "LimitExceededException", code(t, err))
+}
+
+func TestKeyMaterialIsSealedAtRest(t *testing.T) {
+	e := newTestEnv(t)
+	md := e.createKey(t, "")
+	_, err := e.svc.RotateKeyOnDemand(ctx, rootOf(acct), md.KeyID)
+	require.NoError(t, err)
+	ent, err := e.svc.entry(ctx, keyStoreKey(acct, region, md.KeyID))
+	require.NoError(t, err)
+	require.Len(t, ent.materials, 2)
+	var stored []byte
+	require.NoError(t, e.store.View(ctx, func(tx meta.Tx) error {
+		var err error
+		stored, err = tx.Get(tableKeys, keyStoreKey(acct, region, md.KeyID))
+		return err
+	}))
+	for _, m := range ent.materials {
+		require.Len(t, m.raw, 32)
+		for _, enc := range []string{string(m.raw), base64.StdEncoding.EncodeToString(m.raw), hex.EncodeToString(m.raw)} {
+			require.NotContains(t, string(stored), enc)
+		}
+	}
+	// A store opened with another root key cannot use the keys.
+	other, err := seal.Generate(rand.Reader)
+	require.NoError(t, err)
+	e.svc.cfg.Seal = other
+	e.svc.invalidate(keyStoreKey(acct, region, md.KeyID))
+	_, err = e.svc.Encrypt(ctx, rootOf(acct), EncryptRequest{KeyID: md.KeyID, Plaintext: []byte("x")})
+	require.ErrorIs(t, err, seal.ErrOpen)
 }
