@@ -110,7 +110,7 @@ func TestBehaviour(t *testing.T) {
 	for _, start := range []struct {
 		name  string
 		start func(testing.TB) *peer
-	}{{"Moto", startMoto}, {"MinIO", startMinIO}} {
+	}{{"Moto", startMoto}, {"MinIO", startMinIO}, {"Seclake", startSeclake}} {
 		t.Run(start.name, func(t *testing.T) {
 			p := start.start(t)
 			for _, tc := range tests {
