@@ -71,7 +71,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // the user gave override the file and the environment.
 type configFlags struct {
 	file                                                               string
-	listen, data, tlsCert, tlsKey, region, meta, metaSchema, lvl, lfmt string
+	listen, data, tlsCert, tlsKey, region, meta, metaSchema, lvl, lfmt, blob string
 }
 
 func (f *configFlags) register(fs *flag.FlagSet, serve bool) {
@@ -88,6 +88,7 @@ func (f *configFlags) register(fs *flag.FlagSet, serve bool) {
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file; with --tls-key, serve HTTPS (env SECLAKE_TLS_CERT)")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (env SECLAKE_TLS_KEY)")
 	fs.StringVar(&f.region, "region", "", "home region, for requests without a credential scope (env SECLAKE_REGION; default us-east-1)")
+	fs.StringVar(&f.blob, "blob", "", "blob store for object bodies: empty for <data>/blobs, or s3://bucket[/prefix][?endpoint=URL&region=R&path_style=true|false] for any S3 API (env SECLAKE_BLOB)")
 }
 
 // resolve builds the configuration: defaults, then the file, then the environment, then the flags.
@@ -101,7 +102,7 @@ func (f *configFlags) resolve() (config.Config, error) {
 	cfg.ApplyEnv(os.LookupEnv)
 	for _, o := range []struct{ v, dst *string }{
 		{&f.listen, &cfg.Listen}, {&f.data, &cfg.DataDir}, {&f.tlsCert, &cfg.TLSCert}, {&f.tlsKey, &cfg.TLSKey},
-		{&f.region, &cfg.Region}, {&f.meta, &cfg.Meta}, {&f.metaSchema, &cfg.MetaSchema}, {&f.lvl, &cfg.LogLevel}, {&f.lfmt, &cfg.LogFormat},
+		{&f.region, &cfg.Region}, {&f.meta, &cfg.Meta}, {&f.metaSchema, &cfg.MetaSchema}, {&f.lvl, &cfg.LogLevel}, {&f.lfmt, &cfg.LogFormat}, {&f.blob, &cfg.Blob},
 	} {
 		if *o.v != "" {
 			*o.dst = *o.v
@@ -121,6 +122,9 @@ Secrets come only from the environment:
   SECLAKE_ACCOUNT_ID                pin the management account ID on first start (12 digits)
   SECLAKE_ROOT_ACCESS_KEY_ID        pin the root access key on first start (with the secret below)
   SECLAKE_ROOT_SECRET_ACCESS_KEY
+  SECLAKE_BLOB_ACCESS_KEY_ID        credentials of an s3:// --blob store (else the AWS SDK's default chain:
+  SECLAKE_BLOB_SECRET_ACCESS_KEY    AWS_* variables, shared files, instance or task roles)
+  SECLAKE_BLOB_SESSION_TOKEN
 
 Health: GET /_seclake/health    Metrics (Prometheus): GET /_seclake/metrics
 

@@ -78,3 +78,20 @@ func TestS3BlobsInAnotherSeclake(t *testing.T) {
 	node = startServer(t, remote, creds, func(o *serverOptions) { o.dataDir = nodeDir })
 	checkBodies(s3Client(node.rootConfig()))
 }
+
+// TestBlobFlag checks the real binary's --blob flag and SECLAKE_BLOB: a bad setting stops serve before start,
+// without echoing a secret, and a missing bucket is named.
+func TestBlobFlag(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	out, code := runSeclake(t, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--blob", "s3://AKIAX:hunter2hunter2@blobs")
+	require.Equal(t, 2, code, out)
+	require.Contains(t, out, "blob: credentials do not belong in the URL")
+	require.NotContains(t, out, "hunter2")
+
+	backend := startServer(t)
+	env := []string{"SECLAKE_BLOB=s3://missing-bucket?endpoint=" + backend.URL,
+		config.BlobEnv.AccessKeyID + "=" + testKeyID, config.BlobEnv.SecretAccessKey + "=" + testSecret}
+	out, code = runSeclakeEnv(t, env, "serve", "--data", dir, "--listen", "127.0.0.1:0")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, `open blob store: open s3 blob store: bucket "missing-bucket" does not exist; create it first`)
+}
