@@ -70,7 +70,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // configFlags binds the flags that override configuration fields; a flag's default is empty so that only flags
 // the user gave override the file and the environment.
 type configFlags struct {
-	file                                                               string
+	file                                                                     string
 	listen, data, tlsCert, tlsKey, region, meta, metaSchema, lvl, lfmt, blob string
 }
 
