@@ -42,23 +42,48 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestReadFrom checks that ReadFrom seals exactly like Write whatever the sizes of the reads, including
+// plaintexts that end on a segment boundary (the last full segment is the final one, not an empty one after
+// it), and that range reads, which count segments from the size, open them.
 func TestReadFrom(t *testing.T) {
 	key := randBytes(KeySize)
-	plain := randBytes(2*Size + 5)
-	h, err := NewHeader(rand.Reader)
-	require.NoError(t, err)
-	var out bytes.Buffer
-	w, err := NewWriter(&out, key, h)
-	require.NoError(t, err)
-	n, err := io.Copy(w, io.MultiReader(bytes.NewReader(plain[:7]), bytes.NewReader(plain[7:])))
-	require.NoError(t, err)
-	require.Equal(t, int64(len(plain)), n)
-	require.NoError(t, w.Close())
-	r, err := NewReader(&out, key)
-	require.NoError(t, err)
-	got, err := io.ReadAll(r)
-	require.NoError(t, err)
-	require.Equal(t, plain, got)
+	for _, size := range []int{0, 5, Size, 2 * Size, 2*Size + 5, 16 * Size} {
+		plain := randBytes(size)
+		for name, src := range map[string]io.Reader{
+			"one reader":    bytes.NewReader(plain),
+			"split reader":  io.MultiReader(bytes.NewReader(plain[:min(7, size)]), bytes.NewReader(plain[min(7, size):])),
+			"eof with data": &eofWithData{b: plain},
+		} {
+			h, err := NewHeader(rand.Reader)
+			require.NoError(t, err)
+			var out bytes.Buffer
+			w, err := NewWriter(&out, key, h)
+			require.NoError(t, err)
+			n, err := w.ReadFrom(src)
+			require.NoError(t, err)
+			require.Equal(t, int64(size), n)
+			require.NoError(t, w.Close())
+			require.Equal(t, SealedSize(int64(size)), int64(out.Len()), "%s, %d bytes", name, size)
+			c, err := NewCipher(key, h)
+			require.NoError(t, err)
+			rg := Locate(int64(size), 0, int64(size), Size)
+			got, err := io.ReadAll(NewRangeReader(bytes.NewReader(out.Bytes()[rg.Offset:rg.Offset+rg.Length]), c, rg))
+			require.NoError(t, err, "%s, %d bytes", name, size)
+			require.Equal(t, plain, got)
+		}
+	}
+}
+
+// eofWithData returns its last bytes together with io.EOF, as some readers do.
+type eofWithData struct{ b []byte }
+
+func (e *eofWithData) Read(p []byte) (int, error) {
+	n := copy(p, e.b)
+	e.b = e.b[n:]
+	if len(e.b) == 0 {
+		return n, io.EOF
+	}
+	return n, nil
 }
 
 func TestRanges(t *testing.T) {

@@ -12,6 +12,7 @@ type Writer struct {
 	w     io.Writer
 	c     *Cipher
 	buf   []byte // plaintext of the current segment
+	spare []byte // ReadFrom: what follows a full segment
 	out   []byte // sealed segment
 	index uint64
 	n     int64
@@ -51,17 +52,28 @@ func (w *Writer) Write(p []byte) (int, error) {
 	return written, nil
 }
 
-// ReadFrom encrypts everything r yields, reading straight into the segment buffer.
+// ReadFrom encrypts everything r yields, reading straight into the segment buffer. As with Write, a full
+// segment is sealed only once more data follows it, so the last segment is the one marked final.
 func (w *Writer) ReadFrom(r io.Reader) (int64, error) {
 	var total int64
 	for w.err == nil {
-		if len(w.buf) == w.c.seg {
-			if err := w.flush(false); err != nil {
-				return total, err
+		dst := w.buf[len(w.buf):cap(w.buf)]
+		full := len(dst) == 0
+		if full {
+			if w.spare == nil {
+				w.spare = make([]byte, w.c.seg)
 			}
+			dst = w.spare
 		}
-		k, err := r.Read(w.buf[len(w.buf):cap(w.buf)])
-		w.buf = w.buf[:len(w.buf)+k]
+		k, err := r.Read(dst)
+		if k > 0 && full {
+			if ferr := w.flush(false); ferr != nil {
+				return total, ferr
+			}
+			w.buf = append(w.buf[:0], w.spare[:k]...)
+		} else {
+			w.buf = w.buf[:len(w.buf)+k]
+		}
 		total += int64(k)
 		w.n += int64(k)
 		if errors.Is(err, io.EOF) {
