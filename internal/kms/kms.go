@@ -34,7 +34,8 @@
 //     sets aws:CalledVia), and the encryption context the service adds is evaluated like any other.
 //   - As a service principal (CloudTrail or log delivery writing to a customer's bucket): pass a Caller whose
 //     Principal has Type iam.TypeService and Service "cloudtrail.amazonaws.com", and put the resource the work
-//     is done for in the request's Source field ([Source]: aws:SourceArn and aws:SourceAccount).
+//     is done for in the request's Source field ([Source]: aws:SourceArn and aws:SourceAccount; DescribeKeyFor
+//     takes it as an argument). A service principal names keys by ARN, or by ID or alias in Source.Account.
 //
 // Such calls do not pass the edge, so this package writes their audit records itself, shaped like KMS's own
 // CloudTrail events (requestParameters with keyId, encryptionContext and keySpec; resources with the key ARN;
