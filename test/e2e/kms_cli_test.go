@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/seclake/seclake/internal/kms"
 )
 
 // awsJSON runs the aws CLI as root and decodes its JSON output into v.
@@ -51,19 +53,7 @@ func TestKMSWithTheCLI(t *testing.T) {
 	// The default key policy, exactly as AWS writes it.
 	out, err := s.aws(t, "kms", "get-key-policy", "--key-id", key.KeyId, "--policy-name", "default", "--output", "text", "--query", "Policy")
 	require.NoError(t, err)
-	require.Equal(t, `{
-  "Version" : "2012-10-17",
-  "Id" : "key-default-1",
-  "Statement" : [ {
-    "Sid" : "Enable IAM User Permissions",
-    "Effect" : "Allow",
-    "Principal" : {
-      "AWS" : "arn:aws:iam::`+testAccount+`:root"
-    },
-    "Action" : "kms:*",
-    "Resource" : "*"
-  } ]
-}`, strings.TrimSpace(out))
+	require.Equal(t, kms.DefaultKeyPolicy(testAccount), strings.TrimSpace(out))
 
 	// An alias, and encryption by the alias ARN with an encryption context.
 	_, err = s.aws(t, "kms", "create-alias", "--alias-name", "alias/SecurityLake-S3-Key", "--target-key-id", key.KeyId)

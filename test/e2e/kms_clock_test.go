@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"net/http"
 	"testing"
 	"time"
 
@@ -17,22 +16,11 @@ import (
 	"github.com/seclake/seclake/internal/clock"
 )
 
-// clockSigner signs requests at the server's (fake) time, so a client can keep talking to a server whose
-// clock a test has moved months ahead.
-type clockSigner struct {
-	clock  clock.Clock
-	signer *v4.Signer
-}
-
-func (s clockSigner) SignHTTP(ctx context.Context, creds aws.Credentials, r *http.Request, payloadHash, service, region string, _ time.Time, opts ...func(*v4.SignerOptions)) error {
-	return s.signer.SignHTTP(ctx, creds, r, payloadHash, service, region, s.clock.Now(), opts...)
-}
-
 func TestKMSRotationAndDeletionOnTheClock(t *testing.T) {
 	fake := clock.NewFake(time.Now())
 	s := startServer(t, withClock(fake))
 	ctx := context.Background()
-	c := kms.NewFromConfig(s.rootConfig(), func(o *kms.Options) { o.HTTPSignerV4 = clockSigner{fake, v4.NewSigner()} })
+	c := kms.NewFromConfig(s.rootConfig(), func(o *kms.Options) { o.HTTPSignerV4 = serverTimeSigner{fake, v4.NewSigner()} })
 	md := kmsKey(t, c, nil)
 	blobs := map[string][]byte{}
 	encrypt := func(text string) {
@@ -94,7 +82,7 @@ func TestKMSRotationAndDeletionOnTheClock(t *testing.T) {
 	require.Empty(t, keys.Keys)
 
 	// KMS's own work is on the trail too.
-	ct := cloudtrail.NewFromConfig(s.rootConfig(), func(o *cloudtrail.Options) { o.HTTPSignerV4 = clockSigner{fake, v4.NewSigner()} })
+	ct := cloudtrail.NewFromConfig(s.rootConfig(), func(o *cloudtrail.Options) { o.HTTPSignerV4 = serverTimeSigner{fake, v4.NewSigner()} })
 	events, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
 		{AttributeKey: cttypes.LookupAttributeKeyResourceName, AttributeValue: md.Arn}}})
 	require.NoError(t, err)
