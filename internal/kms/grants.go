@@ -130,10 +130,12 @@ func (s *Service) CreateGrant(ctx context.Context, c *iam.Caller, in CreateGrant
 	g := &Grant{KeyARN: e.arn, Name: in.Name, Created: s.clock.Now().UTC(), Grantee: in.GranteePrincipal,
 		Retiring: in.RetiringPrincipal, GranteeIsService: granteeIsService, RetiringIsService: retiringIsService,
 		Issuing: iam.RootARN(e.rec.Account), Operations: in.Operations, Constraints: in.Constraints}
-	if g.GrantID, err = s.newGrantID(); err != nil {
+	newID, err := s.newGrantID()
+	if err != nil {
 		return nil, err
 	}
 	err = s.store.Update(ctx, func(tx meta.Tx) error {
+		g.GrantID = newID // Update may run this again
 		grants, err := scanGrants(tx, e.rec.storeKey())
 		if err != nil {
 			return err
