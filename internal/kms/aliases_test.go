@@ -8,57 +8,58 @@ import (
 )
 
 func TestAliases(t *testing.T) {
-	e := newTestEnv(t)
-	a, b := e.createKey(t, ""), e.createKey(t, "")
-	root := rootOf(acct)
-	require.NoError(t, e.svc.CreateAlias(ctx, root, "alias/SecurityLake-S3-Key", a.KeyID))
-	require.NoError(t, e.svc.CreateAlias(ctx, root, "alias/other", b.ARN))
+	forEachStore(t, func(t *testing.T, e *testEnv) {
+		a, b := e.createKey(t, ""), e.createKey(t, "")
+		root := rootOf(acct)
+		require.NoError(t, e.svc.CreateAlias(ctx, root, "alias/SecurityLake-S3-Key", a.KeyID))
+		require.NoError(t, e.svc.CreateAlias(ctx, root, "alias/other", b.ARN))
 
-	err := e.svc.CreateAlias(ctx, root, "alias/SecurityLake-S3-Key", b.KeyID)
-	require.Equal(t, "AlreadyExistsException", code(t, err))
-	require.Equal(t, "An alias with the name arn:aws:kms:us-east-1:"+acct+":alias/SecurityLake-S3-Key already exists", message(t, err))
-	for name, c := range map[string]string{
-		"SecurityLake":    "ValidationException",
-		"alias/aws/s3":    "InvalidAliasNameException",
-		"alias/has space": "ValidationException",
-		"":                "ValidationException",
-	} {
-		err := e.svc.CreateAlias(ctx, root, name, a.KeyID)
-		require.Equal(t, c, code(t, err), name)
-	}
-	err = e.svc.CreateAlias(ctx, root, "SecurityLake", a.KeyID)
-	require.Equal(t, `Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html`, message(t, err))
-	err = e.svc.CreateAlias(ctx, root, "alias/x", "alias/other")
-	require.Equal(t, "NotFoundException", code(t, err), "an alias cannot target an alias")
+		err := e.svc.CreateAlias(ctx, root, "alias/SecurityLake-S3-Key", b.KeyID)
+		require.Equal(t, "AlreadyExistsException", code(t, err))
+		require.Equal(t, "An alias with the name arn:aws:kms:us-east-1:"+acct+":alias/SecurityLake-S3-Key already exists", message(t, err))
+		for name, c := range map[string]string{
+			"SecurityLake":    "ValidationException",
+			"alias/aws/s3":    "InvalidAliasNameException",
+			"alias/has space": "ValidationException",
+			"":                "ValidationException",
+		} {
+			err := e.svc.CreateAlias(ctx, root, name, a.KeyID)
+			require.Equal(t, c, code(t, err), name)
+		}
+		err = e.svc.CreateAlias(ctx, root, "SecurityLake", a.KeyID)
+		require.Equal(t, `Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html`, message(t, err))
+		err = e.svc.CreateAlias(ctx, root, "alias/x", "alias/other")
+		require.Equal(t, "NotFoundException", code(t, err), "an alias cannot target an alias")
 
-	// Encrypting by alias ARN, as the Security Lake guide's update-data-lake example names the key.
-	enc, err := e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: "arn:aws:kms:us-east-1:" + acct + ":alias/SecurityLake-S3-Key", Plaintext: []byte("x")})
-	require.NoError(t, err)
-	require.Equal(t, a.ARN, enc.KeyARN)
+		// Encrypting by alias ARN, as the Security Lake guide's update-data-lake example names the key.
+		enc, err := e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: "arn:aws:kms:us-east-1:" + acct + ":alias/SecurityLake-S3-Key", Plaintext: []byte("x")})
+		require.NoError(t, err)
+		require.Equal(t, a.ARN, enc.KeyARN)
 
-	require.NoError(t, e.svc.UpdateAlias(ctx, root, "alias/SecurityLake-S3-Key", b.KeyID))
-	md, err := e.svc.DescribeKey(ctx, root, "alias/SecurityLake-S3-Key")
-	require.NoError(t, err)
-	require.Equal(t, b.ARN, md.ARN)
+		require.NoError(t, e.svc.UpdateAlias(ctx, root, "alias/SecurityLake-S3-Key", b.KeyID))
+		md, err := e.svc.DescribeKey(ctx, root, "alias/SecurityLake-S3-Key")
+		require.NoError(t, err)
+		require.Equal(t, b.ARN, md.ARN)
 
-	p, err := e.svc.ListAliases(ctx, root, "", 0, "")
-	require.NoError(t, err)
-	var names []string
-	for _, al := range p.Items {
-		names = append(names, al.AliasName+"→"+al.TargetKeyID)
-	}
-	require.Equal(t, []string{"alias/SecurityLake-S3-Key→" + b.KeyID, "alias/other→" + b.KeyID}, names)
-	p, err = e.svc.ListAliases(ctx, root, a.KeyID, 0, "")
-	require.NoError(t, err)
-	require.Empty(t, p.Items)
+		p, err := e.svc.ListAliases(ctx, root, "", 0, "")
+		require.NoError(t, err)
+		var names []string
+		for _, al := range p.Items {
+			names = append(names, al.AliasName+"→"+al.TargetKeyID)
+		}
+		require.Equal(t, []string{"alias/SecurityLake-S3-Key→" + b.KeyID, "alias/other→" + b.KeyID}, names)
+		p, err = e.svc.ListAliases(ctx, root, a.KeyID, 0, "")
+		require.NoError(t, err)
+		require.Empty(t, p.Items)
 
-	require.NoError(t, e.svc.DeleteAlias(ctx, root, "alias/other"))
-	err = e.svc.DeleteAlias(ctx, root, "alias/other")
-	require.Equal(t, "NotFoundException", code(t, err))
-	p, err = e.svc.ListAliases(ctx, root, b.ARN, 0, "")
-	require.NoError(t, err)
-	require.Len(t, p.Items, 1)
-	require.Equal(t, "arn:aws:kms:us-east-1:"+acct+":alias/SecurityLake-S3-Key", p.Items[0].AliasARN)
+		require.NoError(t, e.svc.DeleteAlias(ctx, root, "alias/other"))
+		err = e.svc.DeleteAlias(ctx, root, "alias/other")
+		require.Equal(t, "NotFoundException", code(t, err))
+		p, err = e.svc.ListAliases(ctx, root, b.ARN, 0, "")
+		require.NoError(t, err)
+		require.Len(t, p.Items, 1)
+		require.Equal(t, "arn:aws:kms:us-east-1:"+acct+":alias/SecurityLake-S3-Key", p.Items[0].AliasARN)
+	})
 }
 
 func TestAliasConditionKeys(t *testing.T) {

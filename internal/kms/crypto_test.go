@@ -8,50 +8,51 @@ import (
 )
 
 func TestEncryptDecrypt(t *testing.T) {
-	e := newTestEnv(t)
-	md := e.createKey(t, "")
-	root := rootOf(acct)
-	ec := map[string]string{"purpose": "test", "aws:s3:arn": "arn:aws:s3:::lake"}
-	enc, err := e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: md.KeyID, Plaintext: []byte("hello"), EncryptionContext: ec})
-	require.NoError(t, err)
-	require.Equal(t, md.ARN, enc.KeyARN)
-	require.Equal(t, md.CurrentKeyMaterialID, enc.KeyMaterialID)
-	require.NotContains(t, string(enc.CiphertextBlob), "hello")
+	forEachStore(t, func(t *testing.T, e *testEnv) {
+		md := e.createKey(t, "")
+		root := rootOf(acct)
+		ec := map[string]string{"purpose": "test", "aws:s3:arn": "arn:aws:s3:::lake"}
+		enc, err := e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: md.KeyID, Plaintext: []byte("hello"), EncryptionContext: ec})
+		require.NoError(t, err)
+		require.Equal(t, md.ARN, enc.KeyARN)
+		require.Equal(t, md.CurrentKeyMaterialID, enc.KeyMaterialID)
+		require.NotContains(t, string(enc.CiphertextBlob), "hello")
 
-	dec, err := e.svc.Decrypt(ctx, root, DecryptRequest{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec})
-	require.NoError(t, err)
-	require.Equal(t, "hello", string(dec.Plaintext))
-	require.Equal(t, md.ARN, dec.KeyARN)
-	require.Equal(t, md.CurrentKeyMaterialID, dec.KeyMaterialID)
+		dec, err := e.svc.Decrypt(ctx, root, DecryptRequest{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec})
+		require.NoError(t, err)
+		require.Equal(t, "hello", string(dec.Plaintext))
+		require.Equal(t, md.ARN, dec.KeyARN)
+		require.Equal(t, md.CurrentKeyMaterialID, dec.KeyMaterialID)
 
-	// Wrong or missing context, or a damaged blob: InvalidCiphertextException with an empty message.
-	for _, bad := range []DecryptRequest{
-		{CiphertextBlob: enc.CiphertextBlob},
-		{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: map[string]string{"purpose": "test"}},
-		{CiphertextBlob: enc.CiphertextBlob[:len(enc.CiphertextBlob)-1], EncryptionContext: ec},
-		{CiphertextBlob: []byte("not a ciphertext at all"), EncryptionContext: ec},
-	} {
-		_, err := e.svc.Decrypt(ctx, root, bad)
-		require.Equal(t, "InvalidCiphertextException", code(t, err))
-		require.Empty(t, message(t, err))
-	}
+		// Wrong or missing context, or a damaged blob: InvalidCiphertextException with an empty message.
+		for _, bad := range []DecryptRequest{
+			{CiphertextBlob: enc.CiphertextBlob},
+			{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: map[string]string{"purpose": "test"}},
+			{CiphertextBlob: enc.CiphertextBlob[:len(enc.CiphertextBlob)-1], EncryptionContext: ec},
+			{CiphertextBlob: []byte("not a ciphertext at all"), EncryptionContext: ec},
+		} {
+			_, err := e.svc.Decrypt(ctx, root, bad)
+			require.Equal(t, "InvalidCiphertextException", code(t, err))
+			require.Empty(t, message(t, err))
+		}
 
-	// KeyId must name the key that encrypted the blob.
-	other := e.createKey(t, "")
-	_, err = e.svc.Decrypt(ctx, root, DecryptRequest{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec, KeyID: other.KeyID})
-	require.Equal(t, "IncorrectKeyException", code(t, err))
-	require.Equal(t, "The key ID in the request does not identify a CMK that can perform this operation.", message(t, err))
-	_, err = e.svc.Decrypt(ctx, root, DecryptRequest{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec, KeyID: md.ARN})
-	require.NoError(t, err)
+		// KeyId must name the key that encrypted the blob.
+		other := e.createKey(t, "")
+		_, err = e.svc.Decrypt(ctx, root, DecryptRequest{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec, KeyID: other.KeyID})
+		require.Equal(t, "IncorrectKeyException", code(t, err))
+		require.Equal(t, "The key ID in the request does not identify a CMK that can perform this operation.", message(t, err))
+		_, err = e.svc.Decrypt(ctx, root, DecryptRequest{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec, KeyID: md.ARN})
+		require.NoError(t, err)
 
-	// Limits and options.
-	_, err = e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: md.KeyID, Plaintext: make([]byte, 4097)})
-	require.Equal(t, "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096", message(t, err))
-	_, err = e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: md.KeyID, Plaintext: []byte("x"), EncryptionAlgorithm: "RSAES_OAEP_SHA_256"})
-	require.Equal(t, "InvalidKeyUsageException", code(t, err))
-	_, err = e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: md.KeyID, Plaintext: []byte("x"), DryRun: true})
-	require.Equal(t, "DryRunOperationException", code(t, err))
-	require.Equal(t, "The request would have succeeded, but the DryRun option is set.", message(t, err))
+		// Limits and options.
+		_, err = e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: md.KeyID, Plaintext: make([]byte, 4097)})
+		require.Equal(t, "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096", message(t, err))
+		_, err = e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: md.KeyID, Plaintext: []byte("x"), EncryptionAlgorithm: "RSAES_OAEP_SHA_256"})
+		require.Equal(t, "InvalidKeyUsageException", code(t, err))
+		_, err = e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: md.KeyID, Plaintext: []byte("x"), DryRun: true})
+		require.Equal(t, "DryRunOperationException", code(t, err))
+		require.Equal(t, "The request would have succeeded, but the DryRun option is set.", message(t, err))
+	})
 }
 
 func TestDecryptOfUnknownKey(t *testing.T) {

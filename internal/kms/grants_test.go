@@ -9,61 +9,62 @@ import (
 )
 
 func TestGrants(t *testing.T) {
-	e := newTestEnv(t)
-	// A key only the administrator (root) may use: users need grants.
-	md := e.createKey(t, "")
-	root := rootOf(acct)
-	bob := sessionOf(acct, "Processor", "job-1")
-	bobRole := "arn:aws:iam::" + acct + ":role/Processor"
-	ec := map[string]string{"tenant": "a", "stage": "raw"}
-	enc, err := e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: md.KeyID, Plaintext: []byte("x"), EncryptionContext: ec})
-	require.NoError(t, err)
-	decrypt := func(c *iam.Caller, ec map[string]string, tokens ...string) error {
-		_, err := e.svc.Decrypt(ctx, c, DecryptRequest{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec, GrantTokens: tokens})
-		return err
-	}
-	require.Equal(t, "AccessDeniedException", code(t, decrypt(bob, ec)))
+	forEachStore(t, func(t *testing.T, e *testEnv) {
+		// A key only the administrator (root) may use: users need grants.
+		md := e.createKey(t, "")
+		root := rootOf(acct)
+		bob := sessionOf(acct, "Processor", "job-1")
+		bobRole := "arn:aws:iam::" + acct + ":role/Processor"
+		ec := map[string]string{"tenant": "a", "stage": "raw"}
+		enc, err := e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: md.KeyID, Plaintext: []byte("x"), EncryptionContext: ec})
+		require.NoError(t, err)
+		decrypt := func(c *iam.Caller, ec map[string]string, tokens ...string) error {
+			_, err := e.svc.Decrypt(ctx, c, DecryptRequest{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec, GrantTokens: tokens})
+			return err
+		}
+		require.Equal(t, "AccessDeniedException", code(t, decrypt(bob, ec)))
 
-	g, err := e.svc.CreateGrant(ctx, root, CreateGrantRequest{KeyID: md.ARN, GranteePrincipal: bobRole, RetiringPrincipal: iam.RootARN(acct),
-		Operations: []string{"Decrypt", "RetireGrant"}, Constraints: &GrantConstraints{EncryptionContextSubset: map[string]string{"tenant": "a"}}, Name: "processor"})
-	require.NoError(t, err)
-	require.Regexp(t, `^[0-9a-f]{64}$`, g.GrantID)
-	require.NoError(t, decrypt(bob, ec), "the role's sessions are the grantee")
-	require.NoError(t, decrypt(bob, ec, g.GrantToken), "with the token too")
-	require.Equal(t, "InvalidGrantTokenException", code(t, decrypt(bob, ec, g.GrantToken+"x")))
-	// Constraints hold, and other operations are not granted.
-	enc2, err := e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: md.KeyID, Plaintext: []byte("x"), EncryptionContext: map[string]string{"tenant": "b"}})
-	require.NoError(t, err)
-	_, err = e.svc.Decrypt(ctx, bob, DecryptRequest{CiphertextBlob: enc2.CiphertextBlob, EncryptionContext: map[string]string{"tenant": "b"}})
-	require.Equal(t, "AccessDeniedException", code(t, err))
-	_, err = e.svc.Encrypt(ctx, bob, EncryptRequest{KeyID: md.KeyID, Plaintext: []byte("x"), EncryptionContext: ec})
-	require.Equal(t, "AccessDeniedException", code(t, err))
+		g, err := e.svc.CreateGrant(ctx, root, CreateGrantRequest{KeyID: md.ARN, GranteePrincipal: bobRole, RetiringPrincipal: iam.RootARN(acct),
+			Operations: []string{"Decrypt", "RetireGrant"}, Constraints: &GrantConstraints{EncryptionContextSubset: map[string]string{"tenant": "a"}}, Name: "processor"})
+		require.NoError(t, err)
+		require.Regexp(t, `^[0-9a-f]{64}$`, g.GrantID)
+		require.NoError(t, decrypt(bob, ec), "the role's sessions are the grantee")
+		require.NoError(t, decrypt(bob, ec, g.GrantToken), "with the token too")
+		require.Equal(t, "InvalidGrantTokenException", code(t, decrypt(bob, ec, g.GrantToken+"x")))
+		// Constraints hold, and other operations are not granted.
+		enc2, err := e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: md.KeyID, Plaintext: []byte("x"), EncryptionContext: map[string]string{"tenant": "b"}})
+		require.NoError(t, err)
+		_, err = e.svc.Decrypt(ctx, bob, DecryptRequest{CiphertextBlob: enc2.CiphertextBlob, EncryptionContext: map[string]string{"tenant": "b"}})
+		require.Equal(t, "AccessDeniedException", code(t, err))
+		_, err = e.svc.Encrypt(ctx, bob, EncryptRequest{KeyID: md.KeyID, Plaintext: []byte("x"), EncryptionContext: ec})
+		require.Equal(t, "AccessDeniedException", code(t, err))
 
-	// The same name and parameters give the same grant.
-	again, err := e.svc.CreateGrant(ctx, root, CreateGrantRequest{KeyID: md.KeyID, GranteePrincipal: bobRole, RetiringPrincipal: iam.RootARN(acct),
-		Operations: []string{"RetireGrant", "Decrypt"}, Constraints: &GrantConstraints{EncryptionContextSubset: map[string]string{"tenant": "a"}}, Name: "processor"})
-	require.NoError(t, err)
-	require.Equal(t, g.GrantID, again.GrantID)
-	require.NotEqual(t, g.GrantToken, again.GrantToken)
+		// The same name and parameters give the same grant.
+		again, err := e.svc.CreateGrant(ctx, root, CreateGrantRequest{KeyID: md.KeyID, GranteePrincipal: bobRole, RetiringPrincipal: iam.RootARN(acct),
+			Operations: []string{"RetireGrant", "Decrypt"}, Constraints: &GrantConstraints{EncryptionContextSubset: map[string]string{"tenant": "a"}}, Name: "processor"})
+		require.NoError(t, err)
+		require.Equal(t, g.GrantID, again.GrantID)
+		require.NotEqual(t, g.GrantToken, again.GrantToken)
 
-	list, err := e.svc.ListGrants(ctx, root, ListGrantsRequest{KeyID: md.KeyID})
-	require.NoError(t, err)
-	require.Len(t, list.Items, 1)
-	got := list.Items[0]
-	require.Equal(t, &Grant{KeyARN: md.ARN, GrantID: g.GrantID, Name: "processor", Created: testTime, Grantee: bobRole, Retiring: iam.RootARN(acct),
-		Issuing: iam.RootARN(acct), Operations: []string{"Decrypt", "RetireGrant"}, Constraints: &GrantConstraints{EncryptionContextSubset: map[string]string{"tenant": "a"}}}, got)
-	retirable, err := e.svc.ListRetirableGrants(ctx, root, ListRetirableGrantsRequest{RetiringPrincipal: iam.RootARN(acct)})
-	require.NoError(t, err)
-	require.Len(t, retirable.Items, 1)
+		list, err := e.svc.ListGrants(ctx, root, ListGrantsRequest{KeyID: md.KeyID})
+		require.NoError(t, err)
+		require.Len(t, list.Items, 1)
+		got := list.Items[0]
+		require.Equal(t, &Grant{KeyARN: md.ARN, GrantID: g.GrantID, Name: "processor", Created: testTime, Grantee: bobRole, Retiring: iam.RootARN(acct),
+			Issuing: iam.RootARN(acct), Operations: []string{"Decrypt", "RetireGrant"}, Constraints: &GrantConstraints{EncryptionContextSubset: map[string]string{"tenant": "a"}}}, got)
+		retirable, err := e.svc.ListRetirableGrants(ctx, root, ListRetirableGrantsRequest{RetiringPrincipal: iam.RootARN(acct)})
+		require.NoError(t, err)
+		require.Len(t, retirable.Items, 1)
 
-	// The grantee retires it with its token (the grant allows RetireGrant); then it no longer allows anything.
-	require.NoError(t, e.svc.RetireGrant(ctx, bob, RetireGrantRequest{GrantToken: g.GrantToken}))
-	require.Equal(t, "AccessDeniedException", code(t, decrypt(bob, ec)))
-	err = e.svc.RetireGrant(ctx, bob, RetireGrantRequest{GrantToken: g.GrantToken})
-	require.Equal(t, "NotFoundException", code(t, err))
-	retirable, err = e.svc.ListRetirableGrants(ctx, root, ListRetirableGrantsRequest{RetiringPrincipal: iam.RootARN(acct)})
-	require.NoError(t, err)
-	require.Empty(t, retirable.Items)
+		// The grantee retires it with its token (the grant allows RetireGrant); then it no longer allows anything.
+		require.NoError(t, e.svc.RetireGrant(ctx, bob, RetireGrantRequest{GrantToken: g.GrantToken}))
+		require.Equal(t, "AccessDeniedException", code(t, decrypt(bob, ec)))
+		err = e.svc.RetireGrant(ctx, bob, RetireGrantRequest{GrantToken: g.GrantToken})
+		require.Equal(t, "NotFoundException", code(t, err))
+		retirable, err = e.svc.ListRetirableGrants(ctx, root, ListRetirableGrantsRequest{RetiringPrincipal: iam.RootARN(acct)})
+		require.NoError(t, err)
+		require.Empty(t, retirable.Items)
+	})
 }
 
 func TestGrantRules(t *testing.T) {

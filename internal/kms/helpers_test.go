@@ -3,12 +3,15 @@ package kms
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -18,6 +21,7 @@ import (
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
+	"github.com/seclake/seclake/internal/meta/postgres"
 	"github.com/seclake/seclake/internal/meta/sqlite"
 	"github.com/seclake/seclake/internal/seal"
 )
@@ -74,11 +78,56 @@ type testEnv struct {
 	trail *recorder
 }
 
-func newTestEnv(t testing.TB, edit ...func(*Config)) *testEnv {
-	t.Helper()
+// storeKinds are the metadata stores forEachStore runs on: SQLite always, PostgreSQL when
+// SECLAKE_TEST_POSTGRES holds a DSN (e.g. postgres://root@127.0.0.1:5432/test?sslmode=disable).
+var storeKinds = map[string]func(t testing.TB) meta.Store{"sqlite": newSQLite}
+
+func init() {
+	if os.Getenv("SECLAKE_TEST_POSTGRES") != "" {
+		storeKinds["postgres"] = newPostgres
+	}
+}
+
+func newSQLite(t testing.TB) meta.Store {
 	store, err := sqlite.Open(filepath.Join(t.TempDir(), "meta.db"), sqlite.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, store.Close()) })
+	return store
+}
+
+// newPostgres opens a store in a new schema of the test database and drops the schema at the end.
+func newPostgres(t testing.TB) meta.Store {
+	dsn := os.Getenv("SECLAKE_TEST_POSTGRES")
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "seclake_kms_test_" + hex.EncodeToString(b)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), dsn)
+		require.NoError(t, err)
+		defer func() { _ = conn.Close(context.Background()) }()
+		_, err = conn.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+		require.NoError(t, err)
+	})
+	s, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, s.Close()) })
+	return s
+}
+
+// forEachStore runs fn with a fresh environment on each store kind.
+func forEachStore(t *testing.T, fn func(t *testing.T, e *testEnv)) {
+	for name, open := range storeKinds {
+		t.Run(name, func(t *testing.T) { fn(t, newTestEnvOn(t, open(t))) })
+	}
+}
+
+func newTestEnv(t testing.TB, edit ...func(*Config)) *testEnv {
+	t.Helper()
+	return newTestEnvOn(t, newSQLite(t), edit...)
+}
+
+func newTestEnvOn(t testing.TB, store meta.Store, edit ...func(*Config)) *testEnv {
+	t.Helper()
 	root, err := seal.Generate(rand.Reader)
 	require.NoError(t, err)
 	clk := clock.NewFake(testTime)

@@ -111,40 +111,41 @@ const (
 )
 
 func TestSecurityLakeS3KeyPolicy(t *testing.T) {
-	e := newTestEnv(t)
-	md := e.keyWithPolicy(t, "securitylake-s3.json")
-	bucketEC := map[string]string{"aws:s3:arn": bucketARN}
-	objectEC := map[string]string{"aws:s3:arn": objectARN}
-	sl, rm := sessionOf(acct, slRole, "sl"), sessionOf(acct, rmRole, "rm")
-	sub, lf, repl := sessionOf(acct, subRole, "reader"), sessionOf(acct, lfRole, "lf"), sessionOf(acct, replRole, "s3-replication")
-	e.decide(t, md, []decision{
-		{name: "security lake role writes through s3", caller: via(sl, s3Service), op: "GenerateDataKey", ec: bucketEC, allow: true},
-		{name: "security lake role encrypts", caller: sl, op: "Encrypt", allow: true},
-		{name: "security lake role creates grants", caller: sl, op: "CreateGrant", allow: true},
-		{name: "security lake role may not decrypt", caller: sl, op: "Decrypt", ec: bucketEC,
-			reason: "User: arn:aws:sts::" + acct + ":assumed-role/AWSServiceRoleForSecurityLake/sl is not authorized to perform: kms:Decrypt on resource: " + md.ARN + " because no identity-based policy allows the kms:Decrypt action"},
-		{name: "subscriber reads through s3", caller: via(sub, s3Service), op: "Decrypt", ec: objectEC, allow: true},
-		{name: "subscriber may not write", caller: via(sub, s3Service), op: "GenerateDataKey", ec: objectEC, reason: "no identity-based policy allows the kms:GenerateDataKey action"},
-		{name: "real lake formation role is not the misspelled one", caller: lf, op: "Decrypt", ec: objectEC, reason: "the key policy delegates to account " + acct + ", but no identity-based policy allows"},
-		{name: "resource management writes with the bucket key", caller: via(rm, s3Service), op: "GenerateDataKey", ec: bucketEC, allow: true},
-		{name: "resource management GenerateDataKey* covers WithoutPlaintext", caller: via(rm, s3Service), op: "GenerateDataKeyWithoutPlaintext", ec: bucketEC, allow: true},
-		{name: "resource management reads with the bucket key", caller: via(rm, s3Service), op: "Decrypt", ec: bucketEC, allow: true},
-		{name: "resource management directly, not through s3", caller: rm, op: "GenerateDataKey", ec: bucketEC, reason: "no identity-based policy allows"},
-		{name: "resource management through sqs", caller: via(rm, "sqs.amazonaws.com"), op: "GenerateDataKey", ec: bucketEC, reason: "no identity-based policy allows"},
-		{name: "resource management with the object ARN (no bucket key)", caller: via(rm, s3Service), op: "GenerateDataKey", ec: objectEC, reason: "no identity-based policy allows"},
-		{name: "resource management without context", caller: via(rm, s3Service), op: "GenerateDataKey", reason: "no identity-based policy allows"},
-		{name: "replication role decrypts", caller: via(repl, s3Service), op: "Decrypt", ec: objectEC, allow: true},
-		{name: "replication role encrypts", caller: via(repl, s3Service), op: "GenerateDataKey", ec: objectEC, allow: true},
-		{name: "root administers and uses", caller: rootOf(acct), op: "Decrypt", ec: objectEC, allow: true},
-		{name: "a user without IAM policies", caller: userOf(acct, "alice"), op: "Decrypt", ec: objectEC,
-			reason: "because no identity-based policy allows the kms:Decrypt action (the key policy delegates to account " + acct},
-		{name: "another account's root", caller: rootOf(other), op: "Decrypt", ec: objectEC,
-			reason: "User: arn:aws:iam::" + other + ":root is not authorized to perform: kms:Decrypt on resource: " + md.ARN + " because no resource-based policy allows the kms:Decrypt action"},
-		{name: "s3 as a service principal is not named", caller: serviceOf(s3Service), op: "GenerateDataKey", ec: bucketEC, reason: "no resource-based policy allows"},
+	forEachStore(t, func(t *testing.T, e *testEnv) {
+		md := e.keyWithPolicy(t, "securitylake-s3.json")
+		bucketEC := map[string]string{"aws:s3:arn": bucketARN}
+		objectEC := map[string]string{"aws:s3:arn": objectARN}
+		sl, rm := sessionOf(acct, slRole, "sl"), sessionOf(acct, rmRole, "rm")
+		sub, lf, repl := sessionOf(acct, subRole, "reader"), sessionOf(acct, lfRole, "lf"), sessionOf(acct, replRole, "s3-replication")
+		e.decide(t, md, []decision{
+			{name: "security lake role writes through s3", caller: via(sl, s3Service), op: "GenerateDataKey", ec: bucketEC, allow: true},
+			{name: "security lake role encrypts", caller: sl, op: "Encrypt", allow: true},
+			{name: "security lake role creates grants", caller: sl, op: "CreateGrant", allow: true},
+			{name: "security lake role may not decrypt", caller: sl, op: "Decrypt", ec: bucketEC,
+				reason: "User: arn:aws:sts::" + acct + ":assumed-role/AWSServiceRoleForSecurityLake/sl is not authorized to perform: kms:Decrypt on resource: " + md.ARN + " because no identity-based policy allows the kms:Decrypt action"},
+			{name: "subscriber reads through s3", caller: via(sub, s3Service), op: "Decrypt", ec: objectEC, allow: true},
+			{name: "subscriber may not write", caller: via(sub, s3Service), op: "GenerateDataKey", ec: objectEC, reason: "no identity-based policy allows the kms:GenerateDataKey action"},
+			{name: "real lake formation role is not the misspelled one", caller: lf, op: "Decrypt", ec: objectEC, reason: "the key policy delegates to account " + acct + ", but no identity-based policy allows"},
+			{name: "resource management writes with the bucket key", caller: via(rm, s3Service), op: "GenerateDataKey", ec: bucketEC, allow: true},
+			{name: "resource management GenerateDataKey* covers WithoutPlaintext", caller: via(rm, s3Service), op: "GenerateDataKeyWithoutPlaintext", ec: bucketEC, allow: true},
+			{name: "resource management reads with the bucket key", caller: via(rm, s3Service), op: "Decrypt", ec: bucketEC, allow: true},
+			{name: "resource management directly, not through s3", caller: rm, op: "GenerateDataKey", ec: bucketEC, reason: "no identity-based policy allows"},
+			{name: "resource management through sqs", caller: via(rm, "sqs.amazonaws.com"), op: "GenerateDataKey", ec: bucketEC, reason: "no identity-based policy allows"},
+			{name: "resource management with the object ARN (no bucket key)", caller: via(rm, s3Service), op: "GenerateDataKey", ec: objectEC, reason: "no identity-based policy allows"},
+			{name: "resource management without context", caller: via(rm, s3Service), op: "GenerateDataKey", reason: "no identity-based policy allows"},
+			{name: "replication role decrypts", caller: via(repl, s3Service), op: "Decrypt", ec: objectEC, allow: true},
+			{name: "replication role encrypts", caller: via(repl, s3Service), op: "GenerateDataKey", ec: objectEC, allow: true},
+			{name: "root administers and uses", caller: rootOf(acct), op: "Decrypt", ec: objectEC, allow: true},
+			{name: "a user without IAM policies", caller: userOf(acct, "alice"), op: "Decrypt", ec: objectEC,
+				reason: "because no identity-based policy allows the kms:Decrypt action (the key policy delegates to account " + acct},
+			{name: "another account's root", caller: rootOf(other), op: "Decrypt", ec: objectEC,
+				reason: "User: arn:aws:iam::" + other + ":root is not authorized to perform: kms:Decrypt on resource: " + md.ARN + " because no resource-based policy allows the kms:Decrypt action"},
+			{name: "s3 as a service principal is not named", caller: serviceOf(s3Service), op: "GenerateDataKey", ec: bucketEC, reason: "no resource-based policy allows"},
+		})
+		// A denial to another account does not reveal the key policy.
+		err := e.try(t, md, decision{caller: rootOf(other), op: "Decrypt"})
+		require.NotContains(t, message(t, err), keyPolicyDoc)
 	})
-	// A denial to another account does not reveal the key policy.
-	err := e.try(t, md, decision{caller: rootOf(other), op: "Decrypt"})
-	require.NotContains(t, message(t, err), keyPolicyDoc)
 }
 
 func TestSecurityLakeS3KeyPolicyWithoutDelegation(t *testing.T) {
