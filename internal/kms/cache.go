@@ -23,7 +23,7 @@ type entry struct {
 
 // aliasEntry is a cached alias lookup.
 type aliasEntry struct {
-	keyID  string // "" when the alias does not exist
+	keyID  string
 	loaded time.Time
 }
 
@@ -112,9 +112,6 @@ func (s *Service) aliasTarget(ctx context.Context, ref keyRef) (string, error) {
 	if v, ok := s.alias.Load(sk); ok {
 		a := v.(*aliasEntry)
 		if now.Sub(a.loaded) < s.cfg.CacheTTL && !now.Before(a.loaded) {
-			if a.keyID == "" {
-				return "", errAliasNotFound(ref.arn())
-			}
 			return a.keyID, nil
 		}
 	}
@@ -128,15 +125,12 @@ func (s *Service) aliasTarget(ctx context.Context, ref keyRef) (string, error) {
 	if err != nil && !errors.Is(err, errNoAlias) {
 		return "", err
 	}
-	a := &aliasEntry{loaded: now}
-	if rec != nil {
-		a.keyID = rec.KeyID
-	}
-	if s.epoch.Load() == epoch {
-		s.alias.Store(sk, a)
-	}
-	if a.keyID == "" {
+	if rec == nil {
+		// Misses are not cached: a caller could otherwise fill the cache with names that do not exist.
 		return "", errAliasNotFound(ref.arn())
 	}
-	return a.keyID, nil
+	if s.epoch.Load() == epoch {
+		s.alias.Store(sk, &aliasEntry{keyID: rec.KeyID, loaded: now})
+	}
+	return rec.KeyID, nil
 }
