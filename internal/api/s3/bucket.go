@@ -5,8 +5,10 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
+	"reflect"
 
 	"github.com/seclake/seclake/internal/api"
+	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/objstore"
 )
 
@@ -147,32 +149,35 @@ func ok(err error) (any, error) {
 }
 
 // getDoc serves a Get* configuration operation.
-func getDoc[T any](fn func(context.Context, *api.Call, string) (*T, error), ns func(*T)) func(context.Context, *api.Call, target) (any, error) {
+func getDoc[T any](fn func(context.Context, *iam.Caller, string) (*T, error)) func(context.Context, *api.Call, target) (any, error) {
 	return func(ctx context.Context, c *api.Call, t target) (any, error) {
-		doc, err := fn(ctx, c, t.bucket)
+		doc, err := fn(ctx, c.Caller, t.bucket)
 		if err != nil {
 			return nil, err
 		}
-		ns(doc)
-		return xmlResponse(doc), nil
+		out := *doc // the domain's document stays as stored
+		if ns := reflect.ValueOf(&out).Elem().FieldByName("XMLNS"); ns.IsValid() && ns.CanSet() {
+			ns.SetString(Namespace)
+		}
+		return xmlResponse(&out), nil
 	}
 }
 
 // putDoc serves a Put* configuration operation whose body is an XML document.
-func putDoc[T any](fn func(context.Context, *api.Call, string, *T) error) func(context.Context, *api.Call, target) (any, error) {
+func putDoc[T any](fn func(context.Context, *iam.Caller, string, *T) error) func(context.Context, *api.Call, target) (any, error) {
 	return func(ctx context.Context, c *api.Call, t target) (any, error) {
 		doc := new(T)
 		if err := decodeXML(c.Stream, doc, false); err != nil {
 			return nil, err
 		}
-		return ok(fn(ctx, c, t.bucket, doc))
+		return ok(fn(ctx, c.Caller, t.bucket, doc))
 	}
 }
 
 // deleteDoc serves a Delete* configuration operation.
-func deleteDoc(fn func(context.Context, *api.Call, string) error) func(context.Context, *api.Call, target) (any, error) {
+func deleteDoc(fn func(context.Context, *iam.Caller, string) error) func(context.Context, *api.Call, target) (any, error) {
 	return func(ctx context.Context, c *api.Call, t target) (any, error) {
-		return noContent(fn(ctx, c, t.bucket))
+		return noContent(fn(ctx, c.Caller, t.bucket))
 	}
 }
 

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/seclake/seclake/internal/api"
-	"github.com/seclake/seclake/internal/objstore"
+	"github.com/seclake/seclake/internal/iam"
 )
 
 // buildOps makes the operations the router names.
@@ -22,53 +22,9 @@ func (h *handler) buildOps() {
 		h.op("GetBucketPolicy", read, mgmt, h.getBucketPolicy),
 		h.op("PutBucketPolicy", write, mgmt, h.putBucketPolicy),
 		h.op("DeleteBucketPolicy", write, mgmt, h.deleteBucketPolicy),
-		h.op("GetBucketEncryption", read, mgmt, getDoc(func(ctx context.Context, c *api.Call, b string) (*objstore.Encryption, error) {
-			return s.GetBucketEncryption(ctx, c.Caller, b)
-		}, func(d *objstore.Encryption) { d.XMLNS = Namespace })),
-		h.op("PutBucketEncryption", write, mgmt, putDoc(func(ctx context.Context, c *api.Call, b string, d *objstore.Encryption) error {
-			return s.PutBucketEncryption(ctx, c.Caller, b, d)
-		})),
-		h.op("DeleteBucketEncryption", write, mgmt, deleteDoc(func(ctx context.Context, c *api.Call, b string) error {
-			return s.DeleteBucketEncryption(ctx, c.Caller, b)
-		})),
-		h.op("GetPublicAccessBlock", read, mgmt, getDoc(func(ctx context.Context, c *api.Call, b string) (*objstore.PublicAccessBlock, error) {
-			return s.GetPublicAccessBlock(ctx, c.Caller, b)
-		}, func(d *objstore.PublicAccessBlock) { d.XMLNS = Namespace })),
-		h.op("PutPublicAccessBlock", write, mgmt, putDoc(func(ctx context.Context, c *api.Call, b string, d *objstore.PublicAccessBlock) error {
-			return s.PutPublicAccessBlock(ctx, c.Caller, b, d)
-		})),
-		h.op("DeletePublicAccessBlock", write, mgmt, deleteDoc(func(ctx context.Context, c *api.Call, b string) error {
-			return s.DeletePublicAccessBlock(ctx, c.Caller, b)
-		})),
 		h.op("GetBucketTagging", read, mgmt, h.getBucketTagging),
 		h.op("PutBucketTagging", write, mgmt, h.putBucketTagging),
-		h.op("DeleteBucketTagging", write, mgmt, deleteDoc(func(ctx context.Context, c *api.Call, b string) error {
-			return s.DeleteBucketTagging(ctx, c.Caller, b)
-		})),
-		h.op("GetBucketLifecycleConfiguration", read, mgmt, getDoc(func(ctx context.Context, c *api.Call, b string) (*objstore.Lifecycle, error) {
-			return s.GetBucketLifecycle(ctx, c.Caller, b)
-		}, func(d *objstore.Lifecycle) { d.XMLNS = Namespace })),
-		h.op("PutBucketLifecycleConfiguration", write, mgmt, putDoc(func(ctx context.Context, c *api.Call, b string, d *objstore.Lifecycle) error {
-			return s.PutBucketLifecycle(ctx, c.Caller, b, d)
-		})),
-		h.op("DeleteBucketLifecycle", write, mgmt, deleteDoc(func(ctx context.Context, c *api.Call, b string) error {
-			return s.DeleteBucketLifecycle(ctx, c.Caller, b)
-		})),
-		h.op("GetBucketNotificationConfiguration", read, mgmt, getDoc(func(ctx context.Context, c *api.Call, b string) (*objstore.Notification, error) {
-			return s.GetBucketNotification(ctx, c.Caller, b)
-		}, func(d *objstore.Notification) { d.XMLNS = Namespace })),
-		h.op("PutBucketNotificationConfiguration", write, mgmt, putDoc(func(ctx context.Context, c *api.Call, b string, d *objstore.Notification) error {
-			return s.PutBucketNotification(ctx, c.Caller, b, d)
-		})),
-		h.op("GetBucketReplication", read, mgmt, getDoc(func(ctx context.Context, c *api.Call, b string) (*objstore.Replication, error) {
-			return s.GetBucketReplication(ctx, c.Caller, b)
-		}, func(d *objstore.Replication) { d.XMLNS = Namespace })),
-		h.op("PutBucketReplication", write, mgmt, putDoc(func(ctx context.Context, c *api.Call, b string, d *objstore.Replication) error {
-			return s.PutBucketReplication(ctx, c.Caller, b, d)
-		})),
-		h.op("DeleteBucketReplication", write, mgmt, deleteDoc(func(ctx context.Context, c *api.Call, b string) error {
-			return s.DeleteBucketReplication(ctx, c.Caller, b)
-		})),
+		h.op("DeleteBucketTagging", write, mgmt, deleteDoc(s.DeleteBucketTagging)),
 		h.op("ListObjects", read, data, h.listObjects),
 		h.op("ListObjectsV2", read, data, h.listObjectsV2),
 		h.op("ListMultipartUploads", read, data, h.listMultipartUploads),
@@ -88,5 +44,25 @@ func (h *handler) buildOps() {
 		h.op("AbortMultipartUpload", write, data, h.abortMultipartUpload),
 		h.op("ListParts", read, data, h.listParts),
 	}
+	list = append(list, bucketConfig(h, [3]string{"GetBucketEncryption", "PutBucketEncryption", "DeleteBucketEncryption"},
+		s.GetBucketEncryption, s.PutBucketEncryption, s.DeleteBucketEncryption)...)
+	list = append(list, bucketConfig(h, [3]string{"GetPublicAccessBlock", "PutPublicAccessBlock", "DeletePublicAccessBlock"},
+		s.GetPublicAccessBlock, s.PutPublicAccessBlock, s.DeletePublicAccessBlock)...)
+	list = append(list, bucketConfig(h, [3]string{"GetBucketLifecycleConfiguration", "PutBucketLifecycleConfiguration", "DeleteBucketLifecycle"},
+		s.GetBucketLifecycle, s.PutBucketLifecycle, s.DeleteBucketLifecycle)...)
+	list = append(list, bucketConfig(h, [3]string{"GetBucketNotificationConfiguration", "PutBucketNotificationConfiguration", ""},
+		s.GetBucketNotification, s.PutBucketNotification, nil)...)
+	list = append(list, bucketConfig(h, [3]string{"GetBucketReplication", "PutBucketReplication", "DeleteBucketReplication"},
+		s.GetBucketReplication, s.PutBucketReplication, s.DeleteBucketReplication)...)
 	h.ops = api.Ops(list...)
+}
+
+// bucketConfig makes the get, put and delete operations of a bucket configuration held as an XML document.
+func bucketConfig[T any](h *handler, names [3]string, get func(context.Context, *iam.Caller, string) (*T, error),
+	put func(context.Context, *iam.Caller, string, *T) error, del func(context.Context, *iam.Caller, string) error) []*api.Op {
+	ops := []*api.Op{h.op(names[0], true, false, getDoc(get)), h.op(names[1], false, false, putDoc(put))}
+	if del != nil {
+		ops = append(ops, h.op(names[2], false, false, deleteDoc(del)))
+	}
+	return ops
 }
