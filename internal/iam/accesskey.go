@@ -39,12 +39,15 @@ var (
 // accessKey is the stored form of an access key, long-term or temporary. The secret is sealed with the root
 // key; of a session token only a keyed hash is kept.
 type accessKey struct {
-	ID      string    `json:"id"`
-	Account string    `json:"account"`
-	User    string    `json:"user,omitempty"` // empty for the account's root user and for role sessions
-	Status  KeyStatus `json:"status"`
-	Created time.Time `json:"created"`
-	Secret  []byte    `json:"secret"` // sealed
+	ID      string `json:"id"`
+	Account string `json:"account"`
+	User    string `json:"user,omitempty"` // empty for the account's root user and for role sessions
+	// UserID and UserPath describe the user, so that authenticating needs no second read.
+	UserID   string    `json:"userId,omitempty"`
+	UserPath string    `json:"userPath,omitempty"`
+	Status   KeyStatus `json:"status"`
+	Created  time.Time `json:"created"`
+	Secret   []byte    `json:"secret"` // sealed
 	// Temporary credentials: the HMAC of the session token, when they expire, and the session.
 	Token    []byte    `json:"token,omitempty"`
 	Expires  time.Time `json:"expires,omitzero"`
@@ -125,7 +128,7 @@ func (s *Service) Authenticate(ctx context.Context, keyID, sessionToken string) 
 		if k, err = getAccessKey(tx, keyID); err != nil {
 			return err
 		}
-		if k.User != "" {
+		if k.User != "" && k.UserID == "" {
 			if u, err = getUser(tx, k.Account, k.User); err != nil {
 				return fmt.Errorf("load owner of access key %s: %w", k.ID, err)
 			}
@@ -141,6 +144,9 @@ func (s *Service) Authenticate(ctx context.Context, keyID, sessionToken string) 
 	secret, err := s.seal.Open(k.Secret, secretAAD(k.ID))
 	if err != nil {
 		return nil, fmt.Errorf("open secret of access key %s: %w", k.ID, err)
+	}
+	if u == nil && k.User != "" {
+		u = &User{Account: k.Account, Name: k.User, Path: k.UserPath, ID: k.UserID}
 	}
 	return &Credential{Secret: string(secret), Principal: keyPrincipal(k, u), SessionToken: sessionToken}, nil
 }

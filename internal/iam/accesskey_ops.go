@@ -73,6 +73,9 @@ func (s *Service) CreateAccessKey(ctx context.Context, c *Caller, userName strin
 		if err != nil {
 			return err
 		}
+		if err := describeKeyUser(tx, k); err != nil {
+			return err
+		}
 		if err := putAccessKey(tx, k); err != nil {
 			return err
 		}
@@ -189,4 +192,17 @@ func wrapDomain(err error, what string) error {
 		return err
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// describeKeyUser records the key's user's ID and path in the key.
+func describeKeyUser(tx meta.Tx, k *accessKey) error {
+	if k.User == "" {
+		return nil
+	}
+	u, err := getUser(tx, k.Account, k.User)
+	if err != nil {
+		return err
+	}
+	k.UserID, k.UserPath = u.ID, u.Path
+	return nil
 }

@@ -30,7 +30,7 @@ func sessionARN(account, role, session string) string {
 // parseSessionARN splits arn:aws:sts::<account>:assumed-role/<role>/<session>.
 func parseSessionARN(arn string) (account, role, session string, ok bool) {
 	f := strings.SplitN(arn, ":", 6)
-	if len(f) != 6 || f[0] != "arn" || f[2] != "sts" {
+	if len(f) != 6 || f[0] != "arn" || f[1] != "aws" || f[2] != "sts" || f[3] != "" || !ValidAccountID(f[4]) {
 		return "", "", "", false
 	}
 	rest, ok := strings.CutPrefix(f[5], "assumed-role/")

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"regexp"
 	"time"
@@ -111,29 +112,32 @@ func (s *Service) AssumeRole(ctx context.Context, c *Caller, in AssumeRoleInput)
 	if c.Type == TypeRoot {
 		return nil, accessDenied("Roles may not be assumed by root accounts.")
 	}
-	var out *AssumeRoleOutput
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
-		r, err := s.assumable(tx, c, &in)
-		if err != nil {
+	// The decision is made on a snapshot and the credentials are stored in a short write of their own, so
+	// that concurrent AssumeRole calls do not evaluate policies while holding the store's writer. A trust
+	// policy changed in between takes effect from the next call, as IAM's changes propagate on AWS.
+	var r *Role
+	var sess *Session
+	err := s.store.View(ctx, func(tx meta.Tx) error {
+		var err error
+		if r, err = s.assumable(tx, c, &in); err != nil {
 			return err
 		}
-		sess, err := s.newRoleSession(tx, c, r, &in)
-		if err != nil {
-			return err
-		}
-		is, err := s.newTemporary(r.Account, "", r.Name, sess, sess.Expires)
-		if err != nil {
-			return err
-		}
-		out = &AssumeRoleOutput{Credentials: is.creds, AssumedRoleID: r.ID + ":" + in.SessionName,
-			ARN: sessionARN(r.Account, r.Name, in.SessionName), PackedPolicySize: packedSize(&in),
-			SourceIdentity: sess.SourceIdentity, RoleAccount: r.Account}
-		return is.store(tx)
+		sess, err = s.newRoleSession(tx, c, r, &in)
+		return err
 	})
 	if err != nil {
 		return nil, wrapDomain(err, "assume role "+in.RoleARN)
 	}
-	return out, nil
+	is, err := s.newTemporary(r.Account, "", r.Name, sess, sess.Expires)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.Update(ctx, is.store); err != nil {
+		return nil, fmt.Errorf("assume role %s: %w", in.RoleARN, err)
+	}
+	return &AssumeRoleOutput{Credentials: is.creds, AssumedRoleID: r.ID + ":" + in.SessionName,
+		ARN: sessionARN(r.Account, r.Name, in.SessionName), PackedPolicySize: packedSize(&in),
+		SourceIdentity: sess.SourceIdentity, RoleAccount: r.Account}, nil
 }
 
 // assumable loads the role and checks that the caller may assume it as asked.

@@ -36,7 +36,7 @@ func (s *Service) attachable(tx meta.Tx, account, arn string) (*ManagedPolicy, e
 
 // AttachPolicy attaches a managed policy to a user or role (AttachUserPolicy, AttachRolePolicy).
 func (s *Service) AttachPolicy(ctx context.Context, c *Caller, kind EntityKind, entityName, arn string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		e, err := s.loadModifiable(tx, c, kind, entityName, entityAction("Attach", kind, "Policy"), policyARNContext(arn))
 		if err != nil {
 			return err
@@ -73,7 +73,7 @@ func titleKind(k EntityKind) string {
 
 // DetachPolicy detaches a managed policy from a user or role (DetachUserPolicy, DetachRolePolicy).
 func (s *Service) DetachPolicy(ctx context.Context, c *Caller, kind EntityKind, entityName, arn string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		e, err := s.loadModifiable(tx, c, kind, entityName, entityAction("Detach", kind, "Policy"), policyARNContext(arn))
 		if err != nil {
 			return err

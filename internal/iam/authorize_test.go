@@ -169,3 +169,23 @@ func TestManagedPolicyVersions(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "alice", ents.Users[0].Name)
 }
+
+// TestChangesReachEveryNode checks the gathered-policy cache: a second service on the same store (another
+// node) sees a policy change made through the first at its next decision.
+func TestChangesReachEveryNode(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	other := New(Config{Store: f.svc.store, Seal: f.svc.seal, Clock: f.clock, Rand: f.svc.rand})
+	alice := f.user(t, "alice")
+	allowed := func(s *Service) bool {
+		d, err := s.Authorize(ctx, alice, AuthzRequest{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"})
+		require.NoError(t, err)
+		return d.Allowed
+	}
+	require.False(t, allowed(other))
+	require.NoError(t, f.svc.PutInlinePolicy(ctx, f.root, KindUser, "alice", "read", allowDoc("s3:GetObject", "*")))
+	require.True(t, allowed(other))
+	require.True(t, allowed(f.svc))
+	require.NoError(t, other.DeleteInlinePolicy(ctx, f.root, KindUser, "alice", "read"))
+	require.False(t, allowed(f.svc))
+}

@@ -59,7 +59,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (*BootstrapR
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.Update(ctx, func(tx meta.Tx) error {
+	err = s.change(ctx, func(tx meta.Tx) error {
 		if err := putAccount(tx, res.Account); err != nil {
 			return fmt.Errorf("create account %s: %w", res.Account.ID, err)
 		}

@@ -10,7 +10,7 @@ import (
 // PutPermissionsBoundary sets the managed policy that bounds a user's or role's permissions
 // (PutUserPermissionsBoundary, PutRolePermissionsBoundary).
 func (s *Service) PutPermissionsBoundary(ctx context.Context, c *Caller, kind EntityKind, entityName, arn string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		var pc policy.Context
 		pc.Set("iam:PermissionsBoundary", arn)
 		e, err := s.loadModifiable(tx, c, kind, entityName, entityAction("Put", kind, "PermissionsBoundary"), pc)
@@ -37,7 +37,7 @@ func (s *Service) PutPermissionsBoundary(ctx context.Context, c *Caller, kind En
 // DeletePermissionsBoundary removes a user's or role's permissions boundary (DeleteUserPermissionsBoundary,
 // DeleteRolePermissionsBoundary).
 func (s *Service) DeletePermissionsBoundary(ctx context.Context, c *Caller, kind EntityKind, entityName string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		e, err := s.loadModifiable(tx, c, kind, entityName, entityAction("Delete", kind, "PermissionsBoundary"), policy.Context{})
 		if err != nil {
 			return err

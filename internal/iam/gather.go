@@ -8,6 +8,7 @@ import (
 )
 
 // principalPolicies are the policies that apply to a principal's requests and the keys that describe it.
+// Once gathered they may be shared (see gatherCache) and are not changed.
 type principalPolicies struct {
 	identity []*policy.Policy
 	// sources says where each identity policy came from (SimulatePrincipalPolicy's MatchedStatements).
@@ -18,6 +19,7 @@ type principalPolicies struct {
 	tags     []Tag
 	orgID    string
 	orgPath  string
+	roleID   string // the role's unique ID, for a role session
 }
 
 // policySource is SimulatePrincipalPolicy's SourcePolicyId and SourcePolicyType for a policy.
@@ -26,10 +28,38 @@ type policySource struct {
 }
 
 // gather collects the policies of a principal: its user's or role's inline and attached policies and
-// boundary, its session policies and tags, and its account's place in the organization.
+// boundary, its account's place in the organization (cached per principal while nothing changes), and a
+// session's own policies and tags.
 func (s *Service) gather(tx meta.Tx, p *Principal) (*principalPolicies, error) {
+	if p.Type != TypeUser && p.Type != TypeAssumedRole && p.Type != TypeRoot {
+		return &principalPolicies{}, nil
+	}
+	gen, err := generation(tx)
+	if err != nil {
+		return nil, err
+	}
+	key := keyOf(p)
+	base := s.gathered.get(key, gen)
+	if base == nil {
+		if base, err = s.gatherBase(tx, p); err != nil {
+			return nil, err
+		}
+		s.gathered.put(key, gen, base)
+	}
+	if p.Type != TypeAssumedRole || p.Session == nil {
+		return base, nil
+	}
+	if base.roleID != p.Session.RoleID {
+		return &principalPolicies{}, nil // the role was deleted (or deleted and recreated): no permissions
+	}
+	return s.withSession(base, p.Session)
+}
+
+// gatherBase collects what a principal's policies are apart from its session: those of its user or role,
+// and of its account's place in the organization.
+func (s *Service) gatherBase(tx meta.Tx, p *Principal) (*principalPolicies, error) {
 	pp := &principalPolicies{}
-	exemptSCP := false
+	var e entity
 	switch p.Type {
 	case TypeUser:
 		u, err := getUser(tx, p.Account, p.Name)
@@ -39,57 +69,50 @@ func (s *Service) gather(tx meta.Tx, p *Principal) (*principalPolicies, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := s.gatherEntity(tx, pp, entity{kind: KindUser, user: u}); err != nil {
-			return nil, err
-		}
+		e = entity{kind: KindUser, user: u}
 	case TypeAssumedRole:
-		if err := s.gatherSession(tx, pp, p); err != nil {
+		r, err := getRole(tx, p.Account, p.Name)
+		if _, missing := asNoSuchEntity(err); missing {
+			return pp, nil
+		}
+		if err != nil {
 			return nil, err
 		}
-		exemptSCP = p.Session != nil && strings.HasPrefix(p.Session.RoleARN, "arn:aws:iam::"+p.Account+":role/aws-service-role/")
-	case TypeRoot:
-	default:
-		return pp, nil
+		e, pp.roleID = entity{kind: KindRole, role: r}, r.ID
+	}
+	if e.kind != "" {
+		if err := s.gatherEntity(tx, pp, e); err != nil {
+			return nil, err
+		}
 	}
 	org, err := s.orgScope(tx, p.Account)
 	if err != nil {
 		return nil, err
 	}
 	pp.orgID, pp.orgPath = org.id, org.path
-	if !exemptSCP {
+	// "SCPs don't affect service-linked roles" (Organizations UG orgs_manage_policies_scps).
+	if !e.serviceLinked() {
 		pp.scps = org.scps
 	}
 	return pp, nil
 }
 
-// gatherSession collects a role session's role policies, session policies and tags.
-func (s *Service) gatherSession(tx meta.Tx, pp *principalPolicies, p *Principal) error {
-	sess := p.Session
-	if sess == nil {
-		return nil
+// withSession returns the role's policies with a session's policies and tags added.
+func (s *Service) withSession(base *principalPolicies, sess *Session) (*principalPolicies, error) {
+	pp := *base
+	pp.tags = mergeTags(base.tags, sess.Tags)
+	if sess.Policies == nil {
+		return &pp, nil
 	}
-	r, err := getRole(tx, p.Account, p.Name)
-	if _, missing := asNoSuchEntity(err); missing || (err == nil && r.ID != sess.RoleID) {
-		return nil // the role was deleted (or deleted and recreated): the session has no permissions
-	}
-	if err != nil {
-		return err
-	}
-	if err := s.gatherEntity(tx, pp, entity{kind: KindRole, role: r}); err != nil {
-		return err
-	}
-	pp.tags = mergeTags(pp.tags, sess.Tags)
-	if sess.Policies != nil {
-		pp.session = make([]*policy.Policy, 0, len(sess.Policies))
-		for _, doc := range sess.Policies {
-			pol, err := s.policies.parse(doc, policy.Session)
-			if err != nil {
-				return err
-			}
-			pp.session = append(pp.session, named(pol, "session policy"))
+	pp.session = make([]*policy.Policy, 0, len(sess.Policies))
+	for _, doc := range sess.Policies {
+		pol, err := s.policies.parse(doc, policy.Session)
+		if err != nil {
+			return nil, err
 		}
+		pp.session = append(pp.session, named(pol, "session policy"))
 	}
-	return nil
+	return &pp, nil
 }
 
 // gatherEntity collects a user's or role's inline and attached policies, boundary and tags.

@@ -52,7 +52,7 @@ func (s *Service) PutInlinePolicy(ctx context.Context, c *Caller, kind EntityKin
 	if _, err := s.policies.parse(doc, policy.Identity); err != nil {
 		return malformed(err)
 	}
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		e, err := s.loadModifiable(tx, c, kind, entityName, entityAction("Put", kind, "Policy"), policy.Context{})
 		if err != nil {
 			return err
@@ -143,7 +143,7 @@ func (s *Service) ListInlinePolicies(ctx context.Context, c *Caller, kind Entity
 
 // DeleteInlinePolicy deletes an inline policy of a user or role (DeleteUserPolicy, DeleteRolePolicy).
 func (s *Service) DeleteInlinePolicy(ctx context.Context, c *Caller, kind EntityKind, entityName, name string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		e, err := s.loadModifiable(tx, c, kind, entityName, entityAction("Delete", kind, "Policy"), policy.Context{})
 		if err != nil {
 			return err

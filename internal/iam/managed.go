@@ -134,7 +134,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c *Caller, in CreatePolicyIn
 	p := &ManagedPolicy{Account: c.Account, Name: in.Name, Path: path, ID: id, Description: in.Description,
 		Created: now, Updated: now, DefaultVersion: "v1", NextVersion: 2, Tags: in.Tags,
 		Versions: []PolicyVersion{{ID: "v1", Document: in.Document, Created: now}}}
-	err = s.store.Update(ctx, func(tx meta.Tx) error {
+	err = s.change(ctx, func(tx meta.Tx) error {
 		if err := s.authorizeCtx(tx, c, "iam:CreatePolicy", p.ARN(), requestTagContext(in.Tags)); err != nil {
 			return err
 		}
@@ -207,7 +207,7 @@ func (s *Service) GetPolicy(ctx context.Context, c *Caller, arn string) (*Manage
 // DeletePolicy deletes a customer managed policy that no user or role uses and that has only its default
 // version left.
 func (s *Service) DeletePolicy(ctx context.Context, c *Caller, arn string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		if err := s.authorize(tx, c, "iam:DeletePolicy", arn); err != nil {
 			return err
 		}

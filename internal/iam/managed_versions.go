@@ -15,7 +15,7 @@ func noSuchVersion(arn, id string) error {
 // changePolicy authorizes action on a customer managed policy of the caller's account, lets fn change it
 // and stores it, in one transaction.
 func (s *Service) changePolicy(ctx context.Context, c *Caller, action, arn string, fn func(p *ManagedPolicy) error) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		if err := s.authorize(tx, c, action, arn); err != nil {
 			return err
 		}

@@ -84,7 +84,7 @@ func (s *Service) ensureOrganization(ctx context.Context, management string) err
 		return err
 	}
 	org := &Organization{ID: id, RootID: root, ManagementAccount: management, Created: s.now()}
-	err = s.store.Update(ctx, func(tx meta.Tx) error {
+	err = s.change(ctx, func(tx meta.Tx) error {
 		var a Account
 		found, err := getJSON(tx, tableAccounts, management, &a)
 		if err != nil {

@@ -62,7 +62,7 @@ func (s *Service) CreateAccount(ctx context.Context, c *Caller, in CreateAccount
 	}
 	now := s.now()
 	accepted := &CreateAccountStatus{ID: reqID, AccountName: in.Name, State: "IN_PROGRESS", Requested: now}
-	err = s.store.Update(ctx, func(tx meta.Tx) error {
+	err = s.change(ctx, func(tx meta.Tx) error {
 		org, err := s.orgCall(tx, c, "organizations:CreateAccount", "*", false)
 		if err != nil {
 			return err
@@ -296,7 +296,7 @@ func (s *Service) DescribeAccount(ctx context.Context, c *Caller, id string) (*A
 
 // MoveAccount moves an account from one root or OU to another.
 func (s *Service) MoveAccount(ctx context.Context, c *Caller, id, from, to string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		org, err := s.orgCall(tx, c, "organizations:MoveAccount", "*", false)
 		if err != nil {
 			return err

@@ -57,7 +57,7 @@ func (s *Service) attachedSCPs(tx meta.Tx, c *Caller, action, policyID, targetID
 
 // AttachOrgPolicy attaches a service control policy to a root, OU or account.
 func (s *Service) AttachOrgPolicy(ctx context.Context, c *Caller, policyID, targetID string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		ids, err := s.attachedSCPs(tx, c, "organizations:AttachPolicy", policyID, targetID)
 		if err != nil {
 			return err
@@ -75,7 +75,7 @@ func (s *Service) AttachOrgPolicy(ctx context.Context, c *Caller, policyID, targ
 
 // DetachOrgPolicy detaches a service control policy; a target keeps at least one while SCPs are enabled.
 func (s *Service) DetachOrgPolicy(ctx context.Context, c *Caller, policyID, targetID string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		ids, err := s.attachedSCPs(tx, c, "organizations:DetachPolicy", policyID, targetID)
 		if err != nil {
 			return err
@@ -155,7 +155,7 @@ func (s *Service) EnablePolicyType(ctx context.Context, c *Caller, rootID, typ s
 		return nil, err
 	}
 	var out *Root
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		org, err := s.orgCall(tx, c, "organizations:EnablePolicyType", "*", false)
 		if err != nil {
 			return err
@@ -188,7 +188,7 @@ func (s *Service) DisablePolicyType(ctx context.Context, c *Caller, rootID, typ 
 		return nil, err
 	}
 	var out *Root
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		org, err := s.orgCall(tx, c, "organizations:DisablePolicyType", "*", false)
 		if err != nil {
 			return err

@@ -96,7 +96,7 @@ func (s *Service) CreateOrgPolicy(ctx context.Context, c *Caller, typ, name, des
 		return nil, err
 	}
 	p := &OrgPolicy{ID: id, Name: name, Description: description, Content: content}
-	err = s.store.Update(ctx, func(tx meta.Tx) error {
+	err = s.change(ctx, func(tx meta.Tx) error {
 		org, err := s.orgCall(tx, c, "organizations:CreatePolicy", "*", false)
 		if err != nil {
 			return err
@@ -147,7 +147,7 @@ func (s *Service) UpdateOrgPolicy(ctx context.Context, c *Caller, id string, nam
 		}
 	}
 	var p *OrgPolicy
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		org, err := s.orgCall(tx, c, "organizations:UpdatePolicy", "*", false)
 		if err != nil {
 			return err
@@ -171,7 +171,7 @@ func (s *Service) UpdateOrgPolicy(ctx context.Context, c *Caller, id string, nam
 
 // DeleteOrgPolicy deletes a service control policy that is attached nowhere.
 func (s *Service) DeleteOrgPolicy(ctx context.Context, c *Caller, id string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		if _, err := s.orgCall(tx, c, "organizations:DeletePolicy", "*", false); err != nil {
 			return err
 		}

@@ -78,7 +78,7 @@ func (s *Service) CreateOrganizationalUnit(ctx context.Context, c *Caller, paren
 		return nil, err
 	}
 	var out *OU
-	err = s.store.Update(ctx, func(tx meta.Tx) error {
+	err = s.change(ctx, func(tx meta.Tx) error {
 		org, err := s.orgCall(tx, c, "organizations:CreateOrganizationalUnit", "*", false)
 		if err != nil {
 			return err
@@ -152,7 +152,7 @@ func getOU(tx meta.Tx, id string) (*OU, error) {
 // RenameOrganizationalUnit changes an OU's name (UpdateOrganizationalUnit).
 func (s *Service) RenameOrganizationalUnit(ctx context.Context, c *Caller, id, name string) (*OU, error) {
 	var out *OU
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		org, err := s.orgCall(tx, c, "organizations:UpdateOrganizationalUnit", "*", false)
 		if err != nil {
 			return err
@@ -169,7 +169,7 @@ func (s *Service) RenameOrganizationalUnit(ctx context.Context, c *Caller, id, n
 
 // DeleteOrganizationalUnit deletes an OU that holds no accounts and no OUs.
 func (s *Service) DeleteOrganizationalUnit(ctx context.Context, c *Caller, id string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		if _, err := s.orgCall(tx, c, "organizations:DeleteOrganizationalUnit", "*", false); err != nil {
 			return err
 		}

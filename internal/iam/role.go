@@ -110,7 +110,7 @@ func (s *Service) CreateRole(ctx context.Context, c *Caller, in CreateRoleInput)
 	}
 	r := &Role{Account: c.Account, Name: in.Name, Path: in.Path, ID: id, Created: s.now(), TrustPolicy: in.TrustPolicy,
 		Description: in.Description, MaxSessionDuration: in.MaxSessionDuration, Boundary: in.Boundary, Tags: in.Tags}
-	err = s.store.Update(ctx, func(tx meta.Tx) error {
+	err = s.change(ctx, func(tx meta.Tx) error {
 		pc := requestTagContext(in.Tags)
 		if in.Boundary != "" {
 			pc.Set("iam:PermissionsBoundary", in.Boundary)
@@ -274,7 +274,7 @@ func listPage[T any](tx meta.Tx, table, account string, in ListInput, nameAndPat
 // DeleteRole deletes a role that has no policies left. Service-linked roles are deleted with
 // DeleteServiceLinkedRole.
 func (s *Service) DeleteRole(ctx context.Context, c *Caller, name string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		e, err := s.loadModifiable(tx, c, KindRole, name, "iam:DeleteRole", policy.Context{})
 		if err != nil {
 			return err
@@ -304,7 +304,7 @@ func deleteRole(tx meta.Tx, r *Role) error {
 
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, c *Caller, name, doc string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		e, err := s.loadModifiable(tx, c, KindRole, name, "iam:UpdateAssumeRolePolicy", policy.Context{})
 		if err != nil {
 			return err
@@ -337,7 +337,7 @@ func (s *Service) UpdateRole(ctx context.Context, c *Caller, name string, in Upd
 			return err
 		}
 	}
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		e, err := s.loadModifiable(tx, c, KindRole, name, "iam:UpdateRole", policy.Context{})
 		if err != nil {
 			return err

@@ -33,12 +33,13 @@ type Service struct {
 	clock    clock.Clock
 	rand     io.Reader
 	policies *policyCache
+	gathered *gatherCache
 	tokenKey []byte // keys the hashes of session tokens
 }
 
 // New returns the identity service.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, seal: cfg.Seal, clock: cfg.Clock, rand: cfg.Rand, policies: newPolicyCache(4096)}
+	s := &Service{store: cfg.Store, seal: cfg.Seal, clock: cfg.Clock, rand: cfg.Rand, policies: newPolicyCache(4096), gathered: newGatherCache(8192)}
 	if cfg.Seal != nil {
 		s.tokenKey = cfg.Seal.Derive("iam session token")
 	}

@@ -35,6 +35,9 @@ func (s *Service) GetSessionToken(ctx context.Context, c *Caller, durationSecond
 	if err != nil {
 		return nil, err
 	}
+	if a, ok := parseIAMARN(c.ARN); ok && user != "" {
+		is.key.UserID, is.key.UserPath = c.ID, a.Path
+	}
 	if err := s.store.Update(ctx, is.store); err != nil {
 		return nil, wrapDomain(err, "get session token")
 	}

@@ -66,7 +66,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *Caller, servic
 	r := &Role{Account: c.Account, Name: sl.roleName, Path: "/aws-service-role/" + service + "/", ID: id, Created: s.now(),
 		Description: description, MaxSessionDuration: DefaultMaxSessionDuration, Service: service,
 		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":"sts:AssumeRole"}]}`}
-	err = s.store.Update(ctx, func(tx meta.Tx) error {
+	err = s.change(ctx, func(tx meta.Tx) error {
 		var pc policy.Context
 		pc.Set("iam:AWSServiceName", service)
 		if err := s.authorizeCtx(tx, c, "iam:CreateServiceLinkedRole", r.ARN(), pc); err != nil {
@@ -98,7 +98,7 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c *Caller, name s
 		return "", err
 	}
 	var task string
-	err = s.store.Update(ctx, func(tx meta.Tx) error {
+	err = s.change(ctx, func(tx meta.Tx) error {
 		r, err := getRole(tx, c.Account, name)
 		if err != nil {
 			return err

@@ -12,7 +12,7 @@ func (s *Service) TagEntity(ctx context.Context, c *Caller, kind EntityKind, ent
 	if err := validateTags(tags, "tags"); err != nil {
 		return err
 	}
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		e, err := s.loadAuthorized(tx, c, kind, entityName, "iam:Tag"+titleKind(kind), requestTagContext(tags))
 		if err != nil {
 			return err
@@ -29,7 +29,7 @@ func (s *Service) TagEntity(ctx context.Context, c *Caller, kind EntityKind, ent
 
 // UntagEntity removes tags from a user or role (UntagUser, UntagRole).
 func (s *Service) UntagEntity(ctx context.Context, c *Caller, kind EntityKind, entityName string, keys []string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		var pc policy.Context
 		pc.Set("aws:TagKeys", keys...)
 		e, err := s.loadAuthorized(tx, c, kind, entityName, "iam:Untag"+titleKind(kind), pc)

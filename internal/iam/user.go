@@ -75,7 +75,7 @@ func (s *Service) CreateUser(ctx context.Context, c *Caller, in CreateUserInput)
 		return nil, err
 	}
 	u := &User{Account: c.Account, Name: in.Name, Path: path, ID: id, Created: s.now(), Tags: in.Tags, Boundary: in.Boundary}
-	err = s.store.Update(ctx, func(tx meta.Tx) error {
+	err = s.change(ctx, func(tx meta.Tx) error {
 		pc := requestTagContext(in.Tags)
 		if in.Boundary != "" {
 			pc.Set("iam:PermissionsBoundary", in.Boundary)
@@ -165,7 +165,7 @@ func (s *Service) ListUsers(ctx context.Context, c *Caller, in ListUsersInput) (
 
 // DeleteUser deletes a user that has no access keys and no policies left.
 func (s *Service) DeleteUser(ctx context.Context, c *Caller, name string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		u, err := getUser(tx, c.Account, name)
 		if err != nil {
 			return err
