@@ -36,7 +36,9 @@ func TestS3SecurityLakeKeyPolicyNeedsBucketKeys(t *testing.T) {
 	const bucket = "aws-security-data-lake-us-east-1-abc123"
 	out, err := s.aws(t, "iam", "create-service-linked-role", "--aws-service-name", "resource-management.securitylake.amazonaws.com")
 	require.NoError(t, err)
-	var role struct{ Role struct{ Arn, RoleId, RoleName string } }
+	var role struct {
+		Role struct{ Arn, RoleId, RoleName string }
+	}
 	require.NoError(t, json.Unmarshal([]byte(out), &role))
 	key := createKey(t, s, fmt.Sprintf(securityLakeKeyPolicy, testAccount, bucket))
 
