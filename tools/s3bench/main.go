@@ -74,7 +74,8 @@ func run(ctx context.Context, o options) error {
 	if o.header {
 		printHeader()
 	}
-	row, err := measureAll(ctx, store, o)
+	b := &bench{store: store, cpu: srv.CPUTime, o: o}
+	row, err := b.measureAll(ctx)
 	if err != nil {
 		return err
 	}
@@ -123,6 +124,7 @@ var columns = []string{
 func printHeader() {
 	fmt.Printf("Machine: %s, %d cores, %s RAM, %s, %s/%s\n\n", procField("/proc/cpuinfo", "model name"), runtime.NumCPU(),
 		procField("/proc/meminfo", "MemTotal"), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Printf("Each cell: per wall-clock second (per second of the server's CPU time).\n\n")
 	fmt.Printf("| server | SSE | %s | server peak RSS |\n", strings.Join(columns, " | "))
 	fmt.Printf("|%s\n", strings.Repeat(" --- |", len(columns)+3))
 }

@@ -3,6 +3,7 @@
 package s3peer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -65,6 +67,33 @@ func (s *Server) CreateBucket(ctx context.Context, bucket string) error {
 
 // PID returns the server's process ID.
 func (s *Server) PID() int { return s.cmd.Process.Pid }
+
+// clockTicks is the unit of the CPU times in /proc/<pid>/stat (USER_HZ, 100 on Linux).
+const clockTicks = 100
+
+// CPUTime returns the CPU time (user and system) the server process has used so far, from /proc (Linux).
+func (s *Server) CPUTime() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.PID()))
+	if err != nil {
+		return 0, fmt.Errorf("read %s's CPU time: %w", s.Name, err)
+	}
+	// The fields after the command name (which may hold spaces, so it ends at the last ')') start with the
+	// state, field 3; utime and stime are fields 14 and 15.
+	i := bytes.LastIndexByte(b, ')')
+	f := strings.Fields(string(b[i+1:]))
+	if i < 0 || len(f) < 13 {
+		return 0, fmt.Errorf("read %s's CPU time: unexpected /proc stat line", s.Name)
+	}
+	var ticks int64
+	for _, v := range f[11:13] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("read %s's CPU time: %w", s.Name, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
+}
 
 // Close stops the server (SIGTERM, then SIGKILL after a few seconds) and waits for it to exit.
 func (s *Server) Close() error {
