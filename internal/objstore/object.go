@@ -155,23 +155,33 @@ func (s *Service) prepareWrite(ctx context.Context, c *iam.Caller, w writeSpec) 
 	if err != nil {
 		return nil, nil, SSE{}, err
 	}
-	st, err := s.resolveSSE(b, w.sse)
+	a, st, err := s.writeAccess(b, w)
 	if err != nil {
 		return nil, nil, SSE{}, err
-	}
-	a := objectAccess("s3:PutObject", w.bucket, w.key)
-	a.ctx = writeContext(st, w.class, w.tags, w.src)
-	if w.acl != "" {
-		if publicACL(w.acl) && b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicAcls {
-			return nil, nil, SSE{}, errAccessDenied("Access Denied: the bucket's BlockPublicAcls setting refuses the public canned ACL " + w.acl)
-		}
-		a.ctx.Set("s3:x-amz-acl", w.acl)
 	}
 	if err := s.authorize(ctx, c, b, a); err != nil {
 		return nil, nil, SSE{}, err
 	}
 	dk, rec, err := s.newDataKey(ctx, c, w.src, w.bucket, w.key, st)
 	return b, dk, rec, err
+}
+
+// writeAccess resolves a write's encryption and returns the authorization question it asks, with the S3
+// condition keys of that encryption and of its canned ACL.
+func (s *Service) writeAccess(b *Bucket, w writeSpec) (access, sseSettings, error) {
+	st, err := s.resolveSSE(b, w.sse)
+	if err != nil {
+		return access{}, st, err
+	}
+	a := objectAccess("s3:PutObject", w.bucket, w.key)
+	a.ctx = writeContext(st, w.class, w.tags, w.src)
+	if w.acl != "" {
+		if publicACL(w.acl) && b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicAcls {
+			return access{}, st, errAccessDenied("Access Denied: the bucket's BlockPublicAcls setting refuses the public canned ACL " + w.acl)
+		}
+		a.ctx.Set("s3:x-amz-acl", w.acl)
+	}
+	return a, st, nil
 }
 
 func publicACL(acl string) bool {

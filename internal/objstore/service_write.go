@@ -8,6 +8,7 @@ import (
 	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/kms"
+	"github.com/seclake/seclake/internal/objstore/segment"
 )
 
 // AccessError is a denial with its parts: who was refused which action on which resource, and S3's error. It
@@ -75,10 +76,73 @@ func (s *Service) Deliver(ctx context.Context, in DeliveryInput) (*Object, error
 	put := in.Object
 	put.Source = in.Source
 	obj, err := s.PutObject(ctx, in.Caller, put)
+	if err != nil {
+		return nil, asDeliveryError(err, put.Bucket, put.Key)
+	}
+	return obj, nil
+}
+
+// asDeliveryError turns a denial into a *DeliveryError; other errors pass unchanged.
+func asDeliveryError(err error, bucket, key string) error {
 	var ae *AccessError
 	if errors.As(err, &ae) {
-		return nil, &DeliveryError{Principal: ae.Principal, Action: ae.Action, Resource: ae.Resource,
-			Bucket: put.Bucket, Key: put.Key, Cause: err}
+		return &DeliveryError{Principal: ae.Principal, Action: ae.Action, Resource: ae.Resource,
+			Bucket: bucket, Key: key, Cause: err}
 	}
-	return obj, err
+	return err
+}
+
+// DeliveryCheck asks whether a service could deliver an object, without writing it.
+type DeliveryCheck struct {
+	// Caller and Source are as in DeliveryInput.
+	Caller *iam.Caller
+	Source kms.Source
+	// Bucket and Key name an object the service would write, with the canned ACL and encryption it would ask for.
+	Bucket, Key string
+	ACL         string
+	SSE         SSERequest
+}
+
+// CheckDelivery decides, without writing anything, what Deliver would decide for the object in.Key: that the
+// bucket exists, that its policy lets in.Caller read the bucket's ACL (s3:GetBucketAcl, the check AWS's
+// log-delivering services make when a delivery is configured) and put the object, and, for SSE-KMS, that KMS
+// would give the caller a data key under the object's encryption context (a dry-run GenerateDataKey). It
+// returns the bucket, NoSuchBucket, a *DeliveryError naming the first permission missing, or KMS's error.
+func (s *Service) CheckDelivery(ctx context.Context, in DeliveryCheck) (*Bucket, error) {
+	b, err := s.bucket(ctx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	acl := bucketAccess("s3:GetBucketAcl", in.Bucket)
+	addSource(&acl.ctx, in.Source)
+	err = s.authorize(ctx, in.Caller, b, acl)
+	if err == nil {
+		err = s.checkPut(ctx, b, in)
+	}
+	if err != nil {
+		return nil, asDeliveryError(err, in.Bucket, in.Key)
+	}
+	return b, nil
+}
+
+// checkPut authorizes the write of in and, for SSE-KMS, asks KMS for a data key in a dry run.
+func (s *Service) checkPut(ctx context.Context, b *Bucket, in DeliveryCheck) error {
+	a, st, err := s.writeAccess(b, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, src: in.Source, acl: in.ACL})
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, in.Caller, b, a); err != nil || st.algorithm == SSEAES256 {
+		return err
+	}
+	ec, err := dataKeyContext(st, in.Bucket, in.Key)
+	if err != nil {
+		return err
+	}
+	kc := keyCaller(in.Caller)
+	_, err = s.keys.GenerateDataKey(ctx, kc, kms.DataKeyRequest{KeyID: st.keyID, EncryptionContext: ec,
+		NumberOfBytes: segment.KeySize, Source: in.Source, DryRun: true})
+	if e, ok := awserr.As(err); err == nil || ok && e.Code == "DryRunOperationException" {
+		return nil // KMS would give the data key
+	}
+	return kmsFailure(kc, err, "kms:GenerateDataKey", st.keyID)
 }

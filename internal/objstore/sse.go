@@ -164,14 +164,9 @@ func (s *Service) newDataKey(ctx context.Context, c *iam.Caller, src kms.Source,
 		return dk, rec, err
 	}
 	rec.Context, rec.BucketKey = st.rawCtx, st.bucketKey
-	arn := ObjectARN(bucket, key)
-	if st.bucketKey {
-		arn = BucketARN(bucket)
-	}
-	ec := encContext(st.context, arn)
-	if _, ok := st.context[contextKey]; ok && st.context[contextKey] != arn {
-		return nil, rec, errInvalidArgument("x-amz-server-side-encryption-context", st.rawCtx,
-			"Your full encryption context will be validated to have the value equal to the object or bucket ARN")
+	ec, err := dataKeyContext(st, bucket, key)
+	if err != nil {
+		return nil, rec, err
 	}
 	kc := keyCaller(c)
 	cacheID := ""
@@ -192,6 +187,20 @@ func (s *Service) newDataKey(ctx context.Context, c *iam.Caller, src kms.Source,
 		s.bucketKeys.put(cacheKey(kc, src, "dec", string(sum(dk.CiphertextBlob))), keyEntry{plain: dk.Plaintext, expires: s.clock.Now().Add(s.ttl)})
 	}
 	return dk.Plaintext, rec, nil
+}
+
+// dataKeyContext returns the encryption context of an object's data key: the caller's, with aws:s3:arn set
+// to the object's ARN (or the bucket's, with a bucket key).
+func dataKeyContext(st sseSettings, bucket, key string) (map[string]string, error) {
+	arn := ObjectARN(bucket, key)
+	if st.bucketKey {
+		arn = BucketARN(bucket)
+	}
+	if v, ok := st.context[contextKey]; ok && v != arn {
+		return nil, errInvalidArgument("x-amz-server-side-encryption-context", st.rawCtx,
+			"Your full encryption context will be validated to have the value equal to the object or bucket ARN")
+	}
+	return encContext(st.context, arn), nil
 }
 
 // openDataKey recovers an object's data key.
