@@ -70,8 +70,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 // configFlags binds the flags that override configuration fields; a flag's default is empty so that only flags
 // the user gave override the file and the environment.
 type configFlags struct {
-	file                                                                     string
-	listen, data, tlsCert, tlsKey, region, meta, metaSchema, lvl, lfmt, blob string
+	file                                                                                string
+	listen, data, tlsCert, tlsKey, region, meta, metaSchema, lvl, lfmt, blob, s3Domains string
 }
 
 func (f *configFlags) register(fs *flag.FlagSet, serve bool) {
@@ -88,6 +88,7 @@ func (f *configFlags) register(fs *flag.FlagSet, serve bool) {
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file; with --tls-key, serve HTTPS (env SECLAKE_TLS_CERT)")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (env SECLAKE_TLS_KEY)")
 	fs.StringVar(&f.region, "region", "", "home region, for requests without a credential scope (env SECLAKE_REGION; default us-east-1)")
+	fs.StringVar(&f.s3Domains, "s3-domains", "", "host names under which <bucket>.<domain> addresses a bucket, comma-separated (env SECLAKE_S3_DOMAINS; default s3.localhost,localhost)")
 	fs.StringVar(&f.blob, "blob", "", "blob store for object bodies: empty for <data>/blobs, or s3://bucket[/prefix][?endpoint=URL&region=R&path_style=true|false] for any S3 API (env SECLAKE_BLOB)")
 }
 
@@ -102,7 +103,7 @@ func (f *configFlags) resolve() (config.Config, error) {
 	cfg.ApplyEnv(os.LookupEnv)
 	for _, o := range []struct{ v, dst *string }{
 		{&f.listen, &cfg.Listen}, {&f.data, &cfg.DataDir}, {&f.tlsCert, &cfg.TLSCert}, {&f.tlsKey, &cfg.TLSKey},
-		{&f.region, &cfg.Region}, {&f.meta, &cfg.Meta}, {&f.metaSchema, &cfg.MetaSchema}, {&f.lvl, &cfg.LogLevel}, {&f.lfmt, &cfg.LogFormat}, {&f.blob, &cfg.Blob},
+		{&f.region, &cfg.Region}, {&f.meta, &cfg.Meta}, {&f.metaSchema, &cfg.MetaSchema}, {&f.lvl, &cfg.LogLevel}, {&f.lfmt, &cfg.LogFormat}, {&f.blob, &cfg.Blob}, {&f.s3Domains, &cfg.S3Domains},
 	} {
 		if *o.v != "" {
 			*o.dst = *o.v

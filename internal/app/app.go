@@ -257,7 +257,7 @@ func (s *Server) edge(ids *iam.Service, opt Options) (http.Handler, error) {
 		organizations.New(ids),
 		cloudtrail.New(s.audit),
 		kmsapi.New(s.kms),
-		s.objects.api(opt),
+		s.objects.api(s.cfg),
 	}
 	return edge.New(edge.Config{
 		Services: services,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/seclake/seclake/internal/api"
 	s3api "github.com/seclake/seclake/internal/api/s3"
+	"github.com/seclake/seclake/internal/config"
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/seal"
@@ -16,10 +17,6 @@ import (
 
 // lifecycleInterval is how often the object store runs lifecycle rules and sweeps unreferenced blobs.
 const lifecycleInterval = time.Hour
-
-// defaultS3Domains are the hosts under which "<bucket>.<domain>" is a virtual-hosted-style S3 address, unless
-// SECLAKE_S3_DOMAINS (comma-separated) says otherwise.
-const defaultS3Domains = "s3.localhost,localhost"
 
 // objectStore is S3: the object store and its background jobs.
 type objectStore struct {
@@ -42,12 +39,12 @@ func (s *Server) startObjects(key *seal.Key, ids *iam.Service, keys objstore.Dat
 }
 
 // api returns the S3 service for the edge.
-func (o *objectStore) api(opt Options) *api.Service {
-	domains := defaultS3Domains
-	if v, ok := opt.Getenv("SECLAKE_S3_DOMAINS"); ok && v != "" {
-		domains = v
+func (o *objectStore) api(cfg config.Config) *api.Service {
+	var domains []string
+	for _, d := range strings.Split(cfg.S3Domains, ",") {
+		domains = append(domains, strings.TrimSpace(d))
 	}
-	return s3api.New(o.svc, s3api.Options{Domains: strings.Split(domains, ",")})
+	return s3api.New(o.svc, s3api.Options{Domains: domains})
 }
 
 // stopObjects stops the background jobs and waits for them.

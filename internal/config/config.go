@@ -35,6 +35,9 @@ type Config struct {
 	// s3://bucket[/prefix][?endpoint=URL&region=R&path_style=B] for an S3-compatible remote (see ParseBlob;
 	// its credentials come from the environment, see BlobEnv).
 	Blob string `json:"blob"`
+	// S3Domains are the host names under which "<bucket>.<domain>" addresses a bucket (virtual-hosted-style
+	// S3), comma-separated.
+	S3Domains string `json:"s3Domains"`
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string `json:"logLevel"`
 	LogFormat string `json:"logFormat"`
@@ -72,6 +75,7 @@ func Default() Config {
 		LogLevel:        "info",
 		LogFormat:       "text",
 		ShutdownTimeout: Duration(30 * time.Second),
+		S3Domains:       "s3.localhost,localhost",
 	}
 }
 
@@ -102,6 +106,7 @@ var Env = []struct {
 	{"SECLAKE_META", func(c *Config) *string { return &c.Meta }},
 	{"SECLAKE_META_SCHEMA", func(c *Config) *string { return &c.MetaSchema }},
 	{"SECLAKE_BLOB", func(c *Config) *string { return &c.Blob }},
+	{"SECLAKE_S3_DOMAINS", func(c *Config) *string { return &c.S3Domains }},
 	{"SECLAKE_LOG_LEVEL", func(c *Config) *string { return &c.LogLevel }},
 	{"SECLAKE_LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }},
 }
@@ -150,6 +155,12 @@ func (c *Config) Validate() error {
 	}
 	if _, _, err := ParseBlob(c.Blob); err != nil {
 		errs = append(errs, fmt.Errorf("blob: %w", err)) // the setting itself is not echoed: it might hold a secret
+	}
+	for _, d := range strings.Split(c.S3Domains, ",") {
+		if d = strings.TrimSpace(d); d == "" || strings.ContainsAny(d, "/:@ ") {
+			errs = append(errs, fmt.Errorf("s3Domains %q: want comma-separated host names such as s3.localhost", c.S3Domains))
+			break
+		}
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
