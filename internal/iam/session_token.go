@@ -48,7 +48,8 @@ func (s *Service) GetSessionToken(ctx context.Context, c *Caller, durationSecond
 // principal (for example "securitylake.amazonaws.com") assumes the role, as AWS services assume their
 // service-linked and service roles. The role's trust policy must allow the service; sourceArn and
 // sourceAccount (either may be empty) are the aws:SourceArn and aws:SourceAccount the trust policy sees. No
-// credentials are issued: the returned caller is used in-process, with InvokedBy set to the service.
+// credentials are issued: the returned caller is used in-process, with InvokedBy set to the service; set its
+// Time (and Region) for each request it makes.
 func (s *Service) ServiceRoleSession(ctx context.Context, service, roleARN, sessionName, sourceArn, sourceAccount string) (*Caller, error) {
 	svc := &Caller{Principal: Principal{Type: TypeService, Service: service}, Time: s.clock.Now(), InvokedBy: service}
 	var out *Caller
@@ -84,7 +85,7 @@ func (s *Service) ServiceRoleSession(ctx context.Context, service, roleARN, sess
 		now := s.clock.Now().UTC().Truncate(time.Second)
 		sess := &Session{RoleARN: r.ARN(), RoleID: r.ID, Name: sessionName, Issued: now, Expires: now.Add(time.Hour)}
 		out = &Caller{Principal: Principal{Type: TypeAssumedRole, Account: r.Account, ARN: sessionARN(r.Account, r.Name, sessionName),
-			ID: r.ID + ":" + sessionName, Name: r.Name, Session: sess}, Time: now, InvokedBy: service, SourceIP: service}
+			ID: r.ID + ":" + sessionName, Name: r.Name, Session: sess}, Time: now, InvokedBy: service}
 		return nil
 	})
 	return out, wrapDomain(err, "service role session")

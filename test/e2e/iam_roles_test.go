@@ -1,71 +1,75 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/stretchr/testify/require"
 )
 
 func TestServiceLinkedRolesOfSecurityLake(t *testing.T) {
 	s := startServer(t)
-	cases := []struct{ service, name string }{
-		{"securitylake.amazonaws.com", "AWSServiceRoleForSecurityLake"},
-		{"resource-management.securitylake.amazonaws.com", "AWSServiceRoleForSecurityLakeResourceManagement"},
-	}
-	for _, tc := range cases {
-		out, err := s.aws(t, "iam", "create-service-linked-role", "--aws-service-name", tc.service)
-		require.NoError(t, err)
-		var res struct {
-			Role struct {
-				RoleName, Path, Arn      string
-				AssumeRolePolicyDocument struct {
-					Statement []struct {
-						Principal struct{ Service string }
-					}
+	out, err := s.aws(t, "iam", "create-service-linked-role", "--aws-service-name", "securitylake.amazonaws.com")
+	require.NoError(t, err)
+	var res struct {
+		Role struct {
+			RoleName, Path, Arn      string
+			AssumeRolePolicyDocument struct {
+				Statement []struct {
+					Principal struct{ Service string }
 				}
 			}
 		}
-		require.NoError(t, json.Unmarshal([]byte(out), &res))
-		require.Equal(t, tc.name, res.Role.RoleName)
-		require.Equal(t, "/aws-service-role/"+tc.service+"/", res.Role.Path)
-		require.Equal(t, "arn:aws:iam::"+testAccount+":role/aws-service-role/"+tc.service+"/"+tc.name, res.Role.Arn)
-		require.Equal(t, tc.service, res.Role.AssumeRolePolicyDocument.Statement[0].Principal.Service)
-
-		_, err = s.aws(t, "iam", "create-service-linked-role", "--aws-service-name", tc.service)
-		require.ErrorContains(t, err, "InvalidInput")
-		require.ErrorContains(t, err, "Service role name "+tc.name+" has been taken in this account, please try a different suffix.")
 	}
-	out, err := s.aws(t, "iam", "list-attached-role-policies", "--role-name", "AWSServiceRoleForSecurityLake")
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	require.Equal(t, "AWSServiceRoleForSecurityLake", res.Role.RoleName)
+	require.Equal(t, "/aws-service-role/securitylake.amazonaws.com/", res.Role.Path)
+	slr := "arn:aws:iam::" + testAccount + ":role/aws-service-role/securitylake.amazonaws.com/AWSServiceRoleForSecurityLake"
+	require.Equal(t, slr, res.Role.Arn)
+	require.Equal(t, "securitylake.amazonaws.com", res.Role.AssumeRolePolicyDocument.Statement[0].Principal.Service)
+
+	ctx := context.Background()
+	c := iam.NewFromConfig(s.rootConfig())
+	rm, err := c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("resource-management.securitylake.amazonaws.com")})
 	require.NoError(t, err)
-	require.Contains(t, out, "arn:aws:iam::aws:policy/aws-service-role/SecurityLakeServiceLinkedRole")
+	require.Equal(t, "arn:aws:iam::"+testAccount+":role/aws-service-role/resource-management.securitylake.amazonaws.com/AWSServiceRoleForSecurityLakeResourceManagement",
+		aws.ToString(rm.Role.Arn))
+	_, err = c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("securitylake.amazonaws.com")})
+	require.Equal(t, "InvalidInput", apiCode(t, err))
+	require.ErrorContains(t, err, "Service role name AWSServiceRoleForSecurityLake has been taken in this account, please try a different suffix.")
+	attached, err := c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("AWSServiceRoleForSecurityLake")})
+	require.NoError(t, err)
+	require.Equal(t, "arn:aws:iam::aws:policy/aws-service-role/SecurityLakeServiceLinkedRole", aws.ToString(attached.AttachedPolicies[0].PolicyArn))
 
 	// Only the service changes its role.
-	_, err = s.aws(t, "iam", "put-role-policy", "--role-name", "AWSServiceRoleForSecurityLake", "--policy-name", "x",
-		"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
-	require.ErrorContains(t, err, "UnmodifiableEntity")
-	_, err = s.aws(t, "iam", "delete-role", "--role-name", "AWSServiceRoleForSecurityLake")
+	_, err = c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("AWSServiceRoleForSecurityLake"), PolicyName: aws.String("x"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)})
+	require.Equal(t, "UnmodifiableEntity", apiCode(t, err))
+	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("AWSServiceRoleForSecurityLake")})
 	require.ErrorContains(t, err, "Cannot perform the operation on the protected role 'AWSServiceRoleForSecurityLake' - this role is only modifiable by AWS")
 
 	// Policies may name the roles by their real ARNs; the guide's misspelt Lake Formation role does not exist.
-	slr := "arn:aws:iam::" + testAccount + ":role/aws-service-role/securitylake.amazonaws.com/AWSServiceRoleForSecurityLake"
-	_, err = s.aws(t, "iam", "create-role", "--role-name", "trusts-slr", "--assume-role-policy-document",
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+slr+`"},"Action":"sts:AssumeRole"}]}`)
+	trust := func(principal string) *string {
+		return aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + principal + `"},"Action":"sts:AssumeRole"}]}`)
+	}
+	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusts-slr"), AssumeRolePolicyDocument: trust(slr)})
 	require.NoError(t, err)
-	_, err = s.aws(t, "iam", "create-role", "--role-name", "typo", "--assume-role-policy-document",
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+testAccount+`:role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormatinoDataAccess"},"Action":"sts:AssumeRole"}]}`)
-	require.ErrorContains(t, err, "MalformedPolicyDocument")
+	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("typo"),
+		AssumeRolePolicyDocument: trust("arn:aws:iam::" + testAccount + ":role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormatinoDataAccess")})
+	require.Equal(t, "MalformedPolicyDocument", apiCode(t, err))
 	require.ErrorContains(t, err, "Invalid principal in policy")
 
-	out, err = s.aws(t, "iam", "delete-service-linked-role", "--role-name", "AWSServiceRoleForSecurityLakeResourceManagement")
+	del, err := c.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String("AWSServiceRoleForSecurityLakeResourceManagement")})
 	require.NoError(t, err)
-	var del struct{ DeletionTaskId string }
-	require.NoError(t, json.Unmarshal([]byte(out), &del))
-	require.True(t, strings.HasPrefix(del.DeletionTaskId, "task/aws-service-role/resource-management.securitylake.amazonaws.com/AWSServiceRoleForSecurityLakeResourceManagement/"), del.DeletionTaskId)
-	out, err = s.aws(t, "iam", "get-service-linked-role-deletion-status", "--deletion-task-id", del.DeletionTaskId)
+	task := aws.ToString(del.DeletionTaskId)
+	require.True(t, strings.HasPrefix(task, "task/aws-service-role/resource-management.securitylake.amazonaws.com/AWSServiceRoleForSecurityLakeResourceManagement/"), task)
+	st, err := c.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: aws.String(task)})
 	require.NoError(t, err)
-	require.Contains(t, out, `"Status": "SUCCEEDED"`)
+	require.Equal(t, "SUCCEEDED", string(st.Status))
 }
 
 func TestRoleTrustPolicyErrorsPointAtTheFault(t *testing.T) {
@@ -77,9 +81,9 @@ func TestRoleTrustPolicyErrorsPointAtTheFault(t *testing.T) {
 	require.ErrorContains(t, err, `statement 0 (Sid "Replication")`)
 	require.ErrorContains(t, err, `did you mean "AWS"?`)
 
-	_, err = s.aws(t, "iam", "create-role", "--role-name", "cond", "--assume-role-policy-document",
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+testAccount+`"},"Action":"sts:AssumeRole","Condition":{"StringEqualz":{"sts:ExternalId":"x"}}}]}`)
-	require.ErrorContains(t, err, "MalformedPolicyDocument")
+	_, err = iam.NewFromConfig(s.rootConfig()).CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String("cond"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + testAccount + `"},"Action":"sts:AssumeRole","Condition":{"StringEqualz":{"sts:ExternalId":"x"}}}]}`)})
+	require.Equal(t, "MalformedPolicyDocument", apiCode(t, err))
 	require.ErrorContains(t, err, "StringEqualz")
 }
 

@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/stretchr/testify/require"
 
 	"github.com/seclake/seclake/internal/iam/iamtest"
@@ -92,9 +95,9 @@ func TestSimulatePolicyWithTheCLI(t *testing.T) {
 	require.Equal(t, "implicitDeny", put.EvalDecision)
 
 	// A user's own policies, with SimulatePrincipalPolicy.
-	createUserWithKey(t, s, "analyst")
-	_, err = s.aws(t, "iam", "put-user-policy", "--user-name", "analyst", "--policy-name", "read-lake",
-		"--policy-document", `{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+	userWithPolicy(t, s.rootConfig(), "analyst", "")
+	_, err = iam.NewFromConfig(s.rootConfig()).PutUserPolicy(context.Background(), &iam.PutUserPolicyInput{UserName: aws.String("analyst"),
+		PolicyName: aws.String("read-lake"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)})
 	require.NoError(t, err)
 	out, err = s.aws(t, "iam", "simulate-principal-policy", "--policy-source-arn", "arn:aws:iam::"+testAccount+":user/analyst",
 		"--action-names", "s3:GetObject", "iam:CreateUser")

@@ -34,14 +34,40 @@ func createMemberAccount(t *testing.T, s *server, name, email string) string {
 	return st.CreateAccountStatus.AccountId
 }
 
+// memberAccount creates a member account with the Go SDK and returns its ID.
+func memberAccount(t *testing.T, s *server, name, email string) string {
+	t.Helper()
+	ctx := context.Background()
+	orgs := organizations.NewFromConfig(s.rootConfig())
+	out, err := orgs.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(email)})
+	require.NoError(t, err)
+	st, err := orgs.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", string(st.CreateAccountStatus.State))
+	return aws.ToString(st.CreateAccountStatus.AccountId)
+}
+
+// userWithPolicy creates a user of the account cfg signs for, attaches a managed policy (if any) and returns
+// the user's new access key.
+func userWithPolicy(t *testing.T, cfg aws.Config, name, policyARN string) (keyID, secret string) {
+	t.Helper()
+	ctx := context.Background()
+	c := iam.NewFromConfig(cfg)
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
+	require.NoError(t, err)
+	if policyARN != "" {
+		_, err = c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: aws.String(policyARN)})
+		require.NoError(t, err)
+	}
+	key, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+	require.NoError(t, err)
+	return aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey)
+}
+
 // adminUser creates a user of the management account with AdministratorAccess and returns its key.
 func adminUser(t *testing.T, s *server, name string) (keyID, secret string) {
 	t.Helper()
-	keyID, secret = createUserWithKey(t, s, name)
-	_, err := iam.NewFromConfig(s.rootConfig()).AttachUserPolicy(context.Background(), &iam.AttachUserPolicyInput{
-		UserName: aws.String(name), PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")})
-	require.NoError(t, err)
-	return keyID, secret
+	return userWithPolicy(t, s.rootConfig(), name, "arn:aws:iam::aws:policy/AdministratorAccess")
 }
 
 // memberAdmin assumes a member account's OrganizationAccountAccessRole as a new administrator of the
@@ -68,10 +94,13 @@ func TestMemberAccountAndOrganizationAccountAccessRole(t *testing.T) {
 	require.Equal(t, "ALL", org.Organization.FeatureSet)
 
 	member := createMemberAccount(t, s, "log-archive", "log-archive@example.com")
-	out, err = s.aws(t, "organizations", "list-accounts")
+	ctx := context.Background()
+	orgs := organizations.NewFromConfig(s.rootConfig())
+	list, err := orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
 	require.NoError(t, err)
-	require.Contains(t, out, member)
-	require.Contains(t, out, `"Arn": "arn:aws:organizations::`+testAccount+`:account/`+org.Organization.Id+`/`+member+`"`)
+	require.Len(t, list.Accounts, 2)
+	arns := []string{aws.ToString(list.Accounts[0].Arn), aws.ToString(list.Accounts[1].Arn)}
+	require.Contains(t, arns, "arn:aws:organizations::"+testAccount+":account/"+org.Organization.Id+"/"+member)
 
 	roleARN := "arn:aws:iam::" + member + ":role/OrganizationAccountAccessRole"
 	_, err = s.aws(t, "sts", "assume-role", "--role-arn", roleARN, "--role-session-name", "setup")
@@ -91,34 +120,31 @@ func TestMemberAccountAndOrganizationAccountAccessRole(t *testing.T) {
 	require.Regexp(t, `^ASIA`, c.AccessKeyId)
 
 	// The session is the member account's administrator.
-	out, err = s.awsAs(t, c.AccessKeyId, c.SecretAccessKey, c.SessionToken, "sts", "get-caller-identity")
+	session := s.sdkConfig(c.AccessKeyId, c.SecretAccessKey, c.SessionToken)
+	u, err := iam.NewFromConfig(session).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("auditor")})
 	require.NoError(t, err)
-	require.Contains(t, out, `"Arn": "arn:aws:sts::`+member+`:assumed-role/OrganizationAccountAccessRole/setup"`)
-	require.Contains(t, out, `"Account": "`+member+`"`)
-	out, err = s.awsAs(t, c.AccessKeyId, c.SecretAccessKey, c.SessionToken, "iam", "create-user", "--user-name", "auditor")
-	require.NoError(t, err)
-	require.Contains(t, out, `"Arn": "arn:aws:iam::`+member+`:user/auditor"`)
+	require.Equal(t, "arn:aws:iam::"+member+":user/auditor", aws.ToString(u.User.Arn))
 
 	// Members see their organization but cannot manage it.
-	ctx := context.Background()
-	orgs := organizations.NewFromConfig(s.sdkConfig(c.AccessKeyId, c.SecretAccessKey, c.SessionToken))
+	orgs = organizations.NewFromConfig(session)
 	d, err := orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	require.NoError(t, err)
 	require.Equal(t, org.Organization.Id, aws.ToString(d.Organization.Id))
 	_, err = orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
 	require.Equal(t, "AccessDeniedException", apiCode(t, err))
 
-	// GetCallerIdentity answers for the session with the SDK too.
-	id, err := sts.NewFromConfig(s.sdkConfig(c.AccessKeyId, c.SecretAccessKey, c.SessionToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	id, err := sts.NewFromConfig(session).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
+	require.Equal(t, assumed.AssumedRoleUser.Arn, aws.ToString(id.Arn))
 	require.Equal(t, assumed.AssumedRoleUser.AssumedRoleId, aws.ToString(id.UserId))
+	require.Equal(t, member, aws.ToString(id.Account))
 }
 
 func TestOrganizationUnitsAndServiceControlPolicies(t *testing.T) {
 	s := startServer(t)
 	ctx := context.Background()
 	orgs := organizations.NewFromConfig(s.rootConfig())
-	member := createMemberAccount(t, s, "workload", "workload@example.com")
+	member := memberAccount(t, s, "workload", "workload@example.com")
 	roots, err := orgs.ListRoots(ctx, &organizations.ListRootsInput{})
 	require.NoError(t, err)
 	root := aws.ToString(roots.Roots[0].Id)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/stretchr/testify/require"
@@ -25,26 +26,22 @@ const externalID = "seclake-subscriber-7f3a"
 func subscriberSetup(t *testing.T, s *server) (roleARN, keyID, secret string) {
 	t.Helper()
 	ctx := context.Background()
-	member := createMemberAccount(t, s, "subscriber", "subscriber@example.com")
-	memberIAM := iam.NewFromConfig(memberAdmin(t, s, member))
-	_, err := memberIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("subscriber-app")})
-	require.NoError(t, err)
-	_, err = memberIAM.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("subscriber-app"), PolicyName: aws.String("assume-lake-role"),
+	member := memberAccount(t, s, "subscriber", "subscriber@example.com")
+	memberCfg := memberAdmin(t, s, member)
+	keyID, secret = userWithPolicy(t, memberCfg, "subscriber-app", "")
+	_, err := iam.NewFromConfig(memberCfg).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("subscriber-app"), PolicyName: aws.String("assume-lake-role"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::` + testAccount + `:role/*"}]}`)})
 	require.NoError(t, err)
-	key, err := memberIAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("subscriber-app")})
-	require.NoError(t, err)
 
+	lake := iam.NewFromConfig(s.rootConfig())
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + member + `:root"},` +
 		`"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"` + externalID + `"}}}]}`
-	out, err := s.aws(t, "iam", "create-role", "--role-name", "AmazonSecurityLake-Subscriber", "--assume-role-policy-document", trust)
+	created, err := lake.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("AmazonSecurityLake-Subscriber"), AssumeRolePolicyDocument: aws.String(trust)})
 	require.NoError(t, err)
-	var created struct{ Role struct{ Arn string } }
-	require.NoError(t, json.Unmarshal([]byte(out), &created))
-	_, err = s.aws(t, "iam", "put-role-policy", "--role-name", "AmazonSecurityLake-Subscriber", "--policy-name", "read",
-		"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetRole","s3:GetObject","s3:ListBucket"],"Resource":"*"}]}`)
+	_, err = lake.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("AmazonSecurityLake-Subscriber"), PolicyName: aws.String("read"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetRole","s3:GetObject","s3:ListBucket"],"Resource":"*"}]}`)})
 	require.NoError(t, err)
-	return created.Role.Arn, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey)
+	return aws.ToString(created.Role.Arn), keyID, secret
 }
 
 func TestAssumeRoleWithExternalID(t *testing.T) {
@@ -76,18 +73,22 @@ func TestAssumeRoleWithExternalID(t *testing.T) {
 	// The trail of the role's account records the AssumeRole (external ID included, secrets not) and the
 	// session's own calls with their session context.
 	c := res.Credentials
-	_, err = s.awsAs(t, c.AccessKeyId, c.SecretAccessKey, c.SessionToken, "iam", "get-role", "--role-name", "AmazonSecurityLake-Subscriber")
+	ctx := context.Background()
+	_, err = iam.NewFromConfig(s.sdkConfig(c.AccessKeyId, c.SecretAccessKey, c.SessionToken)).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("AmazonSecurityLake-Subscriber")})
+	require.NoError(t, err)
+	events, err := cloudtrail.NewFromConfig(s.rootConfig()).LookupEvents(ctx, &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(50)})
 	require.NoError(t, err)
 	var assume, getRole map[string]any
-	for _, e := range lookupEvents(t, s, "--max-results", "50") {
-		require.NotContains(t, e.CloudTrailEvent, c.SecretAccessKey)
-		require.NotContains(t, e.CloudTrailEvent, c.SessionToken)
+	for _, e := range events.Events {
+		text := aws.ToString(e.CloudTrailEvent)
+		require.NotContains(t, text, c.SecretAccessKey)
+		require.NotContains(t, text, c.SessionToken)
 		var rec map[string]any
-		require.NoError(t, json.Unmarshal([]byte(e.CloudTrailEvent), &rec))
+		require.NoError(t, json.Unmarshal([]byte(text), &rec))
 		switch {
-		case e.EventName == "AssumeRole" && rec["errorCode"] == nil:
+		case aws.ToString(e.EventName) == "AssumeRole" && rec["errorCode"] == nil:
 			assume = rec
-		case e.EventName == "GetRole":
+		case aws.ToString(e.EventName) == "GetRole":
 			getRole = rec
 		}
 	}
