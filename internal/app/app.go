@@ -64,6 +64,7 @@ type Server struct {
 	audit    *audit.Log
 	kms      *kms.Service
 	objects  *objectStore // S3: the object store and its background jobs
+	janitor  func()       // stops the IAM janitor and waits for it
 	served   chan error
 	notice   string // the one-time bootstrap notice, printed once the listener is bound
 	// AccountID is the management account.
@@ -96,6 +97,7 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 	if err := s.bootstrap(ctx, ids, opt); err != nil {
 		return nil, err
 	}
+	s.startJanitor(ids)
 	s.audit, err = audit.Open(ctx, audit.Config{Store: s.store, Clock: opt.Clock, ChainKey: key.Derive("audit chain")})
 	if err != nil {
 		return nil, fmt.Errorf("open audit trail: %w", err)
@@ -343,8 +345,26 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// janitorInterval is how often expired temporary credentials are purged.
+const janitorInterval = time.Hour
+
+// startJanitor runs IAM's purge of long-expired temporary credentials in the background.
+func (s *Server) startJanitor(ids *iam.Service) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ids.RunJanitor(ctx, janitorInterval, func(err error) { s.log.Warn("purge expired credentials", "err", err) })
+	}()
+	s.janitor = func() { cancel(); <-done }
+}
+
 func (s *Server) closeStores() error {
 	var errs []error
+	if s.janitor != nil {
+		s.janitor()
+		s.janitor = nil
+	}
 	s.stopObjects()
 	if s.kms != nil {
 		s.kms.Stop()
