@@ -121,9 +121,13 @@ func getAccessKey(tx meta.Tx, id string) (*accessKey, error) {
 // ErrBadToken or ErrExpiredToken when the key cannot be used. Temporary credentials need their session
 // token, compared in constant time; long-term keys refuse one.
 func (s *Service) Authenticate(ctx context.Context, keyID, sessionToken string) (*Credential, error) {
+	cred, gen, hit, err := s.cachedCredential(ctx, keyID, sessionToken)
+	if hit || err != nil {
+		return cred, err
+	}
 	var k *accessKey
 	var u *User
-	err := s.store.View(ctx, func(tx meta.Tx) error {
+	err = s.store.View(ctx, func(tx meta.Tx) error {
 		var err error
 		if k, err = getAccessKey(tx, keyID); err != nil {
 			return err
@@ -148,6 +152,8 @@ func (s *Service) Authenticate(ctx context.Context, keyID, sessionToken string) 
 	if u == nil && k.User != "" {
 		u = &User{Account: k.Account, Name: k.User, Path: k.UserPath, ID: k.UserID}
 	}
+	// Cached at the counter read before the key was: a change since then makes the entry stale at once.
+	s.creds.put(keyID, credEntry{gen: gen, key: k, user: u, secret: string(secret)})
 	return &Credential{Secret: string(secret), Principal: keyPrincipal(k, u), SessionToken: sessionToken}, nil
 }
 

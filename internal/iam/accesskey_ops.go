@@ -133,7 +133,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, c *Caller, userName, keyI
 	if status != KeyActive && status != KeyInactive {
 		return awserr.New("ValidationError", http.StatusBadRequest, "1 validation error detected: Value '%s' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]", status)
 	}
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		k, err := s.ownedKey(ctx, tx, c, userName, keyID, "iam:UpdateAccessKey")
 		if err != nil {
 			return err
@@ -146,7 +146,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, c *Caller, userName, keyI
 
 // DeleteAccessKey deletes a key. A deleted key is refused from the next request on.
 func (s *Service) DeleteAccessKey(ctx context.Context, c *Caller, userName, keyID string) error {
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.change(ctx, func(tx meta.Tx) error {
 		k, err := s.ownedKey(ctx, tx, c, userName, keyID, "iam:DeleteAccessKey")
 		if err != nil {
 			return err

@@ -34,8 +34,15 @@ type AuthzRequest struct {
 // account's place in the organization, and the resource policy. It returns the decision; use DenyMessage to
 // word a denial.
 func (s *Service) Authorize(ctx context.Context, c *Caller, req AuthzRequest) (policy.Decision, error) {
+	pp, ok, err := s.cached(ctx, &c.Principal)
+	if err != nil {
+		return policy.Decision{}, fmt.Errorf("gather policies of %s: %w", c.ARN, err)
+	}
+	if ok {
+		return policy.Evaluate(s.inputFor(c, req, pp)), nil
+	}
 	var d policy.Decision
-	err := s.store.View(ctx, func(tx meta.Tx) error {
+	err = s.store.View(ctx, func(tx meta.Tx) error {
 		var err error
 		d, err = s.authorizeTx(tx, c, req)
 		return err
@@ -57,6 +64,11 @@ func (s *Service) evalInput(tx meta.Tx, c *Caller, req AuthzRequest) (policy.Inp
 	if err != nil {
 		return policy.Input{}, nil, fmt.Errorf("gather policies of %s: %w", c.ARN, err)
 	}
+	return s.inputFor(c, req, pp), pp, nil
+}
+
+// inputFor builds the engine's input from the request and the caller's gathered policies.
+func (s *Service) inputFor(c *Caller, req AuthzRequest, pp *principalPolicies) policy.Input {
 	pc := req.Context.Clone()
 	addRequestKeys(&pc, c)
 	pp.addPrincipalKeys(&pc)
@@ -70,7 +82,7 @@ func (s *Service) evalInput(tx meta.Tx, c *Caller, req AuthzRequest) (policy.Inp
 		ResourceAccount:       req.ResourceAccount,
 		RequireResourcePolicy: req.RequireResourcePolicy,
 	}
-	return in, pp, nil
+	return in
 }
 
 // addRequestKeys sets the global condition keys that come from the request itself.

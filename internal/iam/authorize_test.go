@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -175,7 +176,10 @@ func TestManagedPolicyVersions(t *testing.T) {
 func TestChangesReachEveryNode(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	other := New(Config{Store: f.svc.store, Seal: f.svc.seal, Clock: f.clock, Rand: f.svc.rand})
+	// Both nodes re-read the change counter on every decision here; by default they do at most every
+	// DefaultGenerationPoll, which bounds how late a change made elsewhere may arrive.
+	other := New(Config{Store: f.svc.store, Seal: f.svc.seal, Clock: f.clock, Rand: f.svc.rand, GenerationPoll: time.Nanosecond})
+	f.svc.gen.poll = time.Nanosecond
 	alice := f.user(t, "alice")
 	allowed := func(s *Service) bool {
 		d, err := s.Authorize(ctx, alice, AuthzRequest{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"})

@@ -106,6 +106,10 @@ func (s *Service) PurgeExpiredCredentials(ctx context.Context, limit int) (int, 
 		if err != nil {
 			return n, fmt.Errorf("purge expired credentials: %w", err)
 		}
+		for _, k := range keys {
+			_, id, _ := strings.Cut(k, "/")
+			s.creds.drop(id)
+		}
 		n += len(keys)
 		if len(keys) < batch {
 			break

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"context"
 	"strings"
 
 	"github.com/seclake/seclake/internal/iam/policy"
@@ -31,13 +32,14 @@ type policySource struct {
 // boundary, its account's place in the organization (cached per principal while nothing changes), and a
 // session's own policies and tags.
 func (s *Service) gather(tx meta.Tx, p *Principal) (*principalPolicies, error) {
-	if p.Type != TypeUser && p.Type != TypeAssumedRole && p.Type != TypeRoot {
+	if !hasPolicies(p) {
 		return &principalPolicies{}, nil
 	}
 	gen, err := generation(tx)
 	if err != nil {
 		return nil, err
 	}
+	s.gen.saw(gen)
 	key := keyOf(p)
 	base := s.gathered.get(key, gen)
 	if base == nil {
@@ -46,6 +48,34 @@ func (s *Service) gather(tx meta.Tx, p *Principal) (*principalPolicies, error) {
 		}
 		s.gathered.put(key, gen, base)
 	}
+	return s.forSession(base, p)
+}
+
+// cached returns the principal's policies from the cache without a transaction, when the cache holds them
+// at the node's current change counter; ok is false otherwise.
+func (s *Service) cached(ctx context.Context, p *Principal) (pp *principalPolicies, ok bool, err error) {
+	if !hasPolicies(p) {
+		return &principalPolicies{}, true, nil
+	}
+	gen, err := s.current(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	base := s.gathered.get(keyOf(p), gen)
+	if base == nil {
+		return nil, false, nil
+	}
+	pp, err = s.forSession(base, p)
+	return pp, err == nil, err
+}
+
+// hasPolicies reports whether a principal has identity-based policies to gather.
+func hasPolicies(p *Principal) bool {
+	return p.Type == TypeUser || p.Type == TypeAssumedRole || p.Type == TypeRoot
+}
+
+// forSession narrows a user's or role's policies to a session of it.
+func (s *Service) forSession(base *principalPolicies, p *Principal) (*principalPolicies, error) {
 	if p.Type != TypeAssumedRole || p.Session == nil {
 		return base, nil
 	}

@@ -6,6 +6,7 @@ package iam
 
 import (
 	"io"
+	"time"
 
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/meta"
@@ -24,6 +25,10 @@ type Config struct {
 	Seal  *seal.Key
 	Clock clock.Clock
 	Rand  io.Reader
+	// GenerationPoll is how often a node re-reads the identity change counter from the store, and so how long
+	// a change made through another node sharing the store may take to reach this one (default
+	// DefaultGenerationPoll; changes made through this node apply at once).
+	GenerationPoll time.Duration
 }
 
 // Service manages identities and authenticates access keys. It is safe for concurrent use.
@@ -34,12 +39,18 @@ type Service struct {
 	rand     io.Reader
 	policies *policyCache
 	gathered *gatherCache
+	creds    *credCache
+	gen      genWatch
 	tokenKey []byte // keys the hashes of session tokens
 }
 
 // New returns the identity service.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, seal: cfg.Seal, clock: cfg.Clock, rand: cfg.Rand, policies: newPolicyCache(4096), gathered: newGatherCache(8192)}
+	s := &Service{store: cfg.Store, seal: cfg.Seal, clock: cfg.Clock, rand: cfg.Rand, policies: newPolicyCache(4096), gathered: newGatherCache(8192), creds: newCredCache(8192)}
+	s.gen.poll = cfg.GenerationPoll
+	if s.gen.poll <= 0 {
+		s.gen.poll = DefaultGenerationPoll
+	}
 	if cfg.Seal != nil {
 		s.tokenKey = cfg.Seal.Derive("iam session token")
 	}
