@@ -58,7 +58,9 @@ func TestParseBlob(t *testing.T) {
 
 func TestValidateBlob(t *testing.T) {
 	c := Default()
-	c.ApplyEnv(func(k string) (string, bool) { return map[string]string{"SECLAKE_BLOB": "s3://b/p?endpoint=http://127.0.0.1:9000"}[k], k == "SECLAKE_BLOB" })
+	c.ApplyEnv(func(k string) (string, bool) {
+		return map[string]string{"SECLAKE_BLOB": "s3://b/p?endpoint=http://127.0.0.1:9000"}[k], k == "SECLAKE_BLOB"
+	})
 	require.Equal(t, "s3://b/p?endpoint=http://127.0.0.1:9000", c.Blob)
 	require.ErrorContains(t, c.Validate(), "not an S3 bucket name", "a one-letter bucket")
 	c.Blob = "s3://bucket/p?endpoint=http://127.0.0.1:9000"
