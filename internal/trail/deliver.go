@@ -107,7 +107,7 @@ func ignorable(err error) bool {
 
 // deliverTrail delivers one trail under its lease.
 func (s *Service) deliverTrail(ctx context.Context, key string) error {
-	now := s.cfg.Clock.Now().UTC().Truncate(time.Second)
+	now := s.now()
 	var t *Trail
 	var st status
 	err := s.updateStatus(ctx, key, func(_ meta.Tx, cur *Trail, cst *status) error {

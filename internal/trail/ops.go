@@ -189,7 +189,7 @@ func (s *Service) UpdateTrail(ctx context.Context, c *iam.Caller, in UpdateInput
 			return nil, err
 		}
 	}
-	now := s.cfg.Clock.Now().UTC()
+	now := s.now()
 	err = s.updateStatus(ctx, t.storeKey(), func(tx meta.Tx, cur *Trail, st *status) error {
 		if cur.Created != t.Created {
 			return errGone

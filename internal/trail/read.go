@@ -145,7 +145,7 @@ func (s *Service) setLogging(ctx context.Context, c *iam.Caller, name string, on
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", action, t.ARN(), err)
 	}
-	now := s.cfg.Clock.Now().UTC()
+	now := s.now()
 	err = s.updateStatus(ctx, t.storeKey(), func(_ meta.Tx, cur *Trail, st *status) error {
 		switch {
 		case on && !st.Logging:

@@ -145,3 +145,7 @@ func New(cfg Config) (*Service, error) {
 	s.node = node
 	return s, nil
 }
+
+// now returns the time status and file names record: UTC, whole seconds (as CloudTrail writes times), so
+// that periods measured between such times are exact.
+func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC().Truncate(time.Second) }

@@ -195,3 +195,14 @@ func mustJSON(t *testing.T, v any) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+func TestDigestIsDueOnTimeOnAClockWithFractionsOfASecond(t *testing.T) {
+	e := newEnv(t)
+	e.clock.Advance(300 * time.Millisecond)
+	keyARN := e.destination(t, "tr1")
+	e.createTrail(t, CreateInput{Name: "tr1", S3BucketName: bucket, KmsKeyID: keyARN, EnableLogFileValidation: true})
+	for range 12 {
+		e.deliver(t)
+	}
+	require.Len(t, e.keys(t, "AWSLogs/"+acct+"/CloudTrail-Digest/"), 1, "the digest an hour after logging started")
+}
