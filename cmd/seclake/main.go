@@ -25,6 +25,7 @@ Usage:
 Commands:
   serve          Run the server: every service on one port (default 127.0.0.1:4566).
   audit verify   Check the audit trail's hash chain; report any changed, deleted or reordered record.
+  trail validate Check a CloudTrail trail's log files against its signed digest files, through the S3 API.
   version        Print the version.
 
 Run "seclake <command> --help" for the flags of a command.
@@ -58,6 +59,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return auditVerify(args[2:], stdout, stderr)
 		}
 		fmt.Fprint(stderr, "usage: seclake audit verify [--data DIR] [--meta DSN]\n")
+		return 2
+	case "trail":
+		if len(args) > 1 && args[1] == "validate" {
+			return trailValidate(args[2:], stdout, stderr)
+		}
+		fmt.Fprint(stderr, "usage: seclake trail validate --trail-arn ARN [--endpoint-url URL] [flags]\n")
 		return 2
 	case "version":
 		fmt.Fprintln(stdout, "seclake", version)
@@ -126,6 +133,10 @@ Secrets come only from the environment:
   SECLAKE_BLOB_ACCESS_KEY_ID        credentials of an s3:// --blob store (else the AWS SDK's default chain:
   SECLAKE_BLOB_SECRET_ACCESS_KEY    AWS_* variables, shared files, instance or task roles)
   SECLAKE_BLOB_SESSION_TOKEN
+
+Tuning from the environment:
+  SECLAKE_TRAIL_INTERVAL            how often CloudTrail trails deliver log files (a duration; default 5m)
+  SECLAKE_TRAIL_DIGEST_INTERVAL     how often they deliver digest files (default 1h, as on AWS)
 
 Health: GET /_seclake/health    Metrics (Prometheus): GET /_seclake/metrics
 

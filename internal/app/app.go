@@ -36,6 +36,7 @@ import (
 	"github.com/seclake/seclake/internal/meta/postgres"
 	"github.com/seclake/seclake/internal/meta/sqlite"
 	"github.com/seclake/seclake/internal/seal"
+	"github.com/seclake/seclake/internal/trail"
 )
 
 // Options are the parts of the environment a Server takes from its caller; tests replace them.
@@ -63,8 +64,9 @@ type Server struct {
 	blobName string
 	audit    *audit.Log
 	kms      *kms.Service
-	objects  *objectStore // S3: the object store and its background jobs
-	janitor  func()       // stops the IAM janitor and waits for it
+	objects  *objectStore   // S3: the object store and its background jobs
+	trails   *trail.Service // CloudTrail's trails and their delivery
+	janitor  func()         // stops the IAM janitor and waits for it
 	served   chan error
 	notice   string // the one-time bootstrap notice, printed once the listener is bound
 	// AccountID is the management account.
@@ -108,6 +110,9 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 	}
 	s.kms.Start()
 	if err := s.startObjects(key, ids, s.kms, opt); err != nil {
+		return nil, err
+	}
+	if err := s.startTrails(key, ids, opt); err != nil {
 		return nil, err
 	}
 	handler, err := s.edge(ids, opt)
@@ -257,7 +262,7 @@ func (s *Server) edge(ids *iam.Service, opt Options) (http.Handler, error) {
 		sts.New(ids),
 		iamapi.New(ids),
 		organizations.New(ids),
-		cloudtrail.New(s.audit),
+		cloudtrail.New(s.audit, s.trails),
 		kmsapi.New(s.kms),
 		s.objects.api(s.cfg),
 	}
@@ -361,6 +366,7 @@ func (s *Server) startJanitor(ids *iam.Service) {
 
 func (s *Server) closeStores() error {
 	var errs []error
+	s.stopTrails()
 	if s.janitor != nil {
 		s.janitor()
 		s.janitor = nil

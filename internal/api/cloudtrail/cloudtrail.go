@@ -1,4 +1,5 @@
-// Package cloudtrail serves the CloudTrail API (JSON 1.1): LookupEvents over seclake's audit trail.
+// Package cloudtrail serves the CloudTrail API (JSON 1.1): LookupEvents over seclake's audit trail, and the
+// trails (CreateTrail, StartLogging, GetTrailStatus, …) that deliver it to buckets.
 package cloudtrail
 
 import (
@@ -7,6 +8,7 @@ import (
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/awsproto"
+	"github.com/seclake/seclake/internal/trail"
 )
 
 // TargetPrefix is CloudTrail's X-Amz-Target prefix.
@@ -17,9 +19,9 @@ type Trail interface {
 	Lookup(ctx context.Context, accountID string, in *audit.LookupInput) (*audit.LookupOutput, error)
 }
 
-// New returns the CloudTrail service over the given trail.
-func New(trail Trail) *api.Service {
-	h := &handler{trail: trail}
+// New returns the CloudTrail service over the audit trail (events) and the trails that deliver it.
+func New(events Trail, trails *trail.Service) *api.Service {
+	h := &handler{trail: events, trails: trails}
 	return &api.Service{
 		Name:         "cloudtrail",
 		EventSource:  "cloudtrail.amazonaws.com",
@@ -27,11 +29,26 @@ func New(trail Trail) *api.Service {
 		TargetPrefix: TargetPrefix,
 		Ops: api.Ops(
 			api.JSON("LookupEvents", true, h.lookupEvents),
+			api.JSON("CreateTrail", false, h.createTrail),
+			api.JSON("UpdateTrail", false, h.updateTrail),
+			api.JSON("DeleteTrail", false, h.deleteTrail),
+			api.JSON("GetTrail", true, h.getTrail),
+			api.JSON("DescribeTrails", true, h.describeTrails),
+			api.JSON("ListTrails", true, h.listTrails),
+			api.JSON("GetTrailStatus", true, h.getTrailStatus),
+			api.JSON("StartLogging", false, h.startLogging),
+			api.JSON("StopLogging", false, h.stopLogging),
+			api.JSON("PutEventSelectors", false, h.putEventSelectors),
+			api.JSON("GetEventSelectors", true, h.getEventSelectors),
+			api.JSON("ListPublicKeys", true, h.listPublicKeys),
 		),
 	}
 }
 
-type handler struct{ trail Trail }
+type handler struct {
+	trail  Trail
+	trails *trail.Service
+}
 
 type lookupAttribute struct {
 	AttributeKey   string
