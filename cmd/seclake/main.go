@@ -202,6 +202,11 @@ func auditVerify(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ok, err := app.VerifyAudit(context.Background(), cfg, stdout)
+	return verdict(ok, err, stderr)
+}
+
+// verdict is the exit status of a check: 0 when it passed, 1 when it failed or could not run.
+func verdict(ok bool, err error, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "seclake: %v\n", err)
 		return 1

@@ -62,14 +62,7 @@ func trailValidate(args []string, stdout, stderr io.Writer) int {
 		in.Trail.Regions = strings.Split(regions, ",")
 	}
 	ok, err := app.ValidateTrail(context.Background(), in, stdout)
-	if err != nil {
-		fmt.Fprintf(stderr, "seclake: %v\n", err)
-		return 1
-	}
-	if !ok {
-		return 1
-	}
-	return 0
+	return verdict(ok, err, stderr)
 }
 
 // parseTime parses an RFC 3339 time; "" is the zero time.
