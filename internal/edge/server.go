@@ -160,6 +160,9 @@ func (s *Server) handle(r *http.Request, rq *request, auth *sigv4.Auth, perr err
 	out, opErr := op.Serve(ctx, rq.call)
 	if aerr := s.audit(ctx, rq, opErr); aerr != nil {
 		rq.log.Error("audit record not durable; refusing to acknowledge", "err", aerr)
+		if c, ok := out.(io.Closer); ok {
+			c.Close() // an output that holds resources (an object body) is never written
+		}
 		return nil, awserr.Internal()
 	}
 	return out, opErr

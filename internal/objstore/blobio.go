@@ -239,34 +239,44 @@ func retireBlobs(tx meta.Tx, blobs []dataBlob) error {
 	return nil
 }
 
-// collect deletes retired blobs in the background, off the request's path; what fails is left to the sweeper.
+// collect deletes retired blobs in the background, off the request's path; blobs that GETs on this node are
+// reading are deleted when the last of them finishes (see pins); what fails is left to the sweeper.
 func (s *Service) collect(blobs []dataBlob) {
-	if len(blobs) == 0 {
+	names := make([]string, 0, len(blobs))
+	for _, b := range blobs {
+		if b.Blob != "" {
+			names = append(names, b.Blob)
+		}
+	}
+	s.deleteClaimed(s.pins.claim(names))
+}
+
+// deleteClaimed deletes blobs claimed for deletion, in the background.
+func (s *Service) deleteClaimed(names []string) {
+	if len(names) == 0 {
 		return
 	}
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		s.deleteRetired(blobs)
+		defer s.pins.done(names)
+		s.deleteRetired(names)
 	}()
 }
 
 // Wait waits for the background deletions started by requests.
 func (s *Service) Wait() { s.bg.Wait() }
 
-func (s *Service) deleteRetired(blobs []dataBlob) {
+func (s *Service) deleteRetired(names []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var done []string
-	for _, b := range blobs {
-		if b.Blob == "" {
+	for _, name := range names {
+		if err := s.blobs.Delete(ctx, name); err != nil {
+			s.log.Warn("delete retired blob; the sweeper will retry", "blob", name, "err", err)
 			continue
 		}
-		if err := s.blobs.Delete(ctx, b.Blob); err != nil {
-			s.log.Warn("delete retired blob; the sweeper will retry", "blob", b.Blob, "err", err)
-			continue
-		}
-		done = append(done, b.Blob)
+		done = append(done, name)
 	}
 	_ = s.store.Update(ctx, func(tx meta.Tx) error {
 		for _, n := range done {
@@ -308,7 +318,12 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		if tn[0] == 'p' {
 			table = tablePending
 		}
-		if err := s.blobs.Delete(ctx, name); err != nil {
+		if len(s.pins.claim([]string{name})) == 0 {
+			continue // being read, or already being deleted
+		}
+		err := s.blobs.Delete(ctx, name)
+		s.pins.done([]string{name})
+		if err != nil {
 			return n, fmt.Errorf("sweep blob %s: %w", name, err)
 		}
 		if err := s.store.Update(ctx, func(tx meta.Tx) error {

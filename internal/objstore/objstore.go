@@ -77,6 +77,7 @@ type Service struct {
 	policies   sync.Map // policy document → *policy.Policy
 	events     *eventSeq
 	bg         sync.WaitGroup // background deletions of retired blobs
+	pins       pins           // blobs being read by GETs on this node
 }
 
 // New returns the object store.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/seclake/seclake/internal/blob"
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/meta"
@@ -59,6 +60,20 @@ func (s *Service) GetObject(ctx context.Context, c *iam.Caller, in GetInput) (*G
 }
 
 func (s *Service) getObject(ctx context.Context, c *iam.Caller, in GetInput, body bool) (*GetOutput, error) {
+	// An overwrite can retire the blobs of the version just loaded before the reader pins them; the read then
+	// starts over with the new version (a few times at most: each retry means another write got in between).
+	for attempt := 1; ; attempt++ {
+		out, err := s.getObjectOnce(ctx, c, in, body)
+		if !errors.Is(err, errReplaced) || attempt == 3 {
+			return out, err
+		}
+	}
+}
+
+// errReplaced means the object was replaced while a GET was opening it.
+var errReplaced = errors.New("object replaced while being opened")
+
+func (s *Service) getObjectOnce(ctx context.Context, c *iam.Caller, in GetInput, body bool) (*GetOutput, error) {
 	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
@@ -92,7 +107,11 @@ func (s *Service) getObject(ctx context.Context, c *iam.Caller, in GetInput, bod
 	if err != nil {
 		return nil, err
 	}
-	out.Body = &objectReader{ctx: ctx, s: s, key: dk, blobs: obj.Blobs, off: out.Start, remain: out.Length}
+	r := &objectReader{ctx: ctx, s: s, key: dk, blobs: obj.Blobs, off: out.Start, remain: out.Length}
+	if err := r.pin(); err != nil {
+		return nil, err
+	}
+	out.Body = r
 	return out, nil
 }
 
@@ -186,6 +205,7 @@ type objectReader struct {
 	cur    io.Reader
 	closer io.Closer
 	err    error
+	pinned []string // blobs this reader keeps from deletion until Close
 }
 
 func (r *objectReader) Read(p []byte) (int, error) {
@@ -257,8 +277,38 @@ func (r *objectReader) closeCur() {
 	r.cur, r.closer = nil, nil
 }
 
-// Close releases the blob being read.
+// pin keeps the object's blobs from being deleted while it is read, and opens the first of them, so that a
+// missing blob is an error before the response starts rather than a cut-off body. It returns errReplaced
+// when the object was replaced since it was loaded.
+func (r *objectReader) pin() error {
+	for _, b := range r.blobs {
+		if b.Blob != "" {
+			r.pinned = append(r.pinned, b.Blob)
+		}
+	}
+	if !r.s.pins.pin(r.pinned) {
+		r.pinned = nil
+		return errReplaced
+	}
+	if r.remain == 0 {
+		return nil
+	}
+	if err := r.open(); err != nil {
+		r.Close()
+		if errors.Is(err, blob.ErrNotFound) {
+			return errReplaced
+		}
+		return err
+	}
+	return nil
+}
+
+// Close releases the blobs; retired ones whose deletion waited for this reader are deleted now.
 func (r *objectReader) Close() error {
 	r.closeCur()
+	if r.pinned != nil {
+		r.s.deleteClaimed(r.s.pins.unpin(r.pinned))
+		r.pinned = nil
+	}
 	return nil
 }

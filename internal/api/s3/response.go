@@ -23,6 +23,16 @@ type response struct {
 	length int64
 }
 
+// Close releases a body that will not be written (the edge calls it when it cannot send the response).
+func (r *response) Close() error {
+	if r.body == nil {
+		return nil
+	}
+	err := r.body.Close()
+	r.body = nil
+	return err
+}
+
 func newResponse(status int) *response {
 	return &response{status: status, header: http.Header{}}
 }
