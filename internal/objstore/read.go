@@ -74,11 +74,10 @@ func (s *Service) getObject(ctx context.Context, c *iam.Caller, in GetInput, bod
 var errReplaced = errors.New("object replaced while being opened")
 
 func (s *Service) getObjectOnce(ctx context.Context, c *iam.Caller, in GetInput, body bool) (*GetOutput, error) {
-	b, err := s.bucket(ctx, in.Bucket)
-	if err != nil {
+	b, obj, err := s.bucketAndObject(ctx, in.Bucket, in.Key)
+	if b == nil {
 		return nil, err
 	}
-	obj, err := s.loadObject(ctx, in.Bucket, in.Key)
 	a := objectAccess("s3:GetObject", in.Bucket, in.Key)
 	if obj != nil {
 		for _, t := range obj.Tags {
@@ -113,6 +112,29 @@ func (s *Service) getObjectOnce(ctx context.Context, c *iam.Caller, in GetInput,
 	}
 	out.Body = r
 	return out, nil
+}
+
+// bucketAndObject loads a bucket and one of its objects in one read transaction. A missing bucket returns
+// (nil, nil, NoSuchBucket); a missing object returns the bucket and the object's error.
+func (s *Service) bucketAndObject(ctx context.Context, bucket, key string) (*Bucket, *Object, error) {
+	if bucket == "" {
+		return nil, nil, errNoSuchBucket(bucket)
+	}
+	var b *Bucket
+	var obj *Object
+	var objErr error
+	err := s.store.View(ctx, func(tx meta.Tx) error {
+		var err error
+		if b, err = getBucket(tx, bucket); err != nil {
+			return err
+		}
+		obj, objErr = getObject(tx, bucket, key)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, obj, objErr
 }
 
 func (s *Service) loadObject(ctx context.Context, bucket, key string) (*Object, error) {
