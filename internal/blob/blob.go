@@ -1,7 +1,7 @@
 // Package blob defines seclake's byte store: where object bodies, queue payloads and lake files live, always
 // as ciphertext (the packages above encrypt before they write).
 //
-// Implementations: blob/localfs (the embedded default) and, with the S3 issue, an S3-compatible remote. Both
+// Implementations: blob/localfs (the embedded default) and blob/s3blob (any S3-compatible API). Both
 // pass the conformance suite in blob/blobtest.
 package blob
 
