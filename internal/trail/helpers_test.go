@@ -49,7 +49,7 @@ type env struct {
 	root  *iam.Caller
 }
 
-func newEnv(t *testing.T, edit ...func(*Config)) *env {
+func newEnv(t testing.TB, edit ...func(*Config)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	store, err := sqlite.Open(filepath.Join(dir, "meta.db"), sqlite.Options{})
@@ -132,7 +132,7 @@ func policyDoc(stmts map[string]string, order, without []string) string {
 }
 
 // destination makes the bucket with the trail's bucket policy and a key with the trail's key policy.
-func (e *env) destination(t *testing.T, trail string) string {
+func (e *env) destination(t testing.TB, trail string) string {
 	t.Helper()
 	ctx := context.Background()
 	_, err := e.s3.CreateBucket(ctx, e.root, objstore.CreateBucketInput{Bucket: bucket})
@@ -144,7 +144,7 @@ func (e *env) destination(t *testing.T, trail string) string {
 }
 
 // createTrail creates and starts a trail with a KMS key.
-func (e *env) createTrail(t *testing.T, in CreateInput) *Trail {
+func (e *env) createTrail(t testing.TB, in CreateInput) *Trail {
 	t.Helper()
 	ctx := context.Background()
 	tr, err := e.svc.CreateTrail(ctx, e.root, in)
@@ -183,7 +183,7 @@ func (e *env) deliver(t *testing.T) {
 }
 
 // keys lists the bucket's keys under a prefix.
-func (e *env) keys(t *testing.T, prefix string) []string {
+func (e *env) keys(t testing.TB, prefix string) []string {
 	t.Helper()
 	out, err := (&objReader{e.s3, e.root, e.svc}).List(context.Background(), bucket, prefix)
 	require.NoError(t, err)
