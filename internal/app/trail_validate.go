@@ -76,6 +76,7 @@ type apiReader struct {
 	ct *cloudtrail.Client
 }
 
+// List lists a prefix with ListObjectsV2.
 func (r *apiReader) List(ctx context.Context, bucket, prefix string) ([]string, error) {
 	var out []string
 	p := s3.NewListObjectsV2Paginator(r.s3, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix})
@@ -91,6 +92,7 @@ func (r *apiReader) List(ctx context.Context, bucket, prefix string) ([]string, 
 	return out, nil
 }
 
+// Get reads an object with GetObject.
 func (r *apiReader) Get(ctx context.Context, bucket, key string) ([]byte, map[string]string, error) {
 	out, err := r.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
 	var nsk *s3types.NoSuchKey
@@ -106,6 +108,7 @@ func (r *apiReader) Get(ctx context.Context, bucket, key string) ([]byte, map[st
 	return body, out.Metadata, err
 }
 
+// PublicKeys calls ListPublicKeys in region.
 func (r *apiReader) PublicKeys(ctx context.Context, region string) ([]trail.PublicKey, error) {
 	start, end := time.Unix(0, 0), time.Now().Add(2*time.Hour) // every key that signed up to now, with room for the server's clock
 	out, err := r.ct.ListPublicKeys(ctx, &cloudtrail.ListPublicKeysInput{StartTime: &start, EndTime: &end},
