@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -189,39 +190,37 @@ func normalize(r *Record, now time.Time, newID func() string) error {
 	return nil
 }
 
+// jsonBuffers holds buffers for marshalRecord, which copies its result out of them.
+var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
 // truncatedMarker replaces the payload of a record larger than MaxRecordBytes.
 var truncatedMarker = json.RawMessage(`{"seclakeTruncated":true}`)
 
 // marshalRecord returns r's JSON as the trail stores it: CloudTrail's field order, no HTML escaping, no
-// trailing newline. A record over MaxRecordBytes loses its payload fields (see MaxRecordBytes).
+// trailing newline (what encoding/json writes). A record over MaxRecordBytes loses its payload fields (see
+// MaxRecordBytes).
 func marshalRecord(r *Record) ([]byte, error) {
-	b, err := encodeJSON(r)
+	buf := jsonBuffers.Get().(*[]byte)
+	defer jsonBuffers.Put(buf)
+	b, err := appendRecord((*buf)[:0], r)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidRecord, err)
 	}
+	if cap(b) <= MaxRecordBytes {
+		*buf = b // keep the grown buffer, unless an oversized record grew it
+	}
 	if len(b) <= MaxRecordBytes {
-		return b, nil
+		return bytes.Clone(b), nil
 	}
 	r.RequestParameters, r.ResponseElements, r.AdditionalEventData = nil, nil, truncatedMarker
-	b, err = encodeJSON(r)
+	b, err = appendRecord(b[:0], r)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidRecord, err)
 	}
 	if len(b) > MaxRecordBytes {
 		return nil, fmt.Errorf("%w: record is %d bytes even without its payload", ErrInvalidRecord, len(b))
 	}
-	return b, nil
-}
-
-// encodeJSON marshals v without HTML escaping and without the encoder's trailing newline.
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return bytes.Clone(b), nil
 }
 
 // Username is the name LookupEvents shows for the record's caller (and matches the Username attribute
