@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 )
 
 // HashSize is the size of a chain hash.
@@ -50,50 +51,8 @@ func (k macKey) linkMAC(label string, seq uint64, hash Hash) Hash {
 	return out
 }
 
-// entryVersion is the first byte of every stored entry and head.
-const entryVersion = 1
-
-// entryHeaderLen is the size of an entry before its JSON: version, seq, hash, MAC.
-const entryHeaderLen = 1 + 8 + HashSize + HashSize
-
-// entry is one stored record: its sequence number, the chain hash through it, the MAC of (seq, hash) and
-// the record's JSON exactly as hashed.
-type entry struct {
-	seq  uint64
-	hash Hash
-	mac  Hash
-	json []byte
-}
-
-// errCorrupt is wrapped by the decoders for bytes that are not a valid entry, head or token.
+// errCorrupt is wrapped by the decoders for bytes that are not a valid batch, head, index row or token.
 var errCorrupt = errors.New("corrupt")
-
-// encodeEntry lays out an entry: version(1) ‖ seq(8, big-endian) ‖ hash(32) ‖ mac(32) ‖ json.
-func encodeEntry(e entry) []byte {
-	b := make([]byte, entryHeaderLen, entryHeaderLen+len(e.json))
-	b[0] = entryVersion
-	binary.BigEndian.PutUint64(b[1:9], e.seq)
-	copy(b[9:9+HashSize], e.hash[:])
-	copy(b[9+HashSize:entryHeaderLen], e.mac[:])
-	return append(b, e.json...)
-}
-
-// decodeEntry parses a stored entry. The JSON is returned as stored (it aliases b) and is not validated:
-// whether it is intact is for the chain to tell.
-func decodeEntry(b []byte) (entry, error) {
-	if len(b) <= entryHeaderLen {
-		return entry{}, fmt.Errorf("entry of %d bytes: %w", len(b), errCorrupt)
-	}
-	if b[0] != entryVersion {
-		return entry{}, fmt.Errorf("entry version %d: %w", b[0], errCorrupt)
-	}
-	var e entry
-	e.seq = binary.BigEndian.Uint64(b[1:9])
-	copy(e.hash[:], b[9:9+HashSize])
-	copy(e.mac[:], b[9+HashSize:entryHeaderLen])
-	e.json = b[entryHeaderLen:]
-	return e, nil
-}
 
 // head is the chain head: the last sequence number, the hash through it and its HMAC. A missing head is the
 // empty chain (seq 0, zero hash).
@@ -106,9 +65,13 @@ type head struct {
 // headLen is the size of a stored head.
 const headLen = 1 + 8 + HashSize + HashSize
 
+// headVersion is the first byte of the head: the layout of the trail. Version 1 was the layout with a row
+// per record, which this version does not read.
+const headVersion = 2
+
 func encodeHead(h head) []byte {
 	b := make([]byte, headLen)
-	b[0] = entryVersion
+	b[0] = headVersion
 	binary.BigEndian.PutUint64(b[1:9], h.seq)
 	copy(b[9:9+HashSize], h.hash[:])
 	copy(b[9+HashSize:], h.mac[:])
@@ -116,8 +79,11 @@ func encodeHead(h head) []byte {
 }
 
 func decodeHead(b []byte) (head, error) {
-	if len(b) != headLen || b[0] != entryVersion {
+	if len(b) != headLen {
 		return head{}, fmt.Errorf("head of %d bytes: %w", len(b), errCorrupt)
+	}
+	if b[0] != headVersion {
+		return head{}, fmt.Errorf("head of layout version %d (this version reads %d): %w", b[0], headVersion, errCorrupt)
 	}
 	var h head
 	h.seq = binary.BigEndian.Uint64(b[1:9])
@@ -126,15 +92,33 @@ func decodeHead(b []byte) (head, error) {
 	return h, nil
 }
 
-// sealEntry returns the entry for record seq with JSON js following prev, MAC included.
-func (k macKey) sealEntry(prev Hash, seq uint64, js []byte) entry {
+// macer computes link MACs with one reused HMAC state. It is not safe for concurrent use.
+type macer struct{ m hash.Hash }
+
+func (k macKey) macer() *macer { return &macer{m: hmac.New(sha256.New, k.key)} }
+
+// link is macKey.linkMAC without its allocations.
+func (m *macer) link(label string, seq uint64, h Hash) Hash {
+	m.m.Reset()
+	var b [64]byte
+	buf := append(b[:0], label...)
+	buf = binary.BigEndian.AppendUint64(buf, seq)
+	buf = append(buf, h[:]...)
+	m.m.Write(buf)
+	var out Hash
+	m.m.Sum(out[:0])
+	return out
+}
+
+// seal returns the entry for record seq with event time sec and JSON js following prev, MAC included.
+func (m *macer) seal(prev Hash, seq uint64, sec int64, js []byte) entry {
 	h := chainHash(prev, seq, js)
-	return entry{seq: seq, hash: h, mac: k.linkMAC(labelEntry, seq, h), json: js}
+	return entry{seq: seq, sec: sec, hash: h, mac: m.link(labelEntry, seq, h), json: js}
 }
 
 // entryMACValid reports whether e's MAC authenticates its (seq, hash).
-func (k macKey) entryMACValid(e entry) bool {
-	want := k.linkMAC(labelEntry, e.seq, e.hash)
+func (m *macer) entryMACValid(e entry) bool {
+	want := m.link(labelEntry, e.seq, e.hash)
 	return hmac.Equal(want[:], e.mac[:])
 }
 

@@ -23,13 +23,13 @@ func (l *Log) Flush(ctx context.Context) error {
 // barrier reports whether the item is a Flush marker rather than a record.
 func (it *item) barrier() bool { return it.json == nil }
 
-// records counts the records (not barriers) in a batch.
-func records(batch []*item) int {
-	n := 0
+// records returns the records (not barriers) of a batch.
+func records(batch []*item) []*item {
+	var out []*item
 	for _, it := range batch {
 		if !it.barrier() {
-			n++
+			out = append(out, it)
 		}
 	}
-	return n
+	return out
 }

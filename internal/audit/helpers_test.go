@@ -2,9 +2,11 @@ package audit
 
 import (
 	"bytes"
+	"compress/flate"
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -148,4 +150,117 @@ func rawGet(t *testing.T, s meta.Store, key string) []byte {
 		return err
 	}))
 	return out
+}
+
+// appendBatches appends each group of records as one commit, through the Log's own batch writer, so that
+// tests know how the trail is laid out. The Log's writer goroutine stays idle.
+func appendBatches(t testing.TB, l *Log, groups ...[]*Record) {
+	t.Helper()
+	for _, g := range groups {
+		var recs []*item
+		for _, r := range g {
+			it, err := l.prepare(r)
+			require.NoError(t, err)
+			recs = append(recs, it)
+		}
+		p := l.plan(recs)
+		require.NoError(t, l.cfg.Store.Update(context.Background(), func(tx meta.Tx) error { return l.writeBatch(tx, p) }))
+	}
+}
+
+// encodeBatch lays out a batch row of entries with the given codec.
+func encodeBatch(codec byte, entries []entry) []byte {
+	var body []byte
+	if codec == codecDeflate {
+		var buf bytes.Buffer
+		w, _ := flate.NewWriter(&buf, flate.BestSpeed)
+		for _, e := range entries {
+			_, _ = w.Write(e.json)
+		}
+		_ = w.Close()
+		body = buf.Bytes()
+	} else {
+		for _, e := range entries {
+			body = append(body, e.json...)
+		}
+	}
+	return append(appendBatchHeader(nil, codec, entries), body...)
+}
+
+// storedBatch returns the key, codec and entries of the batch row that holds record seq.
+func storedBatch(t *testing.T, s meta.Store, seq uint64) (string, byte, []entry) {
+	t.Helper()
+	var key string
+	var codec byte
+	var out []entry
+	require.NoError(t, s.View(context.Background(), func(tx meta.Tx) error {
+		var err error
+		if key, err = batchBefore(tx, seq); err != nil {
+			return err
+		}
+		b, err := tx.Get(Table, key)
+		if err != nil {
+			return err
+		}
+		bt, err := decodeBatch(b)
+		if err != nil {
+			return err
+		}
+		codec = bt.codec
+		for i := range bt.len() {
+			e, ok := bt.entry(i)
+			require.True(t, ok, "record %d of the batch", i)
+			e.json = bytes.Clone(e.json)
+			out = append(out, e)
+		}
+		return nil
+	}))
+	return key, codec, out
+}
+
+// storedEntry returns record seq as stored.
+func storedEntry(t *testing.T, s meta.Store, seq uint64) entry {
+	t.Helper()
+	_, _, es := storedBatch(t, s, seq)
+	for _, e := range es {
+		if e.seq == seq {
+			return e
+		}
+	}
+	t.Fatalf("record %d is not stored", seq)
+	return entry{}
+}
+
+// editBatch rewrites the batch that holds record seq with edit's entries (bypassing the Log: tampering);
+// no entries deletes the batch.
+func editBatch(t *testing.T, s meta.Store, seq uint64, edit func([]entry) []entry) {
+	t.Helper()
+	key, codec, es := storedBatch(t, s, seq)
+	es = edit(es)
+	if len(es) == 0 {
+		rawDelete(t, s, key)
+		return
+	}
+	rawPut(t, s, key, encodeBatch(codec, es))
+}
+
+// editEntry rewrites record seq in its batch.
+func editEntry(t *testing.T, s meta.Store, seq uint64, edit func(*entry)) {
+	t.Helper()
+	editBatch(t, s, seq, func(es []entry) []entry {
+		for i := range es {
+			if es[i].seq == seq {
+				edit(&es[i])
+			}
+		}
+		return es
+	})
+}
+
+// deleteRecord cuts record seq out of its batch.
+func deleteRecord(t *testing.T, s meta.Store, seq uint64) {
+	t.Helper()
+	editBatch(t, s, seq, func(es []entry) []entry {
+		return slices.DeleteFunc(es, func(e entry) bool { return e.seq == seq })
+	})
 }

@@ -39,9 +39,9 @@ type Config struct {
 	// restarts: a chain written under another key fails Verify.
 	ChainKey []byte
 	// NewID returns a new event ID for records that have none. It must be safe for concurrent use. Default:
-	// a time-ordered UUID (version 7: Clock's milliseconds, then 74 bits from crypto/rand). Time-ordered IDs
-	// keep the EventId index's inserts together at the end of the index, which makes commits several times
-	// cheaper than random IDs would; callers should leave EventID empty and let the Log assign it.
+	// a time-ordered UUID (version 7: Clock's milliseconds, then 74 bits from crypto/rand). Lookup finds an
+	// event by a version 7 ID through the milliseconds it carries, with an index row per batch; any other ID
+	// costs an index row of its own, so callers should leave EventID empty and let the Log assign it.
 	NewID func() string
 	// MaxBatch is the most records committed in one transaction. Default 512.
 	MaxBatch int
@@ -95,6 +95,7 @@ func (c *Config) setDefaults() {
 type Log struct {
 	cfg Config
 	mac macKey
+	zip compressor // compresses batch rows
 
 	slots   chan struct{} // one token per queued record: bounds the queue
 	wake    chan struct{} // a record was queued
@@ -114,12 +115,11 @@ type Log struct {
 
 // item is a record waiting for the writer.
 type item struct {
-	json     []byte
-	eventID  string
-	sec      int64    // event time, Unix seconds
-	prefixes []string // index key prefixes (empty for records Lookup does not return)
-	done     chan error
-	tries    int
+	json    []byte
+	eventID string
+	ix      indexed // what the indexes need of the record
+	done    chan error
+	tries   int
 }
 
 // Open starts a Log on cfg.Store. It checks that the stored chain head (if any) authenticates under
@@ -196,11 +196,7 @@ func (l *Log) prepare(r *Record) (*item, error) {
 	if err != nil {
 		return nil, err
 	}
-	it := &item{json: js, eventID: r.EventID, sec: r.EventTime.Unix()}
-	if r.EventCategory == CategoryManagement {
-		it.prefixes = indexPrefixes(r)
-	}
-	return it, nil
+	return &item{json: js, eventID: r.EventID, ix: indexOf(r)}, nil
 }
 
 // enqueue queues it for the writer, waiting for room while the queue is full (until ctx ends).

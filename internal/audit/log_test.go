@@ -43,13 +43,11 @@ func TestAppendReturnsOnlyAfterCommit(t *testing.T) {
 		t.Fatalf("Append returned (%v) while its commit was blocked", err)
 	default:
 	}
-	require.ErrorIs(t, viewGet(base, recordKey(1)), meta.ErrNotFound, "not committed yet")
+	require.ErrorIs(t, viewGet(base, batchKey(1)), meta.ErrNotFound, "not committed yet")
 	store.setBefore(nil)
 	close(release)
 	require.NoError(t, <-done)
-	e, err := decodeEntry(rawGet(t, base, recordKey(1)))
-	require.NoError(t, err)
-	require.Contains(t, string(e.json), `"eventID":"e1"`)
+	require.Contains(t, string(storedEntry(t, base, 1).json), `"eventID":"e1"`)
 	require.Equal(t, "e1", r.EventID, "Append fills in the caller's record")
 }
 

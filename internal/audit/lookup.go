@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -110,7 +109,7 @@ func (l *Log) Lookup(ctx context.Context, accountID string, in *LookupInput) (*L
 	}
 	err = l.cfg.Store.View(ctx, func(tx meta.Tx) error {
 		out.Events, out.NextToken = out.Events[:0], ""
-		return l.runLookup(tx, accountID, q, out)
+		return l.newMerge(tx, q, out).run()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("audit: lookup: %w", err)
@@ -118,139 +117,126 @@ func (l *Log) Lookup(ctx context.Context, accountID string, in *LookupInput) (*L
 	return out, nil
 }
 
-// lookupQuery is a validated lookup: the index range to scan (newest first) and the page size.
+// lookupQuery is a validated lookup.
 type lookupQuery struct {
-	scan    meta.Range
-	limit   int
-	binding Hash
-	none    bool // the query cannot match anything (insight events)
+	account    string
+	attr       *LookupAttribute // nil for all events; values normalized (ReadOnly in lower case)
+	prefix     string           // the index rows to merge: the account's time index or a posting
+	byID       bool             // an EventId that is a version 7 UUID: found through the event-ID index
+	idMS       int64            // its milliseconds
+	start, end int64            // inclusive bounds of event times, Unix seconds
+	limit      int
+	binding    Hash
+	resume     *resume // nil on the first page
+	none       bool    // the query cannot match anything (insight events)
 }
 
-func (l *Log) parseLookup(account string, in *LookupInput) (lookupQuery, error) {
-	var q lookupQuery
-	var attr *LookupAttribute
+func (l *Log) parseLookup(account string, in *LookupInput) (*lookupQuery, error) {
+	q := &lookupQuery{account: account, prefix: timePrefix(account), start: math.MinInt64, end: math.MaxInt64}
 	switch len(in.LookupAttributes) {
 	case 0:
 	case 1:
 		a := in.LookupAttributes[0]
-		attr = &a
+		if err := q.setAttribute(&a); err != nil {
+			return nil, err
+		}
 	default:
-		return q, lookupError("InvalidLookupAttributesException", "You can specify only one lookup attribute; %d were given.", len(in.LookupAttributes))
-	}
-	prefix := timePrefix(account)
-	if attr != nil {
-		code, ok := attrCodes[attr.AttributeKey]
-		if !ok {
-			return q, lookupError("InvalidLookupAttributesException", "Invalid lookup attribute key %q: must be one of EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId.", attr.AttributeKey)
-		}
-		if n := len(attr.AttributeValue); n < 1 || n > maxLookupValueLen {
-			return q, lookupError("InvalidLookupAttributesException", "The lookup attribute value must be 1 to %d characters long.", maxLookupValueLen)
-		}
-		if attr.AttributeKey == AttrReadOnly {
-			attr.AttributeValue = strings.ToLower(attr.AttributeValue)
-			if attr.AttributeValue != "true" && attr.AttributeValue != "false" {
-				return q, lookupError("InvalidLookupAttributesException", "The value of the ReadOnly lookup attribute must be true or false.")
-			}
-		}
-		prefix = attrPrefix(account, code, attr.AttributeValue)
+		return nil, lookupError("InvalidLookupAttributesException", "You can specify only one lookup attribute; %d were given.", len(in.LookupAttributes))
 	}
 	switch in.EventCategory {
 	case "":
 	case "insight":
 		q.none = true // seclake records no Insights events
 	default:
-		return q, lookupError("InvalidEventCategoryException", "Invalid event category %q: the only valid value is insight.", in.EventCategory)
+		return nil, lookupError("InvalidEventCategoryException", "Invalid event category %q: the only valid value is insight.", in.EventCategory)
 	}
 	q.limit = DefaultMaxResults
 	if in.MaxResults != nil {
 		if *in.MaxResults < 1 || *in.MaxResults > DefaultMaxResults {
-			return q, lookupError("InvalidMaxResultsException", "MaxResults must be between 1 and %d; %d is not.", DefaultMaxResults, *in.MaxResults)
+			return nil, lookupError("InvalidMaxResultsException", "MaxResults must be between 1 and %d; %d is not.", DefaultMaxResults, *in.MaxResults)
 		}
 		q.limit = int(*in.MaxResults)
 	}
 	if in.StartTime != nil && in.EndTime != nil && in.StartTime.After(*in.EndTime) {
-		return q, lookupError("InvalidTimeRangeException", "The start time (%s) is after the end time (%s).", in.StartTime.UTC().Format(time.RFC3339), in.EndTime.UTC().Format(time.RFC3339))
+		return nil, lookupError("InvalidTimeRangeException", "The start time (%s) is after the end time (%s).", in.StartTime.UTC().Format(time.RFC3339), in.EndTime.UTC().Format(time.RFC3339))
 	}
-	q.scan = meta.Range{Prefix: prefix, Reverse: true, Limit: q.limit + 1}
 	if in.StartTime != nil {
-		sec := in.StartTime.Unix()
-		if in.StartTime.Nanosecond() > 0 {
-			sec++ // event times are whole seconds: the first one at or after StartTime
+		q.start = in.StartTime.Unix()
+		if in.StartTime.Nanosecond() > 0 && q.start < math.MaxInt64 {
+			q.start++ // event times are whole seconds: the first one at or after StartTime
 		}
-		q.scan.Start = prefix + timeBound(sec)
 	}
-	if in.EndTime != nil && in.EndTime.Unix() < math.MaxInt64 {
-		q.scan.End = prefix + timeBound(in.EndTime.Unix()+1)
+	if in.EndTime != nil {
+		q.end = in.EndTime.Unix()
 	}
-	q.binding = queryBinding(account, attr, in.StartTime, in.EndTime, in.EventCategory)
+	q.binding = queryBinding(account, q.attr, in.StartTime, in.EndTime, in.EventCategory)
 	if in.NextToken != "" {
-		p, err := l.mac.decodeToken(q.binding, in.NextToken)
+		r, err := l.mac.decodeToken(q.binding, in.NextToken)
 		if err != nil {
-			return q, lookupError("InvalidNextTokenException", "The NextToken is not valid, or was issued for a request with different parameters.")
+			return nil, lookupError("InvalidNextTokenException", "The NextToken is not valid, or was issued for a request with different parameters.")
 		}
-		if end := prefix + p.suffix(); q.scan.End == "" || end < q.scan.End {
-			q.scan.End = end
-		}
+		q.resume = &r
 	}
 	return q, nil
 }
 
-// runLookup scans the index range of q in tx and fills out with one page of events.
-func (l *Log) runLookup(tx meta.Tx, account string, q lookupQuery, out *LookupOutput) error {
-	var found []position
-	var perr error
-	err := tx.Scan(Table, q.scan, func(k string, _ []byte) bool {
-		p, err := indexPosition(k)
-		if err != nil {
-			perr = err
-			return false
-		}
-		found = append(found, p)
-		return true
-	})
-	if err == nil {
-		err = perr
+// setAttribute validates a lookup attribute and chooses the index that answers it.
+func (q *lookupQuery) setAttribute(a *LookupAttribute) error {
+	code, ok := attrCodes[a.AttributeKey]
+	if !ok {
+		return lookupError("InvalidLookupAttributesException", "Invalid lookup attribute key %q: must be one of EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId.", a.AttributeKey)
 	}
-	if err != nil {
-		return fmt.Errorf("scan index: %w", err)
+	if n := len(a.AttributeValue); n < 1 || n > maxLookupValueLen {
+		return lookupError("InvalidLookupAttributesException", "The lookup attribute value must be 1 to %d characters long.", maxLookupValueLen)
 	}
-	for i, p := range found {
-		if i == q.limit {
-			out.NextToken = l.mac.encodeToken(q.binding, found[i-1])
-			break
+	if a.AttributeKey == AttrReadOnly {
+		a.AttributeValue = strings.ToLower(a.AttributeValue)
+		if a.AttributeValue != "true" && a.AttributeValue != "false" {
+			return lookupError("InvalidLookupAttributesException", "The value of the ReadOnly lookup attribute must be true or false.")
 		}
-		ev, ok, err := l.loadEvent(tx, account, p.seq)
-		if err != nil {
-			return err
-		}
-		if ok {
-			out.Events = append(out.Events, ev)
-		}
+	}
+	q.attr = a
+	q.prefix = attrPrefix(q.account, code, a.AttributeValue)
+	if a.AttributeKey == AttrEventID {
+		q.idMS, q.byID = uuidV7Millis(a.AttributeValue)
 	}
 	return nil
 }
 
-// loadEvent reads record seq and returns it as an Event. An index entry whose record is missing,
-// undecodable or of another account is skipped (ok false) and logged: the trail was tampered with, and
-// Verify will say how.
-func (l *Log) loadEvent(tx meta.Tx, account string, seq uint64) (Event, bool, error) {
-	b, err := tx.Get(Table, recordKey(seq))
-	if errors.Is(err, meta.ErrNotFound) {
-		l.cfg.Logger.Warn("audit index points to a missing record", "seq", seq)
-		return Event{}, false, nil
+// matches reports whether r is an event q may return: a management event of q's account with q's attribute.
+// The indexes decide which events are read; this check keeps a tampered index from adding others.
+func (q *lookupQuery) matches(r *Record) bool {
+	if r.RecipientAccountID != q.account || r.EventCategory != CategoryManagement {
+		return false
 	}
-	if err != nil {
-		return Event{}, false, fmt.Errorf("read record %d: %w", seq, err)
+	if q.attr == nil {
+		return true
 	}
-	e, err := decodeEntry(b)
-	var r Record
-	if err == nil {
-		err = json.Unmarshal(e.json, &r)
+	v := q.attr.AttributeValue
+	switch q.attr.AttributeKey {
+	case AttrEventID:
+		return r.EventID == v
+	case AttrEventName:
+		return r.EventName == v
+	case AttrReadOnly:
+		return readOnlyString(r.ReadOnly) == v
+	case AttrUsername:
+		return r.Username() == v
+	case AttrEventSource:
+		return r.EventSource == v
+	case AttrAccessKeyID:
+		return r.UserIdentity.AccessKeyID == v
 	}
-	if err != nil || r.RecipientAccountID != account {
-		l.cfg.Logger.Warn("audit index points to an invalid record", "seq", seq, "err", err)
-		return Event{}, false, nil
+	for _, res := range r.Resources {
+		if q.attr.AttributeKey == AttrResourceType && res.Type == v || q.attr.AttributeKey == AttrResourceName && res.ARN == v {
+			return true
+		}
 	}
+	return false
+}
+
+// eventOf returns r as a lookup Event whose CloudTrailEvent is js.
+func eventOf(r *Record, js []byte) Event {
 	ev := Event{
 		EventID:         r.EventID,
 		EventName:       r.EventName,
@@ -259,10 +245,10 @@ func (l *Log) loadEvent(tx meta.Tx, account string, seq uint64) (Event, bool, er
 		EventTime:       r.EventTime,
 		EventSource:     r.EventSource,
 		Username:        r.Username(),
-		CloudTrailEvent: string(e.json),
+		CloudTrailEvent: string(js),
 	}
 	for _, res := range r.Resources {
 		ev.Resources = append(ev.Resources, EventResource{ResourceType: res.Type, ResourceName: res.ARN})
 	}
-	return ev, true, nil
+	return ev
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,8 +115,7 @@ func TestLookupEventShape(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, out.Events, 1)
 	ev := out.Events[0]
-	stored, err := decodeEntry(rawGet(t, store, recordKey(2)))
-	require.NoError(t, err)
+	stored := storedEntry(t, store, 2)
 	require.Equal(t, Event{
 		EventID:         "e2",
 		EventName:       "Decrypt",
@@ -197,31 +197,39 @@ func TestLookupErrors(t *testing.T) {
 	require.Error(t, err)
 }
 
-// TestLookupReadsOnlyItsRange checks that a time-range or attribute lookup visits only the index entries it
-// returns (plus one, to know whether there is a next page), however long the trail around them is.
+// TestLookupReadsOnlyItsRange checks that a lookup reads only the index rows near its range and the batches
+// that hold its events, however long the trail around them is.
 func TestLookupReadsOnlyItsRange(t *testing.T) {
 	base := newSQLite(t)
 	store := &countingStore{Store: base}
 	l, _ := openTestLog(t, store)
+	// 30 batches of 10 records, one a second: record i (from 0) is at testTime+i s, of account A when i is
+	// odd, and named Op(i%3).
+	groups := make([][]*Record, 30)
 	for i := range 300 {
 		r := rec(acctA, fmt.Sprintf("Op%d", i%3), testTime.Add(time.Duration(i)*time.Second))
 		if i%2 == 0 {
 			r.RecipientAccountID = acctB
 		}
-		l.AppendAsync(r)
+		groups[i/10] = append(groups[i/10], r)
 	}
-	require.NoError(t, l.Close())
-	l, _ = openTestLog(t, store)
+	appendBatches(t, l, groups...)
+	at := func(s int) *time.Time { return ptr(testTime.Add(time.Duration(s) * time.Second)) }
 	cases := []struct {
 		name        string
 		in          LookupInput
 		events      int
-		maxScanned  int64
+		scanned     int64 // index rows
+		gets        int64 // batches
 		wantsAToken bool
 	}{
-		{"ten seconds", LookupInput{StartTime: ptr(testTime.Add(100 * time.Second)), EndTime: ptr(testTime.Add(109 * time.Second))}, 5, 5, false},
-		{"attribute", LookupInput{LookupAttributes: []LookupAttribute{{AttrEventName, "Op1"}}, MaxResults: ptr(int32(10))}, 10, 11, true},
-		{"attribute and range", LookupInput{LookupAttributes: []LookupAttribute{{AttrEventName, "Op1"}}, StartTime: ptr(testTime.Add(100 * time.Second)), EndTime: ptr(testTime.Add(129 * time.Second))}, 5, 5, false},
+		// Rows whose max lies within eventSpan after the range are read (batches 10-16), only batch 10 is.
+		{"ten seconds", LookupInput{StartTime: at(100), EndTime: at(109)}, 5, 7, 1, false},
+		// Op1 of account A is every sixth record from 1: 295, 289 | 283, 277 | … | 247, 241 fill the page
+		// from batches 29-24; batch 23's row (235, 229) shows there is more, batch 22's that 235 is next.
+		{"attribute", LookupInput{LookupAttributes: []LookupAttribute{{AttrEventName, "Op1"}}, MaxResults: ptr(int32(10))}, 10, 8, 7, true},
+		// 103, 109, 115, 121, 127 in batches 10-12; rows of batches 10-18 are within eventSpan.
+		{"attribute and range", LookupInput{LookupAttributes: []LookupAttribute{{AttrEventName, "Op1"}}, StartTime: at(100), EndTime: at(129)}, 5, 9, 3, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -231,8 +239,90 @@ func TestLookupReadsOnlyItsRange(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, out.Events, tc.events)
 			require.Equal(t, tc.wantsAToken, out.NextToken != "")
-			require.LessOrEqual(t, store.scanned.Load(), tc.maxScanned)
-			require.Equal(t, int64(tc.events), store.gets.Load(), "one Get per event returned")
+			require.Equal(t, tc.scanned, store.scanned.Load(), "index rows read")
+			require.Equal(t, tc.gets, store.gets.Load(), "batches read")
 		})
 	}
+}
+
+// TestLookupEventID finds events by ID: version 7 UUIDs through the milliseconds they carry (whatever the
+// event's own time), other IDs through their postings.
+func TestLookupEventID(t *testing.T) {
+	forEachStore(t, func(t *testing.T, newStore func(testing.TB) meta.Store) {
+		defer func(n int) { rowTarget = n }(rowTarget)
+		rowTarget = 1500 // a row per record or two: commits span rows
+		l, _ := openTestLog(t, newStore(t))
+		at := func(s int) time.Time { return testTime.Add(time.Duration(s) * time.Second) }
+		v7 := func(s int, ms int) string { return newUUIDv7(at(s).Add(time.Duration(ms) * time.Millisecond)) }
+		withID := func(r *Record, id string) *Record { r.EventID = id; return r }
+		idSlow, idFast, idCustom, idOther, idData := v7(400, 1), v7(400, 2), "my-own-id", v7(400, 3), v7(400, 4)
+		data := withID(rec(acctA, "PutObject", at(400)), idData)
+		data.EventCategory = CategoryData
+		appendBatches(t, l,
+			[]*Record{rec(acctA, "Decrypt", at(10)), rec(acctA, "Decrypt", at(11))}, // e-IDs from the Log: not v7
+			[]*Record{
+				withID(rec(acctA, "Decrypt", at(100)), idSlow), // its request started five minutes before its ID
+				withID(rec(acctA, "Encrypt", at(399)), idFast),
+				withID(rec(acctA, "Encrypt", at(399)), idCustom),
+				withID(rec(acctB, "Encrypt", at(399)), idOther),
+				data,
+			})
+		cases := []struct {
+			name string
+			acct string
+			in   LookupInput
+			want []string
+		}{
+			{"v7, event long before its ID", acctA, LookupInput{}, []string{idSlow}},
+			{"v7", acctA, LookupInput{}, []string{idFast}},
+			{"caller's own ID", acctA, LookupInput{}, []string{idCustom}},
+			{"Log's counting ID", acctA, LookupInput{}, []string{"e2"}},
+			{"another account's event", acctA, LookupInput{}, nil},
+			{"in its account", acctB, LookupInput{}, []string{idOther}},
+			{"data event", acctA, LookupInput{}, nil},
+			{"unknown v7", acctA, LookupInput{}, nil},
+			{"upper case is another ID", acctA, LookupInput{}, nil},
+			{"outside the time range", acctA, LookupInput{StartTime: ptr(at(101))}, nil},
+			{"inside the time range", acctA, LookupInput{StartTime: ptr(at(100)), EndTime: ptr(at(100))}, []string{idSlow}},
+		}
+		lookFor := []string{idSlow, idFast, idCustom, "e2", idOther, idOther, idData, v7(400, 9), strings.ToUpper(idFast), idSlow, idSlow}
+		for i, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				tc.in.LookupAttributes = []LookupAttribute{{AttrEventID, lookFor[i]}}
+				out, err := l.Lookup(context.Background(), tc.acct, &tc.in)
+				require.NoError(t, err)
+				require.Equal(t, tc.want, ids(out))
+				require.Empty(t, out.NextToken)
+			})
+		}
+	})
+}
+
+// TestLookupOutOfOrderPages pages one event at a time through commits whose event times interleave: a
+// slow request's event, committed last, is older than everything committed before it.
+func TestLookupOutOfOrderPages(t *testing.T) {
+	forEachStore(t, func(t *testing.T, newStore func(testing.TB) meta.Store) {
+		l, _ := openTestLog(t, newStore(t))
+		at := func(s int) time.Time { return testTime.Add(time.Duration(s) * time.Second) }
+		appendBatches(t, l,
+			[]*Record{rec(acctA, "Decrypt", at(100)), rec(acctA, "Decrypt", at(90))}, // e1 e2
+			[]*Record{rec(acctA, "Decrypt", at(95)), rec(acctA, "Decrypt", at(100))}, // e3 e4
+			[]*Record{rec(acctA, "Decrypt", at(200)), rec(acctA, "Decrypt", at(5))},  // e5, and e6 from a slow request
+			[]*Record{rec(acctA, "Decrypt", at(96))},                                 // e7
+		)
+		for _, in := range []LookupInput{{}, {LookupAttributes: []LookupAttribute{{AttrEventName, "Decrypt"}}}} {
+			var got []string
+			for {
+				in.MaxResults = ptr(int32(1))
+				out, err := l.Lookup(context.Background(), acctA, &in)
+				require.NoError(t, err)
+				got = append(got, ids(out)...)
+				if out.NextToken == "" {
+					break
+				}
+				in.NextToken = out.NextToken
+			}
+			require.Equal(t, []string{"e5", "e4", "e1", "e7", "e3", "e2", "e6"}, got)
+		}
+	})
 }

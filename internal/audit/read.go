@@ -19,6 +19,46 @@ type Stored struct {
 	JSON []byte
 }
 
+// batchScanChunk is how many batch rows one Scan reads (batches can be large; this bounds memory).
+const batchScanChunk = 8
+
+// scanBatches calls fn with the batch rows from key start on, in key order, until fn returns false or an
+// error, or max rows have been passed (max ≤ 0: no limit). It returns the key to continue from, or "" when
+// no rows are left.
+func scanBatches(tx meta.Tx, start string, max int, fn func(k string, v []byte) (bool, error)) (string, error) {
+	seen := 0
+	for {
+		n := batchScanChunk
+		if max > 0 {
+			n = min(n, max-seen)
+		}
+		got, more, stop := 0, true, false
+		var ferr error
+		err := tx.Scan(Table, meta.Range{Prefix: prefixBatch, Start: start, Limit: n}, func(k string, v []byte) bool {
+			got++
+			start = k + "\x00"
+			more, ferr = fn(k, v)
+			stop = !more || ferr != nil
+			return !stop
+		})
+		if err == nil {
+			err = ferr
+		}
+		if err != nil {
+			return "", fmt.Errorf("scan batches: %w", err)
+		}
+		seen += got
+		switch {
+		case stop:
+			return start, nil
+		case got < n:
+			return "", nil
+		case max > 0 && seen >= max:
+			return start, nil
+		}
+	}
+}
+
 // Read returns up to limit committed records whose sequence numbers follow after, in chain order, for
 // readers that follow the trail with a cursor (trails delivering to buckets). Every record returned is
 // checked against the chain: its entry's MAC and its link to the record before it, so a reader never passes
@@ -30,36 +70,18 @@ func (l *Log) Read(ctx context.Context, after uint64, limit int) ([]Stored, erro
 	}
 	var out []Stored
 	err := l.cfg.Store.View(ctx, func(tx meta.Tx) error {
-		out = out[:0]
-		var prev Hash // the chain hash of record after (zero for the start of the chain)
-		expect, start := after, recordKey(after)
+		rd := &reader{m: l.mac.macer(), after: after, expect: after, limit: limit, found: after == 0}
 		if after == 0 {
-			expect, start = 1, recordKey(1)
+			rd.expect = 1
 		}
-		var ierr error
-		err := tx.Scan(Table, meta.Range{Prefix: prefixRecord, Start: start, Limit: limit + 1}, func(k string, v []byte) bool {
-			var e entry
-			e, ierr = l.checkedEntry(k, v, expect)
-			if ierr != nil {
-				return false
-			}
-			expect++
-			if e.seq > after {
-				if chainHash(prev, e.seq, e.json) != e.hash {
-					ierr = fmt.Errorf("%w: record %d does not match its chain hash", ErrBroken, e.seq)
-					return false
-				}
-				out = append(out, Stored{Seq: e.seq, JSON: e.json})
-			}
-			prev = e.hash
-			return len(out) < limit
-		})
+		start, err := batchBefore(tx, after)
 		if err == nil {
-			err = ierr
+			_, err = scanBatches(tx, start, 0, rd.batch)
 		}
-		if err == nil && after > 0 && expect == after {
+		if err == nil && !rd.found {
 			err = l.afterExists(tx, after)
 		}
+		out = rd.out
 		return err
 	})
 	if err != nil {
@@ -68,23 +90,71 @@ func (l *Log) Read(ctx context.Context, after uint64, limit int) ([]Stored, erro
 	return out, nil
 }
 
-// checkedEntry decodes the entry stored under k, which should be record seq, and checks its MAC.
-func (l *Log) checkedEntry(k string, v []byte, seq uint64) (entry, error) {
-	got, err := parseRecordKey(k)
-	if err == nil && got != seq {
-		return entry{}, fmt.Errorf("%w: record %d is missing", ErrBroken, seq)
+// batchBefore returns the key of the batch that holds record seq (the last batch whose key is at or before
+// it), or the start of the batches if there is none.
+func batchBefore(tx meta.Tx, seq uint64) (string, error) {
+	start := prefixBatch
+	if seq == 0 {
+		return start, nil
 	}
-	var e entry
-	if err == nil {
-		e, err = decodeEntry(v)
-	}
+	err := tx.Scan(Table, meta.Range{Prefix: prefixBatch, End: batchKey(seq) + "\x00", Reverse: true, Limit: 1}, func(k string, _ []byte) bool {
+		start = k
+		return false
+	})
 	if err != nil {
-		return entry{}, fmt.Errorf("%w: record %d: %v", ErrBroken, seq, err)
+		return "", fmt.Errorf("find the batch of record %d: %w", seq, err)
 	}
-	if e.seq != seq || !l.mac.entryMACValid(e) {
-		return entry{}, fmt.Errorf("%w: the entry of record %d does not authenticate", ErrBroken, seq)
+	return start, nil
+}
+
+// reader checks the records of a Read in chain order.
+type reader struct {
+	m      *macer
+	after  uint64
+	expect uint64 // the record to see next
+	found  bool   // record after (or the start of the chain) has been seen: prev is its hash
+	prev   Hash
+	limit  int
+	out    []Stored
+}
+
+// batch checks and collects the records of one batch row.
+func (rd *reader) batch(_ string, v []byte) (bool, error) {
+	bt, err := decodeBatch(v)
+	if err != nil {
+		return false, fmt.Errorf("%w: batch after record %d: %v", ErrBroken, rd.expect-1, err)
 	}
-	return e, nil
+	for i := range bt.len() {
+		e := bt.chain(i)
+		if !rd.found && e.seq < rd.after {
+			continue // before the cursor
+		}
+		switch {
+		case e.seq > rd.expect:
+			return false, fmt.Errorf("%w: record %d is missing", ErrBroken, rd.expect)
+		case e.seq < rd.expect || !rd.m.entryMACValid(e):
+			return false, fmt.Errorf("%w: the entry of record %d does not authenticate", ErrBroken, rd.expect)
+		}
+		rd.expect++
+		if !rd.found {
+			rd.found, rd.prev = true, e.hash
+			continue
+		}
+		js, ok := bt.json(i)
+		if !ok {
+			return false, fmt.Errorf("%w: record %d cannot be read: %v", ErrBroken, e.seq, bt.bodyErr)
+		}
+		e.json = js
+		if chainHash(rd.prev, e.seq, e.json) != e.hash {
+			return false, fmt.Errorf("%w: record %d does not match its chain hash", ErrBroken, e.seq)
+		}
+		rd.prev = e.hash
+		rd.out = append(rd.out, Stored{Seq: e.seq, JSON: e.json})
+		if len(rd.out) == rd.limit {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // afterExists reports ErrBroken when the cursor's own record is gone while the head lies beyond it (a scan

@@ -55,6 +55,7 @@ func TestReadFollowsTheChain(t *testing.T) {
 }
 
 func TestReadRefusesATamperedTrail(t *testing.T) {
+	// The trail holds records 1-3, 4-6 and 7 in three batches.
 	cases := []struct {
 		name   string
 		tamper func(t *testing.T, s meta.Store)
@@ -63,23 +64,31 @@ func TestReadRefusesATamperedTrail(t *testing.T) {
 	}{
 		{name: "JSON changed", tamper: func(t *testing.T, s meta.Store) { rewriteJSON(t, s, 4, `"Decrypt"`, `"Encrypt"`, false) },
 			want: "record 4 does not match its chain hash"},
-		{name: "JSON changed and rehashed without the key", tamper: func(t *testing.T, s meta.Store) { rewriteJSON(t, s, 4, `"e4"`, `"e44"`, true) },
-			want: "the entry of record 4 does not authenticate"},
-		{name: "record deleted", tamper: func(t *testing.T, s meta.Store) { rawDelete(t, s, recordKey(3)) },
+		{name: "JSON changed and rehashed without the key", tamper: func(t *testing.T, s meta.Store) { rewriteJSON(t, s, 5, `"e5"`, `"e55"`, true) },
+			after: 2, want: "the entry of record 5 does not authenticate"},
+		{name: "record deleted", tamper: func(t *testing.T, s meta.Store) { deleteRecord(t, s, 3) },
 			want: "record 3 is missing"},
-		{name: "cursor record deleted", tamper: func(t *testing.T, s meta.Store) { rawDelete(t, s, recordKey(2)) },
+		{name: "batch deleted", tamper: func(t *testing.T, s meta.Store) { rawDelete(t, s, batchKey(4)) },
+			after: 1, want: "record 4 is missing"},
+		{name: "cursor record deleted", tamper: func(t *testing.T, s meta.Store) { deleteRecord(t, s, 2) },
+			after: 2, want: "record 2 is missing"},
+		{name: "first batch deleted", tamper: func(t *testing.T, s meta.Store) { rawDelete(t, s, batchKey(1)) },
 			after: 2, want: "record 2 is missing"},
 		{name: "tail truncated at the cursor", tamper: func(t *testing.T, s meta.Store) {
-			for seq := uint64(5); seq <= 6; seq++ {
-				rawDelete(t, s, recordKey(seq))
-			}
+			deleteRecord(t, s, 6)
+			deleteRecord(t, s, 5)
+			rawDelete(t, s, batchKey(7))
 		}, after: 5, want: "record 5 is missing"},
-		{name: "entry moved", tamper: func(t *testing.T, s meta.Store) { rawPut(t, s, recordKey(5), rawGet(t, s, recordKey(4))) },
-			after: 3, want: "the entry of record 5 does not authenticate"},
+		{name: "entry moved", tamper: func(t *testing.T, s meta.Store) {
+			e4 := storedEntry(t, s, 4)
+			editEntry(t, s, 5, func(e *entry) { *e = e4 })
+		}, after: 3, want: "the entry of record 5 does not authenticate"},
+		{name: "batch corrupt", tamper: func(t *testing.T, s meta.Store) { rawPut(t, s, batchKey(4), []byte{1, 0}) },
+			after: 3, want: "batch after record 3"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			store := buildChain(t, newSQLite, 6)
+			store := buildChain(t, newSQLite, 7)
 			tc.tamper(t, store)
 			l, _ := openTestLog(t, store)
 			_, err := l.Read(context.Background(), tc.after, 10)

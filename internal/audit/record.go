@@ -1,18 +1,21 @@
 // Package audit keeps seclake's audit trail: every authenticated request (allowed or denied) and every use of a
 // KMS key becomes a CloudTrail-format Record, appended to one hash-chained log in the metadata store and read
-// back through CloudTrail's LookupEvents semantics (Log.Lookup). Verify checks the whole chain.
+// back through CloudTrail's LookupEvents semantics (Log.Lookup). Verify checks the whole chain; Read follows
+// it from a cursor.
 //
 // The trail lives in the meta table Table, which only this package reads. Records of every account share one
-// chain with gap-free sequence numbers. Entry n holds the record's JSON bytes exactly as hashed, and
-// hash_n = SHA-256(hash_{n-1} ‖ seq_n ‖ json_n) with hash_0 all zero. Each entry carries an HMAC-SHA256 of
-// (seq_n, hash_n) and the chain head an HMAC of (seq, hash), both keyed by the chain key, so rewriting,
-// reordering, deleting or truncating records without that key shows up in Verify, which names the first
-// record concerned.
+// chain with gap-free sequence numbers, and hash_n = SHA-256(hash_{n-1} ‖ seq_n ‖ json_n) over each record's
+// JSON exactly as stored, with hash_0 all zero. Each record carries an HMAC-SHA256 of (seq_n, hash_n) and the
+// chain head an HMAC of (seq, hash), both keyed by the chain key, so rewriting, reordering, deleting or
+// truncating records without that key shows up in Verify, which names the first record concerned.
 //
 // A Log has one writer goroutine that commits queued records in batches (group commit), each batch in one
-// meta.Update that reads and advances the chain head; several Logs (nodes) may share one store. Management
-// events are indexed for Lookup (by account and time, and by each LookupAttributeKey); Data events are chained
-// but not indexed, as CloudTrail's event history does not show them.
+// meta.Update that reads and advances the chain head; several Logs (nodes) may share one store. A commit
+// stores its records in one batch row (or a few, for large commits; batch.go), and indexes them with rows
+// per commit rather than per record (index.go): for each account, a time index row, and a posting per
+// distinct value of each LookupAttributeKey among its management events; event IDs that are version 7
+// UUIDs are found by the milliseconds they carry. Lookup merges the rows newest first (merge.go). Data
+// events are chained but not indexed, as CloudTrail's event history does not show them.
 package audit
 
 import (

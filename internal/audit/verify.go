@@ -19,7 +19,9 @@ const (
 	// ProblemModified: the record's JSON does not hash to its stored chain hash, or its entry's MAC fails
 	// (the JSON or the hash was rewritten).
 	ProblemModified ProblemKind = "modified"
-	// ProblemCorrupt: an entry (or a key of the record range) cannot be decoded.
+	// ProblemCorrupt: a batch row (or a key among them) cannot be decoded, or records Seq..LastSeq cannot
+	// be read from their batch's body (cut short or damaged: the records before them in the batch can),
+	// or batches overlap.
 	ProblemCorrupt ProblemKind = "corrupt"
 	// ProblemMissing: records Seq..LastSeq are absent in the middle of the chain (deleted).
 	ProblemMissing ProblemKind = "missing"
@@ -40,7 +42,7 @@ const (
 type Problem struct {
 	Kind    ProblemKind
 	Seq     uint64 // the record concerned, or the first of a range
-	LastSeq uint64 // the last of a range (missing, truncated, unanchored); else equal to Seq
+	LastSeq uint64 // the last of a range (missing, corrupt, truncated, unanchored); else equal to Seq
 	EventID string // the record's eventID as stored, when it can be read
 	Detail  string
 }
@@ -103,30 +105,30 @@ func (r *Report) String() string {
 	return b.String()
 }
 
-// verifyChunk is how many entries Verify reads per transaction (a variable for tests).
-var verifyChunk = 4096
+// verifyChunk is how many batches Verify reads per transaction (a variable for tests).
+var verifyChunk = 64
 
 // Verify walks the whole trail in store and reports every inconsistency: modified, corrupt, missing and
 // reordered records, a truncated tail, records beyond the head, and a head that does not match or does not
-// authenticate under chainKey. It reads in chunks (records are never rewritten by the Log) and reads the
+// authenticate under chainKey. It reads in chunks (batches are never rewritten by the Log) and reads the
 // head in the same snapshot as the last chunk, so it can run while Logs append. A clean report has no
 // Problems; it gives the record count and the head hash.
 func Verify(ctx context.Context, store meta.Store, chainKey []byte) (*Report, error) {
 	v := newVerifier(macKey{key: chainKey})
-	start := prefixRecord
-	for done := false; !done; {
+	start := prefixBatch
+	for start != "" {
 		err := store.View(ctx, func(tx meta.Tx) error {
-			n := 0
-			err := tx.Scan(Table, meta.Range{Prefix: prefixRecord, Start: start, Limit: verifyChunk}, func(k string, val []byte) bool {
-				v.entry(k, val)
-				start, n = k+"\x00", n+1
-				return true
+			next, err := scanBatches(tx, start, verifyChunk, func(k string, val []byte) (bool, error) {
+				v.row(k, val)
+				return true, nil
 			})
-			if err != nil || n == verifyChunk {
+			if err != nil {
 				return err
 			}
-			done = true
-			return v.head(tx)
+			if start = next; start == "" {
+				return v.head(tx)
+			}
+			return nil
 		})
 		if err != nil {
 			return nil, fmt.Errorf("audit: verify: %w", err)
@@ -138,17 +140,23 @@ func Verify(ctx context.Context, store meta.Store, chainKey []byte) (*Report, er
 // verifyWindow is how many recent chain hashes a verifier remembers to check links across moved entries.
 const verifyWindow = 1024
 
-// verifier checks entries in key order.
+// verifier checks batches in key order. Each record has a place: the sequence number its position in the
+// trail stands for (its batch's key plus its index in the batch). A batch is checked once the key of the
+// batch after it (or the head) is known, which tells whether records were cut out of it.
 type verifier struct {
-	mac     macKey
+	key     macKey
+	mac     *macer
 	rep     *Report
-	next    uint64          // the sequence number the next key should have
+	next    uint64          // the place the next record should have
+	unknown bool            // the last batch could not be decoded: where its records end is unknown
+	pend    *batch          // the last batch read, not checked yet
+	first   uint64          // its key
 	known   map[uint64]Hash // authentic stored hashes of recent records, by sequence number
 	pending map[uint64]entry
 }
 
 func newVerifier(k macKey) *verifier {
-	return &verifier{mac: k, rep: &Report{}, next: 1, known: map[uint64]Hash{}, pending: map[uint64]entry{}}
+	return &verifier{key: k, mac: k.macer(), rep: &Report{}, next: 1, known: map[uint64]Hash{}, pending: map[uint64]entry{}}
 }
 
 func (v *verifier) problem(p Problem) {
@@ -162,31 +170,99 @@ func (v *verifier) problem(p Problem) {
 	v.rep.Problems = append(v.rep.Problems, p)
 }
 
-// entry checks the entry stored under key k.
-func (v *verifier) entry(k string, val []byte) {
-	seq, err := parseRecordKey(k)
+// row reads the batch row stored under key k and checks the batch before it.
+func (v *verifier) row(k string, val []byte) {
+	first, err := parseBatchKey(k)
 	if err != nil {
-		v.problem(Problem{Kind: ProblemCorrupt, Detail: fmt.Sprintf("key %x is not a record key", k)})
+		v.problem(Problem{Kind: ProblemCorrupt, Detail: fmt.Sprintf("key %x is not a batch key", k)})
 		return
 	}
+	v.check(first, true)
+	bt, err := decodeBatch(val)
+	if err != nil {
+		v.place(first)
+		v.problem(Problem{Kind: ProblemCorrupt, Seq: first, Detail: err.Error()})
+		v.unknown = true
+		return
+	}
+	v.pend, v.first = bt, first
+}
+
+// check checks the pending batch, given the key of the batch after it (or one past the head) if known.
+func (v *verifier) check(next uint64, known bool) {
+	bt, first := v.pend, v.first
+	if bt == nil {
+		return
+	}
+	v.pend = nil
+	bySeq := known && next > first && uint64(bt.len()) < next-first && v.ascending(bt, first, next)
+	bt.load()
+	for i := range bt.len() {
+		e, ok := bt.entry(i)
+		p := first + uint64(i)
+		if bySeq {
+			p = e.seq
+		}
+		if ok {
+			v.entry(p, e)
+			continue
+		}
+		// The body is damaged from record i on: report the rest of the batch as one problem.
+		last := first + uint64(bt.len()-1)
+		if bySeq {
+			last = bt.pos(bt.len() - 1).seq
+		}
+		v.place(p)
+		v.problem(Problem{Kind: ProblemCorrupt, Seq: p, LastSeq: last, Detail: bt.bodyErr.Error()})
+		v.rep.Records += uint64(bt.len() - i)
+		v.rep.LastSeq, v.next = last, last+1
+		return
+	}
+	if bt.bodyErr != nil {
+		p := v.rep.LastSeq
+		v.problem(Problem{Kind: ProblemCorrupt, Seq: p, Detail: bt.bodyErr.Error()})
+	}
+}
+
+// ascending reports whether the records of a batch that has fewer records than its key range [first, next)
+// authenticate and ascend within it: then records were cut out of it, and the others keep their places.
+func (v *verifier) ascending(bt *batch, first, next uint64) bool {
+	prev := first
+	for i := range bt.len() {
+		e := bt.chain(i)
+		if e.seq < prev || e.seq >= next || !v.mac.entryMACValid(e) {
+			return false
+		}
+		prev = e.seq + 1
+	}
+	return true
+}
+
+// place reports the records missing before place p and moves past it.
+func (v *verifier) place(p uint64) {
+	switch {
+	case v.unknown:
+		v.unknown = false
+	case p > v.next:
+		v.problem(Problem{Kind: ProblemMissing, Seq: v.next, LastSeq: p - 1, Detail: "records deleted"})
+	case p < v.next:
+		v.problem(Problem{Kind: ProblemCorrupt, Seq: p, Detail: fmt.Sprintf("a second entry for record %d (batches overlap)", p)})
+	}
+	v.next = p + 1
+}
+
+// entry checks the record stored at place p.
+func (v *verifier) entry(p uint64, e entry) {
+	v.place(p)
 	v.rep.Records++
-	v.rep.LastSeq = seq
-	if seq > v.next {
-		v.problem(Problem{Kind: ProblemMissing, Seq: v.next, LastSeq: seq - 1, Detail: "records deleted"})
-	}
-	v.next = seq + 1
-	v.forget(seq)
-	e, err := decodeEntry(val)
-	if err != nil {
-		v.problem(Problem{Kind: ProblemCorrupt, Seq: seq, Detail: err.Error()})
-		return
-	}
+	v.rep.LastSeq = p
+	v.forget(p)
 	if !v.mac.entryMACValid(e) {
-		v.problem(Problem{Kind: ProblemModified, Seq: seq, EventID: eventIDOf(e.json), Detail: "entry MAC does not authenticate (hash rewritten, or another chain key)"})
+		v.problem(Problem{Kind: ProblemModified, Seq: p, EventID: eventIDOf(e.json), Detail: "entry MAC does not authenticate (hash rewritten, or another chain key)"})
 		return
 	}
-	if e.seq != seq {
-		v.problem(Problem{Kind: ProblemReordered, Seq: seq, EventID: eventIDOf(e.json), Detail: fmt.Sprintf("holds the entry of record %d", e.seq)})
+	if e.seq != p {
+		v.problem(Problem{Kind: ProblemReordered, Seq: p, EventID: eventIDOf(e.json), Detail: fmt.Sprintf("holds the entry of record %d", e.seq)})
 	}
 	v.link(e)
 }
@@ -229,10 +305,11 @@ func (v *verifier) checkLink(prev Hash, e entry) {
 	}
 }
 
-// head checks the stored head against the entries walked.
+// head checks the last batch and the stored head against the records walked.
 func (v *verifier) head(tx meta.Tx) error {
 	b, err := tx.Get(Table, keyHead)
 	if errors.Is(err, meta.ErrNotFound) {
+		v.check(0, false)
 		if v.rep.Records > 0 {
 			v.problem(Problem{Kind: ProblemHeadInvalid, Detail: "the chain head is missing"})
 		}
@@ -243,15 +320,18 @@ func (v *verifier) head(tx meta.Tx) error {
 	}
 	h, err := decodeHead(b)
 	if err != nil {
+		v.check(0, false)
 		v.problem(Problem{Kind: ProblemHeadInvalid, Detail: err.Error()})
 		return nil
 	}
+	v.check(h.seq+1, true)
 	v.rep.HeadSeq, v.rep.HeadHash = h.seq, h.hash
-	if !v.mac.headMACValid(h) {
+	if !v.key.headMACValid(h) {
 		v.problem(Problem{Kind: ProblemHeadInvalid, Seq: h.seq, Detail: "head MAC does not authenticate (head rewritten, or another chain key)"})
 	}
 	last := v.rep.LastSeq
 	switch {
+	case v.unknown: // the last batch is corrupt (reported): where the records end is unknown
 	case last < h.seq:
 		v.problem(Problem{Kind: ProblemTruncated, Seq: last + 1, LastSeq: h.seq, Detail: fmt.Sprintf("the head names record %d but the records end at %d", h.seq, last)})
 	case last > h.seq:

@@ -80,20 +80,21 @@ func asyncOnly(batch []*item) bool {
 // commit writes batch in one transaction and wakes its Append callers. A batch of only Flush barriers needs
 // no transaction: everything queued before them is already settled. A failed batch is handled by failed.
 func (l *Log) commit(batch []*item, closing bool) {
-	n := records(batch)
+	recs := records(batch)
 	var err error
-	if n > 0 {
+	if len(recs) > 0 {
+		p := l.plan(recs)
 		err = l.cfg.Store.Update(context.Background(), func(tx meta.Tx) error {
-			return l.writeBatch(tx, batch)
+			return l.writeBatch(tx, p)
 		})
 	}
 	if err != nil {
-		l.failed(batch, closing, fmt.Errorf("audit: commit %d records: %w", n, err))
+		l.failed(batch, closing, fmt.Errorf("audit: commit %d records: %w", len(recs), err))
 		return
 	}
-	if n > 0 {
+	if len(recs) > 0 {
 		l.batches.Add(1)
-		l.committed.Add(uint64(n))
+		l.committed.Add(uint64(len(recs)))
 	}
 	for _, it := range batch {
 		if it.done != nil {
@@ -149,30 +150,80 @@ func (l *Log) failed(batch []*item, closing bool, err error) {
 	}
 }
 
-// writeBatch appends batch to the chain inside tx: it reads the head, inserts each record's entry and index
-// entries, and stores the new head. It has no effects outside tx, so Update may run it again.
-func (l *Log) writeBatch(tx meta.Tx, batch []*item) error {
+// commitPlan is what a commit writes, prepared outside the transaction (which may run more than once):
+// its records split into rows with their bodies, and its index rows.
+type commitPlan struct {
+	rows  []rowPlan
+	index []indexRow // keyed by the commit's first sequence number
+}
+
+// rowPlan is one batch row of a commit: its records and its body.
+type rowPlan struct {
+	recs  []*item
+	codec byte
+	body  []byte
+}
+
+// plan splits recs (in chain order) into rows of about rowTarget bytes of JSON, encodes their bodies and
+// plans the commit's index.
+func (l *Log) plan(recs []*item) commitPlan {
+	total := 0
+	ix := make([]*indexed, len(recs))
+	for i, it := range recs {
+		total += len(it.json)
+		ix[i] = &it.ix
+	}
+	target := total/max(1, (total+rowTarget-1)/rowTarget) + 1 // rows of even size, none above rowTarget
+	var p commitPlan
+	var starts []int
+	jsons := make([][]byte, 0, len(recs))
+	for start := 0; start < len(recs); {
+		end, size := start, 0
+		for end < len(recs) && (end == start || size+len(recs[end].json) <= target) {
+			size += len(recs[end].json)
+			end++
+		}
+		jsons = jsons[:0]
+		for _, it := range recs[start:end] {
+			jsons = append(jsons, it.json)
+		}
+		codec, body := l.zip.body(jsons)
+		p.rows = append(p.rows, rowPlan{recs: recs[start:end], codec: codec, body: body})
+		starts = append(starts, start)
+		start = end
+	}
+	p.index = planIndex(ix, starts)
+	return p
+}
+
+// writeBatch appends a commit's records to the chain inside tx (its batch rows and index rows) and stores
+// the new head. It has no effects outside tx, so Update may run it again.
+func (l *Log) writeBatch(tx meta.Tx, p commitPlan) error {
 	h, err := l.readHead(tx)
 	if err != nil {
 		return err
 	}
+	first := h.seq + 1
+	m := l.mac.macer()
 	seq, hash := h.seq, h.hash
-	empty := []byte{}
-	for _, it := range batch {
-		if it.barrier() {
-			continue
+	var entries []entry
+	for _, r := range p.rows {
+		entries = entries[:0]
+		for _, it := range r.recs {
+			seq++
+			e := m.seal(hash, seq, it.ix.sec, it.json)
+			hash = e.hash
+			entries = append(entries, e)
 		}
-		seq++
-		e := l.mac.sealEntry(hash, seq, it.json)
-		hash = e.hash
-		if err := tx.Insert(Table, recordKey(seq), encodeEntry(e)); err != nil {
-			return fmt.Errorf("insert record %d: %w", seq, err)
+		start := entries[0].seq
+		row := appendBatchHeader(make([]byte, 0, 3+len(entries)*batchEntryLen+len(r.body)), r.codec, entries)
+		if err := tx.Insert(Table, batchKey(start), append(row, r.body...)); err != nil {
+			return fmt.Errorf("insert batch of records %d-%d: %w", start, seq, err)
 		}
-		suffix := position{sec: it.sec, seq: seq}.suffix()
-		for _, p := range it.prefixes {
-			if err := tx.Insert(Table, p+suffix, empty); err != nil {
-				return fmt.Errorf("insert index of record %d: %w", seq, err)
-			}
+	}
+	for _, r := range p.index {
+		if err := tx.Insert(Table, r.key(first), r.value); err != nil {
+			return fmt.Errorf("insert index of records %d-%d: %w", first, seq, err)
 		}
 	}
 	if err := tx.Put(Table, keyHead, encodeHead(l.mac.sealHead(seq, hash))); err != nil {
@@ -201,34 +252,41 @@ func (l *Log) readHead(tx meta.Tx) (head, error) {
 	return h, nil
 }
 
-// indexPrefixes returns the index key prefixes of a management event: the account's time index and one
-// attribute index per LookupAttributeKey value the record has. Values longer than a lookup value can be
-// are not indexed.
-func indexPrefixes(r *Record) []string {
-	acct := r.RecipientAccountID
-	out := []string{timePrefix(acct)}
-	seen := map[string]bool{}
-	add := func(attr byte, v string) {
-		if v == "" || len(v) > maxIndexedValue {
+// indexOf gathers what the index needs of r: for a management event, its account, time and the distinct
+// value of each LookupAttributeKey it has. Values longer than a lookup value can be are not indexed.
+func indexOf(r *Record) indexed {
+	x := indexed{mgmt: r.EventCategory == CategoryManagement, account: r.RecipientAccountID, sec: r.EventTime.Unix()}
+	if !x.mgmt {
+		return x
+	}
+	x.attrs = make([]attrValue, 0, 7+2*len(r.Resources))
+	if ms, ok := uuidV7Millis(r.EventID); ok {
+		x.idMS, x.hasIDMS = ms, true
+	} else {
+		x.add(attrEventID, r.EventID)
+	}
+	x.add(attrEventName, r.EventName)
+	x.add(attrReadOnly, readOnlyString(r.ReadOnly))
+	x.add(attrUsername, r.Username())
+	x.add(attrEventSource, r.EventSource)
+	x.add(attrAccessKeyID, r.UserIdentity.AccessKeyID)
+	for _, res := range r.Resources {
+		x.add(attrResourceType, res.Type)
+		x.add(attrResourceName, res.ARN)
+	}
+	return x
+}
+
+func (x *indexed) add(code byte, v string) {
+	if v == "" || len(v) > maxIndexedValue {
+		return
+	}
+	for _, a := range x.attrs {
+		if a.code == code && a.value == v {
 			return
 		}
-		p := attrPrefix(acct, attr, v)
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
 	}
-	add(attrEventID, r.EventID)
-	add(attrEventName, r.EventName)
-	add(attrReadOnly, readOnlyString(r.ReadOnly))
-	add(attrUsername, r.Username())
-	add(attrEventSource, r.EventSource)
-	add(attrAccessKeyID, r.UserIdentity.AccessKeyID)
-	for _, res := range r.Resources {
-		add(attrResourceType, res.Type)
-		add(attrResourceName, res.ARN)
-	}
-	return out
+	x.attrs = append(x.attrs, attrValue{code: code, value: v})
 }
 
 func readOnlyString(b bool) string {
