@@ -135,6 +135,7 @@ func TestIndexValueRoundTrip(t *testing.T) {
 	for _, v := range []indexValue{
 		{min: -1, idx: []int{0, 7, 300}, rows: []int{0}},
 		{min: 5, idx: []int{3}, rows: []int{0, 2, 90}},
+		{min: -7, idx: []int{1, 4}, rows: []int{0}, times: []int64{-5, -7}},
 	} {
 		got, err := decodeIndexValue(v.encode())
 		require.NoError(t, err)
@@ -163,26 +164,28 @@ func TestPlanIndexClusters(t *testing.T) {
 		key      string
 		min, max int64
 		idx      []int
+		times    []int64
 	}
 	var got []row
 	for _, ir := range planIndex(recs, []int{0, 4}) {
 		v, err := decodeIndexValue(ir.value)
 		require.NoError(t, err)
 		require.Equal(t, []int{0, 4}, v.rows)
-		got = append(got, row{ir.key(9), v.min, ir.max, v.idx})
+		got = append(got, row{ir.key(9), v.min, ir.max, v.idx, v.times})
 	}
 	k := func(prefix string, max int64) string { return prefix + position{sec: max, seq: 9}.suffix() }
 	t1, n1, t2, n2 := timePrefix("1"), attrPrefix("1", attrEventName, "Decrypt"), timePrefix("2"), attrPrefix("2", attrEventName, "Decrypt")
 	require.Equal(t, []row{
 		// Account 1's times 40, 100, 100 | 160, 161: a cluster starts where the span would exceed eventSpan.
-		{k(t1, 100), 40, 100, []int{0, 5, 6}},
-		{k(t1, 100+eventSpan+1), 100 + eventSpan, 100 + eventSpan + 1, []int{1, 3}},
-		{k(n1, 100), 40, 100, []int{0, 5}},
-		{k(n1, 100+eventSpan+1), 100 + eventSpan, 100 + eventSpan + 1, []int{1, 3}},
-		{k(t2, 100), 100, 100, []int{2, 7}},
-		{k(n2, 100), 100, 100, []int{2}},
-		{k(prefixEventID, 5000), 5000, 5000, []int{6}},
-		{k(prefixEventID, 5000+idSpan+1), 5000 + idSpan + 1, 5000 + idSpan + 1, []int{7}},
+		{k(t1, 100), 40, 100, []int{0, 5, 6}, nil},
+		{k(t1, 100+eventSpan+1), 100 + eventSpan, 100 + eventSpan + 1, []int{1, 3}, nil},
+		{k(n1, 100), 40, 100, []int{0, 5}, nil},
+		{k(n1, 100+eventSpan+1), 100 + eventSpan, 100 + eventSpan + 1, []int{1, 3}, nil},
+		{k(t2, 100), 100, 100, []int{2, 7}, nil},
+		{k(n2, 100), 100, 100, []int{2}, nil},
+		// Event-ID rows carry each event's milliseconds.
+		{k(prefixEventID, 5000), 5000, 5000, []int{6}, []int64{5000}},
+		{k(prefixEventID, 5000+idSpan+1), 5000 + idSpan + 1, 5000 + idSpan + 1, []int{7}, []int64{5000 + idSpan + 1}},
 	}, got)
 }
 
@@ -308,6 +311,7 @@ func FuzzDecodeBatch(f *testing.F) {
 
 func FuzzDecodeIndexValue(f *testing.F) {
 	f.Add(indexValue{min: 5, idx: []int{0, 9}, rows: []int{0, 3}}.encode())
+	f.Add(indexValue{min: 5, idx: []int{0, 9}, rows: []int{0}, times: []int64{7, 5}}.encode())
 	f.Add([]byte{indexVersion})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, err := decodeIndexValue(b)

@@ -48,8 +48,9 @@ func hexDigit(c byte) (byte, bool) {
 
 // collectByID puts the events whose ID is the query's version 7 UUID into the heap. Their batches are found
 // through the event-ID index by the milliseconds the ID carries: the rows whose [minms, maxms] holds them,
-// which lie within idSpan above (rows are split so that none spans more). The result is a handful of
-// events at most, so every page collects it again and returns what lies below its cursor.
+// which lie within idSpan above (rows are split so that none spans more), and among their events those of
+// that millisecond. The result is a handful of events at most, so every page collects it again and
+// returns what lies below its cursor.
 func (m *merge) collectByID() error {
 	t := m.q.idMS
 	// A version 7 UUID carries 48 bits of milliseconds, so t+idSpan+1 does not overflow.
@@ -75,7 +76,10 @@ func (m *merge) collectByID() error {
 	}
 	needle := []byte(`"eventID":"` + m.q.attr.AttributeValue + `"`)
 	for _, rw := range rows {
-		for _, i := range rw.v.idx {
+		for k, i := range rw.v.idx {
+			if len(rw.v.times) > 0 && rw.v.times[k] != t {
+				continue // another millisecond
+			}
 			bt, j, err := m.locate(rw.p.seq, i, rw.v.rows)
 			if err != nil {
 				return err

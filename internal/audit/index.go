@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -104,48 +105,60 @@ func planIndex(recs []*indexed, rowStarts []int) []indexRow {
 		if k.kind == 'i' {
 			span = idSpan
 		}
-		rows = appendClusters(rows, k.prefix(), groups[k], span, rowStarts)
+		rows = appendClusters(rows, k.prefix(), groups[k], span, rowStarts, k.kind == 'i')
 	}
 	return rows
 }
 
-// appendClusters splits a list's members into clusters of at most span and appends a row for each.
-func appendClusters(rows []indexRow, prefix string, ms []member, span int64, rowStarts []int) []indexRow {
+// appendClusters splits a list's members into clusters of at most span and appends a row for each, with
+// each member's time if withTimes.
+func appendClusters(rows []indexRow, prefix string, ms []member, span int64, rowStarts []int, withTimes bool) []indexRow {
 	slices.SortStableFunc(ms, func(a, b member) int { return cmp.Compare(a.t, b.t) })
 	for len(ms) > 0 {
 		n := 1
 		for n < len(ms) && ms[n].t-ms[0].t <= span {
 			n++
 		}
+		c := slices.Clone(ms[:n])
+		slices.SortFunc(c, func(a, b member) int { return cmp.Compare(a.idx, b.idx) })
 		v := indexValue{min: ms[0].t, rows: rowStarts}
-		max := ms[n-1].t
-		for _, m := range ms[:n] {
+		for _, m := range c {
 			v.idx = append(v.idx, m.idx)
+			if withTimes {
+				v.times = append(v.times, m.t)
+			}
 		}
-		slices.Sort(v.idx)
-		rows = append(rows, indexRow{prefix: prefix, max: max, value: v.encode()})
+		rows = append(rows, indexRow{prefix: prefix, max: ms[n-1].t, value: v.encode()})
 		ms = ms[n:]
 	}
 	return rows
 }
 
 // indexValue is the value of an index row: the least time of its events (min), their places in the
-// commit (idx, ascending) and where the commit's batch rows start (rows: 0, then ascending places).
+// commit (idx, ascending), where the commit's batch rows start (rows: 0, then ascending places), and for
+// event-ID rows each event's time (times, in the order of idx; nil in other rows).
 type indexValue struct {
-	min  int64
-	idx  []int
-	rows []int
+	min   int64
+	idx   []int
+	rows  []int
+	times []int64
 }
 
-// encode lays out an index row's value: version(1) ‖ min(8) ‖ places ‖ row starts, where each list is a
-// uvarint count and then uvarint differences, the first from -1 for places and from 0 for row starts
-// (whose leading 0 is left out).
+// encode lays out an index row's value: version(1) ‖ min(8) ‖ places ‖ row starts ‖ times. Places and row
+// starts are each a uvarint count and then uvarint differences, the first from -1 for places and from 0
+// for row starts (whose leading 0 is left out); times are a uvarint count (0, or one per place) and then
+// each time's uvarint difference from min.
 func (v indexValue) encode() []byte {
-	b := make([]byte, 0, 1+8+2+len(v.idx)+2*len(v.rows))
+	b := make([]byte, 0, 1+8+3+len(v.idx)+2*len(v.rows)+3*len(v.times))
 	b = append(b, indexVersion)
 	b = binary.BigEndian.AppendUint64(b, uint64(v.min))
 	b = appendDeltas(b, v.idx, -1)
-	return appendDeltas(b, v.rows[1:], 0)
+	b = appendDeltas(b, v.rows[1:], 0)
+	b = binary.AppendUvarint(b, uint64(len(v.times)))
+	for _, t := range v.times {
+		b = binary.AppendUvarint(b, uint64(t-v.min))
+	}
+	return b
 }
 
 func appendDeltas(b []byte, xs []int, prev int) []byte {
@@ -173,10 +186,23 @@ func decodeIndexValue(b []byte) (indexValue, error) {
 	if err != nil {
 		return v, err
 	}
+	v.rows = append([]int{0}, rest...)
+	n, w := uvarint(b)
+	if w <= 0 || n != 0 && n != uint64(len(v.idx)) {
+		return v, fmt.Errorf("index row times: %w", errCorrupt)
+	}
+	b = b[w:]
+	for range n {
+		d, w := uvarint(b)
+		if w <= 0 || d > math.MaxInt64-uint64(max(0, v.min)) {
+			return v, fmt.Errorf("index row time: %w", errCorrupt)
+		}
+		v.times = append(v.times, v.min+int64(d))
+		b = b[w:]
+	}
 	if len(b) != 0 {
 		return v, fmt.Errorf("index row has %d extra bytes: %w", len(b), errCorrupt)
 	}
-	v.rows = append([]int{0}, rest...)
 	return v, nil
 }
 

@@ -2,7 +2,6 @@ package audit
 
 import (
 	"container/heap"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -14,10 +13,12 @@ import (
 // Lookup reads index rows newest first by their max time and merges the events they list. Event times are
 // not in sequence order (an event's time is its request's start; a slow request commits later), and a
 // row's events span up to eventSpan, so rows overlap in time. The merge keeps the events read but not yet
-// returned in a heap and returns one only once no unread row can hold a newer one: every unread row's max
-// is at most the next row's, so an event newer than that is final. The work of a page is bounded by
-// lookupRowBudget index rows and lookupByteBudget bytes of batch rows (see mayStop for the one exception);
-// a page that runs out ends early, perhaps empty, with a NextToken that resumes the merge where it stopped.
+// returned in a heap and returns one only once no unread row can hold a newer one. Rows come in key order,
+// (max, first) descending, and commits do not interleave, so every event of the rows after row r lies
+// below (max_r, first_r), and r's own events lie at or below (max_r, last_r): an event above that is final.
+// The work of a page is bounded by lookupRowBudget index rows and lookupByteBudget bytes of batch rows (see
+// mayStop for the one exception); a page that runs out ends early, perhaps empty, with a NextToken that
+// resumes the merge where it stopped.
 var (
 	lookupRowBudget  = 4096
 	lookupByteBudget = 16 << 20
@@ -101,7 +102,7 @@ func (m *merge) run() error {
 		}
 	}
 	if m.scan == scanDone {
-		m.emitAbove(math.MinInt64, true)
+		m.emitAbove(position{}, true)
 	}
 	if len(m.heap) > 0 || m.scan != scanDone {
 		m.out.NextToken = m.l.mac.encodeToken(m.q.binding, m.resumeState())
@@ -135,19 +136,26 @@ func (m *merge) scanChunk() error {
 	}
 	n, stopped := 0, false
 	var ferr error
-	err := m.tx.Scan(Table, r, func(k string, v []byte) bool {
+	err := m.tx.Scan(Table, r, func(k string, val []byte) bool {
 		n++
 		p, err := indexPosition(k)
 		if err != nil || len(k) != len(m.q.prefix)+suffixLen {
 			m.l.cfg.Logger.Warn("audit index key is invalid", "key", fmt.Sprintf("%x", k))
 			return true
 		}
-		m.emitAbove(p.sec, false)
+		v, err := decodeIndexValue(val)
+		bound := position{sec: p.sec, seq: math.MaxUint64}
+		if err == nil && len(v.idx) > 0 {
+			bound.seq = p.seq + uint64(v.idx[len(v.idx)-1])
+		}
+		m.emitAbove(bound, false)
 		if m.full() || m.mayStop() {
 			stopped = true
 			return false
 		}
-		if ferr = m.addRow(p, v); ferr != nil {
+		if err != nil {
+			m.l.cfg.Logger.Warn("audit index row is invalid", "batch", p.seq, "err", err)
+		} else if ferr = m.addRow(p, v); ferr != nil {
 			return false
 		}
 		m.scan, m.from, m.scanned = scanBelow, p, true
@@ -168,7 +176,7 @@ func (m *merge) scanChunk() error {
 
 // rereadRow reads again a row that a previous page left events of.
 func (m *merge) rereadRow(p position) error {
-	v, err := m.tx.Get(Table, m.q.prefix+p.suffix())
+	val, err := m.tx.Get(Table, m.q.prefix+p.suffix())
 	if errors.Is(err, meta.ErrNotFound) {
 		m.l.cfg.Logger.Warn("audit index row of a next token is missing", "batch", p.seq)
 		return nil
@@ -176,16 +184,16 @@ func (m *merge) rereadRow(p position) error {
 	if err != nil {
 		return fmt.Errorf("read index row: %w", err)
 	}
-	return m.addRow(p, v)
-}
-
-// addRow adds the events of an index row that the page may return to the heap.
-func (m *merge) addRow(p position, val []byte) error {
 	v, err := decodeIndexValue(val)
 	if err != nil {
 		m.l.cfg.Logger.Warn("audit index row is invalid", "batch", p.seq, "err", err)
 		return nil
 	}
+	return m.addRow(p, v)
+}
+
+// addRow adds the events of an index row that the page may return to the heap.
+func (m *merge) addRow(p position, v indexValue) error {
 	if v.min > m.q.end || v.min > m.cursor.sec || p.sec < m.q.start {
 		return nil
 	}
@@ -250,10 +258,10 @@ func (m *merge) at(bt *batch, i int, seq uint64) (*batch, int, error) {
 	return bt, i, nil
 }
 
-// emitAbove returns events from the heap while the page has room: those newer than bound (every unread
-// row's max), or all of them if all is set.
-func (m *merge) emitAbove(bound int64, all bool) {
-	for len(m.heap) > 0 && m.emitted < m.q.limit && (all || m.heap[0].pos.sec > bound) {
+// emitAbove returns events from the heap while the page has room: those above bound (no unread row holds
+// an event above it), or all of them if all is set.
+func (m *merge) emitAbove(bound position, all bool) {
+	for len(m.heap) > 0 && m.emitted < m.q.limit && (all || bound.less(m.heap[0].pos)) {
 		c := heap.Pop(&m.heap).(candidate)
 		m.refs[c.row]--
 		if m.refs[c.row] == 0 {
@@ -261,19 +269,19 @@ func (m *merge) emitAbove(bound int64, all bool) {
 		}
 		m.cursor = c.pos
 		js, ok := c.bt.json(c.i)
-		var r Record
 		if !ok {
 			m.l.cfg.Logger.Warn("audit record cannot be read", "seq", c.pos.seq, "err", c.bt.bodyErr)
 			continue
 		}
-		if err := json.Unmarshal(js, &r); err != nil {
+		r, err := lookupFields(js)
+		if err != nil {
 			m.l.cfg.Logger.Warn("audit index points to an invalid record", "seq", c.pos.seq, "err", err)
 			continue
 		}
-		if !m.q.matches(&r) {
+		if !m.q.matches(r) {
 			continue
 		}
-		m.out.Events = append(m.out.Events, eventOf(&r, js))
+		m.out.Events = append(m.out.Events, eventOf(r, js))
 		m.emitted++
 	}
 }
