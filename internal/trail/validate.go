@@ -128,9 +128,9 @@ func (v *validator) region(ctx context.Context, region string, digests []digestF
 			v.keys[k.Fingerprint] = pub
 		}
 	}
-	w := &walk{listed: map[string]bool{}, expect: map[string]link{}, listedLogs: map[string]bool{}}
-	for _, d := range digests {
-		w.listed[d.key] = true
+	w := &walk{listed: map[string]int{}, visited: map[string]bool{}, expect: map[string]link{}, listedLogs: map[string]bool{}}
+	for i, d := range digests {
+		w.listed[d.key] = i
 	}
 	next := w.newestUnvisited(digests, time.Time{})
 	for next != nil {
@@ -149,8 +149,8 @@ type link struct {
 
 // walk is the state of one region's walk along its digest chain.
 type walk struct {
-	listed     map[string]bool // digest keys found in the bucket
-	visited    []string
+	listed     map[string]int // digest keys found in the bucket, and their places in the list
+	visited    map[string]bool
 	expect     map[string]link // predecessor key → what its successor records
 	listedLogs map[string]bool // log files listed by a valid digest
 	states     []digestState   // every digest visited or found missing
@@ -164,28 +164,22 @@ type digestState struct {
 
 // newestUnvisited returns the newest digest not visited yet that ended before before (zero: any).
 func (w *walk) newestUnvisited(digests []digestFile, before time.Time) *digestFile {
-	for i := len(digests) - 1; i >= 0; i-- {
-		d := digests[i]
-		if (before.IsZero() || d.end.Before(before)) && !contains(w.visited, d.key) {
+	i := len(digests)
+	if !before.IsZero() {
+		i = sort.Search(len(digests), func(i int) bool { return !digests[i].end.Before(before) })
+	}
+	for i--; i >= 0; i-- {
+		if d := digests[i]; !w.visited[d.key] {
 			return &d
 		}
 	}
 	return nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // digest validates one digest file and returns the next one to visit: its predecessor, or the next older
 // digest found in the bucket when the chain breaks.
 func (v *validator) digest(ctx context.Context, w *walk, digests []digestFile, df digestFile) (*digestFile, error) {
-	w.visited = append(w.visited, df.key)
+	w.visited[df.key] = true
 	v.rep.Digests++
 	body, meta, err := v.rd.Get(ctx, v.in.Bucket, df.key)
 	if errors.Is(err, ErrNoSuchKey) {

@@ -92,21 +92,17 @@ func (v *validator) predecessor(w *walk, digests []digestFile, d *Digest, df dig
 		return w.newestUnvisited(digests, df.end), nil
 	}
 	w.expect[prev] = link{hash: deref(d.PreviousDigestHashValue), signature: deref(d.PreviousDigestSignature), successor: df.key}
-	if contains(w.visited, prev) {
+	if w.visited[prev] {
 		return w.newestUnvisited(digests, df.end), nil
 	}
-	if w.listed[prev] {
-		for _, x := range digests {
-			if x.key == prev {
-				return &x, nil
-			}
-		}
+	if i, ok := w.listed[prev]; ok {
+		return &digests[i], nil
 	}
 	end, ok := digestEnd(prev)
 	if ok && !v.inRange(end) {
 		return nil, nil // the chain leaves the time range
 	}
-	w.visited = append(w.visited, prev)
+	w.visited[prev] = true
 	w.states = append(w.states, digestState{end: end})
 	v.rep.Digests++
 	v.rep.finding(FindingDigestDeleted, v.in.Bucket, prev, fmt.Sprintf("not found (s3://%s/%s lists it as its predecessor)", v.in.Bucket, df.key))
