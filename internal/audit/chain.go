@@ -92,10 +92,23 @@ func decodeHead(b []byte) (head, error) {
 	return h, nil
 }
 
-// macer computes link MACs with one reused HMAC state. It is not safe for concurrent use.
-type macer struct{ m hash.Hash }
+// macer computes chain hashes and link MACs with reused hash states. It is not safe for concurrent use.
+type macer struct{ m, h hash.Hash }
 
-func (k macKey) macer() *macer { return &macer{m: hmac.New(sha256.New, k.key)} }
+func (k macKey) macer() *macer { return &macer{m: hmac.New(sha256.New, k.key), h: sha256.New()} }
+
+// chain is chainHash without its allocations.
+func (m *macer) chain(prev Hash, seq uint64, js []byte) Hash {
+	m.h.Reset()
+	var b [HashSize + 8]byte
+	copy(b[:], prev[:])
+	binary.BigEndian.PutUint64(b[HashSize:], seq)
+	m.h.Write(b[:])
+	m.h.Write(js)
+	var out Hash
+	m.h.Sum(out[:0])
+	return out
+}
 
 // link is macKey.linkMAC without its allocations.
 func (m *macer) link(label string, seq uint64, h Hash) Hash {
@@ -112,7 +125,7 @@ func (m *macer) link(label string, seq uint64, h Hash) Hash {
 
 // seal returns the entry for record seq with event time sec and JSON js following prev, MAC included.
 func (m *macer) seal(prev Hash, seq uint64, sec int64, js []byte) entry {
-	h := chainHash(prev, seq, js)
+	h := m.chain(prev, seq, js)
 	return entry{seq: seq, sec: sec, hash: h, mac: m.link(labelEntry, seq, h), json: js}
 }
 

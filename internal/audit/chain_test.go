@@ -22,6 +22,7 @@ func TestChainHashIsSpecified(t *testing.T) {
 	buf = binary.BigEndian.AppendUint64(buf, 42)
 	buf = append(buf, js...)
 	require.Equal(t, Hash(sha256.Sum256(buf)), chainHash(prev, 42, js))
+	require.Equal(t, chainHash(prev, 42, js), testKey.macer().chain(prev, 42, js), "the reused hash state computes chainHash")
 }
 
 func TestBatchRoundTrip(t *testing.T) {

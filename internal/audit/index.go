@@ -78,34 +78,49 @@ type member struct {
 // planIndex returns the index rows of a commit's records (recs in chain order), whose batch rows start at
 // the given places (0 first).
 func planIndex(recs []*indexed, rowStarts []int) []indexRow {
-	groups := map[groupKey][]member{}
-	var order []groupKey
-	add := func(k groupKey, m member) {
-		ms, ok := groups[k]
-		if !ok {
-			order = append(order, k)
+	type group struct {
+		key groupKey
+		ms  []member
+	}
+	var groups []*group
+	byKey := map[groupKey]*group{}
+	// A burst of calls repeats its values: the group of the previous record's value at the same place
+	// in its list is tried before the map.
+	var last []*group
+	add := func(slot int, k groupKey, m member) {
+		var g *group
+		if slot < len(last) && last[slot] != nil && last[slot].key == k {
+			g = last[slot]
+		} else if g = byKey[k]; g == nil {
+			g = &group{key: k}
+			byKey[k] = g
+			groups = append(groups, g)
 		}
-		groups[k] = append(ms, m)
+		g.ms = append(g.ms, m)
+		for len(last) <= slot {
+			last = append(last, nil)
+		}
+		last[slot] = g
 	}
 	for i, r := range recs {
 		if !r.mgmt {
 			continue
 		}
-		add(groupKey{kind: 't', account: r.account}, member{i, r.sec})
-		for _, a := range r.attrs {
-			add(groupKey{kind: 'a', account: r.account, attr: a.code, value: a.value}, member{i, r.sec})
-		}
+		add(0, groupKey{kind: 't', account: r.account}, member{i, r.sec})
 		if r.hasIDMS {
-			add(groupKey{kind: 'i'}, member{i, r.idMS})
+			add(1, groupKey{kind: 'i'}, member{i, r.idMS})
+		}
+		for j, a := range r.attrs {
+			add(2+j, groupKey{kind: 'a', account: r.account, attr: a.code, value: a.value}, member{i, r.sec})
 		}
 	}
 	var rows []indexRow
-	for _, k := range order {
+	for _, g := range groups {
 		span := int64(eventSpan)
-		if k.kind == 'i' {
+		if g.key.kind == 'i' {
 			span = idSpan
 		}
-		rows = appendClusters(rows, k.prefix(), groups[k], span, rowStarts, k.kind == 'i')
+		rows = appendClusters(rows, g.key.prefix(), g.ms, span, rowStarts, g.key.kind == 'i')
 	}
 	return rows
 }

@@ -145,7 +145,7 @@ func (rd *reader) batch(_ string, v []byte) (bool, error) {
 			return false, fmt.Errorf("%w: record %d cannot be read: %v", ErrBroken, e.seq, bt.bodyErr)
 		}
 		e.json = js
-		if chainHash(rd.prev, e.seq, e.json) != e.hash {
+		if rd.m.chain(rd.prev, e.seq, e.json) != e.hash {
 			return false, fmt.Errorf("%w: record %d does not match its chain hash", ErrBroken, e.seq)
 		}
 		rd.prev = e.hash

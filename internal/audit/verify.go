@@ -300,7 +300,7 @@ func (v *verifier) forget(seq uint64) {
 }
 
 func (v *verifier) checkLink(prev Hash, e entry) {
-	if chainHash(prev, e.seq, e.json) != e.hash {
+	if v.mac.chain(prev, e.seq, e.json) != e.hash {
 		v.problem(Problem{Kind: ProblemModified, Seq: e.seq, EventID: eventIDOf(e.json), Detail: "record JSON does not match its chain hash"})
 	}
 }
