@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/seclake/seclake/internal/app"
 	"github.com/seclake/seclake/internal/config"
@@ -79,6 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 type configFlags struct {
 	file                                                                                string
 	listen, data, tlsCert, tlsKey, region, meta, metaSchema, lvl, lfmt, blob, s3Domains string
+	trailInterval, digestInterval                                                       string
 }
 
 func (f *configFlags) register(fs *flag.FlagSet, serve bool) {
@@ -95,6 +97,8 @@ func (f *configFlags) register(fs *flag.FlagSet, serve bool) {
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file; with --tls-key, serve HTTPS (env SECLAKE_TLS_CERT)")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (env SECLAKE_TLS_KEY)")
 	fs.StringVar(&f.region, "region", "", "home region, for requests without a credential scope (env SECLAKE_REGION; default us-east-1)")
+	fs.StringVar(&f.trailInterval, "trail-interval", "", "how often CloudTrail trails deliver log files (env SECLAKE_TRAIL_INTERVAL; default 5m)")
+	fs.StringVar(&f.digestInterval, "trail-digest-interval", "", "how often trails deliver digest files (env SECLAKE_TRAIL_DIGEST_INTERVAL; default 1h, as on AWS)")
 	fs.StringVar(&f.s3Domains, "s3-domains", "", "host names under which <bucket>.<domain> addresses a bucket, comma-separated (env SECLAKE_S3_DOMAINS; default s3.localhost,localhost)")
 	fs.StringVar(&f.blob, "blob", "", "blob store for object bodies: empty for <data>/blobs, or s3://bucket[/prefix][?endpoint=URL&region=R&path_style=true|false] for any S3 API (env SECLAKE_BLOB)")
 }
@@ -116,6 +120,19 @@ func (f *configFlags) resolve() (config.Config, error) {
 			*o.dst = *o.v
 		}
 	}
+	for _, o := range []struct {
+		flag, v string
+		dst     *config.Duration
+	}{{"--trail-interval", f.trailInterval, &cfg.TrailInterval}, {"--trail-digest-interval", f.digestInterval, &cfg.TrailDigestInterval}} {
+		if o.v == "" {
+			continue
+		}
+		d, err := time.ParseDuration(o.v)
+		if err != nil {
+			return cfg, fmt.Errorf("%s %q: want a duration like 5m", o.flag, o.v)
+		}
+		*o.dst = config.Duration(d)
+	}
 	return cfg, cfg.Validate()
 }
 
@@ -133,10 +150,6 @@ Secrets come only from the environment:
   SECLAKE_BLOB_ACCESS_KEY_ID        credentials of an s3:// --blob store (else the AWS SDK's default chain:
   SECLAKE_BLOB_SECRET_ACCESS_KEY    AWS_* variables, shared files, instance or task roles)
   SECLAKE_BLOB_SESSION_TOKEN
-
-Tuning from the environment:
-  SECLAKE_TRAIL_INTERVAL            how often CloudTrail trails deliver log files (a duration; default 5m)
-  SECLAKE_TRAIL_DIGEST_INTERVAL     how often they deliver digest files (default 1h, as on AWS)
 
 Health: GET /_seclake/health    Metrics (Prometheus): GET /_seclake/metrics
 

@@ -43,6 +43,13 @@ type Config struct {
 	LogFormat string `json:"logFormat"`
 	// ShutdownTimeout bounds how long a graceful shutdown waits for in-flight requests.
 	ShutdownTimeout Duration `json:"shutdownTimeout"`
+	// TrailInterval is how often CloudTrail trails deliver log files; TrailDigestInterval how often they
+	// deliver digest files (an hour, as on AWS).
+	TrailInterval       Duration `json:"trailInterval"`
+	TrailDigestInterval Duration `json:"trailDigestInterval"`
+
+	envErr error // a malformed environment variable, reported by Validate
+
 }
 
 // Duration is a time.Duration written as a Go duration string ("30s") in config files.
@@ -69,13 +76,15 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // local directory, on 127.0.0.1:4566.
 func Default() Config {
 	return Config{
-		Listen:          "127.0.0.1:4566",
-		DataDir:         "./seclake-data",
-		Region:          "us-east-1",
-		LogLevel:        "info",
-		LogFormat:       "text",
-		ShutdownTimeout: Duration(30 * time.Second),
-		S3Domains:       "s3.localhost,localhost",
+		Listen:              "127.0.0.1:4566",
+		DataDir:             "./seclake-data",
+		Region:              "us-east-1",
+		LogLevel:            "info",
+		LogFormat:           "text",
+		ShutdownTimeout:     Duration(30 * time.Second),
+		S3Domains:           "s3.localhost,localhost",
+		TrailInterval:       Duration(5 * time.Minute),
+		TrailDigestInterval: Duration(time.Hour),
 	}
 }
 
@@ -111,11 +120,32 @@ var Env = []struct {
 	{"SECLAKE_LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }},
 }
 
-// ApplyEnv sets every field whose environment variable is set (lookup is os.LookupEnv in production).
+// DurationEnv lists the environment variables that override durations, by the field they set.
+var DurationEnv = []struct {
+	Name  string
+	Field func(*Config) *Duration
+}{
+	{"SECLAKE_SHUTDOWN_TIMEOUT", func(c *Config) *Duration { return &c.ShutdownTimeout }},
+	{"SECLAKE_TRAIL_INTERVAL", func(c *Config) *Duration { return &c.TrailInterval }},
+	{"SECLAKE_TRAIL_DIGEST_INTERVAL", func(c *Config) *Duration { return &c.TrailDigestInterval }},
+}
+
+// ApplyEnv sets every field whose environment variable is set (lookup is os.LookupEnv in production). A
+// malformed value is reported by Validate.
 func (c *Config) ApplyEnv(lookup func(string) (string, bool)) {
 	for _, e := range Env {
 		if v, ok := lookup(e.Name); ok && v != "" {
 			*e.Field(c) = v
+		}
+	}
+	for _, e := range DurationEnv {
+		if v, ok := lookup(e.Name); ok && v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				c.envErr = errors.Join(c.envErr, fmt.Errorf("%s=%q: want a duration like 5m", e.Name, v))
+				continue
+			}
+			*e.Field(c) = Duration(d)
 		}
 	}
 }
@@ -174,6 +204,12 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("shutdownTimeout must be positive"))
+	}
+	if c.TrailInterval < Duration(time.Second) || c.TrailDigestInterval < Duration(time.Second) {
+		errs = append(errs, errors.New("trailInterval and trailDigestInterval must be at least a second"))
+	}
+	if c.envErr != nil {
+		errs = append(errs, c.envErr)
 	}
 	return errors.Join(errs...)
 }

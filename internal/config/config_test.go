@@ -53,3 +53,14 @@ func TestRedactDSN(t *testing.T) {
 	require.Equal(t, "host=h password=xxxxx dbname=x", redactDSN("host=h password=pw dbname=x"))
 	require.Equal(t, "postgres://root@127.0.0.1/test", redactDSN("postgres://root@127.0.0.1/test"))
 }
+
+func TestDurationEnv(t *testing.T) {
+	c := Default()
+	env := map[string]string{"SECLAKE_TRAIL_INTERVAL": "90s", "SECLAKE_TRAIL_DIGEST_INTERVAL": "soon"}
+	c.ApplyEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	require.Equal(t, Duration(90*time.Second), c.TrailInterval)
+	require.ErrorContains(t, c.Validate(), `SECLAKE_TRAIL_DIGEST_INTERVAL="soon"`)
+	c = Default()
+	c.TrailInterval = Duration(time.Millisecond)
+	require.ErrorContains(t, c.Validate(), "at least a second")
+}

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seclake/seclake/internal/config"
+
 	"github.com/seclake/seclake/internal/clock"
 )
 
@@ -125,7 +127,7 @@ func TestTrailDeliversSSEKMSLogFilesWithTheCLI(t *testing.T) {
 	// below keep it within the 5 minutes of skew SigV4 allows the aws CLI, which signs with the real time.
 	const interval = 2 * time.Minute
 	fake := clock.NewFake(time.Now().Add(-3 * time.Minute))
-	s := startServer(t, withClock(fake), withEnv(map[string]string{"SECLAKE_TRAIL_INTERVAL": interval.String()}))
+	s := startServer(t, withClock(fake), withConfig(func(c *config.Config) { c.TrailInterval = config.Duration(interval) }))
 	ctx := context.Background()
 	readerKey, readerSecret := createUserWithKey(t, s, "log-reader")
 	outsiderKey, outsiderSecret := createUserWithKey(t, s, "outsider")

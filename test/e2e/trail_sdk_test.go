@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seclake/seclake/internal/config"
+
 	"github.com/seclake/seclake/internal/clock"
 )
 
@@ -24,7 +26,7 @@ import (
 func TestTrailAPIWithTheGoSDK(t *testing.T) {
 	const interval = time.Minute
 	fake := clock.NewFake(time.Now().Add(-time.Minute))
-	s := startServer(t, withClock(fake), withEnv(map[string]string{"SECLAKE_TRAIL_INTERVAL": "1m"}))
+	s := startServer(t, withClock(fake), withConfig(func(c *config.Config) { c.TrailInterval = config.Duration(time.Minute) }))
 	ctx := context.Background()
 	c := s3.NewFromConfig(s.rootConfig(), func(o *s3.Options) { o.UsePathStyle = true })
 	ct := cloudtrail.NewFromConfig(s.rootConfig())

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seclake/seclake/internal/config"
+
 	"github.com/seclake/seclake/internal/clock"
 )
 
@@ -42,7 +44,9 @@ func TestTrailValidateCatchesChangedDeletedAndAddedFiles(t *testing.T) {
 	// within the SigV4 skew the CLI and the seclake binary, which sign with the real time, are allowed.
 	const interval = time.Minute
 	fake := clock.NewFake(time.Now().Add(-3 * time.Minute))
-	s := startServer(t, withClock(fake), withEnv(map[string]string{"SECLAKE_TRAIL_INTERVAL": "1m", "SECLAKE_TRAIL_DIGEST_INTERVAL": "2m"}))
+	s := startServer(t, withClock(fake), withConfig(func(c *config.Config) {
+		c.TrailInterval, c.TrailDigestInterval = config.Duration(time.Minute), config.Duration(2*time.Minute)
+	}))
 	ctx := context.Background()
 	cfg := s.rootConfig()
 	c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
