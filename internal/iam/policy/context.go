@@ -20,6 +20,10 @@ type Context struct {
 	m map[string][]string
 }
 
+// cloneRoom is the number of keys a Clone has room for beyond the original's before its map grows: the
+// global keys IAM adds to a request's context (about ten) and the principal's.
+const cloneRoom = 16
+
 // Set gives key the values (one for a single-valued key, any number for a multivalued key such as
 // aws:TagKeys or kms:EncryptionContextKeys). Setting no values makes the key present with an empty set.
 func (c *Context) Set(key string, values ...string) {
@@ -62,11 +66,20 @@ func (c Context) Keys() []string {
 	return out
 }
 
-// Clone returns a copy that can be changed without affecting c.
+// Clone returns a copy that can be changed without affecting c. The copy has room for the keys a caller
+// usually adds (IAM clones a request's context and adds the global keys), and its values share one backing
+// array, each sliced to its own capacity so that appending to one cannot overwrite another.
 func (c Context) Clone() Context {
-	out := Context{m: make(map[string][]string, len(c.m))}
+	out := Context{m: make(map[string][]string, len(c.m)+cloneRoom)}
+	n := 0
+	for _, v := range c.m {
+		n += len(v)
+	}
+	all := make([]string, 0, n)
 	for k, v := range c.m {
-		out.m[k] = append([]string(nil), v...)
+		i := len(all)
+		all = append(all, v...)
+		out.m[k] = all[i:len(all):len(all)]
 	}
 	return out
 }
