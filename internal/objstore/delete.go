@@ -2,7 +2,6 @@ package objstore
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/meta"
@@ -112,7 +111,7 @@ func (s *Service) PutObjectTagging(ctx context.Context, c *iam.Caller, bucket, k
 			return err
 		}
 		obj.Tags = tags
-		v, err := json.Marshal(obj)
+		v, err := encodeObject(obj)
 		if err != nil {
 			return err
 		}

@@ -186,7 +186,7 @@ func (s *Service) lifecycleObjects(ctx context.Context, b *Bucket, now time.Time
 			page = page[:0]
 			return tx.Scan(tableObjects, meta.Range{Prefix: base, Start: start, Limit: 500}, func(_ string, v []byte) bool {
 				o := new(Object)
-				if json.Unmarshal(v, o) == nil {
+				if decodeObject(v, o, false) == nil {
 					page = append(page, o)
 				}
 				return true
@@ -231,7 +231,7 @@ func (s *Service) lifecycleObject(ctx context.Context, b *Bucket, o *Object, now
 			return nil // gone or replaced since the scan
 		}
 		cur.StorageClass = class
-		v, err := json.Marshal(cur)
+		v, err := encodeObject(cur)
 		if err != nil {
 			return err
 		}

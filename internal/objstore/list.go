@@ -2,7 +2,6 @@ package objstore
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
 	"github.com/seclake/seclake/internal/iam"
@@ -48,7 +47,7 @@ func (s *Service) ListObjects(ctx context.Context, c *iam.Caller, in ListInput) 
 		*out = ListOutput{}
 		return listKeys(tx, tableObjects, in, func(_ string, v []byte) error {
 			o := new(Object)
-			if err := json.Unmarshal(v, o); err != nil {
+			if err := decodeObject(v, o, false); err != nil {
 				return err
 			}
 			out.Objects = append(out.Objects, o)

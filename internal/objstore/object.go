@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/md5" //nolint:gosec // Content-MD5
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -288,7 +287,7 @@ func (w writeCond) check(old *Object) error {
 // commitObject records obj as the object under its key, retiring the blobs of the object it replaces, and
 // records the event; extra runs inside the same transaction.
 func (s *Service) commitObject(ctx context.Context, c *iam.Caller, obj *Object, event string, cond writeCond, extra func(meta.Tx) error) error {
-	val, err := json.Marshal(obj)
+	val, err := encodeObject(obj)
 	if err != nil {
 		return err
 	}
@@ -341,7 +340,7 @@ func getObject(tx meta.Tx, bucket, key string) (*Object, error) {
 		return nil, fmt.Errorf("read object %s/%s: %w", bucket, key, err)
 	}
 	o := new(Object)
-	if err := json.Unmarshal(v, o); err != nil {
+	if err := decodeObject(v, o, true); err != nil {
 		return nil, fmt.Errorf("decode object %s/%s: %w", bucket, key, err)
 	}
 	return o, nil
