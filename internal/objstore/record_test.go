@@ -57,7 +57,7 @@ func TestObjectRecordWithoutInlineBodiesIsJSON(t *testing.T) {
 
 func TestObjectRecordReadsTheJSONForm(t *testing.T) {
 	o := recordSample()
-	o.Blobs[2].Inline = nil // omitempty: the JSON form cannot tell an empty inline body from none
+	o.Blobs[2].Inline = nil   // omitempty: the JSON form cannot tell an empty inline body from none
 	v, err := json.Marshal(o) // how records were written before the binary form
 	require.NoError(t, err)
 	var got Object
