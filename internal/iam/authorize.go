@@ -85,36 +85,37 @@ func (s *Service) inputFor(c *Caller, req AuthzRequest, pp *principalPolicies) p
 	return in
 }
 
-// addRequestKeys sets the global condition keys that come from the request itself.
+// addRequestKeys sets the global condition keys that come from the request itself. The names are written in
+// lower case, as policy.Context keeps them, so that setting them does not allocate a lowered copy.
 func addRequestKeys(pc *policy.Context, c *Caller) {
 	if c.SourceIP != "" {
-		pc.Set("aws:SourceIp", c.SourceIP)
+		pc.Set("aws:sourceip", c.SourceIP)
 	}
 	if c.UserAgent != "" {
-		pc.Set("aws:UserAgent", c.UserAgent)
+		pc.Set("aws:useragent", c.UserAgent)
 	}
-	pc.SetBool("aws:SecureTransport", c.SecureTransport)
+	pc.SetBool("aws:securetransport", c.SecureTransport)
 	if !c.Time.IsZero() {
-		pc.SetTime("aws:CurrentTime", c.Time)
-		pc.Set("aws:EpochTime", strconv.FormatInt(c.Time.Unix(), 10))
+		pc.SetTime("aws:currenttime", c.Time)
+		pc.Set("aws:epochtime", strconv.FormatInt(c.Time.Unix(), 10))
 	}
 	if c.Region != "" {
-		pc.Set("aws:RequestedRegion", c.Region)
+		pc.Set("aws:requestedregion", c.Region)
 	}
 	if c.InvokedBy != "" {
-		pc.Set("aws:CalledVia", c.InvokedBy)
-		pc.Set("aws:CalledViaFirst", c.InvokedBy)
-		pc.Set("aws:CalledViaLast", c.InvokedBy)
-		pc.SetBool("aws:ViaAWSService", true)
+		pc.Set("aws:calledvia", c.InvokedBy)
+		pc.Set("aws:calledviafirst", c.InvokedBy)
+		pc.Set("aws:calledvialast", c.InvokedBy)
+		pc.SetBool("aws:viaawsservice", true)
 	} else {
-		pc.SetBool("aws:ViaAWSService", false)
+		pc.SetBool("aws:viaawsservice", false)
 	}
 	if s := c.Session; s != nil {
 		if !s.Issued.IsZero() {
-			pc.SetTime("aws:TokenIssueTime", s.Issued)
+			pc.SetTime("aws:tokenissuetime", s.Issued)
 		}
 		if s.SourceIdentity != "" {
-			pc.Set("aws:SourceIdentity", s.SourceIdentity)
+			pc.Set("aws:sourceidentity", s.SourceIdentity)
 		}
 	}
 }

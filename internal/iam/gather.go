@@ -204,11 +204,11 @@ func (pp *principalPolicies) addPrincipalKeys(pc *policy.Context) {
 		}
 	}
 	if pp.orgID != "" {
-		if _, set := pc.Get("aws:PrincipalOrgID"); !set {
-			pc.Set("aws:PrincipalOrgID", pp.orgID)
+		if _, set := pc.Get("aws:principalorgid"); !set {
+			pc.Set("aws:principalorgid", pp.orgID)
 		}
-		if _, set := pc.Get("aws:PrincipalOrgPaths"); !set {
-			pc.Set("aws:PrincipalOrgPaths", pp.orgPath)
+		if _, set := pc.Get("aws:principalorgpaths"); !set {
+			pc.Set("aws:principalorgpaths", pp.orgPath)
 		}
 	}
 }
