@@ -167,18 +167,31 @@ func (s *Store) View(ctx context.Context, fn func(meta.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin view: %w", err)
 	}
-	defer func() { _ = stx.Rollback() }()
+	var cold []string // queries first prepared by this transaction, to share once it has ended
+	defer func() {
+		_ = stx.Rollback()
+		for _, q := range cold {
+			_, _ = s.rstmts.get(ctx, q)
+		}
+	}()
 	stmts := map[string]*sql.Stmt{} // the shared statements, bound to this transaction's connection
 	t := &tx{ctx: ctx, qctx: ctx, readOnly: true, stmt: func(q string) (*sql.Stmt, error) {
 		if st, ok := stmts[q]; ok {
 			return st, nil
 		}
-		st, err := s.rstmts.get(ctx, q)
-		if err != nil {
-			return nil, err
+		if st, ok := s.rstmts.lookup(q); ok {
+			stmts[q] = stx.StmtContext(ctx, st)
+			return stmts[q], nil
 		}
-		stmts[q] = stx.StmtContext(ctx, st)
-		return stmts[q], nil
+		// Preparing a shared statement takes a second read connection, which never comes while Views
+		// like this one hold them all: prepare on this transaction's own connection instead.
+		st, err := stx.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		stmts[q] = st
+		cold = append(cold, q)
+		return st, nil
 	}}
 	if err := fn(t); err != nil {
 		return err
@@ -224,15 +237,29 @@ type stmtCache struct {
 	m    map[string]*sql.Stmt
 }
 
-func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+// lookup returns the prepared statement of query, if there is one.
+func (c *stmtCache) lookup(query string) (*sql.Stmt, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if st, ok := c.m[query]; ok {
+	st, ok := c.m[query]
+	return st, ok
+}
+
+// get returns the prepared statement of query, preparing it first if needed. The lock is not held while
+// preparing (which may wait for a connection), so lookups never wait behind a prepare.
+func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.lookup(query); ok {
 		return st, nil
 	}
 	st, err := c.prep(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if have, ok := c.m[query]; ok {
+		_ = st.Close()
+		return have, nil
 	}
 	if c.m == nil {
 		c.m = make(map[string]*sql.Stmt)
