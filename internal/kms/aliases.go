@@ -57,11 +57,21 @@ func getAlias(tx meta.Tx, storeKey string) (*aliasRecord, error) {
 }
 
 func putAlias(tx meta.Tx, storeKey string, a *aliasRecord) error {
+	return writeAlias(tx.Put, storeKey, a)
+}
+
+// insertAlias writes a new alias record, or returns meta.ErrExists.
+func insertAlias(tx meta.Tx, storeKey string, a *aliasRecord) error {
+	return writeAlias(tx.Insert, storeKey, a)
+}
+
+// writeAlias encodes an alias record and stores it with write (Tx.Put or Tx.Insert).
+func writeAlias(write func(table, key string, value []byte) error, storeKey string, a *aliasRecord) error {
 	b, err := json.Marshal(a)
 	if err != nil {
 		return fmt.Errorf("encode alias: %w", err)
 	}
-	if err := tx.Put(tableAliases, storeKey, b); err != nil {
+	if err := write(tableAliases, storeKey, b); err != nil {
 		return fmt.Errorf("write alias %s: %w", a.Name, err)
 	}
 	return nil
@@ -81,7 +91,7 @@ func checkAliasName(name string) error {
 		return errValidationMsg(`Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html`)
 	}
 	if strings.HasPrefix(name, "alias/aws/") {
-		return kmsError("InvalidAliasNameException", "The alias name %s begins with alias/aws/, which is reserved for AWS managed keys.", name)
+		return kmsError("NotAuthorizedException", "The alias name %s begins with alias/aws/, which is reserved for AWS managed keys: they and their aliases are created and managed by AWS services, not by customers.", name)
 	}
 	return nil
 }
@@ -208,7 +218,8 @@ func (s *Service) DeleteAlias(ctx context.Context, c *iam.Caller, name string) e
 	return nil
 }
 
-// ListAliases lists the aliases of the caller's account and region, or of one of its keys.
+// ListAliases lists the aliases of the caller's account and region (with the predefined aliases of AWS managed
+// keys not created yet, which have no target key), or of one of its keys.
 func (s *Service) ListAliases(ctx context.Context, c *iam.Caller, keyID string, limit int, marker string) (*Page[*Alias], error) {
 	limit, err := pageLimit(limit, 50)
 	if err != nil {
@@ -230,14 +241,17 @@ func (s *Service) ListAliases(ctx context.Context, c *iam.Caller, keyID string, 
 		only = ref.id
 	}
 	var out []*Alias
+	have := map[string]bool{}
 	err = s.store.View(ctx, func(tx meta.Tx) error {
 		out = nil
+		clear(have)
 		var derr error
 		err := tx.Scan(tableAliases, meta.Range{Prefix: c.Account + "/" + region + "/"}, func(k string, v []byte) bool {
 			var a aliasRecord
 			if derr = json.Unmarshal(v, &a); derr != nil {
 				return false
 			}
+			have[a.Name] = true
 			if only == "" || a.KeyID == only {
 				out = append(out, &Alias{AliasName: a.Name, AliasARN: aliasARN(c.Account, region, a.Name), TargetKeyID: a.KeyID, Created: a.Created, Updated: a.Updated})
 			}
@@ -247,6 +261,11 @@ func (s *Service) ListAliases(ctx context.Context, c *iam.Caller, keyID string, 
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list aliases: %w", err)
+	}
+	if only == "" {
+		// Predefined aliases that no AWS managed key is associated with yet are listed without a target.
+		out = append(out, predefinedAliases(c.Account, region, have)...)
+		slices.SortFunc(out, func(a, b *Alias) int { return strings.Compare(a.AliasName, b.AliasName) })
 	}
 	return paginate(out, func(a *Alias) string { return a.AliasName }, limit, marker)
 }

@@ -105,8 +105,17 @@ func (s *Service) resolve(ctx context.Context, ref keyRef) (*entry, error) {
 	return e, err
 }
 
-// aliasTarget returns the key ID an alias points at.
+// aliasTarget returns the key ID an alias points at, or KMS's NotFoundException.
 func (s *Service) aliasTarget(ctx context.Context, ref keyRef) (string, error) {
+	id, err := s.aliasKeyID(ctx, ref)
+	if errors.Is(err, errNoAlias) {
+		return "", errAliasNotFound(ref.arn())
+	}
+	return id, err
+}
+
+// aliasKeyID returns the key ID an alias points at, or errNoAlias.
+func (s *Service) aliasKeyID(ctx context.Context, ref keyRef) (string, error) {
 	sk := ref.storeKey()
 	now := s.clock.Now()
 	if v, ok := s.alias.Load(sk); ok {
@@ -127,7 +136,7 @@ func (s *Service) aliasTarget(ctx context.Context, ref keyRef) (string, error) {
 	}
 	if rec == nil {
 		// Misses are not cached: a caller could otherwise fill the cache with names that do not exist.
-		return "", errAliasNotFound(ref.arn())
+		return "", errNoAlias
 	}
 	if s.epoch.Load() == epoch {
 		s.alias.Store(sk, &aliasEntry{keyID: rec.KeyID, loaded: now})

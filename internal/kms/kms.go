@@ -2,6 +2,16 @@
 // key states, key policies evaluated as KMS evaluates them, grants, aliases, tags, scheduled and on-demand
 // rotation, scheduled deletion — and the envelope encryption other services build on.
 //
+// # AWS managed keys
+//
+// The AWS managed key of a service (alias/aws/s3; the table is in managed.go) is created in the caller's
+// account and region the first time the service uses its alias for a caller (Caller.InvokedBy) or DescribeKey
+// names the alias, in one transaction with its alias, so concurrent first uses on any number of nodes make one
+// key. It has KeyManager AWS, AWS's key policy for it (use through the service by the account's principals,
+// metadata reads by the account) and yearly rotation; since that policy allows nothing else, every change a
+// customer attempts is denied by the key policy, as on AWS. ListAliases lists the predefined aliases of keys
+// not created yet without a target key.
+//
 // # Keys and ciphertexts
 //
 // A key is a record in the table kms.keys holding its metadata, its key policy and every key material it ever

@@ -24,7 +24,9 @@ type keyRecord struct {
 	DeletionDate  time.Time `json:"deletionDate,omitzero"`
 	PendingWindow int       `json:"pendingWindow,omitempty"`
 	Policy        string    `json:"policy"`
-	Tags          []Tag     `json:"tags,omitempty"`
+	// Manager is the KeyManager: "" for customer managed keys, managerAWS for AWS managed keys.
+	Manager string `json:"manager,omitempty"`
+	Tags    []Tag  `json:"tags,omitempty"`
 	// Aliases are the names of the aliases that point at the key (kms:ResourceAliases).
 	Aliases []string `json:"aliases,omitempty"`
 	// RotationPeriod is the automatic rotation period in days; zero while automatic rotation is off.
@@ -65,6 +67,14 @@ func keyARN(account, region, id string) string {
 	return "arn:aws:kms:" + region + ":" + account + ":key/" + id
 }
 
+// keyManager returns the key's KeyManager: CUSTOMER or AWS.
+func (r *keyRecord) keyManager() string {
+	if r.Manager == "" {
+		return managerCustomer
+	}
+	return r.Manager
+}
+
 // current returns the material that encrypts.
 func (r *keyRecord) current() *materialRecord { return &r.Materials[len(r.Materials)-1] }
 
@@ -80,7 +90,7 @@ func (r *keyRecord) metadata() *KeyMetadata {
 		KeyUsage:             UsageEncryptDecrypt,
 		KeyState:             r.State,
 		Origin:               OriginAWSKMS,
-		KeyManager:           managerCustomer,
+		KeyManager:           r.keyManager(),
 		KeySpec:              SpecSymmetric,
 		EncryptionAlgorithms: []string{AlgorithmSymmetric},
 		CurrentKeyMaterialID: r.current().ID,

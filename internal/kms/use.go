@@ -39,7 +39,12 @@ func (s *Service) use(ctx context.Context, c *iam.Caller, keyID string, allowAli
 		return nil, err
 	}
 	a.alias = ref.alias
-	e, err := s.resolve(ctx, ref)
+	var e *entry
+	if m := managedFor(c, ref, a); m != nil {
+		e, err = s.resolveManaged(ctx, ref, m)
+	} else {
+		e, err = s.resolve(ctx, ref)
+	}
 	if err != nil {
 		return nil, err
 	}

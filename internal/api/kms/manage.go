@@ -90,9 +90,9 @@ type listAliasesInput struct {
 type aliasListEntry struct {
 	AliasName       string
 	AliasArn        string
-	TargetKeyId     string
-	CreationDate    awsproto.Timestamp
-	LastUpdatedDate awsproto.Timestamp
+	TargetKeyId     string              `json:",omitempty"`
+	CreationDate    *awsproto.Timestamp `json:",omitempty"`
+	LastUpdatedDate *awsproto.Timestamp `json:",omitempty"`
 }
 
 type listAliasesOutput struct {
@@ -107,7 +107,7 @@ func (h *handler) listAliases(ctx context.Context, c *api.Call, in *listAliasesI
 	}
 	return &listAliasesOutput{Aliases: mapItems(p.Items, func(a *kms.Alias) aliasListEntry {
 		return aliasListEntry{AliasName: a.AliasName, AliasArn: a.AliasARN, TargetKeyId: a.TargetKeyID,
-			CreationDate: awsproto.Timestamp(a.Created), LastUpdatedDate: awsproto.Timestamp(a.Updated)}
+			CreationDate: optTime(a.Created), LastUpdatedDate: optTime(a.Updated)}
 	}), listing: listingOf(p)}, nil
 }
 
