@@ -17,8 +17,9 @@ import (
 	"github.com/seclake/seclake/internal/config"
 )
 
-const usage = `seclake — Amazon Security Lake, self-hosted: security logs normalized to OCSF, stored as encrypted
-Parquet/Iceberg, behind the AWS APIs (STS, IAM, KMS, S3, SQS, CloudTrail, Security Lake) on one port.
+const usage = `seclake — Amazon Security Lake, self-hosted, in one binary. Today it serves the AWS services the
+lake stands on — STS, IAM, Organizations, KMS, S3 and CloudTrail — on one port, for the aws CLI, boto3 and
+the SDKs; queues (SQS) and the lake itself (OCSF, Parquet/Iceberg, subscribers) are being built.
 
 Usage:
   seclake <command> [flags]
