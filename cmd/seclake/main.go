@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -157,6 +158,18 @@ Health: GET /_seclake/health    Metrics (Prometheus): GET /_seclake/metrics
 Flags:
 `
 
+// serverGCPercent is the garbage collector's target for `seclake serve` when GOGC is not set. The server's
+// live heap is small (tens of MiB) and its garbage is per-request, so letting the heap grow to five times the
+// live data before a cycle spends less CPU on collection: 13 % less server CPU per audited request for about
+// 10 MiB more memory (docs/benchmarks.md, edge). GOGC and GOMEMLIMIT, when set, are honoured as usual.
+const serverGCPercent = 400
+
+func tuneGC() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(serverGCPercent)
+	}
+}
+
 func serve(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -166,6 +179,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
 	}
+	tuneGC()
 	cfg, err := f.resolve()
 	if err != nil {
 		fmt.Fprintf(stderr, "seclake: %v\n", err)

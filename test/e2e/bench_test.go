@@ -36,6 +36,8 @@ func peakRSS(pid int) (int64, error) {
 }
 
 // benchClient is an SDK config tuned for load: enough idle connections for the parallel workers.
+var benchEnv = strings.Fields(os.Getenv("SECLAKE_BENCH_ENV"))
+
 func benchClient(p *process) aws.Config {
 	cfg := p.rootConfig()
 	tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -49,7 +51,7 @@ func benchClient(p *process) aws.Config {
 //
 //	go test ./test/e2e -run '^$' -bench EdgeGetCallerIdentity -benchtime 20000x
 func BenchmarkEdgeGetCallerIdentity(b *testing.B) {
-	p := startProcess(b, filepath.Join(b.TempDir(), "data"))
+	p := startProcess(b, filepath.Join(b.TempDir(), "data"), benchEnv...)
 	client := sts.NewFromConfig(benchClient(p))
 	ctx := context.Background()
 	if _, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
