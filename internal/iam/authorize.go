@@ -69,7 +69,7 @@ func (s *Service) evalInput(tx meta.Tx, c *Caller, req AuthzRequest) (policy.Inp
 
 // inputFor builds the engine's input from the request and the caller's gathered policies.
 func (s *Service) inputFor(c *Caller, req AuthzRequest, pp *principalPolicies) policy.Input {
-	pc := req.Context.Clone()
+	pc := req.Context.Layer() // the caller's keys stay where they are; the global keys go on top
 	addRequestKeys(&pc, c)
 	pp.addPrincipalKeys(&pc)
 	in := policy.Input{

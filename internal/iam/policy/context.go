@@ -18,6 +18,8 @@ import (
 // from Request.Principal unless the Context overrides them.
 type Context struct {
 	m map[string][]string
+	// base holds the keys of the context this one was layered on (Layer); m's keys hide base's.
+	base map[string][]string
 }
 
 // cloneRoom is the number of keys a Clone has room for beyond the original's before its map grows: the
@@ -28,7 +30,11 @@ const cloneRoom = 16
 // aws:TagKeys or kms:EncryptionContextKeys). Setting no values makes the key present with an empty set.
 func (c *Context) Set(key string, values ...string) {
 	if c.m == nil {
-		c.m = make(map[string][]string)
+		if c.base != nil {
+			c.m = make(map[string][]string, cloneRoom)
+		} else {
+			c.m = make(map[string][]string)
+		}
 	}
 	c.m[strings.ToLower(key)] = values
 }
@@ -46,40 +52,85 @@ func (c *Context) SetInt(key string, n int64) { c.Set(key, strconv.FormatInt(n, 
 func (c *Context) SetIP(key string, ip netip.Addr) { c.Set(key, ip.String()) }
 
 // Delete removes key.
-func (c *Context) Delete(key string) { delete(c.m, strings.ToLower(key)) }
+func (c *Context) Delete(key string) {
+	if c.base != nil {
+		c.flatten()
+	}
+	delete(c.m, strings.ToLower(key))
+}
 
 // Get returns the values of key and whether it is present.
-func (c Context) Get(key string) ([]string, bool) {
-	v, ok := c.m[strings.ToLower(key)]
+func (c Context) Get(key string) ([]string, bool) { return c.lookup(strings.ToLower(key)) }
+
+// lookup is Get for a lowercased key.
+func (c Context) lookup(lkey string) ([]string, bool) {
+	if v, ok := c.m[lkey]; ok {
+		return v, true
+	}
+	v, ok := c.base[lkey]
 	return v, ok
 }
 
 // Len returns the number of keys.
-func (c Context) Len() int { return len(c.m) }
+func (c Context) Len() int {
+	n := len(c.m)
+	for k := range c.base {
+		if _, hidden := c.m[k]; !hidden {
+			n++
+		}
+	}
+	return n
+}
 
 // Keys returns the (lowercased) key names, in no particular order.
 func (c Context) Keys() []string {
-	out := make([]string, 0, len(c.m))
+	out := make([]string, 0, c.Len())
 	for k := range c.m {
 		out = append(out, k)
 	}
+	for k := range c.base {
+		if _, hidden := c.m[k]; !hidden {
+			out = append(out, k)
+		}
+	}
 	return out
+}
+
+// Layer returns a context that holds c's keys and takes new ones (and new values for c's keys) without
+// copying c or changing it: what IAM does with every request's context before it adds the global keys. c
+// must not be changed while the layer is in use; Clone when it might be. A layer cannot be layered again
+// without flattening (Layer of a layer copies).
+func (c Context) Layer() Context {
+	if c.base != nil {
+		return c.Clone()
+	}
+	return Context{base: c.m}
+}
+
+// flatten copies the base's keys into m, so that the context no longer refers to its base.
+func (c *Context) flatten() {
+	*c = c.Clone()
 }
 
 // Clone returns a copy that can be changed without affecting c. The copy has room for the keys a caller
 // usually adds (IAM clones a request's context and adds the global keys), and its values share one backing
 // array, each sliced to its own capacity so that appending to one cannot overwrite another.
 func (c Context) Clone() Context {
-	out := Context{m: make(map[string][]string, len(c.m)+cloneRoom)}
+	out := Context{m: make(map[string][]string, c.Len()+cloneRoom)}
 	n := 0
+	for _, v := range c.base {
+		n += len(v)
+	}
 	for _, v := range c.m {
 		n += len(v)
 	}
 	all := make([]string, 0, n)
-	for k, v := range c.m {
-		i := len(all)
-		all = append(all, v...)
-		out.m[k] = all[i:len(all):len(all)]
+	for _, m := range []map[string][]string{c.base, c.m} { // m's values replace base's
+		for k, v := range m {
+			i := len(all)
+			all = append(all, v...)
+			out.m[k] = all[i:len(all):len(all)]
+		}
 	}
 	return out
 }

@@ -159,7 +159,7 @@ func (ev *evaluator) matchResources(st *Statement, resource string) bool {
 // lookup returns the request's values of a lowercased condition key: from the context, else derived from
 // the principal. A key with no values is absent.
 func (ev *evaluator) lookup(lkey string) ([]string, bool) {
-	if v, ok := ev.in.Request.Context.m[lkey]; ok {
+	if v, ok := ev.in.Request.Context.lookup(lkey); ok {
 		return v, len(v) > 0
 	}
 	if !strings.HasPrefix(lkey, "aws:") {
