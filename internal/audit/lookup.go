@@ -35,7 +35,8 @@ var attrCodes = map[AttributeKey]byte{
 }
 
 // LookupAttribute is one condition of a lookup: events whose AttributeKey equals AttributeValue exactly
-// (ReadOnly takes "true" or "false", in any case). ResourceName matches a resource's ARN.
+// (ReadOnly takes "true" or "false", in any case). ResourceName matches a resource's ARN. Values are
+// compared as the events' JSON carries them: a byte of invalid UTF-8 (in either) stands for U+FFFD.
 type LookupAttribute struct {
 	AttributeKey   AttributeKey
 	AttributeValue string
@@ -190,6 +191,7 @@ func (q *lookupQuery) setAttribute(a *LookupAttribute) error {
 	if n := len(a.AttributeValue); n < 1 || n > maxLookupValueLen {
 		return lookupError("InvalidLookupAttributesException", "The lookup attribute value must be 1 to %d characters long.", maxLookupValueLen)
 	}
+	a.AttributeValue = jsonText(a.AttributeValue) // as the index holds values
 	if a.AttributeKey == AttrReadOnly {
 		a.AttributeValue = strings.ToLower(a.AttributeValue)
 		if a.AttributeValue != "true" && a.AttributeValue != "false" {

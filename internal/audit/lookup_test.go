@@ -326,3 +326,32 @@ func TestLookupOutOfOrderPages(t *testing.T) {
 		}
 	})
 }
+
+// TestLookupValueNotValidUTF8 finds an event by the values Lookup shows for it when the record's values are
+// not valid UTF-8: the trail's JSON (and so the Event) carries each stray byte as U+FFFD, and the index and
+// the lookup value must compare in that form, or the event could not be found by any value.
+func TestLookupValueNotValidUTF8(t *testing.T) {
+	forEachStore(t, func(t *testing.T, newStore func(testing.TB) meta.Store) {
+		l, _ := openTestLog(t, newStore(t))
+		r := rec(acctA, "Get\xffObject", testTime)
+		// A stray byte, a lead byte without its continuation, and an encoded surrogate (three stray bytes).
+		r.UserIdentity.UserName = "al\xc3ice"
+		r.Resources = []Resource{{Type: "AWS::S3::Object", ARN: "arn:aws:s3:::lake/\xed\xa0\x80"}}
+		require.NoError(t, l.Append(context.Background(), r))
+		out, err := l.Lookup(context.Background(), acctA, &LookupInput{})
+		require.NoError(t, err)
+		require.Len(t, out.Events, 1)
+		ev := out.Events[0]
+		require.Equal(t, "Get\uFFFDObject", ev.EventName)
+		require.Equal(t, "al\uFFFDice", ev.Username)
+		require.Equal(t, "arn:aws:s3:::lake/\uFFFD\uFFFD\uFFFD", ev.Resources[0].ResourceName)
+		for _, a := range []LookupAttribute{
+			{AttrEventName, ev.EventName}, {AttrUsername, ev.Username}, {AttrResourceName, ev.Resources[0].ResourceName},
+			{AttrEventName, r.EventName}, {AttrUsername, r.UserIdentity.UserName}, {AttrResourceName, r.Resources[0].ARN},
+		} {
+			out, err := l.Lookup(context.Background(), acctA, &LookupInput{LookupAttributes: []LookupAttribute{a}})
+			require.NoError(t, err)
+			require.Equal(t, []string{"e1"}, ids(out), "%s=%q", a.AttributeKey, a.AttributeValue)
+		}
+	})
+}

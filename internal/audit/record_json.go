@@ -176,6 +176,26 @@ func appendTime(b []byte, t time.Time) ([]byte, error) {
 	return append(b, '"'), nil
 }
 
+// jsonText returns s as the trail's JSON carries it, once decoded: s if it is valid UTF-8, else s with each
+// byte that is not part of a valid UTF-8 sequence replaced by U+FFFD (as appendJSONString writes it). The
+// indexes and Lookup compare attribute values in this form: it is what Lookup shows and what it matches.
+func jsonText(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = utf8.AppendRune(b, utf8.RuneError)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return string(b)
+}
+
 // appendJSONString appends s as a JSON string as encoding/json does with HTML escaping off: quotes,
 // backslashes and control characters escaped, invalid UTF-8 replaced by U+FFFD, U+2028 and U+2029
 // escaped.

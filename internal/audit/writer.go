@@ -253,7 +253,8 @@ func (l *Log) readHead(tx meta.Tx) (head, error) {
 }
 
 // indexOf gathers what the index needs of r: for a management event, its account, time and the distinct
-// value of each LookupAttributeKey it has. Values longer than a lookup value can be are not indexed.
+// value of each LookupAttributeKey it has, as the record's JSON carries it (see jsonText). Values longer
+// than a lookup value can be are not indexed.
 func indexOf(r *Record) indexed {
 	x := indexed{mgmt: r.EventCategory == CategoryManagement, account: r.RecipientAccountID, sec: r.EventTime.Unix()}
 	if !x.mgmt {
@@ -278,6 +279,7 @@ func indexOf(r *Record) indexed {
 }
 
 func (x *indexed) add(code byte, v string) {
+	v = jsonText(v)
 	if v == "" || len(v) > maxIndexedValue {
 		return
 	}
