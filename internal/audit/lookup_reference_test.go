@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -112,10 +113,18 @@ func (q refQuery) String() string {
 }
 
 // expect returns what LookupEvents must return for q: the account's management events with the attribute
-// value (exactly, but for ReadOnly, whose value is true or false in any case) whose event time lies in
+// value (exactly, but for ReadOnly, whose value is true or false in any case; values as JSON carries them,
+// see LookupAttribute) whose event time lies in
 // [StartTime, EndTime]; newest first, and of events of the same second the later in the chain first (the
 // order merge.go documents: by position, (event time, sequence number), descending).
 func (g *refTrail) expect(q refQuery) []Event {
+	var a *LookupAttribute
+	if len(q.in.LookupAttributes) == 1 {
+		a = &LookupAttribute{q.in.LookupAttributes[0].AttributeKey, refShown(q.in.LookupAttributes[0].AttributeValue)}
+		if a.AttributeKey == AttrReadOnly {
+			a.AttributeValue = strings.ToLower(a.AttributeValue) // the queries ask in ASCII case variants
+		}
+	}
 	var ms []*refRec
 	for _, m := range g.recs {
 		if m.r.RecipientAccountID != q.account || m.r.EventCategory != CategoryManagement {
@@ -124,14 +133,8 @@ func (g *refTrail) expect(q refQuery) []Event {
 		if q.in.StartTime != nil && m.r.EventTime.Before(*q.in.StartTime) || q.in.EndTime != nil && m.r.EventTime.After(*q.in.EndTime) {
 			continue
 		}
-		if len(q.in.LookupAttributes) == 1 {
-			a := q.in.LookupAttributes[0]
-			if a.AttributeKey == AttrReadOnly {
-				a.AttributeValue = strings.ToLower(a.AttributeValue) // the queries ask in ASCII case variants
-			}
-			if !slices.Contains(refValues(m.r, a.AttributeKey), a.AttributeValue) {
-				continue
-			}
+		if a != nil && !slices.Contains(refValues(m.shown, a.AttributeKey), a.AttributeValue) {
+			continue
 		}
 		ms = append(ms, m)
 	}
@@ -145,9 +148,10 @@ func (g *refTrail) expect(q refQuery) []Event {
 	return out
 }
 
-// event is the model's Event of m: CloudTrail's Event shape, its members read from the record as written.
+// event is the model's Event of m: CloudTrail's Event shape, its members read from the record as written
+// (as JSON carries it).
 func (m *refRec) event() Event {
-	r := m.r
+	r := m.shown
 	ev := Event{
 		EventID: r.EventID, EventName: r.EventName, ReadOnly: strconv.FormatBool(r.ReadOnly),
 		AccessKeyID: r.UserIdentity.AccessKeyID, EventTime: r.EventTime, EventSource: r.EventSource,
@@ -157,6 +161,13 @@ func (m *refRec) event() Event {
 		ev.Resources = append(ev.Resources, EventResource{ResourceType: res.Type, ResourceName: res.ARN})
 	}
 	return ev
+}
+
+// refShown returns s as JSON carries it: through encoding/json, which replaces invalid UTF-8 by U+FFFD.
+func refShown(s string) string {
+	js, _ := json.Marshal(s)
+	_ = json.Unmarshal(js, &s)
+	return s
 }
 
 // refSummary names events by chain position and time, for a readable first comparison.
@@ -231,7 +242,12 @@ func (g *refTrail) attrValue(k AttributeKey) string {
 	if k == AttrReadOnly {
 		return pick(rng, []string{"true", "false", "TRUE", "False", "fAlSe", "tRUE"})
 	}
-	vs := slices.DeleteFunc(refValues(pick(rng, g.recs).r, k), func(v string) bool { return v == "" || len(v) > maxLookupValueLen })
+	m := pick(rng, g.recs)
+	r := m.shown
+	if rng.IntN(4) == 0 {
+		r = m.r // the caller's own bytes, which may not be valid UTF-8
+	}
+	vs := slices.DeleteFunc(refValues(r, k), func(v string) bool { return v == "" || len(v) > maxLookupValueLen })
 	switch n := rng.IntN(20); {
 	case n < 13 && len(vs) > 0:
 		return pick(rng, vs)

@@ -18,16 +18,16 @@ import (
 
 // The value pools of the reference trail. Values differ in case, in Unicode normalization (é and e + U+0301)
 // and in characters that JSON escapes, so that a lookup that folded case, normalized or mangled a value would
-// return events it must not.
+// return events it must not; a few are not valid UTF-8 (the trail's JSON carries U+FFFD instead).
 var (
 	refAccounts    = []string{acctA, acctA, acctA, acctB, acctB, "777788889999"} // weighted
-	refEventNames  = []string{"Decrypt", "decrypt", "DECRYPT", "Encrypt", "GenerateDataKey", "CreateKey", "ListKeys", "PutBucketPolicy", "AssumeRole", "Décrypt", "De\u0301crypt", "Σίσυφος", "σίσυφος", "名前を変更", "İstanbul", "istanbul", "ﬁnd", "Key🔑"}
+	refEventNames  = []string{"Decrypt", "decrypt", "DECRYPT", "Encrypt", "GenerateDataKey", "CreateKey", "ListKeys", "PutBucketPolicy", "AssumeRole", "Décrypt", "De\u0301crypt", "Σίσυφος", "σίσυφος", "名前を変更", "İstanbul", "istanbul", "ﬁnd", "Key🔑", "Get\xffObject"}
 	refSources     = []string{"kms.amazonaws.com", "KMS.amazonaws.com", "s3.amazonaws.com", "sts.amazonaws.com", "sqs.amazonaws.com", "ünïcode.amazonaws.com"}
-	refUsers       = []string{"alice", "Alice", "ALICE", "bob", "José", "Jose\u0301", "Ωmega", "ωmega", "管理者", `quote"back\slash`, "tab\there", "line\u2028sep", "<b>&amp;"}
-	refAccessKeys  = []string{"AKIAIOSFODNN7EXAMPLE", "akiaiosfodnn7example", "ASIATEMPORARY0000001", "ASIATEMPORARY0000002", "AKIAÜNICODE"}
+	refUsers       = []string{"alice", "Alice", "ALICE", "bob", "José", "Jose\u0301", "Ωmega", "ωmega", "管理者", `quote"back\slash`, "tab\there", "line\u2028sep", "<b>&amp;", "al\xc3ice"}
+	refAccessKeys  = []string{"AKIAIOSFODNN7EXAMPLE", "akiaiosfodnn7example", "ASIATEMPORARY0000001", "ASIATEMPORARY0000002", "AKIAÜNICODE", "AKIA\xfe"}
 	refServices    = []string{"s3.amazonaws.com", "cloudtrail.amazonaws.com", "S3.amazonaws.com"}
 	refTypes       = []string{"AWS::KMS::Key", "aws::kms::key", "AWS::S3::Bucket", "AWS::S3::Object", "AWS::SQS::Queue", "AWS::KMS::Κλειδί"}
-	refResourceIDs = []string{"k1", "K1", "ключ", "🔑", "ürün/ß.json", "a b", "x"}
+	refResourceIDs = []string{"k1", "K1", "ключ", "🔑", "ürün/ß.json", "a b", "x", "\xed\xa0\x80"}
 	refZones       = []*time.Location{time.UTC, time.FixedZone("IST", 5*3600+1800), time.FixedZone("NST", -(3*3600 + 1800))}
 )
 
@@ -48,6 +48,7 @@ type refTrail struct {
 type refRec struct {
 	seq      uint64
 	r        *Record // as the Log normalized it
+	shown    *Record // r through encoding/json: its strings as JSON carries them (U+FFFD for invalid UTF-8)
 	username string  // what LookupEvents shows as Username, as the generator made the identity
 	json     string  // as the trail stores it (read back by check)
 }
@@ -159,8 +160,12 @@ func (g *refTrail) burstSize(big bool) int {
 // add puts records the Log has normalized into the model, in the order of the calls (which is chain order).
 func (g *refTrail) add(rs ...*Record) {
 	for _, r := range rs {
-		name, _ := strings.CutPrefix(r.UserIdentity.PrincipalID, "username:") // see identity
-		g.recs = append(g.recs, &refRec{seq: uint64(len(g.recs) + 1), r: r, username: name})
+		js, err := json.Marshal(r)
+		require.NoError(g.t, err)
+		shown := new(Record)
+		require.NoError(g.t, json.Unmarshal(js, shown))
+		name, _ := strings.CutPrefix(shown.UserIdentity.PrincipalID, "username:") // see identity
+		g.recs = append(g.recs, &refRec{seq: uint64(len(g.recs) + 1), r: r, shown: shown, username: name})
 	}
 }
 
@@ -348,7 +353,8 @@ func (g *refTrail) check() {
 			var r Record
 			require.NoError(g.t, json.Unmarshal(s.JSON, &r))
 			require.Equal(g.t, m.r.RequestID, r.RequestID, "record %d is not the model's", s.Seq)
-			require.Equal(g.t, m.username, m.r.Username(), "record %d: Username", s.Seq)
+			require.Equal(g.t, m.shown, &r, "record %d as stored", s.Seq)
+			require.Equal(g.t, m.username, m.shown.Username(), "record %d: Username", s.Seq)
 			m.json = string(s.JSON)
 			after = s.Seq
 		}
