@@ -47,7 +47,9 @@ func lookupReferenceSeed(t *testing.T) uint64 {
 // member of Event, CloudTrailEvent included), newest first, ties by chain order, nothing repeated or
 // missing, no page above MaxResults.
 //
-// The seed is random and logged; rerun a failure with SECLAKE_LOOKUP_SEED=<seed> (or -seed <seed>).
+// The seed is random and logged; rerun a failure with SECLAKE_LOOKUP_SEED=<seed> (or -seed <seed>). It fixes
+// the records, their chain order and the queries; how the writer groups Append and AppendAsync records into
+// commits (and so the index rows) also depends on timing, while the commits laid out exactly do not.
 func TestLookupReference(t *testing.T) {
 	seed := lookupReferenceSeed(t)
 	records, queries := 2500, 600

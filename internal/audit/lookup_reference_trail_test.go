@@ -87,6 +87,7 @@ func (g *refTrail) v7(ms int64) string {
 	return formatUUID(b, 7)
 }
 
+// pick returns one of xs.
 func pick[T any](rng *rand.Rand, xs []T) T { return xs[rng.IntN(len(xs))] }
 
 // build appends records until the trail holds n: single Appends, AppendAsync bursts (committed together
@@ -114,7 +115,7 @@ func (g *refTrail) build(n int) {
 			g.commit(g.records(g.burstSize(big), big))
 		}
 	}
-	g.appendAsync(false) // left queued (with a MaxDelay, uncommitted): the first Lookup must commit it
+	g.appendAsync(false) // perhaps still queued: the first Lookup (in check) must commit it first
 }
 
 // appendAsync appends a burst of records with AppendAsync.
