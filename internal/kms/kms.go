@@ -75,6 +75,7 @@ import (
 	"time"
 
 	"github.com/seclake/seclake/internal/audit"
+	"github.com/seclake/seclake/internal/background"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/iam/policy"
@@ -145,13 +146,11 @@ type Service struct {
 	rand     io.Reader
 	tokenKey []byte // authenticates grant tokens and list markers
 
-	cache sync.Map      // store key → *entry
-	epoch atomic.Uint64 // bumped by every invalidation; a load that saw another epoch is not cached
-	alias sync.Map      // alias store key → *aliasEntry
-	kick  chan struct{} // wakes the scheduler
-	runMu sync.Mutex    // guards stop and done
-	stop  chan struct{} // closed to stop the scheduler; nil while it is not running
-	done  chan struct{} // closed when the scheduler has stopped
+	cache sync.Map          // store key → *entry
+	epoch atomic.Uint64     // bumped by every invalidation; a load that saw another epoch is not cached
+	alias sync.Map          // alias store key → *aliasEntry
+	kick  chan struct{}     // wakes the scheduler
+	run   background.Runner // the scheduler
 }
 
 // New returns the key service. Start runs its scheduler.

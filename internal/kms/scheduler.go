@@ -73,27 +73,10 @@ func syncDue(tx meta.Tx, sk string, old, r *keyRecord) error {
 }
 
 // Start runs the scheduler in the background until Stop.
-func (s *Service) Start() {
-	s.runMu.Lock()
-	defer s.runMu.Unlock()
-	if s.stop != nil {
-		return
-	}
-	s.stop, s.done = make(chan struct{}), make(chan struct{})
-	go s.loop(s.stop, s.done)
-}
+func (s *Service) Start() { s.run.Start(s.loop) }
 
 // Stop stops the scheduler and waits for its current run to finish.
-func (s *Service) Stop() {
-	s.runMu.Lock()
-	defer s.runMu.Unlock()
-	if s.stop == nil {
-		return
-	}
-	close(s.stop)
-	<-s.done
-	s.stop, s.done = nil, nil
-}
+func (s *Service) Stop() { s.run.Stop() }
 
 func (s *Service) wake() {
 	select {
@@ -102,14 +85,7 @@ func (s *Service) wake() {
 	}
 }
 
-func (s *Service) loop(stop, done chan struct{}) {
-	defer close(done)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		<-stop
-		cancel()
-	}()
+func (s *Service) loop(ctx context.Context) {
 	for {
 		next, err := s.RunDue(ctx)
 		if err != nil && ctx.Err() == nil {
@@ -123,7 +99,7 @@ func (s *Service) loop(stop, done chan struct{}) {
 		select {
 		case <-s.clock.After(wait):
 		case <-s.kick:
-		case <-stop:
+		case <-ctx.Done():
 			return
 		}
 	}

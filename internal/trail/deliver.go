@@ -22,41 +22,17 @@ const maxFilesPerRun = 100
 var errBusy = errors.New("trail: another node is delivering")
 
 // Start runs delivery in the background, every Interval on the clock, until Stop.
-func (s *Service) Start() {
-	s.runMu.Lock()
-	defer s.runMu.Unlock()
-	if s.stop != nil {
-		return
-	}
-	s.stop, s.done = make(chan struct{}), make(chan struct{})
-	go s.loop(s.stop, s.done)
-}
+func (s *Service) Start() { s.run.Start(s.loop) }
 
 // Stop stops the background delivery and waits for a run in progress to end.
-func (s *Service) Stop() {
-	s.runMu.Lock()
-	defer s.runMu.Unlock()
-	if s.stop == nil {
-		return
-	}
-	close(s.stop)
-	<-s.done
-	s.stop, s.done = nil, nil
-}
+func (s *Service) Stop() { s.run.Stop() }
 
-func (s *Service) loop(stop, done chan struct{}) {
-	defer close(done)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		<-stop
-		cancel()
-	}()
+func (s *Service) loop(ctx context.Context) {
 	tick := s.cfg.Clock.NewTicker(s.cfg.Interval)
 	defer tick.Stop()
 	for {
 		select {
-		case <-stop:
+		case <-ctx.Done():
 			return
 		case <-tick.C():
 			if err := s.Deliver(ctx); err != nil && ctx.Err() == nil {

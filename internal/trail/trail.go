@@ -40,6 +40,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seclake/seclake/internal/background"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/seal"
@@ -100,9 +101,7 @@ type Service struct {
 	keyMu sync.Mutex
 	keys  map[string]*signer // unsealed signing keys by store key
 
-	runMu sync.Mutex
-	stop  chan struct{}
-	done  chan struct{}
+	run background.Runner // background delivery
 }
 
 // New returns the trail service.
