@@ -11,8 +11,9 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/awsproto"
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/sigv4"
 )
 
@@ -59,7 +60,7 @@ type Op struct {
 // Call is one request to an operation.
 type Call struct {
 	// Caller is who is calling; never nil (anonymous callers have TypeAnonymous).
-	Caller *iam.Caller
+	Caller *actor.Caller
 	// HTTP is the request. Its body has already been consumed for JSON and Query services.
 	HTTP *http.Request
 	// Body is the whole request body of JSON and Query services.

@@ -1,10 +1,10 @@
 package audit
 
-import "github.com/seclake/seclake/internal/iam"
+import "github.com/seclake/seclake/internal/actor"
 
 // UserIdentityOf describes a principal as CloudTrail's userIdentity does. invokedBy names the service that made
 // the call on the principal's behalf ("s3.amazonaws.com"), or is empty for direct calls.
-func UserIdentityOf(p *iam.Principal, invokedBy string) UserIdentity {
+func UserIdentityOf(p *actor.Identity, invokedBy string) UserIdentity {
 	u := UserIdentity{
 		PrincipalID: p.ID,
 		ARN:         p.ARN,
@@ -13,11 +13,11 @@ func UserIdentityOf(p *iam.Principal, invokedBy string) UserIdentity {
 		InvokedBy:   invokedBy,
 	}
 	switch p.Type {
-	case iam.TypeRoot:
+	case actor.TypeRoot:
 		u.Type = IdentityRoot
-	case iam.TypeUser:
+	case actor.TypeUser:
 		u.Type, u.UserName = IdentityIAMUser, p.Name
-	case iam.TypeAssumedRole:
+	case actor.TypeAssumedRole:
 		u.Type = IdentityAssumedRole
 		if s := p.Session; s != nil {
 			u.SessionContext = &SessionContext{
@@ -27,9 +27,9 @@ func UserIdentityOf(p *iam.Principal, invokedBy string) UserIdentity {
 				SourceIdentity: s.SourceIdentity,
 			}
 		}
-	case iam.TypeService:
+	case actor.TypeService:
 		u = UserIdentity{Type: IdentityAWSService, InvokedBy: p.Service}
-	case iam.TypeAnonymous:
+	case actor.TypeAnonymous:
 		u = UserIdentity{Type: IdentityAWSAccount, AccountID: "anonymous"}
 	default:
 		u.Type = IdentityUnknown
@@ -40,9 +40,9 @@ func UserIdentityOf(p *iam.Principal, invokedBy string) UserIdentity {
 // CallerRecord starts the record of a call made by c: identity, time, region, source and request ID. For a
 // call a service makes on c's behalf (c.InvokedBy set), the source address and user agent are the service's,
 // as CloudTrail writes them.
-func CallerRecord(c *iam.Caller, eventSource, eventName string, readOnly bool) *Record {
+func CallerRecord(c *actor.Caller, eventSource, eventName string, readOnly bool) *Record {
 	r := &Record{
-		UserIdentity:       UserIdentityOf(&c.Principal, c.InvokedBy),
+		UserIdentity:       UserIdentityOf(&c.Identity, c.InvokedBy),
 		EventTime:          c.Time,
 		EventSource:        eventSource,
 		EventName:          eventName,

@@ -5,35 +5,35 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
+	"github.com/seclake/seclake/internal/actor"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/stretchr/testify/require"
 )
 
 func TestUserIdentityOf(t *testing.T) {
 	issued := testTime.Add(-time.Hour)
 	cases := []struct {
 		name      string
-		p         iam.Principal
+		p         actor.Identity
 		invokedBy string
 		want      UserIdentity
 	}{
 		{
 			name: "root",
-			p:    iam.Principal{Type: iam.TypeRoot, Account: acctA, ARN: iam.RootARN(acctA), ID: acctA, AccessKeyID: "AKIAROOT"},
+			p:    actor.Identity{Type: actor.TypeRoot, Account: acctA, ARN: actor.RootARN(acctA), ID: acctA, AccessKeyID: "AKIAROOT"},
 			want: UserIdentity{Type: IdentityRoot, PrincipalID: acctA, ARN: "arn:aws:iam::111122223333:root", AccountID: acctA, AccessKeyID: "AKIAROOT"},
 		},
 		{
 			name:      "user through s3",
-			p:         iam.Principal{Type: iam.TypeUser, Account: acctA, ARN: "arn:aws:iam::111122223333:user/alice", ID: "AIDA1", Name: "alice", AccessKeyID: "AKIA1"},
+			p:         actor.Identity{Type: actor.TypeUser, Account: acctA, ARN: "arn:aws:iam::111122223333:user/alice", ID: "AIDA1", Name: "alice", AccessKeyID: "AKIA1"},
 			invokedBy: "s3.amazonaws.com",
 			want: UserIdentity{Type: IdentityIAMUser, PrincipalID: "AIDA1", ARN: "arn:aws:iam::111122223333:user/alice", AccountID: acctA,
 				AccessKeyID: "AKIA1", UserName: "alice", InvokedBy: "s3.amazonaws.com"},
 		},
 		{
 			name: "assumed role",
-			p: iam.Principal{Type: iam.TypeAssumedRole, Account: acctA, ARN: "arn:aws:sts::111122223333:assumed-role/Ingest/s1", ID: "AROA1:s1",
-				Name: "Ingest", AccessKeyID: "ASIA1", Session: &iam.Session{RoleARN: "arn:aws:iam::111122223333:role/Ingest", RoleID: "AROA1", Issued: issued, SourceIdentity: "bob"}},
+			p: actor.Identity{Type: actor.TypeAssumedRole, Account: acctA, ARN: "arn:aws:sts::111122223333:assumed-role/Ingest/s1", ID: "AROA1:s1",
+				Name: "Ingest", AccessKeyID: "ASIA1", Session: &actor.Session{RoleARN: "arn:aws:iam::111122223333:role/Ingest", RoleID: "AROA1", Issued: issued, SourceIdentity: "bob"}},
 			want: UserIdentity{Type: IdentityAssumedRole, PrincipalID: "AROA1:s1", ARN: "arn:aws:sts::111122223333:assumed-role/Ingest/s1", AccountID: acctA, AccessKeyID: "ASIA1",
 				SessionContext: &SessionContext{
 					SessionIssuer:  &SessionIssuer{Type: IdentityRole, PrincipalID: "AROA1", ARN: "arn:aws:iam::111122223333:role/Ingest", AccountID: acctA, UserName: "Ingest"},
@@ -43,17 +43,17 @@ func TestUserIdentityOf(t *testing.T) {
 		},
 		{
 			name: "service",
-			p:    iam.Principal{Type: iam.TypeService, Service: "cloudtrail.amazonaws.com"},
+			p:    actor.Identity{Type: actor.TypeService, Service: "cloudtrail.amazonaws.com"},
 			want: UserIdentity{Type: IdentityAWSService, InvokedBy: "cloudtrail.amazonaws.com"},
 		},
 		{
 			name: "anonymous",
-			p:    iam.Principal{Type: iam.TypeAnonymous},
+			p:    actor.Identity{Type: actor.TypeAnonymous},
 			want: UserIdentity{Type: IdentityAWSAccount, AccountID: "anonymous"},
 		},
 		{
 			name: "unknown",
-			p:    iam.Principal{Type: "Martian", Account: acctA},
+			p:    actor.Identity{Type: "Martian", Account: acctA},
 			want: UserIdentity{Type: IdentityUnknown, AccountID: acctA},
 		},
 	}
@@ -65,9 +65,9 @@ func TestUserIdentityOf(t *testing.T) {
 }
 
 func TestCallerRecord(t *testing.T) {
-	c := &iam.Caller{
-		Principal: iam.Principal{Type: iam.TypeUser, Account: acctA, Name: "alice", AccessKeyID: "AKIA1"},
-		SourceIP:  "192.0.2.1", UserAgent: "aws-cli/2", Region: "eu-west-1", Time: testTime, RequestID: "req-9",
+	c := &actor.Caller{
+		Identity: actor.Identity{Type: actor.TypeUser, Account: acctA, Name: "alice", AccessKeyID: "AKIA1"},
+		SourceIP: "192.0.2.1", UserAgent: "aws-cli/2", Region: "eu-west-1", Time: testTime, RequestID: "req-9",
 	}
 	r := CallerRecord(c, "kms.amazonaws.com", "DescribeKey", true)
 	require.Equal(t, "192.0.2.1", r.SourceIPAddress)

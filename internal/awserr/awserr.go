@@ -8,7 +8,23 @@ package awserr
 import (
 	"errors"
 	"fmt"
-	"net/http"
+)
+
+// The HTTP statuses of AWS errors. Domain packages build errors with these and never import net/http; the wire
+// layer writes them.
+const (
+	StatusBadRequest                   = 400
+	StatusForbidden                    = 403
+	StatusNotFound                     = 404
+	StatusMethodNotAllowed             = 405
+	StatusConflict                     = 409
+	StatusPreconditionFailed           = 412
+	StatusRequestEntityTooLarge        = 413
+	StatusRequestedRangeNotSatisfiable = 416
+	StatusTooManyRequests              = 429
+	StatusInternalServerError          = 500
+	StatusNotImplemented               = 501
+	StatusServiceUnavailable           = 503
 )
 
 // Error is an error as AWS reports it.
@@ -69,17 +85,17 @@ func As(err error) (*Error, bool) {
 
 // Internal is the error a client sees for a failure inside seclake; the cause is logged, never sent.
 func Internal() *Error {
-	return &Error{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure. Details are in the server log under this request ID.", Status: http.StatusInternalServerError, Server: true}
+	return &Error{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure. Details are in the server log under this request ID.", Status: StatusInternalServerError, Server: true}
 }
 
 // Common errors shared by the JSON and Query services. Service-specific errors live with their service.
 
 // Validation returns the ValidationException that JSON services use for malformed parameters.
 func Validation(format string, args ...any) *Error {
-	return New("ValidationException", http.StatusBadRequest, format, args...)
+	return New("ValidationException", StatusBadRequest, format, args...)
 }
 
 // AccessDenied returns the AccessDeniedException of JSON services.
 func AccessDenied(format string, args ...any) *Error {
-	return New("AccessDeniedException", http.StatusBadRequest, format, args...)
+	return New("AccessDeniedException", StatusBadRequest, format, args...)
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/seclake/seclake/internal/api"
@@ -91,7 +93,7 @@ type request struct {
 	start   time.Time
 	svc     *api.Service
 	op      *api.Op
-	caller  *iam.Caller
+	caller  *actor.Caller
 	call    *api.Call
 	log     *slog.Logger
 	hostID  string
@@ -184,8 +186,8 @@ func readBody(r *http.Request) ([]byte, error) {
 
 // authenticate verifies the request's signature and returns the caller and, for a signed S3 request, the
 // verified payload.
-func (s *Server) authenticate(r *http.Request, rq *request, auth *sigv4.Auth, perr error, body []byte, fam family) (*iam.Caller, *sigv4.Result, error) {
-	caller := &iam.Caller{
+func (s *Server) authenticate(r *http.Request, rq *request, auth *sigv4.Auth, perr error, body []byte, fam family) (*actor.Caller, *sigv4.Result, error) {
+	caller := &actor.Caller{
 		SourceIP:        sourceIP(r),
 		UserAgent:       r.UserAgent(),
 		SecureTransport: r.TLS != nil,
@@ -204,7 +206,7 @@ func (s *Server) authenticate(r *http.Request, rq *request, auth *sigv4.Auth, pe
 		if !rq.svc.S3 {
 			return nil, nil, missingAuthError(fam)
 		}
-		caller.Principal = iam.Principal{Type: iam.TypeAnonymous}
+		caller.Identity = actor.Identity{Type: actor.TypeAnonymous}
 		return caller, nil, nil
 	}
 	caller.Region = auth.Region
@@ -223,7 +225,7 @@ func (s *Server) authenticate(r *http.Request, rq *request, auth *sigv4.Auth, pe
 		}
 		return nil, nil, fmt.Errorf("verify signature: %w", err)
 	}
-	caller.Principal = cred.Principal
+	caller.Identity = cred.Identity
 	return caller, res, nil
 }
 

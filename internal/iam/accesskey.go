@@ -12,6 +12,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -49,17 +51,17 @@ type accessKey struct {
 	Created  time.Time `json:"created"`
 	Secret   []byte    `json:"secret"` // sealed
 	// Temporary credentials: the HMAC of the session token, when they expire, and the session.
-	Token    []byte    `json:"token,omitempty"`
-	Expires  time.Time `json:"expires,omitzero"`
-	Session  *Session  `json:"session,omitempty"`
-	RoleName string    `json:"roleName,omitempty"`
+	Token    []byte         `json:"token,omitempty"`
+	Expires  time.Time      `json:"expires,omitzero"`
+	Session  *actor.Session `json:"session,omitempty"`
+	RoleName string         `json:"roleName,omitempty"`
 }
 
 // Credential is what authenticating an access key yields: the secret to verify the signature with and the
 // principal the key belongs to.
 type Credential struct {
-	Secret    string
-	Principal Principal
+	Secret   string
+	Identity actor.Identity
 	// SessionToken is the token temporary credentials must present; empty for long-term keys.
 	SessionToken string
 }
@@ -154,7 +156,7 @@ func (s *Service) Authenticate(ctx context.Context, keyID, sessionToken string) 
 	}
 	// Cached at the counter read before the key was: a change since then makes the entry stale at once.
 	s.creds.put(keyID, credEntry{gen: gen, key: k, user: u, secret: string(secret)})
-	return &Credential{Secret: string(secret), Principal: keyPrincipal(k, u), SessionToken: sessionToken}, nil
+	return &Credential{Secret: string(secret), Identity: keyPrincipal(k, u), SessionToken: sessionToken}, nil
 }
 
 // checkKey decides whether a key may sign requests now.
@@ -179,17 +181,17 @@ func (s *Service) checkKey(k *accessKey, sessionToken string) error {
 }
 
 // keyPrincipal is the principal a key signs for: the root user, a user, or a role session.
-func keyPrincipal(k *accessKey, u *User) Principal {
-	var p Principal
+func keyPrincipal(k *accessKey, u *User) actor.Identity {
+	var p actor.Identity
 	switch {
 	case k.Session != nil && k.Session.RoleARN != "":
 		sess := *k.Session
-		p = Principal{Type: TypeAssumedRole, Account: k.Account, ARN: sessionARN(k.Account, k.RoleName, sess.Name),
+		p = actor.Identity{Type: actor.TypeAssumedRole, Account: k.Account, ARN: sessionARN(k.Account, k.RoleName, sess.Name),
 			ID: sess.RoleID + ":" + sess.Name, Name: k.RoleName, Session: &sess}
 	case u != nil:
-		p = Principal{Type: TypeUser, Account: k.Account, ARN: u.ARN(), ID: u.ID, Name: u.Name}
+		p = actor.Identity{Type: actor.TypeUser, Account: k.Account, ARN: u.ARN(), ID: u.ID, Name: u.Name}
 	default:
-		p = Principal{Type: TypeRoot, Account: k.Account, ARN: RootARN(k.Account), ID: k.Account}
+		p = actor.Identity{Type: actor.TypeRoot, Account: k.Account, ARN: actor.RootARN(k.Account), ID: k.Account}
 	}
 	if k.Session != nil && k.Session.RoleARN == "" {
 		sess := *k.Session

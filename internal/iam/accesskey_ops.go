@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -24,13 +26,13 @@ type AccessKey struct {
 
 // keyOwner resolves whose keys a call manages: the named user, or the caller itself when name is empty (an IAM
 // user manages its own keys; root manages the account's root keys, which IAM reports with no user name).
-func (s *Service) keyOwner(tx meta.Tx, c *Caller, name string) (user string, arn string, err error) {
+func (s *Service) keyOwner(tx meta.Tx, c *actor.Caller, name string) (user string, arn string, err error) {
 	if name == "" {
 		switch c.Type {
-		case TypeUser:
+		case actor.TypeUser:
 			name = c.Name
-		case TypeRoot:
-			return "", RootARN(c.Account), nil
+		case actor.TypeRoot:
+			return "", actor.RootARN(c.Account), nil
 		default:
 			return "", "", awserr.New("ValidationError", http.StatusBadRequest, "Must specify userName when calling with non-User credentials")
 		}
@@ -44,7 +46,7 @@ func (s *Service) keyOwner(tx meta.Tx, c *Caller, name string) (user string, arn
 
 // CreateAccessKey creates an access key for a user (or for the caller) and returns it with its secret, which
 // is never shown again.
-func (s *Service) CreateAccessKey(ctx context.Context, c *Caller, userName string) (*AccessKey, error) {
+func (s *Service) CreateAccessKey(ctx context.Context, c *actor.Caller, userName string) (*AccessKey, error) {
 	id, err := NewAccessKeyID(s.rand, "AKIA")
 	if err != nil {
 		return nil, err
@@ -59,7 +61,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, c *Caller, userName strin
 		if err != nil {
 			return err
 		}
-		if err := s.authorize(tx, c, "iam:CreateAccessKey", arn); err != nil {
+		if err := s.authorize(ctx, tx, c, "iam:CreateAccessKey", arn); err != nil {
 			return err
 		}
 		n, err := countKeys(tx, c.Account, user)
@@ -98,14 +100,14 @@ func countKeys(tx meta.Tx, account, user string) (int, error) {
 }
 
 // ListAccessKeys returns the access keys of a user (or of the caller), without secrets.
-func (s *Service) ListAccessKeys(ctx context.Context, c *Caller, userName string) ([]*AccessKey, error) {
+func (s *Service) ListAccessKeys(ctx context.Context, c *actor.Caller, userName string) ([]*AccessKey, error) {
 	var out []*AccessKey
 	err := s.store.View(ctx, func(tx meta.Tx) error {
 		user, arn, err := s.keyOwner(tx, c, userName)
 		if err != nil {
 			return err
 		}
-		if err := s.authorize(tx, c, "iam:ListAccessKeys", arn); err != nil {
+		if err := s.authorize(ctx, tx, c, "iam:ListAccessKeys", arn); err != nil {
 			return err
 		}
 		var ids []string
@@ -129,7 +131,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, c *Caller, userName string
 }
 
 // UpdateAccessKey activates or deactivates a key. A deactivated key is refused from the next request on.
-func (s *Service) UpdateAccessKey(ctx context.Context, c *Caller, userName, keyID string, status KeyStatus) error {
+func (s *Service) UpdateAccessKey(ctx context.Context, c *actor.Caller, userName, keyID string, status KeyStatus) error {
 	if status != KeyActive && status != KeyInactive {
 		return awserr.New("ValidationError", http.StatusBadRequest, "1 validation error detected: Value '%s' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]", status)
 	}
@@ -145,7 +147,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, c *Caller, userName, keyI
 }
 
 // DeleteAccessKey deletes a key. A deleted key is refused from the next request on.
-func (s *Service) DeleteAccessKey(ctx context.Context, c *Caller, userName, keyID string) error {
+func (s *Service) DeleteAccessKey(ctx context.Context, c *actor.Caller, userName, keyID string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
 		k, err := s.ownedKey(ctx, tx, c, userName, keyID, "iam:DeleteAccessKey")
 		if err != nil {
@@ -160,12 +162,12 @@ func (s *Service) DeleteAccessKey(ctx context.Context, c *Caller, userName, keyI
 }
 
 // ownedKey loads a key that belongs to the named user (or the caller) and authorizes action on it.
-func (s *Service) ownedKey(ctx context.Context, tx meta.Tx, c *Caller, userName, keyID, action string) (*accessKey, error) {
+func (s *Service) ownedKey(ctx context.Context, tx meta.Tx, c *actor.Caller, userName, keyID, action string) (*accessKey, error) {
 	user, arn, err := s.keyOwner(tx, c, userName)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(tx, c, action, arn); err != nil {
+	if err := s.authorize(ctx, tx, c, action, arn); err != nil {
 		return nil, err
 	}
 	k, err := getAccessKey(tx, keyID)

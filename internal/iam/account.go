@@ -29,19 +29,6 @@ type Account struct {
 // ErrNoAccount is returned when an account does not exist.
 var ErrNoAccount = errors.New("iam: no such account")
 
-// ValidAccountID reports whether id is a 12-digit account ID.
-func ValidAccountID(id string) bool {
-	if len(id) != 12 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if id[i] < '0' || id[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // Account returns the account with the given ID.
 func (s *Service) Account(ctx context.Context, id string) (*Account, error) {
 	var a *Account

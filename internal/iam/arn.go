@@ -1,6 +1,10 @@
 package iam
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/seclake/seclake/internal/actor"
+)
 
 // iamARN is an IAM resource ARN split into its parts: arn:aws:iam::<Account>:<Kind><Path><Name>.
 type iamARN struct {
@@ -30,7 +34,7 @@ func sessionARN(account, role, session string) string {
 // parseSessionARN splits arn:aws:sts::<account>:assumed-role/<role>/<session>.
 func parseSessionARN(arn string) (account, role, session string, ok bool) {
 	f := strings.SplitN(arn, ":", 6)
-	if len(f) != 6 || f[0] != "arn" || f[1] != "aws" || f[2] != "sts" || f[3] != "" || !ValidAccountID(f[4]) {
+	if len(f) != 6 || f[0] != "arn" || f[1] != "aws" || f[2] != "sts" || f[3] != "" || !actor.ValidAccountID(f[4]) {
 		return "", "", "", false
 	}
 	rest, ok := strings.CutPrefix(f[5], "assumed-role/")

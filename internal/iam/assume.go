@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
@@ -42,7 +44,7 @@ type AssumeRoleInput struct {
 	// Policy is an inline session policy; PolicyARNs are managed policies used as session policies.
 	Policy            string
 	PolicyARNs        []string
-	Tags              []Tag
+	Tags              []actor.Tag
 	TransitiveTagKeys []string
 }
 
@@ -105,21 +107,21 @@ func sessionString(v, member string, max int, re *regexp.Regexp, pattern string)
 // identity. The trust policy sees sts:ExternalId, sts:RoleSessionName, sts:SourceIdentity, aws:RequestTag/…,
 // aws:TagKeys and sts:TransitiveTagKeys. A role session that assumes a role (role chaining) gets at most one
 // hour.
-func (s *Service) AssumeRole(ctx context.Context, c *Caller, in AssumeRoleInput) (*AssumeRoleOutput, error) {
+func (s *Service) AssumeRole(ctx context.Context, c *actor.Caller, in AssumeRoleInput) (*AssumeRoleOutput, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	if c.Type == TypeRoot {
+	if c.Type == actor.TypeRoot {
 		return nil, accessDenied("Roles may not be assumed by root accounts.")
 	}
 	// The decision is made on a snapshot and the credentials are stored in a short write of their own, so
 	// that concurrent AssumeRole calls do not evaluate policies while holding the store's writer. A trust
 	// policy changed in between takes effect from the next call, as IAM's changes propagate on AWS.
 	var r *Role
-	var sess *Session
+	var sess *actor.Session
 	err := s.store.View(ctx, func(tx meta.Tx) error {
 		var err error
-		if r, err = s.assumable(tx, c, &in); err != nil {
+		if r, err = s.assumable(ctx, tx, c, &in); err != nil {
 			return err
 		}
 		sess, err = s.newRoleSession(tx, c, r, &in)
@@ -141,15 +143,17 @@ func (s *Service) AssumeRole(ctx context.Context, c *Caller, in AssumeRoleInput)
 }
 
 // assumable loads the role and checks that the caller may assume it as asked.
-func (s *Service) assumable(tx meta.Tx, c *Caller, in *AssumeRoleInput) (*Role, error) {
-	denied := accessDenied(DenyMessage(c, "sts:AssumeRole", in.RoleARN, policy.Decision{}))
+func (s *Service) assumable(ctx context.Context, tx meta.Tx, c *actor.Caller, in *AssumeRoleInput) (*Role, error) {
+	// AWS does not tell whether the role exists.
+	denied := actor.AccessDenied.Deny(c, "sts:AssumeRole", in.RoleARN, "", policy.Decision{Effect: policy.ImplicitDeny})
 	a, ok := parseIAMARN(in.RoleARN)
 	if !ok || a.Kind != "role" {
 		return nil, validationError("%s is invalid", in.RoleARN)
 	}
 	r, err := getRole(tx, a.Account, a.Name)
 	if _, missing := asNoSuchEntity(err); missing || (err == nil && r.ARN() != in.RoleARN) {
-		return nil, denied // AWS does not tell whether the role exists
+		actor.Note(ctx, c, "sts:AssumeRole", in.RoleARN, denied.Decision)
+		return nil, denied
 	}
 	if err != nil {
 		return nil, err
@@ -161,13 +165,10 @@ func (s *Service) assumable(tx meta.Tx, c *Caller, in *AssumeRoleInput) (*Role, 
 	trust = named(trust, "trust policy of role "+r.Name)
 	pc := assumeContext(in)
 	for _, action := range assumeActions(in) {
-		d, err := s.authorizeTx(tx, c, AuthzRequest{Action: action, Resource: r.ARN(), ResourceAccount: r.Account,
-			ResourcePolicy: trust, RequireResourcePolicy: true, Context: pc})
+		err := s.decide(ctx, tx, c, actor.Request{Action: action, Resource: r.ARN(), ResourceAccount: r.Account,
+			ResourcePolicy: trust, RequireResourcePolicy: true, Context: pc}, actor.AccessDenied)
 		if err != nil {
 			return nil, err
-		}
-		if !d.Allowed {
-			return nil, accessDenied(DenyMessage(c, action, r.ARN(), d))
 		}
 	}
 	return r, nil
@@ -203,8 +204,8 @@ func assumeContext(in *AssumeRoleInput) policy.Context {
 }
 
 // newRoleSession decides the session's length, policies, tags and source identity.
-func (s *Service) newRoleSession(tx meta.Tx, c *Caller, r *Role, in *AssumeRoleInput) (*Session, error) {
-	chained := c.Type == TypeAssumedRole
+func (s *Service) newRoleSession(tx meta.Tx, c *actor.Caller, r *Role, in *AssumeRoleInput) (*actor.Session, error) {
+	chained := c.Type == actor.TypeAssumedRole
 	d := in.DurationSeconds
 	if d == 0 {
 		d = DefaultRoleSession
@@ -216,7 +217,7 @@ func (s *Service) newRoleSession(tx meta.Tx, c *Caller, r *Role, in *AssumeRoleI
 		return nil, validationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	now := s.clock.Now().UTC().Truncate(time.Second)
-	sess := &Session{RoleARN: r.ARN(), RoleID: r.ID, Name: in.SessionName, Issued: now,
+	sess := &actor.Session{RoleARN: r.ARN(), RoleID: r.ID, Name: in.SessionName, Issued: now,
 		Expires: now.Add(time.Duration(d) * time.Second), SourceIdentity: in.SourceIdentity, Chained: chained,
 		Tags: in.Tags, TransitiveTagKeys: in.TransitiveTagKeys, PolicyARNs: in.PolicyARNs}
 	if prev := c.Session; chained && prev != nil {
@@ -237,7 +238,7 @@ func (s *Service) newRoleSession(tx meta.Tx, c *Caller, r *Role, in *AssumeRoleI
 }
 
 // inheritChain carries the calling session's source identity and transitive tags into a chained session.
-func inheritChain(sess, prev *Session) error {
+func inheritChain(sess, prev *actor.Session) error {
 	if prev.SourceIdentity != "" {
 		if sess.SourceIdentity != "" && sess.SourceIdentity != prev.SourceIdentity {
 			return accessDenied("The source identity of a role session cannot be changed: the calling session's source identity is " + prev.SourceIdentity + ".")
@@ -247,7 +248,7 @@ func inheritChain(sess, prev *Session) error {
 	for _, key := range prev.TransitiveTagKeys {
 		for _, t := range prev.Tags {
 			if t.Key == key {
-				sess.Tags = mergeTags([]Tag{t}, sess.Tags)
+				sess.Tags = mergeTags([]actor.Tag{t}, sess.Tags)
 				sess.TransitiveTagKeys = append(sess.TransitiveTagKeys, key)
 			}
 		}

@@ -6,16 +6,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/stretchr/testify/require"
 )
 
 // signIn authenticates temporary credentials and returns the caller they sign for.
-func (f *fixture) signIn(t *testing.T, creds Credentials) *Caller {
+func (f *fixture) signIn(t *testing.T, creds Credentials) *actor.Caller {
 	t.Helper()
 	cred, err := f.svc.Authenticate(context.Background(), creds.AccessKeyID, creds.SessionToken)
 	require.NoError(t, err)
 	require.Equal(t, creds.SecretAccessKey, cred.Secret)
-	return &Caller{Principal: cred.Principal, Time: f.clock.Now(), Region: "us-east-1"}
+	return &actor.Caller{Identity: cred.Identity, Time: f.clock.Now(), Region: "us-east-1"}
 }
 
 func trustUser(user, condition string) string {
@@ -44,7 +46,7 @@ func TestAssumeRoleWithExternalID(t *testing.T) {
 	require.Equal(t, -1, out.PackedPolicySize)
 
 	sess := f.signIn(t, out.Credentials)
-	require.Equal(t, TypeAssumedRole, sess.Type)
+	require.Equal(t, actor.TypeAssumedRole, sess.Type)
 	require.Equal(t, out.ARN, sess.ARN)
 	require.Equal(t, out.AssumedRoleID, sess.ID)
 	require.Equal(t, "Subscriber", sess.Name)
@@ -114,7 +116,7 @@ func TestAssumeRoleRules(t *testing.T) {
 	requireCode(t, err, "AccessDenied", "is not authorized to perform: sts:AssumeRole")
 	_, err = f.svc.AssumeRole(ctx, alice, AssumeRoleInput{RoleARN: a, SessionName: "x"[:1]})
 	requireCode(t, err, "ValidationError", "roleSessionName")
-	_, err = f.svc.AssumeRole(ctx, alice, AssumeRoleInput{RoleARN: a, SessionName: "s0", Tags: []Tag{{Key: "team", Value: "x"}}})
+	_, err = f.svc.AssumeRole(ctx, alice, AssumeRoleInput{RoleARN: a, SessionName: "s0", Tags: []actor.Tag{{Key: "team", Value: "x"}}})
 	requireCode(t, err, "AccessDenied", "sts:TagSession")
 
 	// A session policy narrows the role's permissions.
@@ -145,7 +147,7 @@ func TestSessionTags(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	alice := f.user(t, "alice")
-	_, err := f.svc.CreateRole(ctx, f.root, CreateRoleInput{Name: "T", Tags: []Tag{{Key: "team", Value: "red"}},
+	_, err := f.svc.CreateRole(ctx, f.root, CreateRoleInput{Name: "T", Tags: []actor.Tag{{Key: "team", Value: "red"}},
 		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]}]}`})
 	require.NoError(t, err)
 	require.NoError(t, f.svc.PutInlinePolicy(ctx, f.root, KindRole, "T", "p",
@@ -158,7 +160,7 @@ func TestSessionTags(t *testing.T) {
 	require.True(t, f.allowed(t, sess, "s3:GetObject", "arn:aws:s3:::lake-red/x"), "the role's tag")
 
 	out, err = f.svc.AssumeRole(ctx, alice, AssumeRoleInput{RoleARN: arn, SessionName: "s0", SourceIdentity: "alice@corp",
-		Tags: []Tag{{Key: "Team", Value: "blue"}}})
+		Tags: []actor.Tag{{Key: "Team", Value: "blue"}}})
 	require.NoError(t, err)
 	require.Equal(t, "alice@corp", out.SourceIdentity)
 	sess = f.signIn(t, out.Credentials)
@@ -175,7 +177,7 @@ func TestGetSessionToken(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, f.clock.Now().Add(12*time.Hour), creds.Expiration)
 	sess := f.signIn(t, *creds)
-	require.Equal(t, TypeUser, sess.Type)
+	require.Equal(t, actor.TypeUser, sess.Type)
 	require.Equal(t, alice.ARN, sess.ARN)
 	require.True(t, f.allowed(t, sess, "s3:GetObject", "*"), "the user's own permissions")
 	_, err = f.svc.GetSessionToken(ctx, sess, 0)
@@ -195,11 +197,11 @@ func TestServiceRoleSession(t *testing.T) {
 		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"delivery.logs.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}}]}`})
 	require.NoError(t, err)
 	arn := "arn:aws:iam::111122223333:role/Delivery"
-	_, err = f.svc.ServiceRoleSession(ctx, "delivery.logs.amazonaws.com", arn, "d0", "", "444455556666")
+	_, err = f.svc.ServiceRoleSession(ctx, "delivery.logs.amazonaws.com", arn, "d0", actor.Source{Account: "444455556666"})
 	requireCode(t, err, "AccessDenied", "delivery.logs.amazonaws.com is not authorized to perform: sts:AssumeRole")
-	_, err = f.svc.ServiceRoleSession(ctx, "events.amazonaws.com", arn, "d0", "", "111122223333")
+	_, err = f.svc.ServiceRoleSession(ctx, "events.amazonaws.com", arn, "d0", actor.Source{Account: "111122223333"})
 	requireCode(t, err, "AccessDenied", "events.amazonaws.com")
-	c, err := f.svc.ServiceRoleSession(ctx, "delivery.logs.amazonaws.com", arn, "d0", "", "111122223333")
+	c, err := f.svc.ServiceRoleSession(ctx, "delivery.logs.amazonaws.com", arn, "d0", actor.Source{Account: "111122223333"})
 	require.NoError(t, err)
 	require.Equal(t, "arn:aws:sts::111122223333:assumed-role/Delivery/d0", c.ARN)
 	require.Equal(t, "delivery.logs.amazonaws.com", c.InvokedBy)

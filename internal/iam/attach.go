@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -35,9 +37,9 @@ func (s *Service) attachable(tx meta.Tx, account, arn string) (*ManagedPolicy, e
 }
 
 // AttachPolicy attaches a managed policy to a user or role (AttachUserPolicy, AttachRolePolicy).
-func (s *Service) AttachPolicy(ctx context.Context, c *Caller, kind EntityKind, entityName, arn string) error {
+func (s *Service) AttachPolicy(ctx context.Context, c *actor.Caller, kind EntityKind, entityName, arn string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
-		e, err := s.loadModifiable(tx, c, kind, entityName, entityAction("Attach", kind, "Policy"), policyARNContext(arn))
+		e, err := s.loadModifiable(ctx, tx, c, kind, entityName, entityAction("Attach", kind, "Policy"), policyARNContext(arn))
 		if err != nil {
 			return err
 		}
@@ -72,9 +74,9 @@ func titleKind(k EntityKind) string {
 }
 
 // DetachPolicy detaches a managed policy from a user or role (DetachUserPolicy, DetachRolePolicy).
-func (s *Service) DetachPolicy(ctx context.Context, c *Caller, kind EntityKind, entityName, arn string) error {
+func (s *Service) DetachPolicy(ctx context.Context, c *actor.Caller, kind EntityKind, entityName, arn string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
-		e, err := s.loadModifiable(tx, c, kind, entityName, entityAction("Detach", kind, "Policy"), policyARNContext(arn))
+		e, err := s.loadModifiable(ctx, tx, c, kind, entityName, entityAction("Detach", kind, "Policy"), policyARNContext(arn))
 		if err != nil {
 			return err
 		}
@@ -97,11 +99,11 @@ type AttachedPolicy struct {
 
 // ListAttachedPolicies returns the managed policies attached to a user or role (ListAttachedUserPolicies,
 // ListAttachedRolePolicies), in ARN order, a page at a time; the marker is the next policy's ARN.
-func (s *Service) ListAttachedPolicies(ctx context.Context, c *Caller, kind EntityKind, entityName string, in ListInput) ([]AttachedPolicy, string, error) {
+func (s *Service) ListAttachedPolicies(ctx context.Context, c *actor.Caller, kind EntityKind, entityName string, in ListInput) ([]AttachedPolicy, string, error) {
 	var out []AttachedPolicy
 	var next string
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		e, err := s.loadAuthorized(tx, c, kind, entityName, entityAction("ListAttached", kind, "Policies"), policy.Context{})
+		e, err := s.loadAuthorized(ctx, tx, c, kind, entityName, entityAction("ListAttached", kind, "Policies"), policy.Context{})
 		if err != nil {
 			return err
 		}
@@ -137,10 +139,10 @@ type PolicyEntity struct {
 
 // ListEntitiesForPolicy returns the users and roles a managed policy is attached to (EntityFilter "User",
 // "Role" or "" for both; PolicyUsageFilter "PermissionsPolicy", "PermissionsBoundary" or "" for both).
-func (s *Service) ListEntitiesForPolicy(ctx context.Context, c *Caller, arn, entityFilter, usage string) (*PolicyEntities, error) {
+func (s *Service) ListEntitiesForPolicy(ctx context.Context, c *actor.Caller, arn, entityFilter, usage string) (*PolicyEntities, error) {
 	out := &PolicyEntities{}
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		if err := s.authorize(tx, c, "iam:ListEntitiesForPolicy", arn); err != nil {
+		if err := s.authorize(ctx, tx, c, "iam:ListEntitiesForPolicy", arn); err != nil {
 			return err
 		}
 		if _, err := loadPolicy(tx, c.Account, arn); err != nil {

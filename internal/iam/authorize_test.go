@@ -6,12 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/stretchr/testify/require"
 )
 
-func (f *fixture) allowed(t *testing.T, c *Caller, action, resource string) bool {
+func (f *fixture) allowed(t *testing.T, c *actor.Caller, action, resource string) bool {
 	t.Helper()
-	d, err := f.svc.Authorize(context.Background(), c, AuthzRequest{Action: action, Resource: resource})
+	d, err := f.svc.Authorize(context.Background(), c, actor.Request{Action: action, Resource: resource})
 	require.NoError(t, err)
 	return d.Allowed
 }
@@ -47,20 +49,20 @@ func TestAuthorizeIdentityPolicies(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, f.svc.PutPermissionsBoundary(ctx, f.root, KindUser, "alice", b.ARN()))
 	require.True(t, f.allowed(t, alice, "s3:GetObject", obj))
-	d, err := f.svc.Authorize(ctx, alice, AuthzRequest{Action: "s3:PutObject", Resource: obj})
+	d, err := f.svc.Authorize(ctx, alice, actor.Request{Action: "s3:PutObject", Resource: obj})
 	require.NoError(t, err)
 	require.False(t, d.Allowed)
-	require.Contains(t, DenyMessage(alice, "s3:PutObject", obj, d), "because no permissions boundary allows the s3:PutObject action")
+	require.Contains(t, actor.DenyMessage(alice, "s3:PutObject", obj, d), "because no permissions boundary allows the s3:PutObject action")
 	require.NoError(t, f.svc.DeletePermissionsBoundary(ctx, f.root, KindUser, "alice"))
 	require.True(t, f.allowed(t, alice, "s3:PutObject", obj))
 
 	// An explicit deny wins and is named.
 	require.NoError(t, f.svc.PutInlinePolicy(ctx, f.root, KindUser, "alice", "deny",
 		`{"Version":"2012-10-17","Statement":[{"Sid":"NoPut","Effect":"Deny","Action":"s3:PutObject","Resource":"*"}]}`))
-	d, err = f.svc.Authorize(ctx, alice, AuthzRequest{Action: "s3:PutObject", Resource: obj})
+	d, err = f.svc.Authorize(ctx, alice, actor.Request{Action: "s3:PutObject", Resource: obj})
 	require.NoError(t, err)
 	require.Contains(t, d.Reason, `statement "NoPut" in the inline policy "deny" of user/alice`)
-	require.Contains(t, DenyMessage(alice, "s3:PutObject", obj, d), "with an explicit deny in an identity-based policy")
+	require.Contains(t, actor.DenyMessage(alice, "s3:PutObject", obj, d), "with an explicit deny in an identity-based policy")
 
 	// Policies in use cannot be deleted.
 	requireCode(t, f.svc.DeletePolicy(ctx, f.root, p.ARN()), "DeleteConflict", "attached to entities")
@@ -74,7 +76,7 @@ func TestPrincipalTags(t *testing.T) {
 	require.NoError(t, f.svc.PutInlinePolicy(ctx, f.root, KindUser, "alice", "team",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::lake-${aws:PrincipalTag/team}/*"}]}`))
 	require.False(t, f.allowed(t, alice, "s3:GetObject", "arn:aws:s3:::lake-blue/x"))
-	require.NoError(t, f.svc.TagEntity(ctx, f.root, KindUser, "alice", []Tag{{Key: "team", Value: "blue"}}))
+	require.NoError(t, f.svc.TagEntity(ctx, f.root, KindUser, "alice", []actor.Tag{{Key: "team", Value: "blue"}}))
 	require.True(t, f.allowed(t, alice, "s3:GetObject", "arn:aws:s3:::lake-blue/x"))
 	require.False(t, f.allowed(t, alice, "s3:GetObject", "arn:aws:s3:::lake-red/x"))
 	require.NoError(t, f.svc.UntagEntity(ctx, f.root, KindUser, "alice", []string{"TEAM"}))
@@ -96,7 +98,7 @@ func TestIAMActionsAreAuthorized(t *testing.T) {
 
 	// A GetSessionToken session may not call IAM.
 	gst := *alice
-	gst.Session = &Session{}
+	gst.Session = &actor.Session{}
 	_, err = f.svc.GetRole(ctx, &gst, "R")
 	requireCode(t, err, "InvalidClientTokenId", "The security token included in the request is invalid")
 }
@@ -182,7 +184,7 @@ func TestChangesReachEveryNode(t *testing.T) {
 	f.svc.gen.poll = time.Nanosecond
 	alice := f.user(t, "alice")
 	allowed := func(s *Service) bool {
-		d, err := s.Authorize(ctx, alice, AuthzRequest{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"})
+		d, err := s.Authorize(ctx, alice, actor.Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"})
 		require.NoError(t, err)
 		return d.Allowed
 	}

@@ -4,12 +4,14 @@ import (
 	"context"
 	"testing"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/stretchr/testify/require"
 )
 
 // benchUser is a user with two inline policies, two attached managed policies and a boundary, as a lake
 // analyst might have.
-func benchUser(b *testing.B) (*fixture, *Caller) {
+func benchUser(b *testing.B) (*fixture, *actor.Caller) {
 	f := newFixture(b)
 	ctx := context.Background()
 	alice := f.user(b, "alice")
@@ -31,7 +33,7 @@ func benchUser(b *testing.B) (*fixture, *Caller) {
 func BenchmarkAuthorizeUser(b *testing.B) {
 	f, alice := benchUser(b)
 	ctx := context.Background()
-	req := AuthzRequest{Action: "s3:GetObject", Resource: "arn:aws:s3:::aws-security-data-lake-us-east-1-x/aws/x.parquet"}
+	req := actor.Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::aws-security-data-lake-us-east-1-x/aws/x.parquet"}
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

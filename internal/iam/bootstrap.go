@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"math/big"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -31,7 +33,7 @@ type BootstrapResult struct {
 // returns the existing account on later starts (creating the organization if an older seclake made none). Pinned values that disagree with what exists are refused: the data directory
 // belongs to one account.
 func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (*BootstrapResult, error) {
-	if in.AccountID != "" && !ValidAccountID(in.AccountID) {
+	if in.AccountID != "" && !actor.ValidAccountID(in.AccountID) {
 		return nil, fmt.Errorf("account ID %q is not 12 digits", in.AccountID)
 	}
 	if in.AccessKeyID != "" && !validKeyID(in.AccessKeyID) {
@@ -106,7 +108,7 @@ func (s *Service) checkPinned(ctx context.Context, acct *Account, in BootstrapIn
 		return res, nil
 	}
 	cred, err := s.Authenticate(ctx, in.AccessKeyID, "")
-	if err != nil || cred.Principal.Type != TypeRoot || cred.Principal.Account != acct.ID {
+	if err != nil || cred.Identity.Type != actor.TypeRoot || cred.Identity.Account != acct.ID {
 		return nil, fmt.Errorf("SECLAKE_ROOT_ACCESS_KEY_ID %s is not an active root key of account %s in this data directory: unset it or use another data directory", in.AccessKeyID, acct.ID)
 	}
 	if !constantTimeEqual(cred.Secret, in.SecretAccessKey) {

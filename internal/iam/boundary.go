@@ -3,17 +3,19 @@ package iam
 import (
 	"context"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
 
 // PutPermissionsBoundary sets the managed policy that bounds a user's or role's permissions
 // (PutUserPermissionsBoundary, PutRolePermissionsBoundary).
-func (s *Service) PutPermissionsBoundary(ctx context.Context, c *Caller, kind EntityKind, entityName, arn string) error {
+func (s *Service) PutPermissionsBoundary(ctx context.Context, c *actor.Caller, kind EntityKind, entityName, arn string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
 		var pc policy.Context
 		pc.Set("iam:PermissionsBoundary", arn)
-		e, err := s.loadModifiable(tx, c, kind, entityName, entityAction("Put", kind, "PermissionsBoundary"), pc)
+		e, err := s.loadModifiable(ctx, tx, c, kind, entityName, entityAction("Put", kind, "PermissionsBoundary"), pc)
 		if err != nil {
 			return err
 		}
@@ -36,9 +38,9 @@ func (s *Service) PutPermissionsBoundary(ctx context.Context, c *Caller, kind En
 
 // DeletePermissionsBoundary removes a user's or role's permissions boundary (DeleteUserPermissionsBoundary,
 // DeleteRolePermissionsBoundary).
-func (s *Service) DeletePermissionsBoundary(ctx context.Context, c *Caller, kind EntityKind, entityName string) error {
+func (s *Service) DeletePermissionsBoundary(ctx context.Context, c *actor.Caller, kind EntityKind, entityName string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
-		e, err := s.loadModifiable(tx, c, kind, entityName, entityAction("Delete", kind, "PermissionsBoundary"), policy.Context{})
+		e, err := s.loadModifiable(ctx, tx, c, kind, entityName, entityAction("Delete", kind, "PermissionsBoundary"), policy.Context{})
 		if err != nil {
 			return err
 		}

@@ -59,5 +59,5 @@ func (s *Service) cachedCredential(ctx context.Context, keyID, sessionToken stri
 	if err := s.checkKey(e.key, sessionToken); err != nil {
 		return nil, gen, true, err
 	}
-	return &Credential{Secret: e.secret, Principal: keyPrincipal(e.key, e.user), SessionToken: sessionToken}, gen, true, nil
+	return &Credential{Secret: e.secret, Identity: keyPrincipal(e.key, e.user), SessionToken: sessionToken}, gen, true, nil
 }

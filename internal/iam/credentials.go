@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -42,7 +44,7 @@ type issued struct {
 }
 
 // newTemporary generates temporary credentials for account that expire at expires.
-func (s *Service) newTemporary(account, user, roleName string, sess *Session, expires time.Time) (*issued, error) {
+func (s *Service) newTemporary(account, user, roleName string, sess *actor.Session, expires time.Time) (*issued, error) {
 	id, err := NewAccessKeyID(s.rand, "ASIA")
 	if err != nil {
 		return nil, err

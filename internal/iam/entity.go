@@ -1,7 +1,10 @@
 package iam
 
 import (
+	"context"
 	"strings"
+
+	"github.com/seclake/seclake/internal/actor"
 
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
@@ -45,7 +48,7 @@ func (e entity) arn() string {
 	return e.role.ARN()
 }
 
-func (e entity) tags() []Tag {
+func (e entity) tags() []actor.Tag {
 	if e.kind == KindUser {
 		return e.user.Tags
 	}
@@ -59,7 +62,7 @@ func (e entity) boundary() string {
 	return e.role.Boundary
 }
 
-func (e entity) setTags(t []Tag) {
+func (e entity) setTags(t []actor.Tag) {
 	if e.kind == KindUser {
 		e.user.Tags = t
 	} else {
@@ -123,18 +126,18 @@ func checkNoPolicies(tx meta.Tx, e entity) error {
 
 // loadAuthorized loads a user or role of the caller's account and authorizes action on it, with the entity's
 // tags and the extra condition keys in the context.
-func (s *Service) loadAuthorized(tx meta.Tx, c *Caller, kind EntityKind, name, action string, extra policy.Context) (entity, error) {
+func (s *Service) loadAuthorized(ctx context.Context, tx meta.Tx, c *actor.Caller, kind EntityKind, name, action string, extra policy.Context) (entity, error) {
 	e, err := loadEntity(tx, kind, c.Account, name)
 	if err != nil {
 		return e, err
 	}
 	addResourceTags(&extra, e.tags())
-	return e, s.authorizeCtx(tx, c, action, e.arn(), extra)
+	return e, s.authorizeCtx(ctx, tx, c, action, e.arn(), extra)
 }
 
 // loadModifiable is loadAuthorized for a change, which service-linked roles refuse.
-func (s *Service) loadModifiable(tx meta.Tx, c *Caller, kind EntityKind, name, action string, extra policy.Context) (entity, error) {
-	e, err := s.loadAuthorized(tx, c, kind, name, action, extra)
+func (s *Service) loadModifiable(ctx context.Context, tx meta.Tx, c *actor.Caller, kind EntityKind, name, action string, extra policy.Context) (entity, error) {
+	e, err := s.loadAuthorized(ctx, tx, c, kind, name, action, extra)
 	if err == nil && e.serviceLinked() {
 		err = unmodifiable(e.name())
 	}

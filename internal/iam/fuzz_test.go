@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -56,7 +58,7 @@ func FuzzAssumeRoleInput(f *testing.F) {
 	f.Fuzz(func(t *testing.T, role, session, ext, source string, d int, key, value string) {
 		in := AssumeRoleInput{RoleARN: role, SessionName: session, ExternalID: ext, SourceIdentity: source, DurationSeconds: d}
 		if key != "" {
-			in.Tags = []Tag{{Key: key, Value: value}}
+			in.Tags = []actor.Tag{{Key: key, Value: value}}
 		}
 		err := in.validate()
 		if err != nil {

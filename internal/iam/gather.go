@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -17,7 +19,7 @@ type principalPolicies struct {
 	boundary []*policy.Policy // nil: no boundary
 	session  []*policy.Policy // nil: no session policies
 	scps     [][]*policy.Policy
-	tags     []Tag
+	tags     []actor.Tag
 	orgID    string
 	orgPath  string
 	roleID   string // the role's unique ID, for a role session
@@ -31,7 +33,7 @@ type policySource struct {
 // gather collects the policies of a principal: its user's or role's inline and attached policies and
 // boundary, its account's place in the organization (cached per principal while nothing changes), and a
 // session's own policies and tags.
-func (s *Service) gather(tx meta.Tx, p *Principal) (*principalPolicies, error) {
+func (s *Service) gather(tx meta.Tx, p *actor.Identity) (*principalPolicies, error) {
 	if !hasPolicies(p) {
 		return &principalPolicies{}, nil
 	}
@@ -53,7 +55,7 @@ func (s *Service) gather(tx meta.Tx, p *Principal) (*principalPolicies, error) {
 
 // cached returns the principal's policies from the cache without a transaction, when the cache holds them
 // at the node's current change counter; ok is false otherwise.
-func (s *Service) cached(ctx context.Context, p *Principal) (pp *principalPolicies, ok bool, err error) {
+func (s *Service) cached(ctx context.Context, p *actor.Identity) (pp *principalPolicies, ok bool, err error) {
 	if !hasPolicies(p) {
 		return &principalPolicies{}, true, nil
 	}
@@ -70,13 +72,13 @@ func (s *Service) cached(ctx context.Context, p *Principal) (pp *principalPolici
 }
 
 // hasPolicies reports whether a principal has identity-based policies to gather.
-func hasPolicies(p *Principal) bool {
-	return p.Type == TypeUser || p.Type == TypeAssumedRole || p.Type == TypeRoot
+func hasPolicies(p *actor.Identity) bool {
+	return p.Type == actor.TypeUser || p.Type == actor.TypeAssumedRole || p.Type == actor.TypeRoot
 }
 
 // forSession narrows a user's or role's policies to a session of it.
-func (s *Service) forSession(base *principalPolicies, p *Principal) (*principalPolicies, error) {
-	if p.Type != TypeAssumedRole || p.Session == nil {
+func (s *Service) forSession(base *principalPolicies, p *actor.Identity) (*principalPolicies, error) {
+	if p.Type != actor.TypeAssumedRole || p.Session == nil {
 		return base, nil
 	}
 	if base.roleID != p.Session.RoleID {
@@ -87,11 +89,11 @@ func (s *Service) forSession(base *principalPolicies, p *Principal) (*principalP
 
 // gatherBase collects what a principal's policies are apart from its session: those of its user or role,
 // and of its account's place in the organization.
-func (s *Service) gatherBase(tx meta.Tx, p *Principal) (*principalPolicies, error) {
+func (s *Service) gatherBase(tx meta.Tx, p *actor.Identity) (*principalPolicies, error) {
 	pp := &principalPolicies{}
 	var e entity
 	switch p.Type {
-	case TypeUser:
+	case actor.TypeUser:
 		u, err := getUser(tx, p.Account, p.Name)
 		if _, missing := asNoSuchEntity(err); missing {
 			return pp, nil // a deleted user has no permissions
@@ -100,7 +102,7 @@ func (s *Service) gatherBase(tx meta.Tx, p *Principal) (*principalPolicies, erro
 			return nil, err
 		}
 		e = entity{kind: KindUser, user: u}
-	case TypeAssumedRole:
+	case actor.TypeAssumedRole:
 		r, err := getRole(tx, p.Account, p.Name)
 		if _, missing := asNoSuchEntity(err); missing {
 			return pp, nil
@@ -128,7 +130,7 @@ func (s *Service) gatherBase(tx meta.Tx, p *Principal) (*principalPolicies, erro
 }
 
 // withSession returns the role's policies with a session's policies and tags added.
-func (s *Service) withSession(base *principalPolicies, sess *Session) (*principalPolicies, error) {
+func (s *Service) withSession(base *principalPolicies, sess *actor.Session) (*principalPolicies, error) {
 	pp := *base
 	pp.tags = mergeTags(base.tags, sess.Tags)
 	if sess.Policies == nil {

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -101,7 +103,7 @@ func generation(tx meta.Tx) (uint64, error) {
 
 // principalKey names a principal whose policies are cached: its type, account and user or role name.
 type principalKey struct {
-	typ           PrincipalType
+	typ           actor.Type
 	account, name string
 }
 
@@ -121,7 +123,7 @@ func newGatherCache(max int) *gatherCache {
 	return &gatherCache{max: max, m: make(map[principalKey]gathered)}
 }
 
-func keyOf(p *Principal) principalKey {
+func keyOf(p *actor.Identity) principalKey {
 	return principalKey{typ: p.Type, account: p.Account, name: strings.ToLower(p.Name)}
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/seclake/seclake/internal/awserr"
@@ -21,7 +23,7 @@ const testAccount = "111122223333"
 type fixture struct {
 	svc   *Service
 	clock *clock.Fake
-	root  *Caller
+	root  *actor.Caller
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -36,16 +38,16 @@ func newFixture(t testing.TB) *fixture {
 	svc := New(Config{Store: store, Seal: key, Clock: fc, Rand: rnd})
 	res, err := svc.Bootstrap(context.Background(), BootstrapInput{AccountID: testAccount, AccessKeyID: "AKIAROOTTESTKEY00001", SecretAccessKey: "root-secret"})
 	require.NoError(t, err)
-	root := &Caller{Principal: Principal{Type: TypeRoot, Account: res.Account.ID, ARN: RootARN(res.Account.ID), ID: res.Account.ID}, Time: fc.Now(), Region: "us-east-1"}
+	root := &actor.Caller{Identity: actor.Identity{Type: actor.TypeRoot, Account: res.Account.ID, ARN: actor.RootARN(res.Account.ID), ID: res.Account.ID}, Time: fc.Now(), Region: "us-east-1"}
 	return &fixture{svc: svc, clock: fc, root: root}
 }
 
 // user creates a user and returns a caller signed in as it.
-func (f *fixture) user(t testing.TB, name string) *Caller {
+func (f *fixture) user(t testing.TB, name string) *actor.Caller {
 	t.Helper()
 	u, err := f.svc.CreateUser(context.Background(), f.root, CreateUserInput{Name: name})
 	require.NoError(t, err)
-	return &Caller{Principal: Principal{Type: TypeUser, Account: u.Account, ARN: u.ARN(), ID: u.ID, Name: u.Name}, Time: f.clock.Now(), Region: "us-east-1"}
+	return &actor.Caller{Identity: actor.Identity{Type: actor.TypeUser, Account: u.Account, ARN: u.ARN(), ID: u.ID, Name: u.Name}, Time: f.clock.Now(), Region: "us-east-1"}
 }
 
 // requireCode asserts that err is an AWS error with the given code and a message containing want.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -45,7 +47,7 @@ func noSuchInline(k EntityKind, name string) error {
 }
 
 // PutInlinePolicy adds or replaces an inline policy of a user or role (PutUserPolicy, PutRolePolicy).
-func (s *Service) PutInlinePolicy(ctx context.Context, c *Caller, kind EntityKind, entityName, name, doc string) error {
+func (s *Service) PutInlinePolicy(ctx context.Context, c *actor.Caller, kind EntityKind, entityName, name, doc string) error {
 	if err := validateName(name, "policyName", 128); err != nil {
 		return err
 	}
@@ -53,7 +55,7 @@ func (s *Service) PutInlinePolicy(ctx context.Context, c *Caller, kind EntityKin
 		return malformed(err)
 	}
 	err := s.change(ctx, func(tx meta.Tx) error {
-		e, err := s.loadModifiable(tx, c, kind, entityName, entityAction("Put", kind, "Policy"), policy.Context{})
+		e, err := s.loadModifiable(ctx, tx, c, kind, entityName, entityAction("Put", kind, "Policy"), policy.Context{})
 		if err != nil {
 			return err
 		}
@@ -91,10 +93,10 @@ func inlinePolicies(tx meta.Tx, key string) ([]inlinePolicy, error) {
 }
 
 // GetInlinePolicy returns an inline policy of a user or role (GetUserPolicy, GetRolePolicy).
-func (s *Service) GetInlinePolicy(ctx context.Context, c *Caller, kind EntityKind, entityName, name string) (*InlinePolicy, error) {
+func (s *Service) GetInlinePolicy(ctx context.Context, c *actor.Caller, kind EntityKind, entityName, name string) (*InlinePolicy, error) {
 	var out *InlinePolicy
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		e, err := s.loadAuthorized(tx, c, kind, entityName, entityAction("Get", kind, "Policy"), policy.Context{})
+		e, err := s.loadAuthorized(ctx, tx, c, kind, entityName, entityAction("Get", kind, "Policy"), policy.Context{})
 		if err != nil {
 			return err
 		}
@@ -114,11 +116,11 @@ func (s *Service) GetInlinePolicy(ctx context.Context, c *Caller, kind EntityKin
 
 // ListInlinePolicies returns the names of a user's or role's inline policies, in order, a page at a time
 // (ListUserPolicies, ListRolePolicies). The marker is the next policy's name.
-func (s *Service) ListInlinePolicies(ctx context.Context, c *Caller, kind EntityKind, entityName string, in ListInput) ([]string, string, error) {
+func (s *Service) ListInlinePolicies(ctx context.Context, c *actor.Caller, kind EntityKind, entityName string, in ListInput) ([]string, string, error) {
 	var names []string
 	var next string
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		e, err := s.loadAuthorized(tx, c, kind, entityName, entityAction("List", kind, "Policies"), policy.Context{})
+		e, err := s.loadAuthorized(ctx, tx, c, kind, entityName, entityAction("List", kind, "Policies"), policy.Context{})
 		if err != nil {
 			return err
 		}
@@ -142,9 +144,9 @@ func (s *Service) ListInlinePolicies(ctx context.Context, c *Caller, kind Entity
 }
 
 // DeleteInlinePolicy deletes an inline policy of a user or role (DeleteUserPolicy, DeleteRolePolicy).
-func (s *Service) DeleteInlinePolicy(ctx context.Context, c *Caller, kind EntityKind, entityName, name string) error {
+func (s *Service) DeleteInlinePolicy(ctx context.Context, c *actor.Caller, kind EntityKind, entityName, name string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
-		e, err := s.loadModifiable(tx, c, kind, entityName, entityAction("Delete", kind, "Policy"), policy.Context{})
+		e, err := s.loadModifiable(ctx, tx, c, kind, entityName, entityAction("Delete", kind, "Policy"), policy.Context{})
 		if err != nil {
 			return err
 		}

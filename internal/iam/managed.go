@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -48,7 +50,7 @@ type ManagedPolicy struct {
 	DefaultVersion string          `json:"defaultVersion"`
 	Versions       []PolicyVersion `json:"versions"`
 	NextVersion    int             `json:"nextVersion"`
-	Tags           []Tag           `json:"tags,omitempty"`
+	Tags           []actor.Tag     `json:"tags,omitempty"`
 	// AttachmentCount and BoundaryCount count the caller account's users and roles that use the policy;
 	// they are filled in when the policy is read.
 	AttachmentCount int `json:"-"`
@@ -105,11 +107,11 @@ type CreatePolicyInput struct {
 	Path        string
 	Document    string
 	Description string
-	Tags        []Tag
+	Tags        []actor.Tag
 }
 
 // CreatePolicy creates a customer managed policy in the caller's account, with the document as version v1.
-func (s *Service) CreatePolicy(ctx context.Context, c *Caller, in CreatePolicyInput) (*ManagedPolicy, error) {
+func (s *Service) CreatePolicy(ctx context.Context, c *actor.Caller, in CreatePolicyInput) (*ManagedPolicy, error) {
 	if err := validateName(in.Name, "policyName", 128); err != nil {
 		return nil, err
 	}
@@ -135,7 +137,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c *Caller, in CreatePolicyIn
 		Created: now, Updated: now, DefaultVersion: "v1", NextVersion: 2, Tags: in.Tags,
 		Versions: []PolicyVersion{{ID: "v1", Document: in.Document, Created: now}}}
 	err = s.change(ctx, func(tx meta.Tx) error {
-		if err := s.authorizeCtx(tx, c, "iam:CreatePolicy", p.ARN(), requestTagContext(in.Tags)); err != nil {
+		if err := s.authorizeCtx(ctx, tx, c, "iam:CreatePolicy", p.ARN(), requestTagContext(in.Tags)); err != nil {
 			return err
 		}
 		err := insertJSON(tx, tablePolicies, policyKey(p.Account, p.Name), p)
@@ -195,7 +197,7 @@ func countUses(tx meta.Tx, account string, p *ManagedPolicy) error {
 }
 
 // GetPolicy returns a managed policy.
-func (s *Service) GetPolicy(ctx context.Context, c *Caller, arn string) (*ManagedPolicy, error) {
+func (s *Service) GetPolicy(ctx context.Context, c *actor.Caller, arn string) (*ManagedPolicy, error) {
 	var out *ManagedPolicy
 	err := s.readPolicy(ctx, c, "iam:GetPolicy", arn, func(p *ManagedPolicy) error {
 		out = p
@@ -206,9 +208,9 @@ func (s *Service) GetPolicy(ctx context.Context, c *Caller, arn string) (*Manage
 
 // DeletePolicy deletes a customer managed policy that no user or role uses and that has only its default
 // version left.
-func (s *Service) DeletePolicy(ctx context.Context, c *Caller, arn string) error {
+func (s *Service) DeletePolicy(ctx context.Context, c *actor.Caller, arn string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
-		if err := s.authorize(tx, c, "iam:DeletePolicy", arn); err != nil {
+		if err := s.authorize(ctx, tx, c, "iam:DeletePolicy", arn); err != nil {
 			return err
 		}
 		p, err := s.ownPolicy(tx, c, arn)
@@ -228,7 +230,7 @@ func (s *Service) DeletePolicy(ctx context.Context, c *Caller, arn string) error
 
 // ownPolicy loads a customer managed policy of the caller's account for a change; AWS managed policies
 // cannot be changed.
-func (s *Service) ownPolicy(tx meta.Tx, c *Caller, arn string) (*ManagedPolicy, error) {
+func (s *Service) ownPolicy(tx meta.Tx, c *actor.Caller, arn string) (*ManagedPolicy, error) {
 	p, err := loadPolicy(tx, c.Account, arn)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -14,9 +16,9 @@ func noSuchVersion(arn, id string) error {
 
 // changePolicy authorizes action on a customer managed policy of the caller's account, lets fn change it
 // and stores it, in one transaction.
-func (s *Service) changePolicy(ctx context.Context, c *Caller, action, arn string, fn func(p *ManagedPolicy) error) error {
+func (s *Service) changePolicy(ctx context.Context, c *actor.Caller, action, arn string, fn func(p *ManagedPolicy) error) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
-		if err := s.authorize(tx, c, action, arn); err != nil {
+		if err := s.authorize(ctx, tx, c, action, arn); err != nil {
 			return err
 		}
 		p, err := s.ownPolicy(tx, c, arn)
@@ -32,9 +34,9 @@ func (s *Service) changePolicy(ctx context.Context, c *Caller, action, arn strin
 }
 
 // readPolicy authorizes a read action on a managed policy and loads it.
-func (s *Service) readPolicy(ctx context.Context, c *Caller, action, arn string, fn func(p *ManagedPolicy) error) error {
+func (s *Service) readPolicy(ctx context.Context, c *actor.Caller, action, arn string, fn func(p *ManagedPolicy) error) error {
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		if err := s.authorize(tx, c, action, arn); err != nil {
+		if err := s.authorize(ctx, tx, c, action, arn); err != nil {
 			return err
 		}
 		p, err := loadPolicy(tx, c.Account, arn)
@@ -47,7 +49,7 @@ func (s *Service) readPolicy(ctx context.Context, c *Caller, action, arn string,
 }
 
 // CreatePolicyVersion adds a version to a customer managed policy, optionally making it the default.
-func (s *Service) CreatePolicyVersion(ctx context.Context, c *Caller, arn, doc string, setDefault bool) (*PolicyVersion, error) {
+func (s *Service) CreatePolicyVersion(ctx context.Context, c *actor.Caller, arn, doc string, setDefault bool) (*PolicyVersion, error) {
 	if err := s.checkManagedDocument(doc); err != nil {
 		return nil, err
 	}
@@ -70,7 +72,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, c *Caller, arn, doc s
 }
 
 // GetPolicyVersion returns one version of a managed policy.
-func (s *Service) GetPolicyVersion(ctx context.Context, c *Caller, arn, id string) (*PolicyVersion, error) {
+func (s *Service) GetPolicyVersion(ctx context.Context, c *actor.Caller, arn, id string) (*PolicyVersion, error) {
 	var out *PolicyVersion
 	err := s.readPolicy(ctx, c, "iam:GetPolicyVersion", arn, func(p *ManagedPolicy) error {
 		v := p.version(id)
@@ -86,7 +88,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, c *Caller, arn, id strin
 }
 
 // ListPolicyVersions returns the versions of a managed policy, newest first.
-func (s *Service) ListPolicyVersions(ctx context.Context, c *Caller, arn string) ([]PolicyVersion, error) {
+func (s *Service) ListPolicyVersions(ctx context.Context, c *actor.Caller, arn string) ([]PolicyVersion, error) {
 	var out []PolicyVersion
 	err := s.readPolicy(ctx, c, "iam:ListPolicyVersions", arn, func(p *ManagedPolicy) error {
 		for i := len(p.Versions) - 1; i >= 0; i-- {
@@ -100,7 +102,7 @@ func (s *Service) ListPolicyVersions(ctx context.Context, c *Caller, arn string)
 }
 
 // DeletePolicyVersion deletes a version that is not the default.
-func (s *Service) DeletePolicyVersion(ctx context.Context, c *Caller, arn, id string) error {
+func (s *Service) DeletePolicyVersion(ctx context.Context, c *actor.Caller, arn, id string) error {
 	return s.changePolicy(ctx, c, "iam:DeletePolicyVersion", arn, func(p *ManagedPolicy) error {
 		if p.version(id) == nil {
 			return noSuchVersion(arn, id)
@@ -120,7 +122,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, c *Caller, arn, id st
 }
 
 // SetDefaultPolicyVersion makes a version the one that is in effect.
-func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *Caller, arn, id string) error {
+func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *actor.Caller, arn, id string) error {
 	return s.changePolicy(ctx, c, "iam:SetDefaultPolicyVersion", arn, func(p *ManagedPolicy) error {
 		if p.version(id) == nil {
 			return noSuchVersion(arn, id)
@@ -142,11 +144,11 @@ type ListPoliciesInput struct {
 
 // ListPolicies returns managed policies in name order (AWS managed first for Scope All), a page at a time,
 // and the marker of the next page.
-func (s *Service) ListPolicies(ctx context.Context, c *Caller, in ListPoliciesInput) ([]*ManagedPolicy, string, error) {
+func (s *Service) ListPolicies(ctx context.Context, c *actor.Caller, in ListPoliciesInput) ([]*ManagedPolicy, string, error) {
 	var out []*ManagedPolicy
 	var next string
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		if err := s.authorize(tx, c, "iam:ListPolicies", "arn:aws:iam::"+c.Account+":policy/"); err != nil {
+		if err := s.authorize(ctx, tx, c, "iam:ListPolicies", "arn:aws:iam::"+c.Account+":policy/"); err != nil {
 			return err
 		}
 		all, err := candidatePolicies(tx, c.Account, in.Scope)

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
@@ -124,7 +126,7 @@ func getOrg(tx meta.Tx) (*Organization, error) {
 
 // orgCall authorizes an Organizations action: the caller's identity policies must allow it and, unless
 // anyMember, the caller must belong to the management account.
-func (s *Service) orgCall(tx meta.Tx, c *Caller, action, resource string, anyMember bool) (*Organization, error) {
+func (s *Service) orgCall(ctx context.Context, tx meta.Tx, c *actor.Caller, action, resource string, anyMember bool) (*Organization, error) {
 	org, err := getOrg(tx)
 	if err != nil {
 		return nil, err
@@ -136,22 +138,18 @@ func (s *Service) orgCall(tx meta.Tx, c *Caller, action, resource string, anyMem
 	if !held || (!anyMember && c.Account != org.ManagementAccount) {
 		return nil, orgAccessDenied()
 	}
-	d, err := s.authorizeTx(tx, c, AuthzRequest{Action: action, Resource: resource})
-	if err != nil {
+	if err := s.decide(ctx, tx, c, actor.Request{Action: action, Resource: resource}, actor.AccessDeniedException); err != nil {
 		return nil, err
-	}
-	if !d.Allowed {
-		return nil, orgError("AccessDeniedException", "%s", DenyMessage(c, action, resource, d))
 	}
 	return org, nil
 }
 
 // DescribeOrganization returns the organization the caller's account belongs to.
-func (s *Service) DescribeOrganization(ctx context.Context, c *Caller) (*Organization, error) {
+func (s *Service) DescribeOrganization(ctx context.Context, c *actor.Caller) (*Organization, error) {
 	var org *Organization
 	err := s.store.View(ctx, func(tx meta.Tx) error {
 		var err error
-		org, err = s.orgCall(tx, c, "organizations:DescribeOrganization", "*", true)
+		org, err = s.orgCall(ctx, tx, c, "organizations:DescribeOrganization", "*", true)
 		return err
 	})
 	return org, wrapDomain(err, "describe organization")

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -52,7 +54,7 @@ func noSuchAccount() error {
 // reports the outcome. seclake does the work before answering, in one transaction, and still answers with the
 // request as it was accepted (IN_PROGRESS); DescribeCreateAccountStatus then says SUCCEEDED, with the account
 // ID, or FAILED with the reason (EMAIL_ALREADY_EXISTS), as AWS reports failures.
-func (s *Service) CreateAccount(ctx context.Context, c *Caller, in CreateAccountInput) (*CreateAccountStatus, error) {
+func (s *Service) CreateAccount(ctx context.Context, c *actor.Caller, in CreateAccountInput) (*CreateAccountStatus, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -63,7 +65,7 @@ func (s *Service) CreateAccount(ctx context.Context, c *Caller, in CreateAccount
 	now := s.now()
 	accepted := &CreateAccountStatus{ID: reqID, AccountName: in.Name, State: "IN_PROGRESS", Requested: now}
 	err = s.change(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:CreateAccount", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:CreateAccount", "*", false)
 		if err != nil {
 			return err
 		}
@@ -161,10 +163,10 @@ func randomHex(r io.Reader, prefix string, n int) (string, error) {
 }
 
 // DescribeCreateAccountStatus returns the state of a CreateAccount request.
-func (s *Service) DescribeCreateAccountStatus(ctx context.Context, c *Caller, id string) (*CreateAccountStatus, error) {
+func (s *Service) DescribeCreateAccountStatus(ctx context.Context, c *actor.Caller, id string) (*CreateAccountStatus, error) {
 	var out CreateAccountStatus
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		if _, err := s.orgCall(tx, c, "organizations:DescribeCreateAccountStatus", "*", false); err != nil {
+		if _, err := s.orgCall(ctx, tx, c, "organizations:DescribeCreateAccountStatus", "*", false); err != nil {
 			return err
 		}
 		found, err := getJSON(tx, tableCreate, id, &out)
@@ -181,10 +183,10 @@ func (s *Service) DescribeCreateAccountStatus(ctx context.Context, c *Caller, id
 
 // ListCreateAccountStatus returns the CreateAccount requests in the given states (all when states is
 // empty), newest first.
-func (s *Service) ListCreateAccountStatus(ctx context.Context, c *Caller, states []string) ([]CreateAccountStatus, error) {
+func (s *Service) ListCreateAccountStatus(ctx context.Context, c *actor.Caller, states []string) ([]CreateAccountStatus, error) {
 	var out []CreateAccountStatus
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		if _, err := s.orgCall(tx, c, "organizations:ListCreateAccountStatus", "*", false); err != nil {
+		if _, err := s.orgCall(ctx, tx, c, "organizations:ListCreateAccountStatus", "*", false); err != nil {
 			return err
 		}
 		all, err := scanJSON[CreateAccountStatus](tx, tableCreate, "")
@@ -226,7 +228,7 @@ func accountsUnder(tx meta.Tx, parent string) ([]Account, error) {
 
 // ListAccounts returns the accounts of the organization in ID order, a page at a time; the token is the next
 // account's ID.
-func (s *Service) ListAccounts(ctx context.Context, c *Caller, parent, token string, max int) ([]Account, string, error) {
+func (s *Service) ListAccounts(ctx context.Context, c *actor.Caller, parent, token string, max int) ([]Account, string, error) {
 	var out []Account
 	var next string
 	err := s.store.View(ctx, func(tx meta.Tx) error {
@@ -234,7 +236,7 @@ func (s *Service) ListAccounts(ctx context.Context, c *Caller, parent, token str
 		if parent != "" {
 			action = "organizations:ListAccountsForParent"
 		}
-		org, err := s.orgCall(tx, c, action, "*", false)
+		org, err := s.orgCall(ctx, tx, c, action, "*", false)
 		if err != nil {
 			return err
 		}
@@ -274,10 +276,10 @@ func pageAccounts(all []Account, parent, token string, max int) ([]Account, stri
 }
 
 // DescribeAccount returns an account of the organization.
-func (s *Service) DescribeAccount(ctx context.Context, c *Caller, id string) (*Account, error) {
+func (s *Service) DescribeAccount(ctx context.Context, c *actor.Caller, id string) (*Account, error) {
 	var out Account
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:DescribeAccount", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:DescribeAccount", "*", false)
 		if err != nil {
 			return err
 		}
@@ -295,9 +297,9 @@ func (s *Service) DescribeAccount(ctx context.Context, c *Caller, id string) (*A
 }
 
 // MoveAccount moves an account from one root or OU to another.
-func (s *Service) MoveAccount(ctx context.Context, c *Caller, id, from, to string) error {
+func (s *Service) MoveAccount(ctx context.Context, c *actor.Caller, id, from, to string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:MoveAccount", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:MoveAccount", "*", false)
 		if err != nil {
 			return err
 		}

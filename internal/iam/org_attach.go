@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -38,8 +40,8 @@ func target(tx meta.Tx, org *Organization, id string) (*PolicyTarget, error) {
 }
 
 // attachedSCPs authorizes an attachment change and returns the IDs of the SCPs attached to the target.
-func (s *Service) attachedSCPs(tx meta.Tx, c *Caller, action, policyID, targetID string) ([]string, error) {
-	org, err := s.orgCall(tx, c, action, "*", false)
+func (s *Service) attachedSCPs(ctx context.Context, tx meta.Tx, c *actor.Caller, action, policyID, targetID string) ([]string, error) {
+	org, err := s.orgCall(ctx, tx, c, action, "*", false)
 	if err != nil {
 		return nil, err
 	}
@@ -56,9 +58,9 @@ func (s *Service) attachedSCPs(tx meta.Tx, c *Caller, action, policyID, targetID
 }
 
 // AttachOrgPolicy attaches a service control policy to a root, OU or account.
-func (s *Service) AttachOrgPolicy(ctx context.Context, c *Caller, policyID, targetID string) error {
+func (s *Service) AttachOrgPolicy(ctx context.Context, c *actor.Caller, policyID, targetID string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
-		ids, err := s.attachedSCPs(tx, c, "organizations:AttachPolicy", policyID, targetID)
+		ids, err := s.attachedSCPs(ctx, tx, c, "organizations:AttachPolicy", policyID, targetID)
 		if err != nil {
 			return err
 		}
@@ -74,9 +76,9 @@ func (s *Service) AttachOrgPolicy(ctx context.Context, c *Caller, policyID, targ
 }
 
 // DetachOrgPolicy detaches a service control policy; a target keeps at least one while SCPs are enabled.
-func (s *Service) DetachOrgPolicy(ctx context.Context, c *Caller, policyID, targetID string) error {
+func (s *Service) DetachOrgPolicy(ctx context.Context, c *actor.Caller, policyID, targetID string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
-		ids, err := s.attachedSCPs(tx, c, "organizations:DetachPolicy", policyID, targetID)
+		ids, err := s.attachedSCPs(ctx, tx, c, "organizations:DetachPolicy", policyID, targetID)
 		if err != nil {
 			return err
 		}
@@ -92,13 +94,13 @@ func (s *Service) DetachOrgPolicy(ctx context.Context, c *Caller, policyID, targ
 }
 
 // ListOrgPoliciesForTarget returns the SCPs attached to a root, OU or account.
-func (s *Service) ListOrgPoliciesForTarget(ctx context.Context, c *Caller, targetID, filter string) ([]OrgPolicy, error) {
+func (s *Service) ListOrgPoliciesForTarget(ctx context.Context, c *actor.Caller, targetID, filter string) ([]OrgPolicy, error) {
 	if err := checkPolicyType(filter); err != nil {
 		return nil, err
 	}
 	var out []OrgPolicy
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:ListPoliciesForTarget", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:ListPoliciesForTarget", "*", false)
 		if err != nil {
 			return err
 		}
@@ -122,10 +124,10 @@ func (s *Service) ListOrgPoliciesForTarget(ctx context.Context, c *Caller, targe
 }
 
 // ListTargetsForOrgPolicy returns the roots, OUs and accounts an SCP is attached to.
-func (s *Service) ListTargetsForOrgPolicy(ctx context.Context, c *Caller, policyID string) ([]PolicyTarget, error) {
+func (s *Service) ListTargetsForOrgPolicy(ctx context.Context, c *actor.Caller, policyID string) ([]PolicyTarget, error) {
 	var out []PolicyTarget
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:ListTargetsForPolicy", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:ListTargetsForPolicy", "*", false)
 		if err != nil {
 			return err
 		}
@@ -150,13 +152,13 @@ func (s *Service) ListTargetsForOrgPolicy(ctx context.Context, c *Caller, policy
 
 // EnablePolicyType enables service control policies in the root, attaching FullAWSAccess to the root and
 // to every OU and account, as AWS does.
-func (s *Service) EnablePolicyType(ctx context.Context, c *Caller, rootID, typ string) (*Root, error) {
+func (s *Service) EnablePolicyType(ctx context.Context, c *actor.Caller, rootID, typ string) (*Root, error) {
 	if err := checkPolicyType(typ); err != nil {
 		return nil, err
 	}
 	var out *Root
 	err := s.change(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:EnablePolicyType", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:EnablePolicyType", "*", false)
 		if err != nil {
 			return err
 		}
@@ -183,13 +185,13 @@ func (s *Service) EnablePolicyType(ctx context.Context, c *Caller, rootID, typ s
 }
 
 // DisablePolicyType disables service control policies, detaching every SCP.
-func (s *Service) DisablePolicyType(ctx context.Context, c *Caller, rootID, typ string) (*Root, error) {
+func (s *Service) DisablePolicyType(ctx context.Context, c *actor.Caller, rootID, typ string) (*Root, error) {
 	if err := checkPolicyType(typ); err != nil {
 		return nil, err
 	}
 	var out *Root
 	err := s.change(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:DisablePolicyType", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:DisablePolicyType", "*", false)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -84,7 +86,7 @@ func (s *Service) checkSCP(content string) error {
 }
 
 // CreateOrgPolicy creates a service control policy (Organizations CreatePolicy).
-func (s *Service) CreateOrgPolicy(ctx context.Context, c *Caller, typ, name, description, content string) (*OrgPolicy, error) {
+func (s *Service) CreateOrgPolicy(ctx context.Context, c *actor.Caller, typ, name, description, content string) (*OrgPolicy, error) {
 	if err := checkPolicyType(typ); err != nil {
 		return nil, err
 	}
@@ -97,7 +99,7 @@ func (s *Service) CreateOrgPolicy(ctx context.Context, c *Caller, typ, name, des
 	}
 	p := &OrgPolicy{ID: id, Name: name, Description: description, Content: content}
 	err = s.change(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:CreatePolicy", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:CreatePolicy", "*", false)
 		if err != nil {
 			return err
 		}
@@ -123,10 +125,10 @@ func orgPolicies(tx meta.Tx) ([]OrgPolicy, error) {
 }
 
 // DescribeOrgPolicy returns a service control policy (Organizations DescribePolicy).
-func (s *Service) DescribeOrgPolicy(ctx context.Context, c *Caller, id string) (*OrgPolicy, error) {
+func (s *Service) DescribeOrgPolicy(ctx context.Context, c *actor.Caller, id string) (*OrgPolicy, error) {
 	var p *OrgPolicy
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:DescribePolicy", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:DescribePolicy", "*", false)
 		if err != nil {
 			return err
 		}
@@ -140,7 +142,7 @@ func (s *Service) DescribeOrgPolicy(ctx context.Context, c *Caller, id string) (
 }
 
 // UpdateOrgPolicy changes a service control policy's name, description or content (nil: unchanged).
-func (s *Service) UpdateOrgPolicy(ctx context.Context, c *Caller, id string, name, description, content *string) (*OrgPolicy, error) {
+func (s *Service) UpdateOrgPolicy(ctx context.Context, c *actor.Caller, id string, name, description, content *string) (*OrgPolicy, error) {
 	if content != nil {
 		if err := s.checkSCP(*content); err != nil {
 			return nil, err
@@ -148,7 +150,7 @@ func (s *Service) UpdateOrgPolicy(ctx context.Context, c *Caller, id string, nam
 	}
 	var p *OrgPolicy
 	err := s.change(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:UpdatePolicy", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:UpdatePolicy", "*", false)
 		if err != nil {
 			return err
 		}
@@ -170,9 +172,9 @@ func (s *Service) UpdateOrgPolicy(ctx context.Context, c *Caller, id string, nam
 }
 
 // DeleteOrgPolicy deletes a service control policy that is attached nowhere.
-func (s *Service) DeleteOrgPolicy(ctx context.Context, c *Caller, id string) error {
+func (s *Service) DeleteOrgPolicy(ctx context.Context, c *actor.Caller, id string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
-		if _, err := s.orgCall(tx, c, "organizations:DeletePolicy", "*", false); err != nil {
+		if _, err := s.orgCall(ctx, tx, c, "organizations:DeletePolicy", "*", false); err != nil {
 			return err
 		}
 		p, err := getOrgPolicy(tx, id)
@@ -195,13 +197,13 @@ func (s *Service) DeleteOrgPolicy(ctx context.Context, c *Caller, id string) err
 }
 
 // ListOrgPolicies returns the service control policies (Organizations ListPolicies with a filter).
-func (s *Service) ListOrgPolicies(ctx context.Context, c *Caller, filter string) ([]OrgPolicy, error) {
+func (s *Service) ListOrgPolicies(ctx context.Context, c *actor.Caller, filter string) ([]OrgPolicy, error) {
 	if err := checkPolicyType(filter); err != nil {
 		return nil, err
 	}
 	var out []OrgPolicy
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:ListPolicies", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:ListPolicies", "*", false)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -17,7 +19,7 @@ func (f *fixture) member(t *testing.T, name, email string) string {
 	done, err := f.svc.DescribeCreateAccountStatus(ctx, f.root, st.ID)
 	require.NoError(t, err)
 	require.Equal(t, "SUCCEEDED", done.State, done.FailureReason)
-	require.True(t, ValidAccountID(done.AccountID))
+	require.True(t, actor.ValidAccountID(done.AccountID))
 	return done.AccountID
 }
 
@@ -112,10 +114,10 @@ func TestOrganizationalUnitsAndSCPs(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, f.allowed(t, sess, "s3:DeleteBucket", "arn:aws:s3:::logs"), "FullAWSAccess is attached everywhere")
 	require.NoError(t, f.svc.AttachOrgPolicy(ctx, f.root, scp.ID, ou.ID))
-	d, err := f.svc.Authorize(ctx, sess, AuthzRequest{Action: "s3:DeleteBucket", Resource: "arn:aws:s3:::logs"})
+	d, err := f.svc.Authorize(ctx, sess, actor.Request{Action: "s3:DeleteBucket", Resource: "arn:aws:s3:::logs"})
 	require.NoError(t, err)
 	require.False(t, d.Allowed)
-	require.Contains(t, DenyMessage(sess, "s3:DeleteBucket", "arn:aws:s3:::logs", d), "with an explicit deny in a service control policy")
+	require.Contains(t, actor.DenyMessage(sess, "s3:DeleteBucket", "arn:aws:s3:::logs", d), "with an explicit deny in a service control policy")
 	require.True(t, f.allowed(t, admin, "s3:DeleteBucket", "arn:aws:s3:::logs"), "SCPs do not apply to the management account")
 
 	// Replacing FullAWSAccess on the account with a narrower allow list limits the member.
@@ -126,9 +128,9 @@ func TestOrganizationalUnitsAndSCPs(t *testing.T) {
 	require.NoError(t, f.svc.DetachOrgPolicy(ctx, f.root, fullAWSAccess.ID, id))
 	requireCode(t, f.svc.DetachOrgPolicy(ctx, f.root, narrow.ID, id), "ConstraintViolationException", "fewer than the minimum")
 	require.True(t, f.allowed(t, sess, "s3:GetObject", "arn:aws:s3:::logs/x"))
-	d, err = f.svc.Authorize(ctx, sess, AuthzRequest{Action: "sqs:SendMessage", Resource: "*"})
+	d, err = f.svc.Authorize(ctx, sess, actor.Request{Action: "sqs:SendMessage", Resource: "*"})
 	require.NoError(t, err)
-	require.Contains(t, DenyMessage(sess, "sqs:SendMessage", "*", d), "because no service control policy allows the sqs:SendMessage action")
+	require.Contains(t, actor.DenyMessage(sess, "sqs:SendMessage", "*", d), "because no service control policy allows the sqs:SendMessage action")
 	requireCode(t, f.svc.DeleteOrgPolicy(ctx, f.root, narrow.ID), "PolicyInUseException", "")
 	targets, err := f.svc.ListTargetsForOrgPolicy(ctx, f.root, scp.ID)
 	require.NoError(t, err)

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -38,10 +40,10 @@ type Root struct {
 }
 
 // ListRoots returns the organization's root.
-func (s *Service) ListRoots(ctx context.Context, c *Caller) ([]Root, error) {
+func (s *Service) ListRoots(ctx context.Context, c *actor.Caller) ([]Root, error) {
 	var out []Root
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:ListRoots", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:ListRoots", "*", false)
 		if err != nil {
 			return err
 		}
@@ -69,7 +71,7 @@ func checkParent(tx meta.Tx, org *Organization, id string) (int, error) {
 }
 
 // CreateOrganizationalUnit creates an OU under the root or another OU.
-func (s *Service) CreateOrganizationalUnit(ctx context.Context, c *Caller, parent, name string) (*OU, error) {
+func (s *Service) CreateOrganizationalUnit(ctx context.Context, c *actor.Caller, parent, name string) (*OU, error) {
 	if !ouNameRE.MatchString(name) {
 		return nil, orgInvalidInput("INVALID_INPUT", "You provided a value that does not match the required pattern.")
 	}
@@ -79,7 +81,7 @@ func (s *Service) CreateOrganizationalUnit(ctx context.Context, c *Caller, paren
 	}
 	var out *OU
 	err = s.change(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:CreateOrganizationalUnit", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:CreateOrganizationalUnit", "*", false)
 		if err != nil {
 			return err
 		}
@@ -122,10 +124,10 @@ func childOUs(tx meta.Tx, parent string) ([]OU, error) {
 }
 
 // DescribeOrganizationalUnit returns an OU.
-func (s *Service) DescribeOrganizationalUnit(ctx context.Context, c *Caller, id string) (*OU, error) {
+func (s *Service) DescribeOrganizationalUnit(ctx context.Context, c *actor.Caller, id string) (*OU, error) {
 	var out *OU
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:DescribeOrganizationalUnit", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:DescribeOrganizationalUnit", "*", false)
 		if err != nil {
 			return err
 		}
@@ -150,10 +152,10 @@ func getOU(tx meta.Tx, id string) (*OU, error) {
 }
 
 // RenameOrganizationalUnit changes an OU's name (UpdateOrganizationalUnit).
-func (s *Service) RenameOrganizationalUnit(ctx context.Context, c *Caller, id, name string) (*OU, error) {
+func (s *Service) RenameOrganizationalUnit(ctx context.Context, c *actor.Caller, id, name string) (*OU, error) {
 	var out *OU
 	err := s.change(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:UpdateOrganizationalUnit", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:UpdateOrganizationalUnit", "*", false)
 		if err != nil {
 			return err
 		}
@@ -168,9 +170,9 @@ func (s *Service) RenameOrganizationalUnit(ctx context.Context, c *Caller, id, n
 }
 
 // DeleteOrganizationalUnit deletes an OU that holds no accounts and no OUs.
-func (s *Service) DeleteOrganizationalUnit(ctx context.Context, c *Caller, id string) error {
+func (s *Service) DeleteOrganizationalUnit(ctx context.Context, c *actor.Caller, id string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
-		if _, err := s.orgCall(tx, c, "organizations:DeleteOrganizationalUnit", "*", false); err != nil {
+		if _, err := s.orgCall(ctx, tx, c, "organizations:DeleteOrganizationalUnit", "*", false); err != nil {
 			return err
 		}
 		if _, err := getOU(tx, id); err != nil {
@@ -196,10 +198,10 @@ func (s *Service) DeleteOrganizationalUnit(ctx context.Context, c *Caller, id st
 }
 
 // ListOrganizationalUnitsForParent returns the OUs directly under a root or OU.
-func (s *Service) ListOrganizationalUnitsForParent(ctx context.Context, c *Caller, parent string) ([]OU, error) {
+func (s *Service) ListOrganizationalUnitsForParent(ctx context.Context, c *actor.Caller, parent string) ([]OU, error) {
 	var out []OU
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:ListOrganizationalUnitsForParent", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:ListOrganizationalUnitsForParent", "*", false)
 		if err != nil {
 			return err
 		}
@@ -223,10 +225,10 @@ type Parent struct {
 }
 
 // ListParents returns the root or OU that directly holds an account or OU.
-func (s *Service) ListParents(ctx context.Context, c *Caller, child string) ([]Parent, error) {
+func (s *Service) ListParents(ctx context.Context, c *actor.Caller, child string) ([]Parent, error) {
 	var out []Parent
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		org, err := s.orgCall(tx, c, "organizations:ListParents", "*", false)
+		org, err := s.orgCall(ctx, tx, c, "organizations:ListParents", "*", false)
 		if err != nil {
 			return err
 		}

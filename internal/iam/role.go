@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
@@ -36,8 +38,8 @@ type Role struct {
 	// MaxSessionDuration is the longest session AssumeRole may grant, in seconds.
 	MaxSessionDuration int `json:"maxSession"`
 	// Boundary is the ARN of the role's permissions boundary, or "".
-	Boundary string `json:"boundary,omitempty"`
-	Tags     []Tag  `json:"tags,omitempty"`
+	Boundary string      `json:"boundary,omitempty"`
+	Tags     []actor.Tag `json:"tags,omitempty"`
 	// Service is the service principal a service-linked role belongs to; empty for other roles.
 	Service string `json:"service,omitempty"`
 }
@@ -68,7 +70,7 @@ type CreateRoleInput struct {
 	MaxSessionDuration int
 	// Boundary is the ARN of a managed policy to use as the permissions boundary, or "".
 	Boundary string
-	Tags     []Tag
+	Tags     []actor.Tag
 }
 
 func (in *CreateRoleInput) validate() error {
@@ -100,7 +102,7 @@ func validateMaxSession(d int) error {
 }
 
 // CreateRole creates a role in the caller's account.
-func (s *Service) CreateRole(ctx context.Context, c *Caller, in CreateRoleInput) (*Role, error) {
+func (s *Service) CreateRole(ctx context.Context, c *actor.Caller, in CreateRoleInput) (*Role, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -115,7 +117,7 @@ func (s *Service) CreateRole(ctx context.Context, c *Caller, in CreateRoleInput)
 		if in.Boundary != "" {
 			pc.Set("iam:PermissionsBoundary", in.Boundary)
 		}
-		if err := s.authorizeCtx(tx, c, "iam:CreateRole", r.ARN(), pc); err != nil {
+		if err := s.authorizeCtx(ctx, tx, c, "iam:CreateRole", r.ARN(), pc); err != nil {
 			return err
 		}
 		if err := s.checkTrust(tx, in.TrustPolicy); err != nil {
@@ -184,10 +186,10 @@ func malformedPrincipal(p policy.Principal) error {
 }
 
 // GetRole returns a role of the caller's account.
-func (s *Service) GetRole(ctx context.Context, c *Caller, name string) (*Role, error) {
+func (s *Service) GetRole(ctx context.Context, c *actor.Caller, name string) (*Role, error) {
 	var r *Role
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		e, err := s.loadAuthorized(tx, c, KindRole, name, "iam:GetRole", policy.Context{})
+		e, err := s.loadAuthorized(ctx, tx, c, KindRole, name, "iam:GetRole", policy.Context{})
 		r = e.role
 		return err
 	})
@@ -227,11 +229,11 @@ func (in ListInput) max() int {
 
 // ListRoles returns the roles of the caller's account in name order, a page at a time, and the marker of the
 // next page ("" at the end).
-func (s *Service) ListRoles(ctx context.Context, c *Caller, in ListInput) ([]*Role, string, error) {
+func (s *Service) ListRoles(ctx context.Context, c *actor.Caller, in ListInput) ([]*Role, string, error) {
 	var roles []*Role
 	var next string
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		if err := s.authorize(tx, c, "iam:ListRoles", "arn:aws:iam::"+c.Account+":role/"); err != nil {
+		if err := s.authorize(ctx, tx, c, "iam:ListRoles", "arn:aws:iam::"+c.Account+":role/"); err != nil {
 			return err
 		}
 		var err error
@@ -273,9 +275,9 @@ func listPage[T any](tx meta.Tx, table, account string, in ListInput, nameAndPat
 
 // DeleteRole deletes a role that has no policies left. Service-linked roles are deleted with
 // DeleteServiceLinkedRole.
-func (s *Service) DeleteRole(ctx context.Context, c *Caller, name string) error {
+func (s *Service) DeleteRole(ctx context.Context, c *actor.Caller, name string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
-		e, err := s.loadModifiable(tx, c, KindRole, name, "iam:DeleteRole", policy.Context{})
+		e, err := s.loadModifiable(ctx, tx, c, KindRole, name, "iam:DeleteRole", policy.Context{})
 		if err != nil {
 			return err
 		}
@@ -303,9 +305,9 @@ func deleteRole(tx meta.Tx, r *Role) error {
 }
 
 // UpdateAssumeRolePolicy replaces a role's trust policy.
-func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, c *Caller, name, doc string) error {
+func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, c *actor.Caller, name, doc string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
-		e, err := s.loadModifiable(tx, c, KindRole, name, "iam:UpdateAssumeRolePolicy", policy.Context{})
+		e, err := s.loadModifiable(ctx, tx, c, KindRole, name, "iam:UpdateAssumeRolePolicy", policy.Context{})
 		if err != nil {
 			return err
 		}
@@ -326,7 +328,7 @@ type UpdateRoleInput struct {
 }
 
 // UpdateRole changes a role's description or maximum session duration.
-func (s *Service) UpdateRole(ctx context.Context, c *Caller, name string, in UpdateRoleInput) error {
+func (s *Service) UpdateRole(ctx context.Context, c *actor.Caller, name string, in UpdateRoleInput) error {
 	if in.Description != nil {
 		if err := validateDescription(*in.Description, "description"); err != nil {
 			return err
@@ -338,7 +340,7 @@ func (s *Service) UpdateRole(ctx context.Context, c *Caller, name string, in Upd
 		}
 	}
 	err := s.change(ctx, func(tx meta.Tx) error {
-		e, err := s.loadModifiable(tx, c, KindRole, name, "iam:UpdateRole", policy.Context{})
+		e, err := s.loadModifiable(ctx, tx, c, KindRole, name, "iam:UpdateRole", policy.Context{})
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -12,7 +14,7 @@ func TestRoles(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	r, err := f.svc.CreateRole(ctx, f.root, CreateRoleInput{Name: "Auditor", TrustPolicy: trustAccount, Description: "reads logs",
-		Tags: []Tag{{Key: "team", Value: "sec"}}})
+		Tags: []actor.Tag{{Key: "team", Value: "sec"}}})
 	require.NoError(t, err)
 	require.Equal(t, "arn:aws:iam::111122223333:role/Auditor", r.ARN())
 	require.Regexp(t, `^AROA[A-Z2-7]{17}$`, r.ID)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/seal"
@@ -56,3 +57,8 @@ func New(cfg Config) *Service {
 	}
 	return s
 }
+
+var (
+	_ actor.Authorizer   = (*Service)(nil)
+	_ actor.RoleSessions = (*Service)(nil)
+)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -76,10 +78,10 @@ type simulation struct {
 // A resource policy is evaluated as a KMS key policy for KMS actions on keys and as a trust policy for
 // sts:AssumeRole on roles, so that their rules (the key policy or trust policy must allow) apply as they do
 // in seclake's services. It returns a page of results and the marker of the next page.
-func (s *Service) SimulateCustomPolicy(ctx context.Context, c *Caller, in SimulateInput) ([]SimulationResult, string, error) {
+func (s *Service) SimulateCustomPolicy(ctx context.Context, c *actor.Caller, in SimulateInput) ([]SimulationResult, string, error) {
 	var sim *simulation
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		if err := s.authorize(tx, c, "iam:SimulateCustomPolicy", "*"); err != nil {
+		if err := s.authorize(ctx, tx, c, "iam:SimulateCustomPolicy", "*"); err != nil {
 			return err
 		}
 		var err error
@@ -94,10 +96,10 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, c *Caller, in Simula
 
 // SimulatePrincipalPolicy evaluates a user's or role's policies (inline, attached and boundary), with any
 // extra policies given, for each action and resource.
-func (s *Service) SimulatePrincipalPolicy(ctx context.Context, c *Caller, in SimulateInput) ([]SimulationResult, string, error) {
+func (s *Service) SimulatePrincipalPolicy(ctx context.Context, c *actor.Caller, in SimulateInput) ([]SimulationResult, string, error) {
 	var sim *simulation
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		if err := s.authorize(tx, c, "iam:SimulatePrincipalPolicy", in.PolicySourceARN); err != nil {
+		if err := s.authorize(ctx, tx, c, "iam:SimulatePrincipalPolicy", in.PolicySourceARN); err != nil {
 			return err
 		}
 		a, ok := parseIAMARN(in.PolicySourceARN)
@@ -122,7 +124,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, c *Caller, in Sim
 
 // prepare parses the simulation's policies and resolves its principal; e is the simulated user or role of a
 // principal simulation.
-func (s *Service) prepare(tx meta.Tx, c *Caller, in *SimulateInput, e *entity) (*simulation, error) {
+func (s *Service) prepare(tx meta.Tx, c *actor.Caller, in *SimulateInput, e *entity) (*simulation, error) {
 	if len(in.Actions) == 0 {
 		return nil, invalidInput("ActionNames must name at least one action.")
 	}
@@ -215,7 +217,7 @@ func (s *Service) resolveCaller(tx meta.Tx, sim *simulation, in *SimulateInput, 
 	}
 	a, ok := parseIAMARN(arn)
 	if !ok {
-		if acct, isRoot := strings.CutSuffix(strings.TrimPrefix(arn, "arn:aws:iam::"), ":root"); isRoot && ValidAccountID(acct) {
+		if acct, isRoot := strings.CutSuffix(strings.TrimPrefix(arn, "arn:aws:iam::"), ":root"); isRoot && actor.ValidAccountID(acct) {
 			sim.principal = policy.RootPrincipal(acct)
 			return nil
 		}
@@ -314,7 +316,7 @@ func (sim *simulation) matched(in *policy.Input, m policy.Match) MatchedStatemen
 // resourceAccount is the account an ARN names, or owner when it names none (S3 ARNs, "*").
 func resourceAccount(arn, owner string) string {
 	f := strings.SplitN(arn, ":", 6)
-	if len(f) == 6 && ValidAccountID(f[4]) {
+	if len(f) == 6 && actor.ValidAccountID(f[4]) {
 		return f[4]
 	}
 	return owner
@@ -335,8 +337,8 @@ func resourcePolicyKind(action, resource string) policy.Kind {
 
 // ContextKeysForCustomPolicy returns the condition keys the policies use, each once
 // (GetContextKeysForCustomPolicy).
-func (s *Service) ContextKeysForCustomPolicy(ctx context.Context, c *Caller, docs []string) ([]string, error) {
-	err := s.store.View(ctx, func(tx meta.Tx) error { return s.authorize(tx, c, "iam:GetContextKeysForCustomPolicy", "*") })
+func (s *Service) ContextKeysForCustomPolicy(ctx context.Context, c *actor.Caller, docs []string) ([]string, error) {
+	err := s.store.View(ctx, func(tx meta.Tx) error { return s.authorize(ctx, tx, c, "iam:GetContextKeysForCustomPolicy", "*") })
 	if err != nil {
 		return nil, wrapDomain(err, "get context keys")
 	}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -41,7 +43,7 @@ func ServiceLinkedRoleName(service string) (string, bool) {
 // CreateServiceLinkedRole creates the service-linked role of a service in the caller's account: its trust
 // policy lets only the service assume it, its permissions are the service's AWS managed policy, and only
 // the service can change it.
-func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *Caller, service, description, suffix string) (*Role, error) {
+func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *actor.Caller, service, description, suffix string) (*Role, error) {
 	sl, ok := serviceLinkedRoles[service]
 	if !ok {
 		names := make([]string, 0, len(serviceLinkedRoles))
@@ -69,7 +71,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *Caller, servic
 	err = s.change(ctx, func(tx meta.Tx) error {
 		var pc policy.Context
 		pc.Set("iam:AWSServiceName", service)
-		if err := s.authorizeCtx(tx, c, "iam:CreateServiceLinkedRole", r.ARN(), pc); err != nil {
+		if err := s.authorizeCtx(ctx, tx, c, "iam:CreateServiceLinkedRole", r.ARN(), pc); err != nil {
 			return err
 		}
 		if err := s.insertRole(tx, r); err != nil {
@@ -92,7 +94,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *Caller, servic
 
 // DeleteServiceLinkedRole deletes a service-linked role and returns the deletion task's ID, which
 // GetServiceLinkedRoleDeletionStatus reports as done (seclake deletes at once).
-func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c *Caller, name string) (string, error) {
+func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c *actor.Caller, name string) (string, error) {
 	uuid, err := newUUID(s.rand)
 	if err != nil {
 		return "", err
@@ -103,7 +105,7 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c *Caller, name s
 		if err != nil {
 			return err
 		}
-		if err := s.authorize(tx, c, "iam:DeleteServiceLinkedRole", r.ARN()); err != nil {
+		if err := s.authorize(ctx, tx, c, "iam:DeleteServiceLinkedRole", r.ARN()); err != nil {
 			return err
 		}
 		if r.Service == "" {
@@ -132,9 +134,9 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c *Caller, name s
 }
 
 // ServiceLinkedRoleDeletionStatus returns "SUCCEEDED" for a deletion task of the caller's account.
-func (s *Service) ServiceLinkedRoleDeletionStatus(ctx context.Context, c *Caller, task string) (string, error) {
+func (s *Service) ServiceLinkedRoleDeletionStatus(ctx context.Context, c *actor.Caller, task string) (string, error) {
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		if err := s.authorize(tx, c, "iam:GetServiceLinkedRoleDeletionStatus", "*"); err != nil {
+		if err := s.authorize(ctx, tx, c, "iam:GetServiceLinkedRoleDeletionStatus", "*"); err != nil {
 			return err
 		}
 		if _, err := tx.Get(tableSLRTasks, c.Account+"/"+task); err != nil {

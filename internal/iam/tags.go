@@ -3,17 +3,19 @@ package iam
 import (
 	"context"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
 
 // TagEntity adds or replaces tags of a user or role (TagUser, TagRole).
-func (s *Service) TagEntity(ctx context.Context, c *Caller, kind EntityKind, entityName string, tags []Tag) error {
+func (s *Service) TagEntity(ctx context.Context, c *actor.Caller, kind EntityKind, entityName string, tags []actor.Tag) error {
 	if err := validateTags(tags, "tags"); err != nil {
 		return err
 	}
 	err := s.change(ctx, func(tx meta.Tx) error {
-		e, err := s.loadAuthorized(tx, c, kind, entityName, "iam:Tag"+titleKind(kind), requestTagContext(tags))
+		e, err := s.loadAuthorized(ctx, tx, c, kind, entityName, "iam:Tag"+titleKind(kind), requestTagContext(tags))
 		if err != nil {
 			return err
 		}
@@ -28,11 +30,11 @@ func (s *Service) TagEntity(ctx context.Context, c *Caller, kind EntityKind, ent
 }
 
 // UntagEntity removes tags from a user or role (UntagUser, UntagRole).
-func (s *Service) UntagEntity(ctx context.Context, c *Caller, kind EntityKind, entityName string, keys []string) error {
+func (s *Service) UntagEntity(ctx context.Context, c *actor.Caller, kind EntityKind, entityName string, keys []string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
 		var pc policy.Context
 		pc.Set("aws:TagKeys", keys...)
-		e, err := s.loadAuthorized(tx, c, kind, entityName, "iam:Untag"+titleKind(kind), pc)
+		e, err := s.loadAuthorized(ctx, tx, c, kind, entityName, "iam:Untag"+titleKind(kind), pc)
 		if err != nil {
 			return err
 		}
@@ -43,10 +45,10 @@ func (s *Service) UntagEntity(ctx context.Context, c *Caller, kind EntityKind, e
 }
 
 // EntityTags returns the tags of a user or role (ListUserTags, ListRoleTags).
-func (s *Service) EntityTags(ctx context.Context, c *Caller, kind EntityKind, entityName string) ([]Tag, error) {
-	var out []Tag
+func (s *Service) EntityTags(ctx context.Context, c *actor.Caller, kind EntityKind, entityName string) ([]actor.Tag, error) {
+	var out []actor.Tag
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		e, err := s.loadAuthorized(tx, c, kind, entityName, "iam:List"+titleKind(kind)+"Tags", policy.Context{})
+		e, err := s.loadAuthorized(ctx, tx, c, kind, entityName, "iam:List"+titleKind(kind)+"Tags", policy.Context{})
 		if err != nil {
 			return err
 		}

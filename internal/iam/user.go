@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -22,20 +24,14 @@ const MaxAccessKeysPerUser = 2
 
 // User is an IAM user.
 type User struct {
-	Account string    `json:"account"`
-	Name    string    `json:"name"`
-	Path    string    `json:"path"`
-	ID      string    `json:"id"`
-	Created time.Time `json:"created"`
-	Tags    []Tag     `json:"tags,omitempty"`
+	Account string      `json:"account"`
+	Name    string      `json:"name"`
+	Path    string      `json:"path"`
+	ID      string      `json:"id"`
+	Created time.Time   `json:"created"`
+	Tags    []actor.Tag `json:"tags,omitempty"`
 	// Boundary is the ARN of the user's permissions boundary, or "".
 	Boundary string `json:"boundary,omitempty"`
-}
-
-// Tag is a key/value tag on an IAM resource.
-type Tag struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
 }
 
 // ARN returns the user's ARN.
@@ -53,13 +49,13 @@ func noSuchUser(name string) error {
 type CreateUserInput struct {
 	Name string
 	Path string
-	Tags []Tag
+	Tags []actor.Tag
 	// Boundary is the ARN of a managed policy to use as the permissions boundary, or "".
 	Boundary string
 }
 
 // CreateUser creates an IAM user in the caller's account.
-func (s *Service) CreateUser(ctx context.Context, c *Caller, in CreateUserInput) (*User, error) {
+func (s *Service) CreateUser(ctx context.Context, c *actor.Caller, in CreateUserInput) (*User, error) {
 	if err := validateName(in.Name, "userName", 64); err != nil {
 		return nil, err
 	}
@@ -80,7 +76,7 @@ func (s *Service) CreateUser(ctx context.Context, c *Caller, in CreateUserInput)
 		if in.Boundary != "" {
 			pc.Set("iam:PermissionsBoundary", in.Boundary)
 		}
-		if err := s.authorizeCtx(tx, c, "iam:CreateUser", u.ARN(), pc); err != nil {
+		if err := s.authorizeCtx(ctx, tx, c, "iam:CreateUser", u.ARN(), pc); err != nil {
 			return err
 		}
 		return insertUser(s, tx, u)
@@ -111,12 +107,12 @@ func insertUser(s *Service, tx meta.Tx, u *User) error {
 
 // GetUser returns a user of the caller's account; an empty name means the calling user (or, for the root
 // user, the root user itself, which has no name).
-func (s *Service) GetUser(ctx context.Context, c *Caller, name string) (*User, error) {
+func (s *Service) GetUser(ctx context.Context, c *actor.Caller, name string) (*User, error) {
 	if name == "" {
 		switch {
-		case c.Type == TypeRoot:
+		case c.Type == actor.TypeRoot:
 			return &User{Account: c.Account, ID: c.Account}, nil
-		case c.Type != TypeUser:
+		case c.Type != actor.TypeUser:
 			return nil, validationError("Must specify userName when calling with non-User credentials")
 		}
 		name = c.Name
@@ -127,7 +123,7 @@ func (s *Service) GetUser(ctx context.Context, c *Caller, name string) (*User, e
 		if u, err = getUser(tx, c.Account, name); err != nil {
 			return err
 		}
-		return s.authorizeCtx(tx, c, "iam:GetUser", u.ARN(), resourceTagContext(u.Tags))
+		return s.authorizeCtx(ctx, tx, c, "iam:GetUser", u.ARN(), resourceTagContext(u.Tags))
 	})
 	return u, wrapDomain(err, "get user "+name)
 }
@@ -149,11 +145,11 @@ type ListUsersInput = ListInput
 
 // ListUsers returns the users of the caller's account in name order, a page at a time. The marker is the
 // next user's name.
-func (s *Service) ListUsers(ctx context.Context, c *Caller, in ListUsersInput) ([]*User, string, error) {
+func (s *Service) ListUsers(ctx context.Context, c *actor.Caller, in ListUsersInput) ([]*User, string, error) {
 	var users []*User
 	var next string
 	err := s.store.View(ctx, func(tx meta.Tx) error {
-		if err := s.authorize(tx, c, "iam:ListUsers", "arn:aws:iam::"+c.Account+":user/"); err != nil {
+		if err := s.authorize(ctx, tx, c, "iam:ListUsers", "arn:aws:iam::"+c.Account+":user/"); err != nil {
 			return err
 		}
 		var err error
@@ -164,13 +160,13 @@ func (s *Service) ListUsers(ctx context.Context, c *Caller, in ListUsersInput) (
 }
 
 // DeleteUser deletes a user that has no access keys and no policies left.
-func (s *Service) DeleteUser(ctx context.Context, c *Caller, name string) error {
+func (s *Service) DeleteUser(ctx context.Context, c *actor.Caller, name string) error {
 	err := s.change(ctx, func(tx meta.Tx) error {
 		u, err := getUser(tx, c.Account, name)
 		if err != nil {
 			return err
 		}
-		if err := s.authorizeCtx(tx, c, "iam:DeleteUser", u.ARN(), resourceTagContext(u.Tags)); err != nil {
+		if err := s.authorizeCtx(ctx, tx, c, "iam:DeleteUser", u.ARN(), resourceTagContext(u.Tags)); err != nil {
 			return err
 		}
 		hasKeys, err := hasAny(tx, tableUserKeys, userKey(c.Account, name)+"/")

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/awserr"
 )
 
@@ -42,7 +44,7 @@ const MaxTags = 50
 
 // validateTags checks tags against the model's patterns and the quota. IAM tag keys are unique without
 // regard to case.
-func validateTags(tags []Tag, member string) error {
+func validateTags(tags []actor.Tag, member string) error {
 	if len(tags) > MaxTags {
 		return limitExceeded("The number of tags has reached the maximum limit.")
 	}
@@ -56,7 +58,7 @@ func validateTags(tags []Tag, member string) error {
 		}
 		k := strings.ToLower(t.Key)
 		if seen[k] {
-			return invalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+			return invalidInput("Duplicate tag keys found. Please note that actor.Tag keys are case insensitive.")
 		}
 		seen[k] = true
 	}
@@ -64,8 +66,8 @@ func validateTags(tags []Tag, member string) error {
 }
 
 // mergeTags adds or replaces tags (keys compared without regard to case).
-func mergeTags(have, add []Tag) []Tag {
-	out := append([]Tag(nil), have...)
+func mergeTags(have, add []actor.Tag) []actor.Tag {
+	out := append([]actor.Tag(nil), have...)
 	for _, t := range add {
 		replaced := false
 		for i := range out {
@@ -82,7 +84,7 @@ func mergeTags(have, add []Tag) []Tag {
 }
 
 // removeTags drops the tags with the given keys (compared without regard to case).
-func removeTags(have []Tag, keys []string) []Tag {
+func removeTags(have []actor.Tag, keys []string) []actor.Tag {
 	out := have[:0:0]
 	for _, t := range have {
 		drop := false

@@ -9,7 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -97,14 +98,14 @@ func checkAliasName(name string) error {
 }
 
 // aliasAccess authorizes the alias side of an alias operation: IAM policies only, on the alias ARN.
-func (s *Service) aliasAccess(ctx context.Context, c *iam.Caller, action, name string) (keyRef, error) {
+func (s *Service) aliasAccess(ctx context.Context, c *actor.Caller, action, name string) (keyRef, error) {
 	ref := keyRef{account: c.Account, region: callerRegion(c), alias: name}
 	return ref, s.authorizeIAM(ctx, c, action, ref.arn(), policy.Context{})
 }
 
 // CreateAlias makes name point at a key of the caller's account. It needs permission on the alias (IAM) and
 // on the key (key policy).
-func (s *Service) CreateAlias(ctx context.Context, c *iam.Caller, name, targetKeyID string) error {
+func (s *Service) CreateAlias(ctx context.Context, c *actor.Caller, name, targetKeyID string) error {
 	if err := checkAliasName(name); err != nil {
 		return err
 	}
@@ -139,7 +140,7 @@ func (s *Service) CreateAlias(ctx context.Context, c *iam.Caller, name, targetKe
 }
 
 // UpdateAlias points an existing alias at another key. It needs permission on the alias, and on both keys.
-func (s *Service) UpdateAlias(ctx context.Context, c *iam.Caller, name, targetKeyID string) error {
+func (s *Service) UpdateAlias(ctx context.Context, c *actor.Caller, name, targetKeyID string) error {
 	if err := checkAliasName(name); err != nil {
 		return err
 	}
@@ -187,7 +188,7 @@ func (s *Service) UpdateAlias(ctx context.Context, c *iam.Caller, name, targetKe
 }
 
 // DeleteAlias deletes an alias. It needs permission on the alias and on its key, in any key state.
-func (s *Service) DeleteAlias(ctx context.Context, c *iam.Caller, name string) error {
+func (s *Service) DeleteAlias(ctx context.Context, c *actor.Caller, name string) error {
 	if err := checkAliasName(name); err != nil {
 		return err
 	}
@@ -220,7 +221,7 @@ func (s *Service) DeleteAlias(ctx context.Context, c *iam.Caller, name string) e
 
 // ListAliases lists the aliases of the caller's account and region (with the predefined aliases of AWS managed
 // keys not created yet, which have no target key), or of one of its keys.
-func (s *Service) ListAliases(ctx context.Context, c *iam.Caller, keyID string, limit int, marker string) (*Page[*Alias], error) {
+func (s *Service) ListAliases(ctx context.Context, c *actor.Caller, keyID string, limit int, marker string) (*Page[*Alias], error) {
 	limit, err := pageLimit(limit, 50)
 	if err != nil {
 		return nil, err

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 )
 
@@ -25,8 +25,6 @@ type access struct {
 	grantFilter func(*Grant) bool
 	// tokens are the request's grant tokens.
 	tokens []string
-	// src is the resource a service principal acts for.
-	src Source
 	// alias is the alias the request named the key by (kms:RequestAlias).
 	alias string
 	// sameAccountOnly marks operations KMS does not allow across accounts ("Cross-account use: No").
@@ -35,17 +33,21 @@ type access struct {
 	set func(*policy.Context)
 }
 
+// refusal is how KMS answers a denied request.
+var refusal = actor.AccessDeniedException
+
 // authorize decides whether c may perform a on the key: the key policy with the caller's IAM policies first
-// (an explicit deny anywhere is final), then the key's grants.
-func (s *Service) authorize(ctx context.Context, c *iam.Caller, e *entry, a *access) error {
-	if a.sameAccountOnly && c.Type != iam.TypeService && c.Account != e.rec.Account {
-		return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s because %s cannot be used on a key in another account",
-			callerName(c), a.action, e.arn, a.action)
+// (an explicit deny anywhere is final), then the key's grants. The decision is noted on the call in ctx.
+func (s *Service) authorize(ctx context.Context, c *actor.Caller, e *entry, a *access) error {
+	if a.sameAccountOnly && c.Type != actor.TypeService && c.Account != e.rec.Account {
+		d := policy.Decision{Effect: policy.ImplicitDeny, Reason: a.action + " cannot be used on a key in another account"}
+		actor.Note(ctx, c, a.action, e.arn, d)
+		return refusal.Refuse(c, a.action, e.arn, d, actor.DenyMessage(c, a.action, e.arn, d)+" because "+d.Reason)
 	}
 	if err := s.checkGrantTokens(a.tokens); err != nil {
 		return err
 	}
-	d, err := s.ids.Authorize(ctx, c, iam.AuthzRequest{
+	d, err := s.ids.Authorize(ctx, c, actor.Request{
 		Action:                a.action,
 		Resource:              e.arn,
 		ResourceAccount:       e.rec.Account,
@@ -56,59 +58,38 @@ func (s *Service) authorize(ctx context.Context, c *iam.Caller, e *entry, a *acc
 	if err != nil {
 		return err
 	}
+	if !d.Allowed && d.Effect != policy.ExplicitDeny && a.grantOp != "" {
+		g, err := s.grantAllows(ctx, c, e, a)
+		if err != nil {
+			return err
+		}
+		if g != nil {
+			actor.NoteDecision(ctx, actor.Decision{Principal: c.Who(), Action: a.action, Resource: e.arn,
+				Decision: policy.Decision{Allowed: true, Effect: policy.Allow}, Grant: g.GrantID})
+			return nil
+		}
+	}
+	actor.Note(ctx, c, a.action, e.arn, d)
 	if d.Allowed {
 		return nil
 	}
-	if d.Effect != policy.ExplicitDeny && a.grantOp != "" {
-		ok, err := s.grantAllows(ctx, c, e, a)
-		if err != nil || ok {
-			return err
-		}
-	}
-	return denied(c, a.action, e.arn, e.rec.Account, d)
+	return refusal.Deny(c, a.action, e.arn, e.rec.Account, d)
 }
 
 // authorizeIAM decides an action that only IAM policies govern (kms:CreateKey, kms:ListKeys, kms:ListAliases,
 // kms:GenerateRandom, kms:ListRetirableGrants, and the alias side of the alias operations).
-func (s *Service) authorizeIAM(ctx context.Context, c *iam.Caller, action, resource string, pc policy.Context) error {
+func (s *Service) authorizeIAM(ctx context.Context, c *actor.Caller, action, resource string, pc policy.Context) error {
 	if c.Account == "" {
-		return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s", callerName(c), action, resource)
+		d := policy.Decision{Effect: policy.ImplicitDeny}
+		actor.Note(ctx, c, action, resource, d)
+		return refusal.Deny(c, action, resource, "", d)
 	}
-	d, err := s.ids.Authorize(ctx, c, iam.AuthzRequest{Action: action, Resource: resource, Context: pc})
-	if err != nil {
-		return err
-	}
-	if !d.Allowed {
-		return denied(c, action, resource, c.Account, d)
-	}
-	return nil
-}
-
-// denied words a denial as AWS does. For callers of the key's own account and for service principals (which
-// report to that account), it adds the policy engine's reason: which policy lacks what, or which statement
-// would apply but for its condition. Callers from other accounts get AWS's wording only, which reveals
-// nothing of the key policy.
-func denied(c *iam.Caller, action, resource, owner string, d policy.Decision) error {
-	msg := iam.DenyMessage(c, action, resource, d)
-	if d.Reason != "" && (c.Type == iam.TypeService || c.Account == owner) {
-		msg += " (" + d.Reason + ")"
-	}
-	return awserr.AccessDenied("%s", msg)
-}
-
-func callerName(c *iam.Caller) string {
-	switch {
-	case c.Type == iam.TypeService:
-		return c.Service
-	case c.ARN != "":
-		return c.ARN
-	}
-	return "anonymous"
+	return actor.Check(ctx, s.ids, c, actor.Request{Action: action, Resource: resource, Context: pc}, refusal)
 }
 
 // requestContext returns the KMS condition keys of a request on key e. (Keys are written in lowercase, as
 // policy.Context stores them, which saves lowercasing them on every request.)
-func requestContext(c *iam.Caller, e *entry, a *access) policy.Context {
+func requestContext(c *actor.Caller, e *entry, a *access) policy.Context {
 	var pc policy.Context
 	if c.Account != "" {
 		pc.Set("kms:calleraccount", c.Account)
@@ -130,7 +111,6 @@ func requestContext(c *iam.Caller, e *entry, a *access) policy.Context {
 	for _, t := range e.rec.Tags {
 		pc.Set("aws:ResourceTag/"+t.TagKey, t.TagValue)
 	}
-	setSource(&pc, a.src)
 	if a.set != nil {
 		a.set(&pc)
 	}
@@ -150,15 +130,6 @@ func setContextKeys(pc *policy.Context, ec map[string]string) {
 	pc.Set("kms:encryptioncontextkeys", keys...)
 }
 
-func setSource(pc *policy.Context, src Source) {
-	if src.ARN != "" {
-		pc.Set("aws:sourcearn", src.ARN)
-	}
-	if src.Account != "" {
-		pc.Set("aws:sourceaccount", src.Account)
-	}
-}
-
 // viaService returns kms:ViaService for a call made by service ("s3.amazonaws.com") in region:
 // "s3.<region>.amazonaws.com".
 func viaService(service, region string) string {
@@ -167,36 +138,39 @@ func viaService(service, region string) string {
 
 // grantAllows reports whether one of the key's grants allows the request: its grantee is the caller, its
 // operations include the request's and its constraints hold.
-func (s *Service) grantAllows(ctx context.Context, c *iam.Caller, e *entry, a *access) (bool, error) {
+func (s *Service) grantAllows(ctx context.Context, c *actor.Caller, e *entry, a *access) (*Grant, error) {
 	for _, g := range e.grants {
 		if !slices.Contains(g.Operations, a.grantOp) || (a.grantFilter != nil && !a.grantFilter(g)) {
 			continue
 		}
 		ok, err := s.isGrantee(ctx, c, g.Grantee, a.action, e.arn)
-		if err != nil || ok {
-			return ok, err
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return g, nil
 		}
 	}
-	return false, nil
+	return nil, nil
 }
 
 // isGrantee reports whether c is the principal a grant names. A grant to a role covers its sessions; a grant
 // to an account covers its root user, and its other principals as far as their IAM policies allow the action
 // (KMS DG grants: the account "can use IAM policies to delegate the grant permissions").
-func (s *Service) isGrantee(ctx context.Context, c *iam.Caller, grantee, action, keyARN string) (bool, error) {
+func (s *Service) isGrantee(ctx context.Context, c *actor.Caller, grantee, action, keyARN string) (bool, error) {
 	switch {
-	case c.Type == iam.TypeService:
+	case c.Type == actor.TypeService:
 		return grantee == c.Service, nil
 	case grantee == c.ARN && c.ARN != "":
 		return true, nil
-	case c.Type == iam.TypeAssumedRole && c.Session != nil && grantee == c.Session.RoleARN:
+	case c.Type == actor.TypeAssumedRole && c.Session != nil && grantee == c.Session.RoleARN:
 		return true, nil
-	case c.Account == "" || (grantee != iam.RootARN(c.Account) && grantee != c.Account):
+	case c.Account == "" || (grantee != actor.RootARN(c.Account) && grantee != c.Account):
 		return false, nil
-	case c.Type == iam.TypeRoot:
+	case c.Type == actor.TypeRoot:
 		return true, nil
 	}
-	d, err := s.ids.Authorize(ctx, c, iam.AuthzRequest{Action: action, Resource: keyARN})
+	d, err := s.ids.Authorize(ctx, c, actor.Request{Action: action, Resource: keyARN})
 	return d.Allowed, err
 }
 

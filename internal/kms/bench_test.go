@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/seclake/seclake/internal/audit"
@@ -19,7 +21,7 @@ import (
 type benchEnv struct {
 	*testEnv
 	key    *KeyMetadata
-	caller *iam.Caller
+	caller *actor.Caller
 	ec     map[string]string
 }
 
@@ -28,7 +30,7 @@ type benchEnv struct {
 // to measure what the KMS path itself costs.
 type keyPolicyOnly struct{}
 
-func (keyPolicyOnly) Authorize(_ context.Context, c *iam.Caller, req iam.AuthzRequest) (policy.Decision, error) {
+func (keyPolicyOnly) Authorize(_ context.Context, c *actor.Caller, req actor.Request) (policy.Decision, error) {
 	pc := req.Context.Clone()
 	pc.SetTime("aws:CurrentTime", c.Time)
 	pc.Set("aws:SourceIp", c.SourceIP)
@@ -36,7 +38,7 @@ func (keyPolicyOnly) Authorize(_ context.Context, c *iam.Caller, req iam.AuthzRe
 		pc.Set("aws:CalledVia", c.InvokedBy)
 	}
 	return policy.Evaluate(policy.Input{
-		Request:  policy.Request{Principal: iam.PolicyPrincipal(&c.Principal), Action: req.Action, Resource: req.Resource, Context: pc},
+		Request:  policy.Request{Principal: iam.PolicyPrincipal(&c.Identity), Action: req.Action, Resource: req.Resource, Context: pc},
 		Resource: req.ResourcePolicy, ResourceAccount: req.ResourceAccount, RequireResourcePolicy: req.RequireResourcePolicy,
 	}), nil
 }

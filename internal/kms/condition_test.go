@@ -3,9 +3,9 @@ package kms
 import (
 	"testing"
 
-	"github.com/stretchr/testify/require"
+	"github.com/seclake/seclake/internal/actor"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/stretchr/testify/require"
 )
 
 // TestConditionKeys checks each KMS condition key against a key policy that allows the action only under
@@ -104,14 +104,14 @@ func TestConditionKeys(t *testing.T) {
 	}
 }
 
-func grantWith(ops []string, c *iam.Caller) func(*testEnv, *KeyMetadata) error {
+func grantWith(ops []string, c *actor.Caller) func(*testEnv, *KeyMetadata) error {
 	return func(e *testEnv, md *KeyMetadata) error {
 		_, err := e.svc.CreateGrant(ctx, c, CreateGrantRequest{KeyID: md.ARN, GranteePrincipal: "arn:aws:iam::" + acct + ":role/Worker", Operations: ops})
 		return err
 	}
 }
 
-func encryptAs(c *iam.Caller, ec map[string]string) func(*testEnv, *KeyMetadata) error {
+func encryptAs(c *actor.Caller, ec map[string]string) func(*testEnv, *KeyMetadata) error {
 	return func(e *testEnv, md *KeyMetadata) error {
 		_, err := e.svc.Encrypt(ctx, c, EncryptRequest{KeyID: md.ARN, Plaintext: []byte("x"), EncryptionContext: ec})
 		return err

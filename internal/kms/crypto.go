@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 )
 
@@ -17,8 +18,6 @@ type EncryptRequest struct {
 	GrantTokens         []string
 	EncryptionAlgorithm string
 	DryRun              bool
-	// Source is the resource a service principal acts for (aws:SourceArn, aws:SourceAccount).
-	Source Source
 }
 
 // Encrypted is Encrypt's output.
@@ -32,7 +31,7 @@ type Encrypted struct {
 const maxPlaintext = 4096
 
 // Encrypt encrypts up to 4 KiB under a key.
-func (s *Service) Encrypt(ctx context.Context, c *iam.Caller, in EncryptRequest) (*Encrypted, error) {
+func (s *Service) Encrypt(ctx context.Context, c *actor.Caller, in EncryptRequest) (*Encrypted, error) {
 	var v validation
 	if len(in.Plaintext) == 0 {
 		v.errs = append(v.errs, "Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1")
@@ -42,7 +41,7 @@ func (s *Service) Encrypt(ctx context.Context, c *iam.Caller, in EncryptRequest)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	a := cryptoAccess("kms:Encrypt", "Encrypt", in.EncryptionContext, in.GrantTokens, in.Source)
+	a := cryptoAccess("kms:Encrypt", "Encrypt", in.EncryptionContext, in.GrantTokens, c.Source)
 	e, err := s.use(ctx, c, in.KeyID, true, a)
 	if err == nil {
 		err = checkAlgorithm(e, in.EncryptionAlgorithm)
@@ -81,8 +80,8 @@ func sealWith(e *entry, random []byte, ec map[string]string, plaintext []byte) (
 
 // cryptoAccess is the authorization question of a cryptographic operation: grants allow it when their
 // constraints hold for the request's encryption context.
-func cryptoAccess(action, grantOp string, ec map[string]string, tokens []string, src Source) *access {
-	return &access{action: action, grantOp: grantOp, ec: ec, tokens: tokens, src: src,
+func cryptoAccess(action, grantOp string, ec map[string]string, tokens []string, src actor.Source) *access {
+	return &access{action: action, grantOp: grantOp, ec: ec, tokens: tokens,
 		grantFilter: func(g *Grant) bool { return g.Constraints.hold(ec, src.ARN) }}
 }
 
@@ -106,8 +105,6 @@ type DecryptRequest struct {
 	GrantTokens         []string
 	EncryptionAlgorithm string
 	DryRun              bool
-	// Source is the resource a service principal acts for (aws:SourceArn, aws:SourceAccount).
-	Source Source
 }
 
 // Decrypted is Decrypt's output.
@@ -119,8 +116,8 @@ type Decrypted struct {
 
 // Decrypt decrypts a ciphertext blob. It takes the key from the blob's header before it authorizes, so the
 // key policy of the key that really encrypted the data decides.
-func (s *Service) Decrypt(ctx context.Context, c *iam.Caller, in DecryptRequest) (*Decrypted, error) {
-	a := cryptoAccess("kms:Decrypt", "Decrypt", in.EncryptionContext, in.GrantTokens, in.Source)
+func (s *Service) Decrypt(ctx context.Context, c *actor.Caller, in DecryptRequest) (*Decrypted, error) {
+	a := cryptoAccess("kms:Decrypt", "Decrypt", in.EncryptionContext, in.GrantTokens, c.Source)
 	e, b, err := s.blobKey(ctx, c, in.CiphertextBlob, in.KeyID, a)
 	if err == nil {
 		err = checkAlgorithm(e, in.EncryptionAlgorithm)
@@ -135,7 +132,7 @@ func (s *Service) Decrypt(ctx context.Context, c *iam.Caller, in DecryptRequest)
 
 // blobKey parses a ciphertext blob, finds its key, checks it against the key the request names (if any) and
 // authorizes a on it.
-func (s *Service) blobKey(ctx context.Context, c *iam.Caller, ciphertext []byte, keyID string, a *access) (*entry, *blob, error) {
+func (s *Service) blobKey(ctx context.Context, c *actor.Caller, ciphertext []byte, keyID string, a *access) (*entry, *blob, error) {
 	var v validation
 	if len(ciphertext) == 0 {
 		v.errs = append(v.errs, "Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length greater than or equal to 1")
@@ -155,7 +152,7 @@ func (s *Service) blobKey(ctx context.Context, c *iam.Caller, ciphertext []byte,
 	if keyID != "" {
 		account := c.Account
 		if account == "" {
-			account = a.src.Account
+			account = c.Source.Account
 		}
 		ref, err := parseKeyID(account, callerRegion(c), keyID, true)
 		if err != nil {
@@ -211,8 +208,6 @@ type ReEncryptRequest struct {
 	DestinationEncryptionAlgorithm string
 	GrantTokens                    []string
 	DryRun                         bool
-	// Source is the resource a service principal acts for (aws:SourceArn, aws:SourceAccount).
-	Source Source
 }
 
 // ReEncrypted is ReEncrypt's output.
@@ -226,12 +221,12 @@ type ReEncrypted struct {
 
 // ReEncrypt decrypts a blob and encrypts its plaintext under another key (or the same key's current material)
 // without exposing it. It needs kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the destination.
-func (s *Service) ReEncrypt(ctx context.Context, c *iam.Caller, in ReEncryptRequest) (*ReEncrypted, error) {
+func (s *Service) ReEncrypt(ctx context.Context, c *actor.Caller, in ReEncryptRequest) (*ReEncrypted, error) {
 	if in.DestinationKeyID == "" {
 		return nil, errValidation("destinationKeyId", "", "Member must not be null")
 	}
-	from := cryptoAccess("kms:ReEncryptFrom", "ReEncryptFrom", in.SourceEncryptionContext, in.GrantTokens, in.Source)
-	to := cryptoAccess("kms:ReEncryptTo", "ReEncryptTo", in.DestinationEncryptionContext, in.GrantTokens, in.Source)
+	from := cryptoAccess("kms:ReEncryptFrom", "ReEncryptFrom", in.SourceEncryptionContext, in.GrantTokens, c.Source)
+	to := cryptoAccess("kms:ReEncryptTo", "ReEncryptTo", in.DestinationEncryptionContext, in.GrantTokens, c.Source)
 	sameKey := s.reEncryptOnSameKey(ctx, c, in.CiphertextBlob, in.DestinationKeyID)
 	same := func(pc *policy.Context) { pc.SetBool("kms:ReEncryptOnSameKey", sameKey) }
 	from.set, to.set = same, same
@@ -267,7 +262,7 @@ func (s *Service) ReEncrypt(ctx context.Context, c *iam.Caller, in ReEncryptRequ
 
 // reEncryptOnSameKey reports whether a ReEncrypt's destination is the key that encrypted the blob
 // (kms:ReEncryptOnSameKey). Failures to tell are reported later, by the steps that need the same facts.
-func (s *Service) reEncryptOnSameKey(ctx context.Context, c *iam.Caller, ciphertext []byte, destination string) bool {
+func (s *Service) reEncryptOnSameKey(ctx context.Context, c *actor.Caller, ciphertext []byte, destination string) bool {
 	b, err := parseBlob(ciphertext)
 	if err != nil {
 		return false
@@ -285,7 +280,7 @@ func (s *Service) reEncryptOnSameKey(ctx context.Context, c *iam.Caller, ciphert
 }
 
 // GenerateRandom returns n random bytes (1–1024). Only IAM policies govern it.
-func (s *Service) GenerateRandom(ctx context.Context, c *iam.Caller, n int) ([]byte, error) {
+func (s *Service) GenerateRandom(ctx context.Context, c *actor.Caller, n int) ([]byte, error) {
 	if n < 1 || n > 1024 {
 		return nil, numberOfBytesError(n)
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
 )
 
 // DataKeyRequest asks for a data key.
@@ -17,8 +17,6 @@ type DataKeyRequest struct {
 	NumberOfBytes int
 	GrantTokens   []string
 	DryRun        bool
-	// Source is the resource a service principal acts for (aws:SourceArn, aws:SourceAccount).
-	Source Source
 }
 
 // DataKey is a generated data key: its plaintext (nil from GenerateDataKeyWithoutPlaintext) and its
@@ -57,16 +55,16 @@ func DataKeySize(numberOfBytes *int, keySpec string) (int, error) {
 
 // GenerateDataKey returns a new data key in plaintext and encrypted under the key. This is the path S3 takes
 // for every object it encrypts: it makes no store round trip for a cached key.
-func (s *Service) GenerateDataKey(ctx context.Context, c *iam.Caller, req DataKeyRequest) (*DataKey, error) {
+func (s *Service) GenerateDataKey(ctx context.Context, c *actor.Caller, req DataKeyRequest) (*DataKey, error) {
 	return s.generateDataKey(ctx, c, req, "GenerateDataKey", true)
 }
 
 // GenerateDataKeyWithoutPlaintext is GenerateDataKey without the plaintext in the result.
-func (s *Service) GenerateDataKeyWithoutPlaintext(ctx context.Context, c *iam.Caller, req DataKeyRequest) (*DataKey, error) {
+func (s *Service) GenerateDataKeyWithoutPlaintext(ctx context.Context, c *actor.Caller, req DataKeyRequest) (*DataKey, error) {
 	return s.generateDataKey(ctx, c, req, "GenerateDataKeyWithoutPlaintext", false)
 }
 
-func (s *Service) generateDataKey(ctx context.Context, c *iam.Caller, req DataKeyRequest, op string, withPlaintext bool) (*DataKey, error) {
+func (s *Service) generateDataKey(ctx context.Context, c *actor.Caller, req DataKeyRequest, op string, withPlaintext bool) (*DataKey, error) {
 	n := req.NumberOfBytes
 	if n == 0 {
 		n = 32
@@ -74,7 +72,7 @@ func (s *Service) generateDataKey(ctx context.Context, c *iam.Caller, req DataKe
 	if n < 1 || n > 1024 {
 		return nil, numberOfBytesError(n)
 	}
-	a := cryptoAccess("kms:"+op, op, req.EncryptionContext, req.GrantTokens, req.Source)
+	a := cryptoAccess("kms:"+op, op, req.EncryptionContext, req.GrantTokens, c.Source)
 	e, err := s.use(ctx, c, req.KeyID, true, a)
 	var out *DataKey
 	if err == nil {

@@ -12,8 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -86,7 +87,7 @@ const (
 
 // CreateGrant adds a grant to a key. A request with the Name of an existing grant and the same parameters
 // returns that grant's ID again (with a new token), as on AWS.
-func (s *Service) CreateGrant(ctx context.Context, c *iam.Caller, in CreateGrantRequest) (*CreateGrantResult, error) {
+func (s *Service) CreateGrant(ctx context.Context, c *actor.Caller, in CreateGrantRequest) (*CreateGrantResult, error) {
 	if err := validateCreateGrant(&in); err != nil {
 		return nil, err
 	}
@@ -129,7 +130,7 @@ func (s *Service) CreateGrant(ctx context.Context, c *iam.Caller, in CreateGrant
 	}
 	g := &Grant{KeyARN: e.arn, Name: in.Name, Created: s.clock.Now().UTC(), Grantee: in.GranteePrincipal,
 		Retiring: in.RetiringPrincipal, GranteeIsService: granteeIsService, RetiringIsService: retiringIsService,
-		Issuing: iam.RootARN(e.rec.Account), Operations: in.Operations, Constraints: in.Constraints}
+		Issuing: actor.RootARN(e.rec.Account), Operations: in.Operations, Constraints: in.Constraints}
 	newID, err := s.newGrantID()
 	if err != nil {
 		return nil, err

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -24,7 +25,7 @@ type ListGrantsRequest struct {
 }
 
 // ListGrants lists a key's grants, optionally only one grant or one grantee's.
-func (s *Service) ListGrants(ctx context.Context, c *iam.Caller, in ListGrantsRequest) (*Page[*Grant], error) {
+func (s *Service) ListGrants(ctx context.Context, c *actor.Caller, in ListGrantsRequest) (*Page[*Grant], error) {
 	limit, err := pageLimit(in.Limit, 50)
 	if err != nil {
 		return nil, err
@@ -57,7 +58,7 @@ type ListRetirableGrantsRequest struct {
 
 // ListRetirableGrants lists the grants, on keys of any account, that name a principal as their retiring
 // principal. Only IAM policies govern it (kms:ListRetirableGrants on "*").
-func (s *Service) ListRetirableGrants(ctx context.Context, c *iam.Caller, in ListRetirableGrantsRequest) (*Page[*Grant], error) {
+func (s *Service) ListRetirableGrants(ctx context.Context, c *actor.Caller, in ListRetirableGrantsRequest) (*Page[*Grant], error) {
 	limit, err := pageLimit(in.Limit, 50)
 	if err != nil {
 		return nil, err
@@ -123,7 +124,7 @@ type RetireGrantRequest struct {
 
 // RetireGrant deletes a grant on behalf of its retiring principal, its grantee (when the grant allows
 // RetireGrant) or the account that issued it (KMS DG grant-manage: "who can retire a grant").
-func (s *Service) RetireGrant(ctx context.Context, c *iam.Caller, in RetireGrantRequest) error {
+func (s *Service) RetireGrant(ctx context.Context, c *actor.Caller, in RetireGrantRequest) error {
 	ref, grantID, err := s.retireTarget(c, in)
 	if err != nil {
 		return err
@@ -141,9 +142,13 @@ func (s *Service) RetireGrant(ctx context.Context, c *iam.Caller, in RetireGrant
 	if err != nil {
 		return err
 	}
+	d := policy.Decision{Allowed: true, Effect: policy.Allow}
 	if !ok {
-		return awserr.AccessDenied("User: %s is not authorized to perform: kms:RetireGrant on resource: %s because it is neither the grant's retiring principal, nor its grantee with the RetireGrant operation, nor a principal of the issuing account %s allowed to retire grants",
-			callerName(c), e.arn, e.rec.Account)
+		d = policy.Decision{Effect: policy.ImplicitDeny, Reason: "it is neither the grant's retiring principal, nor its grantee with the RetireGrant operation, nor a principal of the issuing account " + e.rec.Account + " allowed to retire grants"}
+	}
+	actor.Note(ctx, c, "kms:RetireGrant", e.arn, d)
+	if !ok {
+		return refusal.Refuse(c, "kms:RetireGrant", e.arn, d, actor.DenyMessage(c, "kms:RetireGrant", e.arn, d)+" because "+d.Reason)
 	}
 	if in.DryRun {
 		return errDryRun()
@@ -151,7 +156,7 @@ func (s *Service) RetireGrant(ctx context.Context, c *iam.Caller, in RetireGrant
 	return s.removeGrant(ctx, e, g)
 }
 
-func (s *Service) retireTarget(c *iam.Caller, in RetireGrantRequest) (keyRef, string, error) {
+func (s *Service) retireTarget(c *actor.Caller, in RetireGrantRequest) (keyRef, string, error) {
 	if in.GrantToken != "" {
 		arn, id, err := s.parseGrantToken(in.GrantToken)
 		if err != nil {
@@ -171,7 +176,7 @@ func (s *Service) retireTarget(c *iam.Caller, in RetireGrantRequest) (keyRef, st
 }
 
 // mayRetire reports whether c may retire g.
-func (s *Service) mayRetire(ctx context.Context, c *iam.Caller, e *entry, g *Grant) (bool, error) {
+func (s *Service) mayRetire(ctx context.Context, c *actor.Caller, e *entry, g *Grant) (bool, error) {
 	if g.Retiring != "" {
 		if ok, err := s.isGrantee(ctx, c, g.Retiring, "kms:RetireGrant", e.arn); err != nil || ok {
 			return ok, err
@@ -187,15 +192,15 @@ func (s *Service) mayRetire(ctx context.Context, c *iam.Caller, e *entry, g *Gra
 	if c.Account != e.rec.Account {
 		return false, nil
 	}
-	if c.Type == iam.TypeRoot {
+	if c.Type == actor.TypeRoot {
 		return true, nil
 	}
-	d, err := s.ids.Authorize(ctx, c, iam.AuthzRequest{Action: "kms:RetireGrant", Resource: e.arn})
+	d, err := s.ids.Authorize(ctx, c, actor.Request{Action: "kms:RetireGrant", Resource: e.arn})
 	return d.Allowed, err
 }
 
 // RevokeGrant deletes a grant; kms:RevokeGrant is governed by the key policy like other key operations.
-func (s *Service) RevokeGrant(ctx context.Context, c *iam.Caller, keyID, grantID string, dryRun bool) error {
+func (s *Service) RevokeGrant(ctx context.Context, c *actor.Caller, keyID, grantID string, dryRun bool) error {
 	if grantID == "" {
 		return errValidation("grantId", "", "Member must not be null")
 	}

@@ -3,9 +3,9 @@ package kms
 import (
 	"testing"
 
-	"github.com/stretchr/testify/require"
+	"github.com/seclake/seclake/internal/actor"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/stretchr/testify/require"
 )
 
 func TestGrants(t *testing.T) {
@@ -18,13 +18,13 @@ func TestGrants(t *testing.T) {
 		ec := map[string]string{"tenant": "a", "stage": "raw"}
 		enc, err := e.svc.Encrypt(ctx, root, EncryptRequest{KeyID: md.KeyID, Plaintext: []byte("x"), EncryptionContext: ec})
 		require.NoError(t, err)
-		decrypt := func(c *iam.Caller, ec map[string]string, tokens ...string) error {
+		decrypt := func(c *actor.Caller, ec map[string]string, tokens ...string) error {
 			_, err := e.svc.Decrypt(ctx, c, DecryptRequest{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec, GrantTokens: tokens})
 			return err
 		}
 		require.Equal(t, "AccessDeniedException", code(t, decrypt(bob, ec)))
 
-		g, err := e.svc.CreateGrant(ctx, root, CreateGrantRequest{KeyID: md.ARN, GranteePrincipal: bobRole, RetiringPrincipal: iam.RootARN(acct),
+		g, err := e.svc.CreateGrant(ctx, root, CreateGrantRequest{KeyID: md.ARN, GranteePrincipal: bobRole, RetiringPrincipal: actor.RootARN(acct),
 			Operations: []string{"Decrypt", "RetireGrant"}, Constraints: &GrantConstraints{EncryptionContextSubset: map[string]string{"tenant": "a"}}, Name: "processor"})
 		require.NoError(t, err)
 		require.Regexp(t, `^[0-9a-f]{64}$`, g.GrantID)
@@ -40,7 +40,7 @@ func TestGrants(t *testing.T) {
 		require.Equal(t, "AccessDeniedException", code(t, err))
 
 		// The same name and parameters give the same grant.
-		again, err := e.svc.CreateGrant(ctx, root, CreateGrantRequest{KeyID: md.KeyID, GranteePrincipal: bobRole, RetiringPrincipal: iam.RootARN(acct),
+		again, err := e.svc.CreateGrant(ctx, root, CreateGrantRequest{KeyID: md.KeyID, GranteePrincipal: bobRole, RetiringPrincipal: actor.RootARN(acct),
 			Operations: []string{"RetireGrant", "Decrypt"}, Constraints: &GrantConstraints{EncryptionContextSubset: map[string]string{"tenant": "a"}}, Name: "processor"})
 		require.NoError(t, err)
 		require.Equal(t, g.GrantID, again.GrantID)
@@ -50,9 +50,9 @@ func TestGrants(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, list.Items, 1)
 		got := list.Items[0]
-		require.Equal(t, &Grant{KeyARN: md.ARN, GrantID: g.GrantID, Name: "processor", Created: testTime, Grantee: bobRole, Retiring: iam.RootARN(acct),
-			Issuing: iam.RootARN(acct), Operations: []string{"Decrypt", "RetireGrant"}, Constraints: &GrantConstraints{EncryptionContextSubset: map[string]string{"tenant": "a"}}}, got)
-		retirable, err := e.svc.ListRetirableGrants(ctx, root, ListRetirableGrantsRequest{RetiringPrincipal: iam.RootARN(acct)})
+		require.Equal(t, &Grant{KeyARN: md.ARN, GrantID: g.GrantID, Name: "processor", Created: testTime, Grantee: bobRole, Retiring: actor.RootARN(acct),
+			Issuing: actor.RootARN(acct), Operations: []string{"Decrypt", "RetireGrant"}, Constraints: &GrantConstraints{EncryptionContextSubset: map[string]string{"tenant": "a"}}}, got)
+		retirable, err := e.svc.ListRetirableGrants(ctx, root, ListRetirableGrantsRequest{RetiringPrincipal: actor.RootARN(acct)})
 		require.NoError(t, err)
 		require.Len(t, retirable.Items, 1)
 
@@ -61,7 +61,7 @@ func TestGrants(t *testing.T) {
 		require.Equal(t, "AccessDeniedException", code(t, decrypt(bob, ec)))
 		err = e.svc.RetireGrant(ctx, bob, RetireGrantRequest{GrantToken: g.GrantToken})
 		require.Equal(t, "NotFoundException", code(t, err))
-		retirable, err = e.svc.ListRetirableGrants(ctx, root, ListRetirableGrantsRequest{RetiringPrincipal: iam.RootARN(acct)})
+		retirable, err = e.svc.ListRetirableGrants(ctx, root, ListRetirableGrantsRequest{RetiringPrincipal: actor.RootARN(acct)})
 		require.NoError(t, err)
 		require.Empty(t, retirable.Items)
 	})
@@ -145,11 +145,11 @@ func TestServicePrincipalGrant(t *testing.T) {
 	_, err = e.svc.CreateGrant(ctx, root, req)
 	require.NoError(t, err)
 
-	_, err = e.svc.GenerateDataKey(ctx, ct, DataKeyRequest{KeyID: md.ARN, Source: Source{ARN: trailARN, Account: acct}})
+	_, err = e.svc.GenerateDataKey(ctx, withSource(ct, trailARN, acct), DataKeyRequest{KeyID: md.ARN})
 	require.NoError(t, err)
-	_, err = e.svc.GenerateDataKey(ctx, ct, DataKeyRequest{KeyID: md.ARN, Source: Source{ARN: trailARN + "-other", Account: acct}})
+	_, err = e.svc.GenerateDataKey(ctx, withSource(ct, trailARN+"-other", acct), DataKeyRequest{KeyID: md.ARN})
 	require.Equal(t, "AccessDeniedException", code(t, err))
-	_, err = e.svc.GenerateDataKey(ctx, serviceOf("delivery.logs.amazonaws.com"), DataKeyRequest{KeyID: md.ARN, Source: Source{ARN: trailARN, Account: acct}})
+	_, err = e.svc.GenerateDataKey(ctx, withSource(serviceOf("delivery.logs.amazonaws.com"), trailARN, acct), DataKeyRequest{KeyID: md.ARN})
 	require.Equal(t, "AccessDeniedException", code(t, err))
 
 	p, err := e.svc.ListGrants(ctx, root, ListGrantsRequest{KeyID: md.KeyID, GranteeServicePrincipal: "cloudtrail.amazonaws.com"})

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -150,34 +152,34 @@ func newTestEnvOn(t testing.TB, store meta.Store, edit ...func(*Config)) *testEn
 
 // Callers.
 
-func rootOf(account string) *iam.Caller {
-	return &iam.Caller{Principal: iam.Principal{Type: iam.TypeRoot, Account: account, ARN: iam.RootARN(account), ID: account},
+func rootOf(account string) *actor.Caller {
+	return &actor.Caller{Identity: actor.Identity{Type: actor.TypeRoot, Account: account, ARN: actor.RootARN(account), ID: account},
 		Region: region, Time: testTime, SourceIP: "192.0.2.1"}
 }
 
-func userOf(account, name string) *iam.Caller {
-	return &iam.Caller{Principal: iam.Principal{Type: iam.TypeUser, Account: account, ARN: "arn:aws:iam::" + account + ":user/" + name,
+func userOf(account, name string) *actor.Caller {
+	return &actor.Caller{Identity: actor.Identity{Type: actor.TypeUser, Account: account, ARN: "arn:aws:iam::" + account + ":user/" + name,
 		ID: "AIDA" + strings.ToUpper(name) + "0000000000", Name: name}, Region: region, Time: testTime, SourceIP: "192.0.2.2"}
 }
 
 // sessionOf is a session of the role with the given path-qualified name ("service-role/Replication").
-func sessionOf(account, role, session string) *iam.Caller {
+func sessionOf(account, role, session string) *actor.Caller {
 	name := role[strings.LastIndexByte(role, '/')+1:]
 	roleARN := "arn:aws:iam::" + account + ":role/" + role
-	return &iam.Caller{Principal: iam.Principal{Type: iam.TypeAssumedRole, Account: account,
+	return &actor.Caller{Identity: actor.Identity{Type: actor.TypeAssumedRole, Account: account,
 		ARN:     "arn:aws:sts::" + account + ":assumed-role/" + name + "/" + session,
 		ID:      "AROA" + strings.ToUpper(strings.ReplaceAll(name, "-", "")) + ":" + session,
 		Name:    name,
-		Session: &iam.Session{RoleARN: roleARN, RoleID: "AROA" + strings.ToUpper(strings.ReplaceAll(name, "-", "")), Name: session, Issued: testTime}},
+		Session: &actor.Session{RoleARN: roleARN, RoleID: "AROA" + strings.ToUpper(strings.ReplaceAll(name, "-", "")), Name: session, Issued: testTime}},
 		Region: region, Time: testTime, SourceIP: "192.0.2.3"}
 }
 
-func serviceOf(name string) *iam.Caller {
-	return &iam.Caller{Principal: iam.Principal{Type: iam.TypeService, Service: name}, Region: region, Time: testTime}
+func serviceOf(name string) *actor.Caller {
+	return &actor.Caller{Identity: actor.Identity{Type: actor.TypeService, Service: name}, Region: region, Time: testTime}
 }
 
 // via returns a copy of c acting through service (c.InvokedBy).
-func via(c *iam.Caller, service string) *iam.Caller {
+func via(c *actor.Caller, service string) *actor.Caller {
 	out := *c
 	out.InvokedBy = service
 	return &out
@@ -211,3 +213,10 @@ func message(t testing.TB, err error) string {
 }
 
 var ctx = context.Background()
+
+// withSource returns a copy of c acting for the resource arn of account (aws:SourceArn, aws:SourceAccount).
+func withSource(c *actor.Caller, arn, account string) *actor.Caller {
+	cp := *c
+	cp.Source = actor.Source{ARN: arn, Account: account}
+	return &cp
+}

@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -37,7 +38,7 @@ func DefaultKeyPolicy(account string) string {
 // checkPolicy validates a key policy for a key (ARN keyARN of account) as CreateKey and PutKeyPolicy do: its
 // size (32 KB), its grammar, that every principal it names exists, and — unless bypass — that it still lets
 // the caller change the policy later (the lockout safety check).
-func (s *Service) checkPolicy(ctx context.Context, c *iam.Caller, keyARN, account, doc string, bypass bool) (*policy.Policy, error) {
+func (s *Service) checkPolicy(ctx context.Context, c *actor.Caller, keyARN, account, doc string, bypass bool) (*policy.Policy, error) {
 	if !policy.KeyPolicySize.Fits([]byte(doc)) {
 		return nil, errLimit("The key policy is %d bytes; a key policy may be at most %d bytes (32 KB).", len(doc), policy.KeyPolicySize.Max())
 	}
@@ -53,7 +54,7 @@ func (s *Service) checkPolicy(ctx context.Context, c *iam.Caller, keyARN, accoun
 	}
 	var pc policy.Context
 	pc.SetBool("kms:BypassPolicyLockoutSafetyCheck", false)
-	d, err := s.ids.Authorize(ctx, c, iam.AuthzRequest{Action: "kms:PutKeyPolicy", Resource: keyARN, ResourceAccount: account,
+	d, err := s.ids.Authorize(ctx, c, actor.Request{Action: "kms:PutKeyPolicy", Resource: keyARN, ResourceAccount: account,
 		ResourcePolicy: pol, RequireResourcePolicy: true, Context: pc})
 	if err != nil {
 		return nil, err
@@ -129,7 +130,7 @@ func checkPolicyName(name string) error {
 }
 
 // PutKeyPolicy replaces a key's policy.
-func (s *Service) PutKeyPolicy(ctx context.Context, c *iam.Caller, keyID, name, doc string, bypass bool) error {
+func (s *Service) PutKeyPolicy(ctx context.Context, c *actor.Caller, keyID, name, doc string, bypass bool) error {
 	var v validation
 	v.length("policy", doc, 1, 131072, true)
 	if err := v.err(); err != nil {
@@ -154,7 +155,7 @@ func (s *Service) PutKeyPolicy(ctx context.Context, c *iam.Caller, keyID, name, 
 }
 
 // GetKeyPolicy returns a key's policy, as it was written.
-func (s *Service) GetKeyPolicy(ctx context.Context, c *iam.Caller, keyID, name string) (string, error) {
+func (s *Service) GetKeyPolicy(ctx context.Context, c *actor.Caller, keyID, name string) (string, error) {
 	if err := checkPolicyName(name); err != nil {
 		return "", err
 	}
@@ -166,7 +167,7 @@ func (s *Service) GetKeyPolicy(ctx context.Context, c *iam.Caller, keyID, name s
 }
 
 // ListKeyPolicies returns the names of a key's policies: always "default".
-func (s *Service) ListKeyPolicies(ctx context.Context, c *iam.Caller, keyID string) ([]string, error) {
+func (s *Service) ListKeyPolicies(ctx context.Context, c *actor.Caller, keyID string) ([]string, error) {
 	if _, err := s.use(ctx, c, keyID, false, &access{action: "kms:ListKeyPolicies", sameAccountOnly: true}); err != nil {
 		return nil, err
 	}

@@ -3,7 +3,7 @@ package kms
 import (
 	"strings"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
 )
 
 // keyRef is a parsed KeyId parameter: a key ID, key ARN, alias name or alias ARN.
@@ -19,7 +19,7 @@ type keyRef struct {
 const defaultRegion = "us-east-1"
 
 // callerRegion returns the region a caller's request is in.
-func callerRegion(c *iam.Caller) string {
+func callerRegion(c *actor.Caller) string {
 	if c.Region != "" {
 		return c.Region
 	}
@@ -107,7 +107,7 @@ func validKeyID(s string) bool {
 	return true
 }
 
-func validAccount(s string) bool { return iam.ValidAccountID(s) }
+func validAccount(s string) bool { return actor.ValidAccountID(s) }
 
 // validAliasName reports whether s matches the model's AliasName pattern and starts with "alias/".
 func validAliasName(s string) bool {

@@ -7,7 +7,8 @@ import (
 	"io"
 	"slices"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -38,7 +39,7 @@ var (
 
 // CreateKey creates a symmetric encryption key in the caller's account and region, with the given policy or
 // the default one.
-func (s *Service) CreateKey(ctx context.Context, c *iam.Caller, in CreateKeyRequest) (*KeyMetadata, error) {
+func (s *Service) CreateKey(ctx context.Context, c *actor.Caller, in CreateKeyRequest) (*KeyMetadata, error) {
 	if err := validateCreateKey(&in); err != nil {
 		return nil, err
 	}
@@ -131,13 +132,13 @@ func newUUID(rand io.Reader) (string, error) {
 }
 
 // DescribeKey returns a key's metadata. It works in every key state and across accounts.
-func (s *Service) DescribeKey(ctx context.Context, c *iam.Caller, keyID string) (*KeyMetadata, error) {
-	return s.DescribeKeyFor(ctx, c, keyID, nil, Source{})
+func (s *Service) DescribeKey(ctx context.Context, c *actor.Caller, keyID string) (*KeyMetadata, error) {
+	return s.DescribeKeyFor(ctx, c, keyID, nil)
 }
 
-// DescribeKeyFor is DescribeKey with grant tokens, and with the resource a service principal acts for.
-func (s *Service) DescribeKeyFor(ctx context.Context, c *iam.Caller, keyID string, grantTokens []string, src Source) (*KeyMetadata, error) {
-	e, err := s.use(ctx, c, keyID, true, &access{action: "kms:DescribeKey", grantOp: "DescribeKey", tokens: grantTokens, src: src})
+// DescribeKeyFor is DescribeKey with grant tokens.
+func (s *Service) DescribeKeyFor(ctx context.Context, c *actor.Caller, keyID string, grantTokens []string) (*KeyMetadata, error) {
+	e, err := s.use(ctx, c, keyID, true, &access{action: "kms:DescribeKey", grantOp: "DescribeKey", tokens: grantTokens})
 	s.trail(ctx, c, "DescribeKey", e, trailParams{KeyID: keyID}, err)
 	if err != nil {
 		return nil, err
@@ -152,7 +153,7 @@ type KeyListEntry struct {
 }
 
 // ListKeys lists the keys of the caller's account and region, in every state. Only IAM policies govern it.
-func (s *Service) ListKeys(ctx context.Context, c *iam.Caller, limit int, marker string) (*Page[KeyListEntry], error) {
+func (s *Service) ListKeys(ctx context.Context, c *actor.Caller, limit int, marker string) (*Page[KeyListEntry], error) {
 	limit, err := pageLimit(limit, 100)
 	if err != nil {
 		return nil, err
@@ -177,7 +178,7 @@ func (s *Service) ListKeys(ctx context.Context, c *iam.Caller, limit int, marker
 }
 
 // UpdateKeyDescription replaces a key's description.
-func (s *Service) UpdateKeyDescription(ctx context.Context, c *iam.Caller, keyID, description string) error {
+func (s *Service) UpdateKeyDescription(ctx context.Context, c *actor.Caller, keyID, description string) error {
 	var v validation
 	v.length("description", description, 0, 8192, false)
 	if err := v.err(); err != nil {
@@ -190,7 +191,7 @@ func (s *Service) UpdateKeyDescription(ctx context.Context, c *iam.Caller, keyID
 }
 
 // EnableKey enables a disabled key.
-func (s *Service) EnableKey(ctx context.Context, c *iam.Caller, keyID string) error {
+func (s *Service) EnableKey(ctx context.Context, c *actor.Caller, keyID string) error {
 	return s.change(ctx, c, keyID, "kms:EnableKey", func(r *keyRecord) error {
 		r.State = StateEnabled
 		return nil
@@ -198,7 +199,7 @@ func (s *Service) EnableKey(ctx context.Context, c *iam.Caller, keyID string) er
 }
 
 // DisableKey disables a key: it can no longer be used in cryptographic operations until enabled again.
-func (s *Service) DisableKey(ctx context.Context, c *iam.Caller, keyID string) error {
+func (s *Service) DisableKey(ctx context.Context, c *actor.Caller, keyID string) error {
 	return s.change(ctx, c, keyID, "kms:DisableKey", func(r *keyRecord) error {
 		r.State = StateDisabled
 		return nil
@@ -206,7 +207,7 @@ func (s *Service) DisableKey(ctx context.Context, c *iam.Caller, keyID string) e
 }
 
 // change runs a same-account key-management action that KMS refuses on keys pending deletion.
-func (s *Service) change(ctx context.Context, c *iam.Caller, keyID, action string, fn func(*keyRecord) error) error {
+func (s *Service) change(ctx context.Context, c *actor.Caller, keyID, action string, fn func(*keyRecord) error) error {
 	e, err := s.use(ctx, c, keyID, false, &access{action: action, sameAccountOnly: true})
 	if err != nil {
 		return err

@@ -24,7 +24,7 @@
 // # Authorization
 //
 // Every key operation is authorized the way KMS does it: the key policy is evaluated together with the caller's
-// IAM policies (through [Authorizer], with RequireResourcePolicy, so IAM policies count only where the key
+// IAM policies (through [actor.Authorizer], with RequireResourcePolicy, so IAM policies count only where the key
 // policy delegates to the account); an explicit deny anywhere wins; otherwise a grant on the key whose grantee is
 // the caller, whose operations include the action and whose constraints hold allows it. Decrypt takes the key
 // from the ciphertext before it authorizes. The condition keys KMS defines are set for each request:
@@ -74,10 +74,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/background"
 	"github.com/seclake/seclake/internal/clock"
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/seal"
@@ -94,11 +95,6 @@ const (
 
 // EventSource is the audit trail's eventSource of KMS events.
 const EventSource = "kms.amazonaws.com"
-
-// Authorizer decides requests with AWS's policy logic; *iam.Service satisfies it.
-type Authorizer interface {
-	Authorize(ctx context.Context, c *iam.Caller, req iam.AuthzRequest) (policy.Decision, error)
-}
 
 // PrincipalDirectory tells whether a principal a key policy or grant names exists, as KMS checks before it
 // accepts a policy ("Policy contains a statement with one or more invalid principals."). The IAM service
@@ -120,7 +116,7 @@ type Config struct {
 	// Seal wraps key material at rest.
 	Seal *seal.Key
 	// Identity authorizes requests.
-	Identity Authorizer
+	Identity actor.Authorizer
 	// Principals checks that principals named in key policies and grants exist. Nil checks their syntax only:
 	// this is the seam the IAM service's PrincipalExists plugs into.
 	Principals PrincipalDirectory
@@ -141,7 +137,7 @@ type Config struct {
 type Service struct {
 	cfg      Config
 	store    meta.Store
-	ids      Authorizer
+	ids      actor.Authorizer
 	clock    clock.Clock
 	rand     io.Reader
 	tokenKey []byte // authenticates grant tokens and list markers

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -28,7 +29,7 @@ type DeletionScheduled struct {
 // ScheduleKeyDeletion puts a key in PendingDeletion: it refuses every cryptographic use at once, and is
 // deleted with its key material, grants and aliases when the waiting period (7–30 days, default 30; nil
 // means the default) is over, unless CancelKeyDeletion comes first.
-func (s *Service) ScheduleKeyDeletion(ctx context.Context, c *iam.Caller, keyID string, pendingWindowInDays *int) (*DeletionScheduled, error) {
+func (s *Service) ScheduleKeyDeletion(ctx context.Context, c *actor.Caller, keyID string, pendingWindowInDays *int) (*DeletionScheduled, error) {
 	window := defaultPendingWindow
 	if pendingWindowInDays != nil {
 		window = *pendingWindowInDays
@@ -60,7 +61,7 @@ func (s *Service) ScheduleKeyDeletion(ctx context.Context, c *iam.Caller, keyID 
 }
 
 // CancelKeyDeletion takes a key out of PendingDeletion. The key is then Disabled, as on AWS.
-func (s *Service) CancelKeyDeletion(ctx context.Context, c *iam.Caller, keyID string) (string, error) {
+func (s *Service) CancelKeyDeletion(ctx context.Context, c *actor.Caller, keyID string) (string, error) {
 	e, err := s.use(ctx, c, keyID, false, &access{action: "kms:CancelKeyDeletion", sameAccountOnly: true})
 	if err != nil {
 		return "", err

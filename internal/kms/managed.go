@@ -7,7 +7,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -94,9 +95,9 @@ func (m *managedKey) policy(account, region string) string {
 
 // managedFor returns the AWS managed key a request may create: the reference is a predefined alias of the
 // caller's own account, and the request is DescribeKey or comes through the alias's service.
-func managedFor(c *iam.Caller, ref keyRef, a *access) *managedKey {
+func managedFor(c *actor.Caller, ref keyRef, a *access) *managedKey {
 	m := managedKeys[ref.alias]
-	if m == nil || c.Type == iam.TypeService || c.Account == "" || ref.account != c.Account {
+	if m == nil || c.Type == actor.TypeService || c.Account == "" || ref.account != c.Account {
 		return nil
 	}
 	if a.action != "kms:DescribeKey" && c.InvokedBy != m.service {

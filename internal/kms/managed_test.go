@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
+	"github.com/seclake/seclake/internal/actor"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/stretchr/testify/require"
 )
 
 const s3Principal = "s3.amazonaws.com"
@@ -17,7 +17,7 @@ const s3Principal = "s3.amazonaws.com"
 var s3Context = map[string]string{"aws:s3:arn": "arn:aws:s3:::bucket/key"}
 
 // listKeys returns the key IDs of the caller's account and region.
-func (e *testEnv) listKeys(t *testing.T, c *iam.Caller) []string {
+func (e *testEnv) listKeys(t *testing.T, c *actor.Caller) []string {
 	t.Helper()
 	p, err := e.svc.ListKeys(ctx, c, 0, "")
 	require.NoError(t, err)
@@ -193,7 +193,7 @@ func TestManagedKeyRefusesChanges(t *testing.T) {
 			return err
 		},
 		"CreateGrant": func() error {
-			_, err := e.svc.CreateGrant(ctx, root, CreateGrantRequest{KeyID: md.KeyID, GranteePrincipal: iam.RootARN(acct), Operations: []string{"Decrypt"}})
+			_, err := e.svc.CreateGrant(ctx, root, CreateGrantRequest{KeyID: md.KeyID, GranteePrincipal: actor.RootARN(acct), Operations: []string{"Decrypt"}})
 			return err
 		},
 		"CreateAlias": func() error { return e.svc.CreateAlias(ctx, root, "alias/mine", md.KeyID) },
@@ -234,7 +234,7 @@ func TestManagedKeyPolicyDecisions(t *testing.T) {
 	require.NoError(t, err)
 	for _, d := range []struct {
 		name  string
-		c     *iam.Caller
+		c     *actor.Caller
 		allow bool
 	}{
 		{"same account through S3", via(userOf(acct, "bob"), s3Principal), true},

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -22,7 +23,7 @@ const onDemandConflictWindow = 20 * time.Minute
 
 // EnableKeyRotation turns on automatic rotation every periodDays (nil means 365). The first rotation is one
 // period after the key's latest rotation, or after now if automatic rotation was off.
-func (s *Service) EnableKeyRotation(ctx context.Context, c *iam.Caller, keyID string, periodDays *int) error {
+func (s *Service) EnableKeyRotation(ctx context.Context, c *actor.Caller, keyID string, periodDays *int) error {
 	period := defaultRotationPeriod
 	if periodDays != nil {
 		period = *periodDays
@@ -58,7 +59,7 @@ func (s *Service) EnableKeyRotation(ctx context.Context, c *iam.Caller, keyID st
 }
 
 // DisableKeyRotation turns automatic rotation off.
-func (s *Service) DisableKeyRotation(ctx context.Context, c *iam.Caller, keyID string) error {
+func (s *Service) DisableKeyRotation(ctx context.Context, c *actor.Caller, keyID string) error {
 	e, err := s.use(ctx, c, keyID, false, &access{action: "kms:DisableKeyRotation", sameAccountOnly: true})
 	if err != nil {
 		return err
@@ -94,7 +95,7 @@ type RotationStatus struct {
 
 // GetKeyRotationStatus reports whether the key rotates automatically, how often and when next. A key pending
 // deletion reports false; cancelling the deletion restores the earlier status.
-func (s *Service) GetKeyRotationStatus(ctx context.Context, c *iam.Caller, keyID string) (*RotationStatus, error) {
+func (s *Service) GetKeyRotationStatus(ctx context.Context, c *actor.Caller, keyID string) (*RotationStatus, error) {
 	e, err := s.use(ctx, c, keyID, false, &access{action: "kms:GetKeyRotationStatus"})
 	if err != nil {
 		return nil, err
@@ -108,7 +109,7 @@ func (s *Service) GetKeyRotationStatus(ctx context.Context, c *iam.Caller, keyID
 
 // RotateKeyOnDemand rotates a key's material now. It does not change the automatic rotation schedule; a key
 // may be rotated on demand Config.OnDemandRotationLimit times. It returns the key's ARN.
-func (s *Service) RotateKeyOnDemand(ctx context.Context, c *iam.Caller, keyID string) (string, error) {
+func (s *Service) RotateKeyOnDemand(ctx context.Context, c *actor.Caller, keyID string) (string, error) {
 	e, err := s.use(ctx, c, keyID, false, &access{action: "kms:RotateKeyOnDemand", sameAccountOnly: true})
 	if err != nil {
 		return "", err
@@ -150,7 +151,7 @@ type KeyRotation struct {
 
 // ListKeyRotations lists a key's rotations, oldest first; with includeKeyMaterial "ALL_KEY_MATERIAL" the
 // key's first material is listed too ("ROTATIONS_ONLY", the default, lists rotations only).
-func (s *Service) ListKeyRotations(ctx context.Context, c *iam.Caller, keyID, includeKeyMaterial string, limit int, marker string) (*Page[KeyRotation], error) {
+func (s *Service) ListKeyRotations(ctx context.Context, c *actor.Caller, keyID, includeKeyMaterial string, limit int, marker string) (*Page[KeyRotation], error) {
 	limit, err := pageLimit(limit, 100)
 	if err != nil {
 		return nil, err

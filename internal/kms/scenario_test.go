@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
+	"github.com/seclake/seclake/internal/actor"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/stretchr/testify/require"
 )
 
 // The key policies of the Security Lake, CloudTrail, VPC Flow Logs and Network Firewall guides
@@ -41,10 +41,10 @@ func (e *testEnv) keyWithPolicy(t testing.TB, name string) *KeyMetadata {
 // decision is one request and the answer AWS gives it.
 type decision struct {
 	name   string
-	caller *iam.Caller
+	caller *actor.Caller
 	op     string // Encrypt, Decrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, DescribeKey, CreateGrant, ReEncrypt
 	ec     map[string]string
-	src    Source
+	src    actor.Source
 	allow  bool
 	reason string // part of the denial's message
 }
@@ -53,18 +53,23 @@ type decision struct {
 func (e *testEnv) try(t *testing.T, md *KeyMetadata, d decision) error {
 	t.Helper()
 	c := d.caller
+	if d.src != (actor.Source{}) {
+		cp := *c
+		cp.Source = d.src
+		c = &cp
+	}
 	switch d.op {
 	case "Encrypt":
-		_, err := e.svc.Encrypt(ctx, c, EncryptRequest{KeyID: md.ARN, Plaintext: []byte("p"), EncryptionContext: d.ec, Source: d.src})
+		_, err := e.svc.Encrypt(ctx, c, EncryptRequest{KeyID: md.ARN, Plaintext: []byte("p"), EncryptionContext: d.ec})
 		return err
 	case "GenerateDataKey":
-		_, err := e.svc.GenerateDataKey(ctx, c, DataKeyRequest{KeyID: md.ARN, EncryptionContext: d.ec, Source: d.src})
+		_, err := e.svc.GenerateDataKey(ctx, c, DataKeyRequest{KeyID: md.ARN, EncryptionContext: d.ec})
 		return err
 	case "GenerateDataKeyWithoutPlaintext":
-		_, err := e.svc.GenerateDataKeyWithoutPlaintext(ctx, c, DataKeyRequest{KeyID: md.ARN, EncryptionContext: d.ec, Source: d.src})
+		_, err := e.svc.GenerateDataKeyWithoutPlaintext(ctx, c, DataKeyRequest{KeyID: md.ARN, EncryptionContext: d.ec})
 		return err
 	case "DescribeKey":
-		_, err := e.svc.DescribeKeyFor(ctx, c, md.ARN, nil, d.src)
+		_, err := e.svc.DescribeKey(ctx, c, md.ARN)
 		return err
 	case "CreateGrant":
 		_, err := e.svc.CreateGrant(ctx, c, CreateGrantRequest{KeyID: md.ARN, GranteePrincipal: "arn:aws:iam::" + acct + ":role/Grantee", Operations: []string{"Decrypt"}})
@@ -73,11 +78,11 @@ func (e *testEnv) try(t *testing.T, md *KeyMetadata, d decision) error {
 	enc, err := e.svc.Encrypt(ctx, rootOf(acct), EncryptRequest{KeyID: md.ARN, Plaintext: []byte("p"), EncryptionContext: d.ec})
 	require.NoError(t, err)
 	if d.op == "ReEncrypt" {
-		_, err = e.svc.ReEncrypt(ctx, c, ReEncryptRequest{CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: d.ec, DestinationKeyID: md.ARN, DestinationEncryptionContext: d.ec, Source: d.src})
+		_, err = e.svc.ReEncrypt(ctx, c, ReEncryptRequest{CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: d.ec, DestinationKeyID: md.ARN, DestinationEncryptionContext: d.ec})
 		return err
 	}
 	require.Equal(t, "Decrypt", d.op)
-	_, err = e.svc.Decrypt(ctx, c, DecryptRequest{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: d.ec, Source: d.src})
+	_, err = e.svc.Decrypt(ctx, c, DecryptRequest{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: d.ec})
 	return err
 }
 
@@ -237,10 +242,10 @@ func TestCloudTrailKeyPolicy(t *testing.T) {
 	ct := serviceOf("cloudtrail.amazonaws.com")
 	trailEC := map[string]string{"aws:cloudtrail:arn": trailARN, "aws:s3:arn": "arn:aws:s3:::trail-bucket/AWSLogs/" + acct + "/CloudTrail/us-east-1/2026/03/01/x.json.gz"}
 	otherTrail := map[string]string{"aws:cloudtrail:arn": "arn:aws:cloudtrail:us-east-1:" + other + ":trail/t"}
-	src := Source{ARN: trailARN, Account: acct}
+	src := actor.Source{ARN: trailARN, Account: acct}
 	e.decide(t, md, []decision{
 		{name: "cloudtrail encrypts its trail's logs", caller: ct, op: "GenerateDataKey", ec: trailEC, src: src, allow: true},
-		{name: "cloudtrail for another trail", caller: ct, op: "GenerateDataKey", ec: trailEC, src: Source{ARN: trailARN + "-2", Account: acct}, reason: "StringEquals aws:SourceArn is not met"},
+		{name: "cloudtrail for another trail", caller: ct, op: "GenerateDataKey", ec: trailEC, src: actor.Source{ARN: trailARN + "-2", Account: acct}, reason: "StringEquals aws:SourceArn is not met"},
 		{name: "cloudtrail without a source", caller: ct, op: "GenerateDataKey", ec: trailEC, reason: "(the request has no aws:SourceArn)"},
 		{name: "cloudtrail without context", caller: ct, op: "GenerateDataKey", src: src, reason: "StringLike kms:EncryptionContext:aws:cloudtrail:arn is not met"},
 		{name: "cloudtrail for another account's trail", caller: ct, op: "GenerateDataKey", ec: otherTrail, src: src, reason: "is not met"},
@@ -258,7 +263,7 @@ func TestLogsDeliveryKeyPolicy(t *testing.T) {
 	e := newTestEnv(t)
 	md := e.keyWithPolicy(t, "logs-delivery.json")
 	dl := serviceOf("delivery.logs.amazonaws.com")
-	src := Source{ARN: deliverySrc, Account: acct}
+	src := actor.Source{ARN: deliverySrc, Account: acct}
 	objEC := map[string]string{"aws:s3:arn": "arn:aws:s3:::flow-logs/AWSLogs/" + acct + "/vpcflowlogs/x.log.gz"}
 	e.decide(t, md, []decision{
 		{name: "delivery writes", caller: dl, op: "GenerateDataKey", ec: objEC, src: src, allow: true},
@@ -267,9 +272,9 @@ func TestLogsDeliveryKeyPolicy(t *testing.T) {
 		{name: "delivery re-encrypts", caller: dl, op: "ReEncrypt", ec: objEC, src: src, allow: true},
 		{name: "delivery describes", caller: dl, op: "DescribeKey", src: src, allow: true},
 		{name: "delivery without a source", caller: dl, op: "GenerateDataKey", ec: objEC, reason: "(the request has no aws:SourceAccount)"},
-		{name: "delivery for another account", caller: dl, op: "GenerateDataKey", ec: objEC, src: Source{ARN: "arn:aws:logs:us-east-1:" + other + ":x", Account: other},
+		{name: "delivery for another account", caller: dl, op: "GenerateDataKey", ec: objEC, src: actor.Source{ARN: "arn:aws:logs:us-east-1:" + other + ":x", Account: other},
 			reason: "StringEquals aws:SourceAccount is not met"},
-		{name: "delivery for another region", caller: dl, op: "GenerateDataKey", ec: objEC, src: Source{ARN: "arn:aws:logs:eu-west-1:" + acct + ":x", Account: acct},
+		{name: "delivery for another region", caller: dl, op: "GenerateDataKey", ec: objEC, src: actor.Source{ARN: "arn:aws:logs:eu-west-1:" + acct + ":x", Account: acct},
 			reason: "ArnLike aws:SourceArn is not met"},
 		{name: "cloudtrail is not named", caller: serviceOf("cloudtrail.amazonaws.com"), op: "GenerateDataKey", src: src, reason: "no resource-based policy"},
 	})
@@ -281,7 +286,7 @@ func TestNetworkFirewallKeyPolicy(t *testing.T) {
 	md := e.createKey(t, "")
 	dl := serviceOf("delivery.logs.amazonaws.com")
 	e.decide(t, md, []decision{
-		{name: "default policy refuses delivery", caller: dl, op: "GenerateDataKey", src: Source{ARN: deliverySrc, Account: acct},
+		{name: "default policy refuses delivery", caller: dl, op: "GenerateDataKey", src: actor.Source{ARN: deliverySrc, Account: acct},
 			reason: "User: delivery.logs.amazonaws.com is not authorized to perform: kms:GenerateDataKey on resource: " + md.ARN + " because no resource-based policy allows the kms:GenerateDataKey action"},
 	})
 	require.NoError(t, e.svc.PutKeyPolicy(ctx, rootOf(acct), md.KeyID, "", policyFile(t, "network-firewall.json", md.ARN), false))

@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -50,7 +51,7 @@ func setRequestTags(pc *policy.Context, tags []Tag) {
 }
 
 // TagResource adds tags to a key, replacing the values of keys it already has.
-func (s *Service) TagResource(ctx context.Context, c *iam.Caller, keyID string, tags []Tag) error {
+func (s *Service) TagResource(ctx context.Context, c *actor.Caller, keyID string, tags []Tag) error {
 	if tags == nil {
 		return errValidation("tags", "", "Member must not be null")
 	}
@@ -82,7 +83,7 @@ func (s *Service) TagResource(ctx context.Context, c *iam.Caller, keyID string, 
 }
 
 // UntagResource removes tags from a key.
-func (s *Service) UntagResource(ctx context.Context, c *iam.Caller, keyID string, tagKeys []string) error {
+func (s *Service) UntagResource(ctx context.Context, c *actor.Caller, keyID string, tagKeys []string) error {
 	if tagKeys == nil {
 		return errValidation("tagKeys", "", "Member must not be null")
 	}
@@ -102,7 +103,7 @@ func (s *Service) UntagResource(ctx context.Context, c *iam.Caller, keyID string
 }
 
 // ListResourceTags lists a key's tags in key order.
-func (s *Service) ListResourceTags(ctx context.Context, c *iam.Caller, keyID string, limit int, marker string) (*Page[Tag], error) {
+func (s *Service) ListResourceTags(ctx context.Context, c *actor.Caller, keyID string, limit int, marker string) (*Page[Tag], error) {
 	limit, err := pageLimit(limit, 50)
 	if err != nil {
 		return nil, err

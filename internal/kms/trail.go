@@ -3,9 +3,10 @@ package kms
 import (
 	"context"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/iam"
 )
 
 // trailParams are the requestParameters of a key-use event, as KMS writes them in CloudTrail.
@@ -19,13 +20,13 @@ type trailParams struct {
 
 // inProcess reports whether a call came from another seclake service rather than through the edge: a
 // service acting for a requester (InvokedBy set) or a service principal. The edge audits its own calls.
-func inProcess(c *iam.Caller) bool { return c.InvokedBy != "" || c.Type == iam.TypeService }
+func inProcess(c *actor.Caller) bool { return c.InvokedBy != "" || c.Type == actor.TypeService }
 
 // trail records a use of key e (nil when the key could not be resolved) on the audit trail when the edge
 // does not: for in-process calls, one record in the key owner's account and, when the caller belongs to
 // another account, one in the caller's; for calls through the edge from another account, the owner's copy
 // (the edge records the caller's).
-func (s *Service) trail(ctx context.Context, c *iam.Caller, op string, e *entry, p trailParams, opErr error) {
+func (s *Service) trail(ctx context.Context, c *actor.Caller, op string, e *entry, p trailParams, opErr error) {
 	if s.cfg.Audit == nil {
 		return
 	}
@@ -63,7 +64,7 @@ func appendAccount(list []string, acct string) []string {
 
 // record builds a KMS event shaped as CloudTrail's: the caller, the service that invoked KMS for it, the
 // request parameters (never plaintext or ciphertext), the key as the resource, and the error if any.
-func (s *Service) record(c *iam.Caller, op string, e *entry, p trailParams, opErr error, recipient string) *audit.Record {
+func (s *Service) record(c *actor.Caller, op string, e *entry, p trailParams, opErr error, recipient string) *audit.Record {
 	rec := audit.CallerRecord(c, EventSource, op, true)
 	if rec.EventTime.IsZero() {
 		rec.EventTime = s.clock.Now()
@@ -71,7 +72,7 @@ func (s *Service) record(c *iam.Caller, op string, e *entry, p trailParams, opEr
 	if rec.AWSRegion == "" {
 		rec.AWSRegion = callerRegion(c)
 	}
-	if c.Type == iam.TypeService && rec.SourceIPAddress == "" {
+	if c.Type == actor.TypeService && rec.SourceIPAddress == "" {
 		rec.SourceIPAddress, rec.UserAgent = c.Service, c.Service
 	}
 	rec.RecipientAccountID = recipient

@@ -55,7 +55,7 @@ func TestInProcessCallsAreAudited(t *testing.T) {
 func TestServicePrincipalAndCrossAccountRecords(t *testing.T) {
 	e := newTestEnv(t)
 	md := e.keyWithPolicy(t, "logs-delivery.json")
-	_, err := e.svc.GenerateDataKey(ctx, serviceOf("delivery.logs.amazonaws.com"), DataKeyRequest{KeyID: md.ARN, Source: Source{ARN: deliverySrc, Account: acct}})
+	_, err := e.svc.GenerateDataKey(ctx, withSource(serviceOf("delivery.logs.amazonaws.com"), deliverySrc, acct), DataKeyRequest{KeyID: md.ARN})
 	require.NoError(t, err)
 	recs := e.trail.all()
 	require.Len(t, recs, 1)

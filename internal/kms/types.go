@@ -27,14 +27,6 @@ const (
 	RotationOnDemand  = "ON_DEMAND"
 )
 
-// Source names the resource on whose behalf a service principal calls KMS: its ARN (aws:SourceArn) and account
-// (aws:SourceAccount), for key policies that guard against the confused deputy. Leave it empty for callers
-// that are not service principals.
-type Source struct {
-	ARN     string
-	Account string
-}
-
 // KeyMetadata describes a key, as DescribeKey returns it.
 type KeyMetadata struct {
 	AccountID            string

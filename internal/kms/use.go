@@ -3,7 +3,7 @@ package kms
 import (
 	"context"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
 )
 
 // KeyObserver is told about each key a request resolves, whether or not the request then succeeds; the API
@@ -26,13 +26,13 @@ func observe(ctx context.Context, e *entry) {
 // use resolves the key an operation names (key ID, key ARN and, where allowAlias, alias name or ARN) in the
 // caller's account and region, and authorizes the caller. It returns the key even when authorization fails,
 // for the audit record.
-func (s *Service) use(ctx context.Context, c *iam.Caller, keyID string, allowAlias bool, a *access) (*entry, error) {
+func (s *Service) use(ctx context.Context, c *actor.Caller, keyID string, allowAlias bool, a *access) (*entry, error) {
 	if keyID == "" {
 		return nil, errValidation("keyId", "", "Member must not be null")
 	}
 	account := c.Account
 	if account == "" {
-		account = a.src.Account
+		account = c.Source.Account
 	}
 	ref, err := parseKeyID(account, callerRegion(c), keyID, allowAlias)
 	if err != nil {

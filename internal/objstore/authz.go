@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/iam/policy"
 )
 
@@ -26,8 +27,8 @@ func objectAccess(action, bucket, key string) access {
 
 // authorize decides a request on bucket b (nil for requests without a bucket, such as CreateBucket) with the
 // caller's policies and the bucket policy, and returns S3's AccessDenied when the answer is no.
-func (s *Service) authorize(ctx context.Context, c *iam.Caller, b *Bucket, a access) error {
-	req := iam.AuthzRequest{Action: a.action, Resource: a.resource, Context: a.ctx}
+func (s *Service) authorize(ctx context.Context, c *actor.Caller, b *Bucket, a access) error {
+	req := actor.Request{Action: a.action, Resource: a.resource, Context: a.ctx}
 	req.Context = req.Context.Clone()
 	if b != nil {
 		req.ResourceAccount = b.Owner
@@ -42,27 +43,13 @@ func (s *Service) authorize(ctx context.Context, c *iam.Caller, b *Bucket, a acc
 		req.ResourcePolicy = pol
 	}
 	addSigningKeys(&req.Context, c)
-	d, err := s.authz.Authorize(ctx, c, req)
-	if err != nil {
-		return fmt.Errorf("authorize %s: %w", a.action, err)
-	}
-	if d.Allowed {
-		return nil
-	}
-	if c.Type == iam.TypeAnonymous {
-		return accessError(c, a.action, a.resource, awsDenied("Access Denied"))
-	}
-	msg := iam.DenyMessage(c, a.action, a.resource, d)
-	if d.Reason != "" && (b == nil || sameAccountOrService(c, b)) {
-		msg += " (" + d.Reason + ")"
-	}
-	return accessError(c, a.action, a.resource, awsDenied(msg))
+	return actor.Check(ctx, s.authz, c, req, actor.AccessDenied)
 }
 
 // addSigningKeys adds the S3 keys that describe how the request was made.
-func addSigningKeys(pc *policy.Context, c *iam.Caller) {
+func addSigningKeys(pc *policy.Context, c *actor.Caller) {
 	switch c.Type {
-	case iam.TypeAnonymous, iam.TypeService:
+	case actor.TypeAnonymous, actor.TypeService:
 	default:
 		pc.Set("s3:signatureversion", "AWS4-HMAC-SHA256")
 		pc.Set("s3:authType", "REST-HEADER")
@@ -86,8 +73,8 @@ func (s *Service) bucketPolicy(b *Bucket) (*policy.Policy, error) {
 	return p, nil
 }
 
-func sameAccountOrService(c *iam.Caller, b *Bucket) bool {
-	return c.Type == iam.TypeService || (c.Account != "" && c.Account == b.Owner)
+func sameAccountOrService(c *actor.Caller, b *Bucket) bool {
+	return c.Type == actor.TypeService || (c.Account != "" && c.Account == b.Owner)
 }
 
 // restrictingKeys are the condition keys that make a statement non-public (S3 UG access-control-block-public-

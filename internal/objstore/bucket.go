@@ -11,8 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -65,7 +66,7 @@ type CreateBucketInput struct {
 }
 
 // CreateBucket creates a bucket owned by the caller's account.
-func (s *Service) CreateBucket(ctx context.Context, c *iam.Caller, in CreateBucketInput) (*Bucket, error) {
+func (s *Service) CreateBucket(ctx context.Context, c *actor.Caller, in CreateBucketInput) (*Bucket, error) {
 	if err := ValidBucketName(in.Bucket); err != nil {
 		return nil, err
 	}
@@ -155,7 +156,7 @@ func (s *Service) bucket(ctx context.Context, name string) (*Bucket, error) {
 }
 
 // authorizedBucket loads a bucket and authorizes a on it.
-func (s *Service) authorizedBucket(ctx context.Context, c *iam.Caller, name string, a access) (*Bucket, error) {
+func (s *Service) authorizedBucket(ctx context.Context, c *actor.Caller, name string, a access) (*Bucket, error) {
 	b, err := s.bucket(ctx, name)
 	if err != nil {
 		return nil, err // S3 answers NoSuchBucket to anyone, anonymous callers included
@@ -167,12 +168,12 @@ func (s *Service) authorizedBucket(ctx context.Context, c *iam.Caller, name stri
 }
 
 // HeadBucket checks that the bucket exists and the caller may list it, and returns it.
-func (s *Service) HeadBucket(ctx context.Context, c *iam.Caller, bucket string) (*Bucket, error) {
+func (s *Service) HeadBucket(ctx context.Context, c *actor.Caller, bucket string) (*Bucket, error) {
 	return s.authorizedBucket(ctx, c, bucket, bucketAccess("s3:ListBucket", bucket))
 }
 
 // GetBucketLocation returns the bucket's region.
-func (s *Service) GetBucketLocation(ctx context.Context, c *iam.Caller, bucket string) (string, error) {
+func (s *Service) GetBucketLocation(ctx context.Context, c *actor.Caller, bucket string) (string, error) {
 	b, err := s.authorizedBucket(ctx, c, bucket, bucketAccess("s3:GetBucketLocation", bucket))
 	if err != nil {
 		return "", err
@@ -181,7 +182,7 @@ func (s *Service) GetBucketLocation(ctx context.Context, c *iam.Caller, bucket s
 }
 
 // DeleteBucket deletes an empty bucket.
-func (s *Service) DeleteBucket(ctx context.Context, c *iam.Caller, bucket string) error {
+func (s *Service) DeleteBucket(ctx context.Context, c *actor.Caller, bucket string) error {
 	if _, err := s.authorizedBucket(ctx, c, bucket, bucketAccess("s3:DeleteBucket", bucket)); err != nil {
 		return err
 	}
@@ -210,7 +211,7 @@ func (s *Service) DeleteBucket(ctx context.Context, c *iam.Caller, bucket string
 }
 
 // ListBuckets returns the buckets of the caller's account, by name.
-func (s *Service) ListBuckets(ctx context.Context, c *iam.Caller) ([]*Bucket, error) {
+func (s *Service) ListBuckets(ctx context.Context, c *actor.Caller) ([]*Bucket, error) {
 	if err := s.authorize(ctx, c, nil, access{action: "s3:ListAllMyBuckets", resource: "*"}); err != nil {
 		return nil, err
 	}

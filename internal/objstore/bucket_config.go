@@ -6,14 +6,15 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
 
 // updateBucket authorizes action on the bucket and applies fn to it in one transaction.
-func (s *Service) updateBucket(ctx context.Context, c *iam.Caller, name, action string, fn func(*Bucket) error) error {
+func (s *Service) updateBucket(ctx context.Context, c *actor.Caller, name, action string, fn func(*Bucket) error) error {
 	if _, err := s.authorizedBucket(ctx, c, name, bucketAccess(action, name)); err != nil {
 		return err
 	}
@@ -30,12 +31,12 @@ func (s *Service) updateBucket(ctx context.Context, c *iam.Caller, name, action 
 }
 
 // readBucket authorizes action on the bucket and returns it.
-func (s *Service) readBucket(ctx context.Context, c *iam.Caller, name, action string) (*Bucket, error) {
+func (s *Service) readBucket(ctx context.Context, c *actor.Caller, name, action string) (*Bucket, error) {
 	return s.authorizedBucket(ctx, c, name, bucketAccess(action, name))
 }
 
 // PutBucketEncryption sets the bucket's default encryption.
-func (s *Service) PutBucketEncryption(ctx context.Context, c *iam.Caller, bucket string, e *Encryption) error {
+func (s *Service) PutBucketEncryption(ctx context.Context, c *actor.Caller, bucket string, e *Encryption) error {
 	if err := s.validEncryption(e); err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func (s *Service) validEncryption(e *Encryption) error {
 }
 
 // GetBucketEncryption returns the bucket's default encryption: SSE-S3 unless configured otherwise.
-func (s *Service) GetBucketEncryption(ctx context.Context, c *iam.Caller, bucket string) (*Encryption, error) {
+func (s *Service) GetBucketEncryption(ctx context.Context, c *actor.Caller, bucket string) (*Encryption, error) {
 	b, err := s.readBucket(ctx, c, bucket, "s3:GetEncryptionConfiguration")
 	if err != nil {
 		return nil, err
@@ -84,7 +85,7 @@ func (b *Bucket) defaultEncryption() *Encryption {
 }
 
 // DeleteBucketEncryption returns the bucket to the default, SSE-S3.
-func (s *Service) DeleteBucketEncryption(ctx context.Context, c *iam.Caller, bucket string) error {
+func (s *Service) DeleteBucketEncryption(ctx context.Context, c *actor.Caller, bucket string) error {
 	return s.updateBucket(ctx, c, bucket, "s3:PutEncryptionConfiguration", func(b *Bucket) error {
 		b.Encryption = nil
 		return nil
@@ -92,7 +93,7 @@ func (s *Service) DeleteBucketEncryption(ctx context.Context, c *iam.Caller, buc
 }
 
 // PutBucketPolicy validates and sets the bucket policy.
-func (s *Service) PutBucketPolicy(ctx context.Context, c *iam.Caller, bucket, doc string) error {
+func (s *Service) PutBucketPolicy(ctx context.Context, c *actor.Caller, bucket, doc string) error {
 	p, err := policy.Parse([]byte(doc), policy.Resource)
 	if err != nil {
 		var ve *policy.ValidationError
@@ -113,22 +114,12 @@ func (s *Service) PutBucketPolicy(ctx context.Context, c *iam.Caller, bucket, do
 	}
 	return s.updateBucket(ctx, c, bucket, "s3:PutBucketPolicy", func(b *Bucket) error {
 		if b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicPolicy && isPublicPolicy(p) {
-			return errAccessDenied("User: " + callerName(c) + " is not authorized to perform: s3:PutBucketPolicy on resource: \"" +
+			return errAccessDenied("User: " + c.Who() + " is not authorized to perform: s3:PutBucketPolicy on resource: \"" +
 				b.ARN() + "\" because public policies are blocked by the BlockPublicPolicy block public access setting.")
 		}
 		b.Policy = doc
 		return nil
 	})
-}
-
-func callerName(c *iam.Caller) string {
-	if c.Type == iam.TypeService {
-		return c.Service
-	}
-	if c.ARN == "" {
-		return "anonymous"
-	}
-	return c.ARN
 }
 
 // policyResourcesInBucket insists, as S3 does, that every statement's resources are the bucket or its objects.
@@ -147,7 +138,7 @@ func policyResourcesInBucket(p *policy.Policy, bucket string) error {
 }
 
 // GetBucketPolicy returns the bucket policy as it was put.
-func (s *Service) GetBucketPolicy(ctx context.Context, c *iam.Caller, bucket string) (string, error) {
+func (s *Service) GetBucketPolicy(ctx context.Context, c *actor.Caller, bucket string) (string, error) {
 	b, err := s.readBucket(ctx, c, bucket, "s3:GetBucketPolicy")
 	if err != nil {
 		return "", err
@@ -159,7 +150,7 @@ func (s *Service) GetBucketPolicy(ctx context.Context, c *iam.Caller, bucket str
 }
 
 // DeleteBucketPolicy removes the bucket policy.
-func (s *Service) DeleteBucketPolicy(ctx context.Context, c *iam.Caller, bucket string) error {
+func (s *Service) DeleteBucketPolicy(ctx context.Context, c *actor.Caller, bucket string) error {
 	return s.updateBucket(ctx, c, bucket, "s3:DeleteBucketPolicy", func(b *Bucket) error {
 		b.Policy = ""
 		return nil
@@ -167,7 +158,7 @@ func (s *Service) DeleteBucketPolicy(ctx context.Context, c *iam.Caller, bucket 
 }
 
 // PutPublicAccessBlock sets the bucket's public access block.
-func (s *Service) PutPublicAccessBlock(ctx context.Context, c *iam.Caller, bucket string, p *PublicAccessBlock) error {
+func (s *Service) PutPublicAccessBlock(ctx context.Context, c *actor.Caller, bucket string, p *PublicAccessBlock) error {
 	return s.updateBucket(ctx, c, bucket, "s3:PutBucketPublicAccessBlock", func(b *Bucket) error {
 		b.PublicAccessBlock = p
 		return nil
@@ -175,7 +166,7 @@ func (s *Service) PutPublicAccessBlock(ctx context.Context, c *iam.Caller, bucke
 }
 
 // GetPublicAccessBlock returns the bucket's public access block.
-func (s *Service) GetPublicAccessBlock(ctx context.Context, c *iam.Caller, bucket string) (*PublicAccessBlock, error) {
+func (s *Service) GetPublicAccessBlock(ctx context.Context, c *actor.Caller, bucket string) (*PublicAccessBlock, error) {
 	b, err := s.readBucket(ctx, c, bucket, "s3:GetBucketPublicAccessBlock")
 	if err != nil {
 		return nil, err
@@ -187,7 +178,7 @@ func (s *Service) GetPublicAccessBlock(ctx context.Context, c *iam.Caller, bucke
 }
 
 // DeletePublicAccessBlock removes the bucket's public access block.
-func (s *Service) DeletePublicAccessBlock(ctx context.Context, c *iam.Caller, bucket string) error {
+func (s *Service) DeletePublicAccessBlock(ctx context.Context, c *actor.Caller, bucket string) error {
 	return s.updateBucket(ctx, c, bucket, "s3:PutBucketPublicAccessBlock", func(b *Bucket) error {
 		b.PublicAccessBlock = nil
 		return nil
@@ -195,7 +186,7 @@ func (s *Service) DeletePublicAccessBlock(ctx context.Context, c *iam.Caller, bu
 }
 
 // PutBucketTagging replaces the bucket's tags.
-func (s *Service) PutBucketTagging(ctx context.Context, c *iam.Caller, bucket string, tags []Tag) error {
+func (s *Service) PutBucketTagging(ctx context.Context, c *actor.Caller, bucket string, tags []Tag) error {
 	if err := validTags(tags, 50); err != nil {
 		return err
 	}
@@ -206,7 +197,7 @@ func (s *Service) PutBucketTagging(ctx context.Context, c *iam.Caller, bucket st
 }
 
 // GetBucketTagging returns the bucket's tags.
-func (s *Service) GetBucketTagging(ctx context.Context, c *iam.Caller, bucket string) ([]Tag, error) {
+func (s *Service) GetBucketTagging(ctx context.Context, c *actor.Caller, bucket string) ([]Tag, error) {
 	b, err := s.readBucket(ctx, c, bucket, "s3:GetBucketTagging")
 	if err != nil {
 		return nil, err
@@ -218,7 +209,7 @@ func (s *Service) GetBucketTagging(ctx context.Context, c *iam.Caller, bucket st
 }
 
 // DeleteBucketTagging removes the bucket's tags.
-func (s *Service) DeleteBucketTagging(ctx context.Context, c *iam.Caller, bucket string) error {
+func (s *Service) DeleteBucketTagging(ctx context.Context, c *actor.Caller, bucket string) error {
 	return s.updateBucket(ctx, c, bucket, "s3:PutBucketTagging", func(b *Bucket) error {
 		b.Tags = nil
 		return nil

@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/seclake/seclake/internal/iam"
-	"github.com/seclake/seclake/internal/kms"
+	"github.com/seclake/seclake/internal/actor"
 )
 
 // CopySource names the object a copy reads, with its preconditions and (for UploadPartCopy) a range.
@@ -29,13 +28,12 @@ type CopyInput struct {
 	StorageClass    string
 	SSE             SSERequest
 	IfNoneMatch     string
-	KMSSource       kms.Source
 }
 
 // CopyObject copies an object, decrypting it as the caller and encrypting it again with the destination's
 // settings (the request's, or the destination bucket's default).
-func (s *Service) CopyObject(ctx context.Context, c *iam.Caller, in CopyInput) (*Object, *Object, error) {
-	src, err := s.openCopySource(ctx, c, in.Source, in.KMSSource)
+func (s *Service) CopyObject(ctx context.Context, c *actor.Caller, in CopyInput) (*Object, *Object, error) {
+	src, err := s.openCopySource(ctx, c, in.Source)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -45,7 +43,7 @@ func (s *Service) CopyObject(ctx context.Context, c *iam.Caller, in CopyInput) (
 		return nil, nil, errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	put := PutInput{Bucket: in.Bucket, Key: in.Key, Body: src.Body, Size: so.Size, Headers: so.Headers, Metadata: so.Metadata,
-		Tags: so.Tags, StorageClass: so.StorageClass, SSE: in.SSE, IfNoneMatch: in.IfNoneMatch, Source: in.KMSSource}
+		Tags: so.Tags, StorageClass: so.StorageClass, SSE: in.SSE, IfNoneMatch: in.IfNoneMatch}
 	if in.ReplaceMetadata {
 		put.Headers, put.Metadata = in.Headers, in.Metadata
 	}
@@ -63,13 +61,13 @@ func (s *Service) CopyObject(ctx context.Context, c *iam.Caller, in CopyInput) (
 }
 
 // putCopy is PutObject with the event a copy produces.
-func (s *Service) putCopy(ctx context.Context, c *iam.Caller, in PutInput) (*Object, error) {
+func (s *Service) putCopy(ctx context.Context, c *actor.Caller, in PutInput) (*Object, error) {
 	return s.putObject(ctx, c, in, "ObjectCreated:Copy")
 }
 
 // openCopySource authorizes s3:GetObject on the source and opens it (the whole object, or the range).
-func (s *Service) openCopySource(ctx context.Context, c *iam.Caller, cs CopySource, src kms.Source) (*GetOutput, error) {
-	out, err := s.GetObject(ctx, c, GetInput{Bucket: cs.Bucket, Key: cs.Key, Range: cs.Range, Source: src})
+func (s *Service) openCopySource(ctx context.Context, c *actor.Caller, cs CopySource) (*GetOutput, error) {
+	out, err := s.GetObject(ctx, c, GetInput{Bucket: cs.Bucket, Key: cs.Key, Range: cs.Range})
 	if err != nil {
 		return nil, err
 	}
@@ -88,12 +86,11 @@ type UploadPartCopyInput struct {
 	Source                CopySource
 	Bucket, Key, UploadID string
 	PartNumber            int
-	KMSSource             kms.Source
 }
 
 // UploadPartCopy uploads a part whose bytes are (a range of) another object.
-func (s *Service) UploadPartCopy(ctx context.Context, c *iam.Caller, in UploadPartCopyInput) (*Part, *Upload, time.Time, error) {
-	src, err := s.openCopySource(ctx, c, in.Source, in.KMSSource)
+func (s *Service) UploadPartCopy(ctx context.Context, c *actor.Caller, in UploadPartCopyInput) (*Part, *Upload, time.Time, error) {
+	src, err := s.openCopySource(ctx, c, in.Source)
 	if err != nil {
 		return nil, nil, time.Time{}, err
 	}
@@ -102,6 +99,6 @@ func (s *Service) UploadPartCopy(ctx context.Context, c *iam.Caller, in UploadPa
 		return nil, nil, time.Time{}, fmt.Errorf("copy part: %w", errEntityTooLarge(src.Length, MaxPutSize))
 	}
 	p, u, err := s.UploadPart(ctx, c, UploadPartInput{Bucket: in.Bucket, Key: in.Key, UploadID: in.UploadID,
-		PartNumber: in.PartNumber, Body: src.Body, Size: src.Length, Source: in.KMSSource})
+		PartNumber: in.PartNumber, Body: src.Body, Size: src.Length})
 	return p, u, src.Object.LastModified, err
 }

@@ -3,12 +3,13 @@ package objstore
 import (
 	"context"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
 // DeleteObject deletes an object; deleting a missing key succeeds, as on S3.
-func (s *Service) DeleteObject(ctx context.Context, c *iam.Caller, bucket, key string) error {
+func (s *Service) DeleteObject(ctx context.Context, c *actor.Caller, bucket, key string) error {
 	b, err := s.authorizedBucket(ctx, c, bucket, objectAccess("s3:DeleteObject", bucket, key))
 	if err != nil {
 		return err
@@ -17,7 +18,7 @@ func (s *Service) DeleteObject(ctx context.Context, c *iam.Caller, bucket, key s
 }
 
 // removeObject deletes an object's record, retires its blobs and records the event.
-func (s *Service) removeObject(ctx context.Context, c *iam.Caller, b *Bucket, key, event string) error {
+func (s *Service) removeObject(ctx context.Context, c *actor.Caller, b *Bucket, key, event string) error {
 	var retired []dataBlob
 	err := s.store.Update(ctx, func(tx meta.Tx) error {
 		retired = nil
@@ -52,7 +53,7 @@ type DeleteResult struct {
 }
 
 // DeleteObjects deletes up to 1000 keys, each authorized on its own; failures are reported per key.
-func (s *Service) DeleteObjects(ctx context.Context, c *iam.Caller, bucket string, keys []string) ([]DeleteResult, error) {
+func (s *Service) DeleteObjects(ctx context.Context, c *actor.Caller, bucket string, keys []string) ([]DeleteResult, error) {
 	if len(keys) > 1000 {
 		return nil, errMalformedXML()
 	}
@@ -80,7 +81,7 @@ func (s *Service) DeleteObjects(ctx context.Context, c *iam.Caller, bucket strin
 }
 
 // GetObjectTagging returns an object's tags.
-func (s *Service) GetObjectTagging(ctx context.Context, c *iam.Caller, bucket, key string) ([]Tag, error) {
+func (s *Service) GetObjectTagging(ctx context.Context, c *actor.Caller, bucket, key string) ([]Tag, error) {
 	if _, err := s.authorizedBucket(ctx, c, bucket, objectAccess("s3:GetObjectTagging", bucket, key)); err != nil {
 		return nil, err
 	}
@@ -92,7 +93,7 @@ func (s *Service) GetObjectTagging(ctx context.Context, c *iam.Caller, bucket, k
 }
 
 // PutObjectTagging replaces an object's tags (nil removes them).
-func (s *Service) PutObjectTagging(ctx context.Context, c *iam.Caller, bucket, key string, tags []Tag) error {
+func (s *Service) PutObjectTagging(ctx context.Context, c *actor.Caller, bucket, key string, tags []Tag) error {
 	action := "s3:PutObjectTagging"
 	if tags == nil {
 		action = "s3:DeleteObjectTagging"

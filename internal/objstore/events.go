@@ -10,7 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -108,7 +109,7 @@ func validNotification(n *Notification) error {
 }
 
 // PutBucketNotification sets the bucket's notification configuration.
-func (s *Service) PutBucketNotification(ctx context.Context, c *iam.Caller, bucket string, n *Notification) error {
+func (s *Service) PutBucketNotification(ctx context.Context, c *actor.Caller, bucket string, n *Notification) error {
 	if err := validNotification(n); err != nil {
 		if e, ok := asAWS(err); ok {
 			return e
@@ -125,7 +126,7 @@ func (s *Service) PutBucketNotification(ctx context.Context, c *iam.Caller, buck
 }
 
 // GetBucketNotification returns the bucket's notification configuration (empty if none).
-func (s *Service) GetBucketNotification(ctx context.Context, c *iam.Caller, bucket string) (*Notification, error) {
+func (s *Service) GetBucketNotification(ctx context.Context, c *actor.Caller, bucket string) (*Notification, error) {
 	b, err := s.readBucket(ctx, c, bucket, "s3:GetBucketNotification")
 	if err != nil {
 		return nil, err
@@ -182,7 +183,7 @@ func (t NotificationTarget) wants(name, key string) bool {
 }
 
 // recordEvent stores the event of a change, inside the change's transaction, if anything wants it.
-func (s *Service) recordEvent(tx meta.Tx, b *Bucket, c *iam.Caller, name string, obj *Object) error {
+func (s *Service) recordEvent(tx meta.Tx, b *Bucket, c *actor.Caller, name string, obj *Object) error {
 	dests := b.destinations(name, obj.Key)
 	if len(dests) == 0 {
 		return nil
@@ -201,11 +202,11 @@ func (s *Service) recordEvent(tx meta.Tx, b *Bucket, c *iam.Caller, name string,
 	return tx.Put(tableEvents, e.ID, v)
 }
 
-func principalID(c *iam.Caller) string {
+func principalID(c *actor.Caller) string {
 	switch c.Type {
-	case iam.TypeService:
+	case actor.TypeService:
 		return c.Service
-	case iam.TypeAnonymous:
+	case actor.TypeAnonymous:
 		return "Anonymous"
 	}
 	return "AWS:" + c.ID

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/seclake/seclake/internal/awserr"
@@ -33,12 +35,12 @@ type fakeKeys struct {
 }
 
 type kmsCall struct {
-	caller *iam.Caller
+	caller *actor.Caller
 	keyID  string
 	ctx    map[string]string
 }
 
-func (f *fakeKeys) GenerateDataKey(_ context.Context, c *iam.Caller, req kms.DataKeyRequest) (*kms.DataKey, error) {
+func (f *fakeKeys) GenerateDataKey(_ context.Context, c *actor.Caller, req kms.DataKeyRequest) (*kms.DataKey, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.gen = append(f.gen, kmsCall{c, req.KeyID, req.EncryptionContext})
@@ -51,7 +53,7 @@ func (f *fakeKeys) GenerateDataKey(_ context.Context, c *iam.Caller, req kms.Dat
 	return &kms.DataKey{KeyARN: arn, Plaintext: dk, CiphertextBlob: append([]byte(arn+"|"), dk...)}, nil
 }
 
-func (f *fakeKeys) Decrypt(_ context.Context, c *iam.Caller, req kms.DecryptRequest) (*kms.Decrypted, error) {
+func (f *fakeKeys) Decrypt(_ context.Context, c *actor.Caller, req kms.DecryptRequest) (*kms.Decrypted, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.dec = append(f.dec, kmsCall{c, req.KeyID, req.EncryptionContext})
@@ -72,7 +74,7 @@ type fixture struct {
 	s     *Service
 	keys  *fakeKeys
 	clock *clock.Fake
-	root  *iam.Caller
+	root  *actor.Caller
 	dir   string
 }
 
@@ -93,7 +95,7 @@ func newFixtureTB(t testing.TB) *fixture {
 	keys := &fakeKeys{}
 	s, err := New(Config{Store: store, Blobs: blobs, Authz: ids, Keys: keys, Seal: key, Clock: clk, Region: "us-east-1"})
 	require.NoError(t, err)
-	root := &iam.Caller{Principal: iam.Principal{Type: iam.TypeRoot, Account: account, ARN: iam.RootARN(account), ID: account}, Region: "us-east-1"}
+	root := &actor.Caller{Identity: actor.Identity{Type: actor.TypeRoot, Account: account, ARN: actor.RootARN(account), ID: account}, Region: "us-east-1"}
 	return &fixture{s: s, keys: keys, clock: clk, root: root, dir: dir}
 }
 
@@ -114,7 +116,7 @@ func (f *fixture) put(t *testing.T, bucket, key, body string, mod ...func(*PutIn
 	return o
 }
 
-func (f *fixture) read(t *testing.T, c *iam.Caller, bucket, key string) (string, error) {
+func (f *fixture) read(t *testing.T, c *actor.Caller, bucket, key string) (string, error) {
 	t.Helper()
 	out, err := f.s.GetObject(context.Background(), c, GetInput{Bucket: bucket, Key: key})
 	if err != nil {

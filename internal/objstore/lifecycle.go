@@ -6,7 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -63,7 +64,7 @@ func parseLifecycleDate(s string) (time.Time, error) {
 }
 
 // PutBucketLifecycle sets the bucket's lifecycle configuration.
-func (s *Service) PutBucketLifecycle(ctx context.Context, c *iam.Caller, bucket string, l *Lifecycle) error {
+func (s *Service) PutBucketLifecycle(ctx context.Context, c *actor.Caller, bucket string, l *Lifecycle) error {
 	if err := validLifecycle(l); err != nil {
 		return err
 	}
@@ -74,7 +75,7 @@ func (s *Service) PutBucketLifecycle(ctx context.Context, c *iam.Caller, bucket 
 }
 
 // GetBucketLifecycle returns the bucket's lifecycle configuration.
-func (s *Service) GetBucketLifecycle(ctx context.Context, c *iam.Caller, bucket string) (*Lifecycle, error) {
+func (s *Service) GetBucketLifecycle(ctx context.Context, c *actor.Caller, bucket string) (*Lifecycle, error) {
 	b, err := s.readBucket(ctx, c, bucket, "s3:GetLifecycleConfiguration")
 	if err != nil {
 		return nil, err
@@ -86,7 +87,7 @@ func (s *Service) GetBucketLifecycle(ctx context.Context, c *iam.Caller, bucket 
 }
 
 // DeleteBucketLifecycle removes the bucket's lifecycle configuration.
-func (s *Service) DeleteBucketLifecycle(ctx context.Context, c *iam.Caller, bucket string) error {
+func (s *Service) DeleteBucketLifecycle(ctx context.Context, c *actor.Caller, bucket string) error {
 	return s.updateBucket(ctx, c, bucket, "s3:PutLifecycleConfiguration", func(b *Bucket) error {
 		b.Lifecycle = nil
 		return nil

@@ -4,7 +4,8 @@ import (
 	"context"
 	"strings"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -29,7 +30,7 @@ type ListOutput struct {
 
 // ListObjects lists the bucket's keys in UTF-8 byte order, rolling keys up to common prefixes at the
 // delimiter.
-func (s *Service) ListObjects(ctx context.Context, c *iam.Caller, in ListInput) (*ListOutput, error) {
+func (s *Service) ListObjects(ctx context.Context, c *actor.Caller, in ListInput) (*ListOutput, error) {
 	a := bucketAccess("s3:ListBucket", in.Bucket)
 	a.ctx.Set("s3:prefix", in.Prefix)
 	if in.Delimiter != "" {

@@ -5,9 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/stretchr/testify/require"
 
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -57,7 +58,7 @@ func TestBucketPolicyAndPublicAccessBlock(t *testing.T) {
 	ctx := context.Background()
 	f.bucket(t, "pub-bucket")
 	f.put(t, "pub-bucket", "page.html", "<html>")
-	anon := &iam.Caller{Principal: iam.Principal{Type: iam.TypeAnonymous}}
+	anon := &actor.Caller{Identity: actor.Identity{Type: actor.TypeAnonymous}}
 	public := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pub-bucket/*"}]}`
 
 	_, err := f.read(t, anon, "pub-bucket", "page.html")

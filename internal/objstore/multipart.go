@@ -10,9 +10,9 @@ import (
 	"io"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/checksum"
-	"github.com/seclake/seclake/internal/iam"
-	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -52,7 +52,6 @@ type CreateUploadInput struct {
 	StorageClass string
 	SSE          SSERequest
 	Checksum     checksum.Algorithm
-	Source       kms.Source
 }
 
 func uploadKey(bucket, key, id string) string { return objectKey(bucket, key) + "\x00" + id }
@@ -60,14 +59,14 @@ func uploadKey(bucket, key, id string) string { return objectKey(bucket, key) + 
 func partKey(id string, n int) string { return fmt.Sprintf("%s/%05d", id, n) }
 
 // CreateMultipartUpload starts an upload; its data key is generated now, as S3 does.
-func (s *Service) CreateMultipartUpload(ctx context.Context, c *iam.Caller, in CreateUploadInput) (*Upload, error) {
+func (s *Service) CreateMultipartUpload(ctx context.Context, c *actor.Caller, in CreateUploadInput) (*Upload, error) {
 	if err := validKey(in.Key); err != nil {
 		return nil, err
 	}
 	if err := checkWriteArgs(in.StorageClass, in.Tags, ""); err != nil {
 		return nil, err
 	}
-	b, _, rec, err := s.prepareWrite(ctx, c, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, class: in.StorageClass, tags: in.Tags, src: in.Source})
+	b, _, rec, err := s.prepareWrite(ctx, c, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, class: in.StorageClass, tags: in.Tags})
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +74,7 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, c *iam.Caller, in C
 	if _, err := io.ReadFull(s.rand, id[:]); err != nil {
 		return nil, fmt.Errorf("upload id: %w", err)
 	}
-	u := &Upload{ID: hex.EncodeToString(id[:]), Bucket: in.Bucket, Key: in.Key, Initiated: s.now(), Initiator: callerName(c),
+	u := &Upload{ID: hex.EncodeToString(id[:]), Bucket: in.Bucket, Key: in.Key, Initiated: s.now(), Initiator: c.Who(),
 		Owner: b.Owner, Headers: in.Headers, Metadata: in.Metadata, Tags: in.Tags, StorageClass: storageClass(in.StorageClass),
 		SSE: rec, Checksum: in.Checksum}
 	v, err := json.Marshal(u)
@@ -120,18 +119,17 @@ type UploadPartInput struct {
 	Size                  int64
 	ContentMD5            string
 	Checksum              ChecksumInput
-	Source                kms.Source
 }
 
 // UploadPart stores one part, encrypted under the upload's data key (which S3 decrypts with KMS for it).
-func (s *Service) UploadPart(ctx context.Context, c *iam.Caller, in UploadPartInput) (*Part, *Upload, error) {
+func (s *Service) UploadPart(ctx context.Context, c *actor.Caller, in UploadPartInput) (*Part, *Upload, error) {
 	if in.PartNumber < 1 || in.PartNumber > MaxParts {
 		return nil, nil, errInvalidArgument("partNumber", itoa(int64(in.PartNumber)), "Part number must be an integer between 1 and 10000, inclusive")
 	}
 	if in.Size > MaxPutSize {
 		return nil, nil, errEntityTooLarge(in.Size, MaxPutSize)
 	}
-	u, dk, err := s.partKey(ctx, c, in.Bucket, in.Key, in.UploadID, in.Source)
+	u, dk, err := s.partKey(ctx, c, in.Bucket, in.Key, in.UploadID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -163,13 +161,12 @@ func (s *Service) UploadPart(ctx context.Context, c *iam.Caller, in UploadPartIn
 }
 
 // partKey authorizes a part upload and recovers the upload's data key.
-func (s *Service) partKey(ctx context.Context, c *iam.Caller, bucket, key, id string, src kms.Source) (*Upload, []byte, error) {
+func (s *Service) partKey(ctx context.Context, c *actor.Caller, bucket, key, id string) (*Upload, []byte, error) {
 	b, err := s.bucket(ctx, bucket)
 	if err != nil {
 		return nil, nil, err
 	}
 	a := objectAccess("s3:PutObject", bucket, key)
-	addSource(&a.ctx, src)
 	if err := s.authorize(ctx, c, b, a); err != nil {
 		return nil, nil, err
 	}
@@ -177,7 +174,7 @@ func (s *Service) partKey(ctx context.Context, c *iam.Caller, bucket, key, id st
 	if err != nil {
 		return nil, nil, err
 	}
-	dk, err := s.openDataKey(ctx, c, src, bucket, key, u.SSE)
+	dk, err := s.openDataKey(ctx, c, bucket, key, u.SSE)
 	return u, dk, err
 }
 
@@ -243,17 +240,15 @@ type CompleteInput struct {
 	Bucket, Key, UploadID string
 	Parts                 []CompletedPart
 	IfNoneMatch, IfMatch  string
-	Source                kms.Source
 }
 
 // CompleteMultipartUpload assembles the listed parts into the object.
-func (s *Service) CompleteMultipartUpload(ctx context.Context, c *iam.Caller, in CompleteInput) (*Object, error) {
+func (s *Service) CompleteMultipartUpload(ctx context.Context, c *actor.Caller, in CompleteInput) (*Object, error) {
 	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
 	a := objectAccess("s3:PutObject", in.Bucket, in.Key)
-	addSource(&a.ctx, in.Source)
 	if err := s.authorize(ctx, c, b, a); err != nil {
 		return nil, err
 	}
@@ -361,7 +356,7 @@ func dropUpload(tx meta.Tx, u *Upload, parts []Part, retire []dataBlob) error {
 }
 
 // AbortMultipartUpload discards an upload and its parts.
-func (s *Service) AbortMultipartUpload(ctx context.Context, c *iam.Caller, bucket, key, id string) error {
+func (s *Service) AbortMultipartUpload(ctx context.Context, c *actor.Caller, bucket, key, id string) error {
 	if _, err := s.authorizedBucket(ctx, c, bucket, objectAccess("s3:AbortMultipartUpload", bucket, key)); err != nil {
 		return err
 	}

@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -25,7 +26,7 @@ type ListPartsOutput struct {
 }
 
 // ListParts lists an upload's parts by number.
-func (s *Service) ListParts(ctx context.Context, c *iam.Caller, in ListPartsInput) (*ListPartsOutput, error) {
+func (s *Service) ListParts(ctx context.Context, c *actor.Caller, in ListPartsInput) (*ListPartsOutput, error) {
 	if _, err := s.authorizedBucket(ctx, c, in.Bucket, objectAccess("s3:ListMultipartUploadParts", in.Bucket, in.Key)); err != nil {
 		return nil, err
 	}
@@ -71,7 +72,7 @@ type ListUploadsOutput struct {
 }
 
 // ListMultipartUploads lists uploads in progress by key, then upload ID.
-func (s *Service) ListMultipartUploads(ctx context.Context, c *iam.Caller, in ListUploadsInput) (*ListUploadsOutput, error) {
+func (s *Service) ListMultipartUploads(ctx context.Context, c *actor.Caller, in ListUploadsInput) (*ListUploadsOutput, error) {
 	a := bucketAccess("s3:ListBucketMultipartUploads", in.Bucket)
 	a.ctx.Set("s3:prefix", in.Prefix)
 	if _, err := s.authorizedBucket(ctx, c, in.Bucket, a); err != nil {

@@ -11,9 +11,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/checksum"
-	"github.com/seclake/seclake/internal/iam"
-	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -89,8 +89,6 @@ type PutInput struct {
 	ACL string
 	// IfNoneMatch "*" writes only if the key does not exist; IfMatch only if its ETag matches.
 	IfNoneMatch, IfMatch string
-	// Source is the resource a service principal writes for (aws:SourceArn, aws:SourceAccount).
-	Source kms.Source
 }
 
 func validKey(key string) error {
@@ -101,11 +99,11 @@ func validKey(key string) error {
 }
 
 // PutObject stores an object, encrypted, and replaces any object under the same key.
-func (s *Service) PutObject(ctx context.Context, c *iam.Caller, in PutInput) (*Object, error) {
+func (s *Service) PutObject(ctx context.Context, c *actor.Caller, in PutInput) (*Object, error) {
 	return s.putObject(ctx, c, in, "ObjectCreated:Put")
 }
 
-func (s *Service) putObject(ctx context.Context, c *iam.Caller, in PutInput, event string) (*Object, error) {
+func (s *Service) putObject(ctx context.Context, c *actor.Caller, in PutInput, event string) (*Object, error) {
 	if err := validKey(in.Key); err != nil {
 		return nil, err
 	}
@@ -115,7 +113,7 @@ func (s *Service) putObject(ctx context.Context, c *iam.Caller, in PutInput, eve
 	if err := checkWriteArgs(in.StorageClass, in.Tags, in.ContentMD5); err != nil {
 		return nil, err
 	}
-	b, dk, rec, err := s.prepareWrite(ctx, c, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, class: in.StorageClass, tags: in.Tags, src: in.Source, acl: in.ACL})
+	b, dk, rec, err := s.prepareWrite(ctx, c, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, class: in.StorageClass, tags: in.Tags, acl: in.ACL})
 	if err != nil {
 		return nil, err
 	}
@@ -143,13 +141,12 @@ type writeSpec struct {
 	sse         SSERequest
 	class       string
 	tags        []Tag
-	src         kms.Source
 	acl         string
 }
 
 // prepareWrite resolves a write's encryption, authorizes it with the S3 condition keys of that encryption,
 // and makes its data key.
-func (s *Service) prepareWrite(ctx context.Context, c *iam.Caller, w writeSpec) (*Bucket, []byte, SSE, error) {
+func (s *Service) prepareWrite(ctx context.Context, c *actor.Caller, w writeSpec) (*Bucket, []byte, SSE, error) {
 	b, err := s.bucket(ctx, w.bucket)
 	if err != nil {
 		return nil, nil, SSE{}, err
@@ -161,7 +158,7 @@ func (s *Service) prepareWrite(ctx context.Context, c *iam.Caller, w writeSpec) 
 	if err := s.authorize(ctx, c, b, a); err != nil {
 		return nil, nil, SSE{}, err
 	}
-	dk, rec, err := s.newDataKey(ctx, c, w.src, w.bucket, w.key, st)
+	dk, rec, err := s.newDataKey(ctx, c, w.bucket, w.key, st)
 	return b, dk, rec, err
 }
 
@@ -173,7 +170,7 @@ func (s *Service) writeAccess(b *Bucket, w writeSpec) (access, sseSettings, erro
 		return access{}, st, err
 	}
 	a := objectAccess("s3:PutObject", w.bucket, w.key)
-	a.ctx = writeContext(st, w.class, w.tags, w.src)
+	a.ctx = writeContext(st, w.class, w.tags)
 	if w.acl != "" {
 		if publicACL(w.acl) && b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicAcls {
 			return access{}, st, errAccessDenied("Access Denied: the bucket's BlockPublicAcls setting refuses the public canned ACL " + w.acl)
@@ -212,7 +209,7 @@ func checkWriteArgs(sc string, tags []Tag, md5 string) error {
 }
 
 // writeContext returns the S3 condition keys of a write.
-func writeContext(st sseSettings, sc string, tags []Tag, src kms.Source) (pc policyContext) {
+func writeContext(st sseSettings, sc string, tags []Tag) (pc policyContext) {
 	pc.Set("s3:x-amz-server-side-encryption", st.algorithm)
 	if st.keyID != "" {
 		pc.Set("s3:x-amz-server-side-encryption-aws-kms-key-id", st.keyID)
@@ -228,17 +225,7 @@ func writeContext(st sseSettings, sc string, tags []Tag, src kms.Source) (pc pol
 		}
 		pc.Set("s3:RequestObjectTagKeys", keys...)
 	}
-	addSource(&pc, src)
 	return pc
-}
-
-func addSource(pc *policyContext, src kms.Source) {
-	if src.ARN != "" {
-		pc.Set("aws:SourceArn", src.ARN)
-	}
-	if src.Account != "" {
-		pc.Set("aws:SourceAccount", src.Account)
-	}
 }
 
 // verifyBody checks the body against the digests the request declared and records its checksum.
@@ -286,7 +273,7 @@ func (w writeCond) check(old *Object) error {
 
 // commitObject records obj as the object under its key, retiring the blobs of the object it replaces, and
 // records the event; extra runs inside the same transaction.
-func (s *Service) commitObject(ctx context.Context, c *iam.Caller, obj *Object, event string, cond writeCond, extra func(meta.Tx) error) error {
+func (s *Service) commitObject(ctx context.Context, c *actor.Caller, obj *Object, event string, cond writeCond, extra func(meta.Tx) error) error {
 	val, err := encodeObject(obj)
 	if err != nil {
 		return err

@@ -8,17 +8,16 @@
 package objstore
 
 import (
-	"context"
 	"crypto/rand"
 	"io"
 	"log/slog"
 	"sync"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/blob"
 	"github.com/seclake/seclake/internal/clock"
-	"github.com/seclake/seclake/internal/iam"
-	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/seal"
 )
@@ -34,16 +33,11 @@ const (
 	tableEvents  = "s3.events"  // event ID (time-ordered) → Event
 )
 
-// Authorizer decides requests with the IAM policy engine; *iam.Service satisfies it.
-type Authorizer interface {
-	Authorize(ctx context.Context, c *iam.Caller, req iam.AuthzRequest) (policy.Decision, error)
-}
-
 // Config holds what the object store needs.
 type Config struct {
 	Store meta.Store
 	Blobs blob.Store
-	Authz Authorizer
+	Authz actor.Authorizer
 	// Keys generates and decrypts SSE-KMS data keys as the requester; nil makes SSE-KMS unavailable.
 	Keys DataKeys
 	// Seal is the root key; SSE-S3's internal key is derived from it.
@@ -63,7 +57,7 @@ type Config struct {
 type Service struct {
 	store   meta.Store
 	blobs   blob.Store
-	authz   Authorizer
+	authz   actor.Authorizer
 	keys    DataKeys
 	sse     *sseS3
 	clock   clock.Clock

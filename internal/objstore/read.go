@@ -8,9 +8,9 @@ import (
 	"io"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/blob"
-	"github.com/seclake/seclake/internal/iam"
-	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/objstore/segment"
 )
@@ -34,7 +34,6 @@ type GetInput struct {
 	Range       *Range
 	PartNumber  int
 	Conditions  Conditions
-	Source      kms.Source
 }
 
 // GetOutput is an object and, for GetObject, its body.
@@ -50,16 +49,16 @@ type GetOutput struct {
 }
 
 // HeadObject returns an object's metadata after its preconditions.
-func (s *Service) HeadObject(ctx context.Context, c *iam.Caller, in GetInput) (*GetOutput, error) {
+func (s *Service) HeadObject(ctx context.Context, c *actor.Caller, in GetInput) (*GetOutput, error) {
 	return s.getObject(ctx, c, in, false)
 }
 
 // GetObject returns an object's bytes, decrypted, after its preconditions.
-func (s *Service) GetObject(ctx context.Context, c *iam.Caller, in GetInput) (*GetOutput, error) {
+func (s *Service) GetObject(ctx context.Context, c *actor.Caller, in GetInput) (*GetOutput, error) {
 	return s.getObject(ctx, c, in, true)
 }
 
-func (s *Service) getObject(ctx context.Context, c *iam.Caller, in GetInput, body bool) (*GetOutput, error) {
+func (s *Service) getObject(ctx context.Context, c *actor.Caller, in GetInput, body bool) (*GetOutput, error) {
 	// An overwrite can retire the blobs of the version just loaded before the reader pins them; the read then
 	// starts over with the new version (a few times at most: each retry means another write got in between).
 	for attempt := 1; ; attempt++ {
@@ -73,7 +72,7 @@ func (s *Service) getObject(ctx context.Context, c *iam.Caller, in GetInput, bod
 // errReplaced means the object was replaced while a GET was opening it.
 var errReplaced = errors.New("object replaced while being opened")
 
-func (s *Service) getObjectOnce(ctx context.Context, c *iam.Caller, in GetInput, body bool) (*GetOutput, error) {
+func (s *Service) getObjectOnce(ctx context.Context, c *actor.Caller, in GetInput, body bool) (*GetOutput, error) {
 	b, obj, err := s.bucketAndObject(ctx, in.Bucket, in.Key)
 	if b == nil {
 		return nil, err
@@ -84,7 +83,6 @@ func (s *Service) getObjectOnce(ctx context.Context, c *iam.Caller, in GetInput,
 			a.ctx.Set("s3:ExistingObjectTag/"+t.Key, t.Value)
 		}
 	}
-	addSource(&a.ctx, in.Source)
 	if aerr := s.authorize(ctx, c, b, a); aerr != nil {
 		return nil, aerr
 	}
@@ -102,7 +100,7 @@ func (s *Service) getObjectOnce(ctx context.Context, c *iam.Caller, in GetInput,
 	if !body {
 		return out, nil
 	}
-	dk, err := s.openDataKey(ctx, c, in.Source, in.Bucket, in.Key, obj.SSE)
+	dk, err := s.openDataKey(ctx, c, in.Bucket, in.Key, obj.SSE)
 	if err != nil {
 		return nil, err
 	}

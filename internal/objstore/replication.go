@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
 )
 
 // validReplication checks a replication configuration as S3 does when it is put. Replication itself runs
@@ -59,7 +59,7 @@ func (s *Service) validReplication(ctx context.Context, r *Replication) error {
 }
 
 // PutBucketReplication sets the bucket's replication configuration.
-func (s *Service) PutBucketReplication(ctx context.Context, c *iam.Caller, bucket string, r *Replication) error {
+func (s *Service) PutBucketReplication(ctx context.Context, c *actor.Caller, bucket string, r *Replication) error {
 	if err := s.validReplication(ctx, r); err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (s *Service) PutBucketReplication(ctx context.Context, c *iam.Caller, bucke
 }
 
 // GetBucketReplication returns the bucket's replication configuration.
-func (s *Service) GetBucketReplication(ctx context.Context, c *iam.Caller, bucket string) (*Replication, error) {
+func (s *Service) GetBucketReplication(ctx context.Context, c *actor.Caller, bucket string) (*Replication, error) {
 	b, err := s.readBucket(ctx, c, bucket, "s3:GetReplicationConfiguration")
 	if err != nil {
 		return nil, err
@@ -82,7 +82,7 @@ func (s *Service) GetBucketReplication(ctx context.Context, c *iam.Caller, bucke
 }
 
 // DeleteBucketReplication removes the bucket's replication configuration.
-func (s *Service) DeleteBucketReplication(ctx context.Context, c *iam.Caller, bucket string) error {
+func (s *Service) DeleteBucketReplication(ctx context.Context, c *actor.Caller, bucket string) error {
 	return s.updateBucket(ctx, c, bucket, "s3:PutReplicationConfiguration", func(b *Bucket) error {
 		b.Replication = nil
 		return nil

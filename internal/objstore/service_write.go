@@ -5,47 +5,19 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/objstore/segment"
 )
 
-// AccessError is a denial with its parts: who was refused which action on which resource, and S3's error. It
-// unwraps to the *awserr.Error the edge sends.
-type AccessError struct {
-	Err       *awserr.Error
-	Principal string
-	Action    string
-	Resource  string
-}
-
-// Error returns S3's message.
-func (e *AccessError) Error() string { return e.Err.Message }
-
-// Unwrap returns the S3 error.
-func (e *AccessError) Unwrap() error { return e.Err }
-
-func accessError(c *iam.Caller, action, resource string, err *awserr.Error) error {
-	return &AccessError{Err: err, Principal: callerName(c), Action: action, Resource: resource}
-}
-
-// ServiceCaller returns the caller for work one of seclake's services does as its service principal
-// ("delivery.logs.amazonaws.com", "cloudtrail.amazonaws.com") in region.
-func (s *Service) ServiceCaller(service, region string) *iam.Caller {
-	return &iam.Caller{
-		Principal: iam.Principal{Type: iam.TypeService, Service: service},
-		SourceIP:  service, UserAgent: service, Region: region, Time: s.clock.Now(),
-	}
-}
-
 // DeliveryInput is a write by a service: the object, and the resource the service writes for.
 type DeliveryInput struct {
-	// Caller is the writer: a service principal from ServiceCaller, or a service role's session.
-	Caller *iam.Caller
-	// Source is the resource the service acts for: aws:SourceArn and aws:SourceAccount in the bucket policy
-	// and the key policy.
-	Source kms.Source
+	// Caller is the writer: a service principal (actor.ServicePrincipal) or a service role's session, with
+	// the resource it acts for as its Source (aws:SourceArn and aws:SourceAccount in the bucket policy and
+	// the key policy).
+	Caller *actor.Caller
 	Object PutInput
 }
 
@@ -74,7 +46,6 @@ func (e *DeliveryError) Unwrap() error { return e.Cause }
 // any caller; a denial comes back as a *DeliveryError that says what is missing.
 func (s *Service) Deliver(ctx context.Context, in DeliveryInput) (*Object, error) {
 	put := in.Object
-	put.Source = in.Source
 	obj, err := s.PutObject(ctx, in.Caller, put)
 	if err != nil {
 		return nil, asDeliveryError(err, put.Bucket, put.Key)
@@ -84,7 +55,7 @@ func (s *Service) Deliver(ctx context.Context, in DeliveryInput) (*Object, error
 
 // asDeliveryError turns a denial into a *DeliveryError; other errors pass unchanged.
 func asDeliveryError(err error, bucket, key string) error {
-	var ae *AccessError
+	var ae *actor.Denial
 	if errors.As(err, &ae) {
 		return &DeliveryError{Principal: ae.Principal, Action: ae.Action, Resource: ae.Resource,
 			Bucket: bucket, Key: key, Cause: err}
@@ -94,9 +65,8 @@ func asDeliveryError(err error, bucket, key string) error {
 
 // DeliveryCheck asks whether a service could deliver an object, without writing it.
 type DeliveryCheck struct {
-	// Caller and Source are as in DeliveryInput.
-	Caller *iam.Caller
-	Source kms.Source
+	// Caller is as in DeliveryInput.
+	Caller *actor.Caller
 	// Bucket and Key name an object the service would write, with the canned ACL and encryption it would ask for.
 	Bucket, Key string
 	ACL         string
@@ -114,7 +84,6 @@ func (s *Service) CheckDelivery(ctx context.Context, in DeliveryCheck) (*Bucket,
 		return nil, err
 	}
 	acl := bucketAccess("s3:GetBucketAcl", in.Bucket)
-	addSource(&acl.ctx, in.Source)
 	err = s.authorize(ctx, in.Caller, b, acl)
 	if err == nil {
 		err = s.checkPut(ctx, b, in)
@@ -127,7 +96,7 @@ func (s *Service) CheckDelivery(ctx context.Context, in DeliveryCheck) (*Bucket,
 
 // checkPut authorizes the write of in and, for SSE-KMS, asks KMS for a data key in a dry run.
 func (s *Service) checkPut(ctx context.Context, b *Bucket, in DeliveryCheck) error {
-	a, st, err := s.writeAccess(b, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, src: in.Source, acl: in.ACL})
+	a, st, err := s.writeAccess(b, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, acl: in.ACL})
 	if err != nil {
 		return err
 	}
@@ -140,7 +109,7 @@ func (s *Service) checkPut(ctx context.Context, b *Bucket, in DeliveryCheck) err
 	}
 	kc := keyCaller(in.Caller)
 	_, err = s.keys.GenerateDataKey(ctx, kc, kms.DataKeyRequest{KeyID: st.keyID, EncryptionContext: ec,
-		NumberOfBytes: segment.KeySize, Source: in.Source, DryRun: true})
+		NumberOfBytes: segment.KeySize, DryRun: true})
 	if e, ok := awserr.As(err); err == nil || ok && e.Code == "DryRunOperationException" {
 		return nil // KMS would give the data key
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/seclake/seclake/internal/actor"
 	"github.com/stretchr/testify/require"
-
-	"github.com/seclake/seclake/internal/kms"
 )
 
 // trailBucketPolicy is the CloudTrail guide's bucket policy for trail arn:…:trail/t1 in bucket "logs".
@@ -24,7 +24,7 @@ func TestCheckDeliveryDecidesAsDeliverWould(t *testing.T) {
 	f := newFixture(t)
 	f.bucket(t, "logs")
 	require.NoError(t, f.s.PutBucketPolicy(ctx, f.root, "logs", trailBucketPolicy))
-	trail := kms.Source{ARN: "arn:aws:cloudtrail:us-east-1:111122223333:trail/t1", Account: account}
+	trail := actor.Source{ARN: "arn:aws:cloudtrail:us-east-1:111122223333:trail/t1", Account: account}
 	kmsSSE := SSERequest{Algorithm: SSEKMS, KMSKeyID: "k1"}
 	cases := []struct {
 		name                 string
@@ -35,7 +35,7 @@ func TestCheckDeliveryDecidesAsDeliverWould(t *testing.T) {
 		{name: "allowed"},
 		{name: "allowed with SSE-KMS", edit: func(c *DeliveryCheck) { c.SSE = kmsSSE }},
 		{name: "no such bucket", edit: func(c *DeliveryCheck) { c.Bucket = "nope" }, wantCode: "NoSuchBucket"},
-		{name: "another trail", edit: func(c *DeliveryCheck) { c.Source.ARN += "x" }, wantDenied: "s3:GetBucketAcl"},
+		{name: "another trail", edit: func(c *DeliveryCheck) { c.Caller.Source.ARN += "x" }, wantDenied: "s3:GetBucketAcl"},
 		{name: "outside AWSLogs/<account>", edit: func(c *DeliveryCheck) { c.Key = "other/x.json.gz" }, wantDenied: "s3:PutObject"},
 		{name: "without the ACL", edit: func(c *DeliveryCheck) { c.ACL = "" }, wantDenied: "s3:PutObject"},
 		{name: "key policy refuses the data key", edit: func(c *DeliveryCheck) { c.SSE = kmsSSE }, deny: "kms:GenerateDataKey",
@@ -44,7 +44,7 @@ func TestCheckDeliveryDecidesAsDeliverWould(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f.keys.deny = tc.deny
-			in := DeliveryCheck{Caller: f.s.ServiceCaller("cloudtrail.amazonaws.com", "us-east-1"), Source: trail,
+			in := DeliveryCheck{Caller: actor.ServicePrincipal("cloudtrail.amazonaws.com", "us-east-1", time.Now(), trail),
 				Bucket: "logs", Key: "AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/10/x.json.gz", ACL: "bucket-owner-full-control"}
 			if tc.edit != nil {
 				tc.edit(&in)

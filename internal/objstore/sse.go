@@ -7,14 +7,17 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/iam/policy"
+
 	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/objstore/segment"
 )
@@ -22,8 +25,8 @@ import (
 // DataKeys generates and decrypts data keys; *kms.Service satisfies it. S3 calls it as the requester (a copy
 // of the caller with InvokedBy "s3.amazonaws.com"), or as the service principal that writes.
 type DataKeys interface {
-	GenerateDataKey(ctx context.Context, c *iam.Caller, req kms.DataKeyRequest) (*kms.DataKey, error)
-	Decrypt(ctx context.Context, c *iam.Caller, req kms.DecryptRequest) (*kms.Decrypted, error)
+	GenerateDataKey(ctx context.Context, c *actor.Caller, req kms.DataKeyRequest) (*kms.DataKey, error)
+	Decrypt(ctx context.Context, c *actor.Caller, req kms.DecryptRequest) (*kms.Decrypted, error)
 }
 
 // invokedBy is the service S3 names when it calls KMS for a requester.
@@ -131,9 +134,9 @@ func decodeContext(raw string) (map[string]string, error) {
 }
 
 // keyCaller is who calls KMS: the requester through S3, or the writing service principal itself.
-func keyCaller(c *iam.Caller) *iam.Caller {
+func keyCaller(c *actor.Caller) *actor.Caller {
 	out := *c
-	if c.Type != iam.TypeService {
+	if c.Type != actor.TypeService {
 		out.InvokedBy = invokedBy
 	}
 	return &out
@@ -152,7 +155,7 @@ func encContext(user map[string]string, arn string) map[string]string {
 }
 
 // newDataKey returns a fresh data key for an object, and how to find it again.
-func (s *Service) newDataKey(ctx context.Context, c *iam.Caller, src kms.Source, bucket, key string, st sseSettings) ([]byte, SSE, error) {
+func (s *Service) newDataKey(ctx context.Context, c *actor.Caller, bucket, key string, st sseSettings) ([]byte, SSE, error) {
 	rec := SSE{Algorithm: st.algorithm}
 	if st.algorithm == SSEAES256 {
 		dk := make([]byte, segment.KeySize)
@@ -171,20 +174,20 @@ func (s *Service) newDataKey(ctx context.Context, c *iam.Caller, src kms.Source,
 	kc := keyCaller(c)
 	cacheID := ""
 	if st.bucketKey {
-		cacheID = cacheKey(kc, src, "gen", bucket, st.keyID, st.rawCtx)
+		cacheID = cacheKey(kc, "gen", bucket, st.keyID, st.rawCtx)
 		if e, ok := s.bucketKeys.get(cacheID, s.clock.Now()); ok {
 			rec.KeyARN, rec.Wrapped = e.keyARN, e.wrapped
 			return e.plain, rec, nil
 		}
 	}
-	dk, err := s.keys.GenerateDataKey(ctx, kc, kms.DataKeyRequest{KeyID: st.keyID, EncryptionContext: ec, NumberOfBytes: segment.KeySize, Source: src})
+	dk, err := s.keys.GenerateDataKey(ctx, kc, kms.DataKeyRequest{KeyID: st.keyID, EncryptionContext: ec, NumberOfBytes: segment.KeySize})
 	if err != nil {
 		return nil, rec, kmsFailure(kc, err, "kms:GenerateDataKey", st.keyID)
 	}
 	rec.KeyARN, rec.Wrapped = dk.KeyARN, dk.CiphertextBlob
 	if st.bucketKey {
 		s.bucketKeys.put(cacheID, keyEntry{plain: dk.Plaintext, wrapped: dk.CiphertextBlob, keyARN: dk.KeyARN, expires: s.clock.Now().Add(s.ttl)})
-		s.bucketKeys.put(cacheKey(kc, src, "dec", string(sum(dk.CiphertextBlob))), keyEntry{plain: dk.Plaintext, expires: s.clock.Now().Add(s.ttl)})
+		s.bucketKeys.put(cacheKey(kc, "dec", string(sum(dk.CiphertextBlob))), keyEntry{plain: dk.Plaintext, expires: s.clock.Now().Add(s.ttl)})
 	}
 	return dk.Plaintext, rec, nil
 }
@@ -204,7 +207,7 @@ func dataKeyContext(st sseSettings, bucket, key string) (map[string]string, erro
 }
 
 // openDataKey recovers an object's data key.
-func (s *Service) openDataKey(ctx context.Context, c *iam.Caller, src kms.Source, bucket, key string, rec SSE) ([]byte, error) {
+func (s *Service) openDataKey(ctx context.Context, c *actor.Caller, bucket, key string, rec SSE) ([]byte, error) {
 	if rec.Algorithm == SSEAES256 {
 		return s.sse.unwrap(rec.Wrapped)
 	}
@@ -225,12 +228,12 @@ func (s *Service) openDataKey(ctx context.Context, c *iam.Caller, src kms.Source
 	kc := keyCaller(c)
 	cacheID := ""
 	if rec.BucketKey {
-		cacheID = cacheKey(kc, src, "dec", string(sum(rec.Wrapped)))
+		cacheID = cacheKey(kc, "dec", string(sum(rec.Wrapped)))
 		if e, ok := s.bucketKeys.get(cacheID, s.clock.Now()); ok {
 			return e.plain, nil
 		}
 	}
-	out, err := s.keys.Decrypt(ctx, kc, kms.DecryptRequest{CiphertextBlob: rec.Wrapped, EncryptionContext: encContext(user, arn), KeyID: rec.KeyARN, Source: src})
+	out, err := s.keys.Decrypt(ctx, kc, kms.DecryptRequest{CiphertextBlob: rec.Wrapped, EncryptionContext: encContext(user, arn), KeyID: rec.KeyARN})
 	if err != nil {
 		return nil, kmsFailure(kc, err, "kms:Decrypt", rec.KeyARN)
 	}
@@ -247,13 +250,18 @@ func sum(b []byte) []byte {
 
 // kmsFailure reports a KMS error as S3 does: KMS's code prefixed with "KMS." (HTTP 400), or 403 AccessDenied
 // with KMS's message, which names the action and the key.
-func kmsFailure(c *iam.Caller, err error, action, keyID string) error {
+func kmsFailure(c *actor.Caller, err error, action, keyID string) error {
 	e, ok := awserr.As(err)
 	if !ok {
 		return fmt.Errorf("%s %s: %w", action, keyID, err)
 	}
 	if e.Code == "AccessDeniedException" {
-		return accessError(c, action, keyID, awsDenied(e.Message))
+		var d policy.Decision
+		var kd *actor.Denial
+		if errors.As(err, &kd) {
+			d = kd.Decision
+		}
+		return actor.AccessDenied.Refuse(c, action, keyID, d, e.Message)
 	}
 	return awserr.New("KMS."+e.Code, http.StatusBadRequest, "%s", e.Message)
 }
@@ -334,9 +342,9 @@ func (k *keyCache) put(id string, e keyEntry) {
 }
 
 // cacheKey identifies a cached key by the principal, the source it acts for, and the parts given.
-func cacheKey(c *iam.Caller, src kms.Source, parts ...string) string {
+func cacheKey(c *actor.Caller, parts ...string) string {
 	h := sha256.New()
-	for _, p := range append([]string{string(c.Type), c.ARN, c.Service, src.ARN, src.Account}, parts...) {
+	for _, p := range append([]string{string(c.Type), c.ARN, c.Service, c.Source.ARN, c.Source.Account}, parts...) {
 		fmt.Fprintf(h, "%d:%s", len(p), p)
 	}
 	return string(h.Sum(nil))

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
+	"github.com/seclake/seclake/internal/actor"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/stretchr/testify/require"
 )
 
 func TestBucketKeyCutsKMSCalls(t *testing.T) {
@@ -46,7 +46,7 @@ func TestBucketKeyCutsKMSCalls(t *testing.T) {
 			require.Equal(t, 2, gen)
 
 			// Another principal never uses the first one's key: KMS decides for it.
-			other := &iam.Caller{Principal: iam.Principal{Type: iam.TypeUser, Account: account, ARN: "arn:aws:iam::" + account + ":user/bob", ID: "AIDABOB"}}
+			other := &actor.Caller{Identity: actor.Identity{Type: actor.TypeUser, Account: account, ARN: "arn:aws:iam::" + account + ":user/bob", ID: "AIDABOB"}}
 			require.NoError(t, f.s.PutBucketPolicy(ctx, f.root, "bkt", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+account+`:user/bob"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*"}]}`))
 			_, err := f.read(t, other, "bkt", "k1")
 			require.NoError(t, err)
@@ -110,7 +110,7 @@ func TestKMSFailuresAsS3Reports(t *testing.T) {
 	f.keys.deny = "kms:GenerateDataKey"
 	_, err := f.s.PutObject(ctx, f.root, PutInput{Bucket: "bkt", Key: "k", Body: nil, Size: 0})
 	require.Equal(t, "AccessDenied", code(err))
-	var ae *AccessError
+	var ae *actor.Denial
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, "kms:GenerateDataKey", ae.Action)
 	require.Equal(t, "k", ae.Resource)

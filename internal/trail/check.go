@@ -8,17 +8,19 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/objstore"
 )
 
 // aclOwnerFull is the canned ACL CloudTrail writes with, which its bucket policy requires.
 const aclOwnerFull = "bucket-owner-full-control"
 
-// source is the resource CloudTrail acts for when it writes t's files (aws:SourceArn, aws:SourceAccount).
-func source(t *Trail) kms.Source { return kms.Source{ARN: t.ARN(), Account: t.Account} }
+// writer is CloudTrail's service principal writing t's files in region, for t (aws:SourceArn, aws:SourceAccount).
+func (s *Service) writer(t *Trail, region string) *actor.Caller {
+	return actor.ServicePrincipal(EventSource, region, s.cfg.Clock.Now(), actor.Source{ARN: t.ARN(), Account: t.Account})
+}
 
 // logSSE is the encryption of t's log files: SSE-KMS under CloudTrail's encryption context when t has a key
 // (S3 adds aws:s3:arn), else the bucket's default.
@@ -47,7 +49,7 @@ func keyRegion(keyARN string) string {
 func (s *Service) checkDestination(ctx context.Context, t *Trail, keyID string) (string, error) {
 	now := s.cfg.Clock.Now()
 	probe := logKey(t, t.HomeRegion, now, "0000000000000000")
-	check := objstore.DeliveryCheck{Caller: s.cfg.Objects.ServiceCaller(EventSource, t.HomeRegion), Source: source(t),
+	check := objstore.DeliveryCheck{Caller: s.writer(t, t.HomeRegion),
 		Bucket: t.S3BucketName, Key: probe, ACL: aclOwnerFull}
 	b, err := s.cfg.Objects.CheckDelivery(ctx, check)
 	if err != nil {
@@ -56,8 +58,8 @@ func (s *Service) checkDestination(ctx context.Context, t *Trail, keyID string) 
 	if keyID == "" {
 		return "", nil
 	}
-	check.Caller = s.cfg.Objects.ServiceCaller(EventSource, b.Region)
-	md, err := s.cfg.Keys.DescribeKeyFor(ctx, check.Caller, keyID, nil, source(t))
+	check.Caller = s.writer(t, b.Region)
+	md, err := s.cfg.Keys.DescribeKey(ctx, check.Caller, keyID)
 	if err != nil {
 		return "", keyError(t, keyID, b.Region, "kms:DescribeKey", err)
 	}

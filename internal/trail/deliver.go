@@ -206,7 +206,7 @@ func (s *Service) writeLog(ctx context.Context, t *Trail, g *group, last uint64,
 		region = keyRegion(t.KmsKeyID)
 	}
 	_, err = s.cfg.Objects.Deliver(ctx, objstore.DeliveryInput{
-		Caller: s.cfg.Objects.ServiceCaller(EventSource, region), Source: source(t),
+		Caller: s.writer(t, region),
 		Object: objstore.PutInput{Bucket: t.S3BucketName, Key: key, Body: bytes.NewReader(body), Size: int64(len(body)),
 			ACL: aclOwnerFull, SSE: logSSE(t, t.KmsKeyID)},
 	})

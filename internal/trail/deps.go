@@ -3,9 +3,9 @@ package trail
 import (
 	"context"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/audit"
-	"github.com/seclake/seclake/internal/iam"
-	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/objstore"
 )
@@ -20,24 +20,17 @@ type Records interface {
 
 // Objects is the object store that trails write to; *objstore.Service satisfies it.
 type Objects interface {
-	ServiceCaller(service, region string) *iam.Caller
 	CheckDelivery(ctx context.Context, in objstore.DeliveryCheck) (*objstore.Bucket, error)
 	Deliver(ctx context.Context, in objstore.DeliveryInput) (*objstore.Object, error)
 }
 
 // Keys resolves and authorizes the KMS key of a trail; *kms.Service satisfies it.
 type Keys interface {
-	DescribeKeyFor(ctx context.Context, c *iam.Caller, keyID string, grantTokens []string, src kms.Source) (*kms.KeyMetadata, error)
-}
-
-// Authorizer decides the callers of the trail API with their IAM policies; *iam.Service satisfies it.
-type Authorizer interface {
-	Authorize(ctx context.Context, c *iam.Caller, req iam.AuthzRequest) (policy.Decision, error)
+	DescribeKey(ctx context.Context, c *actor.Caller, keyID string) (*kms.KeyMetadata, error)
 }
 
 var (
-	_ Records    = (*audit.Log)(nil)
-	_ Objects    = (*objstore.Service)(nil)
-	_ Keys       = (*kms.Service)(nil)
-	_ Authorizer = (*iam.Service)(nil)
+	_ Records = (*audit.Log)(nil)
+	_ Objects = (*objstore.Service)(nil)
+	_ Keys    = (*kms.Service)(nil)
 )

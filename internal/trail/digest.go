@@ -109,7 +109,7 @@ func (s *Service) writeDigest(ctx context.Context, t *Trail, region string, ch *
 		return fmt.Errorf("gzip digest: %w", err)
 	}
 	_, err = s.cfg.Objects.Deliver(ctx, objstore.DeliveryInput{
-		Caller: s.cfg.Objects.ServiceCaller(EventSource, t.HomeRegion), Source: source(t),
+		Caller: s.writer(t, t.HomeRegion),
 		Object: objstore.PutInput{Bucket: t.S3BucketName, Key: d.DigestS3Object, Body: bytes.NewReader(gz.Bytes()), Size: int64(gz.Len()),
 			ACL: aclOwnerFull, SSE: objstore.SSERequest{Algorithm: objstore.SSEAES256},
 			Metadata: map[string]string{MetaSignature: sig, MetaSignatureAlgorithm: SignatureAlgorithm}},

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
 )
 
 // FuzzParseDigest feeds arbitrary JSON to the digest parser: it never panics, and a digest it accepts has the
@@ -45,7 +45,7 @@ func FuzzParseRef(f *testing.F) {
 	for _, s := range []string{"MyTrail", "arn:aws:cloudtrail:us-east-1:111122223333:trail/MyTrail", "arn:aws:cloudtrail:::trail/", "a..b", "arn:"} {
 		f.Add(s)
 	}
-	c := &iam.Caller{Principal: iam.Principal{Account: acct}}
+	c := &actor.Caller{Identity: actor.Identity{Account: acct}}
 	f.Fuzz(func(t *testing.T, s string) {
 		r, err := parseRef(c, home, s)
 		if err != nil {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -46,7 +48,7 @@ type env struct {
 	kms   *kms.Service
 	s3    *objstore.Service
 	clock *clock.Fake
-	root  *iam.Caller
+	root  *actor.Caller
 }
 
 func newEnv(t testing.TB, edit ...func(*Config)) *env {
@@ -78,8 +80,8 @@ func newEnv(t testing.TB, edit ...func(*Config)) *env {
 	return &env{svc: svc, log: log, kms: keys, s3: s3, clock: clk, root: rootCaller(acct, home)}
 }
 
-func rootCaller(account, region string) *iam.Caller {
-	return &iam.Caller{Principal: iam.Principal{Type: iam.TypeRoot, Account: account, ARN: iam.RootARN(account), ID: account}, Region: region}
+func rootCaller(account, region string) *actor.Caller {
+	return &actor.Caller{Identity: actor.Identity{Type: actor.TypeRoot, Account: account, ARN: actor.RootARN(account), ID: account}, Region: region}
 }
 
 func trailARN(name string) string { return TrailARN(home, acct, name) }
@@ -159,7 +161,7 @@ func (e *env) createTrail(t testing.TB, in CreateInput) *Trail {
 func (e *env) event(t *testing.T, account, region, source, name string, readOnly bool) {
 	t.Helper()
 	require.NoError(t, e.log.Append(context.Background(), &audit.Record{
-		UserIdentity: audit.UserIdentity{Type: audit.IdentityRoot, AccountID: account, ARN: iam.RootARN(account)},
+		UserIdentity: audit.UserIdentity{Type: audit.IdentityRoot, AccountID: account, ARN: actor.RootARN(account)},
 		EventSource:  source, EventName: name, AWSRegion: region, ReadOnly: readOnly, RecipientAccountID: account,
 	}))
 }
@@ -168,7 +170,7 @@ func (e *env) event(t *testing.T, account, region, source, name string, readOnly
 func (e *env) dataEvent(t *testing.T, name, objectARN string, readOnly bool) {
 	t.Helper()
 	require.NoError(t, e.log.Append(context.Background(), &audit.Record{
-		UserIdentity: audit.UserIdentity{Type: audit.IdentityRoot, AccountID: acct, ARN: iam.RootARN(acct)},
+		UserIdentity: audit.UserIdentity{Type: audit.IdentityRoot, AccountID: acct, ARN: actor.RootARN(acct)},
 		EventSource:  "s3.amazonaws.com", EventName: name, AWSRegion: home, ReadOnly: readOnly, RecipientAccountID: acct,
 		EventCategory: audit.CategoryData, Resources: []audit.Resource{{Type: "AWS::S3::Object", ARN: objectARN}},
 	}))
@@ -193,7 +195,7 @@ func (e *env) keys(t testing.TB, prefix string) []string {
 // objReader is a Reader over the object store in-process, as a caller.
 type objReader struct {
 	s3     *objstore.Service
-	caller *iam.Caller
+	caller *actor.Caller
 	trails *Service
 }
 

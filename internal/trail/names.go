@@ -4,7 +4,7 @@ import (
 	"net"
 	"strings"
 
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
 )
 
 // Name limits of CreateTrail.
@@ -55,7 +55,7 @@ func (r ref) arn() string { return TrailARN(r.region, r.account, r.name) }
 
 // parseRef parses the Name or TrailName member of a request, a trail name or a trail ARN, for caller c in
 // region.
-func parseRef(c *iam.Caller, region, nameOrARN string) (ref, error) {
+func parseRef(c *actor.Caller, region, nameOrARN string) (ref, error) {
 	if nameOrARN == "" {
 		return ref{}, errInvalidName("Trail name or ARN is required.")
 	}
@@ -75,7 +75,7 @@ func parseRef(c *iam.Caller, region, nameOrARN string) (ref, error) {
 // parseARN parses arn:aws:cloudtrail:<region>:<account>:trail/<name>.
 func parseARN(s string) (ref, bool) {
 	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[1] != "aws" || parts[2] != "cloudtrail" || parts[3] == "" || !iam.ValidAccountID(parts[4]) {
+	if len(parts) != 6 || parts[1] != "aws" || parts[2] != "cloudtrail" || parts[3] == "" || !actor.ValidAccountID(parts[4]) {
 		return ref{}, false
 	}
 	name, ok := strings.CutPrefix(parts[5], "trail/")

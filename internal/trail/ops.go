@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/objstore"
 )
@@ -47,7 +48,7 @@ func (u Unsupported) check() error {
 
 // CreateTrail creates a trail in the caller's account and region, after checking its destination as AWS
 // does (see checkDestination). The trail does not log until StartLogging.
-func (s *Service) CreateTrail(ctx context.Context, c *iam.Caller, in CreateInput) (*Trail, error) {
+func (s *Service) CreateTrail(ctx context.Context, c *actor.Caller, in CreateInput) (*Trail, error) {
 	t := &Trail{Name: in.Name, Account: c.Account, HomeRegion: s.region(c), S3BucketName: in.S3BucketName,
 		S3KeyPrefix: in.S3KeyPrefix, IsMultiRegionTrail: in.IsMultiRegionTrail, IncludeGlobalServiceEvents: true,
 		LogFileValidationEnabled: in.EnableLogFileValidation, EventSelectors: DefaultSelectors(), Created: s.cfg.Clock.Now().UTC()}
@@ -162,7 +163,7 @@ type UpdateInput struct {
 
 // UpdateTrail changes a trail's settings from its home region. A new destination (bucket, prefix or key) is
 // checked as at creation. Turning log file validation off breaks the digest chain; turning it on starts one.
-func (s *Service) UpdateTrail(ctx context.Context, c *iam.Caller, in UpdateInput) (*Trail, error) {
+func (s *Service) UpdateTrail(ctx context.Context, c *actor.Caller, in UpdateInput) (*Trail, error) {
 	old, err := s.lookup(ctx, c, in.Name, true)
 	if err != nil {
 		return nil, err
@@ -243,7 +244,7 @@ func validationChanged(tx meta.Tx, t *Trail, was bool, st *status, now time.Time
 
 // DeleteTrail deletes a trail from its home region. Records not yet delivered are not; the files and signing
 // keys it made stay.
-func (s *Service) DeleteTrail(ctx context.Context, c *iam.Caller, name string) (*Trail, error) {
+func (s *Service) DeleteTrail(ctx context.Context, c *actor.Caller, name string) (*Trail, error) {
 	t, err := s.lookup(ctx, c, name, true)
 	if err != nil {
 		return nil, err

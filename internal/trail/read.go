@@ -7,22 +7,23 @@ import (
 	"sort"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/meta"
 )
 
 // GetTrail returns a trail of the caller's region, or a multi-region trail of another region.
-func (s *Service) GetTrail(ctx context.Context, c *iam.Caller, name string) (*Trail, error) {
+func (s *Service) GetTrail(ctx context.Context, c *actor.Caller, name string) (*Trail, error) {
 	return s.readTrail(ctx, c, name, "cloudtrail:GetTrail")
 }
 
 // GetEventSelectors returns a trail, for its event selectors.
-func (s *Service) GetEventSelectors(ctx context.Context, c *iam.Caller, name string) (*Trail, error) {
+func (s *Service) GetEventSelectors(ctx context.Context, c *actor.Caller, name string) (*Trail, error) {
 	return s.readTrail(ctx, c, name, "cloudtrail:GetEventSelectors")
 }
 
-func (s *Service) readTrail(ctx context.Context, c *iam.Caller, name, action string) (*Trail, error) {
+func (s *Service) readTrail(ctx context.Context, c *actor.Caller, name, action string) (*Trail, error) {
 	t, err := s.lookup(ctx, c, name, false)
 	if err != nil {
 		return nil, err
@@ -35,7 +36,7 @@ func (s *Service) readTrail(ctx context.Context, c *iam.Caller, name, action str
 
 // DescribeTrails returns the named trails (names or ARNs; unknown ones are left out), or with no names the
 // trails of the caller's region and, unless includeShadow is false, the multi-region trails of other regions.
-func (s *Service) DescribeTrails(ctx context.Context, c *iam.Caller, names []string, includeShadow *bool) ([]*Trail, error) {
+func (s *Service) DescribeTrails(ctx context.Context, c *actor.Caller, names []string, includeShadow *bool) ([]*Trail, error) {
 	if err := s.authorize(ctx, c, "cloudtrail:DescribeTrails", "*"); err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func isNotFound(err error) bool {
 }
 
 // ListTrails returns every trail of the caller's account, in all regions.
-func (s *Service) ListTrails(ctx context.Context, c *iam.Caller, nextToken string) ([]*Trail, error) {
+func (s *Service) ListTrails(ctx context.Context, c *actor.Caller, nextToken string) ([]*Trail, error) {
 	if nextToken != "" {
 		return nil, errNextToken() // every trail fits in the first page
 	}
@@ -101,7 +102,7 @@ func (s *Service) ListTrails(ctx context.Context, c *iam.Caller, nextToken strin
 }
 
 // GetTrailStatus returns whether a trail logs and how its deliveries went.
-func (s *Service) GetTrailStatus(ctx context.Context, c *iam.Caller, name string) (*Trail, *Status, error) {
+func (s *Service) GetTrailStatus(ctx context.Context, c *actor.Caller, name string) (*Trail, *Status, error) {
 	t, err := s.readTrail(ctx, c, name, "cloudtrail:GetTrailStatus")
 	if err != nil {
 		return nil, nil, err
@@ -120,16 +121,16 @@ func (s *Service) GetTrailStatus(ctx context.Context, c *iam.Caller, name string
 }
 
 // StartLogging starts a trail's delivery: records from now on (and any left from before it was stopped).
-func (s *Service) StartLogging(ctx context.Context, c *iam.Caller, name string) (*Trail, error) {
+func (s *Service) StartLogging(ctx context.Context, c *actor.Caller, name string) (*Trail, error) {
 	return s.setLogging(ctx, c, name, true)
 }
 
 // StopLogging stops a trail's delivery. Records up to now are still delivered.
-func (s *Service) StopLogging(ctx context.Context, c *iam.Caller, name string) (*Trail, error) {
+func (s *Service) StopLogging(ctx context.Context, c *actor.Caller, name string) (*Trail, error) {
 	return s.setLogging(ctx, c, name, false)
 }
 
-func (s *Service) setLogging(ctx context.Context, c *iam.Caller, name string, on bool) (*Trail, error) {
+func (s *Service) setLogging(ctx context.Context, c *actor.Caller, name string, on bool) (*Trail, error) {
 	t, err := s.lookup(ctx, c, name, true)
 	if err != nil {
 		return nil, err
@@ -168,7 +169,7 @@ func (s *Service) setLogging(ctx context.Context, c *iam.Caller, name string, on
 }
 
 // PutEventSelectors replaces a trail's event selectors. Advanced event selectors are not supported.
-func (s *Service) PutEventSelectors(ctx context.Context, c *iam.Caller, name string, selectors []EventSelector, advanced bool) (*Trail, error) {
+func (s *Service) PutEventSelectors(ctx context.Context, c *actor.Caller, name string, selectors []EventSelector, advanced bool) (*Trail, error) {
 	t, err := s.lookup(ctx, c, name, true)
 	if err != nil {
 		return nil, err
@@ -200,7 +201,7 @@ func (s *Service) PutEventSelectors(ctx context.Context, c *iam.Caller, name str
 
 // ListPublicKeys returns the public keys of the caller's account and region that signed digest files
 // between start and end (nil: now).
-func (s *Service) ListPublicKeys(ctx context.Context, c *iam.Caller, start, end *time.Time) ([]PublicKey, error) {
+func (s *Service) ListPublicKeys(ctx context.Context, c *actor.Caller, start, end *time.Time) ([]PublicKey, error) {
 	if err := s.authorize(ctx, c, "cloudtrail:ListPublicKeys", "*"); err != nil {
 		return nil, err
 	}

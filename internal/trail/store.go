@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -107,7 +107,7 @@ func (s *Service) updateStatus(ctx context.Context, key string, fn func(tx meta.
 }
 
 // region returns the region of a caller's request.
-func (s *Service) region(c *iam.Caller) string {
+func (s *Service) region(c *actor.Caller) string {
 	if c.Region != "" {
 		return c.Region
 	}
@@ -116,7 +116,7 @@ func (s *Service) region(c *iam.Caller) string {
 
 // find returns the trail r names as caller c in region sees it: a trail of the region, or a multi-region
 // trail of another region (its shadow), which only the home region may change (write).
-func (s *Service) find(tx meta.Tx, c *iam.Caller, region string, r ref, write bool) (*Trail, error) {
+func (s *Service) find(tx meta.Tx, c *actor.Caller, region string, r ref, write bool) (*Trail, error) {
 	if r.account != c.Account {
 		return nil, errTrailNotFound(r.arn(), c.Account)
 	}
@@ -156,7 +156,7 @@ func shadow(tx meta.Tx, account, name string) (*Trail, error) {
 }
 
 // lookup is find in its own read transaction.
-func (s *Service) lookup(ctx context.Context, c *iam.Caller, nameOrARN string, write bool) (*Trail, error) {
+func (s *Service) lookup(ctx context.Context, c *actor.Caller, nameOrARN string, write bool) (*Trail, error) {
 	region := s.region(c)
 	r, err := parseRef(c, region, nameOrARN)
 	if err != nil {
@@ -171,17 +171,6 @@ func (s *Service) lookup(ctx context.Context, c *iam.Caller, nameOrARN string, w
 }
 
 // authorize decides a trail API call with the caller's IAM policies.
-func (s *Service) authorize(ctx context.Context, c *iam.Caller, action, resource string) error {
-	d, err := s.cfg.Authz.Authorize(ctx, c, iam.AuthzRequest{Action: action, Resource: resource})
-	if err != nil {
-		return fmt.Errorf("authorize %s: %w", action, err)
-	}
-	if d.Allowed {
-		return nil
-	}
-	msg := iam.DenyMessage(c, action, resource, d)
-	if d.Reason != "" {
-		msg += " (" + d.Reason + ")"
-	}
-	return awserr.AccessDenied("%s", msg)
+func (s *Service) authorize(ctx context.Context, c *actor.Caller, action, resource string) error {
+	return actor.Check(ctx, s.cfg.Authz, c, actor.Request{Action: action, Resource: resource}, actor.AccessDeniedException)
 }

@@ -40,6 +40,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/background"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/meta"
@@ -74,7 +75,7 @@ type Config struct {
 	Records Records
 	Objects Objects
 	Keys    Keys
-	Authz   Authorizer
+	Authz   actor.Authorizer
 	// Seal seals the private halves of the signing keys.
 	Seal  *seal.Key
 	Clock clock.Clock

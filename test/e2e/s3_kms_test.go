@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -16,7 +17,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/stretchr/testify/require"
 
-	kmsdomain "github.com/seclake/seclake/internal/kms"
+	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/objstore"
 )
 
@@ -184,8 +185,7 @@ func TestS3VPCFlowLogsDelivery(t *testing.T) {
 	objKey := "AWSLogs/" + testAccount + "/vpcflowlogs/us-east-1/2026/11/22/flow.log.gz"
 	deliver := func(source string) error {
 		_, err := objects.Deliver(ctx, objstore.DeliveryInput{
-			Caller: objects.ServiceCaller("delivery.logs.amazonaws.com", "us-east-1"),
-			Source: kmsdomain.Source{ARN: source, Account: testAccount},
+			Caller: actor.ServicePrincipal("delivery.logs.amazonaws.com", "us-east-1", time.Now(), actor.Source{ARN: source, Account: testAccount}),
 			Object: objstore.PutInput{Bucket: "flow-logs-bucket", Key: objKey, Body: strings.NewReader("2 123 eni-1 10.0.0.1 ..."), Size: -1, ACL: "bucket-owner-full-control"},
 		})
 		return err

@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/objstore"
 )
 
@@ -50,9 +51,9 @@ func TestS3SecurityLakeKeyPolicyNeedsBucketKeys(t *testing.T) {
 	require.NoError(t, err)
 
 	// The lake acts as a session of its service-linked role.
-	slr := &iam.Caller{Principal: iam.Principal{Type: iam.TypeAssumedRole, Account: testAccount,
+	slr := &actor.Caller{Identity: actor.Identity{Type: actor.TypeAssumedRole, Account: testAccount,
 		ARN: "arn:aws:sts::" + testAccount + ":assumed-role/" + role.Role.RoleName + "/securitylake", ID: role.Role.RoleId + ":securitylake",
-		Name: role.Role.RoleName, Session: &iam.Session{RoleARN: role.Role.Arn, RoleID: role.Role.RoleId, Name: "securitylake"}},
+		Name: role.Role.RoleName, Session: &actor.Session{RoleARN: role.Role.Arn, RoleID: role.Role.RoleId, Name: "securitylake"}},
 		Region: "us-east-1", SourceIP: "securitylake.amazonaws.com"}
 	objects := s.app.Objects()
 	write := func(k string) error {

@@ -3,8 +3,9 @@ package cloudtrail
 import (
 	"context"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/api"
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/trail"
 )
 
@@ -136,7 +137,7 @@ func (h *handler) stopLogging(ctx context.Context, c *api.Call, in *nameInput) (
 }
 
 // nameOp runs an operation on one trail that returns nothing.
-func nameOp(ctx context.Context, c *api.Call, name string, op func(context.Context, *iam.Caller, string) (*trail.Trail, error)) (*empty, error) {
+func nameOp(ctx context.Context, c *api.Call, name string, op func(context.Context, *actor.Caller, string) (*trail.Trail, error)) (*empty, error) {
 	t, err := op(ctx, c.Caller, name)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/awsproto"
 	"github.com/seclake/seclake/internal/iam"
@@ -79,20 +81,20 @@ func userOut(u *iam.User) user {
 	out := user{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: u.ARN(), CreateDate: u.Created, Tags: tagsOut(u.Tags),
 		PermissionsBoundary: boundaryOut(u.Boundary)}
 	if u.Name == "" { // the root user, as GetUser without a name answers for root credentials
-		out.Arn, out.Path = iam.RootARN(u.Account), ""
+		out.Arn, out.Path = actor.RootARN(u.Account), ""
 	}
 	return out
 }
 
-func tagsIn(in []tag) []iam.Tag {
-	out := make([]iam.Tag, 0, len(in))
+func tagsIn(in []tag) []actor.Tag {
+	out := make([]actor.Tag, 0, len(in))
 	for _, t := range in {
-		out = append(out, iam.Tag{Key: t.Key, Value: t.Value})
+		out = append(out, actor.Tag{Key: t.Key, Value: t.Value})
 	}
 	return out
 }
 
-func tagsOut(in []iam.Tag) []tag {
+func tagsOut(in []actor.Tag) []tag {
 	out := make([]tag, 0, len(in))
 	for _, t := range in {
 		out = append(out, tag{Key: t.Key, Value: t.Value})

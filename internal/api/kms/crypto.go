@@ -3,8 +3,9 @@ package kms
 import (
 	"context"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/api"
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/kms"
 )
 
@@ -118,7 +119,7 @@ func (h *handler) generateDataKeyWithoutPlaintext(ctx context.Context, c *api.Ca
 	return h.dataKey(ctx, c, in, h.kms.GenerateDataKeyWithoutPlaintext)
 }
 
-type dataKeyFunc func(context.Context, *iam.Caller, kms.DataKeyRequest) (*kms.DataKey, error)
+type dataKeyFunc func(context.Context, *actor.Caller, kms.DataKeyRequest) (*kms.DataKey, error)
 
 func (h *handler) dataKey(ctx context.Context, c *api.Call, in *generateDataKeyInput, gen dataKeyFunc) (*generateDataKeyOutput, error) {
 	n, err := kms.DataKeySize(in.NumberOfBytes, in.KeySpec)

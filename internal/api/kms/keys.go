@@ -89,7 +89,7 @@ type describeKeyInput struct {
 }
 
 func (h *handler) describeKey(ctx context.Context, c *api.Call, in *describeKeyInput) (*keyMetadataOutput, error) {
-	md, err := h.kms.DescribeKeyFor(observe(ctx, c), c.Caller, in.KeyId, in.GrantTokens, kms.Source{})
+	md, err := h.kms.DescribeKeyFor(observe(ctx, c), c.Caller, in.KeyId, in.GrantTokens)
 	if err != nil {
 		return nil, err
 	}

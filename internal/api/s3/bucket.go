@@ -7,8 +7,9 @@ import (
 	"net/http"
 	"reflect"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/api"
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/objstore"
 )
 
@@ -149,7 +150,7 @@ func ok(err error) (any, error) {
 }
 
 // getDoc serves a Get* configuration operation.
-func getDoc[T any](fn func(context.Context, *iam.Caller, string) (*T, error)) func(context.Context, *api.Call, target) (any, error) {
+func getDoc[T any](fn func(context.Context, *actor.Caller, string) (*T, error)) func(context.Context, *api.Call, target) (any, error) {
 	return func(ctx context.Context, c *api.Call, t target) (any, error) {
 		doc, err := fn(ctx, c.Caller, t.bucket)
 		if err != nil {
@@ -164,7 +165,7 @@ func getDoc[T any](fn func(context.Context, *iam.Caller, string) (*T, error)) fu
 }
 
 // putDoc serves a Put* configuration operation whose body is an XML document.
-func putDoc[T any](fn func(context.Context, *iam.Caller, string, *T) error) func(context.Context, *api.Call, target) (any, error) {
+func putDoc[T any](fn func(context.Context, *actor.Caller, string, *T) error) func(context.Context, *api.Call, target) (any, error) {
 	return func(ctx context.Context, c *api.Call, t target) (any, error) {
 		doc := new(T)
 		if err := decodeXML(c.Stream, doc, false); err != nil {
@@ -175,7 +176,7 @@ func putDoc[T any](fn func(context.Context, *iam.Caller, string, *T) error) func
 }
 
 // deleteDoc serves a Delete* configuration operation.
-func deleteDoc(fn func(context.Context, *iam.Caller, string) error) func(context.Context, *api.Call, target) (any, error) {
+func deleteDoc(fn func(context.Context, *actor.Caller, string) error) func(context.Context, *api.Call, target) (any, error) {
 	return func(ctx context.Context, c *api.Call, t target) (any, error) {
 		return noContent(fn(ctx, c.Caller, t.bucket))
 	}

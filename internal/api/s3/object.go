@@ -8,9 +8,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/objstore"
 )
 
@@ -64,7 +65,7 @@ func (h *handler) headObject(ctx context.Context, c *api.Call, t target) (any, e
 
 func (h *handler) readObject(ctx context.Context, c *api.Call, t target, body bool) (any, error) {
 	q := c.HTTP.URL.Query()
-	if hasOverrides(q) && c.Caller.Type == iam.TypeAnonymous {
+	if hasOverrides(q) && c.Caller.Type == actor.TypeAnonymous {
 		return nil, awserr.New("InvalidRequest", http.StatusBadRequest, "Request specific response headers cannot be used for anonymous GET requests.")
 	}
 	if c.HTTP.Header.Get("X-Amz-Server-Side-Encryption") != "" {

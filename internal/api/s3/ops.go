@@ -3,8 +3,9 @@ package s3
 import (
 	"context"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/api"
-	"github.com/seclake/seclake/internal/iam"
 )
 
 // buildOps makes the operations the router names.
@@ -58,8 +59,8 @@ func (h *handler) buildOps() {
 }
 
 // bucketConfig makes the get, put and delete operations of a bucket configuration held as an XML document.
-func bucketConfig[T any](h *handler, names [3]string, get func(context.Context, *iam.Caller, string) (*T, error),
-	put func(context.Context, *iam.Caller, string, *T) error, del func(context.Context, *iam.Caller, string) error) []*api.Op {
+func bucketConfig[T any](h *handler, names [3]string, get func(context.Context, *actor.Caller, string) (*T, error),
+	put func(context.Context, *actor.Caller, string, *T) error, del func(context.Context, *actor.Caller, string) error) []*api.Op {
 	ops := []*api.Op{h.op(names[0], true, false, getDoc(get)), h.op(names[1], false, false, putDoc(put))}
 	if del != nil {
 		ops = append(ops, h.op(names[2], false, false, deleteDoc(del)))

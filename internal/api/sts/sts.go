@@ -6,6 +6,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/seclake/seclake/internal/actor"
+
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/awsproto"
 	"github.com/seclake/seclake/internal/iam"
@@ -41,7 +43,7 @@ type getCallerIdentityOutput struct {
 }
 
 func getCallerIdentity(_ context.Context, c *api.Call, _ *getCallerIdentityInput) (*getCallerIdentityOutput, error) {
-	p := c.Caller.Principal
+	p := c.Caller.Identity
 	return &getCallerIdentityOutput{Arn: p.ARN, UserId: p.ID, Account: p.Account}, nil
 }
 
@@ -99,7 +101,7 @@ func (h *handler) assumeRole(ctx context.Context, c *api.Call, in *assumeRoleInp
 		req.PolicyARNs = append(req.PolicyARNs, p.Arn)
 	}
 	for _, t := range in.Tags {
-		req.Tags = append(req.Tags, iam.Tag{Key: t.Key, Value: t.Value})
+		req.Tags = append(req.Tags, actor.Tag{Key: t.Key, Value: t.Value})
 	}
 	out, err := h.ids.AssumeRole(ctx, c.Caller, req)
 	if err != nil {
