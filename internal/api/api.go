@@ -72,33 +72,14 @@ type Call struct {
 	// Payload describes an S3 request's payload: its decoded length, protection mode and, once Stream has
 	// returned io.EOF, the verified trailing checksum. Nil for other services and anonymous requests.
 	Payload *sigv4.Result
-	// Audit is what the operation contributes to its audit record.
-	Audit Audit
-}
-
-// Audit is an operation's contribution to its audit record.
-type Audit struct {
-	// RequestParameters and ResponseElements are encoded as CloudTrail does: lowerCamelCase keys, fields
-	// tagged `sensitive:"true"` left out.
-	RequestParameters any
-	ResponseElements  any
-	// AdditionalEventData is recorded as is.
-	AdditionalEventData any
-	// Resources are the resources the call touched.
-	Resources []Resource
-	// RecipientAccount is the account that owns the resources, when it is not the caller's.
-	RecipientAccount string
-}
-
-// Resource is a resource touched by a call, as CloudTrail lists it.
-type Resource struct {
-	ARN, Account, Type string
+	// Audit is the call as the audit trail records it: the operation sets what it reports
+	// (RequestParameters, ResponseElements, AdditionalEventData, Resources, RecipientAccount); the edge
+	// fills in the rest and records it. Decisions made while the operation runs are noted on it.
+	Audit *actor.Call
 }
 
 // AddResource records that the call touched a resource.
-func (c *Call) AddResource(arn, account, typ string) {
-	c.Audit.Resources = append(c.Audit.Resources, Resource{ARN: arn, Account: account, Type: typ})
-}
+func (c *Call) AddResource(arn, account, typ string) { c.Audit.AddResource(arn, account, typ) }
 
 // Writer is an output that writes its own response (S3 objects, REST responses with headers). The edge calls
 // WriteResponse after the audit record is handled.

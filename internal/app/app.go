@@ -63,6 +63,7 @@ type Server struct {
 	blobs    blob.Store // from openBlob: the data directory's or an S3-compatible bucket
 	blobName string
 	audit    *audit.Log
+	recorder *audit.Recorder // puts every call, the edge's and the in-process ones, on the audit trail
 	kms      *kms.Service
 	objects  *objectStore   // S3: the object store and its background jobs
 	trails   *trail.Service // CloudTrail's trails and their delivery
@@ -114,12 +115,13 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 	if err != nil {
 		return nil, fmt.Errorf("open audit trail: %w", err)
 	}
-	s.kms, err = kms.New(kms.Config{Store: s.store, Seal: key, Identity: ids, Principals: ids, Audit: s.audit, Clock: opt.Clock, Rand: rand.Reader, Logger: s.log})
+	s.recorder = audit.NewRecorder(s.audit, opt.Clock)
+	s.kms, err = kms.New(kms.Config{Store: s.store, Seal: key, Identity: ids, Principals: ids, Recorder: s.recorder, Clock: opt.Clock, Rand: rand.Reader, Logger: s.log})
 	if err != nil {
 		return nil, fmt.Errorf("start key management service: %w", err)
 	}
 	s.kms.Start()
-	if err := s.startObjects(key, ids, s.kms, opt); err != nil {
+	if err := s.startObjects(key, ids, opt); err != nil {
 		return nil, err
 	}
 	if err := s.startTrails(key, ids, opt); err != nil {
@@ -279,7 +281,7 @@ func (s *Server) edge(ids *iam.Service, opt Options) (http.Handler, error) {
 	return edge.New(edge.Config{
 		Services: services,
 		Identity: ids,
-		Audit:    s.audit,
+		Audit:    s.recorder,
 		Clock:    opt.Clock,
 		Logger:   s.log,
 		Registry: reg,

@@ -10,6 +10,7 @@ import (
 	"github.com/seclake/seclake/internal/api"
 	s3api "github.com/seclake/seclake/internal/api/s3"
 	"github.com/seclake/seclake/internal/config"
+	"github.com/seclake/seclake/internal/envelope"
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/seal"
@@ -25,10 +26,15 @@ type objectStore struct {
 	done <-chan struct{}
 }
 
-// startObjects opens the object store over the blob store and starts its background jobs. keys is the KMS
-// that SSE-KMS uses (nil: SSE-S3 only).
-func (s *Server) startObjects(key *seal.Key, ids *iam.Service, keys objstore.DataKeys, opt Options) error {
-	svc, err := objstore.New(objstore.Config{Store: s.store, Blobs: s.blobs, Authz: ids, Keys: keys, Seal: key,
+// startObjects opens the object store over the blob store and starts its background jobs. SSE-KMS calls
+// KMS through an envelope client for S3.
+func (s *Server) startObjects(key *seal.Key, ids *iam.Service, opt Options) error {
+	keys, err := envelope.New(envelope.Config{Keys: s.kms, Service: objstore.EventSource, Recorder: s.recorder,
+		Failure: envelope.S3Failure, Clock: opt.Clock})
+	if err != nil {
+		return err
+	}
+	svc, err := objstore.New(objstore.Config{Store: s.store, Blobs: s.blobs, Authz: ids, Keys: keys, Recorder: s.recorder, Seal: key,
 		Clock: opt.Clock, Rand: rand.Reader, Region: s.cfg.Region, Logger: s.log.With("service", "s3")})
 	if err != nil {
 		return fmt.Errorf("start object store: %w", err)

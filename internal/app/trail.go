@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seclake/seclake/internal/envelope"
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/seal"
 	"github.com/seclake/seclake/internal/trail"
@@ -13,7 +14,11 @@ import (
 // startTrails starts CloudTrail's trails: they deliver the audit trail through the object store, with KMS.
 func (s *Server) startTrails(key *seal.Key, ids *iam.Service, opt Options) error {
 	interval, digests := time.Duration(s.cfg.TrailInterval), time.Duration(s.cfg.TrailDigestInterval)
-	svc, err := trail.New(trail.Config{Store: s.store, Records: s.audit, Objects: s.objects.svc, Keys: s.kms, Authz: ids,
+	keys, err := envelope.New(envelope.Config{Keys: s.kms, Service: trail.EventSource, Recorder: s.recorder, Clock: opt.Clock})
+	if err != nil {
+		return err
+	}
+	svc, err := trail.New(trail.Config{Store: s.store, Records: s.audit, Objects: s.objects.svc, Keys: keys, Authz: ids,
 		Seal: key, Clock: opt.Clock, Rand: rand.Reader, Region: s.cfg.Region, Logger: s.log.With("service", "cloudtrail"),
 		Interval: interval, DigestInterval: digests})
 	if err != nil {

@@ -156,7 +156,7 @@ func TestPlanIndexClusters(t *testing.T) {
 	n := attrValue{attrEventName, "Decrypt"}
 	recs := []*indexed{
 		r("1", 100, n), r("1", 100+eventSpan, n), r("2", 100, n), r("1", 100+eventSpan+1, n), // 0-3
-		{account: "1", sec: 100, attrs: []attrValue{n}}, // a data event: not indexed
+		{account: "1", sec: 100, attrs: []attrValue{n}}, // a data event: in its name's posting only
 		r("1", 40, n),
 		{mgmt: true, account: "1", sec: 100, idMS: 5000, hasIDMS: true},
 		{mgmt: true, account: "2", sec: 100, idMS: 5000 + idSpan + 1, hasIDMS: true},
@@ -180,7 +180,7 @@ func TestPlanIndexClusters(t *testing.T) {
 		// Account 1's times 40, 100, 100 | 160, 161: a cluster starts where the span would exceed eventSpan.
 		{k(t1, 100), 40, 100, []int{0, 5, 6}, nil},
 		{k(t1, 100+eventSpan+1), 100 + eventSpan, 100 + eventSpan + 1, []int{1, 3}, nil},
-		{k(n1, 100), 40, 100, []int{0, 5}, nil},
+		{k(n1, 100), 40, 100, []int{0, 4, 5}, nil}, // the data event (4) too: it is found by its name
 		{k(n1, 100+eventSpan+1), 100 + eventSpan, 100 + eventSpan + 1, []int{1, 3}, nil},
 		{k(t2, 100), 100, 100, []int{2, 7}, nil},
 		{k(n2, 100), 100, 100, []int{2}, nil},

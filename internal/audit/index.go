@@ -42,7 +42,7 @@ type attrValue struct {
 
 // indexed is what the index needs of a record, gathered by prepare.
 type indexed struct {
-	mgmt    bool // only management events are indexed
+	mgmt    bool // management events are indexed in full; data events by their name only
 	account string
 	sec     int64       // event time, Unix seconds
 	attrs   []attrValue // distinct attribute values (event IDs only if not a version 7 UUID)
@@ -104,6 +104,9 @@ func planIndex(recs []*indexed, rowStarts []int) []indexRow {
 	}
 	for i, r := range recs {
 		if !r.mgmt {
+			for j, a := range r.attrs {
+				add(2+j, groupKey{kind: 'a', account: r.account, attr: a.code, value: a.value}, member{i, r.sec})
+			}
 			continue
 		}
 		add(0, groupKey{kind: 't', account: r.account}, member{i, r.sec})

@@ -206,10 +206,14 @@ func (q *lookupQuery) setAttribute(a *LookupAttribute) error {
 	return nil
 }
 
-// matches reports whether r is an event q may return: a management event of q's account with q's attribute.
-// The indexes decide which events are read; this check keeps a tampered index from adding others.
+// matches reports whether r is an event q may return: an event of q's account with q's attribute, a
+// management event or, for a lookup by EventName, a data event (DataEventsByName). The indexes decide which
+// events are read; this check keeps a tampered index from adding others.
 func (q *lookupQuery) matches(r *Record) bool {
-	if r.RecipientAccountID != q.account || r.EventCategory != CategoryManagement {
+	if r.RecipientAccountID != q.account {
+		return false
+	}
+	if r.EventCategory != CategoryManagement && (q.attr == nil || q.attr.AttributeKey != AttrEventName) {
 		return false
 	}
 	if q.attr == nil {
@@ -284,3 +288,9 @@ func eventOf(r *Record, js []byte) Event {
 	}
 	return ev
 }
+
+// DataEventsByName is what seclake adds to CloudTrail's event history: data events (S3 object reads and
+// writes, among them what seclake's own services write into customers' buckets), which the event history on
+// AWS does not keep, are returned by lookups by EventName ("PutObject"), and by no other lookup. They are
+// indexed by their name alone, so they cost the index one posting per name and commit.
+const DataEventsByName = true

@@ -76,7 +76,7 @@ func expect(model []refEvent, account string, in LookupInput) []string {
 	var out []refEvent
 	for _, e := range model {
 		switch {
-		case e.r.RecipientAccountID != account || e.r.EventCategory != CategoryManagement:
+		case e.r.RecipientAccountID != account || e.r.EventCategory != CategoryManagement && !byName(in):
 		case len(in.LookupAttributes) == 1 && !slices.Contains(refValues(e.r, in.LookupAttributes[0].AttributeKey), in.LookupAttributes[0].AttributeValue):
 		case in.StartTime != nil && e.r.EventTime.Before(*in.StartTime):
 		case in.EndTime != nil && e.r.EventTime.After(*in.EndTime):
@@ -202,4 +202,9 @@ func TestLookupMatchesReference(t *testing.T) {
 			})
 		}
 	})
+}
+
+// byName reports whether a lookup asks for an event name, which also finds data events.
+func byName(in LookupInput) bool {
+	return len(in.LookupAttributes) == 1 && in.LookupAttributes[0].AttributeKey == AttrEventName
 }

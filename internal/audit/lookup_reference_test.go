@@ -129,7 +129,7 @@ func (g *refTrail) expect(q refQuery) []Event {
 	}
 	var ms []*refRec
 	for _, m := range g.recs {
-		if m.r.RecipientAccountID != q.account || m.r.EventCategory != CategoryManagement {
+		if m.r.RecipientAccountID != q.account || m.r.EventCategory != CategoryManagement && (a == nil || a.AttributeKey != AttrEventName) {
 			continue
 		}
 		if q.in.StartTime != nil && m.r.EventTime.Before(*q.in.StartTime) || q.in.EndTime != nil && m.r.EventTime.After(*q.in.EndTime) {

@@ -58,8 +58,9 @@ const (
 // EventCategory is a record's eventCategory.
 type EventCategory string
 
-// Event categories. Lookup returns Management events only, as CloudTrail's event history does; Data events
-// are chained and kept but not indexed.
+// Event categories. Lookup returns Management events, as CloudTrail's event history does; Data events are
+// chained, delivered by trails that select them, and found by Lookup only when it asks for an event name
+// (DataEventsByName).
 const (
 	CategoryManagement EventCategory = "Management"
 	CategoryData       EventCategory = "Data"

@@ -253,11 +253,12 @@ func (l *Log) readHead(tx meta.Tx) (head, error) {
 }
 
 // indexOf gathers what the index needs of r: for a management event, its account, time and the distinct
-// value of each LookupAttributeKey it has, as the record's JSON carries it (see jsonText). Values longer
-// than a lookup value can be are not indexed.
+// value of each LookupAttributeKey it has, as the record's JSON carries it (see jsonText); for a data event,
+// its event name only (see DataEventsByName). Values longer than a lookup value can be are not indexed.
 func indexOf(r *Record) indexed {
 	x := indexed{mgmt: r.EventCategory == CategoryManagement, account: r.RecipientAccountID, sec: r.EventTime.Unix()}
 	if !x.mgmt {
+		x.add(attrEventName, r.EventName)
 		return x
 	}
 	x.attrs = make([]attrValue, 0, 7+2*len(r.Resources))

@@ -19,7 +19,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/seclake/seclake/internal/api"
-	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/awsproto"
 	"github.com/seclake/seclake/internal/clock"
@@ -35,21 +34,14 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, keyID, sessionToken string) (*iam.Credential, error)
 }
 
-// Auditor records calls on the audit trail; *audit.Log satisfies it.
-type Auditor interface {
-	// Append returns once the record is durable.
-	Append(ctx context.Context, r *audit.Record) error
-	// AppendAsync queues the record and returns at once.
-	AppendAsync(r *audit.Record)
-}
-
 // Config holds what the edge needs.
 type Config struct {
 	Services []*api.Service
 	Identity Authenticator
-	Audit    Auditor
-	Clock    clock.Clock
-	Logger   *slog.Logger
+	// Audit records every call; *audit.Recorder satisfies it. Nil records nothing (tests).
+	Audit  actor.Recorder
+	Clock  clock.Clock
+	Logger *slog.Logger
 	// Registry receives the edge's metrics; nil leaves them unregistered.
 	Registry prometheus.Registerer
 	// Gatherer serves /_seclake/metrics; nil disables the endpoint.
@@ -158,7 +150,8 @@ func (s *Server) handle(r *http.Request, rq *request, auth *sigv4.Auth, perr err
 		return nil, err
 	}
 	rq.op = op
-	ctx := r.Context()
+	rq.call.Audit = s.newCall(rq)
+	ctx := actor.WithCall(r.Context(), rq.call.Audit)
 	out, opErr := op.Serve(ctx, rq.call)
 	if aerr := s.audit(ctx, rq, opErr); aerr != nil {
 		rq.log.Error("audit record not durable; refusing to acknowledge", "err", aerr)

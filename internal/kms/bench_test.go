@@ -23,6 +23,8 @@ type benchEnv struct {
 	key    *KeyMetadata
 	caller *actor.Caller
 	ec     map[string]string
+	// rec records each call as the envelope client does for S3 (audit=on); nil records nothing.
+	rec actor.Recorder
 }
 
 // keyPolicyOnly is an Authorizer that evaluates the request against the key policy with the policy engine and
@@ -45,26 +47,27 @@ func (keyPolicyOnly) Authorize(_ context.Context, c *actor.Caller, req actor.Req
 
 func newBenchEnv(b *testing.B, withAudit, cachedIAM bool) *benchEnv {
 	e := newTestEnv(b, func(c *Config) {
-		c.Audit = nil
+		c.Recorder = nil
 		if cachedIAM {
 			c.Identity = keyPolicyOnly{}
 		}
 	})
+	var rec actor.Recorder
 	if withAudit {
 		log, err := audit.Open(context.Background(), audit.Config{Store: e.store, Clock: e.clock, ChainKey: make([]byte, 32)})
 		require.NoError(b, err)
 		b.Cleanup(func() { require.NoError(b, log.Close()) })
-		e.svc.cfg.Audit = log
+		rec = audit.NewRecorder(log, e.clock)
 	}
 	md := e.createKey(b, "")
 	require.NoError(b, e.svc.PutKeyPolicy(ctx, rootOf(acct), md.KeyID, "", policyFile(b, "securitylake-s3.json", md.ARN), false))
-	return &benchEnv{testEnv: e, key: md, caller: via(sessionOf(acct, rmRole, "rm"), s3Service), ec: map[string]string{"aws:s3:arn": bucketARN}}
+	return &benchEnv{testEnv: e, key: md, caller: via(sessionOf(acct, rmRole, "rm"), s3Service), ec: map[string]string{"aws:s3:arn": bucketARN}, rec: rec}
 }
 
 // BenchmarkGenerateDataKey measures the in-process data-key path (policy evaluation, derivation, AES-GCM):
 // with IAM as it is (iam.Service, which reads the caller's policies from the store on every decision) or
 // with the identity side cached (keyPolicyOnly), and with or without audit records going to a real trail on
-// SQLite.
+// SQLite, made as the envelope client makes them for S3 (an actor.Call recorded by audit.Recorder).
 func BenchmarkGenerateDataKey(b *testing.B) {
 	for _, c := range []struct {
 		name             string
@@ -78,9 +81,21 @@ func BenchmarkGenerateDataKey(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			e := newBenchEnv(b, c.audit, c.cachedIAM)
 			req := DataKeyRequest{KeyID: e.key.ARN, EncryptionContext: e.ec}
+			params := struct {
+				KeyID             string
+				EncryptionContext map[string]string
+				KeySpec           string
+			}{e.key.ARN, e.ec, DataKeyAES256}
 			parallel(b, func() error {
-				_, err := e.svc.GenerateDataKey(ctx, e.caller, req)
-				return err
+				if e.rec == nil {
+					_, err := e.svc.GenerateDataKey(ctx, e.caller, req)
+					return err
+				}
+				call := &actor.Call{Caller: e.caller, EventSource: EventSource, Operation: "GenerateDataKey", ReadOnly: true, RequestParameters: params}
+				return actor.Do(ctx, e.rec, call, func(ctx context.Context) error {
+					_, err := e.svc.GenerateDataKey(ctx, e.caller, req)
+					return err
+				})
 			})
 		})
 	}

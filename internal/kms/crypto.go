@@ -50,7 +50,6 @@ func (s *Service) Encrypt(ctx context.Context, c *actor.Caller, in EncryptReques
 	if err == nil {
 		out, err = s.encryptWith(e, in.EncryptionContext, in.Plaintext, in.DryRun)
 	}
-	s.trail(ctx, c, "Encrypt", e, trailParams{KeyID: in.KeyID, EncryptionContext: in.EncryptionContext, EncryptionAlgorithm: AlgorithmSymmetric}, err)
 	return out, err
 }
 
@@ -126,7 +125,6 @@ func (s *Service) Decrypt(ctx context.Context, c *actor.Caller, in DecryptReques
 	if err == nil {
 		out, err = decryptWith(e, b, in.EncryptionContext, in.DryRun)
 	}
-	s.trail(ctx, c, "Decrypt", e, trailParams{EncryptionContext: in.EncryptionContext, EncryptionAlgorithm: AlgorithmSymmetric}, err)
 	return out, err
 }
 

@@ -78,7 +78,6 @@ func (s *Service) generateDataKey(ctx context.Context, c *actor.Caller, req Data
 	if err == nil {
 		out, err = s.dataKey(e, req, n, withPlaintext)
 	}
-	s.trail(ctx, c, op, e, trailParams{KeyID: req.KeyID, EncryptionContext: req.EncryptionContext, KeySpec: keySpecName(n), NumberOfBytes: n}, err)
 	return out, err
 }
 

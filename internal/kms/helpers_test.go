@@ -40,7 +40,7 @@ const (
 
 var testTime = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// recorder is an Auditor that keeps the records.
+// recorder is an audit.Appender that keeps the records.
 type recorder struct {
 	mu   sync.Mutex
 	recs []*audit.Record
@@ -138,7 +138,7 @@ func newTestEnvOn(t testing.TB, store meta.Store, edit ...func(*Config)) *testEn
 		Store:    store,
 		Seal:     root,
 		Identity: iam.New(iam.Config{Store: store, Seal: root, Clock: clk, Rand: rand.Reader}),
-		Audit:    rec,
+		Recorder: audit.NewRecorder(rec, clk),
 		Clock:    clk,
 		Rand:     rand.Reader,
 	}

@@ -139,7 +139,6 @@ func (s *Service) DescribeKey(ctx context.Context, c *actor.Caller, keyID string
 // DescribeKeyFor is DescribeKey with grant tokens.
 func (s *Service) DescribeKeyFor(ctx context.Context, c *actor.Caller, keyID string, grantTokens []string) (*KeyMetadata, error) {
 	e, err := s.use(ctx, c, keyID, true, &access{action: "kms:DescribeKey", grantOp: "DescribeKey", tokens: grantTokens})
-	s.trail(ctx, c, "DescribeKey", e, trailParams{KeyID: keyID}, err)
 	if err != nil {
 		return nil, err
 	}

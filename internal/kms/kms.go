@@ -36,23 +36,22 @@
 //
 // # Calls from other services
 //
-// The API layer (api/kms) calls the methods of [Service] for requests that arrive at the edge, which audits
-// them. Other services call the same methods in-process:
+// The API layer (api/kms) calls the methods of [Service] for requests that arrive at the edge, which records
+// them. Other services call KMS through the envelope client (internal/envelope), which records each call on
+// the audit trail as KMS's own CloudTrail event, and calls the same methods:
 //
-//   - As the requester (S3 writing an object for a user): pass the requester's *iam.Caller with InvokedBy set to
-//     the service ("s3.amazonaws.com"). KMS then sets kms:ViaService to "s3.<region>.amazonaws.com" (and IAM
-//     sets aws:CalledVia), and the encryption context the service adds is evaluated like any other.
-//   - As a service principal (CloudTrail or log delivery writing to a customer's bucket): pass a Caller whose
-//     Principal has Type iam.TypeService and Service "cloudtrail.amazonaws.com", and put the resource the work
-//     is done for in the request's Source field ([Source]: aws:SourceArn and aws:SourceAccount; DescribeKeyFor
-//     takes it as an argument). A service principal names keys by ARN, or by ID or alias in Source.Account.
+//   - As the requester (S3 writing an object for a user): the requester's *actor.Caller with InvokedBy set to
+//     the service ("s3.amazonaws.com", actor.Caller.Via). KMS then sets kms:ViaService to
+//     "s3.<region>.amazonaws.com" (and IAM sets aws:CalledVia), and the encryption context the service adds is
+//     evaluated like any other.
+//   - As a service principal (CloudTrail or log delivery writing to a customer's bucket): a caller from
+//     actor.ServicePrincipal, whose Source names the resource the work is done for (aws:SourceArn and
+//     aws:SourceAccount). A service principal names keys by ARN, or by ID or alias in Source.Account.
 //
-// Such calls do not pass the edge, so this package writes their audit records itself, shaped like KMS's own
-// CloudTrail events (requestParameters with keyId, encryptionContext and keySpec; resources with the key ARN;
-// userIdentity.invokedBy naming the service). A call is treated as in-process when its Caller has InvokedBy set
-// or is a service principal; the edge never produces such callers. When a key is used from another account, a
-// copy of the record goes to the key owner's account as well, so lookup-events by the key ARN in the owner's
-// account answers who used the key.
+// Every key a request resolves is added to the resources of the call in its context (actor.CallOf), so the
+// record lists it whether or not the request succeeds; the recorder sends a copy of the record to the key
+// owner's account when the caller belongs to another, so lookup-events by the key ARN in the owner's account
+// answers who used the key.
 //
 // Errors are *awserr.Error with KMS's codes and messages (NotFoundException, DisabledException,
 // KMSInvalidStateException, AccessDeniedException, …).
@@ -76,7 +75,6 @@ import (
 
 	"github.com/seclake/seclake/internal/actor"
 
-	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/background"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/iam/policy"
@@ -104,12 +102,6 @@ type PrincipalDirectory interface {
 	PrincipalExists(ctx context.Context, p policy.Principal) (bool, error)
 }
 
-// Auditor records in-process calls on the audit trail; *audit.Log satisfies it.
-type Auditor interface {
-	Append(ctx context.Context, r *audit.Record) error
-	AppendAsync(r *audit.Record)
-}
-
 // Config holds what the key service needs. Store, Seal, Identity, Clock and Rand are required.
 type Config struct {
 	Store meta.Store
@@ -120,9 +112,10 @@ type Config struct {
 	// Principals checks that principals named in key policies and grants exist. Nil checks their syntax only:
 	// this is the seam the IAM service's PrincipalExists plugs into.
 	Principals PrincipalDirectory
-	// Audit receives the records of in-process calls; nil records nothing (tests).
-	Audit Auditor
-	Clock clock.Clock
+	// Recorder puts the service events of scheduled work (rotations, deletions) on the audit trail; nil
+	// records nothing (tests).
+	Recorder actor.Recorder
+	Clock    clock.Clock
 	// Rand supplies key material, data keys, nonces and IDs.
 	Rand io.Reader
 	// OnDemandRotationLimit is how many times RotateKeyOnDemand may rotate one key; default 25 (AWS's quota).

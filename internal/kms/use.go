@@ -6,20 +6,11 @@ import (
 	"github.com/seclake/seclake/internal/actor"
 )
 
-// KeyObserver is told about each key a request resolves, whether or not the request then succeeds; the API
-// layer uses it to list the key in the request's audit record (CloudTrail's resources).
-type KeyObserver func(keyARN, account string)
-
-type observerKey struct{}
-
-// WithKeyObserver returns a context whose requests report the keys they resolve to fn.
-func WithKeyObserver(ctx context.Context, fn KeyObserver) context.Context {
-	return context.WithValue(ctx, observerKey{}, fn)
-}
-
+// observe lists key e among the resources of the call in ctx (CloudTrail's resources), whether or not the
+// request then succeeds.
 func observe(ctx context.Context, e *entry) {
-	if fn, ok := ctx.Value(observerKey{}).(KeyObserver); ok && fn != nil {
-		fn(e.arn, e.rec.Account)
+	if call := actor.CallOf(ctx); call != nil {
+		call.AddResource(e.arn, e.rec.Account, keyResourceType)
 	}
 }
 

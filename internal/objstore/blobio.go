@@ -13,7 +13,7 @@ import (
 
 	"github.com/seclake/seclake/internal/checksum"
 	"github.com/seclake/seclake/internal/meta"
-	"github.com/seclake/seclake/internal/objstore/segment"
+	"github.com/seclake/seclake/internal/segment"
 )
 
 // dataBlob is one sealed blob holding part of an object's body (the whole body, or one multipart part):

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/envelope"
 
 	"github.com/stretchr/testify/require"
 
@@ -93,7 +94,9 @@ func newFixtureTB(t testing.TB) *fixture {
 	clk := clock.NewFake(time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC))
 	ids := iam.New(iam.Config{Store: store, Seal: key, Clock: clk, Rand: rand.Reader})
 	keys := &fakeKeys{}
-	s, err := New(Config{Store: store, Blobs: blobs, Authz: ids, Keys: keys, Seal: key, Clock: clk, Region: "us-east-1"})
+	env, err := envelope.New(envelope.Config{Keys: keys, Service: EventSource, Failure: envelope.S3Failure, Clock: clk})
+	require.NoError(t, err)
+	s, err := New(Config{Store: store, Blobs: blobs, Authz: ids, Keys: env, Seal: key, Clock: clk, Region: "us-east-1"})
 	require.NoError(t, err)
 	root := &actor.Caller{Identity: actor.Identity{Type: actor.TypeRoot, Account: account, ARN: actor.RootARN(account), ID: account}, Region: "us-east-1"}
 	return &fixture{s: s, keys: keys, clock: clk, root: root, dir: dir}
@@ -142,3 +145,7 @@ func kmsDefault(key string, bucketKey bool) *Encryption {
 }
 
 func newAWS(code string) error { return awserr.New(code, 400, "the key says no") }
+
+func (f *fakeKeys) DescribeKey(_ context.Context, _ *actor.Caller, keyID string) (*kms.KeyMetadata, error) {
+	return &kms.KeyMetadata{KeyID: keyID}, nil
+}

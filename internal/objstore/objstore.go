@@ -38,7 +38,10 @@ type Config struct {
 	Store meta.Store
 	Blobs blob.Store
 	Authz actor.Authorizer
-	// Keys generates and decrypts SSE-KMS data keys as the requester; nil makes SSE-KMS unavailable.
+	// Recorder puts the object writes seclake's services make in-process (Deliver) on the audit trail; nil
+	// records nothing (tests).
+	Recorder actor.Recorder
+	// Keys gives and opens SSE-KMS data keys as the requester (see DataKeys); nil makes SSE-KMS unavailable.
 	Keys DataKeys
 	// Seal is the root key; SSE-S3's internal key is derived from it.
 	Seal  *seal.Key
@@ -55,23 +58,23 @@ type Config struct {
 
 // Service is the object store. It is safe for concurrent use.
 type Service struct {
-	store   meta.Store
-	blobs   blob.Store
-	authz   actor.Authorizer
-	keys    DataKeys
-	sse     *sseS3
-	clock   clock.Clock
-	rand    io.Reader
-	region  string
-	log     *slog.Logger
-	ttl     time.Duration
-	pending time.Duration
+	store    meta.Store
+	blobs    blob.Store
+	authz    actor.Authorizer
+	recorder actor.Recorder
+	keys     DataKeys
+	sse      *sseS3
+	clock    clock.Clock
+	rand     io.Reader
+	region   string
+	log      *slog.Logger
+	ttl      time.Duration
+	pending  time.Duration
 
-	bucketKeys *keyCache
-	policies   sync.Map // policy document → *policy.Policy
-	events     *eventSeq
-	bg         sync.WaitGroup // background deletions of retired blobs
-	pins       pins           // blobs being read by GETs on this node
+	policies sync.Map // policy document → *policy.Policy
+	events   *eventSeq
+	bg       sync.WaitGroup // background deletions of retired blobs
+	pins     pins           // blobs being read by GETs on this node
 }
 
 // New returns the object store.
@@ -96,12 +99,15 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	return &Service{
-		store: cfg.Store, blobs: cfg.Blobs, authz: cfg.Authz, keys: cfg.Keys, sse: sse,
+		store: cfg.Store, blobs: cfg.Blobs, authz: cfg.Authz, recorder: cfg.Recorder, keys: cfg.Keys, sse: sse,
 		clock: cfg.Clock, rand: cfg.Rand, region: cfg.Region, log: cfg.Logger,
 		ttl: cfg.BucketKeyTTL, pending: cfg.PendingTTL,
-		bucketKeys: newKeyCache(), events: &eventSeq{},
+		events: &eventSeq{},
 	}, nil
 }
+
+// EventSource is S3's eventSource on the audit trail.
+const EventSource = "s3.amazonaws.com"
 
 // BucketARN returns a bucket's ARN.
 func BucketARN(bucket string) string { return "arn:aws:s3:::" + bucket }

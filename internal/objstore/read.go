@@ -12,7 +12,7 @@ import (
 
 	"github.com/seclake/seclake/internal/blob"
 	"github.com/seclake/seclake/internal/meta"
-	"github.com/seclake/seclake/internal/objstore/segment"
+	"github.com/seclake/seclake/internal/segment"
 )
 
 // Range is a requested byte range: bytes=Start-End, bytes=Start- (End < 0) or bytes=-Suffix.

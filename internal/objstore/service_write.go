@@ -6,10 +6,9 @@ import (
 	"fmt"
 
 	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/envelope"
 
-	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/kms"
-	"github.com/seclake/seclake/internal/objstore/segment"
+	"github.com/seclake/seclake/internal/segment"
 )
 
 // DeliveryInput is a write by a service: the object, and the resource the service writes for.
@@ -43,10 +42,23 @@ func (e *DeliveryError) Error() string {
 func (e *DeliveryError) Unwrap() error { return e.Cause }
 
 // Deliver writes an object as a service, decided by the bucket policy and the key policy exactly as for
-// any caller; a denial comes back as a *DeliveryError that says what is missing.
+// any caller; a denial comes back as a *DeliveryError that says what is missing. The write is recorded on the
+// audit trail as the service's PutObject (a data event), for the bucket owner's account.
 func (s *Service) Deliver(ctx context.Context, in DeliveryInput) (*Object, error) {
 	put := in.Object
-	obj, err := s.PutObject(ctx, in.Caller, put)
+	call := &actor.Call{Caller: in.Caller, EventSource: EventSource, Operation: "PutObject", Data: true,
+		RequestParameters: map[string]any{"bucketName": put.Bucket, "key": put.Key, "x-amz-acl": put.ACL},
+		RecipientAccount:  in.Caller.Source.Account}
+	call.AddResource(BucketARN(put.Bucket), "", "AWS::S3::Bucket")
+	call.AddResource(ObjectARN(put.Bucket, put.Key), "", "AWS::S3::Object")
+	var obj *Object
+	err := actor.Do(ctx, s.recorder, call, func(ctx context.Context) error {
+		var err error
+		if obj, err = s.PutObject(ctx, in.Caller, put); err == nil {
+			call.RecipientAccount = obj.Owner
+		}
+		return err
+	})
 	if err != nil {
 		return nil, asDeliveryError(err, put.Bucket, put.Key)
 	}
@@ -107,11 +119,6 @@ func (s *Service) checkPut(ctx context.Context, b *Bucket, in DeliveryCheck) err
 	if err != nil {
 		return err
 	}
-	kc := keyCaller(in.Caller)
-	_, err = s.keys.GenerateDataKey(ctx, kc, kms.DataKeyRequest{KeyID: st.keyID, EncryptionContext: ec,
-		NumberOfBytes: segment.KeySize, DryRun: true})
-	if e, ok := awserr.As(err); err == nil || ok && e.Code == "DryRunOperationException" {
-		return nil // KMS would give the data key
-	}
-	return kmsFailure(kc, err, "kms:GenerateDataKey", st.keyID)
+	_, err = s.keys.NewKey(ctx, in.Caller, envelope.KeyRequest{KeyID: st.keyID, Context: ec, Size: segment.KeySize, DryRun: true})
+	return err
 }

@@ -4,33 +4,23 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"sync"
-	"time"
 
 	"github.com/seclake/seclake/internal/actor"
-	"github.com/seclake/seclake/internal/iam/policy"
+	"github.com/seclake/seclake/internal/envelope"
 
-	"github.com/seclake/seclake/internal/awserr"
-	"github.com/seclake/seclake/internal/kms"
-	"github.com/seclake/seclake/internal/objstore/segment"
+	"github.com/seclake/seclake/internal/segment"
 )
 
-// DataKeys generates and decrypts data keys; *kms.Service satisfies it. S3 calls it as the requester (a copy
-// of the caller with InvokedBy "s3.amazonaws.com"), or as the service principal that writes.
+// DataKeys gives and opens SSE-KMS data keys for a requester, as S3 asks KMS for them (through S3, with S3's
+// errors, on the audit trail); an *envelope.Client for "s3.amazonaws.com" with envelope.S3Failure satisfies it.
 type DataKeys interface {
-	GenerateDataKey(ctx context.Context, c *actor.Caller, req kms.DataKeyRequest) (*kms.DataKey, error)
-	Decrypt(ctx context.Context, c *actor.Caller, req kms.DecryptRequest) (*kms.Decrypted, error)
+	NewKey(ctx context.Context, c *actor.Caller, req envelope.KeyRequest) (*envelope.DataKey, error)
+	OpenKey(ctx context.Context, c *actor.Caller, req envelope.OpenRequest) ([]byte, error)
 }
-
-// invokedBy is the service S3 names when it calls KMS for a requester.
-const invokedBy = "s3.amazonaws.com"
 
 // contextKey is the encryption context key S3 adds.
 const contextKey = "aws:s3:arn"
@@ -133,15 +123,6 @@ func decodeContext(raw string) (map[string]string, error) {
 	return m, nil
 }
 
-// keyCaller is who calls KMS: the requester through S3, or the writing service principal itself.
-func keyCaller(c *actor.Caller) *actor.Caller {
-	out := *c
-	if c.Type != actor.TypeService {
-		out.InvokedBy = invokedBy
-	}
-	return &out
-}
-
 // encContext builds the encryption context for an object (or its bucket, with a bucket key).
 func encContext(user map[string]string, arn string) map[string]string {
 	m := make(map[string]string, len(user)+1)
@@ -171,24 +152,15 @@ func (s *Service) newDataKey(ctx context.Context, c *actor.Caller, bucket, key s
 	if err != nil {
 		return nil, rec, err
 	}
-	kc := keyCaller(c)
-	cacheID := ""
+	req := envelope.KeyRequest{KeyID: st.keyID, Context: ec, Size: segment.KeySize}
 	if st.bucketKey {
-		cacheID = cacheKey(kc, "gen", bucket, st.keyID, st.rawCtx)
-		if e, ok := s.bucketKeys.get(cacheID, s.clock.Now()); ok {
-			rec.KeyARN, rec.Wrapped = e.keyARN, e.wrapped
-			return e.plain, rec, nil
-		}
+		req.ReuseFor, req.Scope = s.ttl, bucket
 	}
-	dk, err := s.keys.GenerateDataKey(ctx, kc, kms.DataKeyRequest{KeyID: st.keyID, EncryptionContext: ec, NumberOfBytes: segment.KeySize})
+	dk, err := s.keys.NewKey(ctx, c, req)
 	if err != nil {
-		return nil, rec, kmsFailure(kc, err, "kms:GenerateDataKey", st.keyID)
+		return nil, rec, err
 	}
-	rec.KeyARN, rec.Wrapped = dk.KeyARN, dk.CiphertextBlob
-	if st.bucketKey {
-		s.bucketKeys.put(cacheID, keyEntry{plain: dk.Plaintext, wrapped: dk.CiphertextBlob, keyARN: dk.KeyARN, expires: s.clock.Now().Add(s.ttl)})
-		s.bucketKeys.put(cacheKey(kc, "dec", string(sum(dk.CiphertextBlob))), keyEntry{plain: dk.Plaintext, expires: s.clock.Now().Add(s.ttl)})
-	}
+	rec.KeyARN, rec.Wrapped = dk.KeyARN, dk.Wrapped
 	return dk.Plaintext, rec, nil
 }
 
@@ -225,45 +197,11 @@ func (s *Service) openDataKey(ctx context.Context, c *actor.Caller, bucket, key 
 			return nil, err
 		}
 	}
-	kc := keyCaller(c)
-	cacheID := ""
+	req := envelope.OpenRequest{Wrapped: rec.Wrapped, KeyARN: rec.KeyARN, Context: encContext(user, arn)}
 	if rec.BucketKey {
-		cacheID = cacheKey(kc, "dec", string(sum(rec.Wrapped)))
-		if e, ok := s.bucketKeys.get(cacheID, s.clock.Now()); ok {
-			return e.plain, nil
-		}
+		req.ReuseFor = s.ttl
 	}
-	out, err := s.keys.Decrypt(ctx, kc, kms.DecryptRequest{CiphertextBlob: rec.Wrapped, EncryptionContext: encContext(user, arn), KeyID: rec.KeyARN})
-	if err != nil {
-		return nil, kmsFailure(kc, err, "kms:Decrypt", rec.KeyARN)
-	}
-	if rec.BucketKey {
-		s.bucketKeys.put(cacheID, keyEntry{plain: out.Plaintext, expires: s.clock.Now().Add(s.ttl)})
-	}
-	return out.Plaintext, nil
-}
-
-func sum(b []byte) []byte {
-	h := sha256.Sum256(b)
-	return h[:]
-}
-
-// kmsFailure reports a KMS error as S3 does: KMS's code prefixed with "KMS." (HTTP 400), or 403 AccessDenied
-// with KMS's message, which names the action and the key.
-func kmsFailure(c *actor.Caller, err error, action, keyID string) error {
-	e, ok := awserr.As(err)
-	if !ok {
-		return fmt.Errorf("%s %s: %w", action, keyID, err)
-	}
-	if e.Code == "AccessDeniedException" {
-		var d policy.Decision
-		var kd *actor.Denial
-		if errors.As(err, &kd) {
-			d = kd.Decision
-		}
-		return actor.AccessDenied.Refuse(c, action, keyID, d, e.Message)
-	}
-	return awserr.New("KMS."+e.Code, http.StatusBadRequest, "%s", e.Message)
+	return s.keys.OpenKey(ctx, c, req)
 }
 
 // sseS3 wraps SSE-S3 data keys with the internal key derived from the root key.
@@ -304,48 +242,4 @@ func (k *sseS3) unwrap(w []byte) ([]byte, error) {
 		return nil, fmt.Errorf("unwrap data key: %w", err)
 	}
 	return dk, nil
-}
-
-// keyCache holds bucket keys for a time, per principal: a principal reuses only the keys that KMS gave or
-// decrypted for it, so KMS's decision for one principal never serves another.
-type keyCache struct {
-	mu sync.Mutex
-	m  map[string]keyEntry
-}
-
-type keyEntry struct {
-	plain, wrapped []byte
-	keyARN         string
-	expires        time.Time
-}
-
-func newKeyCache() *keyCache { return &keyCache{m: make(map[string]keyEntry)} }
-
-func (k *keyCache) get(id string, now time.Time) (keyEntry, bool) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	e, ok := k.m[id]
-	if ok && !now.Before(e.expires) {
-		delete(k.m, id)
-		return keyEntry{}, false
-	}
-	return e, ok
-}
-
-func (k *keyCache) put(id string, e keyEntry) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if len(k.m) > 10000 {
-		clear(k.m)
-	}
-	k.m[id] = e
-}
-
-// cacheKey identifies a cached key by the principal, the source it acts for, and the parts given.
-func cacheKey(c *actor.Caller, parts ...string) string {
-	h := sha256.New()
-	for _, p := range append([]string{string(c.Type), c.ARN, c.Service, c.Source.ARN, c.Source.Account}, parts...) {
-		fmt.Fprintf(h, "%d:%s", len(p), p)
-	}
-	return string(h.Sum(nil))
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/envelope"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -66,12 +67,17 @@ func newEnv(t testing.TB, edit ...func(*Config)) *env {
 	log, err := audit.Open(context.Background(), audit.Config{Store: store, Clock: clk, ChainKey: key.Derive("audit chain")})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, log.Close()) })
-	keys, err := kms.New(kms.Config{Store: store, Seal: key, Identity: ids, Audit: log, Clock: clk, Rand: rand.Reader})
+	rec := audit.NewRecorder(log, clk)
+	keys, err := kms.New(kms.Config{Store: store, Seal: key, Identity: ids, Recorder: rec, Clock: clk, Rand: rand.Reader})
 	require.NoError(t, err)
-	s3, err := objstore.New(objstore.Config{Store: store, Blobs: blobs, Authz: ids, Keys: keys, Seal: key, Clock: clk, Region: home})
+	s3Keys, err := envelope.New(envelope.Config{Keys: keys, Service: objstore.EventSource, Recorder: rec, Failure: envelope.S3Failure, Clock: clk})
+	require.NoError(t, err)
+	s3, err := objstore.New(objstore.Config{Store: store, Blobs: blobs, Authz: ids, Keys: s3Keys, Recorder: rec, Seal: key, Clock: clk, Region: home})
 	require.NoError(t, err)
 	t.Cleanup(s3.Wait)
-	cfg := Config{Store: store, Records: log, Objects: s3, Keys: keys, Authz: ids, Seal: key, Clock: clk, Region: home}
+	ctKeys, err := envelope.New(envelope.Config{Keys: keys, Service: EventSource, Recorder: rec, Clock: clk})
+	require.NoError(t, err)
+	cfg := Config{Store: store, Records: log, Objects: s3, Keys: ctKeys, Authz: ids, Seal: key, Clock: clk, Region: home}
 	for _, e := range edit {
 		e(&cfg)
 	}

@@ -182,6 +182,24 @@ func TestTrailDeliversSSEKMSLogFilesWithTheCLI(t *testing.T) {
 	require.Equal(t, "aws:kms", head.ServerSideEncryption)
 	require.Equal(t, keyARN, head.SSEKMSKeyId)
 
+	// The delivery is on the audit trail once: CloudTrail's PutObject of the file (a data event, which
+	// lookup-events finds by its name), and the GenerateDataKey it caused, invoked by CloudTrail.
+	puts := lookupByName(t, s, "PutObject")
+	require.Len(t, puts, 1)
+	require.Equal(t, "AWSService", puts[0].UserIdentity.Type)
+	require.Equal(t, "cloudtrail.amazonaws.com", puts[0].UserIdentity.InvokedBy)
+	require.Equal(t, "Data", puts[0].EventCategory)
+	require.Equal(t, "arn:aws:s3:::"+trailBucket+"/"+keys[0], puts[0].Resources[1].ARN)
+	var gens []trailEvent
+	for _, e := range lookupByName(t, s, "GenerateDataKey") {
+		if e.ErrorCode == "" { // the dry run of create-trail's check is recorded as DryRunOperationException
+			gens = append(gens, e)
+		}
+	}
+	require.Len(t, gens, 1)
+	require.Equal(t, "cloudtrail.amazonaws.com", gens[0].UserIdentity.InvokedBy)
+	require.Equal(t, keyARN, gens[0].Resources[0].ARN)
+
 	// The reader, whom the key policy lets decrypt, reads and gunzips it; the outsider gets the 403 that names kms:Decrypt.
 	dir := t.TempDir()
 	_, err = s.awsAs(t, readerKey, readerSecret, "", "s3api", "get-object", "--bucket", trailBucket, "--key", keys[0], filepath.Join(dir, "log.json.gz"))
@@ -251,4 +269,26 @@ func eventNames(recs []map[string]any) []string {
 		}
 	}
 	return out
+}
+
+// trailEvent is what the tests read of a CloudTrail record.
+type trailEvent struct {
+	EventName, EventSource, EventCategory, ErrorCode string
+	UserIdentity                                     struct{ Type, InvokedBy, ARN string }
+	Resources                                        []struct{ ARN string }
+	AdditionalEventData                              map[string]any
+}
+
+// lookupByName returns the account's events with the given name, through the aws CLI's lookup-events.
+func lookupByName(t *testing.T, s *server, name string) []trailEvent {
+	t.Helper()
+	var out struct {
+		Events []struct{ CloudTrailEvent string }
+	}
+	cliJSON(t, s, &out, "cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue="+name)
+	evs := make([]trailEvent, len(out.Events))
+	for i, e := range out.Events {
+		require.NoError(t, json.Unmarshal([]byte(e.CloudTrailEvent), &evs[i]))
+	}
+	return evs
 }

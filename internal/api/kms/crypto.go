@@ -27,7 +27,7 @@ type encryptOutput struct {
 }
 
 func (h *handler) encrypt(ctx context.Context, c *api.Call, in *encryptInput) (*encryptOutput, error) {
-	out, err := h.kms.Encrypt(observe(ctx, c), c.Caller, kms.EncryptRequest{KeyID: in.KeyId, Plaintext: in.Plaintext,
+	out, err := h.kms.Encrypt(ctx, c.Caller, kms.EncryptRequest{KeyID: in.KeyId, Plaintext: in.Plaintext,
 		EncryptionContext: in.EncryptionContext, GrantTokens: in.GrantTokens, EncryptionAlgorithm: in.EncryptionAlgorithm, DryRun: in.DryRun})
 	if err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ type decryptOutput struct {
 }
 
 func (h *handler) decrypt(ctx context.Context, c *api.Call, in *decryptInput) (*decryptOutput, error) {
-	out, err := h.kms.Decrypt(observe(ctx, c), c.Caller, kms.DecryptRequest{CiphertextBlob: in.CiphertextBlob, EncryptionContext: in.EncryptionContext,
+	out, err := h.kms.Decrypt(ctx, c.Caller, kms.DecryptRequest{CiphertextBlob: in.CiphertextBlob, EncryptionContext: in.EncryptionContext,
 		GrantTokens: in.GrantTokens, KeyID: in.KeyId, EncryptionAlgorithm: in.EncryptionAlgorithm, DryRun: in.DryRun})
 	if err != nil {
 		return nil, err
@@ -83,7 +83,7 @@ type reEncryptOutput struct {
 }
 
 func (h *handler) reEncrypt(ctx context.Context, c *api.Call, in *reEncryptInput) (*reEncryptOutput, error) {
-	out, err := h.kms.ReEncrypt(observe(ctx, c), c.Caller, kms.ReEncryptRequest{CiphertextBlob: in.CiphertextBlob,
+	out, err := h.kms.ReEncrypt(ctx, c.Caller, kms.ReEncryptRequest{CiphertextBlob: in.CiphertextBlob,
 		SourceEncryptionContext: in.SourceEncryptionContext, SourceKeyID: in.SourceKeyId, DestinationKeyID: in.DestinationKeyId,
 		DestinationEncryptionContext: in.DestinationEncryptionContext, SourceEncryptionAlgorithm: in.SourceEncryptionAlgorithm,
 		DestinationEncryptionAlgorithm: in.DestinationEncryptionAlgorithm, GrantTokens: in.GrantTokens, DryRun: in.DryRun})
@@ -126,7 +126,7 @@ func (h *handler) dataKey(ctx context.Context, c *api.Call, in *generateDataKeyI
 	if err != nil {
 		return nil, err
 	}
-	dk, err := gen(observe(ctx, c), c.Caller, kms.DataKeyRequest{KeyID: in.KeyId, EncryptionContext: in.EncryptionContext, NumberOfBytes: n,
+	dk, err := gen(ctx, c.Caller, kms.DataKeyRequest{KeyID: in.KeyId, EncryptionContext: in.EncryptionContext, NumberOfBytes: n,
 		GrantTokens: in.GrantTokens, DryRun: in.DryRun})
 	if err != nil {
 		return nil, err

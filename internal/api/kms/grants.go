@@ -42,7 +42,7 @@ type createGrantOutput struct {
 }
 
 func (h *handler) createGrant(ctx context.Context, c *api.Call, in *createGrantInput) (*createGrantOutput, error) {
-	g, err := h.kms.CreateGrant(observe(ctx, c), c.Caller, kms.CreateGrantRequest{KeyID: in.KeyId, GranteePrincipal: in.GranteePrincipal,
+	g, err := h.kms.CreateGrant(ctx, c.Caller, kms.CreateGrantRequest{KeyID: in.KeyId, GranteePrincipal: in.GranteePrincipal,
 		GranteeServicePrincipal: in.GranteeServicePrincipal, RetiringPrincipal: in.RetiringPrincipal,
 		RetiringServicePrincipal: in.RetiringServicePrincipal, Operations: in.Operations, Constraints: constraintsIn(in.Constraints),
 		GrantTokens: in.GrantTokens, Name: in.Name, DryRun: in.DryRun})
@@ -101,7 +101,7 @@ type listGrantsOutput struct {
 }
 
 func (h *handler) listGrants(ctx context.Context, c *api.Call, in *listGrantsInput) (*listGrantsOutput, error) {
-	p, err := h.kms.ListGrants(observe(ctx, c), c.Caller, kms.ListGrantsRequest{KeyID: in.KeyId, GrantID: in.GrantId,
+	p, err := h.kms.ListGrants(ctx, c.Caller, kms.ListGrantsRequest{KeyID: in.KeyId, GrantID: in.GrantId,
 		GranteePrincipal: in.GranteePrincipal, GranteeServicePrincipal: in.GranteeServicePrincipal, Limit: in.Limit, Marker: in.Marker})
 	if err != nil {
 		return nil, err
@@ -133,7 +133,7 @@ type retireGrantInput struct {
 }
 
 func (h *handler) retireGrant(ctx context.Context, c *api.Call, in *retireGrantInput) (*empty, error) {
-	return nil, h.kms.RetireGrant(observe(ctx, c), c.Caller, kms.RetireGrantRequest{GrantToken: in.GrantToken, KeyID: in.KeyId,
+	return nil, h.kms.RetireGrant(ctx, c.Caller, kms.RetireGrantRequest{GrantToken: in.GrantToken, KeyID: in.KeyId,
 		GrantID: in.GrantId, DryRun: in.DryRun})
 }
 
@@ -144,5 +144,5 @@ type revokeGrantInput struct {
 }
 
 func (h *handler) revokeGrant(ctx context.Context, c *api.Call, in *revokeGrantInput) (*empty, error) {
-	return nil, h.kms.RevokeGrant(observe(ctx, c), c.Caller, in.KeyId, in.GrantId, in.DryRun)
+	return nil, h.kms.RevokeGrant(ctx, c.Caller, in.KeyId, in.GrantId, in.DryRun)
 }

@@ -79,7 +79,7 @@ func (h *handler) createKey(ctx context.Context, c *api.Call, in *createKeyInput
 	if err != nil {
 		return nil, err
 	}
-	c.AddResource(md.ARN, md.AccountID, keyType)
+	c.AddResource(md.ARN, md.AccountID, "AWS::KMS::Key")
 	return &keyMetadataOutput{KeyMetadata: metadataOut(md)}, nil
 }
 
@@ -89,7 +89,7 @@ type describeKeyInput struct {
 }
 
 func (h *handler) describeKey(ctx context.Context, c *api.Call, in *describeKeyInput) (*keyMetadataOutput, error) {
-	md, err := h.kms.DescribeKeyFor(observe(ctx, c), c.Caller, in.KeyId, in.GrantTokens)
+	md, err := h.kms.DescribeKeyFor(ctx, c.Caller, in.KeyId, in.GrantTokens)
 	if err != nil {
 		return nil, err
 	}
@@ -129,15 +129,15 @@ type updateKeyDescriptionInput struct {
 }
 
 func (h *handler) updateKeyDescription(ctx context.Context, c *api.Call, in *updateKeyDescriptionInput) (*empty, error) {
-	return nil, h.kms.UpdateKeyDescription(observe(ctx, c), c.Caller, in.KeyId, in.Description)
+	return nil, h.kms.UpdateKeyDescription(ctx, c.Caller, in.KeyId, in.Description)
 }
 
 func (h *handler) enableKey(ctx context.Context, c *api.Call, in *keyInput) (*empty, error) {
-	return nil, h.kms.EnableKey(observe(ctx, c), c.Caller, in.KeyId)
+	return nil, h.kms.EnableKey(ctx, c.Caller, in.KeyId)
 }
 
 func (h *handler) disableKey(ctx context.Context, c *api.Call, in *keyInput) (*empty, error) {
-	return nil, h.kms.DisableKey(observe(ctx, c), c.Caller, in.KeyId)
+	return nil, h.kms.DisableKey(ctx, c.Caller, in.KeyId)
 }
 
 type scheduleKeyDeletionInput struct {
@@ -153,7 +153,7 @@ type scheduleKeyDeletionOutput struct {
 }
 
 func (h *handler) scheduleKeyDeletion(ctx context.Context, c *api.Call, in *scheduleKeyDeletionInput) (*scheduleKeyDeletionOutput, error) {
-	r, err := h.kms.ScheduleKeyDeletion(observe(ctx, c), c.Caller, in.KeyId, in.PendingWindowInDays)
+	r, err := h.kms.ScheduleKeyDeletion(ctx, c.Caller, in.KeyId, in.PendingWindowInDays)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +166,7 @@ type keyIDOutput struct {
 }
 
 func (h *handler) cancelKeyDeletion(ctx context.Context, c *api.Call, in *keyInput) (*keyIDOutput, error) {
-	arn, err := h.kms.CancelKeyDeletion(observe(ctx, c), c.Caller, in.KeyId)
+	arn, err := h.kms.CancelKeyDeletion(ctx, c.Caller, in.KeyId)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ type tagResourceInput struct {
 }
 
 func (h *handler) tagResource(ctx context.Context, c *api.Call, in *tagResourceInput) (*empty, error) {
-	return nil, h.kms.TagResource(observe(ctx, c), c.Caller, in.KeyId, tagsIn(in.Tags))
+	return nil, h.kms.TagResource(ctx, c.Caller, in.KeyId, tagsIn(in.Tags))
 }
 
 type untagResourceInput struct {
@@ -188,7 +188,7 @@ type untagResourceInput struct {
 }
 
 func (h *handler) untagResource(ctx context.Context, c *api.Call, in *untagResourceInput) (*empty, error) {
-	return nil, h.kms.UntagResource(observe(ctx, c), c.Caller, in.KeyId, in.TagKeys)
+	return nil, h.kms.UntagResource(ctx, c.Caller, in.KeyId, in.TagKeys)
 }
 
 type listResourceTagsInput struct {
@@ -203,7 +203,7 @@ type listResourceTagsOutput struct {
 }
 
 func (h *handler) listResourceTags(ctx context.Context, c *api.Call, in *listResourceTagsInput) (*listResourceTagsOutput, error) {
-	p, err := h.kms.ListResourceTags(observe(ctx, c), c.Caller, in.KeyId, in.Limit, in.Marker)
+	p, err := h.kms.ListResourceTags(ctx, c.Caller, in.KeyId, in.Limit, in.Marker)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,6 @@
 package kms
 
 import (
-	"context"
-	"slices"
 	"time"
 
 	"github.com/seclake/seclake/internal/api"
@@ -63,18 +61,6 @@ func New(svc *kms.Service) *api.Service {
 }
 
 type handler struct{ kms *kms.Service }
-
-// keyType is CloudTrail's resource type of KMS keys.
-const keyType = "AWS::KMS::Key"
-
-// observe returns a context in which every key the operation resolves is listed in the call's audit record.
-func observe(ctx context.Context, c *api.Call) context.Context {
-	return kms.WithKeyObserver(ctx, func(arn, account string) {
-		if !slices.ContainsFunc(c.Audit.Resources, func(r api.Resource) bool { return r.ARN == arn }) {
-			c.AddResource(arn, account, keyType)
-		}
-	})
-}
 
 // empty is the output of operations that return nothing.
 type empty struct{}

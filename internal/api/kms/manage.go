@@ -18,7 +18,7 @@ type putKeyPolicyInput struct {
 }
 
 func (h *handler) putKeyPolicy(ctx context.Context, c *api.Call, in *putKeyPolicyInput) (*empty, error) {
-	return nil, h.kms.PutKeyPolicy(observe(ctx, c), c.Caller, in.KeyId, in.PolicyName, in.Policy, in.BypassPolicyLockoutSafetyCheck)
+	return nil, h.kms.PutKeyPolicy(ctx, c.Caller, in.KeyId, in.PolicyName, in.Policy, in.BypassPolicyLockoutSafetyCheck)
 }
 
 type getKeyPolicyInput struct {
@@ -32,7 +32,7 @@ type getKeyPolicyOutput struct {
 }
 
 func (h *handler) getKeyPolicy(ctx context.Context, c *api.Call, in *getKeyPolicyInput) (*getKeyPolicyOutput, error) {
-	doc, err := h.kms.GetKeyPolicy(observe(ctx, c), c.Caller, in.KeyId, in.PolicyName)
+	doc, err := h.kms.GetKeyPolicy(ctx, c.Caller, in.KeyId, in.PolicyName)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ type listKeyPoliciesOutput struct {
 }
 
 func (h *handler) listKeyPolicies(ctx context.Context, c *api.Call, in *listKeyPoliciesInput) (*listKeyPoliciesOutput, error) {
-	names, err := h.kms.ListKeyPolicies(observe(ctx, c), c.Caller, in.KeyId)
+	names, err := h.kms.ListKeyPolicies(ctx, c.Caller, in.KeyId)
 	if err != nil {
 		return nil, err
 	}
@@ -66,11 +66,11 @@ type aliasInput struct {
 }
 
 func (h *handler) createAlias(ctx context.Context, c *api.Call, in *aliasInput) (*empty, error) {
-	return nil, h.kms.CreateAlias(observe(ctx, c), c.Caller, in.AliasName, in.TargetKeyId)
+	return nil, h.kms.CreateAlias(ctx, c.Caller, in.AliasName, in.TargetKeyId)
 }
 
 func (h *handler) updateAlias(ctx context.Context, c *api.Call, in *aliasInput) (*empty, error) {
-	return nil, h.kms.UpdateAlias(observe(ctx, c), c.Caller, in.AliasName, in.TargetKeyId)
+	return nil, h.kms.UpdateAlias(ctx, c.Caller, in.AliasName, in.TargetKeyId)
 }
 
 type deleteAliasInput struct {
@@ -78,7 +78,7 @@ type deleteAliasInput struct {
 }
 
 func (h *handler) deleteAlias(ctx context.Context, c *api.Call, in *deleteAliasInput) (*empty, error) {
-	return nil, h.kms.DeleteAlias(observe(ctx, c), c.Caller, in.AliasName)
+	return nil, h.kms.DeleteAlias(ctx, c.Caller, in.AliasName)
 }
 
 type listAliasesInput struct {
@@ -119,11 +119,11 @@ type enableKeyRotationInput struct {
 }
 
 func (h *handler) enableKeyRotation(ctx context.Context, c *api.Call, in *enableKeyRotationInput) (*empty, error) {
-	return nil, h.kms.EnableKeyRotation(observe(ctx, c), c.Caller, in.KeyId, in.RotationPeriodInDays)
+	return nil, h.kms.EnableKeyRotation(ctx, c.Caller, in.KeyId, in.RotationPeriodInDays)
 }
 
 func (h *handler) disableKeyRotation(ctx context.Context, c *api.Call, in *keyInput) (*empty, error) {
-	return nil, h.kms.DisableKeyRotation(observe(ctx, c), c.Caller, in.KeyId)
+	return nil, h.kms.DisableKeyRotation(ctx, c.Caller, in.KeyId)
 }
 
 type getKeyRotationStatusOutput struct {
@@ -134,7 +134,7 @@ type getKeyRotationStatusOutput struct {
 }
 
 func (h *handler) getKeyRotationStatus(ctx context.Context, c *api.Call, in *keyInput) (*getKeyRotationStatusOutput, error) {
-	st, err := h.kms.GetKeyRotationStatus(observe(ctx, c), c.Caller, in.KeyId)
+	st, err := h.kms.GetKeyRotationStatus(ctx, c.Caller, in.KeyId)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +143,7 @@ func (h *handler) getKeyRotationStatus(ctx context.Context, c *api.Call, in *key
 }
 
 func (h *handler) rotateKeyOnDemand(ctx context.Context, c *api.Call, in *keyInput) (*keyIDOutput, error) {
-	arn, err := h.kms.RotateKeyOnDemand(observe(ctx, c), c.Caller, in.KeyId)
+	arn, err := h.kms.RotateKeyOnDemand(ctx, c.Caller, in.KeyId)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ type listKeyRotationsOutput struct {
 }
 
 func (h *handler) listKeyRotations(ctx context.Context, c *api.Call, in *listKeyRotationsInput) (*listKeyRotationsOutput, error) {
-	p, err := h.kms.ListKeyRotations(observe(ctx, c), c.Caller, in.KeyId, in.IncludeKeyMaterial, in.Limit, in.Marker)
+	p, err := h.kms.ListKeyRotations(ctx, c.Caller, in.KeyId, in.IncludeKeyMaterial, in.Limit, in.Marker)
 	if err != nil {
 		return nil, err
 	}

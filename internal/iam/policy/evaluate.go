@@ -75,6 +75,9 @@ type Match struct {
 	Policy int
 	// PolicyID is the policy's Id element.
 	PolicyID string
+	// PolicyName is the name the policy was given when it was gathered ("managed policy arn:…", "key policy
+	// of …"), for the audit trail and messages.
+	PolicyName string
 	// Statement is the index of the statement in the policy.
 	Statement int
 	// Sid is the statement's Sid.

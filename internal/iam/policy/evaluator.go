@@ -83,7 +83,7 @@ func (ev *evaluator) policy(r *sideResult, src Source, level, idx int, pol *Poli
 		if ev.matches == nil {
 			ev.matches = make([]Match, 0, 4)
 		}
-		ev.matches = append(ev.matches, Match{Source: src, Level: level, Policy: idx, PolicyID: pol.ID,
+		ev.matches = append(ev.matches, Match{Source: src, Level: level, Policy: idx, PolicyID: pol.ID, PolicyName: pol.Name,
 			Statement: si, Sid: st.Sid, Effect: st.Effect})
 	}
 }

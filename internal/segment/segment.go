@@ -1,5 +1,6 @@
-// Package segment encrypts object bodies as a stream of fixed-size AES-256-GCM segments, so that a range read
-// decrypts only the segments it touches and truncation, reordering or splicing of segments is detected.
+// Package segment encrypts bodies — S3 objects, and queue messages and lake files as they come — as a stream
+// of fixed-size AES-256-GCM segments, so that a range read decrypts only the segments it touches and
+// truncation, reordering or splicing of segments is detected.
 //
 // A sealed blob is a header followed by segments:
 //
