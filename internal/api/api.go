@@ -40,6 +40,8 @@ type Service struct {
 	// Route chooses the operation of a REST service from the request's method, path and query. It returns nil
 	// for a request that matches no operation.
 	Route func(r *http.Request) *Op
+	// Router chooses the operation of a REST-JSON service by the routes its operations declare (see REST).
+	Router *Router
 }
 
 // Op is one operation of a service.
@@ -54,6 +56,9 @@ type Op struct {
 	// Serve runs the operation. It returns the output to encode, or an error (an *awserr.Error for anything
 	// the caller can act on).
 	Serve func(ctx context.Context, c *Call) (any, error)
+	// HTTP is the route of a REST operation, its method and path template ("GET /v1/subscribers/{subscriberId}");
+	// empty for other protocols and for S3, whose Route chooses by hand.
+	HTTP string
 }
 
 // Call is one request to an operation.
@@ -71,6 +76,8 @@ type Call struct {
 	// Payload describes an S3 request's payload: its decoded length, protection mode and, once Stream has
 	// returned io.EOF, the verified trailing checksum. Nil for other services and anonymous requests.
 	Payload *sigv4.Result
+	// Labels are the path labels bound by a REST service's Router.
+	Labels awsproto.Labels
 	// Audit is what the operation contributes to its audit record.
 	Audit Audit
 }
