@@ -17,7 +17,7 @@ import (
 // A path is matched segment by segment on its percent-encoded form, so an encoded slash (%2F) stays inside
 // its segment; a segment is decoded before it is compared or bound. A literal segment wins over a label, a
 // label over a greedy label, and the router backtracks when the better choice leads nowhere. A trailing slash
-// is insignificant, except inside the value of a greedy label.
+// is insignificant, except inside the value of a greedy label and where only an empty last label would match.
 type Router struct {
 	root    node
 	methods []string // the methods of the routes; a route's bit is its method's index
@@ -143,7 +143,12 @@ func (rt *Router) Match(r *http.Request) (*Op, awsproto.Labels, error) {
 	if !validEscapes(m.path) {
 		return nil, nil, awserr.New("SerializationException", http.StatusBadRequest, "The request path %q is not validly percent-encoded.", m.path)
 	}
-	found := m.find(&rt.root, m.begin())
+	start := m.begin()
+	found := m.find(&rt.root, start)
+	if found == nil && m.end < len(m.path) { // a trailing slash may end an empty last label ("DELETE /v1/subscribers/")
+		m.end, m.nvals = len(m.path), 0
+		found = m.find(&rt.root, start)
+	}
 	if found == nil {
 		return nil, nil, rt.noMatch(&m)
 	}

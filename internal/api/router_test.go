@@ -94,6 +94,8 @@ func TestRouterMatch(t *testing.T) {
 		{"GET", "/", "GET /", nil},
 		// an empty label still routes, and binding refuses it
 		{"POST", "/v1/subscribers//notification", "POST /v1/subscribers/{subscriberId}/notification", lbls("subscriberId", "")},
+		{"DELETE", "/v1/subscribers/", "DELETE /v1/subscribers/{subscriberId}", lbls("subscriberId", "")},
+		{"GET", "/v1/subscribers/", "GET /v1/subscribers", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.method+" "+c.target, func(t *testing.T) {
