@@ -172,6 +172,10 @@ func TestEncodeREST(t *testing.T) {
 	if err != nil || res.Status != 200 || string(res.Body) != "{}" {
 		t.Fatalf("nil output: %+v, %v", res, err)
 	}
+	res, err = EncodeREST(&restOut{Status: 204, Name: "gone"})
+	if err != nil || res.Status != 204 || res.Body != nil {
+		t.Fatalf("204 output: %+v, %v", res, err)
+	}
 	if _, err := EncodeREST(&restOut{Status: 42}); err == nil {
 		t.Fatal("a status of 42 was encoded")
 	}

@@ -178,7 +178,8 @@ type RESTOutput struct {
 }
 
 // EncodeREST encodes an operation's output: fields located in headers and the status code go to the
-// response's head, the others to the JSON body. The status is 200 unless a statusCode field says otherwise.
+// response's head, the others to the JSON body. The status is 200 unless a statusCode field says otherwise;
+// a 204 or 304 response has no body.
 func EncodeREST(out any) (*RESTOutput, error) {
 	body, err := EncodeJSON(out)
 	if err != nil {
@@ -203,6 +204,9 @@ func EncodeREST(out any) (*RESTOutput, error) {
 		if err := encodeField(res, f, rv.Field(f.index)); err != nil {
 			return nil, fmt.Errorf("encode %v: %w", rv.Type(), err)
 		}
+	}
+	if res.Status == http.StatusNoContent || res.Status == http.StatusNotModified {
+		res.Body = nil // these statuses have no body
 	}
 	return res, nil
 }
