@@ -41,6 +41,8 @@ type Service struct {
 	// Route chooses the operation of a REST service from the request's method, path and query. It returns nil
 	// for a request that matches no operation.
 	Route func(r *http.Request) *Op
+	// Router chooses the operation of a REST-JSON service by the routes its operations declare (see REST).
+	Router *Router
 }
 
 // Op is one operation of a service.
@@ -55,6 +57,9 @@ type Op struct {
 	// Serve runs the operation. It returns the output to encode, or an error (an *awserr.Error for anything
 	// the caller can act on).
 	Serve func(ctx context.Context, c *Call) (any, error)
+	// HTTP is the route of a REST operation, its method and path template ("GET /v1/subscribers/{subscriberId}");
+	// empty for other protocols and for S3, whose Route chooses by hand.
+	HTTP string
 }
 
 // Call is one request to an operation.
@@ -72,6 +77,8 @@ type Call struct {
 	// Payload describes an S3 request's payload: its decoded length, protection mode and, once Stream has
 	// returned io.EOF, the verified trailing checksum. Nil for other services and anonymous requests.
 	Payload *sigv4.Result
+	// Labels are the path labels bound by a REST service's Router.
+	Labels awsproto.Labels
 	// Audit is the call as the audit trail records it: the operation sets what it reports
 	// (RequestParameters, ResponseElements, AdditionalEventData, Resources, RecipientAccount); the edge
 	// fills in the rest and records it. Decisions made while the operation runs are noted on it.
@@ -112,6 +119,9 @@ func Query[In, Out any](name string, readOnly bool, fn func(ctx context.Context,
 }
 
 func serveTyped[In, Out any](ctx context.Context, c *Call, in *In, readOnly bool, fn func(context.Context, *Call, *In) (*Out, error)) (any, error) {
+	if c.Audit == nil { // a call made outside the edge (tests) records nothing
+		c.Audit = &actor.Call{}
+	}
 	c.Audit.RequestParameters = in
 	out, err := fn(ctx, c, in)
 	if err != nil {

@@ -43,6 +43,9 @@ type Error struct {
 	// Fields are extra elements some services add to the error body (S3's BucketName, Key, StringToSign, …),
 	// in the order they should be written.
 	Fields []Field
+	// Headers are extra HTTP headers of the error response (Allow, Retry-After), as some error shapes bind
+	// members to headers.
+	Headers []Field
 }
 
 // Field is one extra name/value element of an error body.
@@ -62,6 +65,13 @@ func (e *Error) Error() string {
 func (e *Error) With(name, value string) *Error {
 	c := *e
 	c.Fields = append(append([]Field(nil), e.Fields...), Field{name, value})
+	return &c
+}
+
+// WithHeader returns a copy of e with an extra response header.
+func (e *Error) WithHeader(name, value string) *Error {
+	c := *e
+	c.Headers = append(append([]Field(nil), e.Headers...), Field{name, value})
 	return &c
 }
 

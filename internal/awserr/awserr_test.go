@@ -27,3 +27,11 @@ func TestWithCopies(t *testing.T) {
 		t.Fatalf("a=%v b=%v", a.Fields, b.Fields)
 	}
 }
+
+func TestWithHeaderCopies(t *testing.T) {
+	a := New("MethodNotAllowedException", 405, "GET is not allowed")
+	b := a.WithHeader("Allow", "POST")
+	if len(a.Headers) != 0 || len(b.Headers) != 1 || b.Headers[0] != (Field{"Allow", "POST"}) {
+		t.Fatalf("a=%v b=%v", a.Headers, b.Headers)
+	}
+}

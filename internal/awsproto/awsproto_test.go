@@ -35,9 +35,10 @@ func TestWriteErrorQueryCompatible(t *testing.T) {
 
 func TestWriteErrorRESTJSON(t *testing.T) {
 	rec := httptest.NewRecorder()
-	e := awserr.New("ResourceNotFoundException", 404, "no lake").With("resourceName", "lake")
+	e := awserr.New("ResourceNotFoundException", 404, "no lake").With("resourceName", "lake").WithHeader("Retry-After", "3")
 	WriteError(rec, RESTJSON, e, "r", ErrorOptions{})
 	require.Equal(t, "ResourceNotFoundException", rec.Header().Get("X-Amzn-ErrorType"))
+	require.Equal(t, "3", rec.Header().Get("Retry-After"))
 	var body map[string]string
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
 	require.Equal(t, "lake", body["resourceName"])

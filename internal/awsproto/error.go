@@ -22,13 +22,17 @@ type ErrorOptions struct {
 	NoBody bool
 }
 
-// WriteError renders e in protocol p, with the request ID in the headers and, where the protocol has one, the body.
+// WriteError renders e in protocol p, with the request ID and e.Headers in the headers and, where the protocol has
+// one, the body.
 func WriteError(w http.ResponseWriter, p Protocol, e *awserr.Error, requestID string, opt ErrorOptions) {
 	status := e.Status
 	if status == 0 {
 		status = http.StatusBadRequest
 	}
 	h := w.Header()
+	for _, f := range e.Headers {
+		h.Add(f.Name, f.Value)
+	}
 	var body []byte
 	switch p {
 	case JSON10, JSON11, RESTJSON:

@@ -86,8 +86,8 @@ func (e etag) WriteResponse(w http.ResponseWriter, _ string) error {
 	return nil
 }
 
-// newEdge serves the put service over TLS, authenticating against a real identity store.
-func newEdge(t *testing.T) (*httptest.Server, <-chan upload) {
+// newIdentities returns a real identity store over SQLite whose account has the test's access key.
+func newIdentities(t *testing.T) *iam.Service {
 	t.Helper()
 	store, err := sqlite.Open(filepath.Join(t.TempDir(), "meta.db"), sqlite.Options{})
 	require.NoError(t, err)
@@ -97,8 +97,14 @@ func newEdge(t *testing.T) (*httptest.Server, <-chan upload) {
 	ids := iam.New(iam.Config{Store: store, Seal: key, Clock: clock.System, Rand: rand.Reader})
 	_, err = ids.Bootstrap(context.Background(), iam.BootstrapInput{AccountID: account, AccessKeyID: keyID, SecretAccessKey: secret})
 	require.NoError(t, err)
+	return ids
+}
+
+// newEdge serves the put service over TLS, authenticating against a real identity store.
+func newEdge(t *testing.T) (*httptest.Server, <-chan upload) {
+	t.Helper()
 	seen := make(chan upload, 1)
-	h, err := edge.New(edge.Config{Services: []*api.Service{putService(seen)}, Identity: ids, Clock: clock.System,
+	h, err := edge.New(edge.Config{Services: []*api.Service{putService(seen)}, Identity: newIdentities(t), Clock: clock.System,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Region: "us-east-1"})
 	require.NoError(t, err)
 	ts := httptest.NewTLSServer(h)

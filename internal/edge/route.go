@@ -82,6 +82,14 @@ func (s *Server) operation(r *http.Request, rq *request) (*api.Op, error) {
 		}
 		return nil, awserr.New("InvalidAction", http.StatusBadRequest, "Could not find operation %s for version %s", action, form.Get("Version"))
 	}
+	if svc.Router != nil {
+		op, labels, err := svc.Router.Match(r)
+		if err != nil {
+			return nil, err
+		}
+		rq.call.Labels = labels
+		return op, nil
+	}
 	if svc.Route != nil {
 		if op := svc.Route(r); op != nil {
 			return op, nil

@@ -2,6 +2,7 @@ package edge
 
 import (
 	"encoding/xml"
+	"maps"
 	"net/http"
 	"strconv"
 	"time"
@@ -50,6 +51,7 @@ func (s *Server) writeOutput(w http.ResponseWriter, rq *request, out any) {
 	}
 	var body []byte
 	var err error
+	status := http.StatusOK
 	switch p := rq.svc.Protocol; p {
 	case awsproto.Query:
 		body, err = awsproto.EncodeQuery(rq.op.Name, rq.svc.XMLNamespace, out, rq.id)
@@ -66,6 +68,13 @@ func (s *Server) writeOutput(w http.ResponseWriter, rq *request, out any) {
 			w.WriteHeader(http.StatusOK)
 			_, _ = w.Write(body)
 		}
+	case awsproto.RESTJSON:
+		var res *awsproto.RESTOutput
+		if res, err = awsproto.EncodeREST(out); err == nil {
+			maps.Copy(w.Header(), res.Header)
+			status = res.Status
+			awsproto.WriteJSON(w, p, status, res.Body, rq.id)
+		}
 	default:
 		body, err = awsproto.EncodeJSON(out)
 		if err == nil {
@@ -76,7 +85,7 @@ func (s *Server) writeOutput(w http.ResponseWriter, rq *request, out any) {
 		s.writeError(w, rq, rq.svc.Protocol, s.toAWS(rq, err))
 		return
 	}
-	s.finish(rq, http.StatusOK)
+	s.finish(rq, status)
 }
 
 func encodeRESTXML(out any) ([]byte, error) {
