@@ -7,6 +7,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -36,7 +37,8 @@ type Service struct {
 	S3 bool
 	// Global services (IAM, Organizations) record their events in us-east-1, whatever the request's region.
 	Global bool
-	// Ops are the operations of JSON and Query services, by name.
+	// Ops are the operations of JSON and Query services, by name (S3 lists its operations here too, but routes
+	// requests with Route).
 	Ops map[string]*Op
 	// Route chooses the operation of a REST service from the request's method, path and query. It returns nil
 	// for a request that matches no operation.
@@ -49,6 +51,16 @@ type Service struct {
 type Op struct {
 	// Name is the operation's name as the model spells it ("GenerateDataKey").
 	Name string
+	// Action is the IAM action the operation authorizes ("kms:GenerateDataKey", "s3:GetObject" for
+	// HeadObject). The edge refuses to start with an operation that declares none, and refuses to answer an
+	// operation that succeeded without a decision on its action (see actor.Call.Authorized), so an operation
+	// cannot forget to authorize.
+	Action string
+	// Also are other actions the operation authorizes on the way (CopyObject reads its source: s3:GetObject).
+	Also []string
+	// Exempt, when set, says why the operation needs no permission (sts:GetCallerIdentity); the edge then
+	// does not look for a decision. Set it with ExemptBecause.
+	Exempt string
 	// ReadOnly operations change nothing; their audit records may be written after the response.
 	// Mutating operations are acknowledged only once their audit record is durable.
 	ReadOnly bool
@@ -97,8 +109,8 @@ type Writer interface {
 // JSON returns an operation of a JSON-protocol service whose input and output are the given types. The input is
 // recorded as the audit record's requestParameters, and the output of a mutating operation as its
 // responseElements; fn may override either through c.Audit.
-func JSON[In, Out any](name string, readOnly bool, fn func(ctx context.Context, c *Call, in *In) (*Out, error)) *Op {
-	return &Op{Name: name, ReadOnly: readOnly, Serve: func(ctx context.Context, c *Call) (any, error) {
+func JSON[In, Out any](name, action string, readOnly bool, fn func(ctx context.Context, c *Call, in *In) (*Out, error)) *Op {
+	return &Op{Name: name, Action: action, ReadOnly: readOnly, Serve: func(ctx context.Context, c *Call) (any, error) {
 		in := new(In)
 		if err := awsproto.DecodeJSON(c.Body, in); err != nil {
 			return nil, err
@@ -108,8 +120,8 @@ func JSON[In, Out any](name string, readOnly bool, fn func(ctx context.Context, 
 }
 
 // Query returns an operation of a Query-protocol service; see JSON for how it is audited.
-func Query[In, Out any](name string, readOnly bool, fn func(ctx context.Context, c *Call, in *In) (*Out, error)) *Op {
-	return &Op{Name: name, ReadOnly: readOnly, Serve: func(ctx context.Context, c *Call) (any, error) {
+func Query[In, Out any](name, action string, readOnly bool, fn func(ctx context.Context, c *Call, in *In) (*Out, error)) *Op {
+	return &Op{Name: name, Action: action, ReadOnly: readOnly, Serve: func(ctx context.Context, c *Call) (any, error) {
 		in := new(In)
 		if err := awsproto.DecodeQuery(c.Form, in); err != nil {
 			return nil, err
@@ -134,6 +146,20 @@ func serveTyped[In, Out any](ctx context.Context, c *Call, in *In, readOnly bool
 		return nil, nil
 	}
 	return out, nil
+}
+
+// ExemptBecause marks the operation as one that needs no permission, for the given reason, and returns it.
+func (o *Op) ExemptBecause(reason string) *Op {
+	o.Exempt = reason
+	return o
+}
+
+// Check reports an operation that declares no action (and no exemption).
+func (o *Op) Check() error {
+	if o.Action == "" && o.Exempt == "" {
+		return fmt.Errorf("operation %s declares no IAM action: give it the action it authorizes, or ExemptBecause", o.Name)
+	}
+	return nil
 }
 
 // Ops builds an operation map from a list, keyed by name.

@@ -18,11 +18,11 @@ import (
 // The input is bound from the path's labels, the query, the headers and the JSON body, as In's struct tags say
 // (see awsproto.DecodeREST); the output is encoded by awsproto.EncodeREST. The operation is audited as JSON's
 // are. REST panics if the route is malformed or its labels are not exactly those In binds.
-func REST[In, Out any](name, route string, readOnly bool, fn func(ctx context.Context, c *Call, in *In) (*Out, error)) *Op {
+func REST[In, Out any](name, route, action string, readOnly bool, fn func(ctx context.Context, c *Call, in *In) (*Out, error)) *Op {
 	if err := checkBinding(route, new(In), new(Out)); err != nil {
 		panic(fmt.Sprintf("api: operation %s: %v", name, err))
 	}
-	return &Op{Name: name, HTTP: route, ReadOnly: readOnly, Serve: func(ctx context.Context, c *Call) (any, error) {
+	return &Op{Name: name, Action: action, HTTP: route, ReadOnly: readOnly, Serve: func(ctx context.Context, c *Call) (any, error) {
 		in := new(In)
 		req := awsproto.RESTRequest{Labels: c.Labels, Query: c.HTTP.URL.Query(), Header: c.HTTP.Header, Body: c.Body}
 		if err := awsproto.DecodeREST(req, in); err != nil {

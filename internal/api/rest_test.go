@@ -21,7 +21,7 @@ type tagOut struct {
 }
 
 func tagOp(readOnly bool, seen *tagIn) *Op {
-	return REST("TagResource", "POST /v1/tags/{resourceArn+}", readOnly, func(_ context.Context, _ *Call, in *tagIn) (*tagOut, error) {
+	return REST("TagResource", "POST /v1/tags/{resourceArn+}", "test:TagResource", readOnly, func(_ context.Context, _ *Call, in *tagIn) (*tagOut, error) {
 		*seen = *in
 		return &tagOut{Count: len(in.Tags)}, nil
 	})
@@ -78,16 +78,16 @@ func TestRESTPanicsOnBadDeclarations(t *testing.T) {
 	fn := func(_ context.Context, _ *Call, _ *tagIn) (*tagOut, error) { return nil, nil }
 	cases := map[string]func(){
 		"route label not bound": func() {
-			REST("A", "GET /v1/x/{id}", true, func(_ context.Context, _ *Call, _ *noLabel) (*tagOut, error) { return nil, nil })
+			REST("A", "GET /v1/x/{id}", "test:A", true, func(_ context.Context, _ *Call, _ *noLabel) (*tagOut, error) { return nil, nil })
 		},
-		"bound label not in route": func() { REST("A", "POST /v1/tags", false, fn) },
-		"label names differ":       func() { REST("A", "POST /v1/tags/{arn+}", false, fn) },
-		"malformed route":          func() { REST("A", "/v1/tags/{resourceArn}", false, fn) },
+		"bound label not in route": func() { REST("A", "POST /v1/tags", "test:A", false, fn) },
+		"label names differ":       func() { REST("A", "POST /v1/tags/{arn+}", "test:A", false, fn) },
+		"malformed route":          func() { REST("A", "/v1/tags/{resourceArn}", "test:A", false, fn) },
 		"bad input tags": func() {
-			REST("A", "GET /v1/x/{id}", true, func(_ context.Context, _ *Call, _ *badTag) (*tagOut, error) { return nil, nil })
+			REST("A", "GET /v1/x/{id}", "test:A", true, func(_ context.Context, _ *Call, _ *badTag) (*tagOut, error) { return nil, nil })
 		},
 		"bad output tags": func() {
-			REST("A", "POST /v1/tags/{resourceArn}", false, func(_ context.Context, _ *Call, _ *tagIn) (*badTag, error) { return nil, nil })
+			REST("A", "POST /v1/tags/{resourceArn}", "test:A", false, func(_ context.Context, _ *Call, _ *tagIn) (*badTag, error) { return nil, nil })
 		},
 	}
 	for name, f := range cases {
@@ -130,10 +130,10 @@ func FuzzRouterBind(f *testing.F) {
 	f.Add("GET", "/v1/b/logs/x/k?max=99999999999", "maybe", `[]`)
 	f.Add("DELETE", "/v1/b//1/k", "", ``)
 	f.Add("PUT", "/v1/b/logs/1/k/", "", `{"name":1}`)
-	get := REST("Get", "GET /v1/b/{bucket}/{version}/{key+}", true, func(_ context.Context, _ *Call, in *fuzzIn) (*tagOut, error) {
+	get := REST("Get", "GET /v1/b/{bucket}/{version}/{key+}", "test:Get", true, func(_ context.Context, _ *Call, in *fuzzIn) (*tagOut, error) {
 		return &tagOut{Count: len(in.Regions)}, nil
 	})
-	del := REST("Delete", "DELETE /v1/b/{bucket}/{version}/{key}", false, func(_ context.Context, _ *Call, in *fuzzIn) (*tagOut, error) {
+	del := REST("Delete", "DELETE /v1/b/{bucket}/{version}/{key}", "test:Delete", false, func(_ context.Context, _ *Call, in *fuzzIn) (*tagOut, error) {
 		return &tagOut{}, nil
 	})
 	rt := Routes(get, del)

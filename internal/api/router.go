@@ -21,7 +21,11 @@ import (
 type Router struct {
 	root    node
 	methods []string // the methods of the routes; a route's bit is its method's index
+	ops     []*Op    // every operation, in the order given
 }
+
+// Ops returns the router's operations.
+func (rt *Router) Ops() []*Op { return rt.ops }
 
 // node is a position in the tree of routes: the segments that may follow it, and the routes that end there.
 type node struct {
@@ -75,6 +79,7 @@ func NewRouter(ops ...*Op) (*Router, error) {
 		if err := rt.add(op, p); err != nil {
 			return nil, err
 		}
+		rt.ops = append(rt.ops, op)
 	}
 	return rt, nil
 }

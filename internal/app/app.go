@@ -69,6 +69,7 @@ type Server struct {
 	trails   *trail.Service // CloudTrail's trails and their delivery
 	janitor  func()         // stops the IAM janitor and waits for it
 	served   chan error
+	services []*api.Service // what the edge serves
 	notice   string // the one-time bootstrap notice, printed once the listener is bound
 	// AccountID is the management account.
 	AccountID string
@@ -274,10 +275,11 @@ func (s *Server) edge(ids *iam.Service, opt Options) (http.Handler, error) {
 		sts.New(ids),
 		iamapi.New(ids),
 		organizations.New(ids),
-		cloudtrail.New(s.audit, s.trails),
+		cloudtrail.New(s.trails),
 		kmsapi.New(s.kms),
 		s.objects.api(s.cfg),
 	}
+	s.services = services
 	return edge.New(edge.Config{
 		Services: services,
 		Identity: ids,
@@ -330,6 +332,9 @@ func (s *Server) metaName() string {
 	}
 	return s.cfg.RedactedMeta()
 }
+
+// Services returns the AWS services the server answers, with their operations.
+func (s *Server) Services() []*api.Service { return s.services }
 
 // URL returns the endpoint URL clients use.
 func (s *Server) URL() string {

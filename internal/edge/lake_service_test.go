@@ -1,7 +1,10 @@
 package edge_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,7 +12,10 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/seclake/seclake/internal/api"
@@ -93,11 +99,11 @@ func (l *lake) input(op string) any {
 func (l *lake) service() *api.Service {
 	return &api.Service{Name: "securitylake", EventSource: "securitylake.amazonaws.com", Protocol: awsproto.RESTJSON,
 		Router: api.Routes(
-			api.REST("ListDataLakes", "GET /v1/datalakes", true, l.listDataLakes),
-			api.REST("ListSubscribers", "GET /v1/subscribers", true, l.listSubscribers),
-			api.REST("GetSubscriber", "GET /v1/subscribers/{subscriberId}", true, l.getSubscriber),
-			api.REST("DeleteSubscriber", "DELETE /v1/subscribers/{subscriberId}", false, l.deleteSubscriber),
-			api.REST("TagResource", "POST /v1/tags/{resourceArn+}", false, l.tagResource),
+			api.REST("ListDataLakes", "GET /v1/datalakes", "securitylake:ListDataLakes", true, l.listDataLakes).ExemptBecause(testDouble),
+			api.REST("ListSubscribers", "GET /v1/subscribers", "securitylake:ListSubscribers", true, l.listSubscribers).ExemptBecause(testDouble),
+			api.REST("GetSubscriber", "GET /v1/subscribers/{subscriberId}", "securitylake:GetSubscriber", true, l.getSubscriber).ExemptBecause(testDouble),
+			api.REST("DeleteSubscriber", "DELETE /v1/subscribers/{subscriberId}", "securitylake:DeleteSubscriber", false, l.deleteSubscriber).ExemptBecause(testDouble),
+			api.REST("TagResource", "POST /v1/tags/{resourceArn+}", "securitylake:TagResource", false, l.tagResource).ExemptBecause(testDouble),
 		)}
 }
 
@@ -179,6 +185,9 @@ func (a *auditRecorder) find(event string) (*audit.Record, bool) {
 	return nil, false
 }
 
+// testDouble is why the test service's operations authorize nothing: they test the edge, not a domain.
+const testDouble = "a test double of the edge"
+
 // newLakeEdge serves the test Security Lake over plain HTTP, authenticating against a real identity store.
 func newLakeEdge(t *testing.T) (*httptest.Server, *lake, *auditRecorder) {
 	t.Helper()
@@ -190,4 +199,38 @@ func newLakeEdge(t *testing.T) (*httptest.Server, *lake, *auditRecorder) {
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return ts, l, rec
+}
+
+// TestOperationsMustAuthorize shows the edge's two guards: a service whose operation declares no IAM action is
+// refused at start, and an operation that succeeds without a decision on its action is answered with an
+// internal failure, not its output.
+func TestOperationsMustAuthorize(t *testing.T) {
+	bare := &api.Service{Name: "securitylake", EventSource: "securitylake.amazonaws.com", Protocol: awsproto.RESTJSON,
+		Router: api.Routes(api.REST("ListDataLakes", "GET /v1/datalakes", "", true, (&lake{}).listDataLakes))}
+	_, err := edge.New(edge.Config{Services: []*api.Service{bare}, Identity: newIdentities(t), Clock: clock.System,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.ErrorContains(t, err, "operation ListDataLakes declares no IAM action")
+
+	l := &lake{seen: make(map[string]any)}
+	forgets := &api.Service{Name: "securitylake", EventSource: "securitylake.amazonaws.com", Protocol: awsproto.RESTJSON,
+		Router: api.Routes(api.REST("ListDataLakes", "GET /v1/datalakes", "securitylake:ListDataLakes", true, l.listDataLakes))}
+	var logs bytes.Buffer
+	h, err := edge.New(edge.Config{Services: []*api.Service{forgets}, Identity: newIdentities(t), Clock: clock.System,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)), Region: "us-east-1"})
+	require.NoError(t, err)
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	req, err := http.NewRequest(http.MethodGet, ts.URL+"/v1/datalakes", nil)
+	require.NoError(t, err)
+	signer := v4.NewSigner()
+	payload := sha256.Sum256(nil)
+	require.NoError(t, signer.SignHTTP(context.Background(), aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret},
+		req, hex.EncodeToString(payload[:]), "securitylake", "us-east-1", time.Now()))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	require.Equal(t, "InternalFailure", resp.Header.Get("X-Amzn-ErrorType"))
+	require.Contains(t, logs.String(), "operation succeeded without an authorization decision on its action")
+	require.Contains(t, logs.String(), "action=securitylake:ListDataLakes")
 }

@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -165,4 +166,21 @@ func (s *Server) unknownService(auth *sigv4.Auth) *awserr.Error {
 	}
 	return awserr.New("UnknownServiceException", http.StatusBadRequest,
 		"seclake does not serve the service %q named in the request's credential scope; it serves: %s.", name, strings.Join(names, ", "))
+}
+
+// checkOps makes sure every operation of svc declares the IAM action it authorizes (or why it needs none).
+func checkOps(svc *api.Service) error {
+	var ops []*api.Op
+	for _, op := range svc.Ops {
+		ops = append(ops, op)
+	}
+	if svc.Router != nil {
+		ops = append(ops, svc.Router.Ops()...)
+	}
+	for _, op := range ops {
+		if err := op.Check(); err != nil {
+			return fmt.Errorf("edge: service %s: %w", svc.Name, err)
+		}
+	}
+	return nil
 }

@@ -68,6 +68,9 @@ func New(cfg Config) (*Server, error) {
 		if _, dup := s.byName[svc.Name]; dup {
 			return nil, fmt.Errorf("edge: service %q registered twice", svc.Name)
 		}
+		if err := checkOps(svc); err != nil {
+			return nil, err
+		}
 		s.byName[svc.Name] = svc
 	}
 	s.verifier = sigv4.NewVerifier(sigv4.Config{Now: cfg.Clock.Now})
@@ -153,6 +156,15 @@ func (s *Server) handle(r *http.Request, rq *request, auth *sigv4.Auth, perr err
 	rq.call.Audit = s.newCall(rq)
 	ctx := actor.WithCall(r.Context(), rq.call.Audit)
 	out, opErr := op.Serve(ctx, rq.call)
+	if opErr == nil && op.Exempt == "" && !rq.call.Audit.Authorized(op.Action) {
+		// The operation forgot to authorize: fail closed, and say so where the operator looks.
+		rq.log.Error("operation succeeded without an authorization decision on its action; refusing to answer",
+			"service", rq.svc.Name, "operation", op.Name, "action", op.Action)
+		if c, ok := out.(io.Closer); ok {
+			c.Close()
+		}
+		out, opErr = nil, awserr.Internal()
+	}
 	if aerr := s.audit(ctx, rq, opErr); aerr != nil {
 		rq.log.Error("audit record not durable; refusing to acknowledge", "err", aerr)
 		if c, ok := out.(io.Closer); ok {

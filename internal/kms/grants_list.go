@@ -138,17 +138,17 @@ func (s *Service) RetireGrant(ctx context.Context, c *actor.Caller, in RetireGra
 	if g == nil {
 		return errGrantNotFound(grantID)
 	}
-	ok, err := s.mayRetire(ctx, c, e, g)
+	d, err := s.mayRetire(ctx, c, e, g)
 	if err != nil {
 		return err
 	}
-	d := policy.Decision{Allowed: true, Effect: policy.Allow}
-	if !ok {
-		d = policy.Decision{Effect: policy.ImplicitDeny, Reason: "it is neither the grant's retiring principal, nor its grantee with the RetireGrant operation, nor a principal of the issuing account " + e.rec.Account + " allowed to retire grants"}
-	}
 	actor.Note(ctx, c, "kms:RetireGrant", e.arn, d)
-	if !ok {
-		return refusal.Refuse(c, "kms:RetireGrant", e.arn, d, actor.DenyMessage(c, "kms:RetireGrant", e.arn, d)+" because "+d.Reason)
+	switch {
+	case d.Effect == policy.ExplicitDeny:
+		return refusal.Deny(c, "kms:RetireGrant", e.arn, e.rec.Account, d)
+	case !d.Allowed:
+		return refusal.Refuse(c, "kms:RetireGrant", e.arn, d, actor.DenyMessage(c, "kms:RetireGrant", e.arn, policy.Decision{})+
+			" because it is neither the grant's retiring principal, nor its grantee with the RetireGrant operation, nor a principal of the issuing account "+e.rec.Account+" allowed to retire grants")
 	}
 	if in.DryRun {
 		return errDryRun()
@@ -176,27 +176,27 @@ func (s *Service) retireTarget(c *actor.Caller, in RetireGrantRequest) (keyRef, 
 }
 
 // mayRetire reports whether c may retire g.
-func (s *Service) mayRetire(ctx context.Context, c *actor.Caller, e *entry, g *Grant) (bool, error) {
+func (s *Service) mayRetire(ctx context.Context, c *actor.Caller, e *entry, g *Grant) (policy.Decision, error) {
+	allowed := policy.Decision{Allowed: true, Effect: policy.Allow}
 	if g.Retiring != "" {
 		if ok, err := s.isGrantee(ctx, c, g.Retiring, "kms:RetireGrant", e.arn); err != nil || ok {
-			return ok, err
+			return allowed, err
 		}
 	}
 	for _, op := range g.Operations {
 		if op == "RetireGrant" {
 			if ok, err := s.isGrantee(ctx, c, g.Grantee, "kms:RetireGrant", e.arn); err != nil || ok {
-				return ok, err
+				return allowed, err
 			}
 		}
 	}
 	if c.Account != e.rec.Account {
-		return false, nil
+		return policy.Decision{Effect: policy.ImplicitDeny}, nil
 	}
 	if c.Type == actor.TypeRoot {
-		return true, nil
+		return allowed, nil
 	}
-	d, err := s.ids.Authorize(ctx, c, actor.Request{Action: "kms:RetireGrant", Resource: e.arn})
-	return d.Allowed, err
+	return s.ids.Authorize(ctx, c, actor.Request{Action: "kms:RetireGrant", Resource: e.arn})
 }
 
 // RevokeGrant deletes a grant; kms:RevokeGrant is governed by the key policy like other key operations.

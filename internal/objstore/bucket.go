@@ -172,6 +172,13 @@ func (s *Service) HeadBucket(ctx context.Context, c *actor.Caller, bucket string
 	return s.authorizedBucket(ctx, c, bucket, bucketAccess("s3:ListBucket", bucket))
 }
 
+// GetBucketVersioning returns the bucket's versioning status: "" for a bucket whose versioning was never
+// enabled, which is every bucket until seclake keeps versions.
+func (s *Service) GetBucketVersioning(ctx context.Context, c *actor.Caller, bucket string) (string, error) {
+	_, err := s.authorizedBucket(ctx, c, bucket, bucketAccess("s3:GetBucketVersioning", bucket))
+	return "", err
+}
+
 // GetBucketLocation returns the bucket's region.
 func (s *Service) GetBucketLocation(ctx context.Context, c *actor.Caller, bucket string) (string, error) {
 	b, err := s.authorizedBucket(ctx, c, bucket, bucketAccess("s3:GetBucketLocation", bucket))

@@ -10,12 +10,14 @@ import (
 	"github.com/seclake/seclake/internal/objstore"
 )
 
-// Records is the audit trail that trails deliver; *audit.Log satisfies it.
+// Records is the audit trail that trails deliver and LookupEvents reads; *audit.Log satisfies it.
 type Records interface {
 	// Read returns up to limit records after sequence number after, in order.
 	Read(ctx context.Context, after uint64, limit int) ([]audit.Stored, error)
 	// LastSeq returns the newest record's sequence number.
 	LastSeq(ctx context.Context) (uint64, error)
+	// Lookup finds an account's events as CloudTrail's LookupEvents does.
+	Lookup(ctx context.Context, accountID string, in *audit.LookupInput) (*audit.LookupOutput, error)
 }
 
 // Objects is the object store that trails write to; *objstore.Service satisfies it.

@@ -14,39 +14,33 @@ import (
 // TargetPrefix is CloudTrail's X-Amz-Target prefix.
 const TargetPrefix = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"
 
-// Trail is the audit trail the API reads; *audit.Log satisfies it.
-type Trail interface {
-	Lookup(ctx context.Context, accountID string, in *audit.LookupInput) (*audit.LookupOutput, error)
-}
-
-// New returns the CloudTrail service over the audit trail (events) and the trails that deliver it.
-func New(events Trail, trails *trail.Service) *api.Service {
-	h := &handler{trail: events, trails: trails}
+// New returns the CloudTrail service: the event history of the audit trail and the trails that deliver it.
+func New(trails *trail.Service) *api.Service {
+	h := &handler{trails: trails}
 	return &api.Service{
 		Name:         "cloudtrail",
 		EventSource:  "cloudtrail.amazonaws.com",
 		Protocol:     awsproto.JSON11,
 		TargetPrefix: TargetPrefix,
 		Ops: api.Ops(
-			api.JSON("LookupEvents", true, h.lookupEvents),
-			api.JSON("CreateTrail", false, h.createTrail),
-			api.JSON("UpdateTrail", false, h.updateTrail),
-			api.JSON("DeleteTrail", false, h.deleteTrail),
-			api.JSON("GetTrail", true, h.getTrail),
-			api.JSON("DescribeTrails", true, h.describeTrails),
-			api.JSON("ListTrails", true, h.listTrails),
-			api.JSON("GetTrailStatus", true, h.getTrailStatus),
-			api.JSON("StartLogging", false, h.startLogging),
-			api.JSON("StopLogging", false, h.stopLogging),
-			api.JSON("PutEventSelectors", false, h.putEventSelectors),
-			api.JSON("GetEventSelectors", true, h.getEventSelectors),
-			api.JSON("ListPublicKeys", true, h.listPublicKeys),
+			api.JSON("LookupEvents", "cloudtrail:LookupEvents", true, h.lookupEvents),
+			api.JSON("CreateTrail", "cloudtrail:CreateTrail", false, h.createTrail),
+			api.JSON("UpdateTrail", "cloudtrail:UpdateTrail", false, h.updateTrail),
+			api.JSON("DeleteTrail", "cloudtrail:DeleteTrail", false, h.deleteTrail),
+			api.JSON("GetTrail", "cloudtrail:GetTrail", true, h.getTrail),
+			api.JSON("DescribeTrails", "cloudtrail:DescribeTrails", true, h.describeTrails),
+			api.JSON("ListTrails", "cloudtrail:ListTrails", true, h.listTrails),
+			api.JSON("GetTrailStatus", "cloudtrail:GetTrailStatus", true, h.getTrailStatus),
+			api.JSON("StartLogging", "cloudtrail:StartLogging", false, h.startLogging),
+			api.JSON("StopLogging", "cloudtrail:StopLogging", false, h.stopLogging),
+			api.JSON("PutEventSelectors", "cloudtrail:PutEventSelectors", false, h.putEventSelectors),
+			api.JSON("GetEventSelectors", "cloudtrail:GetEventSelectors", true, h.getEventSelectors),
+			api.JSON("ListPublicKeys", "cloudtrail:ListPublicKeys", true, h.listPublicKeys),
 		),
 	}
 }
 
 type handler struct {
-	trail  Trail
 	trails *trail.Service
 }
 
@@ -99,7 +93,7 @@ func (h *handler) lookupEvents(ctx context.Context, c *api.Call, in *lookupEvent
 		t := in.EndTime.Time()
 		q.EndTime = &t
 	}
-	res, err := h.trail.Lookup(ctx, c.Caller.Account, q)
+	res, err := h.trails.LookupEvents(ctx, c.Caller, q)
 	if err != nil {
 		return nil, err
 	}

@@ -16,18 +16,18 @@ func (h *handler) entityOps(kind iam.EntityKind) []*api.Op {
 	}
 	e := entityHandler{h: h, kind: kind}
 	return []*api.Op{
-		api.Query("Put"+k+"Policy", false, e.putPolicy),
-		api.Query("Get"+k+"Policy", true, e.getPolicy),
-		api.Query("List"+k+"Policies", true, e.listPolicies),
-		api.Query("Delete"+k+"Policy", false, e.deletePolicy),
-		api.Query("Attach"+k+"Policy", false, e.attachPolicy),
-		api.Query("Detach"+k+"Policy", false, e.detachPolicy),
-		api.Query("ListAttached"+k+"Policies", true, e.listAttachedPolicies),
-		api.Query("Put"+k+"PermissionsBoundary", false, e.putBoundary),
-		api.Query("Delete"+k+"PermissionsBoundary", false, e.deleteBoundary),
-		api.Query("Tag"+k, false, e.tag),
-		api.Query("Untag"+k, false, e.untag),
-		api.Query("List"+k+"Tags", true, e.listTags),
+		api.Query("Put"+k+"Policy", "iam:Put"+k+"Policy", false, e.putPolicy),
+		api.Query("Get"+k+"Policy", "iam:Get"+k+"Policy", true, e.getPolicy),
+		api.Query("List"+k+"Policies", "iam:List"+k+"Policies", true, e.listPolicies),
+		api.Query("Delete"+k+"Policy", "iam:Delete"+k+"Policy", false, e.deletePolicy),
+		api.Query("Attach"+k+"Policy", "iam:Attach"+k+"Policy", false, e.attachPolicy),
+		api.Query("Detach"+k+"Policy", "iam:Detach"+k+"Policy", false, e.detachPolicy),
+		api.Query("ListAttached"+k+"Policies", "iam:ListAttached"+k+"Policies", true, e.listAttachedPolicies),
+		api.Query("Put"+k+"PermissionsBoundary", "iam:Put"+k+"PermissionsBoundary", false, e.putBoundary),
+		api.Query("Delete"+k+"PermissionsBoundary", "iam:Delete"+k+"PermissionsBoundary", false, e.deleteBoundary),
+		api.Query("Tag"+k, "iam:Tag"+k, false, e.tag),
+		api.Query("Untag"+k, "iam:Untag"+k, false, e.untag),
+		api.Query("List"+k+"Tags", "iam:List"+k+"Tags", true, e.listTags),
 	}
 }
 

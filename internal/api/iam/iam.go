@@ -21,14 +21,14 @@ const Namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 func New(ids *iam.Service) *api.Service {
 	h := &handler{ids: ids}
 	ops := []*api.Op{
-		api.Query("CreateUser", false, h.createUser),
-		api.Query("GetUser", true, h.getUser),
-		api.Query("ListUsers", true, h.listUsers),
-		api.Query("DeleteUser", false, h.deleteUser),
-		api.Query("CreateAccessKey", false, h.createAccessKey),
-		api.Query("ListAccessKeys", true, h.listAccessKeys),
-		api.Query("UpdateAccessKey", false, h.updateAccessKey),
-		api.Query("DeleteAccessKey", false, h.deleteAccessKey),
+		api.Query("CreateUser", "iam:CreateUser", false, h.createUser),
+		api.Query("GetUser", "iam:GetUser", true, h.getUser),
+		api.Query("ListUsers", "iam:ListUsers", true, h.listUsers),
+		api.Query("DeleteUser", "iam:DeleteUser", false, h.deleteUser),
+		api.Query("CreateAccessKey", "iam:CreateAccessKey", false, h.createAccessKey),
+		api.Query("ListAccessKeys", "iam:ListAccessKeys", true, h.listAccessKeys),
+		api.Query("UpdateAccessKey", "iam:UpdateAccessKey", false, h.updateAccessKey),
+		api.Query("DeleteAccessKey", "iam:DeleteAccessKey", false, h.deleteAccessKey),
 	}
 	ops = append(ops, h.roleOps()...)
 	ops = append(ops, h.entityOps(iam.KindUser)...)

@@ -10,16 +10,16 @@ import (
 
 func (h *handler) policyOps() []*api.Op {
 	return []*api.Op{
-		api.Query("CreatePolicy", false, h.createPolicy),
-		api.Query("GetPolicy", true, h.getPolicy),
-		api.Query("ListPolicies", true, h.listPolicies),
-		api.Query("DeletePolicy", false, h.deletePolicy),
-		api.Query("CreatePolicyVersion", false, h.createPolicyVersion),
-		api.Query("GetPolicyVersion", true, h.getPolicyVersion),
-		api.Query("ListPolicyVersions", true, h.listPolicyVersions),
-		api.Query("DeletePolicyVersion", false, h.deletePolicyVersion),
-		api.Query("SetDefaultPolicyVersion", false, h.setDefaultPolicyVersion),
-		api.Query("ListEntitiesForPolicy", true, h.listEntitiesForPolicy),
+		api.Query("CreatePolicy", "iam:CreatePolicy", false, h.createPolicy),
+		api.Query("GetPolicy", "iam:GetPolicy", true, h.getPolicy),
+		api.Query("ListPolicies", "iam:ListPolicies", true, h.listPolicies),
+		api.Query("DeletePolicy", "iam:DeletePolicy", false, h.deletePolicy),
+		api.Query("CreatePolicyVersion", "iam:CreatePolicyVersion", false, h.createPolicyVersion),
+		api.Query("GetPolicyVersion", "iam:GetPolicyVersion", true, h.getPolicyVersion),
+		api.Query("ListPolicyVersions", "iam:ListPolicyVersions", true, h.listPolicyVersions),
+		api.Query("DeletePolicyVersion", "iam:DeletePolicyVersion", false, h.deletePolicyVersion),
+		api.Query("SetDefaultPolicyVersion", "iam:SetDefaultPolicyVersion", false, h.setDefaultPolicyVersion),
+		api.Query("ListEntitiesForPolicy", "iam:ListEntitiesForPolicy", true, h.listEntitiesForPolicy),
 	}
 }
 

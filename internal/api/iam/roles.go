@@ -10,15 +10,15 @@ import (
 
 func (h *handler) roleOps() []*api.Op {
 	return []*api.Op{
-		api.Query("CreateRole", false, h.createRole),
-		api.Query("GetRole", true, h.getRole),
-		api.Query("ListRoles", true, h.listRoles),
-		api.Query("DeleteRole", false, h.deleteRole),
-		api.Query("UpdateAssumeRolePolicy", false, h.updateAssumeRolePolicy),
-		api.Query("UpdateRole", false, h.updateRole),
-		api.Query("CreateServiceLinkedRole", false, h.createServiceLinkedRole),
-		api.Query("DeleteServiceLinkedRole", false, h.deleteServiceLinkedRole),
-		api.Query("GetServiceLinkedRoleDeletionStatus", true, h.getServiceLinkedRoleDeletionStatus),
+		api.Query("CreateRole", "iam:CreateRole", false, h.createRole),
+		api.Query("GetRole", "iam:GetRole", true, h.getRole),
+		api.Query("ListRoles", "iam:ListRoles", true, h.listRoles),
+		api.Query("DeleteRole", "iam:DeleteRole", false, h.deleteRole),
+		api.Query("UpdateAssumeRolePolicy", "iam:UpdateAssumeRolePolicy", false, h.updateAssumeRolePolicy),
+		api.Query("UpdateRole", "iam:UpdateRole", false, h.updateRole),
+		api.Query("CreateServiceLinkedRole", "iam:CreateServiceLinkedRole", false, h.createServiceLinkedRole),
+		api.Query("DeleteServiceLinkedRole", "iam:DeleteServiceLinkedRole", false, h.deleteServiceLinkedRole),
+		api.Query("GetServiceLinkedRoleDeletionStatus", "iam:GetServiceLinkedRoleDeletionStatus", true, h.getServiceLinkedRoleDeletionStatus),
 	}
 }
 

@@ -9,9 +9,9 @@ import (
 
 func (h *handler) simulateOps() []*api.Op {
 	return []*api.Op{
-		api.Query("SimulateCustomPolicy", true, h.simulateCustomPolicy),
-		api.Query("SimulatePrincipalPolicy", true, h.simulatePrincipalPolicy),
-		api.Query("GetContextKeysForCustomPolicy", true, h.getContextKeysForCustomPolicy),
+		api.Query("SimulateCustomPolicy", "iam:SimulateCustomPolicy", true, h.simulateCustomPolicy),
+		api.Query("SimulatePrincipalPolicy", "iam:SimulatePrincipalPolicy", true, h.simulatePrincipalPolicy),
+		api.Query("GetContextKeysForCustomPolicy", "iam:GetContextKeysForCustomPolicy", true, h.getContextKeysForCustomPolicy),
 	}
 }
 

@@ -10,13 +10,13 @@ import (
 
 func (h *handler) accountOps() []*api.Op {
 	return []*api.Op{
-		api.JSON("CreateAccount", false, h.createAccount),
-		api.JSON("DescribeCreateAccountStatus", true, h.describeCreateAccountStatus),
-		api.JSON("ListCreateAccountStatus", true, h.listCreateAccountStatus),
-		api.JSON("ListAccounts", true, h.listAccounts),
-		api.JSON("ListAccountsForParent", true, h.listAccountsForParent),
-		api.JSON("DescribeAccount", true, h.describeAccount),
-		api.JSON("MoveAccount", false, h.moveAccount),
+		api.JSON("CreateAccount", "organizations:CreateAccount", false, h.createAccount),
+		api.JSON("DescribeCreateAccountStatus", "organizations:DescribeCreateAccountStatus", true, h.describeCreateAccountStatus),
+		api.JSON("ListCreateAccountStatus", "organizations:ListCreateAccountStatus", true, h.listCreateAccountStatus),
+		api.JSON("ListAccounts", "organizations:ListAccounts", true, h.listAccounts),
+		api.JSON("ListAccountsForParent", "organizations:ListAccountsForParent", true, h.listAccountsForParent),
+		api.JSON("DescribeAccount", "organizations:DescribeAccount", true, h.describeAccount),
+		api.JSON("MoveAccount", "organizations:MoveAccount", false, h.moveAccount),
 	}
 }
 

@@ -18,8 +18,8 @@ const TargetPrefix = "AWSOrganizationsV20161128"
 func New(ids *iam.Service) *api.Service {
 	h := &handler{ids: ids}
 	ops := []*api.Op{
-		api.JSON("DescribeOrganization", true, h.describeOrganization),
-		api.JSON("ListRoots", true, h.listRoots),
+		api.JSON("DescribeOrganization", "organizations:DescribeOrganization", true, h.describeOrganization),
+		api.JSON("ListRoots", "organizations:ListRoots", true, h.listRoots),
 	}
 	ops = append(ops, h.accountOps()...)
 	ops = append(ops, h.unitOps()...)

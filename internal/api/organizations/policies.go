@@ -9,17 +9,17 @@ import (
 
 func (h *handler) policyOps() []*api.Op {
 	return []*api.Op{
-		api.JSON("CreatePolicy", false, h.createPolicy),
-		api.JSON("DescribePolicy", true, h.describePolicy),
-		api.JSON("UpdatePolicy", false, h.updatePolicy),
-		api.JSON("DeletePolicy", false, h.deletePolicy),
-		api.JSON("ListPolicies", true, h.listPolicies),
-		api.JSON("AttachPolicy", false, h.attachPolicy),
-		api.JSON("DetachPolicy", false, h.detachPolicy),
-		api.JSON("ListPoliciesForTarget", true, h.listPoliciesForTarget),
-		api.JSON("ListTargetsForPolicy", true, h.listTargetsForPolicy),
-		api.JSON("EnablePolicyType", false, h.enablePolicyType),
-		api.JSON("DisablePolicyType", false, h.disablePolicyType),
+		api.JSON("CreatePolicy", "organizations:CreatePolicy", false, h.createPolicy),
+		api.JSON("DescribePolicy", "organizations:DescribePolicy", true, h.describePolicy),
+		api.JSON("UpdatePolicy", "organizations:UpdatePolicy", false, h.updatePolicy),
+		api.JSON("DeletePolicy", "organizations:DeletePolicy", false, h.deletePolicy),
+		api.JSON("ListPolicies", "organizations:ListPolicies", true, h.listPolicies),
+		api.JSON("AttachPolicy", "organizations:AttachPolicy", false, h.attachPolicy),
+		api.JSON("DetachPolicy", "organizations:DetachPolicy", false, h.detachPolicy),
+		api.JSON("ListPoliciesForTarget", "organizations:ListPoliciesForTarget", true, h.listPoliciesForTarget),
+		api.JSON("ListTargetsForPolicy", "organizations:ListTargetsForPolicy", true, h.listTargetsForPolicy),
+		api.JSON("EnablePolicyType", "organizations:EnablePolicyType", false, h.enablePolicyType),
+		api.JSON("DisablePolicyType", "organizations:DisablePolicyType", false, h.disablePolicyType),
 	}
 }
 

@@ -9,12 +9,12 @@ import (
 
 func (h *handler) unitOps() []*api.Op {
 	return []*api.Op{
-		api.JSON("CreateOrganizationalUnit", false, h.createOrganizationalUnit),
-		api.JSON("DescribeOrganizationalUnit", true, h.describeOrganizationalUnit),
-		api.JSON("UpdateOrganizationalUnit", false, h.updateOrganizationalUnit),
-		api.JSON("DeleteOrganizationalUnit", false, h.deleteOrganizationalUnit),
-		api.JSON("ListOrganizationalUnitsForParent", true, h.listOrganizationalUnitsForParent),
-		api.JSON("ListParents", true, h.listParents),
+		api.JSON("CreateOrganizationalUnit", "organizations:CreateOrganizationalUnit", false, h.createOrganizationalUnit),
+		api.JSON("DescribeOrganizationalUnit", "organizations:DescribeOrganizationalUnit", true, h.describeOrganizationalUnit),
+		api.JSON("UpdateOrganizationalUnit", "organizations:UpdateOrganizationalUnit", false, h.updateOrganizationalUnit),
+		api.JSON("DeleteOrganizationalUnit", "organizations:DeleteOrganizationalUnit", false, h.deleteOrganizationalUnit),
+		api.JSON("ListOrganizationalUnitsForParent", "organizations:ListOrganizationalUnitsForParent", true, h.listOrganizationalUnitsForParent),
+		api.JSON("ListParents", "organizations:ListParents", true, h.listParents),
 	}
 }
 

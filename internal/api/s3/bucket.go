@@ -98,14 +98,15 @@ func (h *handler) getBucketLocation(ctx context.Context, c *api.Call, t target) 
 type versioningConfiguration struct {
 	XMLName xml.Name `xml:"VersioningConfiguration"`
 	NS      string   `xml:"xmlns,attr"`
+	Status  string   `xml:"Status,omitempty"`
 }
 
-// getBucketVersioning reports that versioning was never enabled: seclake keeps one version per key.
 func (h *handler) getBucketVersioning(ctx context.Context, c *api.Call, t target) (any, error) {
-	if _, err := h.s.HeadBucket(ctx, c.Caller, t.bucket); err != nil {
+	status, err := h.s.GetBucketVersioning(ctx, c.Caller, t.bucket)
+	if err != nil {
 		return nil, err
 	}
-	return xmlResponse(&versioningConfiguration{NS: Namespace}), nil
+	return xmlResponse(&versioningConfiguration{NS: Namespace, Status: status}), nil
 }
 
 func (h *handler) getBucketPolicy(ctx context.Context, c *api.Call, t target) (any, error) {

@@ -45,6 +45,7 @@ func New(s *objstore.Service, opt Options) *api.Service {
 		Protocol:     awsproto.RESTXML,
 		XMLNamespace: Namespace,
 		S3:           true,
+		Ops:          h.ops, // for the edge's checks and the tests; requests are routed by Route
 		Route:        h.route,
 	}
 }
@@ -78,8 +79,8 @@ func (h *handler) target(r *http.Request) target {
 
 // op builds an operation whose handler receives the request's target. The audit record gets the bucket, the
 // key and the host as CloudTrail's S3 events have them, and the resources touched.
-func (h *handler) op(name string, readOnly, data bool, fn func(ctx context.Context, c *api.Call, t target) (any, error)) *api.Op {
-	return &api.Op{Name: name, ReadOnly: readOnly, Data: data, Serve: func(ctx context.Context, c *api.Call) (any, error) {
+func (h *handler) op(name, action string, readOnly, data bool, fn func(ctx context.Context, c *api.Call, t target) (any, error)) *api.Op {
+	return &api.Op{Name: name, Action: action, ReadOnly: readOnly, Data: data, Serve: func(ctx context.Context, c *api.Call) (any, error) {
 		t := h.target(c.HTTP)
 		params := map[string]any{"Host": c.HTTP.Host}
 		if t.bucket != "" {

@@ -25,9 +25,11 @@ func New(ids *iam.Service) *api.Service {
 		Protocol:     awsproto.Query,
 		XMLNamespace: Namespace,
 		Ops: api.Ops(
-			api.Query("GetCallerIdentity", true, getCallerIdentity),
-			api.Query("AssumeRole", false, h.assumeRole),
-			api.Query("GetSessionToken", false, h.getSessionToken),
+			api.Query("GetCallerIdentity", "sts:GetCallerIdentity", true, getCallerIdentity).
+				ExemptBecause("no permission is required to perform this operation; an explicit deny of sts:GetCallerIdentity does not stop it (STS API reference)"),
+			api.Query("AssumeRole", "sts:AssumeRole", false, h.assumeRole),
+			api.Query("GetSessionToken", "sts:GetSessionToken", false, h.getSessionToken).
+				ExemptBecause("no permissions are required for users to perform this operation; IAM policies cannot control it (STS API reference)"),
 		),
 	}
 }
