@@ -70,7 +70,7 @@ type Server struct {
 	janitor  func()         // stops the IAM janitor and waits for it
 	served   chan error
 	services []*api.Service // what the edge serves
-	notice   string // the one-time bootstrap notice, printed once the listener is bound
+	notice   string         // the one-time bootstrap notice, printed once the listener is bound
 	// AccountID is the management account.
 	AccountID string
 }
