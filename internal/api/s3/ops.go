@@ -46,22 +46,23 @@ func (h *handler) buildOps() {
 		h.op("ListParts", read, data, h.listParts),
 	}
 	list = append(list, bucketConfig(h, [3]string{"GetBucketEncryption", "PutBucketEncryption", "DeleteBucketEncryption"},
-		s.GetBucketEncryption, s.PutBucketEncryption, s.DeleteBucketEncryption)...)
+		encryptionDoc, s.GetBucketEncryption, s.PutBucketEncryption, s.DeleteBucketEncryption)...)
 	list = append(list, bucketConfig(h, [3]string{"GetPublicAccessBlock", "PutPublicAccessBlock", "DeletePublicAccessBlock"},
-		s.GetPublicAccessBlock, s.PutPublicAccessBlock, s.DeletePublicAccessBlock)...)
+		publicAccessBlockDoc, s.GetPublicAccessBlock, s.PutPublicAccessBlock, s.DeletePublicAccessBlock)...)
 	list = append(list, bucketConfig(h, [3]string{"GetBucketLifecycleConfiguration", "PutBucketLifecycleConfiguration", "DeleteBucketLifecycle"},
-		s.GetBucketLifecycle, s.PutBucketLifecycle, s.DeleteBucketLifecycle)...)
+		lifecycleDoc, s.GetBucketLifecycle, s.PutBucketLifecycle, s.DeleteBucketLifecycle)...)
 	list = append(list, bucketConfig(h, [3]string{"GetBucketNotificationConfiguration", "PutBucketNotificationConfiguration", ""},
-		s.GetBucketNotification, s.PutBucketNotification, nil)...)
+		notificationDoc, s.GetBucketNotification, s.PutBucketNotification, nil)...)
 	list = append(list, bucketConfig(h, [3]string{"GetBucketReplication", "PutBucketReplication", "DeleteBucketReplication"},
-		s.GetBucketReplication, s.PutBucketReplication, s.DeleteBucketReplication)...)
+		replicationDoc, s.GetBucketReplication, s.PutBucketReplication, s.DeleteBucketReplication)...)
 	h.ops = api.Ops(list...)
 }
 
-// bucketConfig makes the get, put and delete operations of a bucket configuration held as an XML document.
-func bucketConfig[T any](h *handler, names [3]string, get func(context.Context, *actor.Caller, string) (*T, error),
-	put func(context.Context, *actor.Caller, string, *T) error, del func(context.Context, *actor.Caller, string) error) []*api.Op {
-	ops := []*api.Op{h.op(names[0], true, false, getDoc(get)), h.op(names[1], false, false, putDoc(put))}
+// bucketConfig makes the get, put and delete operations of a bucket configuration sent and returned as the XML
+// document doc.
+func bucketConfig[D, W any](h *handler, names [3]string, doc xmlDoc[D, W], get func(context.Context, *actor.Caller, string) (*D, error),
+	put func(context.Context, *actor.Caller, string, *D) error, del func(context.Context, *actor.Caller, string) error) []*api.Op {
+	ops := []*api.Op{h.op(names[0], true, false, getDoc(doc, get)), h.op(names[1], false, false, putDoc(doc, put))}
 	if del != nil {
 		ops = append(ops, h.op(names[2], false, false, deleteDoc(del)))
 	}
