@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -34,7 +33,7 @@ func (s *Service) keyOwner(tx meta.Tx, c *actor.Caller, name string) (user strin
 		case actor.TypeRoot:
 			return "", actor.RootARN(c.Account), nil
 		default:
-			return "", "", awserr.New("ValidationError", http.StatusBadRequest, "Must specify userName when calling with non-User credentials")
+			return "", "", awserr.New("ValidationError", awserr.StatusBadRequest, "Must specify userName when calling with non-User credentials")
 		}
 	}
 	u, err := getUser(tx, c.Account, name)
@@ -69,7 +68,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, c *actor.Caller, userName
 			return err
 		}
 		if n >= MaxAccessKeysPerUser {
-			return awserr.New("LimitExceeded", http.StatusConflict, "Cannot exceed quota for AccessKeysPerUser: %d", MaxAccessKeysPerUser)
+			return awserr.New("LimitExceeded", awserr.StatusConflict, "Cannot exceed quota for AccessKeysPerUser: %d", MaxAccessKeysPerUser)
 		}
 		k, err := s.newAccessKey(id, secret, c.Account, user)
 		if err != nil {
@@ -133,7 +132,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, c *actor.Caller, userName 
 // UpdateAccessKey activates or deactivates a key. A deactivated key is refused from the next request on.
 func (s *Service) UpdateAccessKey(ctx context.Context, c *actor.Caller, userName, keyID string, status KeyStatus) error {
 	if status != KeyActive && status != KeyInactive {
-		return awserr.New("ValidationError", http.StatusBadRequest, "1 validation error detected: Value '%s' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]", status)
+		return awserr.New("ValidationError", awserr.StatusBadRequest, "1 validation error detected: Value '%s' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]", status)
 	}
 	err := s.change(ctx, func(tx meta.Tx) error {
 		k, err := s.ownedKey(ctx, tx, c, userName, keyID, "iam:UpdateAccessKey")
@@ -172,7 +171,7 @@ func (s *Service) ownedKey(ctx context.Context, tx meta.Tx, c *actor.Caller, use
 	}
 	k, err := getAccessKey(tx, keyID)
 	if errors.Is(err, ErrUnknownKey) || (err == nil && (k.Account != c.Account || k.User != user)) {
-		return nil, awserr.New("NoSuchEntity", http.StatusNotFound, "The Access Key with id %s cannot be found.", keyID)
+		return nil, awserr.New("NoSuchEntity", awserr.StatusNotFound, "The Access Key with id %s cannot be found.", keyID)
 	}
 	return k, err
 }

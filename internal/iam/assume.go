@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"regexp"
 	"time"
 	"unicode/utf8"
@@ -231,7 +230,7 @@ func (s *Service) newRoleSession(tx meta.Tx, c *actor.Caller, r *Role, in *Assum
 	}
 	sess.Policies = policies
 	if packedSize(in) > 100 {
-		return nil, awserr.New("PackedPolicyTooLarge", http.StatusBadRequest,
+		return nil, awserr.New("PackedPolicyTooLarge", awserr.StatusBadRequest,
 			"The session policies and session tags packed into the session token take %d%% of the allowed size.", packedSize(in))
 	}
 	return sess, nil
@@ -272,7 +271,7 @@ func (s *Service) sessionPolicies(tx meta.Tx, account string, in *AssumeRoleInpu
 	for _, arn := range in.PolicyARNs {
 		doc, err := loadPolicyDoc(tx, account, arn)
 		if _, missing := asNoSuchEntity(err); missing {
-			return nil, awserr.New("InvalidParameterValue", http.StatusBadRequest,
+			return nil, awserr.New("InvalidParameterValue", awserr.StatusBadRequest,
 				"PolicyArns member %s is not a managed policy of account %s or an AWS managed policy.", arn, account)
 		}
 		if err != nil {

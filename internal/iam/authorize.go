@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strconv"
 
 	"github.com/seclake/seclake/internal/actor"
@@ -140,7 +139,7 @@ func (s *Service) authorizeCtx(ctx context.Context, tx meta.Tx, c *actor.Caller,
 		// IAM answers as for an unknown token.
 		actor.Note(ctx, c, action, resource, policy.Decision{Effect: policy.ImplicitDeny,
 			Reason: "credentials from GetSessionToken cannot call IAM without MFA"})
-		return awserr.New("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid")
+		return awserr.New("InvalidClientTokenId", awserr.StatusForbidden, "The security token included in the request is invalid")
 	}
 	return s.decide(ctx, tx, c, actor.Request{Action: action, Resource: resource, Context: pc}, actor.AccessDenied)
 }

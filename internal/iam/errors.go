@@ -2,7 +2,6 @@ package iam
 
 import (
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/seclake/seclake/internal/awserr"
@@ -13,31 +12,31 @@ import (
 // IAM's error codes, as its model spells them.
 
 func noSuchEntity(format string, args ...any) *awserr.Error {
-	return awserr.New("NoSuchEntity", http.StatusNotFound, format, args...)
+	return awserr.New("NoSuchEntity", awserr.StatusNotFound, format, args...)
 }
 
 func entityExists(format string, args ...any) *awserr.Error {
-	return awserr.New("EntityAlreadyExists", http.StatusConflict, format, args...)
+	return awserr.New("EntityAlreadyExists", awserr.StatusConflict, format, args...)
 }
 
 func validationError(format string, args ...any) *awserr.Error {
-	return awserr.New("ValidationError", http.StatusBadRequest, format, args...)
+	return awserr.New("ValidationError", awserr.StatusBadRequest, format, args...)
 }
 
 func invalidInput(format string, args ...any) *awserr.Error {
-	return awserr.New("InvalidInput", http.StatusBadRequest, format, args...)
+	return awserr.New("InvalidInput", awserr.StatusBadRequest, format, args...)
 }
 
 func limitExceeded(format string, args ...any) *awserr.Error {
-	return awserr.New("LimitExceeded", http.StatusConflict, format, args...)
+	return awserr.New("LimitExceeded", awserr.StatusConflict, format, args...)
 }
 
 func deleteConflict(format string, args ...any) *awserr.Error {
-	return awserr.New("DeleteConflict", http.StatusConflict, format, args...)
+	return awserr.New("DeleteConflict", awserr.StatusConflict, format, args...)
 }
 
 func unmodifiable(role string) *awserr.Error {
-	return awserr.New("UnmodifiableEntity", http.StatusBadRequest,
+	return awserr.New("UnmodifiableEntity", awserr.StatusBadRequest,
 		"Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", role)
 }
 
@@ -59,7 +58,7 @@ func malformedCode(err error, code string) error {
 	if !errors.As(err, &ve) {
 		return err
 	}
-	return awserr.New(code, http.StatusBadRequest, "%s", MalformedMessage(ve))
+	return awserr.New(code, awserr.StatusBadRequest, "%s", MalformedMessage(ve))
 }
 
 // MalformedMessage words a policy validation error for a MalformedPolicyDocument error: AWS's message, then

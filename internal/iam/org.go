@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"time"
 
 	"github.com/seclake/seclake/internal/actor"
@@ -60,7 +59,7 @@ func (o *Organization) OUARN(id string) string {
 // Organizations' errors.
 
 func orgError(code, format string, args ...any) *awserr.Error {
-	return awserr.New(code, http.StatusBadRequest, format, args...)
+	return awserr.New(code, awserr.StatusBadRequest, format, args...)
 }
 
 func orgAccessDenied() error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"strings"
 	"time"
 
@@ -182,7 +181,7 @@ func malformedPrincipal(p policy.Principal) error {
 	case val == "":
 		val = p.ID
 	}
-	return awserr.New("MalformedPolicyDocument", http.StatusBadRequest, `Invalid principal in policy: "%s":"%s"`, kind, val)
+	return awserr.New("MalformedPolicyDocument", awserr.StatusBadRequest, `Invalid principal in policy: "%s":"%s"`, kind, val)
 }
 
 // GetRole returns a role of the caller's account.

@@ -1,7 +1,6 @@
 package iam
 
 import (
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -110,5 +109,5 @@ func validateDescription(d, member string) error {
 
 // accessDenied is IAM's (and STS's) AccessDenied with the given message.
 func accessDenied(msg string) *awserr.Error {
-	return awserr.New("AccessDenied", http.StatusForbidden, "%s", msg)
+	return awserr.New("AccessDenied", awserr.StatusForbidden, "%s", msg)
 }

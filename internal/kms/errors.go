@@ -2,7 +2,6 @@ package kms
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/seclake/seclake/internal/awserr"
@@ -10,7 +9,7 @@ import (
 
 // kmsError returns a KMS client error (HTTP 400, as every KMS client error is).
 func kmsError(code, format string, args ...any) *awserr.Error {
-	return awserr.New(code, http.StatusBadRequest, format, args...)
+	return awserr.New(code, awserr.StatusBadRequest, format, args...)
 }
 
 // Error texts are AWS's where AWS's are known (KMS DG key-state footnotes, AWS-recorded responses); see

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"regexp"
 	"strings"
 	"time"
@@ -79,7 +78,7 @@ func (s *Service) CreateBucket(ctx context.Context, c *actor.Caller, in CreateBu
 			lc = "eu-west-1"
 		}
 		if lc != region && c.Region != "" {
-			return nil, awserr.New("IllegalLocationConstraintException", http.StatusBadRequest,
+			return nil, awserr.New("IllegalLocationConstraintException", awserr.StatusBadRequest,
 				"The %s location constraint is incompatible for the region specific endpoint this request was sent to.", in.LocationConstraint)
 		}
 		region = lc

@@ -3,7 +3,6 @@ package objstore
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/seclake/seclake/internal/actor"
@@ -102,12 +101,12 @@ func (s *Service) PutBucketPolicy(ctx context.Context, c *actor.Caller, bucket, 
 			if ve.Detail != "" {
 				msg += " (" + ve.Detail + ")"
 			}
-			return awserr.New("MalformedPolicy", http.StatusBadRequest, "%s", msg)
+			return awserr.New("MalformedPolicy", awserr.StatusBadRequest, "%s", msg)
 		}
 		return err
 	}
 	if !policy.BucketPolicy.Fits([]byte(doc)) {
-		return awserr.New("MalformedPolicy", http.StatusBadRequest, "Policies must be no larger than 20 KB")
+		return awserr.New("MalformedPolicy", awserr.StatusBadRequest, "Policies must be no larger than 20 KB")
 	}
 	if err := policyResourcesInBucket(p, bucket); err != nil {
 		return err
@@ -130,7 +129,7 @@ func policyResourcesInBucket(p *policy.Policy, bucket string) error {
 			if r == arn || strings.HasPrefix(r, arn+"/") {
 				continue
 			}
-			return awserr.New("MalformedPolicy", http.StatusBadRequest,
+			return awserr.New("MalformedPolicy", awserr.StatusBadRequest,
 				"Policy has invalid resource (%q is not bucket %s or an object in it)", r, bucket)
 		}
 	}
@@ -225,13 +224,13 @@ func validTags(tags []Tag, max int) error {
 	for _, t := range tags {
 		switch {
 		case t.Key == "" || len([]rune(t.Key)) > 128:
-			return awserr.New("InvalidTag", http.StatusBadRequest, "The TagKey you have provided is invalid")
+			return awserr.New("InvalidTag", awserr.StatusBadRequest, "The TagKey you have provided is invalid")
 		case len([]rune(t.Value)) > 256:
-			return awserr.New("InvalidTag", http.StatusBadRequest, "The TagValue you have provided is too long, max 256")
+			return awserr.New("InvalidTag", awserr.StatusBadRequest, "The TagValue you have provided is too long, max 256")
 		case seen[t.Key]:
-			return awserr.New("InvalidTag", http.StatusBadRequest, "Cannot provide multiple Tags with the same key")
+			return awserr.New("InvalidTag", awserr.StatusBadRequest, "Cannot provide multiple Tags with the same key")
 		case strings.HasPrefix(strings.ToLower(t.Key), "aws:"):
-			return awserr.New("InvalidTag", http.StatusBadRequest, "Your TagKey cannot be prefixed with aws:")
+			return awserr.New("InvalidTag", awserr.StatusBadRequest, "Your TagKey cannot be prefixed with aws:")
 		}
 		seen[t.Key] = true
 	}

@@ -1,9 +1,9 @@
 package objstore
 
-import "encoding/xml"
-
-// The bucket configurations, shaped as S3's XML documents so the API decodes into them directly. XMLNS is
-// set by the API layer when it encodes a document.
+// The bucket configurations as S3 defines them: default encryption, public access block, tags, lifecycle,
+// notifications and replication. Their XML documents live with the API (internal/api/s3), which converts them
+// to and from these types. A bucket is stored as the JSON of Bucket, so these field names are a storage format:
+// renaming one loses what was stored under the old name.
 
 // SSE algorithms as S3 spells them.
 const (
@@ -12,158 +12,164 @@ const (
 	SSEKMSDSSE = "aws:kms:dsse"
 )
 
-// Encryption is a ServerSideEncryptionConfiguration.
+// Encryption is a bucket's default encryption (a ServerSideEncryptionConfiguration).
 type Encryption struct {
-	XMLName xml.Name         `xml:"ServerSideEncryptionConfiguration" json:"-"`
-	XMLNS   string           `xml:"xmlns,attr,omitempty" json:"-"`
-	Rules   []EncryptionRule `xml:"Rule"`
+	Rules []EncryptionRule
 }
 
 // EncryptionRule is one rule of a bucket's default encryption.
 type EncryptionRule struct {
-	Default          *EncryptionDefault `xml:"ApplyServerSideEncryptionByDefault,omitempty"`
-	BucketKeyEnabled *bool              `xml:"BucketKeyEnabled,omitempty"`
+	Default          *EncryptionDefault // ApplyServerSideEncryptionByDefault
+	BucketKeyEnabled *bool
 }
 
-// EncryptionDefault is ApplyServerSideEncryptionByDefault.
+// EncryptionDefault is the encryption applied to objects written without their own.
 type EncryptionDefault struct {
-	SSEAlgorithm   string `xml:"SSEAlgorithm"`
-	KMSMasterKeyID string `xml:"KMSMasterKeyID,omitempty"`
+	SSEAlgorithm   string // SSEAES256, SSEKMS or SSEKMSDSSE
+	KMSMasterKeyID string // the KMS key of SSEKMS and SSEKMSDSSE; empty for the AWS managed key aws/s3
 }
 
-// PublicAccessBlock is a PublicAccessBlockConfiguration.
+// PublicAccessBlock is a bucket's public access block (a PublicAccessBlockConfiguration).
 type PublicAccessBlock struct {
-	XMLName               xml.Name `xml:"PublicAccessBlockConfiguration" json:"-"`
-	XMLNS                 string   `xml:"xmlns,attr,omitempty" json:"-"`
-	BlockPublicAcls       bool     `xml:"BlockPublicAcls"`
-	IgnorePublicAcls      bool     `xml:"IgnorePublicAcls"`
-	BlockPublicPolicy     bool     `xml:"BlockPublicPolicy"`
-	RestrictPublicBuckets bool     `xml:"RestrictPublicBuckets"`
+	BlockPublicAcls       bool
+	IgnorePublicAcls      bool
+	BlockPublicPolicy     bool
+	RestrictPublicBuckets bool
 }
 
-// Tag is a key/value tag.
+// Tag is a key/value tag of a bucket or an object.
 type Tag struct {
-	Key   string `xml:"Key"`
-	Value string `xml:"Value"`
+	Key   string
+	Value string
 }
 
-// Tagging is a Tagging document (bucket or object tags).
-type Tagging struct {
-	XMLName xml.Name `xml:"Tagging" json:"-"`
-	XMLNS   string   `xml:"xmlns,attr,omitempty" json:"-"`
-	TagSet  []Tag    `xml:"TagSet>Tag"`
-}
-
-// Lifecycle is a LifecycleConfiguration.
+// Lifecycle is a bucket's lifecycle configuration.
 type Lifecycle struct {
-	XMLName xml.Name        `xml:"LifecycleConfiguration" json:"-"`
-	XMLNS   string          `xml:"xmlns,attr,omitempty" json:"-"`
-	Rules   []LifecycleRule `xml:"Rule"`
+	Rules []LifecycleRule
 }
 
-// LifecycleRule is one lifecycle rule.
+// LifecycleRule is one lifecycle rule. It selects objects by the legacy Prefix or by Filter, never both.
 type LifecycleRule struct {
-	ID                             string                `xml:"ID,omitempty"`
-	Prefix                         *string               `xml:"Prefix,omitempty"`
-	Filter                         *LifecycleFilter      `xml:"Filter,omitempty"`
-	Status                         string                `xml:"Status"`
-	Expiration                     *LifecycleExpiration  `xml:"Expiration,omitempty"`
-	Transitions                    []LifecycleTransition `xml:"Transition,omitempty"`
-	AbortIncompleteMultipartUpload *struct {
-		DaysAfterInitiation int `xml:"DaysAfterInitiation"`
-	} `xml:"AbortIncompleteMultipartUpload,omitempty"`
-	NoncurrentVersionExpiration *struct {
-		NoncurrentDays int `xml:"NoncurrentDays"`
-	} `xml:"NoncurrentVersionExpiration,omitempty"`
+	ID                             string
+	Prefix                         *string
+	Filter                         *LifecycleFilter
+	Status                         string // "Enabled" or "Disabled"
+	Expiration                     *LifecycleExpiration
+	Transitions                    []LifecycleTransition
+	AbortIncompleteMultipartUpload *LifecycleAbortUpload
+	NoncurrentVersionExpiration    *LifecycleNoncurrentExpiration
 }
 
-// LifecycleFilter selects the objects a rule applies to.
+// LifecycleAbortUpload aborts multipart uploads left incomplete for DaysAfterInitiation days.
+type LifecycleAbortUpload struct {
+	DaysAfterInitiation int
+}
+
+// LifecycleNoncurrentExpiration expires noncurrent versions NoncurrentDays after they became noncurrent.
+type LifecycleNoncurrentExpiration struct {
+	NoncurrentDays int
+}
+
+// LifecycleFilter selects the objects a rule applies to: by one condition, or by all of And's.
 type LifecycleFilter struct {
-	Prefix                *string `xml:"Prefix,omitempty"`
-	Tag                   *Tag    `xml:"Tag,omitempty"`
-	ObjectSizeGreaterThan *int64  `xml:"ObjectSizeGreaterThan,omitempty"`
-	ObjectSizeLessThan    *int64  `xml:"ObjectSizeLessThan,omitempty"`
-	And                   *struct {
-		Prefix                *string `xml:"Prefix,omitempty"`
-		Tags                  []Tag   `xml:"Tag,omitempty"`
-		ObjectSizeGreaterThan *int64  `xml:"ObjectSizeGreaterThan,omitempty"`
-		ObjectSizeLessThan    *int64  `xml:"ObjectSizeLessThan,omitempty"`
-	} `xml:"And,omitempty"`
+	Prefix                *string
+	Tag                   *Tag
+	ObjectSizeGreaterThan *int64
+	ObjectSizeLessThan    *int64
+	And                   *LifecycleAnd
+}
+
+// LifecycleAnd is a filter whose conditions must all hold.
+type LifecycleAnd struct {
+	Prefix                *string
+	Tags                  []Tag
+	ObjectSizeGreaterThan *int64
+	ObjectSizeLessThan    *int64
 }
 
 // LifecycleExpiration expires objects after Days or on Date.
 type LifecycleExpiration struct {
-	Days                      int    `xml:"Days,omitempty"`
-	Date                      string `xml:"Date,omitempty"`
-	ExpiredObjectDeleteMarker *bool  `xml:"ExpiredObjectDeleteMarker,omitempty"`
+	Days                      int
+	Date                      string
+	ExpiredObjectDeleteMarker *bool
 }
 
 // LifecycleTransition moves objects to another storage class after Days or on Date.
 type LifecycleTransition struct {
-	Days         int    `xml:"Days,omitempty"`
-	Date         string `xml:"Date,omitempty"`
-	StorageClass string `xml:"StorageClass"`
+	Days         int
+	Date         string
+	StorageClass string
 }
 
-// Notification is a NotificationConfiguration.
+// Notification is a bucket's notification configuration: where its events are sent.
 type Notification struct {
-	XMLName     xml.Name             `xml:"NotificationConfiguration" json:"-"`
-	XMLNS       string               `xml:"xmlns,attr,omitempty" json:"-"`
-	Topics      []NotificationTarget `xml:"TopicConfiguration,omitempty"`
-	Queues      []NotificationTarget `xml:"QueueConfiguration,omitempty"`
-	Functions   []NotificationTarget `xml:"CloudFunctionConfiguration,omitempty"`
-	EventBridge *struct{}            `xml:"EventBridgeConfiguration,omitempty"`
+	Topics      []NotificationTarget
+	Queues      []NotificationTarget
+	Functions   []NotificationTarget
+	EventBridge *struct{} // non-nil when every event also goes to EventBridge
 }
 
-// NotificationTarget is a topic, queue or function configuration.
+// NotificationTarget is a topic, queue or function and the events it receives. Exactly one of Topic, Queue
+// and Function is set.
 type NotificationTarget struct {
-	ID       string   `xml:"Id,omitempty"`
-	Topic    string   `xml:"Topic,omitempty"`
-	Queue    string   `xml:"Queue,omitempty"`
-	Function string   `xml:"CloudFunction,omitempty"`
-	Events   []string `xml:"Event"`
-	Filter   *struct {
-		Rules []FilterRule `xml:"S3Key>FilterRule"`
-	} `xml:"Filter,omitempty"`
+	ID       string
+	Topic    string
+	Queue    string
+	Function string
+	Events   []string
+	Filter   *NotificationFilter
+}
+
+// NotificationFilter selects events by their object's key.
+type NotificationFilter struct {
+	Rules []FilterRule
 }
 
 // FilterRule is a key name filter: Name is "prefix" or "suffix".
 type FilterRule struct {
-	Name  string `xml:"Name"`
-	Value string `xml:"Value"`
+	Name  string
+	Value string
 }
 
-// Replication is a ReplicationConfiguration.
+// Replication is a bucket's replication configuration.
 type Replication struct {
-	XMLName xml.Name          `xml:"ReplicationConfiguration" json:"-"`
-	XMLNS   string            `xml:"xmlns,attr,omitempty" json:"-"`
-	Role    string            `xml:"Role"`
-	Rules   []ReplicationRule `xml:"Rule"`
+	Role  string // the IAM role S3 assumes to replicate
+	Rules []ReplicationRule
 }
 
-// ReplicationRule is one replication rule.
+// ReplicationRule is one replication rule. It selects objects by the legacy Prefix or by Filter.
 type ReplicationRule struct {
-	ID                      string           `xml:"ID,omitempty"`
-	Priority                *int             `xml:"Priority,omitempty"`
-	Prefix                  *string          `xml:"Prefix,omitempty"`
-	Filter                  *LifecycleFilter `xml:"Filter,omitempty"`
-	Status                  string           `xml:"Status"`
-	SourceSelectionCriteria *struct {
-		SseKmsEncryptedObjects *struct {
-			Status string `xml:"Status"`
-		} `xml:"SseKmsEncryptedObjects,omitempty"`
-	} `xml:"SourceSelectionCriteria,omitempty"`
-	Destination struct {
-		Bucket                  string `xml:"Bucket"`
-		Account                 string `xml:"Account,omitempty"`
-		StorageClass            string `xml:"StorageClass,omitempty"`
-		EncryptionConfiguration *struct {
-			ReplicaKmsKeyID string `xml:"ReplicaKmsKeyID"`
-		} `xml:"EncryptionConfiguration,omitempty"`
-	} `xml:"Destination"`
-	DeleteMarkerReplication *struct {
-		Status string `xml:"Status"`
-	} `xml:"DeleteMarkerReplication,omitempty"`
+	ID                      string
+	Priority                *int
+	Prefix                  *string
+	Filter                  *LifecycleFilter
+	Status                  string // "Enabled" or "Disabled"
+	SourceSelectionCriteria *ReplicationSourceSelection
+	Destination             ReplicationDestination
+	DeleteMarkerReplication *ReplicationSwitch
+}
+
+// ReplicationSourceSelection selects objects by how they are encrypted.
+type ReplicationSourceSelection struct {
+	SseKmsEncryptedObjects *ReplicationSwitch
+}
+
+// ReplicationDestination is the bucket replicas are written to.
+type ReplicationDestination struct {
+	Bucket                  string // the bucket's ARN
+	Account                 string
+	StorageClass            string
+	EncryptionConfiguration *ReplicationEncryption
+}
+
+// ReplicationEncryption is the KMS key that encrypts replicas.
+type ReplicationEncryption struct {
+	ReplicaKmsKeyID string
+}
+
+// ReplicationSwitch turns a replication feature on or off: Status is "Enabled" or "Disabled".
+type ReplicationSwitch struct {
+	Status string
 }
 
 // StorageClasses are the storage classes S3 accepts. seclake stores every class alike and reports the class.

@@ -26,9 +26,7 @@ func TestLifecycleRunsOnTheClock(t *testing.T) {
 		{ID: "cold", Status: "Enabled", Filter: &LifecycleFilter{Tag: &Tag{Key: "tier", Value: "cold"}},
 			Transitions: []LifecycleTransition{{Days: 2, StorageClass: "GLACIER"}}},
 		{ID: "uploads", Status: "Enabled", Filter: &LifecycleFilter{Prefix: strp("")},
-			AbortIncompleteMultipartUpload: &struct {
-				DaysAfterInitiation int `xml:"DaysAfterInitiation"`
-			}{DaysAfterInitiation: 7}},
+			AbortIncompleteMultipartUpload: &LifecycleAbortUpload{DaysAfterInitiation: 7}},
 		{ID: "disabled", Status: "Disabled", Filter: &LifecycleFilter{Prefix: strp("keep/")}, Expiration: &LifecycleExpiration{Days: 1}},
 	}}
 	require.NoError(t, f.s.PutBucketLifecycle(ctx, f.root, "lc-bucket", lc))
@@ -104,9 +102,7 @@ func TestEventsAreRecordedWithTheChange(t *testing.T) {
 	ctx := context.Background()
 	f.bucket(t, "ev-bucket")
 	n := &Notification{Queues: []NotificationTarget{{ID: "gz-logs", Queue: "arn:aws:sqs:us-east-1:" + account + ":lake",
-		Events: []string{"s3:ObjectCreated:*"}, Filter: &struct {
-			Rules []FilterRule `xml:"S3Key>FilterRule"`
-		}{Rules: []FilterRule{{Name: "prefix", Value: "logs/"}, {Name: "suffix", Value: ".gz"}}}}}}
+		Events: []string{"s3:ObjectCreated:*"}, Filter: &NotificationFilter{Rules: []FilterRule{{Name: "prefix", Value: "logs/"}, {Name: "suffix", Value: ".gz"}}}}}}
 	require.NoError(t, f.s.PutBucketNotification(ctx, f.root, "ev-bucket", n))
 	f.put(t, "ev-bucket", "logs/a.gz", "1")
 	f.put(t, "ev-bucket", "logs/b.txt", "2")

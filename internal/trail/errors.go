@@ -1,14 +1,10 @@
 package trail
 
-import (
-	"net/http"
-
-	"github.com/seclake/seclake/internal/awserr"
-)
+import "github.com/seclake/seclake/internal/awserr"
 
 // ctError returns a CloudTrail client error (HTTP 400, as CloudTrail's client errors are).
 func ctError(code, format string, args ...any) *awserr.Error {
-	return awserr.New(code, http.StatusBadRequest, format, args...)
+	return awserr.New(code, awserr.StatusBadRequest, format, args...)
 }
 
 func errTrailNotFound(arn, account string) error {

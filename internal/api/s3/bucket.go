@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
-	"reflect"
 
 	"github.com/seclake/seclake/internal/actor"
 
@@ -150,29 +149,26 @@ func ok(err error) (any, error) {
 	return newResponse(http.StatusOK), nil
 }
 
-// getDoc serves a Get* configuration operation.
-func getDoc[T any](fn func(context.Context, *actor.Caller, string) (*T, error)) func(context.Context, *api.Call, target) (any, error) {
+// getDoc serves a Get* configuration operation: it encodes the domain's configuration as its XML document.
+func getDoc[D, W any](doc xmlDoc[D, W], fn func(context.Context, *actor.Caller, string) (*D, error)) func(context.Context, *api.Call, target) (any, error) {
 	return func(ctx context.Context, c *api.Call, t target) (any, error) {
-		doc, err := fn(ctx, c.Caller, t.bucket)
+		cfg, err := fn(ctx, c.Caller, t.bucket)
 		if err != nil {
 			return nil, err
 		}
-		out := *doc // the domain's document stays as stored
-		if ns := reflect.ValueOf(&out).Elem().FieldByName("XMLNS"); ns.IsValid() && ns.CanSet() {
-			ns.SetString(Namespace)
-		}
-		return xmlResponse(&out), nil
+		return xmlResponse(doc.toXML(cfg)), nil
 	}
 }
 
-// putDoc serves a Put* configuration operation whose body is an XML document.
-func putDoc[T any](fn func(context.Context, *actor.Caller, string, *T) error) func(context.Context, *api.Call, target) (any, error) {
+// putDoc serves a Put* configuration operation: it decodes the body's XML document into the domain's
+// configuration.
+func putDoc[D, W any](doc xmlDoc[D, W], fn func(context.Context, *actor.Caller, string, *D) error) func(context.Context, *api.Call, target) (any, error) {
 	return func(ctx context.Context, c *api.Call, t target) (any, error) {
-		doc := new(T)
-		if err := decodeXML(c.Stream, doc, false); err != nil {
+		w := new(W)
+		if err := decodeXML(c.Stream, w, false); err != nil {
 			return nil, err
 		}
-		return ok(fn(ctx, c.Caller, t.bucket, doc))
+		return ok(fn(ctx, c.Caller, t.bucket, doc.toDomain(w)))
 	}
 }
 
@@ -188,13 +184,13 @@ func (h *handler) getBucketTagging(ctx context.Context, c *api.Call, t target) (
 	if err != nil {
 		return nil, err
 	}
-	return xmlResponse(&objstore.Tagging{XMLNS: Namespace, TagSet: tags}), nil
+	return xmlResponse(taggingXML(tags)), nil
 }
 
 func (h *handler) putBucketTagging(ctx context.Context, c *api.Call, t target) (any, error) {
-	var tg objstore.Tagging
+	var tg tagging
 	if err := decodeXML(c.Stream, &tg, false); err != nil {
 		return nil, err
 	}
-	return noContent(h.s.PutBucketTagging(ctx, c.Caller, t.bucket, tg.TagSet))
+	return noContent(h.s.PutBucketTagging(ctx, c.Caller, t.bucket, tg.tags()))
 }

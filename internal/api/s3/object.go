@@ -228,18 +228,19 @@ func (h *handler) getObjectTagging(ctx context.Context, c *api.Call, t target) (
 	if err != nil {
 		return nil, err
 	}
-	return xmlResponse(&objstore.Tagging{XMLNS: Namespace, TagSet: tags}), nil
+	return xmlResponse(taggingXML(tags)), nil
 }
 
 func (h *handler) putObjectTagging(ctx context.Context, c *api.Call, t target) (any, error) {
-	var tg objstore.Tagging
+	var tg tagging
 	if err := decodeXML(c.Stream, &tg, false); err != nil {
 		return nil, err
 	}
-	if tg.TagSet == nil {
-		tg.TagSet = []objstore.Tag{}
+	tags := tg.tags()
+	if tags == nil {
+		tags = []objstore.Tag{}
 	}
-	if err := h.s.PutObjectTagging(ctx, c.Caller, t.bucket, t.key, tg.TagSet); err != nil {
+	if err := h.s.PutObjectTagging(ctx, c.Caller, t.bucket, t.key, tags); err != nil {
 		return nil, err
 	}
 	return newResponse(http.StatusOK), nil

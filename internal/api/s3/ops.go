@@ -48,19 +48,19 @@ func (h *handler) buildOps() {
 	// A configuration's operations and the actions that govern them (deleting one is putting it, to IAM).
 	list = append(list, bucketConfig(h, [3]string{"GetBucketEncryption", "PutBucketEncryption", "DeleteBucketEncryption"},
 		[2]string{"s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration"},
-		s.GetBucketEncryption, s.PutBucketEncryption, s.DeleteBucketEncryption)...)
+		encryptionDoc, s.GetBucketEncryption, s.PutBucketEncryption, s.DeleteBucketEncryption)...)
 	list = append(list, bucketConfig(h, [3]string{"GetPublicAccessBlock", "PutPublicAccessBlock", "DeletePublicAccessBlock"},
 		[2]string{"s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock"},
-		s.GetPublicAccessBlock, s.PutPublicAccessBlock, s.DeletePublicAccessBlock)...)
+		publicAccessBlockDoc, s.GetPublicAccessBlock, s.PutPublicAccessBlock, s.DeletePublicAccessBlock)...)
 	list = append(list, bucketConfig(h, [3]string{"GetBucketLifecycleConfiguration", "PutBucketLifecycleConfiguration", "DeleteBucketLifecycle"},
 		[2]string{"s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration"},
-		s.GetBucketLifecycle, s.PutBucketLifecycle, s.DeleteBucketLifecycle)...)
+		lifecycleDoc, s.GetBucketLifecycle, s.PutBucketLifecycle, s.DeleteBucketLifecycle)...)
 	list = append(list, bucketConfig(h, [3]string{"GetBucketNotificationConfiguration", "PutBucketNotificationConfiguration", ""},
 		[2]string{"s3:GetBucketNotification", "s3:PutBucketNotification"},
-		s.GetBucketNotification, s.PutBucketNotification, nil)...)
+		notificationDoc, s.GetBucketNotification, s.PutBucketNotification, nil)...)
 	list = append(list, bucketConfig(h, [3]string{"GetBucketReplication", "PutBucketReplication", "DeleteBucketReplication"},
 		[2]string{"s3:GetReplicationConfiguration", "s3:PutReplicationConfiguration"},
-		s.GetBucketReplication, s.PutBucketReplication, s.DeleteBucketReplication)...)
+		replicationDoc, s.GetBucketReplication, s.PutBucketReplication, s.DeleteBucketReplication)...)
 	for _, op := range list {
 		if op.Name == "CopyObject" || op.Name == "UploadPartCopy" {
 			op.Also = []string{"s3:GetObject"} // of the source
@@ -69,11 +69,11 @@ func (h *handler) buildOps() {
 	h.ops = api.Ops(list...)
 }
 
-// bucketConfig makes the get, put and delete operations of a bucket configuration held as an XML document,
-// governed by the get and put actions.
-func bucketConfig[T any](h *handler, names [3]string, actions [2]string, get func(context.Context, *actor.Caller, string) (*T, error),
-	put func(context.Context, *actor.Caller, string, *T) error, del func(context.Context, *actor.Caller, string) error) []*api.Op {
-	ops := []*api.Op{h.op(names[0], actions[0], true, false, getDoc(get)), h.op(names[1], actions[1], false, false, putDoc(put))}
+// bucketConfig makes the get, put and delete operations of a bucket configuration sent and returned as the XML
+// document doc, governed by the get and put actions.
+func bucketConfig[D, W any](h *handler, names [3]string, actions [2]string, doc xmlDoc[D, W], get func(context.Context, *actor.Caller, string) (*D, error),
+	put func(context.Context, *actor.Caller, string, *D) error, del func(context.Context, *actor.Caller, string) error) []*api.Op {
+	ops := []*api.Op{h.op(names[0], actions[0], true, false, getDoc(doc, get)), h.op(names[1], actions[1], false, false, putDoc(doc, put))}
 	if del != nil {
 		ops = append(ops, h.op(names[2], actions[1], false, false, deleteDoc(del)))
 	}
