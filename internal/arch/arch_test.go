@@ -79,8 +79,7 @@ const xmlTagRule = "domain packages declare no XML wire structs: fields with xml
 
 // exceptions are known violations, each in one file being changed elsewhere. An exception that no longer
 // matches an import fails the test: delete it.
-var exceptions = []struct{ file, imp, why string }{
-}
+var exceptions = []struct{ file, imp, why string }{}
 
 func isDomain(pkg string) bool {
 	if !under(pkg, "internal") || pkg == "internal" {
