@@ -26,7 +26,8 @@ Usage:
   seclake <command> [flags]
 
 Commands:
-  serve          Run the server: every service on one port (default 127.0.0.1:4566).
+  serve          Run the server: every service on one port (default 127.0.0.1:4566); --target api or worker
+                 splits the AWS APIs and the background jobs across nodes.
   audit verify   Check the audit trail's hash chain; report any changed, deleted or reordered record.
   trail validate Check a CloudTrail trail's log files against its signed digest files, through the S3 API.
   version        Print the version.
