@@ -26,7 +26,8 @@ Usage:
   seclake <command> [flags]
 
 Commands:
-  serve          Run the server: every service on one port (default 127.0.0.1:4566).
+  serve          Run the server: every service on one port (default 127.0.0.1:4566); --target api or worker
+                 splits the AWS APIs and the background jobs across nodes.
   audit verify   Check the audit trail's hash chain; report any changed, deleted or reordered record.
   trail validate Check a CloudTrail trail's log files against its signed digest files, through the S3 API.
   version        Print the version.
@@ -82,7 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 type configFlags struct {
 	file                                                                                string
 	listen, data, tlsCert, tlsKey, region, meta, metaSchema, lvl, lfmt, blob, s3Domains string
-	trailInterval, digestInterval                                                       string
+	trailInterval, digestInterval, target                                               string
 }
 
 func (f *configFlags) register(fs *flag.FlagSet, serve bool) {
@@ -95,6 +96,7 @@ func (f *configFlags) register(fs *flag.FlagSet, serve bool) {
 	if !serve {
 		return
 	}
+	fs.StringVar(&f.target, "target", "", "what this node does: all, api or worker (env SECLAKE_TARGET; default all; see above)")
 	fs.StringVar(&f.listen, "listen", "", "address of the edge port that serves every service (env SECLAKE_LISTEN; default 127.0.0.1:4566)")
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file; with --tls-key, serve HTTPS (env SECLAKE_TLS_CERT)")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (env SECLAKE_TLS_KEY)")
@@ -117,6 +119,7 @@ func (f *configFlags) resolve() (config.Config, error) {
 	for _, o := range []struct{ v, dst *string }{
 		{&f.listen, &cfg.Listen}, {&f.data, &cfg.DataDir}, {&f.tlsCert, &cfg.TLSCert}, {&f.tlsKey, &cfg.TLSKey},
 		{&f.region, &cfg.Region}, {&f.meta, &cfg.Meta}, {&f.metaSchema, &cfg.MetaSchema}, {&f.lvl, &cfg.LogLevel}, {&f.lfmt, &cfg.LogFormat}, {&f.blob, &cfg.Blob}, {&f.s3Domains, &cfg.S3Domains},
+		{&f.target, &cfg.Target},
 	} {
 		if *o.v != "" {
 			*o.dst = *o.v
@@ -153,7 +156,18 @@ Secrets come only from the environment:
   SECLAKE_BLOB_SECRET_ACCESS_KEY    AWS_* variables, shared files, instance or task roles)
   SECLAKE_BLOB_SESSION_TOKEN
 
+Targets (--target): what this node does.
+  all      serve the AWS APIs and run the background jobs (the default; one node is a whole seclake)
+  api      serve the AWS APIs only; no background jobs
+  worker   run the background jobs only: KMS's scheduled rotations and deletions, S3 lifecycle and the blob
+           sweeper, trail delivery, the purge of expired credentials. It serves /_seclake/* (health,
+           metrics, jobs) on --listen and answers AWS API requests with 421 Misdirected Request.
+  Several api and worker nodes share one PostgreSQL metadata store (--meta postgres://…), one blob store
+  (--blob) and one root key (SECLAKE_ROOT_KEY). Each job runs once per schedule slot across the workers: a
+  worker claims the slot in the metadata store, under a lease that another worker takes over if it dies.
+
 Health: GET /_seclake/health    Metrics (Prometheus): GET /_seclake/metrics
+Background jobs (schedule, last run, node, error, next due): GET /_seclake/jobs
 
 Flags:
 `

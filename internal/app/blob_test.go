@@ -24,7 +24,7 @@ func TestBlobInDataDirectoryByDefault(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	srv, _, logs, err := start(t, dir, nil)
 	require.NoError(t, err)
-	require.IsType(t, &localfs.Store{}, srv.blobs)
+	require.IsType(t, &localfs.Store{}, srv.stack.Blobs)
 	fi, err := os.Stat(filepath.Join(dir, "blobs"))
 	require.NoError(t, err)
 	require.True(t, fi.IsDir())

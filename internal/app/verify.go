@@ -19,14 +19,12 @@ func VerifyAudit(ctx context.Context, cfg config.Config, w io.Writer) (bool, err
 	if _, err := os.Stat(filepath.Join(cfg.DataDir, formatFile)); errors.Is(err, fs.ErrNotExist) {
 		return false, fmt.Errorf("%s is not a seclake data directory; pass --data with the server's data directory", cfg.DataDir)
 	}
-	s := &Server{cfg: cfg, log: NewLogger(cfg, io.Discard)}
-	opt := Options{}.withDefaults()
-	key, err := s.openStores(ctx, opt)
+	st, _, err := openStores(ctx, cfg, NewLogger(cfg, io.Discard), Options{}.withDefaults())
 	if err != nil {
 		return false, err
 	}
-	defer s.closeStores()
-	rep, err := audit.Verify(ctx, s.store, key.Derive("audit chain"))
+	defer st.Meta.Close()
+	rep, err := audit.Verify(ctx, st.Meta, st.Seal.Derive("audit chain"))
 	if err != nil {
 		return false, err
 	}

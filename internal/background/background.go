@@ -1,5 +1,6 @@
-// Package background runs a service's periodic work (KMS's scheduled rotations and deletions, trail delivery)
-// in one goroutine that Start begins and Stop cancels and waits for.
+// Package background runs a service's own background loop (KMS's scheduler, when it runs in one process without
+// the cluster's job scheduler, internal/schedule) in one goroutine that Start begins and Stop cancels and
+// waits for.
 package background
 
 import (

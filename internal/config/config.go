@@ -47,6 +47,10 @@ type Config struct {
 	// deliver digest files (an hour, as on AWS).
 	TrailInterval       Duration `json:"trailInterval"`
 	TrailDigestInterval Duration `json:"trailDigestInterval"`
+	// Target is what this node does: "all" (serve the AWS APIs and run the background jobs), "api" (serve
+	// requests only) or "worker" (run the background jobs only). Nodes of a cluster share one PostgreSQL
+	// metadata store and one blob store; each background job runs once per schedule across its workers.
+	Target string `json:"target"`
 
 	envErr error // a malformed environment variable, reported by Validate
 
@@ -72,6 +76,16 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// Targets: what a node does.
+const (
+	// TargetAll serves the AWS APIs and runs the background jobs: the one-process default.
+	TargetAll = "all"
+	// TargetAPI serves the AWS APIs and runs no background jobs.
+	TargetAPI = "api"
+	// TargetWorker runs the background jobs and serves only seclake's own endpoints (/_seclake/…).
+	TargetWorker = "worker"
+)
+
 // Default returns the configuration seclake runs with when nothing is set: the embedded mode, SQLite and a
 // local directory, on 127.0.0.1:4566.
 func Default() Config {
@@ -85,6 +99,7 @@ func Default() Config {
 		S3Domains:           "s3.localhost,localhost",
 		TrailInterval:       Duration(5 * time.Minute),
 		TrailDigestInterval: Duration(time.Hour),
+		Target:              TargetAll,
 	}
 }
 
@@ -118,6 +133,7 @@ var Env = []struct {
 	{"SECLAKE_S3_DOMAINS", func(c *Config) *string { return &c.S3Domains }},
 	{"SECLAKE_LOG_LEVEL", func(c *Config) *string { return &c.LogLevel }},
 	{"SECLAKE_LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }},
+	{"SECLAKE_TARGET", func(c *Config) *string { return &c.Target }},
 }
 
 // DurationEnv lists the environment variables that override durations, by the field they set.
@@ -207,6 +223,11 @@ func (c *Config) Validate() error {
 	}
 	if c.TrailInterval < Duration(time.Second) || c.TrailDigestInterval < Duration(time.Second) {
 		errs = append(errs, errors.New("trailInterval and trailDigestInterval must be at least a second"))
+	}
+	switch c.Target {
+	case TargetAll, TargetAPI, TargetWorker:
+	default:
+		errs = append(errs, fmt.Errorf("target %q: want all, api or worker", c.Target))
 	}
 	if c.envErr != nil {
 		errs = append(errs, c.envErr)

@@ -39,13 +39,31 @@ func TestApplyEnv(t *testing.T) {
 }
 
 func TestValidateReportsEverything(t *testing.T) {
-	c := Config{Listen: "nope", Region: "Mars", TLSCert: "x", Meta: "mysql://u:secret@h/db", LogLevel: "loud", LogFormat: "xml"}
+	c := Config{Listen: "nope", Region: "Mars", TLSCert: "x", Meta: "mysql://u:secret@h/db", LogLevel: "loud", LogFormat: "xml", Target: "both"}
 	err := c.Validate()
 	require.Error(t, err)
-	for _, want := range []string{"listen", "data directory", "tls", "region", "meta", "logLevel", "logFormat", "shutdownTimeout"} {
+	for _, want := range []string{"listen", "data directory", "tls", "region", "meta", "logLevel", "logFormat", "shutdownTimeout", `target "both": want all, api or worker`} {
 		require.ErrorContains(t, err, want)
 	}
 	require.NotContains(t, err.Error(), "secret", "a DSN password must never be printed")
+}
+
+func TestTarget(t *testing.T) {
+	c := Default()
+	require.Equal(t, TargetAll, c.Target)
+	c.ApplyEnv(func(k string) (string, bool) {
+		return map[string]string{"SECLAKE_TARGET": "worker"}[k], k == "SECLAKE_TARGET"
+	})
+	require.Equal(t, TargetWorker, c.Target)
+	require.NoError(t, c.Validate())
+
+	file := filepath.Join(t.TempDir(), "c.json")
+	require.NoError(t, os.WriteFile(file, []byte(`{"target":"api"}`), 0o600))
+	c = Default()
+	require.NoError(t, c.LoadFile(file))
+	require.Equal(t, TargetAPI, c.Target)
+	c.Target = ""
+	require.ErrorContains(t, c.Validate(), `target "": want all, api or worker`)
 }
 
 func TestRedactDSN(t *testing.T) {

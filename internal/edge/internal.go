@@ -14,10 +14,12 @@ import (
 // collide with path-style S3 requests.
 const internalPrefix = "/_seclake/"
 
-// HealthPath and MetricsPath are the health check and the Prometheus metrics endpoints.
+// HealthPath, MetricsPath and JobsPath are the health check, the Prometheus metrics and the background jobs'
+// endpoints.
 const (
 	HealthPath  = internalPrefix + "health"
 	MetricsPath = internalPrefix + "metrics"
+	JobsPath    = internalPrefix + "jobs"
 )
 
 func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request) {
@@ -30,6 +32,12 @@ func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	case JobsPath:
+		if s.cfg.Jobs == nil {
+			http.NotFound(w, r)
+			return
+		}
+		s.serveJobs(w, r)
 	default:
 		http.NotFound(w, r)
 	}
@@ -49,6 +57,24 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(map[string]string{"status": status, "detail": detail})
+}
+
+// serveJobs answers what the cluster knows about its background jobs: each job's schedule, its last run (node,
+// start, end, error) and when it is next due.
+func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	v, err := s.cfg.Jobs(ctx)
+	code := http.StatusOK
+	if err != nil {
+		s.log.Warn("read background jobs", "err", err)
+		code, v = http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "detail": err.Error()}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
 }
 
 func slogLevel(status int) slog.Level {

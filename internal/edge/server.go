@@ -48,6 +48,9 @@ type Config struct {
 	Gatherer prometheus.Gatherer
 	// Health reports whether the server can serve (its stores are reachable).
 	Health func(ctx context.Context) error
+	// Jobs reports the cluster's background jobs for /_seclake/jobs, as a value encoded as JSON; nil
+	// disables the endpoint.
+	Jobs func(ctx context.Context) (any, error)
 	// Region is used for requests without a credential scope.
 	Region string
 }

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -205,23 +204,4 @@ func TestServiceRoleSession(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "arn:aws:sts::111122223333:assumed-role/Delivery/d0", c.ARN)
 	require.Equal(t, "delivery.logs.amazonaws.com", c.InvokedBy)
-}
-
-func TestJanitorPurgesOnTheClock(t *testing.T) {
-	f := newFixture(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	alice := f.user(t, "alice")
-	creds, err := f.svc.GetSessionToken(ctx, alice, 900)
-	require.NoError(t, err)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f.svc.RunJanitor(ctx, time.Hour, func(err error) { t.Errorf("purge: %v", err) })
-	}()
-	defer func() { cancel(); <-done }()
-	require.Eventually(t, func() bool {
-		f.clock.Advance(time.Hour) // the janitor's ticker fires once it is waiting
-		_, err := f.svc.Authenticate(ctx, creds.AccessKeyID, creds.SessionToken)
-		return errors.Is(err, ErrUnknownKey)
-	}, 10*time.Second, 10*time.Millisecond)
 }

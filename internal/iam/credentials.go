@@ -119,20 +119,3 @@ func (s *Service) PurgeExpiredCredentials(ctx context.Context, limit int) (int, 
 	}
 	return n, nil
 }
-
-// RunJanitor purges expired temporary credentials every interval until ctx is done, reporting failures to
-// onError (the next round tries again).
-func (s *Service) RunJanitor(ctx context.Context, interval time.Duration, onError func(error)) {
-	t := s.clock.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C():
-			if _, err := s.PurgeExpiredCredentials(ctx, 0); err != nil && ctx.Err() == nil {
-				onError(err)
-			}
-		}
-	}
-}

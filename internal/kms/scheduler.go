@@ -12,9 +12,14 @@ import (
 )
 
 // The scheduler rotates keys whose automatic rotation is due and deletes keys whose waiting period is over.
-// Its work is indexed in kms.due by time, so each run reads only what is due. Every node may run it: each
-// item is re-checked against the key record in the transaction that acts on it, so running twice is
-// harmless.
+// Its work is indexed in kms.due by time, so each run reads only what is due. Any node may run it, at any
+// time: each item is re-checked against the key record in the transaction that acts on it, so running twice,
+// or late, is harmless.
+//
+// The server runs RunDue as the cluster job kms.due (internal/stack), every minute on one worker node, so
+// work is done within a minute of falling due. Start and Stop run it instead in one process on its own, as
+// a loop that sleeps until the next work falls due and that wake — the "kick" a change on this node sends —
+// re-arms when a key's due times change.
 
 // Kinds of scheduled work.
 const (
@@ -72,7 +77,7 @@ func syncDue(tx meta.Tx, sk string, old, r *keyRecord) error {
 	return nil
 }
 
-// Start runs the scheduler in the background until Stop.
+// Start runs the scheduler in the background until Stop, in a process without the cluster's job scheduler.
 func (s *Service) Start() { s.run.Start(s.loop) }
 
 // Stop stops the scheduler and waits for its current run to finish.

@@ -279,35 +279,3 @@ func isNoSuchUpload(err error) bool {
 	e, ok := asAWS(err)
 	return ok && e.Code == "NoSuchUpload"
 }
-
-// Start runs the background jobs — lifecycle and the blob sweeper — every interval on the service's clock,
-// until ctx ends. It returns at once; wait on the returned channel for the jobs to stop.
-func (s *Service) Start(ctx context.Context, interval time.Duration) <-chan struct{} {
-	done := make(chan struct{})
-	t := s.clock.NewTicker(interval)
-	go func() {
-		defer close(done)
-		defer t.Stop()
-		s.runJobs(ctx)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C():
-				s.runJobs(ctx)
-			}
-		}
-	}()
-	return done
-}
-
-func (s *Service) runJobs(ctx context.Context) {
-	if res, err := s.RunLifecycle(ctx); err != nil {
-		s.log.Warn("lifecycle run failed; retrying at the next interval", "err", err)
-	} else if res != (LifecycleResult{}) {
-		s.log.Info("lifecycle", "expired", res.Expired, "transitioned", res.Transitioned, "aborted", res.Aborted)
-	}
-	if _, err := s.Sweep(ctx); err != nil {
-		s.log.Warn("blob sweep failed; retrying at the next interval", "err", err)
-	}
-}

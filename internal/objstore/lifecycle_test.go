@@ -67,12 +67,6 @@ func TestLifecycleRunsOnTheClock(t *testing.T) {
 		names = append(names, e.Name)
 	}
 	require.Equal(t, []string{"LifecycleTransition", "LifecycleExpiration:Delete", "LifecycleExpiration:Delete"}, names)
-
-	// The background job runs the same on its ticker and stops with its context.
-	jobs, stop := context.WithCancel(ctx)
-	done := f.s.Start(jobs, time.Hour)
-	stop()
-	<-done
 }
 
 func TestLifecycleValidation(t *testing.T) {

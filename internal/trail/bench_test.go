@@ -1,4 +1,4 @@
-package trail
+package trail_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/objstore"
+	"github.com/seclake/seclake/internal/trail"
 )
 
 // benchRecord is a management event of about the size of a typical CloudTrail record (1.7 KB of JSON), with
@@ -42,8 +43,8 @@ func BenchmarkDeliverSSEKMS(b *testing.B) {
 	ctx := context.Background()
 	e := newEnv(b)
 	keyARN := e.destination(b, "tr1")
-	e.createTrail(b, CreateInput{Name: "tr1", S3BucketName: bucket, KmsKeyID: keyARN, EnableLogFileValidation: true})
-	per := e.svc.cfg.FileRecords
+	e.createTrail(b, trail.CreateInput{Name: "tr1", S3BucketName: bucket, KmsKeyID: keyARN, EnableLogFileValidation: true})
+	per := e.fileRecords()
 	var bytes int64
 	var cpu time.Duration
 	for i := 0; i < b.N; i++ {
@@ -52,7 +53,7 @@ func BenchmarkDeliverSSEKMS(b *testing.B) {
 			e.log.AppendAsync(benchRecord(i*per + j))
 		}
 		require.NoError(b, e.log.Flush(ctx))
-		e.clock.Advance(e.svc.cfg.Interval)
+		e.clock.Advance(e.cfg.Interval)
 		c0 := cpuTime()
 		b.StartTimer()
 		require.NoError(b, e.svc.Deliver(ctx))

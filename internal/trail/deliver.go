@@ -21,29 +21,9 @@ const maxFilesPerRun = 100
 // errBusy means another node holds the trail's delivery lease.
 var errBusy = errors.New("trail: another node is delivering")
 
-// Start runs delivery in the background, every Interval on the clock, until Stop.
-func (s *Service) Start() { s.run.Start(s.loop) }
-
-// Stop stops the background delivery and waits for a run in progress to end.
-func (s *Service) Stop() { s.run.Stop() }
-
-func (s *Service) loop(ctx context.Context) {
-	tick := s.cfg.Clock.NewTicker(s.cfg.Interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C():
-			if err := s.Deliver(ctx); err != nil && ctx.Err() == nil {
-				s.cfg.Logger.Error("trail delivery", "err", err)
-			}
-		}
-	}
-}
-
 // Deliver runs one delivery: each logging trail writes the records it selected since its last delivery, and
-// the digest files that are due. The background loop calls it every Interval; tests may call it directly.
+// the digest files that are due. The server runs it every Interval, on one worker at a time (the job
+// trail.deliver, internal/stack); tests may call it directly.
 // A trail whose delivery is refused records the refusal in its status (see GetTrailStatus); Deliver returns
 // only the errors of seclake itself.
 func (s *Service) Deliver(ctx context.Context) error {

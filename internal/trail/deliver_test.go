@@ -1,4 +1,4 @@
-package trail
+package trail_test
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/objstore"
+	"github.com/seclake/seclake/internal/trail"
 )
 
 var logNameRE = regexp.MustCompile(`^AWSLogs/111122223333/CloudTrail/([a-z0-9-]+)/2026/03/01/111122223333_CloudTrail_([a-z0-9-]+)_20260301T\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$`)
@@ -21,7 +21,7 @@ func TestDeliveryWritesSelectedRecordsAsSSEKMSLogFiles(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	keyARN := e.destination(t, "tr1")
-	e.createTrail(t, CreateInput{Name: "tr1", S3BucketName: bucket, KmsKeyID: keyARN})
+	e.createTrail(t, trail.CreateInput{Name: "tr1", S3BucketName: bucket, KmsKeyID: keyARN})
 
 	e.event(t, acct, home, "sts.amazonaws.com", "GetCallerIdentity", true)
 	e.event(t, acct, home, "iam.amazonaws.com", "CreateUser", false) // a global service's event
@@ -75,8 +75,8 @@ func TestDeliveryWaitsUntilABrokenPolicyIsFixed(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	keyARN := e.destination(t, "tr1")
-	e.createTrail(t, CreateInput{Name: "tr1", S3BucketName: bucket, KmsKeyID: keyARN})
-	status := func() *Status {
+	e.createTrail(t, trail.CreateInput{Name: "tr1", S3BucketName: bucket, KmsKeyID: keyARN})
+	status := func() *trail.Status {
 		_, st, err := e.svc.GetTrailStatus(ctx, e.root, "tr1")
 		require.NoError(t, err)
 		return st
@@ -140,7 +140,7 @@ func TestMultiRegionTrailWritesAFilePerRegion(t *testing.T) {
 	e := newEnv(t)
 	e.destination(t, "tr1")
 	require.NoError(t, e.s3.PutBucketPolicy(context.Background(), e.root, bucket, strings.Replace(bucketPolicy("tr1"), "/AWSLogs/", "/org/AWSLogs/", 1)))
-	e.createTrail(t, CreateInput{Name: "tr1", S3BucketName: bucket, IsMultiRegionTrail: true, S3KeyPrefix: "org/"})
+	e.createTrail(t, trail.CreateInput{Name: "tr1", S3BucketName: bucket, IsMultiRegionTrail: true, S3KeyPrefix: "org/"})
 	e.event(t, acct, home, "kms.amazonaws.com", "CreateKey", false)
 	e.event(t, acct, "eu-west-1", "kms.amazonaws.com", "CreateAlias", false)
 	e.event(t, acct, "ap-south-1", "kms.amazonaws.com", "DeleteAlias", false)
@@ -162,7 +162,7 @@ func TestStopLoggingDeliversWhatCameBefore(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	e.destination(t, "tr1")
-	e.createTrail(t, CreateInput{Name: "tr1", S3BucketName: bucket})
+	e.createTrail(t, trail.CreateInput{Name: "tr1", S3BucketName: bucket})
 	e.event(t, acct, home, "kms.amazonaws.com", "Before", false)
 	require.NoError(t, e.log.Flush(ctx))
 	_, err := e.svc.StopLogging(ctx, e.root, "tr1")
@@ -182,9 +182,9 @@ func TestStopLoggingDeliversWhatCameBefore(t *testing.T) {
 }
 
 func TestFilesOfOneRunAreBoundedAndCatchUp(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.FileRecords = 3 })
+	e := newEnv(t, func(c *trail.Config) { c.FileRecords = 3 })
 	e.destination(t, "tr1")
-	e.createTrail(t, CreateInput{Name: "tr1", S3BucketName: bucket})
+	e.createTrail(t, trail.CreateInput{Name: "tr1", S3BucketName: bucket})
 	for range 7 {
 		e.event(t, acct, home, "kms.amazonaws.com", "CreateAlias", false)
 	}
@@ -201,13 +201,8 @@ func TestDeliveryLeaseKeepsTwoNodesApart(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	e.destination(t, "tr1")
-	e.createTrail(t, CreateInput{Name: "tr1", S3BucketName: bucket})
-	other, err := New(e.svc.cfg) // a second node on the same stores
-	require.NoError(t, err)
-	require.NoError(t, e.svc.updateStatus(ctx, trailKey(acct, home, "tr1"), func(_ meta.Tx, _ *Trail, st *status) error {
-		st.Lease, st.LeaseUntil = other.node, e.clock.Now().Add(time.Hour)
-		return nil
-	}))
+	e.createTrail(t, trail.CreateInput{Name: "tr1", S3BucketName: bucket})
+	require.NoError(t, e.svc.LeaseTrail(ctx, acct, home, "tr1", "another-node", e.clock.Now().Add(time.Hour)))
 	e.event(t, acct, home, "kms.amazonaws.com", "CreateAlias", false)
 	e.deliver(t)
 	require.Empty(t, e.logFiles(t), "the other node holds the lease")

@@ -1,4 +1,4 @@
-package trail
+package trail_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/objstore"
+	"github.com/seclake/seclake/internal/trail"
 )
 
 func TestCreateTrailChecksTheDestination(t *testing.T) {
@@ -17,7 +18,7 @@ func TestCreateTrailChecksTheDestination(t *testing.T) {
 		bucket     string // bucket policy, "" for none, "-" for no bucket
 		key        string // key policy, "" for no key, "-" for a key ID that does not exist
 		keyID      func(arn string) string
-		in         CreateInput
+		in         trail.CreateInput
 		wantCode   string
 		wantInText []string
 	}{
@@ -41,14 +42,14 @@ func TestCreateTrailChecksTheDestination(t *testing.T) {
 			return "arn:aws:kms:eu-west-1:" + acct + ":key/" + arn[len(arn)-36:]
 		}, wantCode: "KmsKeyNotFoundException", wantInText: []string{"same region as its bucket"}},
 		{name: "malformed key ID", bucket: bucketPolicy("tr1"), key: keyPolicy("tr1"), keyID: func(string) string { return "not a key" }, wantCode: "InvalidKmsKeyIdException"},
-		{name: "invalid name", in: CreateInput{Name: "a--b"}, wantCode: "InvalidTrailNameException"},
-		{name: "short name", in: CreateInput{Name: "ab"}, wantCode: "InvalidTrailNameException"},
-		{name: "bad bucket name", in: CreateInput{Name: "tr1", S3BucketName: "Bad_Bucket"}, wantCode: "InvalidS3BucketNameException"},
-		{name: "bad prefix", bucket: bucketPolicy("tr1"), in: CreateInput{Name: "tr1", S3KeyPrefix: "/abs"}, wantCode: "InvalidS3PrefixException"},
-		{name: "multi-region without global events", bucket: bucketPolicy("tr1"), in: CreateInput{Name: "tr1", IsMultiRegionTrail: true, IncludeGlobalServiceEvents: new(bool)},
+		{name: "invalid name", in: trail.CreateInput{Name: "a--b"}, wantCode: "InvalidTrailNameException"},
+		{name: "short name", in: trail.CreateInput{Name: "ab"}, wantCode: "InvalidTrailNameException"},
+		{name: "bad bucket name", in: trail.CreateInput{Name: "tr1", S3BucketName: "Bad_Bucket"}, wantCode: "InvalidS3BucketNameException"},
+		{name: "bad prefix", bucket: bucketPolicy("tr1"), in: trail.CreateInput{Name: "tr1", S3KeyPrefix: "/abs"}, wantCode: "InvalidS3PrefixException"},
+		{name: "multi-region without global events", bucket: bucketPolicy("tr1"), in: trail.CreateInput{Name: "tr1", IsMultiRegionTrail: true, IncludeGlobalServiceEvents: new(bool)},
 			wantCode: "InvalidParameterCombinationException"},
-		{name: "SNS", bucket: bucketPolicy("tr1"), in: CreateInput{Name: "tr1", Unsupported: Unsupported{SnsTopicName: "topic"}}, wantCode: "UnsupportedOperationException"},
-		{name: "organization trail", bucket: bucketPolicy("tr1"), in: CreateInput{Name: "tr1", Unsupported: Unsupported{IsOrganizationTrail: true}}, wantCode: "UnsupportedOperationException"},
+		{name: "SNS", bucket: bucketPolicy("tr1"), in: trail.CreateInput{Name: "tr1", Unsupported: trail.Unsupported{SnsTopicName: "topic"}}, wantCode: "UnsupportedOperationException"},
+		{name: "organization trail", bucket: bucketPolicy("tr1"), in: trail.CreateInput{Name: "tr1", Unsupported: trail.Unsupported{IsOrganizationTrail: true}}, wantCode: "UnsupportedOperationException"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,7 +109,7 @@ func TestTrailNamesRegionsAndLimits(t *testing.T) {
 	e.destination(t, "tr1")
 	require.NoError(t, e.s3.PutBucketPolicy(ctx, e.root, bucket, anyTrailBucketPolicy()))
 	mk := func(region, name string, multi bool) error {
-		_, err := e.svc.CreateTrail(ctx, rootCaller(acct, region), CreateInput{Name: name, S3BucketName: bucket, IsMultiRegionTrail: multi})
+		_, err := e.svc.CreateTrail(ctx, rootCaller(acct, region), trail.CreateInput{Name: name, S3BucketName: bucket, IsMultiRegionTrail: multi})
 		return err
 	}
 	require.NoError(t, mk(home, "tr1", true))
@@ -122,7 +123,7 @@ func TestTrailNamesRegionsAndLimits(t *testing.T) {
 	require.Equal(t, home, got.HomeRegion)
 	_, err = e.svc.StopLogging(ctx, west, "tr1")
 	require.Equal(t, "InvalidHomeRegionException", code(err))
-	_, err = e.svc.UpdateTrail(ctx, west, UpdateInput{Name: trailARN("tr1"), S3KeyPrefix: new(string)})
+	_, err = e.svc.UpdateTrail(ctx, west, trail.UpdateInput{Name: trailARN("tr1"), S3KeyPrefix: new(string)})
 	require.Equal(t, "InvalidHomeRegionException", code(err))
 	_, err = e.svc.GetTrail(ctx, rootCaller(other, home), trailARN("tr1"))
 	require.Equal(t, "TrailNotFoundException", code(err), "another account's trail is not found")
@@ -162,25 +163,25 @@ func TestUpdateTrailChecksANewDestination(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	keyARN := e.destination(t, "tr1")
-	_, err := e.svc.CreateTrail(ctx, e.root, CreateInput{Name: "tr1", S3BucketName: bucket})
+	_, err := e.svc.CreateTrail(ctx, e.root, trail.CreateInput{Name: "tr1", S3BucketName: bucket})
 	require.NoError(t, err)
 
 	other, err := e.kms.CreateKey(ctx, e.root, kms.CreateKeyRequest{Policy: keyPolicy("tr1", "Allow CloudTrail to encrypt logs")})
 	require.NoError(t, err)
-	_, err = e.svc.UpdateTrail(ctx, e.root, UpdateInput{Name: "tr1", KmsKeyID: &other.ARN})
+	_, err = e.svc.UpdateTrail(ctx, e.root, trail.UpdateInput{Name: "tr1", KmsKeyID: &other.ARN})
 	require.Equal(t, "InsufficientEncryptionPolicyException", code(err))
 	got, err := e.svc.GetTrail(ctx, e.root, "tr1")
 	require.NoError(t, err)
 	require.Empty(t, got.KmsKeyID, "a refused update changes nothing")
 
-	tr, err := e.svc.UpdateTrail(ctx, e.root, UpdateInput{Name: "tr1", KmsKeyID: &keyARN, EnableLogFileValidation: new(bool)})
+	tr, err := e.svc.UpdateTrail(ctx, e.root, trail.UpdateInput{Name: "tr1", KmsKeyID: &keyARN, EnableLogFileValidation: new(bool)})
 	require.NoError(t, err)
 	require.Equal(t, keyARN, tr.KmsKeyID)
 	none := ""
-	tr, err = e.svc.UpdateTrail(ctx, e.root, UpdateInput{Name: "tr1", KmsKeyID: &none})
+	tr, err = e.svc.UpdateTrail(ctx, e.root, trail.UpdateInput{Name: "tr1", KmsKeyID: &none})
 	require.NoError(t, err)
 	require.Empty(t, tr.KmsKeyID, "an empty KmsKeyId removes the key")
 	missing := "nope-bucket"
-	_, err = e.svc.UpdateTrail(ctx, e.root, UpdateInput{Name: "tr1", S3BucketName: &missing})
+	_, err = e.svc.UpdateTrail(ctx, e.root, trail.UpdateInput{Name: "tr1", S3BucketName: &missing})
 	require.Equal(t, "S3BucketDoesNotExistException", code(err))
 }

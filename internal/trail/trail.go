@@ -41,7 +41,6 @@ import (
 	"time"
 
 	"github.com/seclake/seclake/internal/actor"
-	"github.com/seclake/seclake/internal/background"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/seal"
@@ -101,8 +100,6 @@ type Service struct {
 
 	keyMu sync.Mutex
 	keys  map[string]*signer // unsealed signing keys by store key
-
-	run background.Runner // background delivery
 }
 
 // New returns the trail service.

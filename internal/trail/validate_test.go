@@ -1,4 +1,4 @@
-package trail
+package trail_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seclake/seclake/internal/objstore"
+	"github.com/seclake/seclake/internal/trail"
 )
 
 // digestEnv is a trail with log file validation that has run for two hours and ten minutes: two digests per
@@ -21,7 +22,7 @@ func digestEnv(t *testing.T, multi bool) *env {
 	t.Helper()
 	e := newEnv(t)
 	keyARN := e.destination(t, "tr1")
-	e.createTrail(t, CreateInput{Name: "tr1", S3BucketName: bucket, KmsKeyID: keyARN, EnableLogFileValidation: true, IsMultiRegionTrail: multi})
+	e.createTrail(t, trail.CreateInput{Name: "tr1", S3BucketName: bucket, KmsKeyID: keyARN, EnableLogFileValidation: true, IsMultiRegionTrail: multi})
 	for i := range 26 {
 		e.event(t, acct, home, "kms.amazonaws.com", "CreateAlias", false)
 		if multi && i%4 == 0 {
@@ -32,20 +33,20 @@ func digestEnv(t *testing.T, multi bool) *env {
 	return e
 }
 
-func (e *env) validate(t *testing.T) *Report {
+func (e *env) validate(t *testing.T) *trail.Report {
 	t.Helper()
-	rep, err := Validate(context.Background(), &objReader{e.s3, e.root, e.svc}, ValidateInput{TrailARN: trailARN("tr1"), Bucket: bucket})
+	rep, err := trail.Validate(context.Background(), &objReader{e.s3, e.root, e.svc}, trail.ValidateInput{TrailARN: trailARN("tr1"), Bucket: bucket})
 	require.NoError(t, err)
 	return rep
 }
 
-func (e *env) digest(t *testing.T, key string) (*Digest, map[string]string) {
+func (e *env) digest(t *testing.T, key string) (*trail.Digest, map[string]string) {
 	t.Helper()
 	body, meta, err := (&objReader{e.s3, e.root, e.svc}).Get(context.Background(), bucket, key)
 	require.NoError(t, err)
-	js, err := gunzip(body)
+	js, err := trail.Gunzip(body)
 	require.NoError(t, err)
-	d, err := ParseDigest(js)
+	d, err := trail.ParseDigest(js)
 	require.NoError(t, err)
 	return d, meta
 }
@@ -58,14 +59,14 @@ func TestDigestFilesChainAndSign(t *testing.T) {
 	require.Regexp(t, `^AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/03/01/111122223333_CloudTrail-Digest_us-east-1_tr1_us-east-1_20260301T130000Z\.json\.gz$`, digests[0])
 
 	first, meta := e.digest(t, digests[0])
-	require.Equal(t, SignatureAlgorithm, meta[MetaSignatureAlgorithm])
+	require.Equal(t, trail.SignatureAlgorithm, meta[trail.MetaSignatureAlgorithm])
 	require.Nil(t, first.PreviousDigestSignature, "the first digest of a chain has no predecessor")
 	require.Equal(t, "2026-03-01T12:00:00Z", first.DigestStartTime)
 	require.Equal(t, "2026-03-01T13:00:00Z", first.DigestEndTime)
 	require.Len(t, first.LogFiles, 12)
 	second, _ := e.digest(t, digests[1])
 	require.Equal(t, digests[0], *second.PreviousDigestS3Object)
-	require.Equal(t, meta[MetaSignature], *second.PreviousDigestSignature)
+	require.Equal(t, meta[trail.MetaSignature], *second.PreviousDigestSignature)
 	require.Equal(t, first.DigestEndTime, second.DigestStartTime)
 
 	obj, err := e.s3.HeadObject(ctx, e.root, objstore.GetInput{Bucket: bucket, Key: digests[0]})
@@ -110,38 +111,38 @@ func TestValidateFindsChangedDeletedAndAddedFiles(t *testing.T) {
 	cases := []struct {
 		name   string
 		tamper func(t *testing.T, e *env) []string // returns the keys expected in the findings
-		want   []FindingKind
+		want   []trail.FindingKind
 	}{
 		{name: "untouched"},
-		{name: "log file changed", want: []FindingKind{FindingLogModified}, tamper: func(t *testing.T, e *env) []string {
+		{name: "log file changed", want: []trail.FindingKind{trail.FindingLogModified}, tamper: func(t *testing.T, e *env) []string {
 			k := logKeys(t, e)[3]
 			e.put(t, k, gz(t, `{"Records":[]}`))
 			return []string{k}
 		}},
-		{name: "log file deleted", want: []FindingKind{FindingLogDeleted}, tamper: func(t *testing.T, e *env) []string {
+		{name: "log file deleted", want: []trail.FindingKind{trail.FindingLogDeleted}, tamper: func(t *testing.T, e *env) []string {
 			k := logKeys(t, e)[5]
 			require.NoError(t, e.s3.DeleteObject(ctx, e.root, bucket, k))
 			return []string{k}
 		}},
-		{name: "log file added", want: []FindingKind{FindingLogAdded}, tamper: func(t *testing.T, e *env) []string {
+		{name: "log file added", want: []trail.FindingKind{trail.FindingLogAdded}, tamper: func(t *testing.T, e *env) []string {
 			k := strings.Replace(logKeys(t, e)[2], "_CloudTrail_us-east-1_20260301T1215Z_", "_CloudTrail_us-east-1_20260301T1216Z_", 1)
 			require.NotEqual(t, logKeys(t, e)[2], k)
 			e.put(t, k, gz(t, `{"Records":[{"eventName":"Forged"}]}`))
 			return []string{k}
 		}},
-		{name: "odd file added", want: []FindingKind{FindingLogAdded}, tamper: func(t *testing.T, e *env) []string {
+		{name: "odd file added", want: []trail.FindingKind{trail.FindingLogAdded}, tamper: func(t *testing.T, e *env) []string {
 			k := "AWSLogs/" + acct + "/CloudTrail/us-east-1/2026/03/01/notes.txt"
 			e.put(t, k, []byte("hello"))
 			return []string{k}
 		}},
-		{name: "digest changed", want: []FindingKind{FindingDigestInvalid, FindingLogUnverified}, tamper: func(t *testing.T, e *env) []string {
+		{name: "digest changed", want: []trail.FindingKind{trail.FindingDigestInvalid, trail.FindingLogUnverified}, tamper: func(t *testing.T, e *env) []string {
 			k := digestKeys(t, e)[0]
 			d, _ := e.digest(t, k)
 			body := gz(t, strings.Replace(mustJSON(t, d), d.LogFiles[0].HashValue, strings.Repeat("0", 64), 1))
 			e.put(t, k, body) // no signature metadata any more, and the content differs
 			return []string{k}
 		}},
-		{name: "digest deleted", want: []FindingKind{FindingDigestDeleted, FindingLogUnverified}, tamper: func(t *testing.T, e *env) []string {
+		{name: "digest deleted", want: []trail.FindingKind{trail.FindingDigestDeleted, trail.FindingLogUnverified}, tamper: func(t *testing.T, e *env) []string {
 			k := digestKeys(t, e)[0]
 			require.NoError(t, e.s3.DeleteObject(ctx, e.root, bucket, k))
 			return []string{k}
@@ -156,8 +157,8 @@ func TestValidateFindsChangedDeletedAndAddedFiles(t *testing.T) {
 				keys = tc.tamper(t, e)
 			}
 			rep := e.validate(t)
-			var kinds []FindingKind
-			seen := map[FindingKind]bool{}
+			var kinds []trail.FindingKind
+			seen := map[trail.FindingKind]bool{}
 			for _, f := range rep.Findings {
 				if !seen[f.Kind] {
 					kinds = append(kinds, f.Kind)
@@ -200,7 +201,7 @@ func TestDigestIsDueOnTimeOnAClockWithFractionsOfASecond(t *testing.T) {
 	e := newEnv(t)
 	e.clock.Advance(300 * time.Millisecond)
 	keyARN := e.destination(t, "tr1")
-	e.createTrail(t, CreateInput{Name: "tr1", S3BucketName: bucket, KmsKeyID: keyARN, EnableLogFileValidation: true})
+	e.createTrail(t, trail.CreateInput{Name: "tr1", S3BucketName: bucket, KmsKeyID: keyARN, EnableLogFileValidation: true})
 	for range 12 {
 		e.deliver(t)
 	}

@@ -22,7 +22,7 @@ func TestHelpExplainsEveryCommand(t *testing.T) {
 	}
 	out, code = runSeclake(t, "serve", "--help")
 	require.Equal(t, 0, code)
-	for _, flag := range []string{"-listen", "-data", "-tls-cert", "-meta", "-blob", "SECLAKE_ROOT_KEY"} {
+	for _, flag := range []string{"-listen", "-data", "-tls-cert", "-meta", "-blob", "-target", "/_seclake/jobs", "SECLAKE_ROOT_KEY"} {
 		require.Contains(t, out, flag, "serve --help explains %s", flag)
 	}
 	out, code = runSeclake(t, "srve")

@@ -1,0 +1,134 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/seclake/seclake/internal/api"
+	"github.com/seclake/seclake/internal/api/cloudtrail"
+	iamapi "github.com/seclake/seclake/internal/api/iam"
+	kmsapi "github.com/seclake/seclake/internal/api/kms"
+	"github.com/seclake/seclake/internal/api/organizations"
+	"github.com/seclake/seclake/internal/api/sts"
+	"github.com/seclake/seclake/internal/component"
+	"github.com/seclake/seclake/internal/edge"
+	"github.com/seclake/seclake/internal/meta"
+)
+
+// listener is the component that serves the edge port: the AWS APIs on api and all nodes, and seclake's
+// own endpoints (/_seclake/health, /metrics, /jobs) on every node. It starts last and stops first, letting
+// in-flight requests finish.
+func (s *Server) listener(needs []string) component.Component {
+	return component.Component{
+		Name:  "listener",
+		Needs: needs,
+		Start: func(context.Context) error {
+			h, err := s.handler()
+			if err != nil {
+				return err
+			}
+			return s.listen(h)
+		},
+		Stop: func(ctx context.Context) error {
+			if err := s.http.Shutdown(ctx); err != nil {
+				return fmt.Errorf("finish in-flight requests: %w", err)
+			}
+			return nil
+		},
+	}
+}
+
+// handler builds the edge with every service, or, on a worker node, with none.
+func (s *Server) handler() (http.Handler, error) {
+	st := s.stack
+	var services []*api.Service
+	serveAPI := s.target.Runs(component.API)
+	if serveAPI {
+		services = []*api.Service{
+			sts.New(st.IAM),
+			iamapi.New(st.IAM),
+			organizations.New(st.IAM),
+			cloudtrail.New(st.Trails),
+			kmsapi.New(st.KMS),
+			s3API(s.cfg, st.Objects),
+		}
+	}
+	h, err := edge.New(edge.Config{
+		Services: services,
+		Identity: st.IAM,
+		Audit:    st.Recorder,
+		Clock:    s.clock,
+		Logger:   s.log,
+		Registry: s.metrics,
+		Gatherer: s.metrics,
+		Health:   s.health,
+		Jobs:     s.jobs,
+		Region:   s.cfg.Region,
+	})
+	s.services = services
+	if err != nil || serveAPI {
+		return h, err
+	}
+	return workerOnly(h), nil
+}
+
+// workerOnly serves seclake's own endpoints and refuses every other request: a worker node runs background
+// jobs and does not serve the AWS APIs.
+func workerOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/_seclake/") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusMisdirectedRequest)
+		fmt.Fprintln(w, "This seclake node runs background jobs only (--target worker) and does not serve the AWS APIs: send requests to a node started with --target api or all.")
+	})
+}
+
+func (s *Server) health(ctx context.Context) error {
+	return s.stack.Meta.View(ctx, func(tx meta.Tx) error {
+		_, err := tx.Get(tableInfo, "rootkey-check")
+		return err
+	})
+}
+
+func (s *Server) listen(h http.Handler) error {
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w; is another seclake running? pass --listen to use another address", s.cfg.Listen, err)
+	}
+	s.ln = ln
+	s.http = &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if s.cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("load TLS certificate: %w", err)
+		}
+		s.http.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, s.http.TLSConfig)
+	}
+	go func() { s.served <- s.http.Serve(ln) }()
+	s.log.Info("seclake is serving", "url", s.URL(), "target", s.target, "data", s.cfg.DataDir, "meta", s.metaName(), "blob", s.blobName)
+	return nil
+}
+
+func (s *Server) metaName() string {
+	if s.cfg.Meta == "" {
+		return "sqlite:" + filepath.Join(s.cfg.DataDir, metaFile)
+	}
+	return s.cfg.RedactedMeta()
+}
