@@ -41,6 +41,7 @@ type Call struct {
 
 	mu        sync.Mutex
 	decisions []Decision
+	first     [2]Decision // the decisions' first backing array, most calls make one or two
 }
 
 // Resource is a resource touched by a call, as CloudTrail lists it.
@@ -115,6 +116,9 @@ func NoteDecision(ctx context.Context, d Decision) {
 		return
 	}
 	call.mu.Lock()
+	if call.decisions == nil {
+		call.decisions = call.first[:0]
+	}
 	call.decisions = append(call.decisions, d)
 	call.mu.Unlock()
 }

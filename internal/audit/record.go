@@ -95,6 +95,10 @@ type Record struct {
 	VPCEndpointID       string          `json:"vpcEndpointId,omitempty"`
 	EventCategory       EventCategory   `json:"eventCategory"`
 	TLSDetails          *TLSDetails     `json:"tlsDetails,omitempty"`
+
+	// compact is set when RequestParameters, ResponseElements and AdditionalEventData are known to be compact,
+	// valid JSON (made by Params, as the Recorder makes them), so writing the record need not check them again.
+	compact bool
 }
 
 // UserIdentity says who made the request.

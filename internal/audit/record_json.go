@@ -30,13 +30,13 @@ func appendRecord(b []byte, r *Record) ([]byte, error) {
 	b = appendField(b, "userAgent", r.UserAgent, true)
 	b = appendField(b, "errorCode", r.ErrorCode, true)
 	b = appendField(b, "errorMessage", r.ErrorMessage, true)
-	if b, err = appendRaw(b, "requestParameters", r.RequestParameters, false); err != nil {
+	if b, err = appendRaw(b, "requestParameters", r.RequestParameters, false, r.compact); err != nil {
 		return nil, err
 	}
-	if b, err = appendRaw(b, "responseElements", r.ResponseElements, false); err != nil {
+	if b, err = appendRaw(b, "responseElements", r.ResponseElements, false, r.compact); err != nil {
 		return nil, err
 	}
-	if b, err = appendRaw(b, "additionalEventData", r.AdditionalEventData, true); err != nil {
+	if b, err = appendRaw(b, "additionalEventData", r.AdditionalEventData, true, r.compact); err != nil {
 		return nil, err
 	}
 	b = appendField(b, "requestID", r.RequestID, true)
@@ -148,8 +148,9 @@ func appendField(b []byte, name, value string, omitEmpty bool) []byte {
 	return appendJSONString(b, value)
 }
 
-// appendRaw appends ,"name":raw with raw compacted and checked as encoding/json does (null when nil).
-func appendRaw(b []byte, name string, raw json.RawMessage, omitEmpty bool) ([]byte, error) {
+// appendRaw appends ,"name":raw with raw compacted and checked as encoding/json does (null when nil); raw
+// that is known to be compact, valid JSON (compact) is appended as it is, which gives the same bytes.
+func appendRaw(b []byte, name string, raw json.RawMessage, omitEmpty, compact bool) ([]byte, error) {
 	if omitEmpty && len(raw) == 0 {
 		return b, nil
 	}
@@ -158,6 +159,9 @@ func appendRaw(b []byte, name string, raw json.RawMessage, omitEmpty bool) ([]by
 	b = append(b, `":`...)
 	if raw == nil {
 		return append(b, "null"...), nil
+	}
+	if compact {
+		return append(b, raw...), nil
 	}
 	buf := bytes.NewBuffer(b)
 	if err := json.Compact(buf, raw); err != nil {

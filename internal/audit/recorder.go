@@ -89,9 +89,6 @@ func recipientsOf(call *actor.Call) []string {
 	} else if call.Caller != nil {
 		add(call.Caller.Account)
 	}
-	if len(out) == 0 && call.Caller != nil && call.Caller.Type != actor.TypeAnonymous {
-		// a service principal's call is for the accounts whose resources it touched
-	}
 	for _, res := range call.Resources {
 		add(res.Account)
 	}
@@ -140,7 +137,8 @@ func (r *Recorder) build(call *actor.Call) (*Record, error) {
 	if rec.AdditionalEventData, err = Params(call.AdditionalEventData); err != nil {
 		return nil, fmt.Errorf("audit additional event data of %s: %w", call.Operation, err)
 	}
-	rec.AdditionalEventData = withDecisions(rec.AdditionalEventData, call.Decisions())
+	rec.AdditionalEventData = withDecisions(rec.AdditionalEventData, call.Decisions(), c)
+	rec.compact = true // Params checked each value, and withDecisions writes valid JSON
 	for _, res := range call.Resources {
 		rec.Resources = append(rec.Resources, Resource{ARN: res.ARN, AccountID: res.Account, Type: res.Type})
 	}
@@ -148,16 +146,22 @@ func (r *Recorder) build(call *actor.Call) (*Record, error) {
 }
 
 // DecisionsKey is the member of additionalEventData that lists the authorization decisions made during a
-// call: the action, the resource, the principal asked about, the outcome, the statements that decided it (the
-// policy's name and the statement's Sid or index), the grant that allowed it, and for a denial the reason.
+// call: the action, the resource, the outcome (Allow, ImplicitDeny, ExplicitDeny), the statements that decided
+// it (the policy's name and the statement's Sid or index; the allowing statements of an allowed request, the
+// denying ones of an explicit deny), the grant that allowed it, for a denial the reason, and the principal
+// asked about when it is not the call's caller (a service checking what it may do).
 const DecisionsKey = "authorization"
 
 // withDecisions adds the decisions to an additionalEventData object (nil for none).
-func withDecisions(extra json.RawMessage, ds []actor.Decision) json.RawMessage {
+func withDecisions(extra json.RawMessage, ds []actor.Decision, c *actor.Caller) json.RawMessage {
 	if len(ds) == 0 {
 		return extra
 	}
-	var b []byte
+	who := ""
+	if c != nil {
+		who = c.Who()
+	}
+	b := make([]byte, 0, len(extra)+decisionsSize(ds)+32)
 	if len(extra) > 2 && extra[len(extra)-1] == '}' {
 		b = append(b, extra[:len(extra)-1]...)
 		b = append(b, ',')
@@ -170,19 +174,34 @@ func withDecisions(extra json.RawMessage, ds []actor.Decision) json.RawMessage {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendDecision(b, &ds[i])
+		b = appendDecision(b, &ds[i], who)
 	}
 	b = append(b, "]}"...)
 	return b
 }
 
-func appendDecision(b []byte, d *actor.Decision) []byte {
+// decisionsSize is about the JSON size of ds, so the buffer is allocated once.
+func decisionsSize(ds []actor.Decision) int {
+	n := 0
+	for i := range ds {
+		d := &ds[i]
+		n += 96 + len(d.Action) + len(d.Resource) + len(d.Principal) + len(d.Grant) + len(d.Reason)
+		for _, m := range d.Matched {
+			n += 32 + len(m.PolicyName) + len(m.PolicyID) + len(m.Sid)
+		}
+	}
+	return n
+}
+
+func appendDecision(b []byte, d *actor.Decision, caller string) []byte {
 	b = append(b, `{"action":`...)
 	b = appendJSONString(b, d.Action)
 	b = append(b, `,"resource":`...)
 	b = appendJSONString(b, d.Resource)
-	b = append(b, `,"principal":`...)
-	b = appendJSONString(b, d.Principal)
+	if d.Principal != caller {
+		b = append(b, `,"principal":`...)
+		b = appendJSONString(b, d.Principal)
+	}
 	b = append(b, `,"decision":`...)
 	b = appendJSONString(b, effectName(d.Decision))
 	if len(d.Matched) > 0 {
@@ -200,8 +219,6 @@ func appendDecision(b []byte, d *actor.Decision) []byte {
 				b = append(b, `,"statement":`...)
 				b = strconv.AppendInt(b, int64(m.Statement), 10)
 			}
-			b = append(b, `,"effect":`...)
-			b = appendJSONString(b, m.Effect.String())
 			b = append(b, '}')
 		}
 		b = append(b, ']')
