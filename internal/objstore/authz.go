@@ -121,3 +121,11 @@ func everyone(ps *policy.PrincipalSet) bool {
 	}
 	return false
 }
+
+// blocked refuses an action that a bucket's block public access setting forbids, with S3's message, and
+// notes the refusal on the call.
+func blocked(ctx context.Context, c *actor.Caller, action, resource, reason, msg string) error {
+	d := policy.Decision{Effect: policy.ImplicitDeny, Reason: reason}
+	actor.Note(ctx, c, action, resource, d)
+	return actor.AccessDenied.Refuse(c, action, resource, d, msg)
+}

@@ -113,8 +113,9 @@ func (s *Service) PutBucketPolicy(ctx context.Context, c *actor.Caller, bucket, 
 	}
 	return s.updateBucket(ctx, c, bucket, "s3:PutBucketPolicy", func(b *Bucket) error {
 		if b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicPolicy && isPublicPolicy(p) {
-			return errAccessDenied("User: " + c.Who() + " is not authorized to perform: s3:PutBucketPolicy on resource: \"" +
-				b.ARN() + "\" because public policies are blocked by the BlockPublicPolicy block public access setting.")
+			return blocked(ctx, c, "s3:PutBucketPolicy", b.ARN(), "public policies are blocked by the BlockPublicPolicy block public access setting",
+				"User: "+c.Who()+" is not authorized to perform: s3:PutBucketPolicy on resource: \""+b.ARN()+
+					"\" because public policies are blocked by the BlockPublicPolicy block public access setting.")
 		}
 		b.Policy = doc
 		return nil
