@@ -49,8 +49,10 @@ func keyRegion(keyARN string) string {
 func (s *Service) checkDestination(ctx context.Context, t *Trail, keyID string) (string, error) {
 	now := s.cfg.Clock.Now()
 	probe := logKey(t, t.HomeRegion, now, "0000000000000000")
+	// With a key of the trail's own, the bucket's default encryption is not what the files get: the key is
+	// checked below, under CloudTrail's encryption context.
 	check := objstore.DeliveryCheck{Caller: s.writer(t, t.HomeRegion),
-		Bucket: t.S3BucketName, Key: probe, ACL: aclOwnerFull}
+		Bucket: t.S3BucketName, Key: probe, ACL: aclOwnerFull, SkipKey: keyID != ""}
 	b, err := s.cfg.Objects.CheckDelivery(ctx, check)
 	if err != nil {
 		return "", destinationError(t, keyID, err)
@@ -63,7 +65,7 @@ func (s *Service) checkDestination(ctx context.Context, t *Trail, keyID string) 
 	if err != nil {
 		return "", keyError(t, keyID, b.Region, "kms:DescribeKey", err)
 	}
-	check.SSE = logSSE(t, md.ARN)
+	check.SSE, check.SkipKey = logSSE(t, md.ARN), false
 	if _, err := s.cfg.Objects.CheckDelivery(ctx, check); err != nil {
 		return "", destinationError(t, md.ARN, err)
 	}

@@ -18,12 +18,14 @@ func TestCreateTrailChecksTheDestination(t *testing.T) {
 		bucket     string // bucket policy, "" for none, "-" for no bucket
 		key        string // key policy, "" for no key, "-" for a key ID that does not exist
 		keyID      func(arn string) string
+		bucketKMS  bool // the bucket's default encryption is SSE-KMS with the trail's key
 		in         trail.CreateInput
 		wantCode   string
 		wantInText []string
 	}{
 		{name: "guide's policies", bucket: bucketPolicy("tr1"), key: keyPolicy("tr1")},
 		{name: "no key", bucket: bucketPolicy("tr1")},
+		{name: "bucket encrypted by default with the trail's key", bucket: bucketPolicy("tr1"), key: keyPolicy("tr1"), bucketKMS: true},
 		{name: "alias-free key ID", bucket: bucketPolicy("tr1"), key: keyPolicy("tr1"), keyID: func(arn string) string { return arn[len(arn)-36:] }},
 		{name: "no bucket", bucket: "-", wantCode: "S3BucketDoesNotExistException", wantInText: []string{"S3 bucket trail-logs does not exist."}},
 		{name: "no bucket policy", wantCode: "InsufficientS3BucketPolicyException",
@@ -79,6 +81,10 @@ func TestCreateTrailChecksTheDestination(t *testing.T) {
 				keyARN, in.KmsKeyID = md.ARN, md.ARN
 				if tc.keyID != nil {
 					in.KmsKeyID = tc.keyID(md.ARN)
+				}
+				if tc.bucketKMS {
+					require.NoError(t, e.s3.PutBucketEncryption(ctx, e.root, bucket, &objstore.Encryption{Rules: []objstore.EncryptionRule{
+						{Default: &objstore.EncryptionDefault{SSEAlgorithm: objstore.SSEKMS, KMSMasterKeyID: md.ARN}}}}))
 				}
 			}
 			tr, err := e.svc.CreateTrail(ctx, e.root, in)
