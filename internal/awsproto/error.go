@@ -60,6 +60,9 @@ func WriteError(w http.ResponseWriter, p Protocol, e *awserr.Error, requestID st
 			h.Set("x-amz-id-2", opt.HostID)
 		}
 		body = s3ErrorBody(e, S3RequestID(requestID), opt.HostID)
+	case EC2:
+		h.Set("x-amzn-RequestId", requestID)
+		body = ec2ErrorBody(e, requestID)
 	default: // Query
 		h.Set("x-amzn-RequestId", requestID)
 		body = queryErrorBody(e, requestID, opt.XMLNamespace)
@@ -108,6 +111,17 @@ func queryErrorBody(e *awserr.Error, requestID, ns string) []byte {
 	b = append(b, "</Error>"...)
 	b = appendElem(b, "RequestId", requestID)
 	return append(b, "</ErrorResponse>"...)
+}
+
+// ec2ErrorBody is EC2's error document: <Response><Errors><Error>…</Error></Errors><RequestID>…</RequestID>.
+func ec2ErrorBody(e *awserr.Error, requestID string) []byte {
+	b := make([]byte, 0, 256)
+	b = append(b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n<Response><Errors><Error>"...)
+	b = appendElem(b, "Code", e.Code)
+	b = appendElem(b, "Message", e.Message)
+	b = append(b, "</Error></Errors>"...)
+	b = appendElem(b, "RequestID", requestID)
+	return append(b, "</Response>"...)
 }
 
 func appendElem(b []byte, name, value string) []byte {

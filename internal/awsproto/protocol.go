@@ -17,6 +17,7 @@ const (
 	RESTJSON                 // restJson1 (Security Lake, …): operation chosen by method and path
 	RESTXML                  // restXml (S3)
 	Query                    // awsQuery (STS, IAM): form-encoded Action=…&Version=…, XML responses
+	EC2                      // ec2: the Query request form with EC2's own XML responses and errors
 )
 
 // String returns the protocol's botocore name.
@@ -32,6 +33,8 @@ func (p Protocol) String() string {
 		return "rest-xml"
 	case Query:
 		return "query"
+	case EC2:
+		return "ec2"
 	}
 	return "unknown"
 }

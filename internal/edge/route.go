@@ -141,6 +141,19 @@ func queryForm(r *http.Request, body []byte) (url.Values, error) {
 	return form, nil
 }
 
+// protocolOf picks the error format for a request to a service seclake does not serve: the service's own
+// protocol when the signature names a service AWS has, else a guess from the request.
+func (s *Server) protocolOf(r *http.Request, auth *sigv4.Auth) awsproto.Protocol {
+	name := scopeService(r)
+	if auth != nil {
+		name = auth.Service
+	}
+	if p, ok := awsProtocols[name]; ok {
+		return p
+	}
+	return guessProtocol(r)
+}
+
 // guessProtocol picks the error format for a request whose service is unknown.
 func guessProtocol(r *http.Request) awsproto.Protocol {
 	switch {

@@ -113,7 +113,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	auth, perr := sigv4.Parse(r)
 	rq.svc = s.service(r, auth)
 	if rq.svc == nil {
-		p := guessProtocol(r)
+		p := s.protocolOf(r, auth)
 		if auth == nil && perr == nil {
 			s.writeError(w, rq, p, missingAuthError(familyOf(p)))
 			return

@@ -1,0 +1,32 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestUnservedServiceAnswersInItsProtocol calls services seclake does not serve (yet) with the aws CLI: each
+// answer is an error in the service's own protocol, which the CLI prints as a sentence, not raw XML.
+func TestUnservedServiceAnswersInItsProtocol(t *testing.T) {
+	s := startServer(t)
+	for _, args := range [][]string{
+		{"securitylake", "list-data-lakes"},                        // REST-JSON, a GET without a body
+		{"glue", "get-databases"},                                  // JSON 1.1
+		{"lakeformation", "list-permissions"},                      // REST-JSON, a POST
+		{"sns", "list-topics"},                                     // Query
+		{"events", "list-rules"},                                   // JSON 1.1
+		{"athena", "list-work-groups"},                             // JSON 1.1
+		{"ec2", "describe-flow-logs"},                              // EC2 Query
+		{"network-firewall", "list-firewalls"},                     // JSON 1.0
+		{"guardduty", "list-detectors"},                            // REST-JSON
+		{"ram", "get-resource-shares", "--resource-owner", "SELF"}, // REST-JSON
+	} {
+		_, err := s.aws(t, args...)
+		require.Error(t, err, "%v", args)
+		require.ErrorContains(t, err, "(UnknownServiceException)", "%v", args)
+		require.ErrorContains(t, err, "seclake does not serve", "%v", args)
+		require.NotContains(t, err.Error(), "<?xml", "%v", args)
+		require.NotContains(t, err.Error(), "<Error>", "%v", args)
+	}
+}
