@@ -14,8 +14,9 @@ type awsPolicy struct {
 // IAMFullAccess, IAMReadOnlyAccess and the service-wide S3, SQS and KMS policies follow AWS's published
 // documents; the policy IDs are seclake's. The two
 // Security Lake service-linked role policies grant what seclake's Security Lake does as those roles (S3, KMS,
-// SQS, Glue, EventBridge and Lake Formation on the account's lake resources); they are not AWS's text, which
-// also covers services seclake does not run.
+// SQS, Glue, EventBridge and Lake Formation on the account's lake resources), and Lake Formation's data access
+// role policy grants reading the lake's buckets for the queries Lake Formation serves; they are not AWS's
+// text, which also covers services seclake does not run.
 var awsPolicies = []awsPolicy{
 	{"AdministratorAccess", "/", "ANPAIWMBCKSKIEE64ZLYK", "Provides full access to AWS services and resources.",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`},
@@ -40,6 +41,11 @@ var awsPolicies = []awsPolicy{
 			`{"Sid":"LakeKeys","Effect":"Allow","Action":["kms:CreateGrant","kms:DescribeKey","kms:Encrypt","kms:Decrypt","kms:GenerateDataKey*","kms:ReEncrypt*"],"Resource":"*"},` +
 			`{"Sid":"LakeCatalog","Effect":"Allow","Action":["glue:*","lakeformation:*"],"Resource":"*"},` +
 			`{"Sid":"LakeNotifications","Effect":"Allow","Action":["sqs:*","events:*"],"Resource":["arn:aws:sqs:*:*:AmazonSecurityLake-*","arn:aws:sqs:*:*:SecurityLake_*","arn:aws:events:*:*:rule/AmazonSecurityLake-*","arn:aws:events:*:*:event-bus/default"]}]}`},
+	{"LakeFormationDataAccessServiceRolePolicy", "/aws-service-role/", "ANPAQLFDATAACCESS0001", "Lake Formation data access service-linked role policy (seclake's grant for what its Lake Formation reads as this role).",
+		`{"Version":"2012-10-17","Statement":[` +
+			`{"Sid":"ListBuckets","Effect":"Allow","Action":["s3:ListAllMyBuckets"],"Resource":"*"},` +
+			`{"Sid":"ReadLakeBuckets","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket","s3:GetBucketLocation"],"Resource":["arn:aws:s3:::aws-security-data-lake-*","arn:aws:s3:::aws-security-data-lake-*/*"]},` +
+			`{"Sid":"LakeKeys","Effect":"Allow","Action":["kms:Decrypt","kms:DescribeKey"],"Resource":"*"}]}`},
 	{"SecurityLakeResourceManagementServiceRolePolicy", "/aws-service-role/", "ANPAQSLRESOURCEMGMT01", "Security Lake resource-management service-linked role policy (seclake's grant for what its Security Lake does as this role).",
 		`{"Version":"2012-10-17","Statement":[` +
 			`{"Sid":"ManageLakeObjects","Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject","s3:ListBucket","s3:GetBucketLocation","s3:PutLifecycleConfiguration","s3:GetLifecycleConfiguration","s3:PutReplicationConfiguration","s3:GetReplicationConfiguration"],"Resource":["arn:aws:s3:::aws-security-data-lake-*","arn:aws:s3:::aws-security-data-lake-*/*"]},` +

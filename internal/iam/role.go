@@ -80,6 +80,9 @@ func (in *CreateRoleInput) validate() error {
 	if err != nil {
 		return err
 	}
+	if strings.HasPrefix(path, serviceLinkedPath) {
+		return invalidInput("Path prefix '%s' can only be used for AWS Service linked Roles", serviceLinkedPath)
+	}
 	in.Path = path
 	if err := validateDescription(in.Description, "description"); err != nil {
 		return err

@@ -22,10 +22,17 @@ type serviceLinked struct {
 	roleName, policyARN, description string
 }
 
-// serviceLinkedRoles are the service-linked roles seclake creates, by service principal (Security Lake UG
+// serviceLinkedPath is the path prefix of service-linked roles, which IAM keeps for them.
+const serviceLinkedPath = "/aws-service-role/"
+
+// serviceLinkedRoles are the service-linked roles seclake creates, by service principal: Security Lake's (UG
 // "Using service-linked roles": AWSServiceRoleForSecurityLake and
-// AWSServiceRoleForSecurityLakeResourceManagement, under /aws-service-role/<service>/).
+// AWSServiceRoleForSecurityLakeResourceManagement) and Lake Formation's data access role, which the Security
+// Lake guides' key policies name; each under /aws-service-role/<service>/.
 var serviceLinkedRoles = map[string]serviceLinked{
+	"lakeformation.amazonaws.com": {"AWSServiceRoleForLakeFormationDataAccess",
+		"arn:aws:iam::aws:policy/aws-service-role/LakeFormationDataAccessServiceRolePolicy",
+		"Allows Lake Formation to access the S3 locations registered with it."},
 	"securitylake.amazonaws.com": {"AWSServiceRoleForSecurityLake",
 		"arn:aws:iam::aws:policy/aws-service-role/SecurityLakeServiceLinkedRole",
 		"A service-linked role that Security Lake uses to manage the data lake and its sources."},
@@ -65,7 +72,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *actor.Caller, 
 	if err != nil {
 		return nil, err
 	}
-	r := &Role{Account: c.Account, Name: sl.roleName, Path: "/aws-service-role/" + service + "/", ID: id, Created: s.now(),
+	r := &Role{Account: c.Account, Name: sl.roleName, Path: serviceLinkedPath + service + "/", ID: id, Created: s.now(),
 		Description: description, MaxSessionDuration: DefaultMaxSessionDuration, Service: service,
 		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":"sts:AssumeRole"}]}`}
 	err = s.change(ctx, func(tx meta.Tx) error {

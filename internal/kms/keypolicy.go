@@ -99,13 +99,20 @@ func (s *Service) checkPrincipals(ctx context.Context, pol *policy.Policy) error
 	if s.cfg.Principals == nil {
 		return nil
 	}
-	for _, p := range pol.Principals() {
-		ok, err := s.cfg.Principals.PrincipalExists(ctx, p)
-		if err != nil {
-			return fmt.Errorf("check principal %s: %w", principalName(p), err)
-		}
-		if !ok {
-			return errMalformedPolicy("Policy contains a statement with one or more invalid principals. (%s does not exist)", principalName(p))
+	for i := range pol.Statements {
+		st := &pol.Statements[i]
+		for _, p := range st.Principals() {
+			ok, err := s.cfg.Principals.PrincipalExists(ctx, p)
+			if err != nil {
+				return fmt.Errorf("check principal %s: %w", principalName(p), err)
+			}
+			if !ok {
+				which := fmt.Sprintf("statement %d", i+1)
+				if st.Sid != "" {
+					which = fmt.Sprintf("statement %q", st.Sid)
+				}
+				return errMalformedPolicy("Policy contains a statement with one or more invalid principals. (%s names %s, which does not exist)", which, principalName(p))
+			}
 		}
 	}
 	return nil

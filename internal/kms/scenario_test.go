@@ -207,8 +207,8 @@ func TestSecurityLakeS3KeyPolicyNamesAMissingRole(t *testing.T) {
 	md := e.createKey(t, "")
 	err := e.svc.PutKeyPolicy(ctx, rootOf(acct), md.KeyID, "", policyFile(t, "securitylake-s3.json", md.ARN), false)
 	require.Equal(t, "MalformedPolicyDocumentException", code(t, err))
-	require.Equal(t, "Policy contains a statement with one or more invalid principals. (arn:aws:iam::"+acct+
-		":role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormatinoDataAccess does not exist)", message(t, err))
+	require.Equal(t, "Policy contains a statement with one or more invalid principals. (statement \"Allow LakeFormation And Subscriber Roles To Use The Key\" names arn:aws:iam::"+acct+
+		":role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormatinoDataAccess, which does not exist)", message(t, err))
 
 	fixed := strings.Replace(policyFile(t, "securitylake-s3.json", md.ARN), "FormatinoData", "FormationData", 1)
 	require.NoError(t, e.svc.PutKeyPolicy(ctx, rootOf(acct), md.KeyID, "", fixed, false))

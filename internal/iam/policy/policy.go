@@ -124,11 +124,17 @@ func (p *Policy) label() string {
 func (p *Policy) Principals() []Principal {
 	var out []Principal
 	for i := range p.Statements {
-		s := &p.Statements[i]
-		for _, ps := range []*PrincipalSet{s.Principal, s.NotPrincipal} {
-			if ps != nil {
-				out = append(out, ps.principals()...)
-			}
+		out = append(out, p.Statements[i].Principals()...)
+	}
+	return out
+}
+
+// Principals returns the principals the statement's Principal and NotPrincipal elements name.
+func (s *Statement) Principals() []Principal {
+	var out []Principal
+	for _, ps := range []*PrincipalSet{s.Principal, s.NotPrincipal} {
+		if ps != nil {
+			out = append(out, ps.principals()...)
 		}
 	}
 	return out
