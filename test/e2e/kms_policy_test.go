@@ -68,11 +68,13 @@ func TestKMSSecurityLakeKeyPolicy(t *testing.T) {
 	// With the typo fixed, the guide's misspelled Lake Formation role is a principal that does not exist.
 	err = put(kmsPolicyFile(t, "securitylake-s3.json", key.Arn))
 	require.ErrorContains(t, err, "Policy contains a statement with one or more invalid principals.")
-	require.ErrorContains(t, err, "role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormatinoDataAccess does not exist")
+	require.ErrorContains(t, err, `statement "Allow LakeFormation And Subscriber Roles To Use The Key" names arn:aws:iam::`+testAccount+
+		`:role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormatinoDataAccess, which does not exist`)
 
-	// Without the Lake Formation role (this IAM has no Lake Formation service-linked role), it is accepted.
-	doc := strings.Replace(kmsPolicyFile(t, "securitylake-s3.json", key.Arn),
-		`"arn:aws:iam::`+testAccount+`:role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormatinoDataAccess",`, "", 1)
+	// With Lake Formation's service-linked role created and its name spelled right, it is accepted.
+	_, err = s.aws(t, "iam", "create-service-linked-role", "--aws-service-name", "lakeformation.amazonaws.com")
+	require.NoError(t, err)
+	doc := strings.Replace(kmsPolicyFile(t, "securitylake-s3.json", key.Arn), "LakeFormatinoDataAccess", "LakeFormationDataAccess", 1)
 	require.NoError(t, put(doc))
 
 	// The subscriber role decrypts what it reads and may not write; the replication role does both.
