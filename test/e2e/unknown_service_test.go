@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -29,4 +31,21 @@ func TestUnservedServiceAnswersInItsProtocol(t *testing.T) {
 		require.NotContains(t, err.Error(), "<?xml", "%v", args)
 		require.NotContains(t, err.Error(), "<Error>", "%v", args)
 	}
+}
+
+// TestAWSEndpointURLPointsUnchangedScripts shows what the README says: AWS_ENDPOINT_URL alone points the aws
+// CLI (and boto3) at seclake, with no --endpoint-url in the script.
+func TestAWSEndpointURLPointsUnchangedScripts(t *testing.T) {
+	requireTool(t, "aws")
+	s := startServer(t)
+	cmd := exec.Command("aws", "sts", "get-caller-identity", "--output", "text", "--query", "Account")
+	cmd.Env = append(cliEnv(testKeyID, testSecret, ""), "AWS_ENDPOINT_URL="+s.URL)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	require.Equal(t, testAccount, strings.TrimSpace(string(out)))
+	got, err := s.python(t, testKeyID, testSecret, `import boto3, os
+os.environ["AWS_ENDPOINT_URL"] = os.environ["ENDPOINT"]
+print(boto3.client("sts").get_caller_identity()["Account"])`)
+	require.NoError(t, err)
+	require.Equal(t, testAccount, strings.TrimSpace(got))
 }
