@@ -17,7 +17,9 @@ func TestServiceLinkedRolesOfTheGuides(t *testing.T) {
 		"resource-management.securitylake.amazonaws.com": "AWSServiceRoleForSecurityLakeResourceManagement",
 		"lakeformation.amazonaws.com":                    "AWSServiceRoleForLakeFormationDataAccess",
 	} {
-		var out struct{ Role struct{ RoleName, Path, Arn string } }
+		var out struct {
+			Role struct{ RoleName, Path, Arn string }
+		}
 		cliJSON(t, s, &out, "iam", "create-service-linked-role", "--aws-service-name", service)
 		require.Equal(t, name, out.Role.RoleName)
 		require.Equal(t, "/aws-service-role/"+service+"/", out.Role.Path)
