@@ -84,7 +84,7 @@ func newEnv(t *testing.T, maxHeld int64) *env {
 func file(name, body string) logdelivery.File {
 	return logdelivery.File{Stream: stream, Account: acct, Region: "us-east-1",
 		SourceARN: "arn:aws:logs:us-east-1:111122223333:vpc-flow-log/fl-0123456789abcdef0",
-		Bucket: bucket, Key: "AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/12/01/" + name, Body: []byte(body),
+		Bucket:    bucket, Key: "AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/12/01/" + name, Body: []byte(body),
 		ContentType: "application/octet-stream"}
 }
 
