@@ -66,7 +66,9 @@ func (s *Service) DescribeFlowLogs(ctx context.Context, c *actor.Caller, ids []s
 	if err != nil {
 		return nil, "", fmt.Errorf("flowlog: describe: %w", err)
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Created.Before(all[j].Created) || all[i].Created.Equal(all[j].Created) && all[i].ID < all[j].ID })
+	sort.Slice(all, func(i, j int) bool {
+		return all[i].Created.Before(all[j].Created) || all[i].Created.Equal(all[j].Created) && all[i].ID < all[j].ID
+	})
 	var out []Described
 	for _, f := range all {
 		if len(ids) > 0 && !slices.Contains(ids, f.ID) {
