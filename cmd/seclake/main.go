@@ -83,7 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 type configFlags struct {
 	file                                                                                string
 	listen, data, tlsCert, tlsKey, region, meta, metaSchema, lvl, lfmt, blob, s3Domains string
-	trailInterval, digestInterval, target                                               string
+	trailInterval, digestInterval, target, flowListen, flowPublish                      string
 }
 
 func (f *configFlags) register(fs *flag.FlagSet, serve bool) {
@@ -103,6 +103,8 @@ func (f *configFlags) register(fs *flag.FlagSet, serve bool) {
 	fs.StringVar(&f.region, "region", "", "home region, for requests without a credential scope (env SECLAKE_REGION; default us-east-1)")
 	fs.StringVar(&f.trailInterval, "trail-interval", "", "how often CloudTrail trails deliver log files (env SECLAKE_TRAIL_INTERVAL; default 5m)")
 	fs.StringVar(&f.digestInterval, "trail-digest-interval", "", "how often trails deliver digest files (env SECLAKE_TRAIL_DIGEST_INTERVAL; default 1h, as on AWS)")
+	fs.StringVar(&f.flowListen, "flow-listen", "", "UDP address of the NetFlow v5/v9 and IPFIX collector, e.g. 0.0.0.0:2055 (env SECLAKE_FLOW_LISTEN; default off; see README, Flow logs)")
+	fs.StringVar(&f.flowPublish, "flow-publish-interval", "", "how often flow logs write their files (env SECLAKE_FLOW_PUBLISH_INTERVAL; default 5m, as on AWS)")
 	fs.StringVar(&f.s3Domains, "s3-domains", "", "host names under which <bucket>.<domain> addresses a bucket, comma-separated (env SECLAKE_S3_DOMAINS; default s3.localhost,localhost)")
 	fs.StringVar(&f.blob, "blob", "", "blob store for object bodies: empty for <data>/blobs, or s3://bucket[/prefix][?endpoint=URL&region=R&path_style=true|false] for any S3 API (env SECLAKE_BLOB)")
 }
@@ -119,7 +121,7 @@ func (f *configFlags) resolve() (config.Config, error) {
 	for _, o := range []struct{ v, dst *string }{
 		{&f.listen, &cfg.Listen}, {&f.data, &cfg.DataDir}, {&f.tlsCert, &cfg.TLSCert}, {&f.tlsKey, &cfg.TLSKey},
 		{&f.region, &cfg.Region}, {&f.meta, &cfg.Meta}, {&f.metaSchema, &cfg.MetaSchema}, {&f.lvl, &cfg.LogLevel}, {&f.lfmt, &cfg.LogFormat}, {&f.blob, &cfg.Blob}, {&f.s3Domains, &cfg.S3Domains},
-		{&f.target, &cfg.Target},
+		{&f.target, &cfg.Target}, {&f.flowListen, &cfg.FlowListen},
 	} {
 		if *o.v != "" {
 			*o.dst = *o.v
@@ -128,7 +130,8 @@ func (f *configFlags) resolve() (config.Config, error) {
 	for _, o := range []struct {
 		flag, v string
 		dst     *config.Duration
-	}{{"--trail-interval", f.trailInterval, &cfg.TrailInterval}, {"--trail-digest-interval", f.digestInterval, &cfg.TrailDigestInterval}} {
+	}{{"--trail-interval", f.trailInterval, &cfg.TrailInterval}, {"--trail-digest-interval", f.digestInterval, &cfg.TrailDigestInterval},
+		{"--flow-publish-interval", f.flowPublish, &cfg.FlowPublishInterval}} {
 		if o.v == "" {
 			continue
 		}

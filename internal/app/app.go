@@ -98,6 +98,8 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 		Region:              cfg.Region,
 		TrailInterval:       time.Duration(cfg.TrailInterval),
 		TrailDigestInterval: time.Duration(cfg.TrailDigestInterval),
+		FlowListen:          cfg.FlowListen,
+		FlowPublishInterval: time.Duration(cfg.FlowPublishInterval),
 	}
 	if opt.Clock == clock.System {
 		scfg.AuditMaxDelay = auditMaxDelay // on a test's fake clock the delay would last until the test moves it
@@ -156,6 +158,14 @@ func (s *Server) URL() string {
 
 // Node returns the name of this node in the records of background jobs.
 func (s *Server) Node() string { return s.node }
+
+// FlowCollector returns the UDP address the NetFlow/IPFIX collector listens on, or "" when it is off.
+func (s *Server) FlowCollector() string {
+	if s.stack == nil || s.stack.Collector == nil {
+		return ""
+	}
+	return s.stack.Collector.Addr().String()
+}
 
 // Services returns the AWS services the server answers, with their operations.
 func (s *Server) Services() []*api.Service { return s.services }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/api/cloudtrail"
+	ec2api "github.com/seclake/seclake/internal/api/ec2"
 	iamapi "github.com/seclake/seclake/internal/api/iam"
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
 	"github.com/seclake/seclake/internal/api/organizations"
@@ -58,6 +59,7 @@ func (s *Server) handler() (http.Handler, error) {
 			cloudtrail.New(st.Trails),
 			kmsapi.New(st.KMS),
 			s3API(s.cfg, st.Objects),
+			ec2api.New(st.FlowLogs),
 		}
 	}
 	h, err := edge.New(edge.Config{

@@ -205,3 +205,26 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestEncodeEC2(t *testing.T) {
+	type item struct {
+		ID string `xml:"flowLogId"`
+	}
+	out := struct {
+		IDs   []string `xml:"flowLogIdSet>item"`
+		Items []item   `xml:"flowLogSet>item"`
+	}{IDs: []string{"fl-1"}, Items: []item{{"fl-2"}}}
+	b, err := EncodeEC2("CreateFlowLogs", "http://ec2.amazonaws.com/doc/2016-11-15/", out, "req-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := xml.Header + `<CreateFlowLogsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>req-1</requestId>` +
+		`<flowLogIdSet><item>fl-1</item></flowLogIdSet><flowLogSet><item><flowLogId>fl-2</flowLogId></item></flowLogSet></CreateFlowLogsResponse>`
+	if string(b) != want {
+		t.Fatalf("got  %s\nwant %s", b, want)
+	}
+	b, err = EncodeEC2("DeleteFlowLogs", "ns", nil, "req-2")
+	if err != nil || string(b) != xml.Header+`<DeleteFlowLogsResponse xmlns="ns"><requestId>req-2</requestId></DeleteFlowLogsResponse>` {
+		t.Fatalf("%s %v", b, err)
+	}
+}

@@ -47,6 +47,10 @@ type Config struct {
 	// deliver digest files (an hour, as on AWS).
 	TrailInterval       Duration `json:"trailInterval"`
 	TrailDigestInterval Duration `json:"trailDigestInterval"`
+	// FlowListen is the UDP address of the NetFlow v5/v9 and IPFIX collector ("0.0.0.0:2055"); empty for none.
+	FlowListen string `json:"flowListen"`
+	// FlowPublishInterval is how often flow logs write their files (five minutes, as on AWS).
+	FlowPublishInterval Duration `json:"flowPublishInterval"`
 	// Target is what this node does: "all" (serve the AWS APIs and run the background jobs), "api" (serve
 	// requests only) or "worker" (run the background jobs only). Nodes of a cluster share one PostgreSQL
 	// metadata store and one blob store; each background job runs once per schedule across its workers.
@@ -99,6 +103,7 @@ func Default() Config {
 		S3Domains:           "s3.localhost,localhost",
 		TrailInterval:       Duration(5 * time.Minute),
 		TrailDigestInterval: Duration(time.Hour),
+		FlowPublishInterval: Duration(5 * time.Minute),
 		Target:              TargetAll,
 	}
 }
@@ -134,6 +139,7 @@ var Env = []struct {
 	{"SECLAKE_LOG_LEVEL", func(c *Config) *string { return &c.LogLevel }},
 	{"SECLAKE_LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }},
 	{"SECLAKE_TARGET", func(c *Config) *string { return &c.Target }},
+	{"SECLAKE_FLOW_LISTEN", func(c *Config) *string { return &c.FlowListen }},
 }
 
 // DurationEnv lists the environment variables that override durations, by the field they set.
@@ -144,6 +150,7 @@ var DurationEnv = []struct {
 	{"SECLAKE_SHUTDOWN_TIMEOUT", func(c *Config) *Duration { return &c.ShutdownTimeout }},
 	{"SECLAKE_TRAIL_INTERVAL", func(c *Config) *Duration { return &c.TrailInterval }},
 	{"SECLAKE_TRAIL_DIGEST_INTERVAL", func(c *Config) *Duration { return &c.TrailDigestInterval }},
+	{"SECLAKE_FLOW_PUBLISH_INTERVAL", func(c *Config) *Duration { return &c.FlowPublishInterval }},
 }
 
 // ApplyEnv sets every field whose environment variable is set (lookup is os.LookupEnv in production). A
@@ -223,6 +230,14 @@ func (c *Config) Validate() error {
 	}
 	if c.TrailInterval < Duration(time.Second) || c.TrailDigestInterval < Duration(time.Second) {
 		errs = append(errs, errors.New("trailInterval and trailDigestInterval must be at least a second"))
+	}
+	if c.FlowPublishInterval < Duration(time.Second) {
+		errs = append(errs, errors.New("flowPublishInterval must be at least a second"))
+	}
+	if c.FlowListen != "" {
+		if _, _, err := net.SplitHostPort(c.FlowListen); err != nil {
+			errs = append(errs, fmt.Errorf("flowListen %q: want host:port, e.g. 0.0.0.0:2055: %v", c.FlowListen, err))
+		}
 	}
 	switch c.Target {
 	case TargetAll, TargetAPI, TargetWorker:

@@ -71,7 +71,7 @@ func (s *Server) operation(r *http.Request, rq *request) (*api.Op, error) {
 			return op, nil
 		}
 		return nil, awserr.New("UnknownOperationException", http.StatusBadRequest, "%s does not name an operation of %s that seclake serves.", quoteOr(target, "A missing X-Amz-Target header"), svc.Name)
-	case awsproto.Query:
+	case awsproto.Query, awsproto.EC2:
 		form, err := queryForm(r, rq.call.Body)
 		if err != nil {
 			return nil, err
@@ -80,6 +80,10 @@ func (s *Server) operation(r *http.Request, rq *request) (*api.Op, error) {
 		action := form.Get("Action")
 		if op := svc.Ops[action]; op != nil {
 			return op, nil
+		}
+		if svc.Protocol == awsproto.EC2 {
+			return nil, awserr.New("UnsupportedOperation", http.StatusBadRequest, "seclake's %s implements only %s; %q is not supported.",
+				strings.ToUpper(svc.Name), strings.Join(opNames(svc), ", "), action)
 		}
 		return nil, awserr.New("InvalidAction", http.StatusBadRequest, "Could not find operation %s for version %s", action, form.Get("Version"))
 	}
@@ -115,6 +119,16 @@ func targetOperation(prefix, target string) string {
 		return target[i+1:]
 	}
 	return ""
+}
+
+// opNames returns the names of a service's operations, sorted.
+func opNames(svc *api.Service) []string {
+	names := make([]string, 0, len(svc.Ops))
+	for n := range svc.Ops {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 func quoteOr(s, alt string) string {

@@ -58,6 +58,11 @@ func (s *Server) writeOutput(w http.ResponseWriter, rq *request, out any) {
 		if err == nil {
 			awsproto.WriteXML(w, http.StatusOK, body, rq.id)
 		}
+	case awsproto.EC2:
+		body, err = awsproto.EncodeEC2(rq.op.Name, rq.svc.XMLNamespace, out, rq.id)
+		if err == nil {
+			awsproto.WriteXML(w, http.StatusOK, body, rq.id)
+		}
 	case awsproto.RESTXML:
 		body, err = encodeRESTXML(out)
 		if err == nil {

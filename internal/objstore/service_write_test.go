@@ -6,8 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seclake/seclake/internal/actor"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seclake/seclake/internal/actor"
 )
 
 // trailBucketPolicy is the CloudTrail guide's bucket policy for trail arn:…:trail/t1 in bucket "logs".

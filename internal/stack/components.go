@@ -24,10 +24,12 @@ const (
 	NameKMS     = "kms"
 	NameObjects = "objstore"
 	NameTrail   = "trail"
+	NameLogs    = "logdelivery"
+	NameFlows   = "flowlog"
 )
 
 // Names are the names of all the stack's components.
-var Names = []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameTrail}
+var Names = []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameTrail, NameLogs, NameFlows}
 
 // Names of the stack's jobs.
 const (
@@ -36,11 +38,12 @@ const (
 	JobS3Lifecycle  = "s3.lifecycle"
 	JobS3Sweep      = "s3.sweep"
 	JobTrailDeliver = "trail.deliver"
+	JobLogDelivery  = "logdelivery.deliver"
 )
 
 // Components returns the stack's components: the stores, then each service after the services it uses.
 func (s *Stack) Components() []component.Component {
-	return []component.Component{s.stores(), s.iam(), s.audit(), s.kms(), s.objects(), s.trail()}
+	return []component.Component{s.stores(), s.iam(), s.audit(), s.kms(), s.objects(), s.trail(), s.logDelivery(), s.flowLogs()}
 }
 
 // job is a periodic job that worker nodes run.

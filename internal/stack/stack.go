@@ -16,9 +16,12 @@ import (
 	"github.com/seclake/seclake/internal/blob"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/component"
+	"github.com/seclake/seclake/internal/flowlog"
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/kms"
+	"github.com/seclake/seclake/internal/logdelivery"
 	"github.com/seclake/seclake/internal/meta"
+	"github.com/seclake/seclake/internal/netflow"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/seal"
 	"github.com/seclake/seclake/internal/trail"
@@ -52,6 +55,10 @@ type Config struct {
 	// TrailInterval and TrailDigestInterval are how often trails deliver log and digest files (defaults:
 	// trail's).
 	TrailInterval, TrailDigestInterval time.Duration
+	// FlowListen is the UDP address of the flow collector ("" for none); FlowPublishInterval how often flow
+	// logs write files (default flowlog.DefaultPublishInterval).
+	FlowListen          string
+	FlowPublishInterval time.Duration
 
 	// Edit, when set, changes a service's configuration just before the service is built (tests).
 	Edit Edits
@@ -91,6 +98,11 @@ type Stack struct {
 	KMS      *kms.Service
 	Objects  *objstore.Service
 	Trails   *trail.Service
+	// Delivery is the log-delivery service; FlowLogs the flow logs, and Collector their NetFlow/IPFIX
+	// collector (nil unless FlowListen is set).
+	Delivery  *logdelivery.Service
+	FlowLogs  *flowlog.Service
+	Collector *netflow.Collector
 }
 
 // New returns a stack that builds its services when its components start: add Components to a
