@@ -20,6 +20,7 @@ import (
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/component"
 	"github.com/seclake/seclake/internal/config"
+	"github.com/seclake/seclake/internal/netflow"
 	"github.com/seclake/seclake/internal/schedule"
 	"github.com/seclake/seclake/internal/stack"
 )
@@ -159,12 +160,12 @@ func (s *Server) URL() string {
 // Node returns the name of this node in the records of background jobs.
 func (s *Server) Node() string { return s.node }
 
-// FlowCollector returns the UDP address the NetFlow/IPFIX collector listens on, or "" when it is off.
-func (s *Server) FlowCollector() string {
-	if s.stack == nil || s.stack.Collector == nil {
-		return ""
+// FlowCollector returns the NetFlow/IPFIX collector, or nil when it is off (no --flow-listen) or not on this node.
+func (s *Server) FlowCollector() *netflow.Collector {
+	if s.stack == nil {
+		return nil
 	}
-	return s.stack.Collector.Addr().String()
+	return s.stack.Collector
 }
 
 // Services returns the AWS services the server answers, with their operations.

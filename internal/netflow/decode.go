@@ -14,6 +14,7 @@ import (
 
 	"github.com/netsampler/goflow2/v2/decoders/netflow"
 	"github.com/netsampler/goflow2/v2/decoders/netflowlegacy"
+	flowmessage "github.com/netsampler/goflow2/v2/pb"
 	"github.com/netsampler/goflow2/v2/producer"
 	protoproducer "github.com/netsampler/goflow2/v2/producer/proto"
 	"github.com/netsampler/goflow2/v2/utils/templates"
@@ -72,8 +73,12 @@ func (d *Decoder) Decode(exporter netip.Addr, received time.Time, packet []byte,
 	exporter = exporter.Unmap()
 	version := binary.BigEndian.Uint16(packet)
 	if version == 9 || version == 10 {
-		if err := checkTemplates(version, packet); err != nil {
+		sets, err := checkTemplates(version, packet)
+		if err != nil {
 			return out, err
+		}
+		if version == 9 {
+			packet = v9WithCount(packet, sets)
 		}
 	}
 	buf := bytes.NewBuffer(packet[2:])
@@ -118,7 +123,7 @@ func (d *Decoder) Decode(exporter netip.Addr, received time.Time, packet []byte,
 		if !ok {
 			continue
 		}
-		out = append(out, flowOf(exporter, pm))
+		out = append(out, flowOf(exporter, received, pm))
 	}
 	return out, nil
 }
@@ -142,7 +147,20 @@ func missingTemplate(err error) bool {
 	return errors.Is(err, netflow.ErrorTemplateNotFound)
 }
 
-func flowOf(exporter netip.Addr, m *protoproducer.ProtoProducerMessage) Flow {
+// unwrapUptime corrects a NetFlow v9 time that goflow2 placed about 49.7 days after the packet: the exporter's
+// uptime counter wrapped between the flow and the export (a device up longer than that, or softflowd replaying
+// a capture older than itself), and goflow2 subtracts the counters without their modulus.
+func unwrapUptime(t, received time.Time) time.Time {
+	if !t.IsZero() && t.Sub(received) > uptimeWrap/2 {
+		return t.Add(-uptimeWrap)
+	}
+	return t
+}
+
+// uptimeWrap is the period of NetFlow v9's millisecond uptime counter (2^32 ms, about 49.7 days).
+const uptimeWrap = (1 << 32) * time.Millisecond
+
+func flowOf(exporter netip.Addr, received time.Time, m *protoproducer.ProtoProducerMessage) Flow {
 	f := Flow{
 		Exporter: exporter, InIf: m.InIf, OutIf: m.OutIf,
 		SrcPort: uint16(m.SrcPort), DstPort: uint16(m.DstPort), Proto: uint8(m.Proto),
@@ -157,6 +175,9 @@ func flowOf(exporter netip.Addr, m *protoproducer.ProtoProducerMessage) Flow {
 	}
 	if m.TimeFlowEndNs > 0 {
 		f.End = time.Unix(0, int64(m.TimeFlowEndNs)).UTC()
+	}
+	if m.Type == flowmessage.FlowMessage_NETFLOW_V9 {
+		f.Start, f.End = unwrapUptime(f.Start, received), unwrapUptime(f.End, received)
 	}
 	return f
 }

@@ -68,6 +68,37 @@ func TestDecodeV9TemplateThenData(t *testing.T) {
 	check(t, f, flows[0], exporterA)
 }
 
+// softflowd 1.1.0 sends its templates and data in one packet whose count is the number of data records only;
+// goflow2 alone would stop after the templates.
+func TestDecodeV9WhoseCountIsShort(t *testing.T) {
+	f := sample()
+	for _, count := range []uint16{0, 1} {
+		d, err := NewDecoder()
+		require.NoError(t, err)
+		p := v9Packet(now, boot, true, f)
+		binary.BigEndian.PutUint16(p[2:], count)
+		orig := append([]byte(nil), p...)
+		flows, err := d.Decode(exporterA, now, p, nil)
+		require.NoError(t, err)
+		require.Len(t, flows, 1, "count %d", count)
+		check(t, f, flows[0], exporterA)
+		require.Equal(t, orig, p, "the caller's packet is not changed")
+	}
+}
+
+// A v9 exporter's uptime counter wraps every 2^32 ms: a flow that started before the wrap (or before
+// softflowd started, when it replays an old capture) is still placed before the export.
+func TestDecodeV9AcrossTheUptimeWrap(t *testing.T) {
+	d, err := NewDecoder()
+	require.NoError(t, err)
+	f := sample()
+	justAfterWrap := now.Add(-5 * time.Second) // the counter reads 5 s at export; the flow started 90 s before
+	flows, err := d.Decode(exporterA, now, v9Packet(now, justAfterWrap, true, f), nil)
+	require.NoError(t, err)
+	require.Len(t, flows, 1)
+	check(t, f, flows[0], exporterA)
+}
+
 func TestDecodeIPFIXKeepsExportersApart(t *testing.T) {
 	d, err := NewDecoder()
 	require.NoError(t, err)

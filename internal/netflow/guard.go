@@ -13,29 +13,43 @@ import (
 // a template, so one packet would stop the collector.
 var errEmptyTemplate = errors.New("netflow: a template whose records are zero bytes long")
 
-// checkTemplates scans the template sets of a NetFlow v9 (version 9) or IPFIX (10) packet and refuses one
-// that defines a template of zero-length records. Malformed sets are left to the decoder to report.
-func checkTemplates(version uint16, packet []byte) error {
+// checkTemplates scans the sets of a NetFlow v9 (version 9) or IPFIX (10) packet, refuses one that defines a
+// template of zero-length records, and returns how many sets the packet holds. Malformed sets are left to the
+// decoder to report.
+func checkTemplates(version uint16, packet []byte) (sets int, err error) {
 	header, template, options := 20, uint16(0), uint16(1)
 	if version == 10 {
 		header, template, options = 16, 2, 3
 	}
 	if len(packet) < header {
-		return nil
+		return 0, nil
 	}
-	for b := packet[header:]; len(b) >= 4; {
+	for b := packet[header:]; len(b) >= 4; sets++ {
 		id, n := binary.BigEndian.Uint16(b), int(binary.BigEndian.Uint16(b[2:]))
 		if n < 4 || n > len(b) {
-			return nil
+			return sets, nil
 		}
 		if id == template || id == options {
 			if err := checkTemplateSet(version, id == options, b[4:n]); err != nil {
-				return err
+				return sets, err
 			}
 		}
 		b = b[n:]
 	}
-	return nil
+	return sets, nil
+}
+
+// v9WithCount returns a NetFlow v9 packet whose header's count covers its sets. goflow2 decodes as many sets as
+// the count says, but exporters disagree on what it counts (RFC 3954 counts records; softflowd 1.1.0 counts
+// only data records), so a packet of templates followed by data would lose its data. The packet is copied only
+// when its count is short.
+func v9WithCount(packet []byte, sets int) []byte {
+	if len(packet) < 4 || int(binary.BigEndian.Uint16(packet[2:])) >= sets {
+		return packet
+	}
+	p := append([]byte(nil), packet...)
+	binary.BigEndian.PutUint16(p[2:], uint16(min(sets, 0xffff)))
+	return p
 }
 
 // checkTemplateSet checks the template records of one set.
