@@ -1,0 +1,45 @@
+package ocsf
+
+// Slab hands out values of type T from blocks, one allocation per block instead of one per value: a source that
+// builds thousands of events uses one Slab per object type (and Scalars for optional numbers) so that building an
+// event costs a few allocations per block of events rather than one per object. What a Slab hands out stays
+// valid for as long as anything points at it; a Slab is not safe for concurrent use.
+type Slab[T any] struct {
+	free []T
+	// Block is the number of values allocated at a time; 0 means 128.
+	Block int
+}
+
+// New returns a pointer to a zero T.
+func (s *Slab[T]) New() *T {
+	if len(s.free) == 0 {
+		n := s.Block
+		if n <= 0 {
+			n = 128
+		}
+		s.free = make([]T, n)
+	}
+	p := &s.free[0]
+	s.free = s.free[1:]
+	return p
+}
+
+// Scalars hands out pointers to the optional numbers and booleans of events from blocks (see Slab).
+type Scalars struct {
+	i32 Slab[int32]
+	i64 Slab[int64]
+	f64 Slab[float64]
+	b   Slab[bool]
+}
+
+// Int32 returns a pointer to v.
+func (s *Scalars) Int32(v int32) *int32 { p := s.i32.New(); *p = v; return p }
+
+// Int64 returns a pointer to v.
+func (s *Scalars) Int64(v int64) *int64 { p := s.i64.New(); *p = v; return p }
+
+// Float64 returns a pointer to v.
+func (s *Scalars) Float64(v float64) *float64 { p := s.f64.New(); *p = v; return p }
+
+// Bool returns a pointer to v.
+func (s *Scalars) Bool(v bool) *bool { p := s.b.New(); *p = v; return p }
