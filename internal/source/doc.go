@@ -67,8 +67,9 @@
 //
 // Build events with the generated types: ev := &ocsf.DNSActivity{…}; ev.SetActivity(id) sets class, category,
 // activity and type with their captions; ev.SetSeverity(id). Optional numbers are pointers (ocsf.Int32(0)
-// keeps a 0); every vendor field without an OCSF home goes under Unmapped (map[string]string, keys as the
-// vendor names them, values as text: JSON for nested values, as Security Lake flattens them). Check each value
+// keeps a 0); every vendor field without an OCSF home goes under Unmapped (map[string]string, as the tables
+// have it): source.Flatten writes nested vendor fields there as Security Lake does (dotted paths, "[]" after
+// arrays, the values of an array's elements joined by commas). Check each value
 // the schema types (IP addresses, ports, times) and set the record aside when it does not parse: whatever the
 // input, what comes out must validate. Collector.More adds further events of the same record; Collector.Skip
 // counts a record deliberately not mapped (a kind Security Lake ignores).
