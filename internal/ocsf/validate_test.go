@@ -239,3 +239,22 @@ func decode(t *testing.T, e Event) map[string]any {
 }
 
 func obj(m map[string]any, k string) map[string]any { return m[k].(map[string]any) }
+
+func TestStrings(t *testing.T) {
+	var s Strings
+	buf := []byte("10.0.0.1")
+	a := s.Of(buf)
+	buf[0] = '9'
+	require.Equal(t, "10.0.0.1", a, "a copy")
+	require.Equal(t, "", s.Of(nil))
+	long := strings.Repeat("x", stringBlock+1)
+	require.Equal(t, long, s.Of([]byte(long)))
+	require.Equal(t, "10.0.0.1", a)
+	var all []string
+	for i := range 10000 {
+		all = append(all, s.Of([]byte(strings.Repeat("y", i%50))))
+	}
+	for i, v := range all {
+		require.Len(t, v, i%50)
+	}
+}

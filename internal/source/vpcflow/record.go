@@ -14,8 +14,6 @@ type record struct {
 	src, dst               ocsf.NetworkEndpoint
 	conn                   ocsf.NetworkConnectionInfo
 	traffic                ocsf.NetworkTraffic
-	cloud                  ocsf.Cloud
-	account                ocsf.Account
 	srcPort, dstPort       int32
 	protocol, flags, bound int32
 	packets, bytes         int64
@@ -27,6 +25,7 @@ type builder struct {
 	obj      source.Object
 	records  ocsf.Slab[record]
 	obs      []ocsf.Observable
+	text     ocsf.Strings
 	metadata map[string]*ocsf.Metadata
 	strings  map[string]string
 	unmapped map[string]map[string]string
@@ -34,6 +33,9 @@ type builder struct {
 	values   [numFields][]byte
 	// last holds each field's last string: consecutive records mostly repeat them.
 	last [numFields]string
+	// clouds are recent cloud objects, shared by the records they fit (a file has a few accounts and zones).
+	clouds    [8]*ocsf.Cloud
+	nextCloud int
 }
 
 func newBuilder(obj source.Object) *builder {
@@ -63,7 +65,7 @@ func (b *builder) intern(v []byte) string {
 	if s, ok := b.strings[string(v)]; ok {
 		return s
 	}
-	s := string(v)
+	s := b.text.Of(v)
 	if len(b.strings) < maxStrings {
 		b.strings[s] = s
 	}
@@ -210,23 +212,30 @@ func (b *builder) meta(version []byte, has bool) *ocsf.Metadata {
 }
 
 func (b *builder) cloudOf(r *record, v *[numFields][]byte, f *format) {
-	r.cloud.Provider = "AWS"
-	account := b.obj.Account
+	account, region, zone := b.obj.Account, b.obj.Region, ""
 	if f.has[fAccountID] && (!dash(v[fAccountID]) || account == "") {
 		account = b.field(fAccountID, v[fAccountID])
 	}
-	if account != "" {
-		r.account.UID = account
-		r.cloud.Account = &r.account
-	}
-	r.cloud.Region = b.obj.Region
-	if f.has[fRegion] && (!dash(v[fRegion]) || r.cloud.Region == "") {
-		r.cloud.Region = b.field(fRegion, v[fRegion])
+	if f.has[fRegion] && (!dash(v[fRegion]) || region == "") {
+		region = b.field(fRegion, v[fRegion])
 	}
 	if f.has[fAZID] {
-		r.cloud.Zone = b.field(fAZID, v[fAZID])
+		zone = b.field(fAZID, v[fAZID])
 	}
-	r.ev.Cloud = &r.cloud
+	for _, c := range b.clouds {
+		if c != nil && c.Region == region && c.Zone == zone && (c.Account == nil) == (account == "") &&
+			(c.Account == nil || c.Account.UID == account) {
+			r.ev.Cloud = c
+			return
+		}
+	}
+	c := &ocsf.Cloud{Provider: "AWS", Region: region, Zone: zone}
+	if account != "" {
+		c.Account = &ocsf.Account{UID: account}
+	}
+	b.clouds[b.nextCloud%len(b.clouds)] = c
+	b.nextCloud++
+	r.ev.Cloud = c
 }
 
 // endpoints sets the addresses, ports and services of both ends, and puts the interface, VPC, subnet and
@@ -299,7 +308,7 @@ func (b *builder) address(via []string, ep *ocsf.NetworkEndpoint, name field, ad
 func (b *builder) ip(id field, v []byte) (string, rejection) {
 	s := b.last[id]
 	if s != string(v) {
-		s = string(v)
+		s = b.text.Of(v)
 		b.last[id] = s
 	}
 	if _, err := netip.ParseAddr(s); err != nil {
