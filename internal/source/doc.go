@@ -75,8 +75,9 @@
 // counts a record deliberately not mapped (a kind Security Lake ignores).
 //
 // Hot sources (CloudTrail, VPC flow) build many events per second: allocate the objects of an event together
-// (ocsf.Slab of a struct holding the event and its objects, ocsf.Scalars for optional numbers), share what
-// does not change between records (metadata), and intern repeated strings, as vpcflow does. Events may share
+// (ocsf.Slab of a struct holding the event and its objects, ocsf.Scalars for optional numbers, ocsf.Strings
+// for strings), share what does not change between records (metadata, cloud), and intern repeated strings, as
+// vpcflow does. Events may share
 // such objects: consumers treat events as read-only.
 //
 // 3. Register it: add New() to the list in source/catalog (one line).
