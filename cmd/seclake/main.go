@@ -30,6 +30,8 @@ Commands:
                  splits the AWS APIs and the background jobs across nodes.
   audit verify   Check the audit trail's hash chain; report any changed, deleted or reordered record.
   trail validate Check a CloudTrail trail's log files against its signed digest files, through the S3 API.
+  ocsf normalize Turn vendor logs (VPC flow logs, …) into OCSF 1.1.0 events, as JSON lines, as Security Lake does.
+  ocsf validate  Check OCSF JSON lines of any class against the OCSF 1.1.0 schema, e.g. before a custom source.
   version        Print the version.
 
 Run "seclake <command> --help" for the flags of a command.
@@ -48,6 +50,10 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	return runWith(args, os.Stdin, stdout, stderr)
+}
+
+func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -70,6 +76,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprint(stderr, "usage: seclake trail validate --trail-arn ARN [--endpoint-url URL] [flags]\n")
 		return 2
+	case "ocsf":
+		return ocsfCommand(args[1:], stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "seclake", version)
 		return 0

@@ -70,8 +70,10 @@ func TestAWorkerRunsTheJobsAndServesOnlyItsOwnEndpoints(t *testing.T) {
 		}
 		return true
 	}, 10*time.Second, 10*time.Millisecond)
-	_, metrics := get(t, srv.URL()+"/_seclake/metrics")
-	require.Contains(t, metrics, `seclake_job_runs_total{job="kms.due",outcome="ok"}`)
+	require.Eventually(t, func() bool { // a run is counted in the metrics just after it is recorded
+		_, metrics := get(t, srv.URL()+"/_seclake/metrics")
+		return strings.Contains(metrics, `seclake_job_runs_total{job="kms.due",outcome="ok"}`)
+	}, 10*time.Second, 10*time.Millisecond)
 }
 
 func TestAnAPINodeServesAndRunsNoJobs(t *testing.T) {

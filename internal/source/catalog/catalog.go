@@ -1,0 +1,34 @@
+// Package catalog lists seclake's sources: the registry in which `seclake ocsf normalize --source` and the
+// ingestion pipeline look them up. A new source adds itself to sources below.
+package catalog
+
+import (
+	"sync"
+
+	"github.com/seclake/seclake/internal/source"
+	"github.com/seclake/seclake/internal/source/vpcflow"
+)
+
+// sources are seclake's sources, one per line.
+func sources() []source.Source {
+	return []source.Source{
+		vpcflow.New(),
+	}
+}
+
+var (
+	once     sync.Once
+	registry *source.Registry
+)
+
+// Registry returns the registry of seclake's sources.
+func Registry() *source.Registry {
+	once.Do(func() {
+		r, err := source.NewRegistry(sources()...)
+		if err != nil {
+			panic("catalog: " + err.Error()) // TestRegistry rules it out
+		}
+		registry = r
+	})
+	return registry
+}
