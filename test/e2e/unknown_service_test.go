@@ -19,8 +19,7 @@ func TestUnservedServiceAnswersInItsProtocol(t *testing.T) {
 		{"sns", "list-topics"},                                     // Query
 		{"events", "list-rules"},                                   // JSON 1.1
 		{"athena", "list-work-groups"},                             // JSON 1.1
-		{"ec2", "describe-flow-logs"},                              // EC2 Query
-		{"network-firewall", "list-firewalls"},                     // JSON 1.0
+		{"route53resolver", "list-resolver-query-log-configs"},     // JSON 1.1
 		{"guardduty", "list-detectors"},                            // REST-JSON
 		{"ram", "get-resource-shares", "--resource-owner", "SELF"}, // REST-JSON
 	} {
