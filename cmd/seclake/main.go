@@ -89,9 +89,9 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // configFlags binds the flags that override configuration fields; a flag's default is empty so that only flags
 // the user gave override the file and the environment.
 type configFlags struct {
-	file                                                                                string
-	listen, data, tlsCert, tlsKey, region, meta, metaSchema, lvl, lfmt, blob, s3Domains string
-	trailInterval, digestInterval, target, flowListen, flowPublish                      string
+	file                                                                                                string
+	listen, data, tlsCert, tlsKey, region, meta, metaSchema, lvl, lfmt, blob, s3Domains                 string
+	trailInterval, digestInterval, target, flowListen, flowPublish, eveListen, eveFile, firewallPublish string
 }
 
 func (f *configFlags) register(fs *flag.FlagSet, serve bool) {
@@ -112,6 +112,9 @@ func (f *configFlags) register(fs *flag.FlagSet, serve bool) {
 	fs.StringVar(&f.trailInterval, "trail-interval", "", "how often CloudTrail trails deliver log files (env SECLAKE_TRAIL_INTERVAL; default 5m)")
 	fs.StringVar(&f.digestInterval, "trail-digest-interval", "", "how often trails deliver digest files (env SECLAKE_TRAIL_DIGEST_INTERVAL; default 1h, as on AWS)")
 	fs.StringVar(&f.flowListen, "flow-listen", "", "UDP address of the NetFlow v5/v9 and IPFIX collector, e.g. 0.0.0.0:2055 (env SECLAKE_FLOW_LISTEN; default off; see README, Flow logs)")
+	fs.StringVar(&f.eveListen, "eve-listen", "", "where Suricata EVE lines arrive for Network Firewall logs: TCP host:port, or unix:/path for Suricata's unix_stream eve-log (env SECLAKE_EVE_LISTEN; default off; see README, Network Firewall logs)")
+	fs.StringVar(&f.eveFile, "eve-file", "", "a Suricata eve.json to follow for Network Firewall logs (env SECLAKE_EVE_FILE; default off)")
+	fs.StringVar(&f.firewallPublish, "firewall-publish-interval", "", "how often Network Firewall logs write their files (env SECLAKE_FIREWALL_PUBLISH_INTERVAL; default 5m, as on AWS)")
 	fs.StringVar(&f.flowPublish, "flow-publish-interval", "", "how often flow logs write their files (env SECLAKE_FLOW_PUBLISH_INTERVAL; default 5m, as on AWS)")
 	fs.StringVar(&f.s3Domains, "s3-domains", "", "host names under which <bucket>.<domain> addresses a bucket, comma-separated (env SECLAKE_S3_DOMAINS; default s3.localhost,localhost)")
 	fs.StringVar(&f.blob, "blob", "", "blob store for object bodies: empty for <data>/blobs, or s3://bucket[/prefix][?endpoint=URL&region=R&path_style=true|false] for any S3 API (env SECLAKE_BLOB)")
@@ -129,7 +132,7 @@ func (f *configFlags) resolve() (config.Config, error) {
 	for _, o := range []struct{ v, dst *string }{
 		{&f.listen, &cfg.Listen}, {&f.data, &cfg.DataDir}, {&f.tlsCert, &cfg.TLSCert}, {&f.tlsKey, &cfg.TLSKey},
 		{&f.region, &cfg.Region}, {&f.meta, &cfg.Meta}, {&f.metaSchema, &cfg.MetaSchema}, {&f.lvl, &cfg.LogLevel}, {&f.lfmt, &cfg.LogFormat}, {&f.blob, &cfg.Blob}, {&f.s3Domains, &cfg.S3Domains},
-		{&f.target, &cfg.Target}, {&f.flowListen, &cfg.FlowListen},
+		{&f.target, &cfg.Target}, {&f.flowListen, &cfg.FlowListen}, {&f.eveListen, &cfg.EVEListen}, {&f.eveFile, &cfg.EVEFile},
 	} {
 		if *o.v != "" {
 			*o.dst = *o.v
@@ -139,7 +142,7 @@ func (f *configFlags) resolve() (config.Config, error) {
 		flag, v string
 		dst     *config.Duration
 	}{{"--trail-interval", f.trailInterval, &cfg.TrailInterval}, {"--trail-digest-interval", f.digestInterval, &cfg.TrailDigestInterval},
-		{"--flow-publish-interval", f.flowPublish, &cfg.FlowPublishInterval}} {
+		{"--flow-publish-interval", f.flowPublish, &cfg.FlowPublishInterval}, {"--firewall-publish-interval", f.firewallPublish, &cfg.FirewallPublishInterval}} {
 		if o.v == "" {
 			continue
 		}

@@ -92,15 +92,18 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 			s.blobName = name
 			return st, err
 		},
-		Close:               func() error { return s.stack.Meta.Close() },
-		Clock:               opt.Clock,
-		Rand:                rand.Reader,
-		Logger:              log,
-		Region:              cfg.Region,
-		TrailInterval:       time.Duration(cfg.TrailInterval),
-		TrailDigestInterval: time.Duration(cfg.TrailDigestInterval),
-		FlowListen:          cfg.FlowListen,
-		FlowPublishInterval: time.Duration(cfg.FlowPublishInterval),
+		Close:                   func() error { return s.stack.Meta.Close() },
+		Clock:                   opt.Clock,
+		Rand:                    rand.Reader,
+		Logger:                  log,
+		Region:                  cfg.Region,
+		TrailInterval:           time.Duration(cfg.TrailInterval),
+		TrailDigestInterval:     time.Duration(cfg.TrailDigestInterval),
+		FlowListen:              cfg.FlowListen,
+		FlowPublishInterval:     time.Duration(cfg.FlowPublishInterval),
+		EVEListen:               cfg.EVEListen,
+		EVEFile:                 cfg.EVEFile,
+		FirewallPublishInterval: time.Duration(cfg.FirewallPublishInterval),
 	}
 	if opt.Clock == clock.System {
 		scfg.AuditMaxDelay = auditMaxDelay // on a test's fake clock the delay would last until the test moves it

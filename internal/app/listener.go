@@ -16,6 +16,7 @@ import (
 	ec2api "github.com/seclake/seclake/internal/api/ec2"
 	iamapi "github.com/seclake/seclake/internal/api/iam"
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
+	"github.com/seclake/seclake/internal/api/networkfirewall"
 	"github.com/seclake/seclake/internal/api/organizations"
 	"github.com/seclake/seclake/internal/api/sts"
 	"github.com/seclake/seclake/internal/component"
@@ -60,6 +61,7 @@ func (s *Server) handler() (http.Handler, error) {
 			kmsapi.New(st.KMS),
 			s3API(s.cfg, st.Objects),
 			ec2api.New(st.FlowLogs),
+			networkfirewall.New(st.Firewalls),
 		}
 	}
 	h, err := edge.New(edge.Config{

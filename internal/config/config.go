@@ -51,6 +51,13 @@ type Config struct {
 	FlowListen string `json:"flowListen"`
 	// FlowPublishInterval is how often flow logs write their files (five minutes, as on AWS).
 	FlowPublishInterval Duration `json:"flowPublishInterval"`
+	// EVEListen is where Suricata EVE lines are received: a TCP host:port, or unix:/path for a Unix stream
+	// socket (Suricata's unix_stream eve-log); empty for none.
+	EVEListen string `json:"eveListen"`
+	// EVEFile is an eve.json file to follow; empty for none.
+	EVEFile string `json:"eveFile"`
+	// FirewallPublishInterval is how often Network Firewall logs write their files (five minutes, as on AWS).
+	FirewallPublishInterval Duration `json:"firewallPublishInterval"`
 	// Target is what this node does: "all" (serve the AWS APIs and run the background jobs), "api" (serve
 	// requests only) or "worker" (run the background jobs only). Nodes of a cluster share one PostgreSQL
 	// metadata store and one blob store; each background job runs once per schedule across its workers.
@@ -94,17 +101,18 @@ const (
 // local directory, on 127.0.0.1:4566.
 func Default() Config {
 	return Config{
-		Listen:              "127.0.0.1:4566",
-		DataDir:             "./seclake-data",
-		Region:              "us-east-1",
-		LogLevel:            "info",
-		LogFormat:           "text",
-		ShutdownTimeout:     Duration(30 * time.Second),
-		S3Domains:           "s3.localhost,localhost",
-		TrailInterval:       Duration(5 * time.Minute),
-		TrailDigestInterval: Duration(time.Hour),
-		FlowPublishInterval: Duration(5 * time.Minute),
-		Target:              TargetAll,
+		Listen:                  "127.0.0.1:4566",
+		DataDir:                 "./seclake-data",
+		Region:                  "us-east-1",
+		LogLevel:                "info",
+		LogFormat:               "text",
+		ShutdownTimeout:         Duration(30 * time.Second),
+		S3Domains:               "s3.localhost,localhost",
+		TrailInterval:           Duration(5 * time.Minute),
+		TrailDigestInterval:     Duration(time.Hour),
+		FlowPublishInterval:     Duration(5 * time.Minute),
+		FirewallPublishInterval: Duration(5 * time.Minute),
+		Target:                  TargetAll,
 	}
 }
 
@@ -140,6 +148,8 @@ var Env = []struct {
 	{"SECLAKE_LOG_FORMAT", func(c *Config) *string { return &c.LogFormat }},
 	{"SECLAKE_TARGET", func(c *Config) *string { return &c.Target }},
 	{"SECLAKE_FLOW_LISTEN", func(c *Config) *string { return &c.FlowListen }},
+	{"SECLAKE_EVE_LISTEN", func(c *Config) *string { return &c.EVEListen }},
+	{"SECLAKE_EVE_FILE", func(c *Config) *string { return &c.EVEFile }},
 }
 
 // DurationEnv lists the environment variables that override durations, by the field they set.
@@ -151,6 +161,7 @@ var DurationEnv = []struct {
 	{"SECLAKE_TRAIL_INTERVAL", func(c *Config) *Duration { return &c.TrailInterval }},
 	{"SECLAKE_TRAIL_DIGEST_INTERVAL", func(c *Config) *Duration { return &c.TrailDigestInterval }},
 	{"SECLAKE_FLOW_PUBLISH_INTERVAL", func(c *Config) *Duration { return &c.FlowPublishInterval }},
+	{"SECLAKE_FIREWALL_PUBLISH_INTERVAL", func(c *Config) *Duration { return &c.FirewallPublishInterval }},
 }
 
 // ApplyEnv sets every field whose environment variable is set (lookup is os.LookupEnv in production). A
@@ -231,8 +242,15 @@ func (c *Config) Validate() error {
 	if c.TrailInterval < Duration(time.Second) || c.TrailDigestInterval < Duration(time.Second) {
 		errs = append(errs, errors.New("trailInterval and trailDigestInterval must be at least a second"))
 	}
-	if c.FlowPublishInterval < Duration(time.Second) {
-		errs = append(errs, errors.New("flowPublishInterval must be at least a second"))
+	if c.FlowPublishInterval < Duration(time.Second) || c.FirewallPublishInterval < Duration(time.Second) {
+		errs = append(errs, errors.New("flowPublishInterval and firewallPublishInterval must be at least a second"))
+	}
+	if a, ok := strings.CutPrefix(c.EVEListen, "unix:"); ok && a == "" {
+		errs = append(errs, fmt.Errorf("eveListen %q: want unix:/path/to/socket", c.EVEListen))
+	} else if c.EVEListen != "" && !ok {
+		if _, _, err := net.SplitHostPort(c.EVEListen); err != nil {
+			errs = append(errs, fmt.Errorf("eveListen %q: want host:port (e.g. 127.0.0.1:5140) or unix:/path: %v", c.EVEListen, err))
+		}
 	}
 	if c.FlowListen != "" {
 		if _, _, err := net.SplitHostPort(c.FlowListen); err != nil {

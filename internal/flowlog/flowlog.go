@@ -41,7 +41,6 @@ import (
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/logdelivery"
 	"github.com/seclake/seclake/internal/meta"
-	"github.com/seclake/seclake/internal/objstore"
 )
 
 // tableLogs holds the flow logs: <account>/<region>/<flow log ID> → FlowLog.
@@ -133,11 +132,7 @@ type Config struct {
 }
 
 // Objects is the object store the flow logs' destinations are checked and prepared in.
-type Objects interface {
-	CheckDelivery(ctx context.Context, in objstore.DeliveryCheck) (*objstore.Bucket, error)
-	GetBucketPolicy(ctx context.Context, c *actor.Caller, bucket string) (string, error)
-	PutBucketPolicy(ctx context.Context, c *actor.Caller, bucket, doc string) error
-}
+type Objects = logdelivery.Buckets
 
 var errNoStore = errors.New("flowlog: store, authorizer, objects and delivery are required")
 

@@ -4,17 +4,15 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/awserr"
+	"github.com/seclake/seclake/internal/logdelivery"
 	"github.com/seclake/seclake/internal/meta"
-	"github.com/seclake/seclake/internal/objstore"
 )
 
 // refusal is how EC2 answers a denied request.
@@ -161,32 +159,11 @@ func failAll(ids []string, code, msg string) []Unsuccessful {
 // prepareBucket checks that the log-delivery service may write the flow log's files into its bucket and, where
 // it may not and the caller owns the bucket, adds AWS's statements to the bucket policy as the caller.
 func (s *Service) prepareBucket(ctx context.Context, c *actor.Caller, f *FlowLog) error {
-	check := objstore.DeliveryCheck{Caller: actor.ServicePrincipal("delivery.logs.amazonaws.com", f.Region, s.cfg.Clock.Now(),
-		actor.Source{ARN: f.sourceARN(), Account: f.Account}), Bucket: f.Bucket, Key: f.logPrefix() + "probe.log.gz",
-		ACL: "bucket-owner-full-control", SkipKey: true}
-	b, err := s.cfg.Objects.CheckDelivery(ctx, check)
-	var de *objstore.DeliveryError
-	switch {
-	case err == nil:
-		return nil
-	case !errors.As(err, &de) || b != nil && b.Owner != c.Account:
+	d := logdelivery.Destination{Account: f.Account, Region: f.Region, SourceARN: f.sourceARN(), Bucket: f.Bucket, Folder: f.logPrefix()}
+	if err := logdelivery.PrepareBucket(ctx, s.cfg.Objects, c, d, s.cfg.Clock.Now()); err != nil {
 		return fmt.Errorf("Access Denied for LogDestination: %s. Please check LogDestination permission: %v", f.Bucket, err)
 	}
-	doc, err := s.cfg.Objects.GetBucketPolicy(ctx, c, f.Bucket)
-	if e, ok := awserr.As(err); ok && e.Code == "NoSuchBucketPolicy" {
-		doc, err = "", nil
-	}
-	if err == nil {
-		doc, err = withDeliveryStatements(doc, f)
-	}
-	if err == nil {
-		err = s.cfg.Objects.PutBucketPolicy(ctx, c, f.Bucket, doc)
-	}
-	if err != nil {
-		return fmt.Errorf("Access Denied for LogDestination: %s. Please check LogDestination permission: the bucket policy does not let %s write, and it could not be given AWS's statements: %v", f.Bucket, "delivery.logs.amazonaws.com", err)
-	}
-	_, err = s.cfg.Objects.CheckDelivery(ctx, check)
-	return err
+	return nil
 }
 
 // logPrefix is the folder the flow log's files go under, for the bucket policy's Resource.
@@ -199,41 +176,6 @@ func (f *FlowLog) logPrefix() string {
 		p = f.Prefix + "/" + p
 	}
 	return p
-}
-
-// withDeliveryStatements adds to a bucket policy (doc, "" for none) the statements AWS adds for flow logs.
-func withDeliveryStatements(doc string, f *FlowLog) (string, error) {
-	pol := map[string]any{"Version": "2012-10-17"}
-	if doc != "" {
-		if err := json.Unmarshal([]byte(doc), &pol); err != nil {
-			return "", err
-		}
-	}
-	var stmts []any
-	switch v := pol["Statement"].(type) {
-	case []any:
-		stmts = v
-	case map[string]any:
-		stmts = []any{v}
-	}
-	cond := map[string]any{"aws:SourceAccount": f.Account}
-	src := map[string]any{"aws:SourceArn": "arn:aws:logs:" + f.Region + ":" + f.Account + ":*"}
-	add := []any{
-		map[string]any{"Sid": "AWSLogDeliveryWrite", "Effect": "Allow", "Principal": map[string]any{"Service": "delivery.logs.amazonaws.com"},
-			"Action": "s3:PutObject", "Resource": "arn:aws:s3:::" + f.Bucket + "/" + f.logPrefix() + "*",
-			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": f.Account, "s3:x-amz-acl": "bucket-owner-full-control"}, "ArnLike": src}},
-		map[string]any{"Sid": "AWSLogDeliveryAclCheck", "Effect": "Allow", "Principal": map[string]any{"Service": "delivery.logs.amazonaws.com"},
-			"Action": "s3:GetBucketAcl", "Resource": "arn:aws:s3:::" + f.Bucket,
-			"Condition": map[string]any{"StringEquals": cond, "ArnLike": src}},
-	}
-	stmts = slices.DeleteFunc(stmts, func(st any) bool {
-		m, _ := st.(map[string]any)
-		sid, _ := m["Sid"].(string)
-		return sid == "AWSLogDeliveryWrite" || sid == "AWSLogDeliveryAclCheck"
-	})
-	pol["Statement"] = append(stmts, add...)
-	b, err := json.Marshal(pol)
-	return string(b), err
 }
 
 func newFlowLogID(rnd io.Reader) (string, error) {

@@ -3,7 +3,6 @@ package flowlog
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -119,20 +118,9 @@ func (s *Service) reload(ctx context.Context, force bool) error {
 	}
 	var all []*FlowLog
 	err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
-		all = all[:0]
-		var derr error
-		err := tx.Scan(tableLogs, meta.Range{}, func(_ string, v []byte) bool {
-			f := &FlowLog{}
-			if derr = json.Unmarshal(v, f); derr != nil {
-				return false
-			}
-			all = append(all, f)
-			return true
-		})
-		if err != nil {
-			return err
-		}
-		return derr
+		var err error
+		all, err = meta.ScanJSON[FlowLog](tx, tableLogs, meta.Range{})
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("flowlog: load flow logs: %w", err)

@@ -18,18 +18,19 @@ import (
 
 // Names of the stack's components, for the Needs of components built around them.
 const (
-	NameStores  = "stores"
-	NameIAM     = "iam"
-	NameAudit   = "audit"
-	NameKMS     = "kms"
-	NameObjects = "objstore"
-	NameTrail   = "trail"
-	NameLogs    = "logdelivery"
-	NameFlows   = "flowlog"
+	NameStores   = "stores"
+	NameIAM      = "iam"
+	NameAudit    = "audit"
+	NameKMS      = "kms"
+	NameObjects  = "objstore"
+	NameTrail    = "trail"
+	NameLogs     = "logdelivery"
+	NameFlows    = "flowlog"
+	NameFirewall = "firewall"
 )
 
 // Names are the names of all the stack's components.
-var Names = []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameTrail, NameLogs, NameFlows}
+var Names = []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameTrail, NameLogs, NameFlows, NameFirewall}
 
 // Names of the stack's jobs.
 const (
@@ -43,7 +44,7 @@ const (
 
 // Components returns the stack's components: the stores, then each service after the services it uses.
 func (s *Stack) Components() []component.Component {
-	return []component.Component{s.stores(), s.iam(), s.audit(), s.kms(), s.objects(), s.trail(), s.logDelivery(), s.flowLogs()}
+	return []component.Component{s.stores(), s.iam(), s.audit(), s.kms(), s.objects(), s.trail(), s.logDelivery(), s.flowLogs(), s.firewalls()}
 }
 
 // job is a periodic job that worker nodes run.

@@ -16,6 +16,8 @@ import (
 	"github.com/seclake/seclake/internal/blob"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/component"
+	"github.com/seclake/seclake/internal/eve"
+	"github.com/seclake/seclake/internal/firewall"
 	"github.com/seclake/seclake/internal/flowlog"
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/kms"
@@ -59,6 +61,10 @@ type Config struct {
 	// logs write files (default flowlog.DefaultPublishInterval).
 	FlowListen          string
 	FlowPublishInterval time.Duration
+	// EVEListen and EVEFile are the Suricata EVE inputs of Network Firewall logs ("" for none);
+	// FirewallPublishInterval how often they write files (default firewall.DefaultPublishInterval).
+	EVEListen, EVEFile      string
+	FirewallPublishInterval time.Duration
 
 	// Edit, when set, changes a service's configuration just before the service is built (tests).
 	Edit Edits
@@ -103,6 +109,10 @@ type Stack struct {
 	Delivery  *logdelivery.Service
 	FlowLogs  *flowlog.Service
 	Collector *netflow.Collector
+	// Firewalls is Network Firewall; EVEListener and EVETail its inputs (nil unless configured).
+	Firewalls   *firewall.Service
+	EVEListener *eve.Listener
+	EVETail     *eve.Tail
 }
 
 // New returns a stack that builds its services when its components start: add Components to a
