@@ -20,6 +20,7 @@ import (
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/component"
 	"github.com/seclake/seclake/internal/config"
+	"github.com/seclake/seclake/internal/eve"
 	"github.com/seclake/seclake/internal/netflow"
 	"github.com/seclake/seclake/internal/schedule"
 	"github.com/seclake/seclake/internal/stack"
@@ -169,6 +170,15 @@ func (s *Server) FlowCollector() *netflow.Collector {
 		return nil
 	}
 	return s.stack.Collector
+}
+
+// EVEListener returns the listener for Suricata's EVE lines, or nil when it is off (no --eve-listen) or not on this
+// node.
+func (s *Server) EVEListener() *eve.Listener {
+	if s.stack == nil {
+		return nil
+	}
+	return s.stack.EVEListener
 }
 
 // Services returns the AWS services the server answers, with their operations.

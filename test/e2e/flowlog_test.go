@@ -138,8 +138,8 @@ type flowLogDescription struct {
 // files wait, and once the guide's key statement is added they arrive, readable and encrypted under the key.
 func TestFlowLogsIntoKMSBucketWithTheCLI(t *testing.T) {
 	requireTool(t, "softflowd")
-	// The clock starts 4 minutes behind and moves at most 7 minutes, within SigV4's 5 minutes of skew.
-	fake := clock.NewFake(time.Now().Add(-4 * time.Minute).Truncate(time.Minute))
+	// The clock starts 3 to 4 minutes behind and moves at most 5 minutes, within SigV4's 5 minutes of skew.
+	fake := clock.NewFake(time.Now().Add(-3 * time.Minute).Truncate(time.Minute))
 	s := startServer(t, withClock(fake), withConfig(func(c *config.Config) {
 		c.FlowListen = "127.0.0.1:0"
 		c.FlowPublishInterval = config.Duration(time.Minute)
