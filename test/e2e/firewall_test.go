@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,16 +17,51 @@ import (
 
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/config"
+	"github.com/seclake/seclake/internal/source/sourcetest"
 )
 
-// eveLines are what a Suricata sensor named edge-1 writes: an alert, a flow and a DNS event (which Network
-// Firewall does not log), as EVE JSON lines.
-func eveLines(at time.Time) string {
+// eveLines are what a Suricata sensor named edge-1 writes, as EVE JSON lines: the events of the Network Firewall
+// sample in the corpus (Apache-2.0; their Network Firewall wrapping removed, as the sensor writes them) when it is
+// present, else an alert and a flow of our own; and a DNS event, which Network Firewall does not log. It returns
+// the lines and the flow_id of each event by the log it goes to (alert, flow).
+func eveLines(t *testing.T, at time.Time) (string, map[string][]string) {
+	t.Helper()
 	ts := at.UTC().Format("2006-01-02T15:04:05.000000-0700")
-	return fmt.Sprintf(`{"timestamp":%q,"flow_id":1234,"event_type":"alert","host":"edge-1","src_ip":"10.0.1.5","src_port":44321,"dest_ip":"198.51.100.7","dest_port":80,"proto":"TCP","alert":{"action":"blocked","gid":1,"signature_id":2024897,"rev":1,"signature":"ET USER_AGENTS Go HTTP Client User-Agent","category":"","severity":3}}
-{"timestamp":%q,"flow_id":1234,"event_type":"netflow","host":"edge-1","src_ip":"10.0.1.5","src_port":44321,"dest_ip":"198.51.100.7","dest_port":80,"proto":"TCP","netflow":{"pkts":4,"bytes":677,"start":%q,"end":%q,"age":2,"min_ttl":64,"max_ttl":64}}
-{"timestamp":%q,"event_type":"dns","host":"edge-1","src_ip":"10.0.1.5","dest_ip":"10.0.0.2","dns":{"type":"query","rrname":"example.com"}}
-`, ts, ts, ts, ts, ts)
+	events := []string{
+		fmt.Sprintf(`{"timestamp":%q,"flow_id":1234,"event_type":"alert","src_ip":"10.0.1.5","src_port":44321,"dest_ip":"198.51.100.7","dest_port":80,"proto":"TCP","alert":{"action":"blocked","gid":1,"signature_id":2024897,"rev":1,"signature":"ET USER_AGENTS Go HTTP Client User-Agent","category":"","severity":3}}`, ts),
+		fmt.Sprintf(`{"timestamp":%q,"flow_id":1234,"event_type":"netflow","src_ip":"10.0.1.5","src_port":44321,"dest_ip":"198.51.100.7","dest_port":80,"proto":"TCP","netflow":{"pkts":4,"bytes":677,"start":%q,"end":%q,"age":2,"min_ttl":64,"max_ttl":64}}`, ts, ts, ts),
+	}
+	if b, err := os.ReadFile(filepath.Join(sourcetest.CorpusDir(), "network-firewall", "opensearch-catalog", "sample.ndjson")); err == nil {
+		events = events[:0]
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var wrapped struct{ Event json.RawMessage }
+			require.NoError(t, json.Unmarshal([]byte(l), &wrapped))
+			events = append(events, string(wrapped.Event))
+		}
+	} else {
+		t.Log("the Network Firewall corpus sample is absent: sending our own EVE lines")
+	}
+	events = append(events, fmt.Sprintf(`{"timestamp":%q,"event_type":"dns","src_ip":"10.0.1.5","dest_ip":"10.0.0.2","dns":{"type":"query","rrname":"example.com"}}`, ts))
+	var out strings.Builder
+	want := map[string][]string{}
+	for _, e := range events {
+		d := json.NewDecoder(strings.NewReader(e))
+		d.UseNumber()
+		var m map[string]any
+		require.NoError(t, d.Decode(&m))
+		m["host"] = "edge-1"
+		switch m["event_type"] {
+		case "alert":
+			want["alert"] = append(want["alert"], fmt.Sprint(m["flow_id"]))
+		case "netflow":
+			want["flow"] = append(want["flow"], fmt.Sprint(m["flow_id"]))
+		}
+		b, err := json.Marshal(m)
+		require.NoError(t, err)
+		out.Write(b)
+		out.WriteByte('\n')
+	}
+	return out.String(), want
 }
 
 type loggingDescription struct {
@@ -85,10 +122,12 @@ func TestNetworkFirewallLogsIntoKMSBucketWithTheCLI(t *testing.T) {
 	conn, err := net.Dial("tcp", listener.Addr().String())
 	require.NoError(t, err)
 	before, _, _ := listener.Stats()
-	_, err = conn.Write([]byte(eveLines(fake.Now().Add(-10 * time.Second))))
+	lines, want := eveLines(t, fake.Now().Add(-10*time.Second))
+	_, err = conn.Write([]byte(lines))
 	require.NoError(t, err)
 	require.NoError(t, conn.Close())
-	require.Eventually(t, func() bool { n, _, _ := listener.Stats(); return n >= before+3 }, 10*time.Second, 10*time.Millisecond,
+	sent := uint64(strings.Count(lines, "\n"))
+	require.Eventually(t, func() bool { n, _, _ := listener.Stats(); return n >= before+sent }, 10*time.Second, 10*time.Millisecond,
 		"the EVE listener did not receive the sensor's lines")
 
 	describe := func() loggingDescription {
@@ -136,7 +175,7 @@ func TestNetworkFirewallLogsIntoKMSBucketWithTheCLI(t *testing.T) {
 	require.Len(t, keys, 2, "the held files were not delivered once the key allowed it:\n%s", s.logs.String())
 	require.Equal(t, "SUCCESS", describe().LoggingConfiguration.LogDestinationConfigs[0].LogDestination["seclakeDeliveryStatus"])
 
-	byType := map[string]map[string]any{}
+	got := map[string][]string{}
 	for _, k := range keys {
 		parts := strings.Split(k, "/")
 		// nfw/AWSLogs/<account>/network-firewall/<type>/<region>/<firewall>/YYYY/MM/DD/HH/<file>
@@ -149,18 +188,28 @@ func TestNetworkFirewallLogsIntoKMSBucketWithTheCLI(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "aws:kms", string(obj.ServerSideEncryption))
 		require.Equal(t, key.KeyMetadata.Arn, aws.ToString(obj.SSEKMSKeyId))
-		lines := gunzipLines(t, obj.Body)
+		recs := gunzipLines(t, obj.Body)
 		obj.Body.Close()
-		require.Len(t, lines, 1, "one record per file in %s", k)
-		var rec map[string]any
-		require.NoError(t, json.Unmarshal([]byte(lines[0]), &rec))
-		require.Equal(t, "guide3", rec["firewall_name"])
-		require.NotEmpty(t, rec["event_timestamp"])
-		byType[parts[4]] = rec["event"].(map[string]any)
+		for _, l := range recs {
+			d := json.NewDecoder(strings.NewReader(l))
+			d.UseNumber()
+			var rec struct {
+				FirewallName     string `json:"firewall_name"`
+				AvailabilityZone string `json:"availability_zone"`
+				EventTimestamp   string `json:"event_timestamp"`
+				Event            map[string]any
+			}
+			require.NoError(t, d.Decode(&rec), l)
+			require.Equal(t, "guide3", rec.FirewallName)
+			require.NotEmpty(t, rec.AvailabilityZone)
+			require.NotEmpty(t, rec.EventTimestamp)
+			require.Equal(t, "edge-1", rec.Event["host"])
+			got[parts[4]] = append(got[parts[4]], fmt.Sprint(rec.Event["flow_id"]))
+		}
 	}
-	require.Equal(t, "alert", byType["alert"]["event_type"])
-	require.Equal(t, "blocked", byType["alert"]["alert"].(map[string]any)["action"])
-	require.Equal(t, "netflow", byType["flow"]["event_type"])
+	require.ElementsMatch(t, want["alert"], got["alert"], "alert records")
+	require.ElementsMatch(t, want["flow"], got["flow"], "flow records")
+	require.Empty(t, got["tls"])
 
 	// A bucket under the AWS managed key is refused: Network Firewall cannot use aws/s3.
 	_, err = s.aws(t, "s3api", "create-bucket", "--bucket", "managed-key-bucket")
