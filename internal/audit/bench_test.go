@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seclake/seclake/internal/cputime"
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -36,15 +36,6 @@ func reportRate(b *testing.B, cpu0 time.Duration) {
 	reportCPU(b, cpu0, b.N, "cpu-µs/record")
 }
 
-// processCPU returns the CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // BenchmarkAppend measures durable appends with 64 concurrent callers (the edge's mutating requests), of
 // management events (indexed for Lookup) and of data events (chained only: Lookup does not return them).
 func BenchmarkAppend(b *testing.B) {
@@ -53,7 +44,7 @@ func BenchmarkAppend(b *testing.B) {
 		defer l.Close()
 		b.SetParallelism(64 / runtime.GOMAXPROCS(0)) // RunParallel starts parallelism × GOMAXPROCS callers
 		b.ResetTimer()
-		cpu0 := processCPU()
+		cpu0 := cputime.Used()
 		b.RunParallel(func(pb *testing.PB) {
 			i := 0
 			for pb.Next() {
@@ -76,7 +67,7 @@ func BenchmarkAppendAsync(b *testing.B) {
 	forEachBenchCase(b, func(b *testing.B, store meta.Store, category EventCategory) {
 		l := openBenchLog(b, store)
 		b.ResetTimer()
-		cpu0 := processCPU()
+		cpu0 := cputime.Used()
 		for i := range b.N {
 			r := benchRecord(i)
 			r.EventCategory = category
@@ -94,7 +85,7 @@ func BenchmarkPrepare(b *testing.B) {
 	l := &Log{cfg: Config{}}
 	l.cfg.setDefaults()
 	b.ReportAllocs()
-	cpu0 := processCPU()
+	cpu0 := cputime.Used()
 	for i := range b.N {
 		if _, err := l.prepare(benchRecord(i)); err != nil {
 			b.Fatal(err)
@@ -105,7 +96,7 @@ func BenchmarkPrepare(b *testing.B) {
 
 // reportCPU reports this process's CPU time since cpu0 per n units.
 func reportCPU(b *testing.B, cpu0 time.Duration, n int, unit string) {
-	b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/1e3/float64(n), unit)
+	b.ReportMetric(float64((cputime.Used()-cpu0).Nanoseconds())/1e3/float64(n), unit)
 }
 
 // BenchmarkParams measures building requestParameters from a request struct.
@@ -160,7 +151,7 @@ func BenchmarkLookup(b *testing.B) {
 			}
 			for _, tc := range cases {
 				b.Run(tc.name, func(b *testing.B) {
-					cpu0 := processCPU()
+					cpu0 := cputime.Used()
 					for i := range b.N {
 						out, err := l.Lookup(context.Background(), acct, tc.in(i))
 						if err != nil || len(out.Events) != tc.want {
@@ -186,7 +177,7 @@ func BenchmarkVerify(b *testing.B) {
 			}
 			require.NoError(b, l.Close())
 			b.ResetTimer()
-			cpu0 := processCPU()
+			cpu0 := cputime.Used()
 			for range b.N {
 				rep, err := Verify(context.Background(), store, testChainKey)
 				if err != nil || !rep.OK() {

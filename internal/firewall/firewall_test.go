@@ -45,7 +45,7 @@ type env struct {
 	safe  []time.Time
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	store, err := sqlite.Open(filepath.Join(dir, "meta.db"), sqlite.Options{})

@@ -1,8 +1,6 @@
 package firewall
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -68,15 +66,12 @@ func (s *Service) safeBefore(now time.Time) time.Time {
 	return safe
 }
 
-// publish compresses one log file and holds it for delivery to each S3 destination of its log type.
+// publish completes one log file and holds it for delivery to each S3 destination of its log type.
 func (s *Service) publish(ctx context.Context, f *logFile, now time.Time) error {
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	if _, err := zw.Write(f.body.Bytes()); err != nil {
-		return err
-	}
-	if err := zw.Close(); err != nil {
-		return err
+	if grew := f.finish(); grew > 0 {
+		s.mu.Lock()
+		s.buffered += grew
+		s.mu.Unlock()
 	}
 	for _, d := range f.fw.Logging {
 		if d.LogType != f.logType || d.DestinationType != "S3" {
@@ -87,7 +82,7 @@ func (s *Service) publish(ctx context.Context, f *logFile, now time.Time) error 
 			return err
 		}
 		err = s.cfg.Delivery.Enqueue(ctx, logdelivery.File{Stream: f.fw.stream(f.logType), Account: f.fw.Account, Region: f.fw.Region,
-			SourceARN: f.fw.sourceARN(), Bucket: d.Destination["bucketName"], Key: key, Body: gz.Bytes(),
+			SourceARN: f.fw.sourceARN(), Bucket: d.Destination["bucketName"], Key: key, Body: f.body.Bytes(),
 			ContentType: "application/octet-stream"})
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package firewall
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -20,8 +21,8 @@ import (
 // refreshInterval is how often a node reloads the firewalls, so one configured on another node starts logging.
 const refreshInterval = 10 * time.Second
 
-// MaxBufferedBytes bounds the records a node keeps in memory between publications, all firewalls together;
-// beyond it records are dropped and counted (Stats.Dropped).
+// MaxBufferedBytes bounds the compressed records a node keeps in memory between publications, all firewalls
+// together; beyond it records are dropped and counted (Stats.Dropped).
 const MaxBufferedBytes = 256 << 20
 
 // Service manages firewalls and their logs. It is safe for concurrent use.
@@ -33,18 +34,33 @@ type Service struct {
 	bySensor map[string][]*Firewall
 	open     map[string]*logFile // by stream
 	ready    []*logFile          // full files, waiting for the next publication
-	buffered int64
+	buffered int64               // compressed bytes of the open and ready files
+	scratch  []byte              // the record being wrapped
 	loaded   time.Time
 
 	received, logged, skipped, refused, unwatched, dropped atomic.Uint64
 }
 
-// logFile is a log file being filled: one firewall's records of one log type.
+// logFile is a log file being filled: one firewall's records of one log type, compressed as they arrive (a
+// file holds up to 75 MB of records; held as they come they cost a node that much memory per file).
 type logFile struct {
 	fw      *Firewall
 	logType string
 	opened  time.Time
-	body    bytes.Buffer // wrapped records, one per line
+	zw      *gzip.Writer // writes wrapped records, one per line, into body; nil once finished
+	body    bytes.Buffer // the gzip file
+	raw     int64        // bytes written into zw
+}
+
+// finish completes the gzip file (once) and returns by how many bytes body grew.
+func (f *logFile) finish() int64 {
+	if f.zw == nil {
+		return 0
+	}
+	n := f.body.Len()
+	f.zw.Close() // into a bytes.Buffer: cannot fail
+	f.zw = nil
+	return int64(f.body.Len() - n)
 }
 
 // Stats counts the EVE lines a node received since it started.
@@ -177,11 +193,10 @@ func (s *Service) appendLocked(fw *Firewall, logType string, line []byte, now ti
 	f := s.open[stream]
 	if f == nil {
 		f = &logFile{fw: fw, logType: logType, opened: now}
+		f.zw = gzip.NewWriter(&f.body)
 		s.open[stream] = f
 	}
-	n := f.body.Len()
-	b := f.body.AvailableBuffer()
-	b = append(b, `{"firewall_name":`...)
+	b := append(s.scratch[:0], `{"firewall_name":`...)
 	b = strconv.AppendQuote(b, fw.Name)
 	b = append(b, `,"availability_zone":`...)
 	b = strconv.AppendQuote(b, fw.zone())
@@ -190,12 +205,16 @@ func (s *Service) appendLocked(fw *Firewall, logType string, line []byte, now ti
 	b = append(b, `","event":`...)
 	b = append(b, line...)
 	b = append(b, "}\n"...)
-	f.body.Write(b)
-	s.buffered += int64(f.body.Len() - n)
-	if f.body.Len() >= MaxFileBytes {
+	s.scratch = b
+	n := f.body.Len()
+	f.zw.Write(b) // into a bytes.Buffer: cannot fail
+	f.raw += int64(len(b))
+	if f.raw >= MaxFileBytes {
+		f.finish()
 		s.ready = append(s.ready, f)
 		delete(s.open, stream)
 	}
+	s.buffered += int64(f.body.Len() - n)
 }
 
 // logs reports whether the firewall has an S3 destination for the log type.

@@ -43,7 +43,7 @@ type env struct {
 	clock *clock.Fake
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	store, err := sqlite.Open(filepath.Join(dir, "meta.db"), sqlite.Options{})

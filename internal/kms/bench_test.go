@@ -2,11 +2,10 @@ package kms
 
 import (
 	"context"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/cputime"
 
 	"github.com/stretchr/testify/require"
 
@@ -119,7 +118,7 @@ func BenchmarkDecrypt(b *testing.B) {
 func parallel(b *testing.B, op func() error) {
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0 := cputime.Used()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if err := op(); err != nil {
@@ -128,18 +127,10 @@ func parallel(b *testing.B, op func() error) {
 			}
 		}
 	})
-	cpu := processCPU() - cpu0
+	cpu := cputime.Used() - cpu0
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(b.N)/cpu.Seconds(), "ops/cpu-s")
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkSealOpen measures the ciphertext format alone: sealing and opening a 32-byte data key.

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/seclake/seclake/internal/netflow/netflowtest"
 )
 
 var (
@@ -18,35 +20,35 @@ var (
 	now       = time.Date(2026, 12, 1, 10, 5, 0, 0, time.UTC)
 )
 
-func sample() testFlow {
-	return testFlow{src: netip.MustParseAddr("10.0.1.5"), dst: netip.MustParseAddr("10.0.2.9"), srcPort: 49152, dstPort: 443,
-		proto: 6, tcpFlags: 0x1b, packets: 12, bytes: 4800, inIf: 3, outIf: 4,
-		start: now.Add(-90 * time.Second), end: now.Add(-30 * time.Second)}
+func sample() netflowtest.Flow {
+	return netflowtest.Flow{Src: netip.MustParseAddr("10.0.1.5"), Dst: netip.MustParseAddr("10.0.2.9"), SrcPort: 49152, DstPort: 443,
+		Proto: 6, TCPFlags: 0x1b, Packets: 12, Bytes: 4800, InIf: 3, OutIf: 4,
+		Start: now.Add(-90 * time.Second), End: now.Add(-30 * time.Second)}
 }
 
-func check(t *testing.T, want testFlow, got Flow, exporter netip.Addr) {
+func check(t *testing.T, want netflowtest.Flow, got Flow, exporter netip.Addr) {
 	t.Helper()
 	require.Equal(t, exporter, got.Exporter)
-	require.Equal(t, want.src, got.Src)
-	require.Equal(t, want.dst, got.Dst)
-	require.Equal(t, want.srcPort, got.SrcPort)
-	require.Equal(t, want.dstPort, got.DstPort)
-	require.Equal(t, want.proto, got.Proto)
-	require.Equal(t, want.tcpFlags, got.TCPFlags)
-	require.Equal(t, uint64(want.packets), got.Packets)
-	require.Equal(t, uint64(want.bytes), got.Bytes)
-	require.Equal(t, uint32(want.inIf), got.InIf)
-	require.Equal(t, uint32(want.outIf), got.OutIf)
-	require.Equal(t, want.start.Truncate(time.Second), got.Start.Truncate(time.Second))
-	require.Equal(t, want.end.Truncate(time.Second), got.End.Truncate(time.Second))
-	require.Equal(t, want.dropped, got.Dropped)
+	require.Equal(t, want.Src, got.Src)
+	require.Equal(t, want.Dst, got.Dst)
+	require.Equal(t, want.SrcPort, got.SrcPort)
+	require.Equal(t, want.DstPort, got.DstPort)
+	require.Equal(t, want.Proto, got.Proto)
+	require.Equal(t, want.TCPFlags, got.TCPFlags)
+	require.Equal(t, uint64(want.Packets), got.Packets)
+	require.Equal(t, uint64(want.Bytes), got.Bytes)
+	require.Equal(t, uint32(want.InIf), got.InIf)
+	require.Equal(t, uint32(want.OutIf), got.OutIf)
+	require.Equal(t, want.Start.Truncate(time.Second), got.Start.Truncate(time.Second))
+	require.Equal(t, want.End.Truncate(time.Second), got.End.Truncate(time.Second))
+	require.Equal(t, want.Dropped, got.Dropped)
 }
 
 func TestDecodeV5(t *testing.T) {
 	d, err := NewDecoder()
 	require.NoError(t, err)
 	f := sample()
-	flows, err := d.Decode(exporterA, now, v5Packet(now, boot, f, f), nil)
+	flows, err := d.Decode(exporterA, now, netflowtest.V5Packet(now, boot, f, f), nil)
 	require.NoError(t, err)
 	require.Len(t, flows, 2)
 	check(t, f, flows[0], exporterA)
@@ -56,13 +58,13 @@ func TestDecodeV9TemplateThenData(t *testing.T) {
 	d, err := NewDecoder()
 	require.NoError(t, err)
 	f := sample()
-	flows, err := d.Decode(exporterA, now, v9Packet(now, boot, false, f), nil)
+	flows, err := d.Decode(exporterA, now, netflowtest.V9Packet(now, boot, false, f), nil)
 	require.NoError(t, err, "data before its template is no error")
 	require.Empty(t, flows)
-	flows, err = d.Decode(exporterA, now, v9Packet(now, boot, true), nil)
+	flows, err = d.Decode(exporterA, now, netflowtest.V9Packet(now, boot, true), nil)
 	require.NoError(t, err)
 	require.Empty(t, flows, "a template alone carries no flows")
-	flows, err = d.Decode(exporterA, now, v9Packet(now, boot, false, f), nil)
+	flows, err = d.Decode(exporterA, now, netflowtest.V9Packet(now, boot, false, f), nil)
 	require.NoError(t, err)
 	require.Len(t, flows, 1)
 	check(t, f, flows[0], exporterA)
@@ -75,7 +77,7 @@ func TestDecodeV9WhoseCountIsShort(t *testing.T) {
 	for _, count := range []uint16{0, 1} {
 		d, err := NewDecoder()
 		require.NoError(t, err)
-		p := v9Packet(now, boot, true, f)
+		p := netflowtest.V9Packet(now, boot, true, f)
 		binary.BigEndian.PutUint16(p[2:], count)
 		orig := append([]byte(nil), p...)
 		flows, err := d.Decode(exporterA, now, p, nil)
@@ -93,7 +95,7 @@ func TestDecodeV9AcrossTheUptimeWrap(t *testing.T) {
 	require.NoError(t, err)
 	f := sample()
 	justAfterWrap := now.Add(-5 * time.Second) // the counter reads 5 s at export; the flow started 90 s before
-	flows, err := d.Decode(exporterA, now, v9Packet(now, justAfterWrap, true, f), nil)
+	flows, err := d.Decode(exporterA, now, netflowtest.V9Packet(now, justAfterWrap, true, f), nil)
 	require.NoError(t, err)
 	require.Len(t, flows, 1)
 	check(t, f, flows[0], exporterA)
@@ -103,16 +105,16 @@ func TestDecodeIPFIXKeepsExportersApart(t *testing.T) {
 	d, err := NewDecoder()
 	require.NoError(t, err)
 	f := sample()
-	f.dropped = true
-	flows, err := d.Decode(exporterA, now, ipfixPacket(now, 1, true, f), nil)
+	f.Dropped = true
+	flows, err := d.Decode(exporterA, now, netflowtest.IPFIXPacket(now, 1, true, f), nil)
 	require.NoError(t, err)
 	require.Len(t, flows, 1)
 	check(t, f, flows[0], exporterA)
-	flows, err = d.Decode(exporterA, now, ipfixPacket(now, 1, false, f), flows)
+	flows, err = d.Decode(exporterA, now, netflowtest.IPFIXPacket(now, 1, false, f), flows)
 	require.NoError(t, err)
 	require.Len(t, flows, 2, "the template is remembered; out is appended to")
 
-	flows, err = d.Decode(exporterB, now, ipfixPacket(now, 1, false, f), nil)
+	flows, err = d.Decode(exporterB, now, netflowtest.IPFIXPacket(now, 1, false, f), nil)
 	require.NoError(t, err)
 	require.Empty(t, flows, "another exporter's template is not borrowed")
 }
@@ -138,9 +140,9 @@ func FuzzDecode(f *testing.F) {
 		}
 		return b
 	}
-	f.Add(seq(v5Packet(now, boot, fl)))
-	f.Add(seq(v9Packet(now, boot, true), v9Packet(now, boot, false, fl)))
-	f.Add(seq(ipfixPacket(now, 1, true, fl), ipfixPacket(now, 1, false, fl, fl)))
+	f.Add(seq(netflowtest.V5Packet(now, boot, fl)))
+	f.Add(seq(netflowtest.V9Packet(now, boot, true), netflowtest.V9Packet(now, boot, false, fl)))
+	f.Add(seq(netflowtest.IPFIXPacket(now, 1, true, fl), netflowtest.IPFIXPacket(now, 1, false, fl, fl)))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		d, err := NewDecoder()
 		if err != nil {
@@ -167,11 +169,11 @@ func TestCollectorOverUDP(t *testing.T) {
 	require.NoError(t, err)
 	defer conn.Close()
 	f := sample()
-	_, err = conn.Write(ipfixPacket(now, 1, true, f))
+	_, err = conn.Write(netflowtest.IPFIXPacket(now, 1, true, f))
 	require.NoError(t, err)
 	_, err = conn.Write([]byte("not netflow"))
 	require.NoError(t, err)
-	_, err = conn.Write(v5Packet(now, boot, f))
+	_, err = conn.Write(netflowtest.V5Packet(now, boot, f))
 	require.NoError(t, err)
 	for i := 0; i < 2; i++ {
 		select {

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/seclake/seclake/internal/netflow/netflowtest"
 )
 
 // TestZeroLengthTemplateIsRefused sends a NetFlow v9 template whose one field is zero bytes long, then data:
@@ -16,8 +18,8 @@ func TestZeroLengthTemplateIsRefused(t *testing.T) {
 	tpl = binary.BigEndian.AppendUint16(tpl, 1)
 	tpl = binary.BigEndian.AppendUint16(tpl, 8)
 	tpl = binary.BigEndian.AppendUint16(tpl, 0)
-	sets := appendSet(nil, 0, tpl)
-	sets = appendSet(sets, 300, []byte{1, 2, 3, 4, 5, 6, 7, 8})
+	sets := netflowtest.AppendSet(nil, 0, tpl)
+	sets = netflowtest.AppendSet(sets, 300, []byte{1, 2, 3, 4, 5, 6, 7, 8})
 	b := binary.BigEndian.AppendUint16(nil, 9)
 	b = binary.BigEndian.AppendUint16(b, 2)
 	b = binary.BigEndian.AppendUint32(b, 1)
@@ -46,7 +48,7 @@ func ipfixTemplates(first, n int) []byte {
 		t = binary.BigEndian.AppendUint16(t, 8)
 		t = binary.BigEndian.AppendUint16(t, 4)
 	}
-	sets := appendSet(nil, 2, t)
+	sets := netflowtest.AppendSet(nil, 2, t)
 	b := binary.BigEndian.AppendUint16(nil, 10)
 	b = binary.BigEndian.AppendUint16(b, uint16(16+len(sets)))
 	b = binary.BigEndian.AppendUint32(b, uint32(now.Unix()))

@@ -11,6 +11,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/seclake/seclake/internal/checksum"
+	"github.com/seclake/seclake/internal/cputime"
 	"github.com/seclake/seclake/internal/sigv4"
 )
 
@@ -51,7 +52,7 @@ func BenchmarkVerifyKMS(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			v := sigv4.NewVerifier(sigv4.Config{Now: fixedNow(testTime)})
 			b.ReportAllocs()
-			defer reportCPU(b, cpuTime(), 0)
+			defer reportCPU(b, cputime.Used(), 0)
 			for b.Loop() {
 				a, err := sigv4.Parse(r)
 				if err != nil {
@@ -96,7 +97,7 @@ func BenchmarkChunkDecode(b *testing.B) {
 			buf := make([]byte, 32<<10)
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
-			defer reportCPU(b, cpuTime(), len(data))
+			defer reportCPU(b, cputime.Used(), len(data))
 			for b.Loop() {
 				r.Body = io.NopCloser(bytes.NewReader(encoded))
 				res, err := v.Verify(sigv4.Request{HTTP: r, Auth: a, Secret: testSecret, S3: true})
@@ -115,7 +116,7 @@ func BenchmarkChunkDecode(b *testing.B) {
 // reportCPU adds the process CPU time per operation since start (and, for n bytes per operation, the
 // throughput per CPU-second): unlike ns/op these do not grow when other work shares the machine.
 func reportCPU(b *testing.B, start time.Duration, n int) {
-	used := cpuTime() - start
+	used := cputime.Used() - start
 	if used <= 0 || b.N == 0 {
 		return
 	}

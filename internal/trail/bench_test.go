@@ -3,13 +3,13 @@ package trail_test
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/seclake/seclake/internal/audit"
+	"github.com/seclake/seclake/internal/cputime"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/trail"
 )
@@ -54,11 +54,11 @@ func BenchmarkDeliverSSEKMS(b *testing.B) {
 		}
 		require.NoError(b, e.log.Flush(ctx))
 		e.clock.Advance(e.cfg.Interval)
-		c0 := cpuTime()
+		c0 := cputime.Used()
 		b.StartTimer()
 		require.NoError(b, e.svc.Deliver(ctx))
 		b.StopTimer()
-		cpu += cpuTime() - c0
+		cpu += cputime.Used() - c0
 	}
 	b.StopTimer()
 	for _, k := range e.keys(b, "AWSLogs/"+acct+"/CloudTrail/") {
@@ -69,12 +69,4 @@ func BenchmarkDeliverSSEKMS(b *testing.B) {
 	b.ReportMetric(float64(per*b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(bytes)/float64(per*b.N), "gzip-bytes/record")
 	b.ReportMetric(float64(per*b.N)/cpu.Seconds(), "records/cpu-s")
-}
-
-// cpuTime returns the process's CPU time (user and system), which, unlike wall-clock time, does not count
-// waiting for a core on a shared machine.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

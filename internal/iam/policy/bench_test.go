@@ -3,10 +3,9 @@ package policy_test
 import (
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/seclake/seclake/internal/cputime"
 	"github.com/seclake/seclake/internal/iam/policy"
 )
 
@@ -63,26 +62,17 @@ func benchInput(b *testing.B) policy.Input {
 	return in
 }
 
-// cpuTime returns the CPU time the process has used (user and system).
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // runEvaluate runs the benchmark loop and also reports CPU time per decision and decisions per CPU-second,
 // which stay meaningful on a shared machine where wall-clock ns/op includes waiting for a core.
 func runEvaluate(b *testing.B, in policy.Input) {
 	b.ReportAllocs()
-	start := cpuTime(b)
+	start := cputime.Used()
 	n := 0
 	for b.Loop() {
 		policy.Evaluate(in)
 		n++
 	}
-	cpu := cpuTime(b) - start
+	cpu := cputime.Used() - start
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/op")
 	b.ReportMetric(float64(n)/cpu.Seconds(), "decisions/cpu-s")
 }
