@@ -17,6 +17,7 @@ import (
 	iamapi "github.com/seclake/seclake/internal/api/iam"
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
 	"github.com/seclake/seclake/internal/api/organizations"
+	sqsapi "github.com/seclake/seclake/internal/api/sqs"
 	"github.com/seclake/seclake/internal/api/sts"
 	"github.com/seclake/seclake/internal/component"
 	"github.com/seclake/seclake/internal/edge"
@@ -60,6 +61,7 @@ func (s *Server) handler() (http.Handler, error) {
 			kmsapi.New(st.KMS),
 			s3API(s.cfg, st.Objects),
 			ec2api.New(st.FlowLogs),
+			sqsapi.New(st.Queues),
 		}
 	}
 	h, err := edge.New(edge.Config{
