@@ -2,6 +2,7 @@ package sqs
 
 import (
 	"context"
+	"encoding/base64"
 
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/awserr"
@@ -10,8 +11,10 @@ import (
 
 // attributeValue is MessageAttributeValue (and MessageSystemAttributeValue).
 type attributeValue struct {
-	StringValue      string   `json:",omitempty"`
-	BinaryValue      []byte   `json:",omitempty"`
+	StringValue string `json:",omitempty"`
+	BinaryValue []byte `json:",omitempty" query:"-" xml:"-"`
+	// BinaryText is BinaryValue as the Query protocol carries it, in base64.
+	BinaryText       string   `json:"-" query:"BinaryValue" xml:"BinaryValue,omitempty"`
 	StringListValues []string `json:",omitempty" query:"StringListValue,flat"`
 	BinaryListValues [][]byte `json:",omitempty" query:"BinaryListValue,flat"`
 	DataType         string
@@ -26,16 +29,23 @@ func attrsIn(m map[string]attributeValue) (map[string]queue.Attribute, error) {
 		if len(v.StringListValues) > 0 || len(v.BinaryListValues) > 0 {
 			return nil, awserr.New("InvalidParameterValueException", awserr.StatusBadRequest, "Message attribute list values in SendMessage operation are not supported.")
 		}
+		if v.BinaryText != "" {
+			b, err := base64.StdEncoding.DecodeString(v.BinaryText)
+			if err != nil {
+				return nil, awserr.New("InvalidParameterValueException", awserr.StatusBadRequest, "The BinaryValue of message attribute %s is not base64.", n)
+			}
+			v.BinaryValue = b
+		}
 		out[n] = queue.Attribute{DataType: v.DataType, StringValue: v.StringValue, BinaryValue: v.BinaryValue}
 	}
 	return out, nil
 }
 
-func attrsOut(m map[string]queue.Attribute) map[string]attributeValue {
+func attrsOut(m map[string]queue.Attribute) msgAttrMap {
 	if len(m) == 0 {
 		return nil
 	}
-	out := make(map[string]attributeValue, len(m))
+	out := make(msgAttrMap, len(m))
 	for n, a := range m {
 		out[n] = attributeValue{DataType: a.DataType, StringValue: a.StringValue, BinaryValue: a.BinaryValue}
 	}
@@ -67,10 +77,10 @@ func (in *sendMessageInput) entry(id string) (queue.SendEntry, error) {
 
 type sendMessageOutput struct {
 	MD5OfMessageBody             string
-	MD5OfMessageAttributes       string `json:",omitempty"`
-	MD5OfMessageSystemAttributes string `json:",omitempty"`
+	MD5OfMessageAttributes       string `json:",omitempty" xml:",omitempty"`
+	MD5OfMessageSystemAttributes string `json:",omitempty" xml:",omitempty"`
 	MessageId                    string
-	SequenceNumber               string `json:",omitempty"`
+	SequenceNumber               string `json:",omitempty" xml:",omitempty"`
 }
 
 func (h *handler) sendMessage(ctx context.Context, c *api.Call, in *sendMessageInput) (*sendMessageOutput, error) {
@@ -94,8 +104,19 @@ func (h *handler) sendMessage(ctx context.Context, c *api.Call, in *sendMessageI
 }
 
 type sendBatchEntry struct {
-	Id string
-	sendMessageInput
+	Id                      string
+	MessageBody             string                    `sensitive:"true"`
+	DelaySeconds            *int                      `json:",omitempty"`
+	MessageAttributes       map[string]attributeValue `sensitive:"true" query:"MessageAttribute,flat,key=Name,value=Value"`
+	MessageSystemAttributes map[string]attributeValue `query:"MessageSystemAttribute,flat,key=Name,value=Value"`
+	MessageDeduplicationId  string                    `json:",omitempty"`
+	MessageGroupId          string                    `json:",omitempty"`
+}
+
+func (be *sendBatchEntry) entry() (queue.SendEntry, error) {
+	in := sendMessageInput{MessageBody: be.MessageBody, DelaySeconds: be.DelaySeconds, MessageAttributes: be.MessageAttributes,
+		MessageSystemAttributes: be.MessageSystemAttributes, MessageDeduplicationId: be.MessageDeduplicationId, MessageGroupId: be.MessageGroupId}
+	return in.entry(be.Id)
 }
 
 type sendMessageBatchInput struct {
@@ -124,8 +145,8 @@ type sendBatchResult struct {
 }
 
 type sendMessageBatchOutput struct {
-	Successful []sendBatchResult `query:"SendMessageBatchResultEntry,flat"`
-	Failed     []batchError      `query:"BatchResultErrorEntry,flat"`
+	Successful []sendBatchResult `xml:"SendMessageBatchResultEntry"`
+	Failed     []batchError      `xml:"BatchResultErrorEntry"`
 }
 
 func (h *handler) sendMessageBatch(ctx context.Context, c *api.Call, in *sendMessageBatchInput) (*sendMessageBatchOutput, error) {
@@ -136,7 +157,7 @@ func (h *handler) sendMessageBatch(ctx context.Context, c *api.Call, in *sendMes
 	out := &sendMessageBatchOutput{Successful: []sendBatchResult{}, Failed: []batchError{}}
 	entries := make([]queue.SendEntry, 0, len(in.Entries))
 	for _, be := range in.Entries {
-		e, err := be.entry(be.Id)
+		e, err := be.entry()
 		if err != nil {
 			out.Failed = append(out.Failed, batchErr(be.Id, err.(*awserr.Error)))
 			e = queue.SendEntry{ID: be.Id, Body: "\x00"} // fails validation: keeps the entry's place
@@ -180,13 +201,13 @@ type message struct {
 	ReceiptHandle          string
 	MD5OfBody              string
 	Body                   string
-	Attributes             map[string]string         `json:",omitempty"`
-	MD5OfMessageAttributes string                    `json:",omitempty"`
-	MessageAttributes      map[string]attributeValue `json:",omitempty"`
+	Attributes             attrMap    `json:",omitempty" xml:"Attribute"`
+	MD5OfMessageAttributes string     `json:",omitempty" xml:",omitempty"`
+	MessageAttributes      msgAttrMap `json:",omitempty" xml:"MessageAttribute"`
 }
 
 type receiveMessageOutput struct {
-	Messages []message `json:",omitempty" query:"Message,flat"`
+	Messages []message `json:",omitempty" xml:"Message"`
 }
 
 func (h *handler) receiveMessage(ctx context.Context, c *api.Call, in *receiveMessageInput) (*receiveMessageOutput, error) {
@@ -243,8 +264,8 @@ type handleBatchInput struct {
 type idResult struct{ Id string }
 
 type handleBatchOutput struct {
-	Successful []idResult   `query:"DeleteMessageBatchResultEntry,flat"`
-	Failed     []batchError `query:"BatchResultErrorEntry,flat"`
+	Successful []idResult   `xml:"DeleteMessageBatchResultEntry"`
+	Failed     []batchError `xml:"BatchResultErrorEntry"`
 }
 
 func (in *handleBatchInput) entries() []queue.HandleEntry {
@@ -306,8 +327,8 @@ type changeVisibilityBatchInput struct {
 }
 
 type changeVisibilityBatchOutput struct {
-	Successful []idResult   `query:"ChangeMessageVisibilityBatchResultEntry,flat"`
-	Failed     []batchError `query:"BatchResultErrorEntry,flat"`
+	Successful []idResult   `xml:"ChangeMessageVisibilityBatchResultEntry"`
+	Failed     []batchError `xml:"BatchResultErrorEntry"`
 }
 
 func (h *handler) changeMessageVisibilityBatch(ctx context.Context, c *api.Call, in *changeVisibilityBatchInput) (*changeVisibilityBatchOutput, error) {

@@ -58,7 +58,7 @@ type moveTaskEntry struct {
 }
 
 type listMessageMoveTasksOutput struct {
-	Results []moveTaskEntry `query:"ListMessageMoveTasksResultEntry,flat"`
+	Results []moveTaskEntry `xml:"ListMessageMoveTasksResultEntry"`
 }
 
 func (h *handler) listMessageMoveTasks(ctx context.Context, c *api.Call, in *listMessageMoveTasksInput) (*listMessageMoveTasksOutput, error) {

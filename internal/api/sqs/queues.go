@@ -46,7 +46,7 @@ type listQueuesInput struct {
 }
 
 type listQueuesOutput struct {
-	QueueUrls []string `json:",omitempty" query:"QueueUrl,flat"`
+	QueueUrls []string `json:",omitempty" xml:"QueueUrl"`
 	NextToken string   `json:",omitempty"`
 }
 
@@ -70,8 +70,12 @@ type queueInput struct {
 	QueueUrl string
 }
 
-// ref parses a queue URL and records the queue as a resource of the call.
+// ref parses a queue URL and records the queue as a resource of the call. A Query request may name its queue
+// by the path it is posted to instead.
 func ref(c *api.Call, url string) (queue.Ref, error) {
+	if url == "" && c.Form != nil && c.HTTP != nil && c.HTTP.URL.Path != "/" {
+		url = c.HTTP.URL.Path
+	}
 	r, err := queue.ParseURL(url)
 	if err != nil {
 		return r, err
@@ -109,7 +113,7 @@ type getQueueAttributesInput struct {
 }
 
 type attributesOutput struct {
-	Attributes map[string]string `json:",omitempty"`
+	Attributes attrMap `json:",omitempty" xml:"Attribute"`
 }
 
 func (h *handler) getQueueAttributes(ctx context.Context, c *api.Call, in *getQueueAttributesInput) (*attributesOutput, error) {
@@ -164,7 +168,7 @@ func (h *handler) untagQueue(ctx context.Context, c *api.Call, in *untagQueueInp
 }
 
 type tagsOutput struct {
-	Tags map[string]string `json:",omitempty"`
+	Tags tagMap `json:",omitempty" xml:"Tag"`
 }
 
 func (h *handler) listQueueTags(ctx context.Context, c *api.Call, in *queueInput) (*tagsOutput, error) {
@@ -214,7 +218,7 @@ type listDeadLetterSourceQueuesInput struct {
 }
 
 type queueURLsOutput struct {
-	QueueUrls []string `json:"queueUrls" query:"QueueUrl,flat"`
+	QueueUrls []string `json:"queueUrls" xml:"QueueUrl"`
 	NextToken string   `json:",omitempty"`
 }
 

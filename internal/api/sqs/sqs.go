@@ -4,7 +4,6 @@
 package sqs
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/seclake/seclake/internal/api"
@@ -60,11 +59,6 @@ type handler struct{ q *queue.Service }
 
 // empty is the output of operations that return nothing.
 type empty struct{}
-
-// op is an operation served over JSON 1.0 and, when the request is a Query one, over the Query protocol.
-func op[In, Out any](name, action string, readOnly bool, fn func(ctx context.Context, c *api.Call, in *In) (*Out, error)) *api.Op {
-	return api.JSON(name, action, readOnly, fn)
-}
 
 // queueURL returns the URL of q as the request reached the server.
 func queueURL(r *http.Request, q *queue.Queue) string {
