@@ -18,6 +18,7 @@ import (
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
 	"github.com/seclake/seclake/internal/api/networkfirewall"
 	"github.com/seclake/seclake/internal/api/organizations"
+	sqsapi "github.com/seclake/seclake/internal/api/sqs"
 	"github.com/seclake/seclake/internal/api/sts"
 	"github.com/seclake/seclake/internal/component"
 	"github.com/seclake/seclake/internal/edge"
@@ -62,6 +63,7 @@ func (s *Server) handler() (http.Handler, error) {
 			s3API(s.cfg, st.Objects),
 			ec2api.New(st.FlowLogs),
 			networkfirewall.New(st.Firewalls),
+			sqsapi.New(st.Queues),
 		}
 	}
 	h, err := edge.New(edge.Config{

@@ -103,7 +103,11 @@ func queryErrorBody(e *awserr.Error, requestID, ns string) []byte {
 		fault = "Receiver"
 	}
 	b = appendElem(b, "Type", fault)
-	b = appendElem(b, "Code", e.Code)
+	code := e.Code
+	if e.QueryCode != "" { // a query-compatible service's own Query code (SQS's AWS.SimpleQueueService.NonExistentQueue)
+		code = e.QueryCode
+	}
+	b = appendElem(b, "Code", code)
 	b = appendElem(b, "Message", e.Message)
 	for _, f := range e.Fields {
 		b = appendElem(b, f.Name, f.Value)

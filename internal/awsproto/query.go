@@ -149,7 +149,7 @@ func decodeMap(values url.Values, name string, tag queryTag, fv reflect.Value) e
 	for i := 1; i <= n; i++ {
 		p := base + strconv.Itoa(i) + "."
 		k, ok := values[p+tag.key]
-		if !ok || len(k) == 0 {
+		if !ok || len(k) == 0 || k[0] == "" { // an entry without a key names nothing
 			continue
 		}
 		kv := reflect.New(fv.Type().Key()).Elem()
@@ -157,7 +157,11 @@ func decodeMap(values url.Values, name string, tag queryTag, fv reflect.Value) e
 			return err
 		}
 		vv := reflect.New(fv.Type().Elem()).Elem()
-		if raw, ok := values[p+tag.value]; ok && len(raw) > 0 {
+		if et := fv.Type().Elem(); et.Kind() == reflect.Struct && et != timeType { // SQS's MessageAttribute.N.Value.StringValue
+			if err := decodeStruct(values, p+tag.value+".", vv); err != nil {
+				return err
+			}
+		} else if raw, ok := values[p+tag.value]; ok && len(raw) > 0 {
 			if err := setScalar(vv, p+tag.value, raw[0]); err != nil {
 				return err
 			}

@@ -64,7 +64,7 @@ func scopeService(r *http.Request) string {
 // operation resolves the operation a request names, in its protocol's way.
 func (s *Server) operation(r *http.Request, rq *request) (*api.Op, error) {
 	svc := rq.svc
-	switch svc.Protocol {
+	switch rq.proto {
 	case awsproto.JSON10, awsproto.JSON11:
 		target := r.Header.Get("X-Amz-Target")
 		if op := svc.Ops[targetOperation(svc.TargetPrefix, target)]; op != nil {
@@ -104,6 +104,16 @@ func (s *Server) operation(r *http.Request, rq *request) (*api.Op, error) {
 		return nil, awserr.New("NotImplemented", http.StatusNotImplemented, "seclake does not implement %s %s for %s.", r.Method, r.URL.Path, svc.Name)
 	}
 	return nil, awserr.New("UnknownOperationException", http.StatusNotFound, "No operation of %s matches %s %s.", svc.Name, r.Method, r.URL.Path)
+}
+
+// protocolFor returns the protocol a request to svc speaks: a query-compatible JSON service (SQS) also
+// answers the Query protocol of older SDKs, a form-encoded Action without X-Amz-Target.
+func protocolFor(r *http.Request, svc *api.Service) awsproto.Protocol {
+	if svc.QueryCompatible && r.Header.Get("X-Amz-Target") == "" &&
+		(strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") || r.URL.Query().Get("Action") != "") {
+		return awsproto.Query
+	}
+	return svc.Protocol
 }
 
 // targetOperation returns the operation an X-Amz-Target names, or "". Clients spell the prefix two ways:

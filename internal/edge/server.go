@@ -97,6 +97,9 @@ type request struct {
 	hostID  string
 	isHead  bool
 	errCode string
+	// proto is the protocol the request speaks: its service's, or the Query protocol for a query-compatible
+	// JSON service called the old way (SQS's Action=SendMessage).
+	proto awsproto.Protocol
 }
 
 // ServeHTTP handles one request.
@@ -121,9 +124,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, rq, p, s.unknownService(auth))
 		return
 	}
+	rq.proto = protocolFor(r, rq.svc)
 	out, err := s.handle(r, rq, auth, perr)
 	if err != nil {
-		s.writeError(w, rq, rq.svc.Protocol, s.toAWS(rq, err))
+		s.writeError(w, rq, rq.proto, s.toAWS(rq, err))
 		return
 	}
 	s.writeOutput(w, rq, out)
@@ -131,7 +135,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // handle authenticates the request and runs its operation; the audit record is written before it returns.
 func (s *Server) handle(r *http.Request, rq *request, auth *sigv4.Auth, perr error) (any, error) {
-	fam := familyOf(rq.svc.Protocol)
+	fam := familyOf(rq.proto)
 	var body []byte
 	if !rq.svc.S3 {
 		var err error
@@ -253,7 +257,7 @@ func (s *Server) toAWS(rq *request, err error) *awserr.Error {
 	}
 	var se *sigv4.Error
 	if errors.As(err, &se) && rq.svc != nil {
-		return signatureError(familyOf(rq.svc.Protocol), se)
+		return signatureError(familyOf(rq.proto), se)
 	}
 	if errors.Is(err, context.Canceled) {
 		return awserr.New("RequestCanceled", 499, "The client closed the request.")

@@ -41,7 +41,7 @@ func (s *Server) writeOutput(w http.ResponseWriter, rq *request, out any) {
 		sw := &statusWriter{ResponseWriter: w}
 		if err := wr.WriteResponse(sw, rq.id); err != nil {
 			if sw.status == 0 {
-				s.writeError(w, rq, rq.svc.Protocol, s.toAWS(rq, err))
+				s.writeError(w, rq, rq.proto, s.toAWS(rq, err))
 				return
 			}
 			rq.log.Warn("response interrupted", "err", err) // headers are gone; the client sees a short body
@@ -52,7 +52,7 @@ func (s *Server) writeOutput(w http.ResponseWriter, rq *request, out any) {
 	var body []byte
 	var err error
 	status := http.StatusOK
-	switch p := rq.svc.Protocol; p {
+	switch p := rq.proto; p {
 	case awsproto.Query:
 		body, err = awsproto.EncodeQuery(rq.op.Name, rq.svc.XMLNamespace, out, rq.id)
 		if err == nil {
@@ -87,7 +87,7 @@ func (s *Server) writeOutput(w http.ResponseWriter, rq *request, out any) {
 		}
 	}
 	if err != nil {
-		s.writeError(w, rq, rq.svc.Protocol, s.toAWS(rq, err))
+		s.writeError(w, rq, rq.proto, s.toAWS(rq, err))
 		return
 	}
 	s.finish(rq, status)

@@ -25,6 +25,7 @@ import (
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/netflow"
 	"github.com/seclake/seclake/internal/objstore"
+	"github.com/seclake/seclake/internal/queue"
 	"github.com/seclake/seclake/internal/seal"
 	"github.com/seclake/seclake/internal/trail"
 )
@@ -77,6 +78,7 @@ type Edits struct {
 	KMS     func(*kms.Config)
 	Objects func(*objstore.Config)
 	Trail   func(*trail.Config)
+	Queues  func(*queue.Config)
 }
 
 // Intervals of the stack's periodic jobs (trail delivery's is Config.TrailInterval).
@@ -113,6 +115,8 @@ type Stack struct {
 	Firewalls   *firewall.Service
 	EVEListener *eve.Listener
 	EVETail     *eve.Tail
+	// Queues is SQS.
+	Queues *queue.Service
 }
 
 // New returns a stack that builds its services when its components start: add Components to a

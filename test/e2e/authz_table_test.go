@@ -209,6 +209,8 @@ func newAuthzFixtures(t *testing.T, s *server) map[string]map[string]any {
 	acct, err := oc.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("authz-member"), Email: aws.String("member@example.com")})
 	require.NoError(t, err)
 
+	sqsFx := newSQSFixtures(t, s)
+
 	b64 := func(b []byte) map[string]string {
 		return map[string]string{"$b64": base64.StdEncoding.EncodeToString(b)}
 	}
@@ -269,5 +271,6 @@ func newAuthzFixtures(t *testing.T, s *server) map[string]map[string]any {
 			"Name": "authz", "Content": scpDoc, "Type": "SERVICE_CONTROL_POLICY", "PolicyType": "SERVICE_CONTROL_POLICY",
 			"Email": "new@example.com", "AccountName": "authz-new", "ChildType": "ACCOUNT", "Filter": "SERVICE_CONTROL_POLICY"},
 		"sts": {"RoleArn": aws.ToString(role.Role.Arn), "RoleSessionName": "authz-session", "DurationSeconds": int((15 * time.Minute).Seconds())},
+		"sqs": sqsFx,
 	}
 }

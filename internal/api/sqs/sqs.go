@@ -1,0 +1,74 @@
+// Package sqs serves the Amazon SQS API over the queue domain service: AWS JSON 1.0 (X-Amz-Target
+// AmazonSQS.<Op>, which current SDKs and the aws CLI send, with the x-amzn-query-error header of
+// query-compatible services) and the Query protocol (Action=SendMessage, XML) of older SDKs.
+package sqs
+
+import (
+	"net/http"
+
+	"github.com/seclake/seclake/internal/api"
+	"github.com/seclake/seclake/internal/awsproto"
+	"github.com/seclake/seclake/internal/queue"
+)
+
+// TargetPrefix is SQS's X-Amz-Target prefix.
+const TargetPrefix = "AmazonSQS"
+
+// XMLNamespace is the namespace of SQS's Query responses.
+const XMLNamespace = "http://queue.amazonaws.com/doc/2012-11-05/"
+
+// New returns the SQS service.
+func New(svc *queue.Service) *api.Service {
+	h := &handler{q: svc}
+	return &api.Service{
+		Name:            "sqs",
+		EventSource:     queue.EventSource,
+		Protocol:        awsproto.JSON10,
+		TargetPrefix:    TargetPrefix,
+		XMLNamespace:    XMLNamespace,
+		QueryCompatible: true,
+		Ops: api.Ops(
+			op("CreateQueue", "sqs:CreateQueue", false, h.createQueue),
+			op("GetQueueUrl", "sqs:GetQueueUrl", true, h.getQueueURL),
+			op("ListQueues", "sqs:ListQueues", true, h.listQueues),
+			op("DeleteQueue", "sqs:DeleteQueue", false, h.deleteQueue),
+			op("GetQueueAttributes", "sqs:GetQueueAttributes", true, h.getQueueAttributes),
+			op("SetQueueAttributes", "sqs:SetQueueAttributes", false, h.setQueueAttributes),
+			op("PurgeQueue", "sqs:PurgeQueue", false, h.purgeQueue),
+			op("TagQueue", "sqs:TagQueue", false, h.tagQueue),
+			op("UntagQueue", "sqs:UntagQueue", false, h.untagQueue),
+			op("ListQueueTags", "sqs:ListQueueTags", true, h.listQueueTags),
+			op("AddPermission", "sqs:AddPermission", false, h.addPermission),
+			op("RemovePermission", "sqs:RemovePermission", false, h.removePermission),
+			op("ListDeadLetterSourceQueues", "sqs:ListDeadLetterSourceQueues", true, h.listDeadLetterSourceQueues),
+			op("SendMessage", "sqs:SendMessage", false, h.sendMessage),
+			op("SendMessageBatch", "sqs:SendMessage", false, h.sendMessageBatch),
+			op("ReceiveMessage", "sqs:ReceiveMessage", false, h.receiveMessage),
+			op("DeleteMessage", "sqs:DeleteMessage", false, h.deleteMessage),
+			op("DeleteMessageBatch", "sqs:DeleteMessage", false, h.deleteMessageBatch),
+			op("ChangeMessageVisibility", "sqs:ChangeMessageVisibility", false, h.changeMessageVisibility),
+			op("ChangeMessageVisibilityBatch", "sqs:ChangeMessageVisibility", false, h.changeMessageVisibilityBatch),
+			op("StartMessageMoveTask", "sqs:StartMessageMoveTask", false, h.startMessageMoveTask),
+			op("CancelMessageMoveTask", "sqs:CancelMessageMoveTask", false, h.cancelMessageMoveTask),
+			op("ListMessageMoveTasks", "sqs:ListMessageMoveTasks", true, h.listMessageMoveTasks),
+		),
+	}
+}
+
+type handler struct{ q *queue.Service }
+
+// empty is the output of operations that return nothing.
+type empty struct{}
+
+// queueURL returns the URL of q as the request reached the server.
+func queueURL(r *http.Request, q *queue.Queue) string {
+	scheme := "http"
+	if r != nil && r.TLS != nil {
+		scheme = "https"
+	}
+	host := "localhost:4566"
+	if r != nil && r.Host != "" {
+		host = r.Host
+	}
+	return scheme + "://" + host + "/" + q.Account + "/" + q.Name
+}

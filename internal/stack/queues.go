@@ -1,0 +1,40 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/seclake/seclake/internal/component"
+	"github.com/seclake/seclake/internal/envelope"
+	"github.com/seclake/seclake/internal/queue"
+)
+
+// NameQueues is the name of SQS's component.
+const NameQueues = "queue"
+
+// queues is SQS, with KMS for SSE-KMS queues through an envelope client (as the sender or receiver, through
+// SQS, with SQS's Kms* errors, on the audit trail).
+func (s *Stack) queues() component.Component {
+	return component.Component{
+		Name:  NameQueues,
+		Needs: []string{NameStores, NameIAM, NameAudit, NameKMS},
+		Start: func(context.Context) error {
+			keys, err := envelope.New(envelope.Config{Keys: s.KMS, Service: queue.EventSource, Recorder: s.Recorder,
+				Failure: queue.KMSFailure, Clock: s.cfg.Clock})
+			if err != nil {
+				return err
+			}
+			cfg := queue.Config{Store: s.Meta, Authz: s.IAM, Keys: keys, Seal: s.Seal, Clock: s.cfg.Clock, Rand: s.cfg.Rand,
+				Region: s.cfg.Region, Logger: s.cfg.Logger.With("service", "sqs")}
+			if s.cfg.Edit.Queues != nil {
+				s.cfg.Edit.Queues(&cfg)
+			}
+			svc, err := queue.New(cfg)
+			if err != nil {
+				return fmt.Errorf("start queues: %w", err)
+			}
+			s.Queues = svc
+			return nil
+		},
+	}
+}
