@@ -97,6 +97,7 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 		Clock:                   opt.Clock,
 		Rand:                    rand.Reader,
 		Logger:                  log,
+		Metrics:                 s.metrics,
 		Region:                  cfg.Region,
 		TrailInterval:           time.Duration(cfg.TrailInterval),
 		TrailDigestInterval:     time.Duration(cfg.TrailDigestInterval),

@@ -32,8 +32,14 @@ type Event struct {
 	Principal string
 	SourceIP  string
 	RequestID string
-	// Destinations are the targets the bucket's notification configuration selects.
+	// Destinations are the targets the bucket's notification configuration selects that have not received the
+	// event yet.
 	Destinations []Destination
+	// Attempts counts the deliveries tried and refused; NextAttempt is when to try again, and LastError why the
+	// last one was refused (see SettleEvent).
+	Attempts    int       `json:",omitempty"`
+	NextAttempt time.Time `json:",omitzero"`
+	LastError   string    `json:",omitempty"`
 }
 
 // Destination is one target of an event.
@@ -108,6 +114,15 @@ func validNotification(n *Notification) error {
 	)
 }
 
+// NotificationCheck sends S3's test event for bucket to a queue a notification configuration names, and
+// returns why the queue refused it.
+type NotificationCheck func(ctx context.Context, b *Bucket, requestID, queueARN string) error
+
+// SetNotificationCheck makes PutBucketNotification send the test event to each queue of a configuration and
+// refuse the configuration when a queue refuses it, as S3 does. The queues start after the object store, so
+// they are plugged in when they exist.
+func (s *Service) SetNotificationCheck(check NotificationCheck) { s.notifyCheck.Store(&check) }
+
 // PutBucketNotification sets the bucket's notification configuration.
 func (s *Service) PutBucketNotification(ctx context.Context, c *actor.Caller, bucket string, n *Notification) error {
 	if err := validNotification(n); err != nil {
@@ -115,6 +130,18 @@ func (s *Service) PutBucketNotification(ctx context.Context, c *actor.Caller, bu
 			return e
 		}
 		return errors.Unwrap(err)
+	}
+	if check := s.notifyCheck.Load(); check != nil && len(n.Queues) > 0 {
+		b, err := s.readBucket(ctx, c, bucket, "s3:PutBucketNotification")
+		if err != nil {
+			return err
+		}
+		for _, q := range n.Queues {
+			if err := (*check)(ctx, b, c.RequestID, q.Queue); err != nil {
+				return errInvalidArgument(q.Queue, "Permissions on the destination queue do not allow S3 to publish notifications from this bucket",
+					"Unable to validate the following destination configurations: %s: %v", q.Queue, err)
+			}
+		}
 	}
 	return s.updateBucket(ctx, c, bucket, "s3:PutBucketNotification", func(b *Bucket) error {
 		b.Notification = n
@@ -247,6 +274,33 @@ func (s *Service) AckEvents(ctx context.Context, ids []string) error {
 	})
 }
 
+// SettleEvent records the outcome of a delivery of event id: with no destinations left it is removed;
+// otherwise it keeps those, with the refusal and the time of the next attempt.
+func (s *Service) SettleEvent(ctx context.Context, id string, left []Destination, lastError string, next time.Time) error {
+	return s.store.Update(ctx, func(tx meta.Tx) error {
+		v, err := tx.Get(tableEvents, id)
+		if errors.Is(err, meta.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if len(left) == 0 {
+			return tx.Delete(tableEvents, id)
+		}
+		var e Event
+		if err := json.Unmarshal(v, &e); err != nil {
+			return err
+		}
+		e.Destinations, e.LastError, e.NextAttempt = left, lastError, next
+		e.Attempts++
+		if v, err = json.Marshal(e); err != nil {
+			return err
+		}
+		return tx.Put(tableEvents, id, v)
+	})
+}
+
 // S3Message renders the event as the S3 event notification message sent to queues, topics and functions.
 func (e *Event) S3Message(configID string) ([]byte, error) {
 	type m = map[string]any
@@ -258,7 +312,12 @@ func (e *Event) S3Message(configID string) ([]byte, error) {
 		"responseElements":  m{"x-amz-request-id": e.RequestID, "x-amz-id-2": e.RequestID},
 		"s3": m{"s3SchemaVersion": "1.0", "configurationId": configID,
 			"bucket": m{"name": e.Bucket, "ownerIdentity": m{"principalId": e.Owner}, "arn": BucketARN(e.Bucket)},
-			"object": m{"key": url.QueryEscape(e.Key), "size": e.Size, "eTag": e.ETag, "sequencer": e.Sequencer}},
+			"object": m{"key": notificationKey(e.Key), "size": e.Size, "eTag": e.ETag, "sequencer": e.Sequencer}},
 	}
 	return json.Marshal(m{"Records": []m{rec}})
+}
+
+// notificationKey encodes a key as S3's notifications do: form encoding (a space is "+"), "/" kept.
+func notificationKey(key string) string {
+	return strings.ReplaceAll(url.QueryEscape(key), "%2F", "/")
 }

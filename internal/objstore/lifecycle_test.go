@@ -125,7 +125,7 @@ func TestEventsAreRecordedWithTheChange(t *testing.T) {
 	require.NoError(t, json.Unmarshal(msg, &m))
 	require.Equal(t, "ObjectCreated:Put", m.Records[0].EventName)
 	require.Equal(t, "ev-bucket", m.Records[0].S3.Bucket.Name)
-	require.Equal(t, "logs%2Fa.gz", m.Records[0].S3.Object.Key)
+	require.Equal(t, "logs/a.gz", m.Records[0].S3.Object.Key, "S3 form-encodes keys in notifications and keeps their slashes")
 	require.NoError(t, f.s.AckEvents(ctx, []string{e.ID}))
 	events, err = f.s.PendingEvents(ctx, "", 10)
 	require.NoError(t, err)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seclake/seclake/internal/actor"
@@ -73,8 +74,10 @@ type Service struct {
 
 	policies sync.Map // policy document → *policy.Policy
 	events   *eventSeq
-	bg       sync.WaitGroup // background deletions of retired blobs
-	pins     pins           // blobs being read by GETs on this node
+	// notifyCheck tests the queues of notification configurations (SetNotificationCheck).
+	notifyCheck atomic.Pointer[NotificationCheck]
+	bg          sync.WaitGroup // background deletions of retired blobs
+	pins        pins           // blobs being read by GETs on this node
 }
 
 // New returns the object store.

@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/blob"
 	"github.com/seclake/seclake/internal/clock"
@@ -26,6 +28,7 @@ import (
 	"github.com/seclake/seclake/internal/netflow"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/queue"
+	"github.com/seclake/seclake/internal/s3notify"
 	"github.com/seclake/seclake/internal/seal"
 	"github.com/seclake/seclake/internal/trail"
 )
@@ -66,6 +69,9 @@ type Config struct {
 	// FirewallPublishInterval how often they write files (default firewall.DefaultPublishInterval).
 	EVEListen, EVEFile      string
 	FirewallPublishInterval time.Duration
+
+	// Metrics, when set, registers the services' Prometheus metrics.
+	Metrics prometheus.Registerer
 
 	// Edit, when set, changes a service's configuration just before the service is built (tests).
 	Edit Edits
@@ -117,6 +123,8 @@ type Stack struct {
 	EVETail     *eve.Tail
 	// Queues is SQS.
 	Queues *queue.Service
+	// Notify delivers S3 event notifications.
+	Notify *s3notify.Service
 }
 
 // New returns a stack that builds its services when its components start: add Components to a
