@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/seclake/seclake/internal/api"
+	eventsapi "github.com/seclake/seclake/internal/api/events"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/component"
 	"github.com/seclake/seclake/internal/config"
@@ -101,6 +102,8 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 		TrailDigestInterval: time.Duration(cfg.TrailDigestInterval),
 		FlowListen:          cfg.FlowListen,
 		FlowPublishInterval: time.Duration(cfg.FlowPublishInterval),
+		EventsHTTP:          eventsapi.NewInvoker(5 * time.Second),
+		Metrics:             s.metrics,
 	}
 	if opt.Clock == clock.System {
 		scfg.AuditMaxDelay = auditMaxDelay // on a test's fake clock the delay would last until the test moves it

@@ -14,6 +14,7 @@ import (
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/api/cloudtrail"
 	ec2api "github.com/seclake/seclake/internal/api/ec2"
+	eventsapi "github.com/seclake/seclake/internal/api/events"
 	iamapi "github.com/seclake/seclake/internal/api/iam"
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
 	"github.com/seclake/seclake/internal/api/organizations"
@@ -60,6 +61,7 @@ func (s *Server) handler() (http.Handler, error) {
 			kmsapi.New(st.KMS),
 			s3API(s.cfg, st.Objects),
 			ec2api.New(st.FlowLogs),
+			eventsapi.New(st.Events),
 		}
 	}
 	h, err := edge.New(edge.Config{

@@ -10,7 +10,6 @@ package eventpattern
 
 import (
 	"fmt"
-	"net/http"
 
 	"github.com/seclake/seclake/internal/awserr"
 )
@@ -79,6 +78,6 @@ func invalid(src string, off int, reason string) error {
 			col++
 		}
 	}
-	return awserr.New(ErrorCode, http.StatusBadRequest,
+	return awserr.New(ErrorCode, awserr.StatusBadRequest,
 		"Event pattern is not valid. Reason: %s at [Source: (String)%q; line: %d, column: %d]", reason, src, line, col)
 }

@@ -29,7 +29,7 @@ const (
 )
 
 // Names are the names of all the stack's components.
-var Names = []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameTrail, NameLogs, NameFlows}
+var Names = []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameTrail, NameLogs, NameFlows, NameEvents}
 
 // Names of the stack's jobs.
 const (
@@ -43,7 +43,7 @@ const (
 
 // Components returns the stack's components: the stores, then each service after the services it uses.
 func (s *Stack) Components() []component.Component {
-	return []component.Component{s.stores(), s.iam(), s.audit(), s.kms(), s.objects(), s.trail(), s.logDelivery(), s.flowLogs()}
+	return []component.Component{s.stores(), s.iam(), s.audit(), s.kms(), s.objects(), s.trail(), s.logDelivery(), s.flowLogs(), s.events()}
 }
 
 // job is a periodic job that worker nodes run.

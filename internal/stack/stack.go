@@ -12,10 +12,13 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/blob"
+
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/component"
+	"github.com/seclake/seclake/internal/eventbus"
 	"github.com/seclake/seclake/internal/flowlog"
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/kms"
@@ -62,6 +65,11 @@ type Config struct {
 
 	// Edit, when set, changes a service's configuration just before the service is built (tests).
 	Edit Edits
+
+	// EventsHTTP calls EventBridge's API destinations (the API layer's invoker; nil refuses them). Metrics,
+	// when set, gets the services' metrics (EventBridge's per-rule counters).
+	EventsHTTP eventbus.Invoker
+	Metrics    prometheus.Registerer
 }
 
 // Edits change services' configurations before they are built.
@@ -71,6 +79,7 @@ type Edits struct {
 	KMS     func(*kms.Config)
 	Objects func(*objstore.Config)
 	Trail   func(*trail.Config)
+	Events  func(*eventbus.Config)
 }
 
 // Intervals of the stack's periodic jobs (trail delivery's is Config.TrailInterval).
@@ -103,6 +112,8 @@ type Stack struct {
 	Delivery  *logdelivery.Service
 	FlowLogs  *flowlog.Service
 	Collector *netflow.Collector
+	// Events is EventBridge.
+	Events *eventbus.Service
 }
 
 // New returns a stack that builds its services when its components start: add Components to a
