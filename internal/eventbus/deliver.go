@@ -255,23 +255,24 @@ func (s *Service) logFailure(f *Failure, retry bool) {
 
 // Failures lists the failed deliveries of an account in a region (all accounts when account is empty).
 func (s *Service) Failures(ctx context.Context, account, region string) ([]Failure, error) {
+	return Failures(ctx, s.cfg.Store, account, region)
+}
+
+// Failures lists the failed deliveries kept in store, of an account in a region (all when account is empty),
+// without their sealed events: what `seclake events failures` prints.
+func Failures(ctx context.Context, store meta.Store, account, region string) ([]Failure, error) {
 	var out []Failure
 	prefix := ""
 	if account != "" {
 		prefix = key(account, region, "")
 	}
-	err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
-		var derr error
-		err := tx.Scan(tableFailures, meta.Range{Prefix: prefix}, func(_ string, v []byte) bool {
-			var f Failure
-			if derr = json.Unmarshal(v, &f); derr != nil {
-				return false
-			}
+	err := store.View(ctx, func(tx meta.Tx) error {
+		fs, err := scanAllTx[Failure](tx, tableFailures, prefix)
+		for _, f := range fs {
 			f.Sealed = nil
-			out = append(out, f)
-			return true
-		})
-		return errors.Join(err, derr)
+			out = append(out, *f)
+		}
+		return err
 	})
 	return out, err
 }

@@ -11,11 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/app/stacktest"
 	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/eventbus"
 	"github.com/seclake/seclake/internal/iam/policy"
-	"github.com/seclake/seclake/internal/app/stacktest"
 )
 
 const (

@@ -212,4 +212,13 @@ print(arn)
 	require.Contains(t, logs, "rule="+ruleARN)
 	require.Contains(t, logs, "principal=events.amazonaws.com")
 	require.NotContains(t, logs, "client-secret", "no secret in the log")
+
+	// seclake events failures lists it, while the server runs.
+	out, code := runSeclake(t, "events", "failures", "--data", s.DataDir, "--account", testAccount)
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, `"RuleARN":"`+ruleARN+`"`)
+	require.Contains(t, out, `"State":"KEPT"`)
+	require.Contains(t, out, `"Principal":"events.amazonaws.com"`)
+	require.Contains(t, out, "answered 500")
+	require.Contains(t, out, "1 failed deliveries")
 }

@@ -79,11 +79,12 @@ func stateOf(c *eventbus.Connection) *connectionStateOut {
 }
 
 func (h *handler) createConnection(ctx context.Context, c *api.Call, in *createConnectionIn) (*connectionStateOut, error) {
+	// The trail records the call without its secrets, whether it succeeds or not.
+	c.Audit.RequestParameters = map[string]string{"name": in.Name, "authorizationType": in.AuthorizationType}
 	conn, err := h.svc.CreateConnection(ctx, c.Caller, in.Name, in.Description, in.AuthorizationType, in.AuthParameters.domain())
 	if err != nil {
 		return nil, err
 	}
-	c.Audit.RequestParameters = map[string]string{"name": in.Name, "authorizationType": in.AuthorizationType} // no secrets on the trail
 	return stateOf(conn), nil
 }
 

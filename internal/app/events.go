@@ -1,0 +1,40 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/seclake/seclake/internal/config"
+	"github.com/seclake/seclake/internal/eventbus"
+)
+
+// EventFailures prints the EventBridge deliveries that failed — retrying, sent to a dead-letter queue, or kept —
+// of an existing data directory as JSON lines, one failure a line, for account (all accounts when empty) in the
+// configured region. It returns how many it printed.
+func EventFailures(ctx context.Context, cfg config.Config, account string, w io.Writer) (int, error) {
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, formatFile)); errors.Is(err, fs.ErrNotExist) {
+		return 0, fmt.Errorf("%s is not a seclake data directory; pass --data with the server's data directory", cfg.DataDir)
+	}
+	st, _, err := openStores(ctx, cfg, NewLogger(cfg, io.Discard), Options{}.withDefaults())
+	if err != nil {
+		return 0, err
+	}
+	defer st.Meta.Close()
+	fails, err := eventbus.Failures(ctx, st.Meta, account, cfg.Region)
+	if err != nil {
+		return 0, err
+	}
+	enc := json.NewEncoder(w)
+	for _, f := range fails {
+		if err := enc.Encode(f); err != nil {
+			return 0, err
+		}
+	}
+	return len(fails), nil
+}
