@@ -3,12 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 
 	"github.com/seclake/seclake/internal/config"
 	"github.com/seclake/seclake/internal/eventbus"
@@ -18,10 +13,7 @@ import (
 // of an existing data directory as JSON lines, one failure a line, for account (all accounts when empty) in the
 // configured region. It returns how many it printed.
 func EventFailures(ctx context.Context, cfg config.Config, account string, w io.Writer) (int, error) {
-	if _, err := os.Stat(filepath.Join(cfg.DataDir, formatFile)); errors.Is(err, fs.ErrNotExist) {
-		return 0, fmt.Errorf("%s is not a seclake data directory; pass --data with the server's data directory", cfg.DataDir)
-	}
-	st, _, err := openStores(ctx, cfg, NewLogger(cfg, io.Discard), Options{}.withDefaults())
+	st, err := openExisting(ctx, cfg)
 	if err != nil {
 		return 0, err
 	}
