@@ -65,6 +65,9 @@ type value struct {
 	str  string
 	num  float64
 	ok   bool // a number EventBridge can compare
+	// addr is the string parsed as an IP address, once a cidr matcher has asked (ipParsed), ipOK when it is one.
+	addr           netip.Addr
+	ipParsed, ipOK bool
 }
 
 func (m *matcher) match(v *value) bool {
@@ -82,7 +85,7 @@ func (m *matcher) match(v *value) bool {
 	case opWildcard:
 		return v.kind == kindString && wildMatch(m.segs, v.str)
 	case opCIDR:
-		return v.kind == kindString && cidrMatch(m.prefix, v.str)
+		return v.kind == kindString && v.inPrefix(m.prefix)
 	case opNumeric:
 		return v.kind == kindNumber && v.ok && m.inRange(v.num)
 	case opPrefix:
@@ -154,12 +157,13 @@ func wildMatch(segs []string, s string) bool {
 	return true
 }
 
-func cidrMatch(p netip.Prefix, s string) bool {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return false
+// inPrefix reports whether a string value is an IP address in p; the address is parsed once per value.
+func (v *value) inPrefix(p netip.Prefix) bool {
+	if !v.ipParsed {
+		a, err := netip.ParseAddr(v.str)
+		v.addr, v.ipOK, v.ipParsed = a.Unmap(), err == nil, true
 	}
-	return p.Contains(a.Unmap()) || p.Contains(a)
+	return v.ipOK && p.Contains(v.addr)
 }
 
 // holds reports whether the values found at a condition's path satisfy it.

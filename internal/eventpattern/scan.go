@@ -210,28 +210,28 @@ func digits(b []byte, i int) int {
 // points into the event. With check, raw control characters are refused as JSON requires; strings the scanner
 // only passes over are not checked.
 func (s *scanner) str(i int, check bool) (string, int, error) {
+	data := s.data
 	j := i + 1
-	escaped := false
 	for {
-		k := bytes.IndexByte(s.data[j:], '"')
+		k := bytes.IndexByte(data[j:], '"')
 		if k < 0 {
 			return "", 0, errMalformed
 		}
 		j += k
-		bs := 0
-		for b := j - 1; b > i && s.data[b] == '\\'; b-- {
-			bs++
+		if data[j-1] != '\\' {
+			break
 		}
-		if bs > 0 {
-			escaped = true
+		bs := 0
+		for b := j - 1; b > i && data[b] == '\\'; b-- {
+			bs++
 		}
 		if bs%2 == 0 {
 			break
 		}
 		j++
 	}
-	raw := s.data[i+1 : j]
-	if !escaped && bytes.IndexByte(raw, '\\') < 0 {
+	raw := data[i+1 : j]
+	if bytes.IndexByte(raw, '\\') < 0 {
 		if check {
 			for _, c := range raw {
 				if c < 0x20 {
@@ -242,7 +242,7 @@ func (s *scanner) str(i int, check bool) (string, int, error) {
 		return unsafe.String(unsafe.SliceData(raw), len(raw)), j + 1, nil
 	}
 	var out string
-	if err := json.Unmarshal(s.data[i:j+1], &out); err != nil {
+	if err := json.Unmarshal(data[i:j+1], &out); err != nil {
 		return "", 0, errMalformed
 	}
 	return out, j + 1, nil

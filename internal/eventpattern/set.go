@@ -1,6 +1,7 @@
 package eventpattern
 
 import (
+	"math/bits"
 	"slices"
 	"sync"
 )
@@ -15,7 +16,7 @@ type Set struct {
 	// index[path][value] lists the patterns anchored on that exact value at that path.
 	index   map[int]map[string][]int32
 	indexed []int
-	always  []int32 // patterns with no anchor, tried on every event
+	always  []uint64 // bitmap of the patterns with no anchor, tried on every event
 	pool    sync.Pool
 }
 
@@ -44,9 +45,7 @@ func (t *trieNode) kid(name string) *trieNode {
 type state struct {
 	vals  [][]value
 	used  []int
-	seen  []uint32
-	gen   uint32
-	cands []int32
+	cands []uint64 // bitmap of the patterns to try
 }
 
 // NewSet binds patterns into a Set; Match reports them by their index in pats.
@@ -57,9 +56,10 @@ func NewSet(pats []*Pattern) *Set {
 		s.roots = append(s.roots, s.bind(p.root, ids))
 	}
 	s.npaths = len(ids)
+	s.always = make([]uint64, (len(s.roots)+63)/64)
 	s.anchor()
 	s.pool.New = func() any {
-		return &state{vals: make([][]value, s.npaths), seen: make([]uint32, len(s.roots))}
+		return &state{vals: make([][]value, s.npaths), cands: make([]uint64, len(s.always))}
 	}
 	return s
 }
@@ -137,7 +137,7 @@ func (s *Set) anchor() {
 			}
 		}
 		if best == nil {
-			s.always = append(s.always, int32(i))
+			s.always[i/64] |= 1 << (i % 64)
 			continue
 		}
 		byVal := s.index[best.id]
@@ -176,12 +176,7 @@ func (s *Set) Match(event []byte, dst []int) ([]int, error) {
 	if err := sc.top(s.trie); err != nil {
 		return dst, err
 	}
-	st.gen++
-	if st.gen == 0 {
-		clear(st.seen)
-		st.gen = 1
-	}
-	st.cands = append(st.cands[:0], s.always...)
+	copy(st.cands, s.always)
 	for _, id := range s.indexed {
 		byVal := s.index[id]
 		for i := range st.vals[id] {
@@ -190,17 +185,17 @@ func (s *Set) Match(event []byte, dst []int) ([]int, error) {
 				continue
 			}
 			for _, p := range byVal[v.str] {
-				if st.seen[p] != st.gen {
-					st.seen[p] = st.gen
-					st.cands = append(st.cands, p)
-				}
+				st.cands[p/64] |= 1 << (p % 64)
 			}
 		}
 	}
-	slices.Sort(st.cands)
-	for _, p := range st.cands {
-		if s.roots[p].holds(st.vals) {
-			dst = append(dst, int(p))
+	for w, bitsLeft := range st.cands {
+		for bitsLeft != 0 {
+			b := bits.TrailingZeros64(bitsLeft)
+			bitsLeft &= bitsLeft - 1
+			if p := w*64 + b; s.roots[p].holds(st.vals) {
+				dst = append(dst, p)
+			}
 		}
 	}
 	return dst, nil
