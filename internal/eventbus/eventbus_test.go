@@ -16,6 +16,7 @@ import (
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/eventbus"
 	"github.com/seclake/seclake/internal/iam/policy"
+	"github.com/seclake/seclake/internal/stack"
 )
 
 const (
@@ -76,6 +77,7 @@ func (q *queues) allow(arn, ruleARN string) {
 }
 
 type env struct {
+	st  *stack.Stack
 	svc *eventbus.Service
 	q   *queues
 	clk *clock.Fake
@@ -90,7 +92,7 @@ func newEnv(t *testing.T) *env {
 	svc, err := eventbus.New(eventbus.Config{Store: st.Meta, Seal: st.Seal, Authz: st.IAM, Queues: q, Clock: clk, Backoff: time.Second,
 		MaxBackoff: time.Minute})
 	require.NoError(t, err)
-	return &env{svc: svc, q: q, clk: clk}
+	return &env{st: st, svc: svc, q: q, clk: clk}
 }
 
 func (e *env) deliver(t *testing.T) int {
