@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/seclake/seclake/internal/actor"
@@ -92,19 +93,49 @@ func (s *Service) Stop() {
 	s.stop = nil
 }
 
+// parallel is how many deliveries one node attempts at once, so that a slow endpoint holds up no other.
+const parallel = 8
+
 // DeliverDue attempts the deliveries that are due and returns how many it attempted.
 func (s *Service) DeliverDue(ctx context.Context) (int, error) {
-	items, err := s.claim(ctx, 32)
+	items, err := s.claim(ctx, 4*parallel)
 	if err != nil || len(items) == 0 {
 		return 0, err
 	}
+	// Deliveries to one FIFO queue's message group stay in order: one lane each; the others run side by side.
+	var lanes [][]*delivery
+	laneOf := map[string]int{}
 	for _, d := range items {
-		out := s.attempt(ctx, d)
-		if err := s.settle(ctx, d, out); err != nil {
-			return 0, err
+		k := d.ID
+		if strings.HasSuffix(d.Target.ARN, ".fifo") {
+			k = d.Target.ARN + "\x00" + d.Target.MessageGroupID
 		}
+		i, ok := laneOf[k]
+		if !ok {
+			i = len(lanes)
+			laneOf[k] = i
+			lanes = append(lanes, nil)
+		}
+		lanes[i] = append(lanes[i], d)
 	}
-	return len(items), nil
+	var wg sync.WaitGroup
+	errs := make([]error, len(lanes))
+	sem := make(chan struct{}, parallel)
+	for i, lane := range lanes {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			for _, d := range lane {
+				if err := s.settle(ctx, d, s.attempt(ctx, d)); err != nil {
+					errs[i] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return len(items), errors.Join(errs...)
 }
 
 // attempt delivers d once, as events.amazonaws.com for the rule.

@@ -18,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -88,6 +89,7 @@ type Service struct {
 	mu      sync.Mutex
 	sets    map[string]*compiled // by bus key, rebuilt when the bus's rule version moves
 	limits  limiters
+	seq     atomic.Uint64 // orders the deliveries this node queues
 	kick    chan struct{}
 	stop    chan struct{}
 	done    chan struct{}

@@ -3,6 +3,7 @@ package eventbus_test
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -249,4 +250,21 @@ func TestPatternErrorsAndDisabledRules(t *testing.T) {
 	e.put(t, rootOf(acct), "", "a", `{"x":2}`)
 	require.Equal(t, 1, e.deliver(t))
 	require.Equal(t, []string{`{"x":2}`}, e.q.messages(q), "InputPath sends the detail only")
+}
+
+func TestFIFOTargetKeepsTheOrderOfAMessageGroup(t *testing.T) {
+	e := newEnv(t)
+	q := queueARN("orders.fifo")
+	arn := e.rule(t, "fifo", `{"source":["shop"]}`, eventbus.Target{ID: "q", ARN: q, MessageGroupID: "g1", InputPath: "$.detail.n"})
+	e.q.allow(q, arn)
+	for i := range 12 {
+		e.put(t, rootOf(acct), "", "shop", `{"n":`+strconv.Itoa(i)+`}`)
+	}
+	for e.deliver(t) > 0 {
+	}
+	want := make([]string, 12)
+	for i := range want {
+		want[i] = strconv.Itoa(i)
+	}
+	require.Equal(t, want, e.q.messages(q))
 }

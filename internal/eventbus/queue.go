@@ -58,11 +58,13 @@ func (s *Service) enqueue(ctx context.Context, items []*delivery) error {
 // seal gives each delivery its ID and seals its event.
 func (s *Service) seal(items []*delivery) error {
 	for _, d := range items {
-		var id [16]byte
+		// IDs sort in the order the events came (time, then this node's sequence), which keeps deliveries that are
+		// due at the same moment in order; the random part keeps nodes apart.
+		var id [8]byte
 		if _, err := io.ReadFull(s.cfg.Rand, id[:]); err != nil {
 			return err
 		}
-		d.ID = hex.EncodeToString(id[:])
+		d.ID = fmt.Sprintf("%016x%08x", d.Created.UnixNano(), uint32(s.seq.Add(1))) + hex.EncodeToString(id[:])
 		sealed, err := s.cfg.Seal.Seal(d.event, deliveryAAD(d.ID))
 		if err != nil {
 			return err

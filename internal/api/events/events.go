@@ -29,7 +29,7 @@ func New(svc *eventbus.Service) *api.Service {
 			api.JSON("DeleteEventBus", "events:DeleteEventBus", false, h.deleteEventBus),
 			api.JSON("PutPermission", "events:PutPermission", false, h.putPermission),
 			api.JSON("RemovePermission", "events:RemovePermission", false, h.removePermission),
-			api.JSON("PutEvents", "events:PutEvents", false, h.putEvents),
+			dataEvent(api.JSON("PutEvents", "events:PutEvents", false, h.putEvents)),
 			api.JSON("PutRule", "events:PutRule", false, h.putRule),
 			api.JSON("DescribeRule", "events:DescribeRule", true, h.describeRule),
 			api.JSON("ListRules", "events:ListRules", true, h.listRules),
@@ -57,6 +57,12 @@ func New(svc *eventbus.Service) *api.Service {
 }
 
 type handler struct{ svc *eventbus.Service }
+
+// dataEvent marks an operation whose calls are data events on the trail.
+func dataEvent(op *api.Op) *api.Op {
+	op.Data = true
+	return op
+}
 
 // empty is the output of operations that return nothing.
 type empty struct{}
@@ -193,6 +199,12 @@ type putEventsOut struct {
 }
 
 func (h *handler) putEvents(ctx context.Context, c *api.Call, in *putEventsIn) (*putEventsOut, error) {
+	// The trail records how many entries came and where from, never their details (events are data).
+	sources := make([]string, len(in.Entries))
+	for i, e := range in.Entries {
+		sources[i] = e.Source
+	}
+	c.Audit.RequestParameters = map[string]any{"entries": len(in.Entries), "sources": sources}
 	entries := make([]eventbus.Entry, len(in.Entries))
 	for i, e := range in.Entries {
 		entries[i] = eventbus.Entry{Source: e.Source, DetailType: e.DetailType, Detail: e.Detail, EventBusName: e.EventBusName,
@@ -206,6 +218,7 @@ func (h *handler) putEvents(ctx context.Context, c *api.Call, in *putEventsIn) (
 		return nil, err
 	}
 	out := &putEventsOut{FailedEntryCount: failed}
+	c.Audit.ResponseElements = map[string]int{"failedEntryCount": failed}
 	for _, r := range res {
 		out.Entries = append(out.Entries, putEventsResult{EventId: r.EventID, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage})
 	}
