@@ -92,7 +92,7 @@ func (s *Service) Kick() {
 }
 
 // claimLease is how long a node owns the deliveries it claimed; a node that dies lets them come due again.
-const claimLease = time.Minute
+const claimLease = 30 * time.Second
 
 // claim takes up to n due deliveries, moving each to now+claimLease so that no other node takes it meanwhile.
 func (s *Service) claim(ctx context.Context, n int) ([]*delivery, error) {
