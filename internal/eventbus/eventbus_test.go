@@ -17,6 +17,7 @@ import (
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/eventbus"
 	"github.com/seclake/seclake/internal/iam/policy"
+	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/stack"
 )
 
@@ -87,7 +88,11 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	clk := clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
-	st := stacktest.Start(t, clk)
+	return newEnvOn(t, clk, stacktest.Start(t, clk))
+}
+
+func newEnvOn(t *testing.T, clk *clock.Fake, st *stack.Stack) *env {
+	t.Helper()
 	st.Events.Stop() // the tests drive delivery themselves, with their own queues
 	q := &queues{authz: st.IAM, policies: map[string]string{}, got: map[string][]string{}}
 	svc, err := eventbus.New(eventbus.Config{Store: st.Meta, Seal: st.Seal, Authz: st.IAM, Queues: q, Clock: clk, Backoff: time.Second,
@@ -267,4 +272,66 @@ func TestFIFOTargetKeepsTheOrderOfAMessageGroup(t *testing.T) {
 		want[i] = strconv.Itoa(i)
 	}
 	require.Equal(t, want, e.q.messages(q))
+}
+
+// TestNodesShareTheDeliveryQueue runs two nodes' services over one store: each event is delivered once, whichever
+// node claims it. On PostgreSQL (SECLAKE_TEST_POSTGRES) as well as SQLite.
+func TestNodesShareTheDeliveryQueue(t *testing.T) {
+	for name, open := range map[string]func(t *testing.T) meta.Store{
+		"sqlite":   func(t *testing.T) meta.Store { return nil },
+		"postgres": func(t *testing.T) meta.Store { return stacktest.Postgres(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			clk := clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
+			var st *stack.Stack
+			if store := open(t); store != nil {
+				st = stacktest.StartOn(t, clk, store)
+			} else {
+				st = stacktest.Start(t, clk)
+			}
+			a := newEnvOn(t, clk, st)
+			b, err := eventbus.New(eventbus.Config{Store: st.Meta, Seal: st.Seal, Authz: st.IAM, Queues: a.q, Clock: clk})
+			require.NoError(t, err)
+			q := queueARN("shared")
+			arn := a.rule(t, "r", `{"source":["s"]}`, eventbus.Target{ID: "q", ARN: q})
+			a.q.allow(q, arn)
+			const n = 60
+			for i := range n / 10 {
+				entries := make([]eventbus.Entry, 10)
+				for j := range entries {
+					entries[j] = eventbus.Entry{Source: "s", DetailType: "d", Detail: `{"n":` + strconv.Itoa(i*10+j) + `}`}
+				}
+				_, failed, err := a.svc.PutEvents(ctx, rootOf(acct), entries)
+				require.NoError(t, err)
+				require.Zero(t, failed)
+			}
+			var wg sync.WaitGroup
+			for _, node := range []*eventbus.Service{a.svc, b} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						k, err := node.DeliverDue(ctx)
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						if k == 0 {
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			for a.deliver(t) > 0 {
+			}
+			msgs := a.q.messages(q)
+			seen := map[string]bool{}
+			for _, m := range msgs {
+				require.False(t, seen[m], "delivered twice: %.80s", m)
+				seen[m] = true
+			}
+			require.Len(t, msgs, n)
+		})
+	}
 }
