@@ -222,3 +222,46 @@ print(arn)
 	require.Contains(t, out, "answered 500")
 	require.Contains(t, out, "1 failed deliveries")
 }
+
+// TestEventsCrossAccountPutEventsUnderTheBusPolicy: a member account's administrator puts events on the
+// management account's custom bus — refused until the bus policy names the account (put-permission), then
+// matched by the bus's rule and delivered with the sender's account in the event.
+func TestEventsCrossAccountPutEventsUnderTheBusPolicy(t *testing.T) {
+	s := startServer(t)
+	h, hs := newHook(t, http.StatusOK)
+	member := memberAccount(t, s, "partner", "partner@example.com")
+	senderKey, senderSecret := userWithPolicy(t, memberAdmin(t, s, member), "sender", "arn:aws:iam::aws:policy/AdministratorAccess")
+	_, err := s.python(t, testKeyID, testSecret, `
+import boto3, os, json
+ev = boto3.client("events", endpoint_url=os.environ["ENDPOINT"], region_name="us-east-1")
+ev.create_event_bus(Name="central")
+conn = ev.create_connection(Name="c", AuthorizationType="BASIC", AuthParameters={"BasicAuthParameters": {"Username": "u", "Password": "p"}})
+dest = ev.create_api_destination(Name="d", ConnectionArn=conn["ConnectionArn"], InvocationEndpoint="`+hs.URL+`/central", HttpMethod="POST")
+ev.put_rule(Name="partner", EventBusName="central", EventPattern=json.dumps({"account": ["`+member+`"]}))
+ev.put_targets(Rule="partner", EventBusName="central", Targets=[{"Id": "d", "Arn": dest["ApiDestinationArn"], "InputPath": "$.account"}])
+`)
+	require.NoError(t, err)
+	send := `
+import boto3, os
+ev = boto3.client("events", endpoint_url=os.environ["ENDPOINT"], region_name="us-east-1")
+try:
+    r = ev.put_events(Entries=[{"Source": "partner.app", "DetailType": "t", "Detail": "{}",
+        "EventBusName": "arn:aws:events:us-east-1:` + testAccount + `:event-bus/central"}])
+    print("sent", r["FailedEntryCount"])
+except ev.exceptions.ClientError as e:
+    print(e.response["Error"]["Code"], e.response["Error"]["Message"])
+`
+	out, err := s.python(t, senderKey, senderSecret, send)
+	require.NoError(t, err)
+	require.Contains(t, out, "AccessDeniedException")
+	require.Contains(t, out, "events:PutEvents")
+
+	_, err = s.aws(t, "events", "put-permission", "--event-bus-name", "central", "--action", "events:PutEvents",
+		"--principal", member, "--statement-id", "partner")
+	require.NoError(t, err)
+	out, err = s.python(t, senderKey, senderSecret, send)
+	require.NoError(t, err)
+	require.Equal(t, "sent 0", strings.TrimSpace(out))
+	calls := h.wait(t, 1)
+	require.Equal(t, `"`+member+`"`, calls[0].Body, "the event carries the sender's account")
+}
