@@ -335,3 +335,18 @@ func TestNodesShareTheDeliveryQueue(t *testing.T) {
 		})
 	}
 }
+
+func TestAnotherAccountsRulesCannotBeListed(t *testing.T) {
+	e := newEnv(t)
+	e.rule(t, "secret-rule", `{"source":["x"]}`, eventbus.Target{ID: "q", ARN: queueARN("q")})
+	bus := "arn:aws:events:us-east-1:" + acct + ":event-bus/default"
+	_, _, err := e.svc.ListRules(ctx, rootOf(partner), bus, "", "", 0)
+	ae, ok := awserr.As(err)
+	require.True(t, ok, "%v", err)
+	require.Equal(t, "AccessDeniedException", ae.Code)
+	_, _, err = e.svc.ListRuleNamesByTarget(ctx, rootOf(partner), bus, queueARN("q"), "", 0)
+	require.Error(t, err)
+	rules, _, err := e.svc.ListRules(ctx, rootOf(acct), bus, "", "", 0)
+	require.NoError(t, err)
+	require.Len(t, rules, 1)
+}

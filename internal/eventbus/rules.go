@@ -10,6 +10,7 @@ import (
 
 	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/eventpattern"
+	"github.com/seclake/seclake/internal/iam/policy"
 	"github.com/seclake/seclake/internal/meta"
 )
 
@@ -39,6 +40,9 @@ type RuleInput struct {
 	Name, EventBusName, EventPattern, ScheduleExpression, State, Description, RoleARN string
 	Tags                                                                              []Tag
 }
+
+// MaxRules is how many rules an event bus may have (EventBridge's default quota).
+const MaxRules = 300
 
 var ruleName = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,64}$`)
 
@@ -120,6 +124,13 @@ func (s *Service) PutRule(ctx context.Context, c *actor.Caller, in RuleInput) (s
 			}
 			if _, err := getBus(tx, account, region, bus); err != nil {
 				return err
+			}
+			n := 0
+			if err := busRules(tx, account, region, bus, "", func(*Rule) bool { n++; return n < MaxRules }); err != nil {
+				return err
+			}
+			if n >= MaxRules {
+				return awserrNew("LimitExceededException", "The requested resource exceeds the maximum number allowed: %d rules per event bus.", MaxRules)
 			}
 			r = &Rule{Name: in.Name, ARN: arn, Bus: bus, Account: account, Region: region, CreatedBy: c.Account}
 			if err := putTags(tx, arn, in.Tags); err != nil {
@@ -249,7 +260,7 @@ func (s *Service) ListRules(ctx context.Context, c *actor.Caller, bus, prefix, t
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.check(ctx, c, "events:ListRules", "*", "", nil); err != nil {
+	if err := s.checkList(ctx, c, "events:ListRules", account, region, busName); err != nil {
 		return nil, "", err
 	}
 	return s.listRules(ctx, account, region, busName, token, limit, func(r *Rule) bool { return strings.HasPrefix(r.Name, prefix) })
@@ -286,7 +297,7 @@ func (s *Service) ListRuleNamesByTarget(ctx context.Context, c *actor.Caller, bu
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.check(ctx, c, "events:ListRuleNamesByTarget", "*", "", nil); err != nil {
+	if err := s.checkList(ctx, c, "events:ListRuleNamesByTarget", account, region, busName); err != nil {
 		return nil, "", err
 	}
 	rules, next, err := s.listRules(ctx, account, region, busName, token, limit, func(r *Rule) bool {
@@ -302,6 +313,18 @@ func (s *Service) ListRuleNamesByTarget(ctx context.Context, c *actor.Caller, bu
 		names[i] = r.Name
 	}
 	return names, next, err
+}
+
+// checkList authorizes listing a bus's rules: only the bus owner's principals may, as identity policies decide.
+func (s *Service) checkList(ctx context.Context, c *actor.Caller, action, account, region, bus string) error {
+	if err := s.check(ctx, c, action, "*", "", nil); err != nil {
+		return err
+	}
+	if account != c.Account {
+		return refusal.Refuse(c, action, busARN(region, account, bus), policy.Decision{},
+			"Rules of another account's event bus cannot be listed.").Err
+	}
+	return nil
 }
 
 // TestEventPattern reports whether event matches pattern.
