@@ -31,6 +31,7 @@ Commands:
   audit verify   Check the audit trail's hash chain; report any changed, deleted or reordered record.
   trail validate Check a CloudTrail trail's log files against its signed digest files, through the S3 API.
   ocsf normalize Turn vendor logs (VPC flow logs, …) into OCSF 1.1.0 events, as JSON lines, as Security Lake does.
+  events failures List EventBridge deliveries that failed: retrying, sent to a dead-letter queue, or kept.
   ocsf validate  Check OCSF JSON lines of any class against the OCSF 1.1.0 schema, e.g. before a custom source.
   version        Print the version.
 
@@ -78,6 +79,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	case "ocsf":
 		return ocsfCommand(args[1:], stdin, stdout, stderr)
+	case "events":
+		return eventsCommand(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "seclake", version)
 		return 0

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/seclake/seclake/internal/api"
+	eventsapi "github.com/seclake/seclake/internal/api/events"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/component"
 	"github.com/seclake/seclake/internal/config"
@@ -106,6 +107,7 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 		EVEListen:               cfg.EVEListen,
 		EVEFile:                 cfg.EVEFile,
 		FirewallPublishInterval: time.Duration(cfg.FirewallPublishInterval),
+		EventsHTTP:              eventsapi.NewInvoker(5 * time.Second),
 	}
 	if opt.Clock == clock.System {
 		scfg.AuditMaxDelay = auditMaxDelay // on a test's fake clock the delay would last until the test moves it

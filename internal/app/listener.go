@@ -14,6 +14,7 @@ import (
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/api/cloudtrail"
 	ec2api "github.com/seclake/seclake/internal/api/ec2"
+	eventsapi "github.com/seclake/seclake/internal/api/events"
 	iamapi "github.com/seclake/seclake/internal/api/iam"
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
 	"github.com/seclake/seclake/internal/api/networkfirewall"
@@ -64,6 +65,7 @@ func (s *Server) handler() (http.Handler, error) {
 			ec2api.New(st.FlowLogs),
 			networkfirewall.New(st.Firewalls),
 			sqsapi.New(st.Queues),
+			eventsapi.New(st.Events),
 		}
 	}
 	h, err := edge.New(edge.Config{

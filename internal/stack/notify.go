@@ -17,14 +17,14 @@ const (
 	NotifyInterval = time.Second
 )
 
-// notifications deliver the S3 event notifications objstore records to queues (and, with a bus, to
-// EventBridge), and make PutBucketNotification send S3's test event to the queues it names.
+// notifications deliver the S3 event notifications objstore records to queues and to EventBridge's default
+// bus, and make PutBucketNotification send S3's test event to the queues it names.
 func (s *Stack) notifications() component.Component {
 	return component.Component{
 		Name:  NameNotify,
-		Needs: []string{NameObjects, NameQueues},
+		Needs: []string{NameObjects, NameQueues, NameEvents},
 		Start: func(context.Context) error {
-			svc, err := s3notify.New(s3notify.Config{Events: s.Objects, Queues: s.Queues, Clock: s.cfg.Clock,
+			svc, err := s3notify.New(s3notify.Config{Events: s.Objects, Queues: s.Queues, Bus: serviceEvents{s.Events}, Clock: s.cfg.Clock,
 				Logger: s.cfg.Logger.With("service", "s3notify"), Metrics: s.cfg.Metrics})
 			if err != nil {
 				return err

@@ -16,9 +16,11 @@ import (
 
 	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/blob"
+
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/component"
 	"github.com/seclake/seclake/internal/eve"
+	"github.com/seclake/seclake/internal/eventbus"
 	"github.com/seclake/seclake/internal/firewall"
 	"github.com/seclake/seclake/internal/flowlog"
 	"github.com/seclake/seclake/internal/iam"
@@ -75,6 +77,9 @@ type Config struct {
 
 	// Edit, when set, changes a service's configuration just before the service is built (tests).
 	Edit Edits
+
+	// EventsHTTP calls EventBridge's API destinations (the API layer's invoker; nil refuses them).
+	EventsHTTP eventbus.Invoker
 }
 
 // Edits change services' configurations before they are built.
@@ -85,6 +90,7 @@ type Edits struct {
 	Objects func(*objstore.Config)
 	Trail   func(*trail.Config)
 	Queues  func(*queue.Config)
+	Events  func(*eventbus.Config)
 }
 
 // Intervals of the stack's periodic jobs (trail delivery's is Config.TrailInterval).
@@ -125,6 +131,8 @@ type Stack struct {
 	Queues *queue.Service
 	// Notify delivers S3 event notifications.
 	Notify *s3notify.Service
+	// Events is EventBridge.
+	Events *eventbus.Service
 }
 
 // New returns a stack that builds its services when its components start: add Components to a

@@ -1,0 +1,95 @@
+package eventbus_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	eventsapi "github.com/seclake/seclake/internal/api/events"
+	"github.com/seclake/seclake/internal/eventbus"
+)
+
+// endpoint records the calls it gets and answers with status.
+type endpoint struct {
+	mu     sync.Mutex
+	bodies []string
+	users  []string
+	status int
+}
+
+func newEndpoint(t *testing.T, status int) (*endpoint, string) {
+	e := &endpoint{status: status}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		user, _, _ := r.BasicAuth()
+		e.mu.Lock()
+		e.bodies, e.users = append(e.bodies, string(b)), append(e.users, user)
+		e.mu.Unlock()
+		w.WriteHeader(e.status)
+	}))
+	t.Cleanup(srv.Close)
+	return e, srv.URL
+}
+
+func (e *endpoint) count() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.bodies)
+}
+
+func newDestinationEnv(t *testing.T, url string, rate int) (*env, string) {
+	t.Helper()
+	e := newEnv(t)
+	svc, err := eventbus.New(eventbus.Config{Store: e.st.Meta, Seal: e.st.Seal, Authz: e.st.IAM, HTTP: eventsapi.NewInvoker(5 * time.Second),
+		Clock: e.clk})
+	require.NoError(t, err)
+	e.svc = svc
+	conn, err := svc.CreateConnection(ctx, rootOf(acct), "basic", "", eventbus.AuthBasic, eventbus.ConnectionAuth{Username: "lake", Password: "pw"})
+	require.NoError(t, err)
+	d, err := svc.CreateAPIDestination(ctx, rootOf(acct), eventbus.APIDestinationInput{Name: "ep", ConnectionARN: conn.ARN, Endpoint: url,
+		Method: "POST", RateLimit: rate})
+	require.NoError(t, err)
+	return e, d.ARN
+}
+
+func TestAPIDestinationRateLimit(t *testing.T) {
+	ep, url := newEndpoint(t, http.StatusOK)
+	e, dest := newDestinationEnv(t, url, 1)
+	e.rule(t, "r", `{"source":["app"]}`, eventbus.Target{ID: "ep", ARN: dest})
+	for range 3 {
+		e.put(t, rootOf(acct), "", "app", `{}`)
+	}
+	require.Equal(t, 3, e.deliver(t))
+	require.Equal(t, 1, ep.count(), "one call a second: the others wait their turn, no attempt counted")
+	e.clk.Advance(time.Second)
+	e.deliver(t)
+	require.Equal(t, 2, ep.count())
+	e.clk.Advance(time.Second)
+	e.deliver(t)
+	require.Equal(t, 3, ep.count())
+	require.Equal(t, []string{"lake", "lake", "lake"}, ep.users, "basic authorization from the sealed connection")
+	fs, err := e.svc.Failures(ctx, acct, "us-east-1")
+	require.NoError(t, err)
+	require.Empty(t, fs, "waiting for the rate limit is no failure")
+}
+
+func TestAPIDestinationClientErrorIsNotRetried(t *testing.T) {
+	ep, url := newEndpoint(t, http.StatusBadRequest)
+	e, dest := newDestinationEnv(t, url, 10)
+	e.rule(t, "r", `{"source":["app"]}`, eventbus.Target{ID: "ep", ARN: dest})
+	e.put(t, rootOf(acct), "", "app", `{}`)
+	require.Equal(t, 1, e.deliver(t))
+	e.clk.Advance(time.Hour)
+	require.Zero(t, e.deliver(t))
+	require.Equal(t, 1, ep.count())
+	fs, err := e.svc.Failures(ctx, acct, "us-east-1")
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	require.Equal(t, eventbus.FailureKept, fs[0].State)
+	require.Contains(t, fs[0].Reason, "answered 400")
+}
