@@ -47,14 +47,19 @@ func TestSQSQueuePolicyCrossAccount(t *testing.T) {
 	require.ErrorContains(t, send(), "AccessDenied")
 }
 
-// TestSQSEventBridgeToKMSQueueAndSubscriber is the first guide's SQS path: a queue encrypted with the SQS key
-// whose policy is pasted from the guide, a queue policy that lets events.amazonaws.com send for one rule only,
-// and a subscriber role of another account (assumed with an external ID) that receives and decrypts. Without
-// the "Allow EventBridge To Use The Key" statement the send fails naming kms:GenerateDataKey and
-// events.amazonaws.com.
-func TestSQSEventBridgeToKMSQueueAndSubscriber(t *testing.T) {
-	clk := clock.NewFake(time.Now())
-	s := startServer(t, withClock(clk))
+// guideQueue is the first guide's SQS setup: the SQS key with the guide's key policy, a subscriber role of
+// another account (external ID ext-123) with the guide's AllowDecryptForSpecificKey policy, and a queue encrypted
+// with the key whose policy lets events.amazonaws.com send for ruleARN only and the subscriber role receive.
+type guideQueue struct {
+	subAdmin                  aws.Config
+	roleARN, keyARN, queueARN string
+	queueURL                  *string
+	admin, events, sub        string // the key policy's statements
+	keyPolicy                 func(stmts ...string)
+}
+
+func newGuideQueue(t *testing.T, s *server, ruleARN string) *guideQueue {
+	t.Helper()
 	ctx := context.Background()
 	subscriber := memberAccount(t, s, "subscriber", "subscriber@example.com")
 	subAdmin := memberAdmin(t, s, subscriber)
@@ -97,7 +102,6 @@ func TestSQSEventBridgeToKMSQueueAndSubscriber(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["sqs:ReceiveMessage","sqs:DeleteMessage"],"Resource":"*"}}`)})
 	require.NoError(t, err)
 
-	ruleARN := "arn:aws:events:" + testRegion + ":" + testAccount + ":rule/new-data"
 	queueARN := "arn:aws:sqs:" + testRegion + ":" + testAccount + ":subscriber-queue"
 	c := sqs.NewFromConfig(s.rootConfig())
 	q, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("subscriber-queue"), Attributes: map[string]string{
@@ -108,12 +112,29 @@ func TestSQSEventBridgeToKMSQueueAndSubscriber(t *testing.T) {
 			{"Effect":"Allow","Principal":{"AWS":"` + roleARN + `"},"Action":["sqs:ReceiveMessage","sqs:DeleteMessage"],"Resource":"` + queueARN + `"}]}`}})
 	require.NoError(t, err)
 
+	return &guideQueue{subAdmin: subAdmin, roleARN: roleARN, keyARN: keyARN, queueARN: queueARN, queueURL: q.QueueUrl,
+		admin: admin, events: events, sub: sub, keyPolicy: keyPolicy}
+}
+
+// TestSQSEventBridgeToKMSQueueAndSubscriber is the first guide's SQS path: a queue encrypted with the SQS key
+// whose policy is pasted from the guide, a queue policy that lets events.amazonaws.com send for one rule only,
+// and a subscriber role of another account (assumed with an external ID) that receives and decrypts. Without
+// the "Allow EventBridge To Use The Key" statement the send fails naming kms:GenerateDataKey and
+// events.amazonaws.com.
+func TestSQSEventBridgeToKMSQueueAndSubscriber(t *testing.T) {
+	clk := clock.NewFake(time.Now())
+	s := startServer(t, withClock(clk))
+	ctx := context.Background()
+	ruleARN := "arn:aws:events:" + testRegion + ":" + testAccount + ":rule/new-data"
+	g := newGuideQueue(t, s, ruleARN)
+	subAdmin, roleARN, queueARN, q := g.subAdmin, g.roleARN, g.queueARN, struct{ QueueUrl *string }{g.queueURL}
+	admin, events, sub, keyPolicy := g.admin, g.events, g.sub, g.keyPolicy
 	sendAs := func(rule string) error {
 		c := actor.ServicePrincipal("events.amazonaws.com", testRegion, s.Clock.Now(), actor.Source{ARN: rule, Account: testAccount})
 		_, err := s.app.Queues().SendAs(ctx, c, queueARN, queue.SendEntry{Body: `{"detail-type":"Object Created"}`})
 		return err
 	}
-	err = sendAs("arn:aws:events:" + testRegion + ":" + testAccount + ":rule/other")
+	err := sendAs("arn:aws:events:" + testRegion + ":" + testAccount + ":rule/other")
 	require.Error(t, err, "another rule may not send")
 	e, _ := awserr.As(err)
 	require.Equal(t, "AccessDenied", e.Code)
