@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/seclake/seclake/internal/source"
+	"github.com/seclake/seclake/internal/source/cloudtrail"
 	"github.com/seclake/seclake/internal/source/vpcflow"
 )
 
@@ -13,6 +14,7 @@ import (
 func sources() []source.Source {
 	return []source.Source{
 		vpcflow.New(),
+		cloudtrail.New(),
 	}
 }
 
