@@ -90,6 +90,9 @@ func (b *builder) build(raw []byte) (ocsf.Event, string, rejection) {
 		return nil, "", "not a JSON object"
 	}
 	name, src := t.text(t.get(root, "eventName")), t.text(t.get(root, "eventSource"))
+	if insight(t, root) {
+		return nil, "", ""
+	}
 	if name == nil || src == nil {
 		return nil, "", "not a CloudTrail event: no eventName or eventSource"
 	}
@@ -108,8 +111,16 @@ func (b *builder) build(raw []byte) (ocsf.Event, string, rejection) {
 		}
 		e.time = b.obj.Time.UnixMilli()
 	}
+	if !e.hasSrc && e.p.actor.InvokedBy != "" {
+		// A service acting for the user (userIdentity.invokedBy) is the source of a call that names none.
+		e.p.src.SvcName, e.hasSrc = e.p.actor.InvokedBy, true
+	}
 	if !e.hasSrc {
 		return nil, "", "no sourceIPAddress or vpcEndpointId: the event names no source"
+	}
+	if u := &e.p.user; u.UID == "" && u.Name == "" && u.Account == nil && e.p.actor.InvokedBy == "" &&
+		e.p.session == (ocsf.Session{}) {
+		return nil, "", "no userIdentity that names an actor"
 	}
 	return b.finish(&e, k, root), table, ""
 }
@@ -125,11 +136,16 @@ func tableOf(t *tree, root int32, src []byte) (string, bool) {
 		return TableS3, true
 	case data && string(src) == "lambda.amazonaws.com":
 		return TableLambda, true
-	case data, category == "Insight", category == "NetworkActivity",
-		string(t.text(t.get(root, "eventType"))) == "AwsCloudTrailInsight":
+	case data, category == "NetworkActivity":
 		return "", false
 	}
 	return TableManagement, true
+}
+
+// insight reports whether a record is a CloudTrail Insights event, which Security Lake does not collect.
+func insight(t *tree, root int32) bool {
+	return string(t.text(t.get(root, "eventCategory"))) == "Insight" ||
+		string(t.text(t.get(root, "eventType"))) == "AwsCloudTrailInsight"
 }
 
 // members maps the record's members.
@@ -146,11 +162,11 @@ func (b *builder) members(e *event, root int32, k kindOf) rejection {
 			version = b.intern(t.text(v))
 		case "eventTime":
 			s := t.text(v)
-			tm, err := time.Parse(time.RFC3339Nano, string(s))
-			if err != nil {
+			ms, ok := eventTime(s)
+			if !ok {
 				return rejection("eventTime " + quote(s) + " is not an RFC 3339 time")
 			}
-			e.time = tm.UnixMilli()
+			e.time = ms
 		case "eventSource":
 			p.svc.Name = b.intern(t.text(v))
 		case "eventName":
@@ -215,6 +231,18 @@ func (b *builder) members(e *event, root int32, k kindOf) rejection {
 		e.cloud = b.cloud([]byte(b.obj.Region))
 	}
 	return ""
+}
+
+// eventTime parses an eventTime: RFC 3339 as CloudTrail writes it, or the "2006-01-02 15:04:05" UTC form of
+// exports that went through Athena or a SIEM.
+func eventTime(s []byte) (int64, bool) {
+	if tm, err := time.Parse(time.RFC3339Nano, string(s)); err == nil {
+		return tm.UnixMilli(), true
+	}
+	if tm, err := time.Parse("2006-01-02 15:04:05.999999999", string(s)); err == nil {
+		return tm.UnixMilli(), true
+	}
+	return 0, false
 }
 
 var profiles = []string{"cloud", "datetime"}

@@ -163,18 +163,25 @@ const (
 	resourceUID = "Resource UID"
 )
 
-// observables lists the event's IP address or host name, user names and resource ARNs, as Security Lake does.
+// observables lists the event's IP address or host name, user names and resource ARNs, as Security Lake does;
+// target is the user of an Authentication or Account Change event, nil for API Activity.
 func (b *builder) observables(e *event, target *ocsf.User) []ocsf.Observable {
 	p := e.p
 	obs := p.obs[:0]
+	actor := ocsf.Observable{Name: "actor.user.name", Type: userName, TypeID: 4, Value: p.user.Name}
+	if target == nil && p.user.Name != "" {
+		// Amazon's API Activity sample lists the actor first, its Authentication and Account Change samples
+		// the source first.
+		obs = append(obs, actor)
+	}
 	switch {
 	case p.src.IP != "":
 		obs = append(obs, ocsf.Observable{Name: "src_endpoint.ip", Type: ipAddress, TypeID: 2, Value: p.src.IP})
 	case p.src.Domain != "":
 		obs = append(obs, ocsf.Observable{Name: "src_endpoint.domain", Type: hostname, TypeID: 1, Value: p.src.Domain})
 	}
-	if p.user.Name != "" {
-		obs = append(obs, ocsf.Observable{Name: "actor.user.name", Type: userName, TypeID: 4, Value: p.user.Name})
+	if target != nil && p.user.Name != "" {
+		obs = append(obs, actor)
 	}
 	if target != nil && target.Name != "" {
 		obs = append(obs, ocsf.Observable{Name: "user.name", Type: userName, TypeID: 4, Value: target.Name})

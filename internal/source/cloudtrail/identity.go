@@ -146,8 +146,15 @@ func (b *builder) resources(e *event, v int32) {
 				b.flatten(e, "resources[]."+string(m.key), m.val)
 			}
 		}
-		if r.UID != "" || r.Type != "" || r.Owner != nil {
+		if r.UID != "" {
 			out = append(out, r)
+			continue
+		}
+		// OCSF names a resource by uid or name: one without an ARN stays under unmapped.
+		for _, m := range t.kids(el.val) {
+			if k := string(m.key); k == "accountId" || k == "type" {
+				b.flatten(e, "resources[]."+k, m.val)
+			}
 		}
 	}
 	e.resources = out
