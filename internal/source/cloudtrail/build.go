@@ -93,7 +93,7 @@ func (b *builder) build(raw []byte) (ocsf.Event, string, rejection) {
 	if insight(t, root) {
 		return nil, "", ""
 	}
-	if name == nil || src == nil {
+	if len(name) == 0 || len(src) == 0 {
 		return nil, "", "not a CloudTrail event: no eventName or eventSource"
 	}
 	table, ok := tableOf(t, root, src)
@@ -236,14 +236,19 @@ func (b *builder) members(e *event, root int32, k kindOf) rejection {
 // eventTime parses an eventTime: RFC 3339 as CloudTrail writes it, or the "2006-01-02 15:04:05" UTC form of
 // exports that went through Athena or a SIEM.
 func eventTime(s []byte) (int64, bool) {
-	if tm, err := time.Parse(time.RFC3339Nano, string(s)); err == nil {
-		return tm.UnixMilli(), true
-	}
-	if tm, err := time.Parse("2006-01-02 15:04:05.999999999", string(s)); err == nil {
-		return tm.UnixMilli(), true
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999"} {
+		if tm, err := time.Parse(layout, string(s)); err == nil {
+			return inRange(tm.UnixMilli())
+		}
 	}
 	return 0, false
 }
+
+// maxMillis is the end of the year 9999.
+const maxMillis = 253402300799999
+
+// inRange accepts times after 1970 and before the year 10000.
+func inRange(ms int64) (int64, bool) { return ms, ms > 0 && ms <= maxMillis }
 
 var profiles = []string{"cloud", "datetime"}
 

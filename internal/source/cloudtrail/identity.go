@@ -114,7 +114,7 @@ func (b *builder) sessionContext(e *event, v int32) {
 func creationDate(s []byte) (int64, bool) {
 	for _, layout := range []string{time.RFC3339Nano, "20060102T150405Z07:00"} {
 		if tm, err := time.Parse(layout, string(s)); err == nil {
-			return tm.UnixMilli(), true
+			return inRange(tm.UnixMilli())
 		}
 	}
 	return 0, false
