@@ -119,7 +119,7 @@ func (b *builder) signIn(e *event, root int32) bool {
 	if s := t.text(t.get(resp, "ConsoleLogin")); len(s) > 0 {
 		e.status = b.intern(s)
 	}
-	return !emptyUser(&p.target)
+	return p.target.UID != "" || p.target.Name != ""
 }
 
 // changedUser fills the user an Account Change event changes: from the response (the user or role created),
@@ -152,7 +152,7 @@ func (b *builder) changedUser(e *event, root int32) bool {
 	if s := t.text(t.get(req, "policyArn")); len(s) > 0 {
 		p.policy.UID = b.intern(s)
 	}
-	return !emptyUser(&p.target)
+	return p.target.UID != "" || p.target.Name != ""
 }
 
 // Observable names and types.
