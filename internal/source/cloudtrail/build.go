@@ -6,6 +6,7 @@ import (
 
 	"github.com/seclake/seclake/internal/ocsf"
 	"github.com/seclake/seclake/internal/source"
+	"github.com/seclake/seclake/internal/source/jsonrec"
 )
 
 // parts holds the objects of one event, so that an event is one allocation in a block of them.
@@ -41,15 +42,17 @@ type event struct {
 	unmapped  map[string]string
 	resources []ocsf.ResourceDetails
 	hasSrc    bool
+	// joins are the leaves of arrays bound for unmapped, joined by commas (see flatten).
+	joins map[string][]byte
 	// res is the record's resources member, -1 when it has none: resources[] for API Activity, unmapped
 	// for the classes without resources.
-	res int32
+	res jsonrec.Value
 }
 
 // builder turns parsed records into events; one builder serves one call of Normalize.
 type builder struct {
 	obj     source.Object
-	t       tree
+	t       jsonrec.Tree
 	parts   ocsf.Slab[parts]
 	api     ocsf.Slab[ocsf.APIActivity]
 	auth    ocsf.Slab[ocsf.Authentication]
@@ -73,7 +76,7 @@ const maxStrings = 1 << 14
 func (b *builder) intern(v []byte) string { return b.text.Intern(v) }
 
 // str returns a string value's text as a string ("" for other values).
-func (b *builder) str(v int32) string { return b.text.Of(b.t.text(v)) }
+func (b *builder) str(v jsonrec.Value) string { return b.text.Of(b.t.Text(v)) }
 
 // rejection is why a record was set aside.
 type rejection string
@@ -81,15 +84,15 @@ type rejection string
 // build makes the event of one record, the table it goes to, or why it is set aside; table "" with no reason
 // means that the record is of a kind Security Lake does not collect (skipped).
 func (b *builder) build(raw []byte) (ocsf.Event, string, rejection) {
-	root, err := b.t.parse(raw)
+	root, err := b.t.Parse(raw)
 	if err != nil {
 		return nil, "", rejection(err.Error())
 	}
 	t := &b.t
-	if t.vals[root].kind != kObject {
+	if t.Kind(root) != jsonrec.Object {
 		return nil, "", "not a JSON object"
 	}
-	name, src := t.text(t.get(root, "eventName")), t.text(t.get(root, "eventSource"))
+	name, src := t.Text(t.Get(root, "eventName")), t.Text(t.Get(root, "eventSource"))
 	if insight(t, root) {
 		return nil, "", ""
 	}
@@ -127,10 +130,10 @@ func (b *builder) build(raw []byte) (ocsf.Event, string, rejection) {
 
 // tableOf returns the table of a record: management events go to cloud_trail_mgmt, S3 and Lambda data events to
 // s3_data and lambda_execution; other data events, Insights and network activity events are not collected.
-func tableOf(t *tree, root int32, src []byte) (string, bool) {
-	category := string(t.text(t.get(root, "eventCategory")))
-	mgmt := t.get(root, "managementEvent")
-	data := category == "Data" || (category == "" && mgmt >= 0 && string(t.vals[mgmt].text) == "false")
+func tableOf(t *jsonrec.Tree, root jsonrec.Value, src []byte) (string, bool) {
+	category := string(t.Text(t.Get(root, "eventCategory")))
+	mgmt := t.Get(root, "managementEvent")
+	data := category == "Data" || (category == "" && mgmt >= 0 && string(t.Raw(mgmt)) == "false")
 	switch {
 	case data && string(src) == "s3.amazonaws.com":
 		return TableS3, true
@@ -143,40 +146,40 @@ func tableOf(t *tree, root int32, src []byte) (string, bool) {
 }
 
 // insight reports whether a record is a CloudTrail Insights event, which Security Lake does not collect.
-func insight(t *tree, root int32) bool {
-	return string(t.text(t.get(root, "eventCategory"))) == "Insight" ||
-		string(t.text(t.get(root, "eventType"))) == "AwsCloudTrailInsight"
+func insight(t *jsonrec.Tree, root jsonrec.Value) bool {
+	return string(t.Text(t.Get(root, "eventCategory"))) == "Insight" ||
+		string(t.Text(t.Get(root, "eventType"))) == "AwsCloudTrailInsight"
 }
 
 // members maps the record's members.
-func (b *builder) members(e *event, root int32, k kindOf) rejection {
+func (b *builder) members(e *event, root jsonrec.Value, k kindOf) rejection {
 	t := &b.t
 	p := e.p
 	p.api.Service, p.api.Request = &p.svc, &p.req
 	p.meta.Profiles, p.meta.Version = profiles, ocsf.Version
 	var version, feature string
-	for _, m := range t.kids(root) {
-		v := m.val
-		switch string(m.key) {
+	for _, m := range t.Members(root) {
+		v := m.Val
+		switch string(m.Key) {
 		case "eventVersion":
-			version = b.intern(t.text(v))
+			version = b.intern(t.Text(v))
 		case "eventTime":
-			s := t.text(v)
+			s := t.Text(v)
 			ms, ok := eventTime(s)
 			if !ok {
 				return rejection("eventTime " + quote(s) + " is not an RFC 3339 time")
 			}
 			e.time = ms
 		case "eventSource":
-			p.svc.Name = b.intern(t.text(v))
+			p.svc.Name = b.intern(t.Text(v))
 		case "eventName":
-			p.api.Operation = b.intern(t.text(v))
+			p.api.Operation = b.intern(t.Text(v))
 		case "awsRegion":
-			e.cloud = b.cloud(t.text(v))
+			e.cloud = b.cloud(t.Text(v))
 		case "sourceIPAddress":
-			b.source(e, t.text(v))
+			b.source(e, t.Text(v))
 		case "userAgent":
-			if s := t.text(v); len(s) > 0 {
+			if s := t.Text(v); len(s) > 0 {
 				p.http.UserAgent = b.intern(s)
 			}
 		case "requestID":
@@ -184,11 +187,11 @@ func (b *builder) members(e *event, root int32, k kindOf) rejection {
 		case "eventID":
 			p.meta.UID = b.str(v)
 		case "eventType":
-			p.meta.EventCode = b.intern(t.text(v))
+			p.meta.EventCode = b.intern(t.Text(v))
 		case "eventCategory":
-			feature = b.intern(t.text(v))
+			feature = b.intern(t.Text(v))
 		case "apiVersion":
-			p.api.Version = b.intern(t.text(v))
+			p.api.Version = b.intern(t.Text(v))
 		case "errorCode":
 			p.resp.Error = b.str(v)
 		case "errorMessage":
@@ -198,7 +201,7 @@ func (b *builder) members(e *event, root int32, k kindOf) rejection {
 		case "responseElements":
 			p.resp.Data = b.json(v)
 		case "vpcEndpointId":
-			if s := t.text(v); len(s) > 0 {
+			if s := t.Text(v); len(s) > 0 {
 				p.src.UID = b.intern(s)
 				e.hasSrc = true
 			}
@@ -209,7 +212,7 @@ func (b *builder) members(e *event, root int32, k kindOf) rejection {
 		case "additionalEventData":
 			b.additional(e, v, k)
 		default:
-			b.flatten(e, string(m.key), v)
+			b.flatten(e, string(m.Key), v)
 		}
 	}
 	if feature == "" {
@@ -306,31 +309,31 @@ func isIP(s []byte) bool {
 
 // json returns a value's JSON compacted, as Security Lake writes api.request.data and api.response.data; null
 // is absent.
-func (b *builder) json(v int32) ocsf.JSON {
-	val := &b.t.vals[v]
-	if val.kind == kNull {
+func (b *builder) json(v jsonrec.Value) ocsf.JSON {
+	if b.t.Kind(v) == jsonrec.Null {
 		return ""
 	}
-	b.compact = quoted(b.compact[:0], val.text)
+	b.compact = quoted(b.compact[:0], b.t.Raw(v), b.t.Kind(v) != jsonrec.String)
 	return ocsf.JSON(b.text.Of(b.compact))
 }
 
-// quoted appends src, compacted, as a JSON string: Security Lake's tables keep api.request.data and
-// api.response.data as strings holding JSON text.
-func quoted(dst, src []byte) []byte {
+// quoted appends src as a JSON string, compacted first when it is JSON text (compact): Security Lake's tables
+// keep api.request.data and api.response.data as strings holding JSON text.
+func quoted(dst, src []byte, compact bool) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	in := false
 	for i := 0; i < len(src); i++ {
 		c := src[i]
 		switch {
+		case !compact:
 		case in && c == '\\' && i+1 < len(src):
 			dst = append(dst, '\\', '\\')
 			i++
 			c = src[i]
 		case c == '"':
 			in = !in
-		case !in && isSpace(c):
+		case !in && (c == ' ' || c == '\n' || c == '\r' || c == '\t'):
 			continue
 		}
 		switch {

@@ -2,10 +2,11 @@ package cloudtrail
 
 import (
 	"github.com/seclake/seclake/internal/ocsf"
+	"github.com/seclake/seclake/internal/source/jsonrec"
 )
 
 // finish makes the event of class k from what the record's members gave.
-func (b *builder) finish(e *event, k kindOf, root int32) ocsf.Event {
+func (b *builder) finish(e *event, k kindOf, root jsonrec.Value) ocsf.Event {
 	p := e.p
 	if p.user.UID != "" || p.user.Name != "" || p.user.Account != nil {
 		p.actor.User = &p.user
@@ -37,6 +38,11 @@ func (b *builder) finish(e *event, k kindOf, root int32) ocsf.Event {
 	if k.class != ocsf.ClassAPIActivity && e.res >= 0 {
 		b.flatten(e, "resources", e.res)
 	}
+	if k.class == ocsf.ClassAPIActivity && e.res >= 0 {
+		b.resources(e, e.res)
+		e.res = -1
+	}
+	b.joined(e)
 	switch k.class {
 	case ocsf.ClassAuthentication:
 		if b.signIn(e, root) {
@@ -78,10 +84,7 @@ func (b *builder) finish(e *event, k kindOf, root int32) ocsf.Event {
 	}
 	if k.class != ocsf.ClassAPIActivity {
 		// Neither an Authentication nor an Account Change event after all: its resources were flattened.
-		k.activity, e.res = apiActivity(p.api.Operation), -1
-	}
-	if e.res >= 0 {
-		b.resources(e, e.res)
+		k.activity = apiActivity(p.api.Operation)
 	}
 	ev := b.api.New()
 	ev.SetActivity(k.activity)
@@ -95,20 +98,20 @@ func (b *builder) finish(e *event, k kindOf, root int32) ocsf.Event {
 
 // signIn fills the user and session of an Authentication event: the user who signed in (ConsoleLogin) or the
 // role assumed (AssumeRole*), with the session STS issued. It reports false when the record names no user.
-func (b *builder) signIn(e *event, root int32) bool {
+func (b *builder) signIn(e *event, root jsonrec.Value) bool {
 	t := &b.t
 	p := e.p
-	req, resp := t.get(root, "requestParameters"), t.get(root, "responseElements")
-	if roleArn := t.text(t.get(req, "roleArn")); len(roleArn) > 0 {
+	req, resp := t.Get(root, "requestParameters"), t.Get(root, "responseElements")
+	if roleArn := t.Text(t.Get(req, "roleArn")); len(roleArn) > 0 {
 		p.target.UID = b.intern(roleArn)
-		if name := t.text(t.get(req, "roleSessionName")); len(name) > 0 {
-			p.target.Name = b.str(t.get(req, "roleSessionName"))
+		if name := t.Text(t.Get(req, "roleSessionName")); len(name) > 0 {
+			p.target.Name = b.str(t.Get(req, "roleSessionName"))
 		}
-		role := t.get(resp, "assumedRoleUser")
-		p.tsess.UID = b.str(t.get(role, "arn"))
-		p.tsess.UIDAlt = b.str(t.get(role, "assumedRoleId"))
-		p.tsess.CredentialUID = b.str(t.get(t.get(resp, "credentials"), "accessKeyId"))
-		p.tsess.Issuer = b.str(t.get(resp, "issuer"))
+		role := t.Get(resp, "assumedRoleUser")
+		p.tsess.UID = b.str(t.Get(role, "arn"))
+		p.tsess.UIDAlt = b.str(t.Get(role, "assumedRoleId"))
+		p.tsess.CredentialUID = b.str(t.Get(t.Get(resp, "credentials"), "accessKeyId"))
+		p.tsess.Issuer = b.str(t.Get(resp, "issuer"))
 	} else {
 		p.target.UID, p.target.UIDAlt = p.user.UID, p.user.UIDAlt
 		if p.target.UID == "" {
@@ -116,7 +119,7 @@ func (b *builder) signIn(e *event, root int32) bool {
 			p.target.Name = p.user.Name
 		}
 	}
-	if s := t.text(t.get(resp, "ConsoleLogin")); len(s) > 0 {
+	if s := t.Text(t.Get(resp, "ConsoleLogin")); len(s) > 0 {
 		e.status = b.intern(s)
 	}
 	return p.target.UID != "" || p.target.Name != ""
@@ -125,22 +128,22 @@ func (b *builder) signIn(e *event, root int32) bool {
 // changedUser fills the user an Account Change event changes: from the response (the user or role created),
 // else the request (userName, roleName), else the actor (ChangePassword changes the caller's own). It reports
 // false when the record names no user.
-func (b *builder) changedUser(e *event, root int32) bool {
+func (b *builder) changedUser(e *event, root jsonrec.Value) bool {
 	t := &b.t
 	p := e.p
-	req, resp := t.get(root, "requestParameters"), t.get(root, "responseElements")
+	req, resp := t.Get(root, "requestParameters"), t.Get(root, "responseElements")
 	for _, name := range []string{"user", "role"} {
-		o := t.get(resp, name)
+		o := t.Get(resp, name)
 		if o < 0 {
 			continue
 		}
-		p.target.UID = b.str(t.get(o, "arn"))
-		p.target.UIDAlt = b.str(t.get(o, name+"Id"))
-		p.target.Name = b.str(t.get(o, name+"Name"))
+		p.target.UID = b.str(t.Get(o, "arn"))
+		p.target.UIDAlt = b.str(t.Get(o, name+"Id"))
+		p.target.Name = b.str(t.Get(o, name+"Name"))
 	}
 	if p.target.Name == "" {
 		for _, key := range []string{"userName", "roleName"} {
-			if s := t.text(t.get(req, key)); len(s) > 0 {
+			if s := t.Text(t.Get(req, key)); len(s) > 0 {
 				p.target.Name = b.text.Of(s)
 				break
 			}
@@ -149,7 +152,7 @@ func (b *builder) changedUser(e *event, root int32) bool {
 	if emptyUser(&p.target) {
 		p.target.UID, p.target.UIDAlt, p.target.Name = p.user.UID, p.user.UIDAlt, p.user.Name
 	}
-	if s := t.text(t.get(req, "policyArn")); len(s) > 0 {
+	if s := t.Text(t.Get(req, "policyArn")); len(s) > 0 {
 		p.policy.UID = b.intern(s)
 	}
 	return p.target.UID != "" || p.target.Name != ""

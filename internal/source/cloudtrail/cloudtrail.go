@@ -94,6 +94,7 @@ import (
 
 	"github.com/seclake/seclake/internal/ocsf"
 	"github.com/seclake/seclake/internal/source"
+	"github.com/seclake/seclake/internal/source/jsonrec"
 )
 
 // Product is metadata.product.name of the events.
@@ -131,7 +132,7 @@ func (*Source) Normalize(ctx context.Context, obj source.Object, sink source.Sin
 		return c.Counts(), fmt.Errorf("cloudtrail: %w", err)
 	}
 	b := newBuilder(obj)
-	recs := newRecords(body)
+	recs := jsonrec.NewReader(body, "Records")
 	for recs.Next() {
 		why := rejection(recs.Bad())
 		if recs.Truncated() {

@@ -5,17 +5,18 @@ import (
 	"time"
 
 	"github.com/seclake/seclake/internal/ocsf"
+	"github.com/seclake/seclake/internal/source/jsonrec"
 )
 
 // identity maps userIdentity to the actor: the user, its session and identity provider; what has no OCSF home
 // goes to unmapped under its path.
-func (b *builder) identity(e *event, v int32) {
+func (b *builder) identity(e *event, v jsonrec.Value) {
 	t := &b.t
 	p := e.p
 	u := &p.user
-	for _, m := range t.kids(v) {
-		s := t.text(m.val)
-		switch string(m.key) {
+	for _, m := range t.Members(v) {
+		s := t.Text(m.Val)
+		switch string(m.Key) {
 		case "type":
 			u.Type = b.intern(s)
 		case "principalId":
@@ -40,55 +41,55 @@ func (b *builder) identity(e *event, v int32) {
 				p.idp.Name = b.intern(s)
 			}
 		case "onBehalfOf":
-			b.onBehalfOf(e, m.val)
+			b.onBehalfOf(e, m.Val)
 		case "sessionContext":
-			b.sessionContext(e, m.val)
+			b.sessionContext(e, m.Val)
 		default:
-			b.flatten(e, "userIdentity."+string(m.key), m.val)
+			b.flatten(e, "userIdentity."+string(m.Key), m.Val)
 		}
 	}
 	p.actor.User = u
 }
 
-func (b *builder) onBehalfOf(e *event, v int32) {
+func (b *builder) onBehalfOf(e *event, v jsonrec.Value) {
 	t := &b.t
-	for _, m := range t.kids(v) {
-		switch s := t.text(m.val); string(m.key) {
+	for _, m := range t.Members(v) {
+		switch s := t.Text(m.Val); string(m.Key) {
 		case "userId":
 			e.p.user.UIDAlt = b.intern(s)
 		case "identityStoreArn":
 			e.p.idp.UID = b.intern(s)
 		default:
-			b.flatten(e, "userIdentity.onBehalfOf."+string(m.key), m.val)
+			b.flatten(e, "userIdentity.onBehalfOf."+string(m.Key), m.Val)
 		}
 	}
 }
 
-func (b *builder) sessionContext(e *event, v int32) {
+func (b *builder) sessionContext(e *event, v jsonrec.Value) {
 	t := &b.t
 	p := e.p
-	for _, m := range t.kids(v) {
-		switch string(m.key) {
+	for _, m := range t.Members(v) {
+		switch string(m.Key) {
 		case "sessionIssuer":
-			for _, i := range t.kids(m.val) {
-				if string(i.key) == "arn" {
-					p.session.Issuer = b.intern(t.text(i.val))
+			for _, i := range t.Members(m.Val) {
+				if string(i.Key) == "arn" {
+					p.session.Issuer = b.intern(t.Text(i.Val))
 					continue
 				}
-				b.flatten(e, "userIdentity.sessionContext.sessionIssuer."+string(i.key), i.val)
+				b.flatten(e, "userIdentity.sessionContext.sessionIssuer."+string(i.Key), i.Val)
 			}
 		case "webIdFederationData":
-			for _, i := range t.kids(m.val) {
-				if s := t.text(i.val); string(i.key) == "federatedProvider" && len(s) > 0 {
+			for _, i := range t.Members(m.Val) {
+				if s := t.Text(i.Val); string(i.Key) == "federatedProvider" && len(s) > 0 {
 					p.idp.Name = b.intern(s)
 					continue
 				}
-				b.flatten(e, "userIdentity.sessionContext.webIdFederationData."+string(i.key), i.val)
+				b.flatten(e, "userIdentity.sessionContext.webIdFederationData."+string(i.Key), i.Val)
 			}
 		case "attributes":
-			for _, a := range t.kids(m.val) {
-				s := t.text(a.val)
-				switch string(a.key) {
+			for _, a := range t.Members(m.Val) {
+				s := t.Text(a.Val)
+				switch string(a.Key) {
 				case "creationDate":
 					if ms, ok := creationDate(s); ok {
 						p.session.CreatedTimeDT = ocsf.Datetime(ms)
@@ -101,10 +102,10 @@ func (b *builder) sessionContext(e *event, v int32) {
 						continue
 					}
 				}
-				b.flatten(e, "userIdentity.sessionContext.attributes."+string(a.key), a.val)
+				b.flatten(e, "userIdentity.sessionContext.attributes."+string(a.Key), a.Val)
 			}
 		default:
-			b.flatten(e, "userIdentity.sessionContext."+string(m.key), m.val)
+			b.flatten(e, "userIdentity.sessionContext."+string(m.Key), m.Val)
 		}
 	}
 }
@@ -121,19 +122,19 @@ func creationDate(s []byte) (int64, bool) {
 }
 
 // resources maps resources[]: ARN, accountId and type; other members go to unmapped.
-func (b *builder) resources(e *event, v int32) {
+func (b *builder) resources(e *event, v jsonrec.Value) {
 	t := &b.t
-	kids := t.kids(v)
-	if t.vals[v].kind != kArray || len(kids) == 0 {
+	kids := t.Members(v)
+	if t.Kind(v) != jsonrec.Array || len(kids) == 0 {
 		b.flatten(e, "resources", v)
 		return
 	}
 	out := make([]ocsf.ResourceDetails, 0, len(kids))
 	for _, el := range kids {
 		var r ocsf.ResourceDetails
-		for _, m := range t.kids(el.val) {
-			s := t.text(m.val)
-			switch string(m.key) {
+		for _, m := range t.Members(el.Val) {
+			s := t.Text(m.Val)
+			switch string(m.Key) {
 			case "ARN":
 				r.UID = b.intern(s)
 			case "accountId":
@@ -143,7 +144,7 @@ func (b *builder) resources(e *event, v int32) {
 			case "type":
 				r.Type = b.intern(s)
 			default:
-				b.flatten(e, "resources[]."+string(m.key), m.val)
+				b.flatten(e, "resources[]."+string(m.Key), m.Val)
 			}
 		}
 		if r.UID != "" {
@@ -151,9 +152,9 @@ func (b *builder) resources(e *event, v int32) {
 			continue
 		}
 		// OCSF names a resource by uid or name: one without an ARN stays under unmapped.
-		for _, m := range t.kids(el.val) {
-			if k := string(m.key); k == "accountId" || k == "type" {
-				b.flatten(e, "resources[]."+k, m.val)
+		for _, m := range t.Members(el.Val) {
+			if k := string(m.Key); k == "accountId" || k == "type" {
+				b.flatten(e, "resources[]."+k, m.Val)
 			}
 		}
 	}
@@ -162,11 +163,11 @@ func (b *builder) resources(e *event, v int32) {
 
 // additional maps additionalEventData: LoginTo and MFAUsed for sign-ins (Authentication), UserName for the
 // actor when userIdentity has none; the rest goes to unmapped.
-func (b *builder) additional(e *event, v int32, k kindOf) {
+func (b *builder) additional(e *event, v jsonrec.Value, k kindOf) {
 	t := &b.t
-	for _, m := range t.kids(v) {
-		s := t.text(m.val)
-		switch key := string(m.key); {
+	for _, m := range t.Members(v) {
+		s := t.Text(m.Val)
+		switch key := string(m.Key); {
 		case key == "LoginTo" && k.class == ocsf.ClassAuthentication && len(s) > 0:
 			e.p.dst.SvcName = b.intern(s)
 			continue
@@ -179,35 +180,48 @@ func (b *builder) additional(e *event, v int32, k kindOf) {
 				continue
 			}
 		}
-		b.flatten(e, "additionalEventData."+string(m.key), m.val)
+		b.flatten(e, "additionalEventData."+string(m.Key), m.Val)
 	}
 }
 
 // flatten writes a value under unmapped as Security Lake does (see source.Flatten): dotted paths, "[]" after
 // arrays, the leaves of an array's elements joined by commas.
-func (b *builder) flatten(e *event, path string, v int32) {
+func (b *builder) flatten(e *event, path string, v jsonrec.Value) {
 	t := &b.t
-	val := &t.vals[v]
-	switch val.kind {
-	case kNull:
-	case kObject:
-		for _, m := range t.kids(v) {
-			b.flatten(e, path+"."+string(m.key), m.val)
+	switch t.Kind(v) {
+	case jsonrec.Null:
+	case jsonrec.Object:
+		for _, m := range t.Members(v) {
+			b.flatten(e, path+"."+string(m.Key), m.Val)
 		}
-	case kArray:
-		for _, m := range t.kids(v) {
-			b.flatten(e, path+"[]", m.val)
+	case jsonrec.Array:
+		for _, m := range t.Members(v) {
+			b.flatten(e, path+"[]", m.Val)
 		}
 	default:
-		if e.unmapped == nil {
-			e.unmapped = make(map[string]string, 8)
+		if containsArray(path) {
+			// The leaves of an array's elements are joined by commas when the record is done (joining them
+			// here, string by string, would take time quadratic in their number).
+			if e.joins == nil {
+				e.joins = map[string][]byte{}
+			}
+			j, ok := e.joins[path]
+			if ok {
+				j = append(j, ',')
+			}
+			e.joins[path] = append(j, t.Raw(v)...)
+			return
 		}
-		text := b.intern(val.text)
-		if prev, ok := e.unmapped[path]; ok && len(path) > 2 && containsArray(path) {
-			text = prev + "," + text
-		}
-		e.unmapped[path] = text
+		b.unmap(e, path, b.intern(t.Raw(v)))
 	}
+}
+
+// joined moves the joined leaves of arrays to unmapped.
+func (b *builder) joined(e *event) {
+	for path, j := range e.joins {
+		b.unmap(e, path, b.intern(j))
+	}
+	e.joins = nil
 }
 
 // unmap writes one value under unmapped.

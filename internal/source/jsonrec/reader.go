@@ -1,4 +1,4 @@
-package cloudtrail
+package jsonrec
 
 import (
 	"bytes"
@@ -8,17 +8,20 @@ import (
 	"github.com/seclake/seclake/internal/source"
 )
 
-// records cuts an object into CloudTrail records without holding more than one record in memory: the elements
-// of the "Records" array of a CloudTrail log file ({"Records":[…]}), the elements of a top-level array, or
-// top-level objects one after the other (one event per line, as seclake's audit trail writes them). Text
-// between values that is not JSON is a bad record up to the end of its line.
-type records struct {
-	r   io.Reader
-	buf []byte
-	pos int // next byte to read in buf
-	end int // end of the bytes read into buf
-	err error
-	eof bool
+// Reader cuts an object into JSON records without holding more than one in memory: the elements of the array of
+// a wrapper object whose first key is the wrapper's ({"Records":[…]} for CloudTrail), the elements of a
+// top-level array, or top-level objects one after the other (JSON lines; a line that begins with '{' ends a
+// record that has not closed, so that one cut short does not swallow the rest). Text between values that is
+// not JSON is a bad record up to the end of its line. A record is at most source.MaxRecord bytes: the rest of
+// a longer one is skipped and the record marked truncated.
+type Reader struct {
+	r     io.Reader
+	buf   []byte
+	pos   int // next byte to read in buf
+	end   int // end of the bytes read into buf
+	err   error
+	eof   bool
+	empty int // reads in a row that returned nothing
 
 	// record is the current record: a view of buf, or of long for a record that did not fit.
 	record    []byte
@@ -28,19 +31,23 @@ type records struct {
 	n         int64
 	bytes     int64
 
-	// state: 0 top level, 1 inside the Records array, 2 inside a top-level array.
+	wrapper string // the wrapper's key, quoted
+
+	// state: 0 top level, 1 inside the wrapper's array, 2 inside a top-level array.
 	state int
 }
 
 const readBuffer = 256 << 10
 
-func newRecords(r io.Reader) *records {
-	return &records{r: r, buf: make([]byte, readBuffer)}
+// NewReader returns a Reader of r; wrapper is the key of the array that holds the records in a wrapper object
+// ("Records"), "" when there is none.
+func NewReader(r io.Reader, wrapper string) *Reader {
+	return &Reader{r: r, buf: make([]byte, readBuffer), wrapper: `"` + wrapper + `"`}
 }
 
 // fill moves buf[keep:end] to the front of buf and reads more input after it; it returns false at the end of
 // the input (or on an error). Callers' offsets into buf move back by keep.
-func (s *records) fill(keep int) bool {
+func (s *Reader) fill(keep int) bool {
 	if keep > 0 {
 		copy(s.buf, s.buf[keep:s.end])
 		s.end -= keep
@@ -55,6 +62,13 @@ func (s *records) fill(keep int) bool {
 	n, err := s.r.Read(s.buf[s.end:])
 	s.end += n
 	s.bytes += int64(n)
+	if n == 0 && err == nil {
+		if s.empty++; s.empty >= 100 {
+			err = io.ErrNoProgress
+		}
+	} else {
+		s.empty = 0
+	}
 	if err != nil {
 		s.eof = true
 		if !errors.Is(err, io.EOF) {
@@ -66,7 +80,7 @@ func (s *records) fill(keep int) bool {
 }
 
 // peek skips white space (and, inside arrays, commas) and returns the next byte, false at the end.
-func (s *records) peek(commas bool) (byte, bool) {
+func (s *Reader) peek(commas bool) (byte, bool) {
 	for {
 		for s.pos < s.end {
 			c := s.buf[s.pos]
@@ -87,7 +101,7 @@ func (s *records) peek(commas bool) (byte, bool) {
 }
 
 // Next advances to the next record and reports whether there is one; Err says whether reading failed.
-func (s *records) Next() bool {
+func (s *Reader) Next() bool {
 	s.truncated, s.bad, s.long, s.record = false, "", s.long[:0], nil
 	for {
 		c, ok := s.peek(s.state != 0)
@@ -102,7 +116,7 @@ func (s *records) Next() bool {
 			}
 			s.state = 0
 			continue
-		case s.state == 0 && c == '{' && s.recordsKey():
+		case s.state == 0 && c == '{' && s.wrapper != `""` && s.wrapperKey():
 			s.state = 1
 			continue
 		case s.state == 0 && c == '[':
@@ -121,18 +135,17 @@ func (s *records) Next() bool {
 	}
 }
 
-// recordsKey reports whether the object at pos begins with the key "Records" and an array, and then moves
-// past the '['. The object's other members (CloudTrail writes none) are skipped when the array ends.
-func (s *records) recordsKey() bool {
+// wrapperKey reports whether the object at pos begins with the wrapper's key and an array, and then moves past
+// the '['. The object's other members are skipped when the array ends.
+func (s *Reader) wrapperKey() bool {
 	for s.end-s.pos < 256 && s.fill(s.pos) {
 	}
 	rest := s.buf[s.pos:s.end]
 	i := skipSpace(rest, 1)
-	const key = `"Records"`
-	if !bytes.HasPrefix(rest[i:], []byte(key)) {
+	if !bytes.HasPrefix(rest[i:], []byte(s.wrapper)) {
 		return false
 	}
-	i = skipSpace(rest, i+len(key))
+	i = skipSpace(rest, i+len(s.wrapper))
 	if i >= len(rest) || rest[i] != ':' {
 		return false
 	}
@@ -153,7 +166,7 @@ func skipSpace(b []byte, i int) int {
 
 // value reads the JSON value at pos as the current record: an object or array whole, anything else up to the
 // next comma, bracket or line end.
-func (s *records) value() {
+func (s *Reader) value() {
 	if c := s.buf[s.pos]; c != '{' && c != '[' {
 		s.upTo(func(c byte) bool { return c == ',' || c == ']' || c == '\n' })
 		s.bad = "not a JSON object"
@@ -161,33 +174,15 @@ func (s *records) value() {
 	}
 	st := scanState{lines: s.state == 0}
 	depth := 0
-	start := s.pos
-	for {
-		i, done := st.scan(s.buf[s.pos:s.end], &depth)
-		s.pos += i
-		if done {
-			s.keep(start, s.pos, true)
-			if st.cut {
-				s.bad = "the record ends before it closes (a line beginning with { follows)"
-			}
-			return
-		}
-		if s.pos-start >= len(s.buf)/2 {
-			s.keep(start, s.pos, false)
-			start = s.pos
-		}
-		more := s.fill(start)
-		start = 0
-		if !more {
-			s.keep(start, s.pos, true)
-			s.bad = "the input ends inside the record"
-			return
-		}
+	if !s.take(func(b []byte) (int, bool) { return st.scan(b, &depth) }) {
+		s.bad = "the input ends inside the record"
+	} else if st.cut {
+		s.bad = "the record ends before it closes (a line beginning with { follows)"
 	}
 }
 
 // line reads the rest of the line as the record.
-func (s *records) line() {
+func (s *Reader) line() {
 	s.upTo(func(c byte) bool { return c == '\n' })
 	if s.pos < s.end {
 		s.pos++ // the line end
@@ -195,15 +190,27 @@ func (s *records) line() {
 }
 
 // upTo reads up to the first byte for which stop is true (not included) as the record.
-func (s *records) upTo(stop func(byte) bool) {
+func (s *Reader) upTo(stop func(byte) bool) {
+	s.take(func(b []byte) (int, bool) {
+		for i, c := range b {
+			if stop(c) {
+				return i, true
+			}
+		}
+		return len(b), false
+	})
+}
+
+// take reads the record that starts at pos: scan consumes bytes and says where the record ends. It reports
+// false when the input ends first; the record is then what there was.
+func (s *Reader) take(scan func([]byte) (int, bool)) bool {
 	start := s.pos
 	for {
-		for s.pos < s.end {
-			if stop(s.buf[s.pos]) {
-				s.keep(start, s.pos, true)
-				return
-			}
-			s.pos++
+		i, done := scan(s.buf[s.pos:s.end])
+		s.pos += i
+		if done {
+			s.keep(start, s.pos, true)
+			return true
 		}
 		if s.pos-start >= len(s.buf)/2 {
 			s.keep(start, s.pos, false)
@@ -213,14 +220,14 @@ func (s *records) upTo(stop func(byte) bool) {
 		start = 0
 		if !more {
 			s.keep(start, s.pos, true)
-			return
+			return false
 		}
 	}
 }
 
 // keep takes buf[from:to] as the next part of the record; last says it is the last part. A record in one part
 // stays a view of buf; longer ones are copied to long, up to source.MaxRecord bytes.
-func (s *records) keep(from, to int, last bool) {
+func (s *Reader) keep(from, to int, last bool) {
 	part := s.buf[from:to]
 	if last && len(s.long) == 0 && !s.truncated {
 		s.record = part
@@ -235,7 +242,7 @@ func (s *records) keep(from, to int, last bool) {
 }
 
 // closeWrapper skips what follows the Records array up to the end of the log file's object.
-func (s *records) closeWrapper() {
+func (s *Reader) closeWrapper() {
 	var st scanState
 	depth := 1
 	for {
@@ -313,11 +320,20 @@ func indexQuoteOrBackslash(b []byte) int {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
 
-// Record returns the current record (valid until the next call of Next), Number its number from 1, Truncated
-// whether it was longer than source.MaxRecord, and Bad why it is not a JSON value ("" when it is one).
-func (s *records) Record() []byte  { return s.record }
-func (s *records) Number() int64   { return s.n }
-func (s *records) Truncated() bool { return s.truncated }
-func (s *records) Bad() string     { return s.bad }
-func (s *records) Bytes() int64    { return s.bytes }
-func (s *records) Err() error      { return s.err }
+// Record returns the current record, valid until the next call of Next.
+func (s *Reader) Record() []byte { return s.record }
+
+// Number returns the current record's number in the object, from 1.
+func (s *Reader) Number() int64 { return s.n }
+
+// Truncated reports whether the current record was longer than source.MaxRecord and cut.
+func (s *Reader) Truncated() bool { return s.truncated }
+
+// Bad says why the current record is not a whole JSON object or array ("" when it is one).
+func (s *Reader) Bad() string { return s.bad }
+
+// Bytes returns the number of bytes read so far.
+func (s *Reader) Bytes() int64 { return s.bytes }
+
+// Err returns the error that ended reading, nil at the end of the input.
+func (s *Reader) Err() error { return s.err }

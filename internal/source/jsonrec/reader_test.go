@@ -1,21 +1,17 @@
-package cloudtrail
+package jsonrec
 
 import (
-	"bytes"
-	"compress/gzip"
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/seclake/seclake/internal/source"
-	"github.com/seclake/seclake/internal/source/sourcetest"
 )
 
-// split returns the records of input as the source cuts them, with the reasons of the bad ones.
+// split returns the records of input as a Reader cuts them, with the reasons of the bad ones.
 func split(t *testing.T, input string) (recs []string, bad []string) {
-	r := newRecords(strings.NewReader(input))
+	r := NewReader(strings.NewReader(input), "Records")
 	for r.Next() {
 		require.EqualValues(t, len(recs)+1, r.Number())
 		recs = append(recs, string(r.Record()))
@@ -56,8 +52,8 @@ func TestRecordsBad(t *testing.T) {
 		"", "not a JSON object", "not a JSON object", "", "the input ends inside the record"}, bad)
 }
 
-// TestLongRecords reads records longer than the read buffer whole, and sets aside one longer than
-// source.MaxRecord with its first MaxRecord bytes, going on with the next.
+// TestLongRecords reads records longer than the read buffer whole, and cuts one longer than source.MaxRecord
+// to its first MaxRecord bytes, going on with the next.
 func TestLongRecords(t *testing.T) {
 	long := `{"eventName":"` + strings.Repeat("x", 3*readBuffer) + `"}`
 	got, _ := split(t, `{"Records":[`+long+`,{"a":1}]}`)
@@ -66,43 +62,11 @@ func TestLongRecords(t *testing.T) {
 	require.Equal(t, long, got[0])
 
 	huge := `{"eventName":"` + strings.Repeat("y", source.MaxRecord) + `"}`
-	r := newRecords(strings.NewReader(`{"Records":[` + huge + `,{"a":1}]}`))
+	r := NewReader(strings.NewReader(`{"Records":[`+huge+`,{"a":1}]}`), "Records")
 	require.True(t, r.Next())
 	require.True(t, r.Truncated())
 	require.Len(t, r.Record(), source.MaxRecord)
 	require.True(t, r.Next())
 	require.Equal(t, `{"a":1}`, string(r.Record()))
 	require.False(t, r.Next())
-
-	m, counts := sourcetest.Run(t, New(), source.Object{Name: "huge", Body: strings.NewReader(`[` + huge + `]`)})
-	require.EqualValues(t, 1, counts.SetAside)
-	require.True(t, m.SetAsides[0].Truncated)
-	require.Contains(t, m.SetAsides[0].Reason, "longer than")
-}
-
-func TestCorruptGzipIsAnError(t *testing.T) {
-	var gz bytes.Buffer
-	w := gzip.NewWriter(&gz)
-	_, _ = w.Write(logFile(t, 100))
-	require.NoError(t, w.Close())
-	_, err := New().Normalize(t.Context(), source.Object{Name: "x.gz", Body: bytes.NewReader(gz.Bytes()[:gz.Len()-9])}, &sourcetest.Discard{})
-	require.ErrorContains(t, err, "x.gz")
-}
-
-func TestContextEndsNormalize(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	_, err := New().Normalize(ctx, source.Object{Body: bytes.NewReader(logFile(t, 2000))}, &sourcetest.Discard{})
-	require.ErrorIs(t, err, ctx.Err())
-}
-
-func TestClassify(t *testing.T) {
-	for name, want := range map[string]int32{"DescribeInstances": 2, "CreateBucket": 1, "PutObject": 3,
-		"DeleteBucket": 4, "Getaway": 99, "Get": 2, "ListObjectsV2": 2, "TerminateInstances": 4, "Frobnicate": 99} {
-		require.Equal(t, want, apiActivity(name), name)
-	}
-	require.Equal(t, kindOf{3002, 1}, classify("sts.amazonaws.com", "AssumeRole", TableManagement))
-	require.Equal(t, kindOf{6003, 99}, classify("iam.amazonaws.com", "AssumeRole", TableManagement))
-	require.Equal(t, kindOf{3001, 7}, classify("iam.amazonaws.com", "AttachRolePolicy", TableManagement))
-	require.Equal(t, kindOf{6003, 1}, classify("iam.amazonaws.com", "CreateUser", TableS3))
 }

@@ -1,4 +1,9 @@
-package cloudtrail
+// Package jsonrec reads JSON records: Reader cuts an object (a log file of any size) into records without
+// holding more than one — the elements of a wrapper's array ({"Records":[…]}), of a top-level array, or
+// top-level objects one after the other (JSON lines) — and Tree parses one record into a small DOM whose
+// strings are views of the record, reused from record to record, so that sources read JSON vendor formats
+// fast and in bounded memory.
+package jsonrec
 
 import (
 	"errors"
@@ -7,22 +12,22 @@ import (
 	"unicode/utf8"
 )
 
-// kind is the type of a JSON value.
-type kind uint8
+// Kind is the type of a JSON value.
+type Kind uint8
 
 const (
-	kNull kind = iota
-	kBool
-	kNumber
-	kString
-	kObject
-	kArray
+	Null Kind = iota
+	Bool
+	Number
+	String
+	Object
+	Array
 )
 
 // value is one JSON value of a parsed record. Values live in the tree's slice and refer to each other by index,
 // so that parsing a record allocates nothing once the tree's slices have grown.
 type value struct {
-	kind kind
+	kind Kind
 	// text is a string's decoded bytes, a number's or a boolean's literal, or an object's or array's raw JSON
 	// (the span of the record it was read from).
 	text []byte
@@ -30,17 +35,23 @@ type value struct {
 	lo, hi int32
 }
 
-// member is an object's member (key set) or an array's element (key nil).
-type member struct {
-	key []byte
-	val int32
+// Value is a value of a parsed record: an index into its Tree. None stands for a value that is absent.
+type Value int32
+
+// None is the Value of an absent member.
+const None Value = -1
+
+// Member is an object's member (Key set) or an array's element (Key nil).
+type Member struct {
+	Key []byte
+	Val Value
 }
 
-// tree is a parsed JSON record: a small DOM over the record's bytes, reused from record to record.
-type tree struct {
+// Tree is a parsed JSON record: a small DOM over the record's bytes, reused from record to record.
+type Tree struct {
 	vals    []value
-	members []member
-	stack   []member
+	members []Member
+	stack   []Member
 	scratch []byte
 	data    []byte
 	pos     int
@@ -54,9 +65,9 @@ var (
 	errDepth  = errors.New("JSON nested deeper than 64 levels")
 )
 
-// parse parses one JSON value, the whole of data, and returns the index of its root value. Strings stay views
+// Parse parses one JSON value, the whole of data, and returns the index of its root value. Strings stay views
 // of data (or of the tree's scratch space when they had escapes): valid until the next parse.
-func (t *tree) parse(data []byte) (int32, error) {
+func (t *Tree) Parse(data []byte) (Value, error) {
 	t.vals, t.members, t.stack, t.scratch = t.vals[:0], t.members[:0], t.stack[:0], t.scratch[:0]
 	t.data, t.pos = data, 0
 	// Escaped strings are decoded into scratch: reserve room for all of them so that it never moves.
@@ -74,7 +85,7 @@ func (t *tree) parse(data []byte) (int32, error) {
 	return root, nil
 }
 
-func (t *tree) space() {
+func (t *Tree) space() {
 	for t.pos < len(t.data) {
 		switch t.data[t.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -85,12 +96,12 @@ func (t *tree) space() {
 	}
 }
 
-func (t *tree) add(v value) int32 {
+func (t *Tree) add(v value) Value {
 	t.vals = append(t.vals, v)
-	return int32(len(t.vals) - 1)
+	return Value(len(t.vals) - 1)
 }
 
-func (t *tree) value(depth int) (int32, error) {
+func (t *Tree) value(depth int) (Value, error) {
 	if depth > maxDepth {
 		return 0, errDepth
 	}
@@ -106,19 +117,19 @@ func (t *tree) value(depth int) (int32, error) {
 		if err != nil {
 			return 0, err
 		}
-		return t.add(value{kind: kString, text: s}), nil
+		return t.add(value{kind: String, text: s}), nil
 	case 't':
-		return t.literal("true", kBool)
+		return t.literal("true", Bool)
 	case 'f':
-		return t.literal("false", kBool)
+		return t.literal("false", Bool)
 	case 'n':
-		return t.literal("null", kNull)
+		return t.literal("null", Null)
 	default:
 		return t.number()
 	}
 }
 
-func (t *tree) literal(word string, k kind) (int32, error) {
+func (t *Tree) literal(word string, k Kind) (Value, error) {
 	end := t.pos + len(word)
 	if end > len(t.data) || string(t.data[t.pos:end]) != word {
 		return 0, errSyntax
@@ -128,7 +139,7 @@ func (t *tree) literal(word string, k kind) (int32, error) {
 	return t.add(v), nil
 }
 
-func (t *tree) number() (int32, error) {
+func (t *Tree) number() (Value, error) {
 	start := t.pos
 	for t.pos < len(t.data) {
 		c := t.data[t.pos]
@@ -142,7 +153,7 @@ func (t *tree) number() (int32, error) {
 	if !validNumber(text) {
 		return 0, errSyntax
 	}
-	return t.add(value{kind: kNumber, text: text}), nil
+	return t.add(value{kind: Number, text: text}), nil
 }
 
 // validNumber checks JSON's number grammar.
@@ -182,14 +193,14 @@ func validNumber(b []byte) bool {
 	return i == len(b)
 }
 
-func (t *tree) container(open byte, depth int) (int32, error) {
+func (t *Tree) container(open byte, depth int) (Value, error) {
 	start := t.pos
 	t.pos++
 	mark := len(t.stack)
 	closing := byte('}')
-	k := kObject
+	k := Object
 	if open == '[' {
-		closing, k = ']', kArray
+		closing, k = ']', Array
 	}
 	t.space()
 	if t.pos < len(t.data) && t.data[t.pos] == closing {
@@ -198,7 +209,7 @@ func (t *tree) container(open byte, depth int) (int32, error) {
 	}
 	for {
 		var key []byte
-		if k == kObject {
+		if k == Object {
 			t.space()
 			if t.pos >= len(t.data) || t.data[t.pos] != '"' {
 				return 0, errSyntax
@@ -218,7 +229,7 @@ func (t *tree) container(open byte, depth int) (int32, error) {
 		if err != nil {
 			return 0, err
 		}
-		t.stack = append(t.stack, member{key: key, val: v})
+		t.stack = append(t.stack, Member{Key: key, Val: v})
 		t.space()
 		if t.pos >= len(t.data) {
 			return 0, errSyntax
@@ -240,7 +251,7 @@ func (t *tree) container(open byte, depth int) (int32, error) {
 }
 
 // str reads a string and returns its decoded bytes.
-func (t *tree) str() ([]byte, error) {
+func (t *Tree) str() ([]byte, error) {
 	t.pos++ // the opening quote
 	start := t.pos
 	for t.pos < len(t.data) {
@@ -261,7 +272,7 @@ func (t *tree) str() ([]byte, error) {
 }
 
 // escaped decodes a string with escapes into scratch, from start (the first byte after the quote).
-func (t *tree) escaped(start int) ([]byte, error) {
+func (t *Tree) escaped(start int) ([]byte, error) {
 	out := len(t.scratch)
 	t.scratch = append(t.scratch, t.data[start:t.pos]...)
 	for t.pos < len(t.data) {
@@ -321,7 +332,7 @@ func (t *tree) escaped(start int) ([]byte, error) {
 	return nil, errSyntax
 }
 
-func (t *tree) hex4() (rune, bool) {
+func (t *Tree) hex4() (rune, bool) {
 	if t.pos+4 > len(t.data) {
 		return 0, false
 	}
@@ -333,35 +344,52 @@ func (t *tree) hex4() (rune, bool) {
 	return rune(n), true
 }
 
-// get returns the member of object v named key, -1 when absent.
-func (t *tree) get(v int32, key string) int32 {
-	if v < 0 || t.vals[v].kind != kObject {
-		return -1
+// Get returns the member of object v named key, None when v is not an object or has no such member.
+func (t *Tree) Get(v Value, key string) Value {
+	if v < 0 || t.vals[v].kind != Object {
+		return None
 	}
 	val := &t.vals[v]
 	for _, m := range t.members[val.lo:val.hi] {
-		if string(m.key) == key {
-			return m.val
+		if string(m.Key) == key {
+			return m.Val
 		}
 	}
-	return -1
+	return None
 }
 
-// text returns the text of a string value, nil for other values and for -1.
-func (t *tree) text(v int32) []byte {
-	if v < 0 || t.vals[v].kind != kString {
+// Kind returns the kind of v; Null for None.
+func (t *Tree) Kind(v Value) Kind {
+	if v < 0 {
+		return Null
+	}
+	return t.vals[v].kind
+}
+
+// Text returns the decoded text of a string value, nil for other values and None.
+func (t *Tree) Text(v Value) []byte {
+	if v < 0 || t.vals[v].kind != String {
 		return nil
 	}
 	return t.vals[v].text
 }
 
-// kids returns the members of an object or the elements of an array.
-func (t *tree) kids(v int32) []member {
+// Raw returns a value's JSON: a number's or a boolean's literal, an object's or array's text as the record has
+// it; for a string, its decoded text (as Text). Nil for None.
+func (t *Tree) Raw(v Value) []byte {
+	if v < 0 {
+		return nil
+	}
+	return t.vals[v].text
+}
+
+// Members returns the members of an object or the elements of an array (nil for other values).
+func (t *Tree) Members(v Value) []Member {
 	if v < 0 {
 		return nil
 	}
 	val := &t.vals[v]
-	if val.kind != kObject && val.kind != kArray {
+	if val.kind != Object && val.kind != Array {
 		return nil
 	}
 	return t.members[val.lo:val.hi]
