@@ -42,8 +42,6 @@ type event struct {
 	unmapped  map[string]string
 	resources []ocsf.ResourceDetails
 	hasSrc    bool
-	// joins are the leaves of arrays bound for unmapped, joined by commas (see flatten).
-	joins map[string][]byte
 	// res is the record's resources member, -1 when it has none: resources[] for API Activity, unmapped
 	// for the classes without resources.
 	res jsonrec.Value
@@ -61,12 +59,15 @@ type builder struct {
 	clouds  map[string]*ocsf.Cloud
 	product map[[2]string]*ocsf.Product
 	compact []byte
+	un      jsonrec.Unmapped
 }
 
 func newBuilder(obj source.Object) *builder {
-	return &builder{obj: obj, parts: ocsf.Slab[parts]{Block: 64}, api: ocsf.Slab[ocsf.APIActivity]{Block: 64},
+	b := &builder{obj: obj, parts: ocsf.Slab[parts]{Block: 64}, api: ocsf.Slab[ocsf.APIActivity]{Block: 64},
 		auth: ocsf.Slab[ocsf.Authentication]{Block: 16}, change: ocsf.Slab[ocsf.AccountChange]{Block: 16},
 		text: ocsf.Interner{Max: maxStrings}, clouds: map[string]*ocsf.Cloud{}, product: map[[2]string]*ocsf.Product{}}
+	b.un.Intern = b.intern
+	return b
 }
 
 const maxStrings = 1 << 14
@@ -103,6 +104,7 @@ func (b *builder) build(raw []byte) (ocsf.Event, string, rejection) {
 	if !ok {
 		return nil, "", ""
 	}
+	b.un.Map() // what a record set aside left
 	e := event{p: b.parts.New(), res: -1}
 	k := classify(string(src), string(name), table)
 	if why := b.members(&e, root, k); why != "" {
@@ -212,7 +214,7 @@ func (b *builder) members(e *event, root jsonrec.Value, k kindOf) rejection {
 		case "additionalEventData":
 			b.additional(e, v, k)
 		default:
-			b.flatten(e, string(m.Key), v)
+			b.un.Flatten(&b.t, string(m.Key), v)
 		}
 	}
 	if feature == "" {

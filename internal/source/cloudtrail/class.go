@@ -17,7 +17,7 @@ func (b *builder) finish(e *event, k kindOf, root jsonrec.Value) ocsf.Event {
 		for _, f := range [...]struct{ key, v string }{{"type", p.user.Type}, {"principalId", p.user.UIDAlt},
 			{"accessKeyId", p.user.CredentialUID}} {
 			if f.v != "" {
-				b.unmap(e, "userIdentity."+f.key, f.v)
+				b.un.Set("userIdentity."+f.key, f.v)
 			}
 		}
 	}
@@ -36,13 +36,13 @@ func (b *builder) finish(e *event, k kindOf, root jsonrec.Value) ocsf.Event {
 		dst = &p.dst
 	}
 	if k.class != ocsf.ClassAPIActivity && e.res >= 0 {
-		b.flatten(e, "resources", e.res)
+		b.un.Flatten(&b.t, "resources", e.res)
 	}
 	if k.class == ocsf.ClassAPIActivity && e.res >= 0 {
 		b.resources(e, e.res)
 		e.res = -1
 	}
-	b.joined(e)
+	e.unmapped = b.un.Map()
 	switch k.class {
 	case ocsf.ClassAuthentication:
 		if b.signIn(e, root) {

@@ -45,7 +45,7 @@ func (b *builder) identity(e *event, v jsonrec.Value) {
 		case "sessionContext":
 			b.sessionContext(e, m.Val)
 		default:
-			b.flatten(e, "userIdentity."+string(m.Key), m.Val)
+			b.un.Flatten(&b.t, "userIdentity."+string(m.Key), m.Val)
 		}
 	}
 	p.actor.User = u
@@ -60,7 +60,7 @@ func (b *builder) onBehalfOf(e *event, v jsonrec.Value) {
 		case "identityStoreArn":
 			e.p.idp.UID = b.intern(s)
 		default:
-			b.flatten(e, "userIdentity.onBehalfOf."+string(m.Key), m.Val)
+			b.un.Flatten(&b.t, "userIdentity.onBehalfOf."+string(m.Key), m.Val)
 		}
 	}
 }
@@ -76,7 +76,7 @@ func (b *builder) sessionContext(e *event, v jsonrec.Value) {
 					p.session.Issuer = b.intern(t.Text(i.Val))
 					continue
 				}
-				b.flatten(e, "userIdentity.sessionContext.sessionIssuer."+string(i.Key), i.Val)
+				b.un.Flatten(&b.t, "userIdentity.sessionContext.sessionIssuer."+string(i.Key), i.Val)
 			}
 		case "webIdFederationData":
 			for _, i := range t.Members(m.Val) {
@@ -84,7 +84,7 @@ func (b *builder) sessionContext(e *event, v jsonrec.Value) {
 					p.idp.Name = b.intern(s)
 					continue
 				}
-				b.flatten(e, "userIdentity.sessionContext.webIdFederationData."+string(i.Key), i.Val)
+				b.un.Flatten(&b.t, "userIdentity.sessionContext.webIdFederationData."+string(i.Key), i.Val)
 			}
 		case "attributes":
 			for _, a := range t.Members(m.Val) {
@@ -102,10 +102,10 @@ func (b *builder) sessionContext(e *event, v jsonrec.Value) {
 						continue
 					}
 				}
-				b.flatten(e, "userIdentity.sessionContext.attributes."+string(a.Key), a.Val)
+				b.un.Flatten(&b.t, "userIdentity.sessionContext.attributes."+string(a.Key), a.Val)
 			}
 		default:
-			b.flatten(e, "userIdentity.sessionContext."+string(m.Key), m.Val)
+			b.un.Flatten(&b.t, "userIdentity.sessionContext."+string(m.Key), m.Val)
 		}
 	}
 }
@@ -126,7 +126,7 @@ func (b *builder) resources(e *event, v jsonrec.Value) {
 	t := &b.t
 	kids := t.Members(v)
 	if t.Kind(v) != jsonrec.Array || len(kids) == 0 {
-		b.flatten(e, "resources", v)
+		b.un.Flatten(&b.t, "resources", v)
 		return
 	}
 	out := make([]ocsf.ResourceDetails, 0, len(kids))
@@ -144,7 +144,7 @@ func (b *builder) resources(e *event, v jsonrec.Value) {
 			case "type":
 				r.Type = b.intern(s)
 			default:
-				b.flatten(e, "resources[]."+string(m.Key), m.Val)
+				b.un.Flatten(&b.t, "resources[]."+string(m.Key), m.Val)
 			}
 		}
 		if r.UID != "" {
@@ -154,7 +154,7 @@ func (b *builder) resources(e *event, v jsonrec.Value) {
 		// OCSF names a resource by uid or name: one without an ARN stays under unmapped.
 		for _, m := range t.Members(el.Val) {
 			if k := string(m.Key); k == "accountId" || k == "type" {
-				b.flatten(e, "resources[]."+k, m.Val)
+				b.un.Flatten(&b.t, "resources[]."+k, m.Val)
 			}
 		}
 	}
@@ -180,63 +180,6 @@ func (b *builder) additional(e *event, v jsonrec.Value, k kindOf) {
 				continue
 			}
 		}
-		b.flatten(e, "additionalEventData."+string(m.Key), m.Val)
+		b.un.Flatten(&b.t, "additionalEventData."+string(m.Key), m.Val)
 	}
-}
-
-// flatten writes a value under unmapped as Security Lake does (see source.Flatten): dotted paths, "[]" after
-// arrays, the leaves of an array's elements joined by commas.
-func (b *builder) flatten(e *event, path string, v jsonrec.Value) {
-	t := &b.t
-	switch t.Kind(v) {
-	case jsonrec.Null:
-	case jsonrec.Object:
-		for _, m := range t.Members(v) {
-			b.flatten(e, path+"."+string(m.Key), m.Val)
-		}
-	case jsonrec.Array:
-		for _, m := range t.Members(v) {
-			b.flatten(e, path+"[]", m.Val)
-		}
-	default:
-		if containsArray(path) {
-			// The leaves of an array's elements are joined by commas when the record is done (joining them
-			// here, string by string, would take time quadratic in their number).
-			if e.joins == nil {
-				e.joins = map[string][]byte{}
-			}
-			j, ok := e.joins[path]
-			if ok {
-				j = append(j, ',')
-			}
-			e.joins[path] = append(j, t.Raw(v)...)
-			return
-		}
-		b.unmap(e, path, b.intern(t.Raw(v)))
-	}
-}
-
-// joined moves the joined leaves of arrays to unmapped.
-func (b *builder) joined(e *event) {
-	for path, j := range e.joins {
-		b.unmap(e, path, b.intern(j))
-	}
-	e.joins = nil
-}
-
-// unmap writes one value under unmapped.
-func (b *builder) unmap(e *event, path, v string) {
-	if e.unmapped == nil {
-		e.unmapped = make(map[string]string, 8)
-	}
-	e.unmapped[path] = v
-}
-
-func containsArray(p string) bool {
-	for i := 0; i+1 < len(p); i++ {
-		if p[i] == '[' && p[i+1] == ']' {
-			return true
-		}
-	}
-	return false
 }
