@@ -7,6 +7,7 @@ import (
 
 	"github.com/seclake/seclake/internal/source"
 	"github.com/seclake/seclake/internal/source/cloudtrail"
+	"github.com/seclake/seclake/internal/source/eksaudit"
 	"github.com/seclake/seclake/internal/source/vpcflow"
 )
 
@@ -15,6 +16,7 @@ func sources() []source.Source {
 	return []source.Source{
 		vpcflow.New(),
 		cloudtrail.New(),
+		eksaudit.New(),
 	}
 }
 

@@ -1,8 +1,6 @@
 package cloudtrail
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -23,11 +21,5 @@ func TestInfo(t *testing.T) {
 }
 
 func FuzzNormalize(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.json*")
-	var seeds [][]byte
-	for _, file := range files {
-		b, _ := os.ReadFile(file)
-		seeds = append(seeds, b)
-	}
-	sourcetest.Fuzz(f, New(), seeds...)
+	sourcetest.Fuzz(f, New(), sourcetest.Seeds("testdata/*.json*")...)
 }
