@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -146,45 +144,14 @@ func TestMemoryBounded(t *testing.T) {
 	if testing.Short() {
 		size = 8 << 20
 	}
-	sink := &peakSink{}
+	sink := &sourcetest.PeakSink{}
 	counts, err := New().Normalize(t.Context(), source.Object{Name: "big", Body: io.LimitReader(&generator{templates: templates(t)}, size)}, sink)
 	require.NoError(t, err)
 	require.EqualValues(t, counts.Events, sink.NEvents)
 	require.LessOrEqual(t, counts.SetAside, int64(1), "only a last record cut by the limit")
 	require.Greater(t, counts.Normalized, size/2000)
 	t.Logf("%d MiB, %s; peak heap in use %.1f MiB, peak heap from the OS %.1f MiB, peak RSS of the test process %s",
-		size>>20, counts, float64(sink.peakInuse)/(1<<20), float64(sink.peakSys)/(1<<20), peakRSS())
-	require.Less(t, sink.peakSys, uint64(128<<20))
-}
-
-// peakSink drops events and samples the heap every 64 batches.
-type peakSink struct {
-	sourcetest.Discard
-	batches            int
-	peakInuse, peakSys uint64
-}
-
-func (s *peakSink) Events(b source.Batch) error {
-	s.batches++
-	if s.batches%64 == 0 {
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		s.peakInuse = max(s.peakInuse, m.HeapInuse)
-		s.peakSys = max(s.peakSys, m.HeapSys)
-	}
-	return s.Discard.Events(b)
-}
-
-// peakRSS returns the process's peak resident set size (VmHWM), on Linux.
-func peakRSS() string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown"
+		size>>20, counts, float64(sink.PeakInuse)/(1<<20), float64(sink.PeakSys)/(1<<20), sourcetest.PeakRSS())
+	require.NotZero(t, sink.PeakSys, "the heap was sampled")
+	require.Less(t, sink.PeakSys, uint64(128<<20))
 }
