@@ -438,7 +438,7 @@ func (b *builder) containers(obj jsonrec.Value) []ocsf.Container {
 			s := b.text.Intern(img)
 			ct.Image = &ocsf.Image{Name: s, UID: s}
 		}
-		if ct.Name != "" || ct.Image != nil {
+		if ct.Name != "" { // OCSF names a container by name or uid
 			out = append(out, ct)
 		}
 	}
