@@ -15,6 +15,13 @@ import (
 // explained are the differences from Amazon's output that the source keeps, and why. The package comment lists
 // them too.
 var explained = sourcetest.Known{
+	"src_endpoint.svc_name": "OCSF's network_endpoint needs an address or a name and a domain is neither: a caller " +
+		"that is a service (sourceIPAddress \"ecs.amazonaws.com\") is also written as svc_name",
+	"src_endpoint.uid": "Amazon writes the empty vpcEndpointId (\"\") of the 1.5.0 sample as src_endpoint.uid; an " +
+		"empty value names nothing, so we leave it out",
+	"time_dt": "the 1.5.0 sample writes the UTC times of its input with a -04:00 offset without converting them " +
+		"(eventTime 15:02:39Z becomes 15:02:39-04:00, four hours later); the 1.1.0 samples convert them, as we do",
+	"actor.session.created_time_dt": "the 1.5.0 sample's offset without conversion, as for time_dt",
 	"dst_endpoint.svc_name": "OCSF requires Authentication to have a service or a dst_endpoint; Security Lake's " +
 		"table has only dst_endpoint.svc_name, which we fill with eventSource when the event has no LoginTo",
 }
@@ -42,6 +49,19 @@ func TestAmazonEquality(t *testing.T) {
 		pairs = append(pairs, sourcetest.Pair{Name: c.class + "/" + c.name + ".ocsf",
 			Input: source.Object{Name: c.name + ".raw", Body: bytes.NewReader(raw)}, Amazon: amazon})
 	}
+	// The team's 1.5.0 Account Change sample is another event (an ECS service role's DescribeTargetHealth, API
+	// Activity): carried back to 1.1.0, where recipientAccountId is unmapped rather than cloud.account.uid.
+	samples := filepath.Join(dir, "..", "..", "v1.5.0", "CloudTrail", "Account Change", "samples")
+	raw, err := os.ReadFile(filepath.Join(samples, "account_change.raw"))
+	require.NoError(t, err)
+	out, err := os.ReadFile(filepath.Join(samples, "account_change.ocsf"))
+	require.NoError(t, err)
+	amazon, err := sourcetest.Decode(out)
+	require.NoError(t, err)
+	sourcetest.Set(amazon, "metadata.version", "1.1.0")
+	sourcetest.Move(amazon, "cloud.account.uid", "unmapped.recipientAccountId")
+	pairs = append(pairs, sourcetest.Pair{Name: "v1.5.0 Account Change/account_change.ocsf",
+		Input: source.Object{Name: "account_change.raw", Body: bytes.NewReader(raw)}, Amazon: amazon})
 	r := sourcetest.Equality(t, New(), pairs, explained)
 	require.Greater(t, r.Rate(), 0.95)
 }
