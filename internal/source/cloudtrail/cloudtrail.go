@@ -7,13 +7,16 @@
 //
 // CloudTrail log files ({"Records":[…]}, gzip or plain, any size: the Records array is streamed one record at
 // a time, never held whole), a top-level JSON array of events, or events one after the other (one per line,
-// as seclake's own audit trail writes them). A record's number is its position in the object, from 1.
+// as seclake's own audit trail writes them), read with source/jsonrec. A record's number is its position in
+// the object, from 1.
 //
 // A record is set aside, with the reason, when it is not a JSON object or not valid JSON, when it is longer
 // than source.MaxRecord, when it has no eventName or eventSource (a digest file, an export of another tool),
-// when its eventTime is not an RFC 3339 time, when it has no eventTime and the object's time
-// (source.Object.Time) is unknown, and when it has neither sourceIPAddress nor vpcEndpointId (OCSF requires
-// API Activity's src_endpoint). Records Security Lake does not collect are skipped and counted: data events
+// when its eventTime is not a time (RFC 3339, or the "2006-01-02 15:04:05" of Athena exports) between 1970 and
+// 9999, when it has no eventTime and the object's time (source.Object.Time) is unknown, when it has neither
+// sourceIPAddress nor vpcEndpointId nor a service acting for the user (userIdentity.invokedBy: OCSF requires
+// API Activity's src_endpoint), and when its userIdentity names no actor (no ARN, name, account, session or
+// invoking service). Records Security Lake does not collect are skipped and counted: data events
 // other than S3's and Lambda's, Insights events and network activity events.
 //
 // # Classes
