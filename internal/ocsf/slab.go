@@ -69,3 +69,32 @@ func (s *Strings) Of(v []byte) string {
 	// The bytes are never written again: the block only grows past them.
 	return unsafe.String(&s.buf[start], len(v))
 }
+
+// Interner hands out strings copied from bytes like Strings, and shares equal values: records repeat accounts,
+// regions, names and addresses. It remembers at most Max distinct values (0 means 1<<16); past them values are
+// copied without being shared, so memory stays bounded. An Interner is not safe for concurrent use.
+type Interner struct {
+	Strings
+	seen map[string]string
+	// Max is the most distinct values remembered.
+	Max int
+}
+
+// Intern returns v as a string, the same string as for an earlier equal value when there was one.
+func (in *Interner) Intern(v []byte) string {
+	if s, ok := in.seen[string(v)]; ok {
+		return s
+	}
+	s := in.Of(v)
+	limit := in.Max
+	if limit <= 0 {
+		limit = 1 << 16
+	}
+	if in.seen == nil {
+		in.seen = map[string]string{}
+	}
+	if len(in.seen) < limit {
+		in.seen[s] = s
+	}
+	return s
+}

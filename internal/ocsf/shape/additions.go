@@ -16,6 +16,13 @@ type addition struct {
 // additions lists, per table, the columns added to the notes' and why. A source engineer who finds another
 // column in Amazon's output adds it here with the sample that shows it.
 var additions = map[string][]addition{
+	// CloudTrail's sourceIPAddress is a service's name for calls AWS makes ("AWS Internal",
+	// "cloudtrail.amazonaws.com"): Amazon's mapping writes it to src_endpoint.domain, which alone does not
+	// satisfy OCSF's network_endpoint constraint (at least one of ip, uid, name, hostname, svc_name, …), so the
+	// cloudtrail source also writes it as svc_name.
+	"cloud_trail_mgmt": {{"src_endpoint.svc_name", "string", cloudTrailCaller}},
+	"s3_data":          {{"src_endpoint.svc_name", "string", cloudTrailCaller}},
+	"lambda_execution": {{"src_endpoint.svc_name", "string", cloudTrailCaller}},
 	// The notes nest evidences' api and src_endpoint under evidences.actor; Amazon's GuardDuty finding through
 	// Security Hub has them on the evidence itself, as OCSF's evidences object does.
 	"sh_findings": {
@@ -27,6 +34,9 @@ var additions = map[string][]addition{
 		{"evidences.src_endpoint.location.coordinates", "array<decimal(9,6)>", guardDutySample},
 	},
 }
+
+const cloudTrailCaller = "OCSF 1.1.0 network_endpoint constraint, for CloudTrail events whose caller is an AWS " +
+	"service (see package cloudtrail)"
 
 const guardDutySample = "ocsf/examples mappings/markdown/AWS/v1.1.0/Security Hub/Detection Finding/samples/sechub-guardduty.ocsf"
 

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/seclake/seclake/internal/source"
+	"github.com/seclake/seclake/internal/source/cloudtrail"
+	"github.com/seclake/seclake/internal/source/eksaudit"
 	"github.com/seclake/seclake/internal/source/vpcflow"
 )
 
@@ -13,6 +15,8 @@ import (
 func sources() []source.Source {
 	return []source.Source{
 		vpcflow.New(),
+		cloudtrail.New(),
+		eksaudit.New(),
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -110,14 +109,14 @@ func TestMemoryBounded(t *testing.T) {
 	if testing.Short() {
 		size = 8 << 20
 	}
-	sink := &peakSink{}
+	sink := &sourcetest.PeakSink{}
 	counts, err := New().Normalize(t.Context(), source.Object{Name: "big", Body: io.LimitReader(&generator{v5: true}, size)}, sink)
 	require.NoError(t, err)
 	require.EqualValues(t, counts.Normalized, sink.NEvents)
 	require.LessOrEqual(t, counts.SetAside, int64(1), "only a last line cut by the limit")
 	t.Logf("%d MiB, %s; peak heap in use %.1f MiB, peak heap from the OS %.1f MiB, peak RSS of the test process %s",
-		size>>20, counts, float64(sink.peakInuse)/(1<<20), float64(sink.peakSys)/(1<<20), peakRSS())
-	require.Less(t, sink.peakSys, uint64(128<<20))
+		size>>20, counts, float64(sink.PeakInuse)/(1<<20), float64(sink.PeakSys)/(1<<20), sourcetest.PeakRSS())
+	require.Less(t, sink.PeakSys, uint64(128<<20))
 }
 
 // generator writes an endless v5 flow log.
@@ -144,36 +143,4 @@ func (g *generator) Read(p []byte) (int, error) {
 		g.pending = g.pending[:0:0]
 	}
 	return n, nil
-}
-
-// peakSink drops events and samples the heap every 64 batches.
-type peakSink struct {
-	sourcetest.Discard
-	batches            int
-	peakInuse, peakSys uint64
-}
-
-func (s *peakSink) Events(b source.Batch) error {
-	s.batches++
-	if s.batches%64 == 0 {
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		s.peakInuse = max(s.peakInuse, m.HeapInuse)
-		s.peakSys = max(s.peakSys, m.HeapSys)
-	}
-	return s.Discard.Events(b)
-}
-
-// peakRSS returns the process's peak resident set size (VmHWM), on Linux.
-func peakRSS() string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown"
 }

@@ -25,9 +25,8 @@ type builder struct {
 	obj      source.Object
 	records  ocsf.Slab[record]
 	obs      []ocsf.Observable
-	text     ocsf.Strings
+	text     ocsf.Interner
 	metadata map[string]*ocsf.Metadata
-	strings  map[string]string
 	unmapped map[string]map[string]string
 	key      []byte
 	values   [numFields][]byte
@@ -40,7 +39,7 @@ type builder struct {
 
 func newBuilder(obj source.Object) *builder {
 	return &builder{obj: obj, records: ocsf.Slab[record]{Block: 256}, metadata: map[string]*ocsf.Metadata{},
-		strings: map[string]string{}, unmapped: map[string]map[string]string{}}
+		text: ocsf.Interner{Max: maxStrings}, unmapped: map[string]map[string]string{}}
 }
 
 // Limits of the caches a builder keeps; past them values are copied instead of shared.
@@ -61,16 +60,7 @@ func (b *builder) field(id field, v []byte) string {
 
 // intern returns b as a string, shared with earlier equal values: flow logs repeat accounts, interfaces,
 // addresses and statuses from record to record.
-func (b *builder) intern(v []byte) string {
-	if s, ok := b.strings[string(v)]; ok {
-		return s
-	}
-	s := b.text.Of(v)
-	if len(b.strings) < maxStrings {
-		b.strings[s] = s
-	}
-	return s
-}
+func (b *builder) intern(v []byte) string { return b.text.Intern(v) }
 
 // rejection is why a record was set aside.
 type rejection string

@@ -3,7 +3,6 @@ package vpcflow
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -63,11 +62,5 @@ func TestContextEndsNormalize(t *testing.T) {
 }
 
 func FuzzNormalize(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.log")
-	var seeds [][]byte
-	for _, file := range files {
-		b, _ := os.ReadFile(file)
-		seeds = append(seeds, b)
-	}
-	sourcetest.Fuzz(f, New(), seeds...)
+	sourcetest.Fuzz(f, New(), sourcetest.Seeds("testdata/*.log")...)
 }
