@@ -335,10 +335,12 @@ func plainCaption(c string) string {
 	return strings.TrimSuffix(c, " (Object)")
 }
 
-// hostname matches host names as DNS logs carry them: hostname_t's pattern, plus underscores (SRV and DKIM
-// names such as _ldap._tcp.example.com) and the trailing dot of an absolute name (Route 53 Resolver's
-// query_name), which Security Lake writes into hostname_t attributes as they come.
-var hostname = regexp.MustCompile(`^(?:(?:[a-zA-Z0-9_]|[a-zA-Z0-9_][a-zA-Z0-9\-_]*[a-zA-Z0-9_])\.)*(?:[A-Za-z0-9_]|[A-Za-z0-9_][A-Za-z0-9\-_]*[A-Za-z0-9_])\.?$`)
+// hostname matches host names as DNS logs carry them: dot-separated labels of printable ASCII (RFC 2181 allows
+// any octet in a label: SRV and DKIM names such as _ldap._tcp.example.com, and the base64 and "=" of DNS
+// tunnelling that a security lake must keep) and the trailing dot of an absolute name (Route 53 Resolver's
+// query_name), which Security Lake writes into hostname_t attributes as they come. Empty labels, spaces and
+// control characters are refused.
+var hostname = regexp.MustCompile(`^(?:[\x21-\x2d\x2f-\x7e]+\.)*[\x21-\x2d\x2f-\x7e]+\.?$`)
 
 // integer returns an integral JSON number.
 func integer(v any) (int64, bool) {

@@ -67,6 +67,7 @@ func TestValidateJSONReportsEveryProblem(t *testing.T) {
 		{"profile not of class", "metadata.profiles[1]", `class API Activity does not take profile "security_control"`, func(m map[string]any) {
 			m["class_uid"] = json.Number("6003")
 		}},
+		{"host name", "dst_endpoint.hostname", "is not a host name", func(m map[string]any) { obj(m, "dst_endpoint")["hostname"] = "a..b c" }},
 		{"port range", "dst_endpoint.port", "outside 0–65535", func(m map[string]any) { obj(m, "dst_endpoint")["port"] = json.Number("70000") }},
 		{"port type", "dst_endpoint.port", `want an integer (port_t), got "80"`, func(m map[string]any) { obj(m, "dst_endpoint")["port"] = "80" }},
 		{"integer range", "connection_info.protocol_num", "does not fit a 32-bit integer", func(m map[string]any) { obj(m, "connection_info")["protocol_num"] = json.Number("4294967296") }},
@@ -124,6 +125,7 @@ func TestValidateJSONAcceptsWhatOCSFAllows(t *testing.T) {
 			m["observables"] = []any{map[string]any{"name": "x", "type": "IP Address (Dictionary Type)", "type_id": json.Number("2")}}
 		}},
 		{"absolute host name", func(m map[string]any) { obj(m, "dst_endpoint")["hostname"] = "_ldap._tcp.example.com." }},
+		{"tunnelled host name", func(m map[string]any) { obj(m, "dst_endpoint")["hostname"] = "c29tZQ==.t.example.com" }},
 		{"ipv6 with zone", func(m map[string]any) { obj(m, "dst_endpoint")["ip"] = "fe80::1%eth0" }},
 		{"caption without id", func(m map[string]any) { delete(m, "disposition_id") }},
 	} {

@@ -7,12 +7,17 @@ import (
 
 	"github.com/seclake/seclake/internal/source"
 	"github.com/seclake/seclake/internal/source/vpcflow"
+
+	// src2's sources (route53, securityhub, waf, guardduty).
+	"github.com/seclake/seclake/internal/source/route53"
 )
 
 // sources are seclake's sources, one per line.
 func sources() []source.Source {
 	return []source.Source{
 		vpcflow.New(),
+		// src2's sources.
+		route53.New(),
 	}
 }
 
