@@ -24,7 +24,7 @@ func flow() *NetworkActivity {
 		ConnectionInfo: &NetworkConnectionInfo{ProtocolNum: Int32(6), DirectionID: 1, Direction: "Inbound"},
 		Time:           1649721732000,
 		TimeDT:         1649721732000,
-		ActionID:       2,
+		ActionID:       ActionID(2),
 		Action:         "Denied",
 		Disposition:    "Blocked",
 		Unmapped:       map[string]string{"sublocation_id": "-"},

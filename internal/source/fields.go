@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"sort"
 	"strconv"
 	"time"
 )
@@ -61,6 +62,22 @@ func (f Fields) fail(key, format string, args ...any) {
 
 // Has reports whether the field is present and not null.
 func (f Fields) Has(key string) bool { return f.m[key] != nil }
+
+// Map returns the fields not taken yet, as decoded.
+func (f Fields) Map() map[string]any { return f.m }
+
+// Get returns a field's value without taking it, nil when absent.
+func (f Fields) Get(key string) any { return f.m[key] }
+
+// Keys returns the names of the fields not taken yet, sorted.
+func (f Fields) Keys() []string {
+	keys := make([]string, 0, len(f.m))
+	for k := range f.m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
 
 // Take removes a field and returns its value, nil when absent.
 func (f Fields) Take(key string) any {
@@ -229,12 +246,12 @@ func (f Fields) Time(key string) (int64, bool) {
 	return ms, ok
 }
 
-// ParseTime parses a date and time as Fields.Time does, to milliseconds since 1970, between the years 1 and
-// 9999.
+// ParseTime parses a date and time as Fields.Time does, to milliseconds since 1970: from 1970 to 9999 (OCSF
+// times are not negative).
 func ParseTime(s string) (int64, bool) {
 	for _, l := range timeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
-			return t.UnixMilli(), true
+			return t.UnixMilli(), t.UnixMilli() >= 0
 		}
 	}
 	return 0, false

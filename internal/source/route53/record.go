@@ -112,15 +112,15 @@ func (b *builder) build(raw []byte) (*ocsf.DNSActivity, string) {
 func firewall(e *ocsf.DNSActivity, action string) {
 	switch action {
 	case "":
-		e.ActionID, e.Action = 0, "Unknown"
+		e.ActionID, e.Action = ocsf.ActionID(0), "Unknown"
 	case "ALLOW":
-		e.ActionID, e.Action, e.Disposition = 1, "Allowed", "Allowed"
+		e.ActionID, e.Action, e.Disposition = ocsf.ActionID(1), "Allowed", "Allowed"
 	case "ALERT":
-		e.ActionID, e.Action, e.Disposition = 1, "Allowed", "Alert"
+		e.ActionID, e.Action, e.Disposition = ocsf.ActionID(1), "Allowed", "Alert"
 	case "BLOCK":
-		e.ActionID, e.Action, e.Disposition = 2, "Denied", "Blocked"
+		e.ActionID, e.Action, e.Disposition = ocsf.ActionID(2), "Denied", "Blocked"
 	default:
-		e.ActionID, e.Action, e.Disposition = 99, action, action
+		e.ActionID, e.Action, e.Disposition = ocsf.ActionID(99), action, action
 	}
 }
 
