@@ -10,6 +10,7 @@ import (
 
 	// src2's sources (route53, securityhub, waf, guardduty).
 	"github.com/seclake/seclake/internal/source/route53"
+	"github.com/seclake/seclake/internal/source/securityhub"
 )
 
 // sources are seclake's sources, one per line.
@@ -18,6 +19,7 @@ func sources() []source.Source {
 		vpcflow.New(),
 		// src2's sources.
 		route53.New(),
+		securityhub.New(),
 	}
 }
 

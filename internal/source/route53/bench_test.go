@@ -2,9 +2,7 @@ package route53
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"testing"
 
 	"github.com/seclake/seclake/internal/source/sourcetest"
@@ -34,19 +32,5 @@ func BenchmarkNormalize(b *testing.B) {
 // map[string]any, record by record, and nothing built.
 func BenchmarkDecodeFloor(b *testing.B) {
 	input := queryLog(benchRecords)
-	b.SetBytes(int64(len(input)))
-	b.ReportAllocs()
-	cpu := sourcetest.CPUTime()
-	for b.Loop() {
-		d := json.NewDecoder(bytes.NewReader(input))
-		for {
-			var m map[string]any
-			if err := d.Decode(&m); err == io.EOF {
-				break
-			} else if err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	sourcetest.ReportRecords(b, benchRecords, int64(len(input)), sourcetest.CPUTime()-cpu)
+	sourcetest.DecodeFloor(b, input, benchRecords)
 }

@@ -24,12 +24,11 @@ type builder struct {
 	obj      source.Object
 	records  ocsf.Slab[record]
 	metadata map[string]*ocsf.Metadata
-	clouds   map[[2]string]*ocsf.Cloud
+	clouds   source.Clouds
 }
 
 func newBuilder(obj source.Object) *builder {
-	return &builder{obj: obj, records: ocsf.Slab[record]{Block: 128}, metadata: map[string]*ocsf.Metadata{},
-		clouds: map[[2]string]*ocsf.Cloud{}}
+	return &builder{obj: obj, records: ocsf.Slab[record]{Block: 128}, metadata: map[string]*ocsf.Metadata{}}
 }
 
 // maxShared bounds the metadata and cloud objects a builder shares between events.
@@ -46,7 +45,7 @@ func (b *builder) build(raw []byte) (*ocsf.DNSActivity, string) {
 	e.SetActivity(6)
 	e.SetSeverity(1)
 	e.Metadata = b.meta(f.String("version"))
-	e.Cloud = b.cloud(f.String("account_id"), f.String("region"))
+	e.Cloud = b.clouds.Of(b.obj, f.String("account_id"), f.String("region"))
 	if ms, ok := f.Time("query_timestamp"); ok {
 		e.Time = ms
 	} else if !b.obj.Time.IsZero() && f.Problem() == "" {
@@ -159,27 +158,6 @@ func (b *builder) meta(version string) *ocsf.Metadata {
 		b.metadata[version] = m
 	}
 	return m
-}
-
-func (b *builder) cloud(account, region string) *ocsf.Cloud {
-	if account == "" {
-		account = b.obj.Account
-	}
-	if region == "" {
-		region = b.obj.Region
-	}
-	key := [2]string{account, region}
-	if c, ok := b.clouds[key]; ok {
-		return c
-	}
-	c := &ocsf.Cloud{Provider: "AWS", Region: region}
-	if account != "" {
-		c.Account = &ocsf.Account{UID: account}
-	}
-	if len(b.clouds) < maxShared {
-		b.clouds[key] = c
-	}
-	return c
 }
 
 const (
