@@ -128,6 +128,14 @@ func TestValidateJSONAcceptsWhatOCSFAllows(t *testing.T) {
 		{"tunnelled host name", func(m map[string]any) { obj(m, "dst_endpoint")["hostname"] = "c29tZQ==.t.example.com" }},
 		{"ipv6 with zone", func(m map[string]any) { obj(m, "dst_endpoint")["ip"] = "fe80::1%eth0" }},
 		{"caption without id", func(m map[string]any) { delete(m, "disposition_id") }},
+		{"HTTP Activity as Security Lake's waf table has it", func(m map[string]any) {
+			m["class_uid"], m["class_name"], m["type_uid"], m["type_name"] = json.Number("4002"), "HTTP Activity", json.Number("400206"), "HTTP Activity: Post"
+			m["activity_id"], m["activity_name"] = json.Number("6"), "Post"
+			m["http_request"] = map[string]any{"http_method": "POST"}
+			delete(m, "dst_endpoint")
+			delete(m, "connection_info")
+			delete(m, "traffic")
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := decode(t, flow())

@@ -11,6 +11,7 @@ import (
 	// src2's sources (route53, securityhub, waf, guardduty).
 	"github.com/seclake/seclake/internal/source/route53"
 	"github.com/seclake/seclake/internal/source/securityhub"
+	"github.com/seclake/seclake/internal/source/waf"
 )
 
 // sources are seclake's sources, one per line.
@@ -20,6 +21,7 @@ func sources() []source.Source {
 		// src2's sources.
 		route53.New(),
 		securityhub.New(),
+		waf.New(),
 	}
 }
 

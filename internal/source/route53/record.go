@@ -34,6 +34,15 @@ func newBuilder(obj source.Object) *builder {
 // maxShared bounds the metadata and cloud objects a builder shares between events.
 const maxShared = 256
 
+// event is build for source.NormalizeJSON.
+func (b *builder) event(raw []byte) (ocsf.Event, string) {
+	ev, why := b.build(raw)
+	if why != "" {
+		return nil, why
+	}
+	return ev, ""
+}
+
 // build makes the event of one record; it returns the reason when the record cannot be normalized.
 func (b *builder) build(raw []byte) (*ocsf.DNSActivity, string) {
 	f, err := source.DecodeFields(raw)

@@ -57,7 +57,6 @@ package route53
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/seclake/seclake/internal/ocsf"
 	"github.com/seclake/seclake/internal/source"
@@ -86,39 +85,6 @@ func (*Source) Info() source.Info {
 
 // Normalize reads a query log file and hands its events to sink (see source.Source).
 func (*Source) Normalize(ctx context.Context, obj source.Object, sink source.Sink) (source.Counts, error) {
-	c := source.NewCollector(ctx, sink, obj.Name)
-	body, err := source.Open(obj.Body)
-	if err != nil {
-		return c.Counts(), fmt.Errorf("route53: %w", err)
-	}
 	b := newBuilder(obj)
-	values := source.NewValues(body)
-	for values.Next() {
-		rec := values.Value()
-		var why string
-		switch {
-		case values.Truncated():
-			why = fmt.Sprintf("record longer than %d bytes", source.MaxRecord)
-		case values.Incomplete():
-			why = "incomplete JSON object"
-		default:
-			ev, reason := b.build(rec)
-			if reason == "" {
-				if err := c.Event(Table, ev); err != nil {
-					return c.Counts(), err
-				}
-				continue
-			}
-			why = reason
-		}
-		if err := c.SetAside(values.Number(), why, rec, values.Truncated()); err != nil {
-			return c.Counts(), err
-		}
-	}
-	c.AddBytes(values.Bytes())
-	if err := values.Err(); err != nil {
-		counts, _ := c.Close()
-		return counts, fmt.Errorf("route53: read %s: %w", obj.Name, err)
-	}
-	return c.Close()
+	return source.NormalizeJSON(ctx, obj, sink, "route53", Table, b.event)
 }

@@ -75,6 +75,12 @@ func (b *builder) common(f source.Fields, fd *finding) string {
 		}
 		fd.unmapped = rem.Rest(fd.unmapped)
 	}
+	switch {
+	case fd.info.UID == "" && f.Problem() == "":
+		return "the finding has no Id"
+	case fd.info.Title == "" && f.Problem() == "":
+		return "the finding has no Title"
+	}
 	fd.metadata = b.meta(f)
 	fd.cloud = b.clouds.Of(b.obj, f.String("AwsAccountId"), f.String("Region"))
 	criticality := ""
