@@ -1,15 +1,11 @@
 package securityhub
 
 import (
-	"context"
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/seclake/seclake/internal/source"
 	"github.com/seclake/seclake/internal/source/sourcetest"
 )
 
@@ -25,39 +21,17 @@ func TestInfo(t *testing.T) {
 	require.Equal(t, []int32{2002, 2003, 2004}, info.Classes)
 }
 
-// TestLongRecord sets aside a finding longer than source.MaxRecord with its first MaxRecord bytes, and goes on.
-func TestLongRecord(t *testing.T) {
-	good, err := os.ReadFile("testdata/vulnerability.jsonl")
-	require.NoError(t, err)
-	long := `{"Title":"` + strings.Repeat("x", source.MaxRecord) + `"}` + "\n"
-	input := string(good) + long + string(good)
-	m, counts := sourcetest.Run(t, New(), source.Object{Name: "long", Body: strings.NewReader(input)})
-	sourcetest.Check(t, New(), m, counts)
-	require.EqualValues(t, 2, counts.Normalized)
-	require.Len(t, m.SetAsides, 1)
-	require.True(t, m.SetAsides[0].Truncated)
-	require.Len(t, m.SetAsides[0].Raw, source.MaxRecord)
-	require.EqualValues(t, len(input), counts.Bytes)
-}
+// TestLongRecord sets aside a record longer than source.MaxRecord with its first MaxRecord bytes, and goes on.
+func TestLongRecord(t *testing.T) { sourcetest.LongJSONRecord(t, New(), goodFinding(t)) }
 
-func TestContextEndsNormalize(t *testing.T) {
-	good, err := os.ReadFile("testdata/vulnerability.jsonl")
+func TestContextEndsNormalize(t *testing.T) { sourcetest.ContextEnds(t, New(), goodFinding(t)) }
+
+func goodFinding(t *testing.T) string {
+	b, err := os.ReadFile("testdata/vulnerability.jsonl")
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	_, err = New().Normalize(ctx, source.Object{Body: strings.NewReader(strings.Repeat(string(good), 1000))}, &sourcetest.Discard{})
-	require.ErrorIs(t, err, ctx.Err())
+	return string(b)
 }
 
 func FuzzNormalize(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.json*")
-	var seeds [][]byte
-	for _, file := range files {
-		if strings.HasSuffix(file, ".ocsf.jsonl") {
-			continue
-		}
-		b, _ := os.ReadFile(file)
-		seeds = append(seeds, b)
-	}
-	sourcetest.Fuzz(f, New(), seeds...)
+	sourcetest.Fuzz(f, New(), sourcetest.Seeds("testdata/*.json*")...)
 }
