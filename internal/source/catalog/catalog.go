@@ -9,6 +9,7 @@ import (
 	"github.com/seclake/seclake/internal/source/vpcflow"
 
 	// src2's sources (route53, securityhub, waf, guardduty).
+	"github.com/seclake/seclake/internal/source/guardduty"
 	"github.com/seclake/seclake/internal/source/route53"
 	"github.com/seclake/seclake/internal/source/securityhub"
 	"github.com/seclake/seclake/internal/source/waf"
@@ -22,6 +23,7 @@ func sources() []source.Source {
 		route53.New(),
 		securityhub.New(),
 		waf.New(),
+		guardduty.New(),
 	}
 }
 

@@ -88,7 +88,10 @@ func (b *builder) common(f source.Fields, fd *finding) string {
 		criticality = strconv.FormatInt(c, 10)
 	}
 	for _, r := range f.Objects("Resources") {
-		fd.resources = append(fd.resources, resource(r, criticality))
+		// A resource without an Id cannot be an OCSF resource: it stays under unmapped.
+		if id, _ := r.Get("Id").(string); id != "" {
+			fd.resources = append(fd.resources, resource(r, criticality))
+		}
 		fd.unmapped = r.Rest(fd.unmapped)
 	}
 	return ""

@@ -36,7 +36,8 @@
 //     type_uid that the sh_findings table has no column for, and the findings do not give one.
 //   - Resources[] (type, uid, cloud_partition, region, labels "key:value" ← Tags, data ← Details as JSON,
 //     criticality ← Criticality): the Detection Finding's resources[]; Compliance and Vulnerability Findings
-//     have one resource in OCSF 1.1.0, the first, and the others go under unmapped (Resources[].…).
+//     have one resource in OCSF 1.1.0, the first, and the others go under unmapped (Resources[].…), as does a
+//     resource without an Id (OCSF needs a resource's uid or name).
 //   - remediation ← Remediation.Recommendation (desc ← Text, references ← Url); a Vulnerability Finding has
 //     none of its own in 1.1.0, and it goes to each vulnerability's remediation.
 //   - compliance: control ← Compliance.SecurityControlId, status ← Status, requirements ←
@@ -101,36 +102,12 @@ const maxShared = 256
 
 // Normalize reads a file of findings and hands its events to sink (see source.Source).
 func (*Source) Normalize(ctx context.Context, obj source.Object, sink source.Sink) (source.Counts, error) {
-	c := source.NewCollector(ctx, sink, obj.Name)
-	body, err := source.Open(obj.Body)
-	if err != nil {
-		return c.Counts(), fmt.Errorf("securityhub: %w", err)
-	}
 	b := &builder{obj: obj, metadata: map[[6]string]*ocsf.Metadata{}}
-	values := source.NewValues(body, "Findings")
-	for values.Next() {
-		rec := values.Value()
-		if err := b.record(c, values, rec); err != nil {
-			return c.Counts(), err
-		}
-	}
-	c.AddBytes(values.Bytes())
-	if err := values.Err(); err != nil {
-		counts, _ := c.Close()
-		return counts, fmt.Errorf("securityhub: read %s: %w", obj.Name, err)
-	}
-	return c.Close()
+	return source.EachJSON(ctx, obj, sink, "securityhub", []string{"Findings"}, b.record)
 }
 
 // record normalizes one record: a finding, or an EventBridge event holding findings.
-func (b *builder) record(c *source.Collector, values *source.Values, rec []byte) error {
-	n := values.Number()
-	switch {
-	case values.Truncated():
-		return c.SetAside(n, fmt.Sprintf("record longer than %d bytes", source.MaxRecord), rec, true)
-	case values.Incomplete():
-		return c.SetAside(n, "incomplete JSON object", rec, false)
-	}
+func (b *builder) record(c *source.Collector, n int64, rec []byte) error {
 	f, err := source.DecodeFields(rec)
 	if err != nil {
 		return c.SetAside(n, err.Error(), rec, false)

@@ -80,8 +80,13 @@ func (b *builder) event(raw []byte) (ocsf.Event, string) {
 	}
 	b.rule(r, f)
 	e.Unmapped = f.Rest(e.Unmapped)
-	if why := f.Problem(); why != "" {
-		return nil, why
+	switch {
+	case f.Problem() != "":
+		return nil, f.Problem()
+	case e.HTTPRequest == nil:
+		return nil, "the record has no httpRequest"
+	case r.src.IP == "" && r.src.UID == "" && r.src.SvcName == "":
+		return nil, "the record has neither httpRequest.clientIp nor httpSourceName nor httpSourceId"
 	}
 	observables(r)
 	return e, ""
