@@ -80,8 +80,16 @@ func (b *builder) build(raw []byte) (*ocsf.DNSActivity, string) {
 	}
 
 	r.query = ocsf.DNSQuery{Hostname: f.String("query_name"), Type: f.String("query_type"), Class: f.String("query_class")}
-	if r.query != (ocsf.DNSQuery{}) {
+	switch {
+	case r.query.Hostname != "":
 		e.Query = &r.query
+	case r.query != (ocsf.DNSQuery{}):
+		// OCSF's query needs the name: without it, the type and class stay under unmapped.
+		for k, v := range map[string]string{"query_type": r.query.Type, "query_class": r.query.Class} {
+			if v != "" {
+				e.Unmapped = withUnmapped(e.Unmapped, k, v)
+			}
+		}
 	}
 	for _, a := range f.Objects("answers") {
 		if !a.Has("Rdata") {
@@ -114,6 +122,14 @@ func (b *builder) build(raw []byte) (*ocsf.DNSActivity, string) {
 	}
 	b.observables(r)
 	return e, ""
+}
+
+func withUnmapped(m map[string]string, k, v string) map[string]string {
+	if m == nil {
+		m = map[string]string{}
+	}
+	m[k] = v
+	return m
 }
 
 // firewall maps the DNS Firewall's action.

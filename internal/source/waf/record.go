@@ -3,6 +3,7 @@ package waf
 import (
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/seclake/seclake/internal/ocsf"
@@ -209,8 +210,23 @@ func (b *builder) rule(r *record, f source.Fields) {
 			r.ev.Unmapped = rb.Rest(r.ev.Unmapped)
 		}
 	}
-	if rule.UID != "" || rule.Type != "" || rule.Condition != "" || rule.RateLimit != nil {
+	switch {
+	case rule.UID != "":
 		r.ev.FirewallRule = rule
+	default:
+		// OCSF's firewall rule needs its uid: without terminatingRuleId, what the rule would hold stays under
+		// unmapped.
+		for k, v := range map[string]string{"terminatingRuleType": rule.Type,
+			"terminatingRuleMatchDetails[].conditionType": rule.Condition,
+			"terminatingRuleMatchDetails[].location":      rule.MatchLocation,
+			"terminatingRuleMatchDetails[].matchedData[]": strings.Join(rule.MatchDetails, ",")} {
+			if v != "" {
+				r.ev.Unmapped = addUnmapped(r.ev.Unmapped, k, v)
+			}
+		}
+		if rule.RateLimit != nil {
+			r.ev.Unmapped = addUnmapped(r.ev.Unmapped, "rateBasedRuleList[].maxRateAllowed", strconv.Itoa(int(*rule.RateLimit)))
+		}
 	}
 }
 
