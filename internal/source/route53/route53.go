@@ -22,7 +22,8 @@
 //     chose Response, Refuse or Fail from rcode; 1.1.0's DNS Activity has no such activities.)
 //   - cloud: provider "AWS", account.uid ← account_id, region ← region (from source.Object when absent).
 //   - time, time_dt ← query_timestamp (RFC 3339; "2006-01-02 15:04:05" is read as UTC).
-//   - query: hostname ← query_name, type ← query_type, class ← query_class; answers[]: type, rdata, class ←
+//   - query: hostname ← query_name, type ← query_type, class ← query_class (under unmapped instead when
+//     query_name is missing or not a host name, which OCSF's query requires); answers[]: type, rdata, class ←
 //     Type, Rdata, Class (other answer fields go under unmapped as answers[].<name>).
 //   - rcode ← rcode in OCSF's spelling (NOERROR → NoError, NXDOMAIN → NXDomain, SERVFAIL → ServError, …) and
 //     rcode_id its number; an rcode OCSF does not list is rcode_id 99 with rcode as written.

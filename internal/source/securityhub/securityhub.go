@@ -19,9 +19,10 @@
 // v1.1.0/Security Hub/{Vulnerability,Compliance,Detection} Finding) and their samples, with Amazon's output as
 // the judge:
 //
-//   - class: a finding with Vulnerabilities, or from Amazon Inspector, is a Vulnerability Finding; one with
-//     Compliance, or from Security Hub's own controls (product …/aws/securityhub), a Compliance Finding; every
-//     other one (GuardDuty, Macie, third parties) a Detection Finding.
+//   - class: a finding with Vulnerabilities (one at least with an Id: OCSF's vulnerability needs its CVE) is a
+//     Vulnerability Finding; one with Compliance, or from Security Hub's own controls (product
+//     …/aws/securityhub), a Compliance Finding; every other one (GuardDuty, Macie, third parties, Inspector's
+//     findings without a CVE) a Detection Finding.
 //   - activity Create (1) when CreatedAt equals UpdatedAt, Update (2) otherwise; time, time_dt ← UpdatedAt;
 //     severity ← Severity.Label (INFORMATIONAL … CRITICAL → 1 … 5); status ← Workflow.Status as a caption
 //     (NEW → New); message ← Note.Text; confidence_score ← Confidence.
@@ -176,11 +177,24 @@ func (b *builder) finding(f source.Fields) (ocsf.Event, string) {
 	return ev, ""
 }
 
+// hasCVE reports whether Vulnerabilities has a vulnerability with an Id (OCSF's vulnerability needs its CVE).
+func hasCVE(v any) bool {
+	list, _ := v.([]any)
+	for _, el := range list {
+		if m, ok := el.(map[string]any); ok {
+			if id, ok := m["Id"].(string); ok && id != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // classOf chooses the finding's class, as Security Lake does from ProductArn and the finding's content.
 func classOf(f source.Fields) int32 {
 	arn, _ := f.Get("ProductArn").(string)
 	switch {
-	case f.Has("Vulnerabilities") || strings.HasSuffix(arn, "/aws/inspector"):
+	case hasCVE(f.Get("Vulnerabilities")):
 		return ocsf.ClassVulnerabilityFinding
 	case f.Has("Compliance") || strings.HasSuffix(arn, "/aws/securityhub"):
 		return ocsf.ClassComplianceFinding

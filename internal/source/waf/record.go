@@ -172,7 +172,7 @@ func hostOf(v string) string {
 	if h, _, err := net.SplitHostPort(v); err == nil {
 		v = h
 	}
-	if v == "" || strings.ContainsAny(v, " \t/@[]") {
+	if !ocsf.IsHostname(v) {
 		return ""
 	}
 	return v
