@@ -48,8 +48,8 @@
 // records of AWS's Security Lake validation samples (aws-samples/amazon-security-lake-ocsf-validation, OCSF
 // 1.0.0-rc.2, carried to 1.1.0 as the Security Lake team's 1.1.0 mapping moves the fields: cloud.account_uid →
 // cloud.account.uid, activity Traffic, firewall_rule_group_id → firewall_rule.uid, disposition_id → action_id
-// and action, datetime profile and time_dt), and the Security Lake team's 1.1.0 sample. The rate and the
-// differences are in the test's log and in docs/benchmarks.md; the differences are:
+// and action, datetime profile and time_dt), and the Security Lake team's 1.1.0 sample. We write 233 of
+// Amazon's 235 fields with Amazon's value (99.1%). The differences:
 //
 //   - disposition of the rc2 records: 1.0.0-rc.2 wrote "No Action" for ALERT and "Blocked" for BLOCK; the
 //     1.1.0 sample writes "Alert" for ALERT, and so do we.

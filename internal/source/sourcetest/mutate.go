@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"math/rand"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/seclake/seclake/internal/source"
@@ -12,9 +14,15 @@ import (
 // Mutations runs src over n inputs made by mutating seeds (bytes changed, removed, repeated, JSON punctuation
 // inserted; the random source is seeded, so a run is repeatable) and fails on the first input whose output
 // Problems reports, or whose plain input makes Normalize fail. It is the fuzz target's check run as a plain
-// test, so that every `go test` explores a few thousand inputs near the golden ones.
+// test, so that every `go test` explores a thousand inputs near the golden ones; $SECLAKE_MUTATIONS sets n
+// for a longer run.
 func Mutations(t *testing.T, src source.Source, seeds [][]byte, n int) {
 	t.Helper()
+	if s := os.Getenv("SECLAKE_MUTATIONS"); s != "" {
+		if v, err := strconv.Atoi(s); err == nil {
+			n = v
+		}
+	}
 	if testing.Short() {
 		n /= 10
 	}
