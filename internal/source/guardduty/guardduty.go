@@ -44,6 +44,8 @@
 //   - observables: evidences[].src_endpoint.ip (IP Address) and resources[].uid (Resource UID), in Amazon's
 //     sample's order.
 //   - unmapped: every other field (service.*, the rest of the actions), flattened as source.Flatten does.
+//     An EventBridge event's own fields (id, time, account, region) describe the delivery, not the finding,
+//     and are not kept.
 package guardduty
 
 import (

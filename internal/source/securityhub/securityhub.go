@@ -54,6 +54,8 @@
 //   - observables: each resource's uid (Resource UID), as resource.uid or resources[].uid.
 //   - unmapped: every other field (ProductFields, FindingProviderFields, RecordState, WorkflowState, the
 //     Severity fields other than Label, …), flattened as source.Flatten does.
+//     An EventBridge event's own fields (id, time, account, region, resources) describe the delivery, not the
+//     finding, and are not kept.
 //
 // # Agreement with Amazon
 //
