@@ -15,7 +15,7 @@ import (
 // inserted; the random source is seeded, so a run is repeatable) and fails on the first input whose output
 // Problems reports, or whose plain input makes Normalize fail. It is the fuzz target's check run as a plain
 // test, so that every `go test` explores a thousand inputs near the golden ones; $SECLAKE_MUTATIONS sets n
-// for a longer run.
+// for a longer run, $SECLAKE_MUTATIONS_SEED another seed (1 by default).
 func Mutations(t *testing.T, src source.Source, seeds [][]byte, n int) {
 	t.Helper()
 	if s := os.Getenv("SECLAKE_MUTATIONS"); s != "" {
@@ -26,7 +26,11 @@ func Mutations(t *testing.T, src source.Source, seeds [][]byte, n int) {
 	if testing.Short() {
 		n /= 10
 	}
-	r := rand.New(rand.NewSource(1))
+	seed := int64(1)
+	if s, err := strconv.ParseInt(os.Getenv("SECLAKE_MUTATIONS_SEED"), 10, 64); err == nil {
+		seed = s
+	}
+	r := rand.New(rand.NewSource(seed))
 	const punctuation = "{}[]\",:\n0"
 	for run := range n {
 		in := append([]byte(nil), seeds[r.Intn(len(seeds))]...)
