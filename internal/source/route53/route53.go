@@ -4,7 +4,8 @@
 // # Input
 //
 // Resolver query log files as Route 53 delivers them to S3 (gzip or plain): one JSON object per line; pretty
-// printed objects one after the other, and a JSON array of them, are read too (source.Values). A record is set
+// printed objects one after the other, a JSON array of them, and CloudWatch Logs exports (each line preceded by
+// its time) are read too (source.Values). A record is set
 // aside, with the reason, when it is not a JSON object, when a field has the wrong type (srcaddr that is not an
 // IP address, srcport that is not a port, query_timestamp that is not a date and time), when it has no
 // query_timestamp and the object's time (source.Object.Time) is unknown, when it has no srcaddr (OCSF requires
