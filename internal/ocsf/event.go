@@ -128,3 +128,19 @@ func Float64(v float64) *float64 { return &v }
 
 // Bool returns a pointer to v, for optional boolean attributes.
 func Bool(v bool) *bool { return &v }
+
+// actionIDs are the action_id values of the security_control profile, for events to share.
+var actionIDs = [...]int32{0, 1, 2, 99}
+
+// ActionID returns a pointer to action_id id (0 Unknown, 1 Allowed, 2 Denied, 99 Other), shared between
+// events without an allocation: events are read-only. action_id is a pointer because only the
+// security_control profile requires it, and events without the profile leave it out.
+func ActionID(id int32) *int32 {
+	switch id {
+	case 0, 1, 2:
+		return &actionIDs[id]
+	case 99:
+		return &actionIDs[3]
+	}
+	return Int32(id)
+}

@@ -24,7 +24,7 @@ func flow() *NetworkActivity {
 		ConnectionInfo: &NetworkConnectionInfo{ProtocolNum: Int32(6), DirectionID: 1, Direction: "Inbound"},
 		Time:           1649721732000,
 		TimeDT:         1649721732000,
-		ActionID:       2,
+		ActionID:       ActionID(2),
 		Action:         "Denied",
 		Disposition:    "Blocked",
 		Unmapped:       map[string]string{"sublocation_id": "-"},
@@ -67,6 +67,7 @@ func TestValidateJSONReportsEveryProblem(t *testing.T) {
 		{"profile not of class", "metadata.profiles[1]", `class API Activity does not take profile "security_control"`, func(m map[string]any) {
 			m["class_uid"] = json.Number("6003")
 		}},
+		{"host name", "dst_endpoint.hostname", "is not a host name", func(m map[string]any) { obj(m, "dst_endpoint")["hostname"] = "a..b c" }},
 		{"port range", "dst_endpoint.port", "outside 0–65535", func(m map[string]any) { obj(m, "dst_endpoint")["port"] = json.Number("70000") }},
 		{"port type", "dst_endpoint.port", `want an integer (port_t), got "80"`, func(m map[string]any) { obj(m, "dst_endpoint")["port"] = "80" }},
 		{"integer range", "connection_info.protocol_num", "does not fit a 32-bit integer", func(m map[string]any) { obj(m, "connection_info")["protocol_num"] = json.Number("4294967296") }},
@@ -124,8 +125,17 @@ func TestValidateJSONAcceptsWhatOCSFAllows(t *testing.T) {
 			m["observables"] = []any{map[string]any{"name": "x", "type": "IP Address (Dictionary Type)", "type_id": json.Number("2")}}
 		}},
 		{"absolute host name", func(m map[string]any) { obj(m, "dst_endpoint")["hostname"] = "_ldap._tcp.example.com." }},
+		{"tunnelled host name", func(m map[string]any) { obj(m, "dst_endpoint")["hostname"] = "c29tZQ==.t.example.com" }},
 		{"ipv6 with zone", func(m map[string]any) { obj(m, "dst_endpoint")["ip"] = "fe80::1%eth0" }},
 		{"caption without id", func(m map[string]any) { delete(m, "disposition_id") }},
+		{"HTTP Activity as Security Lake's waf table has it", func(m map[string]any) {
+			m["class_uid"], m["class_name"], m["type_uid"], m["type_name"] = json.Number("4002"), "HTTP Activity", json.Number("400206"), "HTTP Activity: Post"
+			m["activity_id"], m["activity_name"] = json.Number("6"), "Post"
+			m["http_request"] = map[string]any{"http_method": "POST"}
+			delete(m, "dst_endpoint")
+			delete(m, "connection_info")
+			delete(m, "traffic")
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := decode(t, flow())

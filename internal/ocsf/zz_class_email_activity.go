@@ -5,7 +5,7 @@ package ocsf
 // EmailActivity is an OCSF Email Activity event: class_uid 4009, category Network Activity (4).
 type EmailActivity struct {
 	Action         string            `json:"action,omitempty" parquet:"action"`                   // Action (optional, profile security_control)
-	ActionID       int32             `json:"action_id" parquet:"action_id"`                       // Action ID (required, profile security_control)
+	ActionID       *int32            `json:"action_id,omitempty" parquet:"action_id"`             // Action ID (required, profile security_control)
 	ActivityID     int32             `json:"activity_id" parquet:"activity_id"`                   // Activity ID (optional)
 	ActivityName   string            `json:"activity_name,omitempty" parquet:"activity_name"`     // Activity (optional)
 	Actor          *Actor            `json:"actor,omitempty" parquet:"actor"`                     // Actor (optional, profile host)

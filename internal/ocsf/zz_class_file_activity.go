@@ -6,7 +6,7 @@ package ocsf
 type FileActivity struct {
 	AccessMask     *int32            `json:"access_mask,omitempty" parquet:"access_mask"`         // Access Mask (optional)
 	Action         string            `json:"action,omitempty" parquet:"action"`                   // Action (optional, profile security_control)
-	ActionID       int32             `json:"action_id" parquet:"action_id"`                       // Action ID (required, profile security_control)
+	ActionID       *int32            `json:"action_id,omitempty" parquet:"action_id"`             // Action ID (required, profile security_control)
 	ActivityID     int32             `json:"activity_id" parquet:"activity_id"`                   // Activity ID (required)
 	ActivityName   string            `json:"activity_name,omitempty" parquet:"activity_name"`     // Activity (optional)
 	Actor          *Actor            `json:"actor,omitempty" parquet:"actor"`                     // Actor (required)

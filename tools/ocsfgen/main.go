@@ -182,7 +182,9 @@ func fieldType(a *schema.Attribute) (string, bool) {
 		return "[]" + t, true
 	}
 	if scalarPointer {
-		if a.Requirement == schema.Required || classification[a.Name] {
+		// An attribute required only by a profile (action_id of security_control) is a pointer: events that do
+		// not declare the profile (Security Hub's Detection Findings) leave it out.
+		if (a.Requirement == schema.Required && a.Profile == "") || classification[a.Name] {
 			return t, false
 		}
 		return "*" + t, true

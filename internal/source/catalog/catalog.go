@@ -9,6 +9,12 @@ import (
 	"github.com/seclake/seclake/internal/source/cloudtrail"
 	"github.com/seclake/seclake/internal/source/eksaudit"
 	"github.com/seclake/seclake/internal/source/vpcflow"
+
+	// src2's sources (route53, securityhub, waf, guardduty).
+	"github.com/seclake/seclake/internal/source/guardduty"
+	"github.com/seclake/seclake/internal/source/route53"
+	"github.com/seclake/seclake/internal/source/securityhub"
+	"github.com/seclake/seclake/internal/source/waf"
 )
 
 // sources are seclake's sources, one per line.
@@ -17,6 +23,10 @@ func sources() []source.Source {
 		vpcflow.New(),
 		cloudtrail.New(),
 		eksaudit.New(),
+		route53.New(),
+		securityhub.New(),
+		waf.New(),
+		guardduty.New(),
 	}
 }
 

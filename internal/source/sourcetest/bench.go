@@ -3,6 +3,8 @@ package sourcetest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"syscall"
 	"testing"
 	"time"
@@ -25,6 +27,30 @@ func Bench(b *testing.B, src source.Source, input []byte, records int) {
 		}
 		if counts.Normalized != int64(records) {
 			b.Fatalf("normalized %d records, want %d (%s)", counts.Normalized, records, counts)
+		}
+	}
+	ReportRecords(b, records, int64(len(input)), CPUTime()-cpu)
+}
+
+// DecodeFloor is the floor of a JSON source's benchmark: input, which holds records JSON objects one after
+// the other, decoded with encoding/json into map[string]any, and nothing built. Run it with -cpu 1 beside Bench.
+func DecodeFloor(b *testing.B, input []byte, records int) {
+	b.Helper()
+	b.SetBytes(int64(len(input)))
+	b.ReportAllocs()
+	cpu := CPUTime()
+	for b.Loop() {
+		d := json.NewDecoder(bytes.NewReader(input))
+		for n := 0; ; n++ {
+			var m map[string]any
+			if err := d.Decode(&m); err == io.EOF {
+				if n != records {
+					b.Fatalf("decoded %d records, want %d", n, records)
+				}
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 	ReportRecords(b, records, int64(len(input)), CPUTime()-cpu)

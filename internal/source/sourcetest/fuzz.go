@@ -3,8 +3,6 @@ package sourcetest
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/seclake/seclake/internal/source"
@@ -30,18 +28,4 @@ func Fuzz(f *testing.F, src source.Source, seeds ...[]byte) {
 			t.Error(p)
 		}
 	})
-}
-
-// Seeds returns the contents of the files that match the patterns (a source's golden inputs), as fuzz seeds.
-func Seeds(patterns ...string) [][]byte {
-	var seeds [][]byte
-	for _, pattern := range patterns {
-		files, _ := filepath.Glob(pattern)
-		for _, f := range files {
-			if b, err := os.ReadFile(f); err == nil {
-				seeds = append(seeds, b)
-			}
-		}
-	}
-	return seeds
 }

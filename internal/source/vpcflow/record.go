@@ -120,20 +120,20 @@ func (b *builder) classify(e *ocsf.NetworkActivity, action []byte, has bool, sta
 	switch {
 	case string(action) == "ACCEPT":
 		e.SetActivity(6)
-		e.ActionID, e.Action, e.Disposition = 1, "Allowed", "Allowed"
+		e.ActionID, e.Action, e.Disposition = ocsf.ActionID(1), "Allowed", "Allowed"
 	case string(action) == "REJECT":
 		e.SetActivity(5)
-		e.ActionID, e.Action, e.Disposition = 2, "Denied", "Blocked"
+		e.ActionID, e.Action, e.Disposition = ocsf.ActionID(2), "Denied", "Blocked"
 	case dash(action):
 		e.SetActivity(0)
-		e.ActionID, e.Action, e.Disposition = 99, "-", "-"
+		e.ActionID, e.Action, e.Disposition = ocsf.ActionID(99), "-", "-"
 	case !has:
 		if string(status) == "OK" {
 			e.SetActivity(6)
 		} else {
 			e.SetActivity(0)
 		}
-		e.ActionID, e.Action = 0, "Unknown"
+		e.ActionID, e.Action = ocsf.ActionID(0), "Unknown"
 	default:
 		return reject("action %q is not ACCEPT, REJECT or -", action)
 	}

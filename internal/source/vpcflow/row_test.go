@@ -98,7 +98,7 @@ type rowTraffic struct {
 }
 
 func toRow(e *ocsf.NetworkActivity, r *vpcRow, s *rowStore) {
-	*r = vpcRow{Action: e.Action, ActionID: e.ActionID, ActivityID: e.ActivityID, ActivityName: e.ActivityName,
+	*r = vpcRow{Action: e.Action, ActionID: *e.ActionID, ActivityID: e.ActivityID, ActivityName: e.ActivityName,
 		CategoryName: e.CategoryName, CategoryUID: e.CategoryUID, ClassName: e.ClassName, ClassUID: e.ClassUID,
 		Disposition: e.Disposition, EndTimeDT: int64(e.EndTimeDT), Severity: e.Severity, SeverityID: e.SeverityID,
 		StartTimeDT: int64(e.StartTimeDT), StatusCode: e.StatusCode, Time: e.Time, TimeDT: int64(e.TimeDT),
