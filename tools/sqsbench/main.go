@@ -101,7 +101,9 @@ func run(ctx context.Context, o options) error {
 	return nil
 }
 
-func ms(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) + " ms" }
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) + " ms"
+}
 
 // throughput runs o.workers loops of send batch → receive up to 10 → delete batch for o.duration and returns
 // the messages deleted per second.
