@@ -95,7 +95,7 @@ type taken struct {
 func (s *Service) take(ctx context.Context, q *Queue, req ReceiveRequest, vis int) ([]taken, error) {
 	var out []taken
 	var moved bool
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.write(ctx, func(tx meta.Tx) error {
 		out, moved = nil, false
 		now := s.clock.Now()
 		if req.AttemptID != "" {

@@ -177,7 +177,7 @@ func (s *Service) sendTo(ctx context.Context, c *actor.Caller, q *Queue, entries
 	if len(ready) == 0 {
 		return out, nil
 	}
-	if err := s.store.Update(ctx, func(tx meta.Tx) error { return s.insert(tx, q, ready, now) }); err != nil {
+	if err := s.write(ctx, func(tx meta.Tx) error { return s.insert(tx, q, ready, now) }); err != nil {
 		return nil, err
 	}
 	s.notify.wake(q.ID)
