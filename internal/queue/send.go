@@ -197,7 +197,7 @@ func (s *Service) insert(tx meta.Tx, q *Queue, ready []prepared, now time.Time) 
 				continue
 			}
 		} else {
-			m.Seq = hex16(uint64(now.UnixNano())) + m.ID[:8]
+			m.Seq = standardSeq(now, m.ID)
 			if err := tx.Put(tableMsgs, indexKey(q.ID, m.VisibleAt, m.Seq), []byte{stateWaiting}); err != nil {
 				return err
 			}
@@ -206,7 +206,7 @@ func (s *Service) insert(tx meta.Tx, q *Queue, ready []prepared, now time.Time) 
 		if err != nil {
 			return err
 		}
-		if err := tx.Put(tableMsgs, recordKey(q.ID, m.Seq), v); err != nil {
+		if err := tx.Insert(tableMsgs, recordKey(q.ID, m.Seq), v); err != nil {
 			return err
 		}
 	}
