@@ -45,4 +45,7 @@ func TestKMSFailuresAsSQSErrors(t *testing.T) {
 	require.True(t, ok, "%v", err)
 	require.Equal(t, "KmsDisabled", ae.Code, "the receiver's kms:Decrypt fails too")
 	require.NoError(t, e.st.KMS.EnableKey(ctx, root, key))
+	got, err := e.q.Receive(ctx, root, ref, queue.ReceiveRequest{Max: 10, Wait: &zero})
+	require.NoError(t, err)
+	require.Len(t, got, 2, "the failed receive hid nothing")
 }
