@@ -52,7 +52,7 @@ func (s *Service) placeIn(tx meta.Tx, q *Queue, m *message, source string, now t
 			return err
 		}
 	} else {
-		moved.Seq = hex16(uint64(now.UnixNano())) + moved.ID[:8]
+		moved.Seq = standardSeq(now, moved.ID)
 		if err := tx.Put(tableMsgs, indexKey(q.ID, moved.VisibleAt, moved.Seq), []byte{stateWaiting}); err != nil {
 			return err
 		}

@@ -63,7 +63,7 @@ func (s *Service) byHandle(ctx context.Context, c *actor.Caller, ref Ref, action
 	if err := checkBatch(ids, single); err != nil {
 		return nil, err
 	}
-	err = s.store.Update(ctx, func(tx meta.Tx) error {
+	err = s.write(ctx, func(tx meta.Tx) error {
 		now := s.clock.Now()
 		errs = make([]*awserr.Error, len(entries))
 		for i, e := range entries {

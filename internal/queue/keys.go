@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -42,6 +43,12 @@ func visibleOfIndex(qid, key string) int64 {
 	var v uint64
 	fmt.Sscanf(key[len(indexPrefix(qid)):len(indexPrefix(qid))+16], "%016x", &v)
 	return int64(v)
+}
+
+// standardSeq is the seq of a standard queue's message: its send time, then its whole random message ID, so
+// that messages sent in the same instant (a batch, a coarse or fake clock) never share a key.
+func standardSeq(now time.Time, id string) string {
+	return hex16(uint64(now.UnixNano())) + strings.ReplaceAll(id, "-", "")
 }
 
 func queueKey(account, name string) string { return account + "\x00" + name }

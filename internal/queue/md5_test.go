@@ -2,6 +2,7 @@ package queue
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -43,4 +44,15 @@ func FuzzParseHandle(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Messages sent in the same instant whose IDs share a prefix still get keys of their own (a fake clock and
+// 200,000 messages once lost four to shared keys when only 8 hex digits of the ID were used).
+func TestStandardSeqUnique(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	a := standardSeq(now, "0123abcd-0000-4000-8000-000000000001")
+	b := standardSeq(now, "0123abcd-0000-4000-8000-000000000002")
+	require.NotEqual(t, a, b)
+	require.Less(t, standardSeq(now, "ffffffff-ffff-4fff-bfff-ffffffffffff"), standardSeq(now.Add(time.Nanosecond), "00000000-0000-4000-8000-000000000000"),
+		"keys sort by send time first")
 }

@@ -69,6 +69,7 @@ type Service struct {
 	clock    clock.Clock
 	sseKey   []byte
 	notify   notifier
+	combine  combiner
 	policies sync.Map // policy text → *policy.Policy
 }
 

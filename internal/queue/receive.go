@@ -71,7 +71,11 @@ func (s *Service) Receive(ctx context.Context, c *actor.Caller, ref Ref, req Rec
 			if err != nil {
 				return nil, err
 			}
-			return s.deliver(ctx, c, q, msgs, req)
+			out, err := s.deliver(ctx, c, q, msgs, req)
+			if err != nil {
+				s.release(ctx, q, msgs) // a receiver that cannot open them does not hide them from others
+			}
+			return out, err
 		}
 		t := time.NewTimer(min(s.cfg.PollInterval, time.Until(deadline)))
 		select {
@@ -95,7 +99,7 @@ type taken struct {
 func (s *Service) take(ctx context.Context, q *Queue, req ReceiveRequest, vis int) ([]taken, error) {
 	var out []taken
 	var moved bool
-	err := s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.write(ctx, func(tx meta.Tx) error {
 		out, moved = nil, false
 		now := s.clock.Now()
 		if req.AttemptID != "" {
@@ -278,6 +282,31 @@ func receiptNonce(r io.Reader) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(b[:]), nil
+}
+
+// release makes taken messages visible again, those still under the receipts they were taken with.
+func (s *Service) release(ctx context.Context, q *Queue, msgs []taken) {
+	err := s.write(context.WithoutCancel(ctx), func(tx meta.Tx) error {
+		now := s.clock.Now().UnixMilli()
+		for _, t := range msgs {
+			m, err := getMessage(tx, q.ID, t.m.Seq)
+			if err != nil {
+				return err
+			}
+			if m == nil || m.Receipt != t.m.Receipt {
+				continue
+			}
+			if err := setVisible(tx, q, m, now, stateInFlight); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.cfg.Logger.Warn("release messages after a failed receive", "queue", q.ARN(), "err", err)
+		return
+	}
+	s.notify.wake(q.ID)
 }
 
 // deliver opens the taken messages for c: the bodies, the attributes asked for and their digests.

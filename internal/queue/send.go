@@ -177,7 +177,7 @@ func (s *Service) sendTo(ctx context.Context, c *actor.Caller, q *Queue, entries
 	if len(ready) == 0 {
 		return out, nil
 	}
-	if err := s.store.Update(ctx, func(tx meta.Tx) error { return s.insert(tx, q, ready, now) }); err != nil {
+	if err := s.write(ctx, func(tx meta.Tx) error { return s.insert(tx, q, ready, now) }); err != nil {
 		return nil, err
 	}
 	s.notify.wake(q.ID)
@@ -197,7 +197,7 @@ func (s *Service) insert(tx meta.Tx, q *Queue, ready []prepared, now time.Time) 
 				continue
 			}
 		} else {
-			m.Seq = hex16(uint64(now.UnixNano())) + m.ID[:8]
+			m.Seq = standardSeq(now, m.ID)
 			if err := tx.Put(tableMsgs, indexKey(q.ID, m.VisibleAt, m.Seq), []byte{stateWaiting}); err != nil {
 				return err
 			}
@@ -206,7 +206,7 @@ func (s *Service) insert(tx meta.Tx, q *Queue, ready []prepared, now time.Time) 
 		if err != nil {
 			return err
 		}
-		if err := tx.Put(tableMsgs, recordKey(q.ID, m.Seq), v); err != nil {
+		if err := tx.Insert(tableMsgs, recordKey(q.ID, m.Seq), v); err != nil {
 			return err
 		}
 	}

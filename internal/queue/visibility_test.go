@@ -101,3 +101,31 @@ func TestNoPlaintextAtRest(t *testing.T) {
 	}))
 	require.False(t, found, "a body or attribute value is stored in plaintext")
 }
+
+// The janitor job deletes expired messages nobody receives, so the counters drop them, and old FIFO
+// deduplication entries, so the same ID is accepted again after five minutes.
+func TestExpireJob(t *testing.T) {
+	e := newEnv(t)
+	ref := e.queue(t, "janitor", map[string]string{"MessageRetentionPeriod": "60"})
+	for range 3 {
+		send(t, e, ref, "old")
+	}
+	fifo := e.queue(t, "janitor.fifo", map[string]string{"FifoQueue": "true"})
+	sendFIFO := func() string {
+		res, err := e.q.Send(ctx, root, fifo, []queue.SendEntry{{Body: "x", GroupID: "g", DedupID: "same"}}, true)
+		require.NoError(t, err)
+		require.Nil(t, res[0].Err)
+		return res[0].SequenceNumber
+	}
+	first := sendFIFO()
+	require.Equal(t, first, sendFIFO(), "a duplicate within five minutes")
+	e.clock.Advance(6 * time.Minute)
+	n, err := e.q.Expire(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 4, n, "three messages and one deduplication entry")
+	require.NoError(t, e.st.Jobs()["sqs.expire"].Job.Run(ctx), "the stack runs it as a job")
+	attrs, err := e.q.GetAttributes(ctx, root, ref, []string{"ApproximateNumberOfMessages"})
+	require.NoError(t, err)
+	require.Equal(t, "0", attrs["ApproximateNumberOfMessages"])
+	require.NotEqual(t, first, sendFIFO(), "accepted again once the entry expired")
+}

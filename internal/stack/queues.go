@@ -3,14 +3,22 @@ package stack
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/seclake/seclake/internal/component"
 	"github.com/seclake/seclake/internal/envelope"
 	"github.com/seclake/seclake/internal/queue"
 )
 
-// NameQueues is the name of SQS's component.
-const NameQueues = "queue"
+// NameQueues is the name of SQS's component; JobQueueExpire its job, which deletes the messages whose
+// retention period is over and FIFO queues' old deduplication entries.
+const (
+	NameQueues     = "queue"
+	JobQueueExpire = "sqs.expire"
+)
+
+// QueueExpireInterval is how often expired messages are deleted.
+const QueueExpireInterval = time.Minute
 
 // queues is SQS, with KMS for SSE-KMS queues through an envelope client (as the sender or receiver, through
 // SQS, with SQS's Kms* errors, on the audit trail).
@@ -36,5 +44,9 @@ func (s *Stack) queues() component.Component {
 			s.Queues = svc
 			return nil
 		},
+		Jobs: []component.Job{job(JobQueueExpire, QueueExpireInterval, func(ctx context.Context) error {
+			_, err := s.Queues.Expire(ctx)
+			return err
+		})},
 	}
 }

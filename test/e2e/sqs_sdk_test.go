@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -199,4 +202,34 @@ func TestSQSDeadLetterRedrive(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, back.Messages, 1)
 	require.Equal(t, "poison", aws.ToString(back.Messages[0].Body))
+}
+
+// TestSQSBodiesStayOffTheTrail: SendMessage and ReceiveMessage are on the audit trail as data events, without
+// the message body or attribute values.
+func TestSQSBodiesStayOffTheTrail(t *testing.T) {
+	s := startServer(t)
+	ctx := context.Background()
+	c := sqs.NewFromConfig(s.rootConfig())
+	q, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("quiet")})
+	require.NoError(t, err)
+	_, err = c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("body-must-not-leak"),
+		MessageAttributes: map[string]types.MessageAttributeValue{"a": {DataType: aws.String("String"), StringValue: aws.String("attr-must-not-leak")}}})
+	require.NoError(t, err)
+	_, err = c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: q.QueueUrl, Entries: []types.SendMessageBatchRequestEntry{
+		{Id: aws.String("1"), MessageBody: aws.String("batch-body-must-not-leak")}}})
+	require.NoError(t, err)
+	_, err = c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MessageAttributeNames: []string{"All"}})
+	require.NoError(t, err)
+	trail := cloudtrail.NewFromConfig(s.rootConfig())
+	for _, name := range []string{"SendMessage", "SendMessageBatch", "ReceiveMessage"} {
+		var ev *cloudtrail.LookupEventsOutput
+		require.Eventually(t, func() bool {
+			ev, err = trail.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+				{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String(name)}}})
+			return err == nil && len(ev.Events) == 1
+		}, 5*time.Second, 10*time.Millisecond, name)
+		rec := aws.ToString(ev.Events[0].CloudTrailEvent)
+		require.Contains(t, rec, `"eventSource":"sqs.amazonaws.com"`)
+		require.NotContains(t, rec, "must-not-leak", name)
+	}
 }

@@ -41,13 +41,13 @@ func New(svc *queue.Service) *api.Service {
 			op("AddPermission", "sqs:AddPermission", false, h.addPermission),
 			op("RemovePermission", "sqs:RemovePermission", false, h.removePermission),
 			op("ListDeadLetterSourceQueues", "sqs:ListDeadLetterSourceQueues", true, h.listDeadLetterSourceQueues),
-			op("SendMessage", "sqs:SendMessage", false, h.sendMessage),
-			op("SendMessageBatch", "sqs:SendMessage", false, h.sendMessageBatch),
-			op("ReceiveMessage", "sqs:ReceiveMessage", false, h.receiveMessage),
-			op("DeleteMessage", "sqs:DeleteMessage", false, h.deleteMessage),
-			op("DeleteMessageBatch", "sqs:DeleteMessage", false, h.deleteMessageBatch),
-			op("ChangeMessageVisibility", "sqs:ChangeMessageVisibility", false, h.changeMessageVisibility),
-			op("ChangeMessageVisibilityBatch", "sqs:ChangeMessageVisibility", false, h.changeMessageVisibilityBatch),
+			data(op("SendMessage", "sqs:SendMessage", false, h.sendMessage)),
+			data(op("SendMessageBatch", "sqs:SendMessage", false, h.sendMessageBatch)),
+			data(op("ReceiveMessage", "sqs:ReceiveMessage", false, h.receiveMessage)),
+			data(op("DeleteMessage", "sqs:DeleteMessage", false, h.deleteMessage)),
+			data(op("DeleteMessageBatch", "sqs:DeleteMessage", false, h.deleteMessageBatch)),
+			data(op("ChangeMessageVisibility", "sqs:ChangeMessageVisibility", false, h.changeMessageVisibility)),
+			data(op("ChangeMessageVisibilityBatch", "sqs:ChangeMessageVisibility", false, h.changeMessageVisibilityBatch)),
 			op("StartMessageMoveTask", "sqs:StartMessageMoveTask", false, h.startMessageMoveTask),
 			op("CancelMessageMoveTask", "sqs:CancelMessageMoveTask", false, h.cancelMessageMoveTask),
 			op("ListMessageMoveTasks", "sqs:ListMessageMoveTasks", true, h.listMessageMoveTasks),
@@ -59,6 +59,12 @@ type handler struct{ q *queue.Service }
 
 // empty is the output of operations that return nothing.
 type empty struct{}
+
+// data marks the message operations, which CloudTrail records as SQS data events.
+func data(o *api.Op) *api.Op {
+	o.Data = true
+	return o
+}
 
 // queueURL returns the URL of q as the request reached the server.
 func queueURL(r *http.Request, q *queue.Queue) string {
