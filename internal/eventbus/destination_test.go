@@ -26,7 +26,10 @@ func newEndpoint(t *testing.T, status int) (*endpoint, string) {
 	e := &endpoint{status: status}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		user, _, _ := r.BasicAuth()
+		user, pass, _ := r.BasicAuth()
+		if pass != "pw" {
+			user = "wrong password"
+		}
 		e.mu.Lock()
 		e.bodies, e.users = append(e.bodies, string(b)), append(e.users, user)
 		e.mu.Unlock()
@@ -92,4 +95,26 @@ func TestAPIDestinationClientErrorIsNotRetried(t *testing.T) {
 	require.Len(t, fs, 1)
 	require.Equal(t, eventbus.FailureKept, fs[0].State)
 	require.Contains(t, fs[0].Reason, "answered 400")
+}
+
+func TestUpdateConnectionAndDestination(t *testing.T) {
+	ep, url := newEndpoint(t, http.StatusOK)
+	e, dest := newDestinationEnv(t, url+"/old", 10)
+	e.rule(t, "r", `{"source":["app"]}`, eventbus.Target{ID: "ep", ARN: dest})
+	conn, err := e.svc.UpdateConnection(ctx, rootOf(acct), "basic", "rotated", "", eventbus.ConnectionAuth{Username: "lake2"})
+	require.NoError(t, err)
+	require.Equal(t, "lake2", conn.Public.Username)
+	require.Empty(t, conn.Public.Password, "the public view holds no secret")
+	d, err := e.svc.UpdateAPIDestination(ctx, rootOf(acct), eventbus.APIDestinationInput{Name: "ep", Endpoint: url + "/new", RateLimit: 5})
+	require.NoError(t, err)
+	require.Equal(t, 5, d.RateLimit)
+	require.Equal(t, "POST", d.Method, "fields not given keep their values")
+	_, err = e.svc.UpdateAPIDestination(ctx, rootOf(acct), eventbus.APIDestinationInput{Name: "ep", Method: "FETCH"})
+	require.Error(t, err)
+	_, err = e.svc.UpdateConnection(ctx, rootOf(acct), "basic", "", eventbus.AuthAPIKey, eventbus.ConnectionAuth{APIKeyName: "k"})
+	require.ErrorContains(t, err, "ApiKeyValue", "a new authorization type needs its whole authorization")
+
+	e.put(t, rootOf(acct), "", "app", `{}`)
+	require.Equal(t, 1, e.deliver(t))
+	require.Equal(t, []string{"lake2"}, ep.users, "the password kept, the user name changed")
 }
