@@ -32,8 +32,9 @@ func newEndpoint(t *testing.T, status int) (*endpoint, string) {
 		}
 		e.mu.Lock()
 		e.bodies, e.users = append(e.bodies, string(b)), append(e.users, user)
+		status := e.status
 		e.mu.Unlock()
-		w.WriteHeader(e.status)
+		w.WriteHeader(status)
 	}))
 	t.Cleanup(srv.Close)
 	return e, srv.URL
@@ -117,4 +118,34 @@ func TestUpdateConnectionAndDestination(t *testing.T) {
 	e.put(t, rootOf(acct), "", "app", `{}`)
 	require.Equal(t, 1, e.deliver(t))
 	require.Equal(t, []string{"lake2"}, ep.users, "the password kept, the user name changed")
+}
+
+func TestRedriveSendsKeptFailuresAgain(t *testing.T) {
+	ep, url := newEndpoint(t, http.StatusBadRequest)
+	e, dest := newDestinationEnv(t, url, 10)
+	e.rule(t, "r", `{"source":["app"]}`, eventbus.Target{ID: "ep", ARN: dest, InputPath: "$.detail"})
+	e.put(t, rootOf(acct), "", "app", `{"n":7}`)
+	require.Equal(t, 1, e.deliver(t))
+	fs, err := e.svc.Failures(ctx, acct, "us-east-1")
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	require.Equal(t, eventbus.FailureKept, fs[0].State)
+
+	ep.mu.Lock()
+	ep.status = http.StatusOK // the endpoint is fixed
+	ep.mu.Unlock()
+	n, err := eventbus.Redrive(ctx, e.st.Meta, e.clk.Now(), acct, "us-east-1")
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Equal(t, 1, e.deliver(t))
+	require.Equal(t, 2, ep.count())
+	ep.mu.Lock()
+	require.Equal(t, `{"n":7}`, ep.bodies[1], "the kept event, unsealed")
+	ep.mu.Unlock()
+	fs, err = e.svc.Failures(ctx, acct, "us-east-1")
+	require.NoError(t, err)
+	require.Empty(t, fs)
+	n, err = eventbus.Redrive(ctx, e.st.Meta, e.clk.Now(), acct, "us-east-1")
+	require.NoError(t, err)
+	require.Zero(t, n)
 }
