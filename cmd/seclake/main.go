@@ -32,6 +32,7 @@ Commands:
   trail validate Check a CloudTrail trail's log files against its signed digest files, through the S3 API.
   ocsf normalize Turn vendor logs (VPC flow logs, …) into OCSF 1.1.0 events, as JSON lines, as Security Lake does.
   events failures List EventBridge deliveries that failed: retrying, sent to a dead-letter queue, or kept.
+  events redrive Queue the kept ones for delivery again, once their policy or endpoint is fixed.
   ocsf validate  Check OCSF JSON lines of any class against the OCSF 1.1.0 schema, e.g. before a custom source.
   version        Print the version.
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"time"
 
 	"github.com/seclake/seclake/internal/config"
 	"github.com/seclake/seclake/internal/eventbus"
@@ -29,4 +30,15 @@ func EventFailures(ctx context.Context, cfg config.Config, account string, w io.
 		}
 	}
 	return len(fails), nil
+}
+
+// RedriveEventFailures queues the kept EventBridge failures of an existing data directory (of account, or all
+// accounts when empty, in the configured region) for delivery again; the server's delivery loop sends them.
+func RedriveEventFailures(ctx context.Context, cfg config.Config, account string) (int, error) {
+	st, err := openExisting(ctx, cfg)
+	if err != nil {
+		return 0, err
+	}
+	defer st.Meta.Close()
+	return eventbus.Redrive(ctx, st.Meta, time.Now(), account, cfg.Region)
 }

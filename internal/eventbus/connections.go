@@ -236,9 +236,7 @@ func (s *Service) CreateAPIDestination(ctx context.Context, c *actor.Caller, in 
 	if !strings.HasPrefix(in.Endpoint, "https://") && !strings.HasPrefix(in.Endpoint, "http://") {
 		return nil, validation("InvocationEndpoint must be an HTTPS URL.")
 	}
-	switch in.Method {
-	case "POST", "GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE":
-	default:
+	if !validMethod(in.Method) {
 		return nil, validation("HttpMethod %q is not valid.", in.Method)
 	}
 	if in.RateLimit == 0 {
@@ -337,4 +335,12 @@ func (s *Service) ListAPIDestinations(ctx context.Context, c *actor.Caller, pref
 		return nil, err
 	}
 	return scanAll[APIDestination](ctx, s, tableDests, key(c.Account, s.region(c), prefix))
+}
+
+func validMethod(m string) bool {
+	switch m {
+	case "POST", "GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE":
+		return true
+	}
+	return false
 }

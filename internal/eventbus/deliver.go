@@ -34,8 +34,10 @@ type Failure struct {
 	Attempts  int
 	First     time.Time
 	Last      time.Time
-	// Sealed is the event of a delivery given up without a dead-letter queue, sealed with the root key.
-	Sealed []byte `json:",omitempty"`
+	// Sealed is the event of a delivery given up without a dead-letter queue, sealed with the root key, and
+	// Target the target it was for, so that Redrive can send it again.
+	Sealed []byte  `json:",omitempty"`
+	Target *Target `json:",omitempty"`
 }
 
 // outcome is the result of one attempt.
@@ -211,7 +213,7 @@ func (s *Service) settle(ctx context.Context, d *delivery, out outcome) error {
 	}
 	if f.State == FailureKept {
 		s.metrics.dlqFailed.WithLabelValues(d.RuleARN).Inc()
-		f.Sealed = d.Sealed
+		f.Sealed, f.Target = d.Sealed, &d.Target
 	}
 	s.logFailure(f, false)
 	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
@@ -300,10 +302,44 @@ func Failures(ctx context.Context, store meta.Store, account, region string) ([]
 	err := store.View(ctx, func(tx meta.Tx) error {
 		fs, err := scanAllTx[Failure](tx, tableFailures, prefix)
 		for _, f := range fs {
-			f.Sealed = nil
+			f.Sealed, f.Target = nil, nil
 			out = append(out, *f)
 		}
 		return err
 	})
 	return out, err
+}
+
+// Redrive queues the kept failures (state KEPT) of an account in a region (all accounts when account is empty)
+// for delivery again, with their retry budget renewed, and returns how many. A running server's delivery loop
+// sends them: the queue lives in the metadata store.
+func Redrive(ctx context.Context, store meta.Store, now time.Time, account, region string) (int, error) {
+	prefix := ""
+	if account != "" {
+		prefix = key(account, region, "")
+	}
+	n := 0
+	err := store.Update(ctx, func(tx meta.Tx) error {
+		n = 0
+		fs, err := scanAllTx[Failure](tx, tableFailures, prefix)
+		if err != nil {
+			return err
+		}
+		for _, f := range fs {
+			if f.State != FailureKept || f.Sealed == nil || f.Target == nil {
+				continue
+			}
+			d := &delivery{ID: f.ID, Account: f.Account, Region: f.Region, RuleARN: f.RuleARN, RuleName: f.Rule, Target: *f.Target,
+				EventID: f.EventID, Sealed: f.Sealed, Created: now, Due: now}
+			if err := putJSON(tx, tableQueue, queueKey(d.Due, d.ID), d); err != nil {
+				return err
+			}
+			if err := tx.Delete(tableFailures, key(f.Account, f.Region, f.ID)); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
 }

@@ -41,6 +41,7 @@ const EventSource = "events.amazonaws.com"
 const (
 	tableBuses       = "events.buses"       // <account>\x00<region>\x00<bus> → Bus
 	tableRules       = "events.rules"       // <account>\x00<region>\x00<bus>\x00<rule> → Rule (targets inside)
+	tableScheduled   = "events.scheduled"   // the keys of tableRules of the rules with a schedule → empty
 	tableConnections = "events.connections" // <account>\x00<region>\x00<name> → Connection (secrets sealed)
 	tableDests       = "events.apidests"    // <account>\x00<region>\x00<name> → APIDestination
 	tableTags        = "events.tags"        // <arn> → []Tag

@@ -237,6 +237,13 @@ func TestScheduledRuleFiresOnTheClock(t *testing.T) {
 
 	_, err = e.svc.PutRule(ctx, rootOf(acct), eventbus.RuleInput{Name: "bad", ScheduleExpression: "rate(1 minutes)"})
 	require.ErrorContains(t, err, "singular for 1")
+
+	// A rule that loses its schedule stops firing.
+	_, err = e.svc.PutRule(ctx, rootOf(acct), eventbus.RuleInput{Name: "tick", EventPattern: `{"source":["none"]}`})
+	require.NoError(t, err)
+	e.clk.Advance(time.Hour)
+	require.NoError(t, e.svc.FireSchedules(ctx))
+	require.Zero(t, e.deliver(t))
 }
 
 func TestPatternErrorsAndDisabledRules(t *testing.T) {

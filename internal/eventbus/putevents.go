@@ -89,6 +89,7 @@ func (s *Service) PutEvents(ctx context.Context, c *actor.Caller, entries []Entr
 	}
 	results := make([]EntryResult, len(entries))
 	buses := make([]*Bus, len(entries))
+	comps := map[*Bus]*compiled{}
 	now := s.cfg.Clock.Now().UTC()
 	err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
 		seen := map[string]*Bus{}
@@ -124,6 +125,9 @@ func (s *Service) PutEvents(ctx context.Context, c *actor.Caller, entries []Entr
 			if err := s.check(ctx, c, "events:PutEvents", bus.ARN, account, pol); err != nil {
 				return err
 			}
+			if comps[bus], err = s.busCompiled(tx, bus); err != nil {
+				return err
+			}
 			seen[k], buses[i] = bus, bus
 		}
 		return nil
@@ -149,7 +153,7 @@ func (s *Service) PutEvents(ctx context.Context, c *actor.Caller, entries []Entr
 			account = buses[i].Account
 		}
 		event := buildEvent(id, account, buses[i].Region, &e, now)
-		more, err := s.route(ctx, buses[i], event, id, now)
+		more, err := s.route(comps[buses[i]], event, id, now)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -169,19 +173,7 @@ func (s *Service) PutEvents(ctx context.Context, c *actor.Caller, entries []Entr
 }
 
 // route matches an event against a bus's rules and returns a delivery for each target of each matching rule.
-func (s *Service) route(ctx context.Context, bus *Bus, event []byte, id string, now time.Time) ([]*delivery, error) {
-	var comp *compiled
-	err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
-		cur, err := getBus(tx, bus.Account, bus.Region, bus.Name)
-		if err != nil {
-			return err
-		}
-		comp, err = s.busCompiled(tx, cur)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) route(comp *compiled, event []byte, id string, now time.Time) ([]*delivery, error) {
 	matched, err := comp.set.Match(event, nil)
 	if err != nil {
 		return nil, err

@@ -83,7 +83,15 @@ func saveRule(tx meta.Tx, r *Rule) error {
 	if err := putJSON(tx, tableBuses, key(r.Account, r.Region, r.Bus), bus); err != nil {
 		return err
 	}
-	return putJSON(tx, tableRules, key(r.Account, r.Region, r.Bus, r.Name), r)
+	k := key(r.Account, r.Region, r.Bus, r.Name)
+	if r.ScheduleExpression != "" {
+		if err := tx.Put(tableScheduled, k, []byte{}); err != nil {
+			return err
+		}
+	} else if err := deleteIfThere(tx, tableScheduled, k); err != nil {
+		return err
+	}
+	return putJSON(tx, tableRules, k, r)
 }
 
 // PutRule creates or updates a rule and returns its ARN.
@@ -218,6 +226,9 @@ func (s *Service) DeleteRule(ctx context.Context, c *actor.Caller, name, bus str
 			return validation("Rule can't be deleted since it has targets.")
 		}
 		if err := tx.Delete(tableRules, key(account, region, busName, name)); err != nil {
+			return err
+		}
+		if err := deleteIfThere(tx, tableScheduled, key(account, region, busName, name)); err != nil {
 			return err
 		}
 		bus, err := getBus(tx, account, region, busName)

@@ -2,6 +2,8 @@ package eventbus
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -276,10 +278,28 @@ func (s *Service) fire(ctx context.Context, r *Rule, now time.Time) error {
 	return err
 }
 
+// scanRules calls fn with each rule that has a schedule.
 func scanRules(tx meta.Tx, fn func(*Rule)) error {
-	rules, err := scanAllTx[Rule](tx, tableRules, "")
-	for _, r := range rules {
+	var keys []string
+	if err := tx.Scan(tableScheduled, meta.Range{}, func(k string, _ []byte) bool {
+		keys = append(keys, k)
+		return true
+	}); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		b, err := tx.Get(tableRules, k)
+		if errors.Is(err, meta.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		r := &Rule{}
+		if err := json.Unmarshal(b, r); err != nil {
+			return err
+		}
 		fn(r)
 	}
-	return err
+	return nil
 }

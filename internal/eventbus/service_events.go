@@ -3,6 +3,8 @@ package eventbus
 import (
 	"context"
 	"fmt"
+
+	"github.com/seclake/seclake/internal/meta"
 )
 
 // PutServiceEvent puts an AWS service's own event (S3's "Object Created" from source aws.s3, …) on the default
@@ -12,7 +14,18 @@ func (s *Service) PutServiceEvent(ctx context.Context, account, region string, e
 	if code, msg := checkEntry(&e); code != "" {
 		return "", fmt.Errorf("eventbus: service event: %s: %s", code, msg)
 	}
-	bus := &Bus{Name: DefaultBus, ARN: busARN(region, account, DefaultBus), Account: account, Region: region}
+	var comp *compiled
+	err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
+		bus, err := getBus(tx, account, region, DefaultBus)
+		if err != nil {
+			return err
+		}
+		comp, err = s.busCompiled(tx, bus)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
 	id, err := s.uuid()
 	if err != nil {
 		return "", err
@@ -22,7 +35,7 @@ func (s *Service) PutServiceEvent(ctx context.Context, account, region string, e
 		e.Time = now
 	}
 	event := buildEvent(id, account, region, &e, now)
-	items, err := s.route(ctx, bus, event, id, now)
+	items, err := s.route(comp, event, id, now)
 	if err != nil {
 		return "", err
 	}

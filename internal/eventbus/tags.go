@@ -52,8 +52,7 @@ func putTags(tx meta.Tx, arn string, tags []Tag) error {
 	return putJSON(tx, tableTags, arn, out)
 }
 
-// taggable checks that arn names one of the caller's buses, rules, connections or API destinations, and
-// returns the meta key that proves it exists.
+// taggable checks that arn names one of the caller's buses or rules, and that it exists.
 func (s *Service) taggable(tx meta.Tx, c *actor.Caller, arn string) error {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[2] != "events" || parts[4] != c.Account {

@@ -248,6 +248,27 @@ func (s *scanner) str(i int, check bool) (string, int, error) {
 	return out, j + 1, nil
 }
 
+// strEnd returns the offset after the string at data[i] == '"', without decoding it.
+func (s *scanner) strEnd(i int) (int, error) {
+	data := s.data
+	j := i + 1
+	for {
+		k := bytes.IndexByte(data[j:], '"')
+		if k < 0 {
+			return 0, errMalformed
+		}
+		j += k
+		bs := 0
+		for b := j - 1; b > i && data[b] == '\\'; b-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			return j + 1, nil
+		}
+		j++
+	}
+}
+
 // skip passes over the value at data[i].
 func (s *scanner) skip(i int) (int, error) {
 	if i >= len(s.data) {
@@ -255,14 +276,13 @@ func (s *scanner) skip(i int) (int, error) {
 	}
 	switch s.data[i] {
 	case '"':
-		_, end, err := s.str(i, false)
-		return end, err
+		return s.strEnd(i)
 	case '{', '[':
 		depth := 0
 		for i < len(s.data) {
 			switch s.data[i] {
 			case '"':
-				_, end, err := s.str(i, false)
+				end, err := s.strEnd(i)
 				if err != nil {
 					return 0, err
 				}

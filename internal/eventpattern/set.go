@@ -13,8 +13,9 @@ type Set struct {
 	roots  []*node
 	trie   *trieNode
 	npaths int
-	// index[path][value] lists the patterns anchored on that exact value at that path.
-	index   map[int]map[string][]int32
+	// index[path][value] lists the patterns anchored on that exact value at that path (nil for paths no
+	// pattern is anchored on).
+	index   []map[string][]int32
 	indexed []int
 	always  []uint64 // bitmap of the patterns with no anchor, tried on every event
 	pool    sync.Pool
@@ -50,13 +51,14 @@ type state struct {
 
 // NewSet binds patterns into a Set; Match reports them by their index in pats.
 func NewSet(pats []*Pattern) *Set {
-	s := &Set{trie: &trieNode{id: -1}, index: map[int]map[string][]int32{}}
+	s := &Set{trie: &trieNode{id: -1}}
 	ids := map[string]int{}
 	for _, p := range pats {
 		s.roots = append(s.roots, s.bind(p.root, ids))
 	}
 	s.npaths = len(ids)
 	s.always = make([]uint64, (len(s.roots)+63)/64)
+	s.index = make([]map[string][]int32, s.npaths)
 	s.anchor()
 	s.pool.New = func() any {
 		return &state{vals: make([][]value, s.npaths), cands: make([]uint64, len(s.always))}

@@ -16,7 +16,9 @@ const NameEvents = "eventbus"
 const EventsInterval = time.Second
 
 // events is EventBridge: buses, rules and the delivery loop, which runs on every node (deliveries are claimed
-// in the metadata store, so nodes never send one twice at once).
+// in the metadata store, so nodes never send one twice at once; the node that accepts an event wakes its own
+// loop, so delivery starts at once). Rules' SQS targets need eventbus.Config.Queues: the SQS component, once
+// it exists, is added to Needs and set there.
 func (s *Stack) events() component.Component {
 	return component.Component{
 		Name:  NameEvents,

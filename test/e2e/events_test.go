@@ -40,8 +40,9 @@ func newHook(t *testing.T, status int) (*hook, *httptest.Server) {
 		b, _ := io.ReadAll(r.Body)
 		h.mu.Lock()
 		h.calls = append(h.calls, hookCall{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), APIKey: r.Header.Get("x-api-key"), Body: string(b)})
+		status := h.status
 		h.mu.Unlock()
-		w.WriteHeader(h.status)
+		w.WriteHeader(status)
 	}))
 	t.Cleanup(srv.Close)
 	return h, srv
@@ -221,6 +222,19 @@ print(arn)
 	require.Contains(t, out, `"Principal":"events.amazonaws.com"`)
 	require.Contains(t, out, "answered 500")
 	require.Contains(t, out, "1 failed deliveries")
+
+	// The endpoint is fixed: seclake events redrive queues the kept event again and the server sends it.
+	h.mu.Lock()
+	h.status = http.StatusOK
+	h.mu.Unlock()
+	out, code = runSeclake(t, "events", "redrive", "--data", s.DataDir)
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "1 kept deliveries queued again")
+	h.wait(t, 3)
+	require.Eventually(t, func() bool {
+		out, _ := runSeclake(t, "events", "failures", "--data", s.DataDir)
+		return strings.Contains(out, "0 failed deliveries")
+	}, 30*time.Second, 200*time.Millisecond, "the redriven event left the list")
 }
 
 // TestEventsCrossAccountPutEventsUnderTheBusPolicy: a member account's administrator puts events on the

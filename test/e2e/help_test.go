@@ -12,7 +12,7 @@ import (
 func TestHelpExplainsEveryCommand(t *testing.T) {
 	out, code := runSeclake(t, "--help")
 	require.Equal(t, 0, code, out)
-	for _, want := range []string{"serve", "audit verify", "trail validate", "events failures", "version", "Quick start", "sts get-caller-identity"} {
+	for _, want := range []string{"serve", "audit verify", "trail validate", "events failures", "events redrive", "version", "Quick start", "sts get-caller-identity"} {
 		require.Contains(t, out, want)
 	}
 	for _, cmd := range [][]string{{"serve"}, {"audit", "verify"}, {"trail", "validate"}} {

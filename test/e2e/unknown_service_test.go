@@ -17,6 +17,7 @@ func TestUnservedServiceAnswersInItsProtocol(t *testing.T) {
 		{"glue", "get-databases"},                                  // JSON 1.1
 		{"lakeformation", "list-permissions"},                      // REST-JSON, a POST
 		{"sns", "list-topics"},                                     // Query
+		{"logs", "describe-log-groups"},                            // JSON 1.1
 		{"athena", "list-work-groups"},                             // JSON 1.1
 		{"route53resolver", "list-resolver-query-log-configs"},     // JSON 1.1
 		{"guardduty", "list-detectors"},                            // REST-JSON

@@ -203,3 +203,21 @@ func (h *handler) listAPIDestinations(ctx context.Context, c *api.Call, in *list
 func (h *handler) deleteAPIDestination(ctx context.Context, c *api.Call, in *nameIn) (*empty, error) {
 	return &empty{}, h.svc.DeleteAPIDestination(ctx, c.Caller, in.Name)
 }
+
+func (h *handler) updateConnection(ctx context.Context, c *api.Call, in *createConnectionIn) (*connectionStateOut, error) {
+	c.Audit.RequestParameters = map[string]string{"name": in.Name, "authorizationType": in.AuthorizationType}
+	conn, err := h.svc.UpdateConnection(ctx, c.Caller, in.Name, in.Description, in.AuthorizationType, in.AuthParameters.domain())
+	if err != nil {
+		return nil, err
+	}
+	return stateOf(conn), nil
+}
+
+func (h *handler) updateAPIDestination(ctx context.Context, c *api.Call, in *createAPIDestinationIn) (*destinationOut, error) {
+	d, err := h.svc.UpdateAPIDestination(ctx, c.Caller, eventbus.APIDestinationInput{Name: in.Name, Description: in.Description,
+		ConnectionARN: in.ConnectionArn, Endpoint: in.InvocationEndpoint, Method: in.HttpMethod, RateLimit: in.InvocationRateLimitPerSecond})
+	if err != nil {
+		return nil, err
+	}
+	return destOf(d), nil
+}

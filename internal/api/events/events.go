@@ -27,6 +27,7 @@ func New(svc *eventbus.Service) *api.Service {
 			api.JSON("DescribeEventBus", "events:DescribeEventBus", true, h.describeEventBus),
 			api.JSON("ListEventBuses", "events:ListEventBuses", true, h.listEventBuses),
 			api.JSON("DeleteEventBus", "events:DeleteEventBus", false, h.deleteEventBus),
+			api.JSON("UpdateEventBus", "events:UpdateEventBus", false, h.updateEventBus),
 			api.JSON("PutPermission", "events:PutPermission", false, h.putPermission),
 			api.JSON("RemovePermission", "events:RemovePermission", false, h.removePermission),
 			dataEvent(api.JSON("PutEvents", "events:PutEvents", false, h.putEvents)),
@@ -48,10 +49,12 @@ func New(svc *eventbus.Service) *api.Service {
 			api.JSON("DescribeConnection", "events:DescribeConnection", true, h.describeConnection),
 			api.JSON("ListConnections", "events:ListConnections", true, h.listConnections),
 			api.JSON("DeleteConnection", "events:DeleteConnection", false, h.deleteConnection),
+			api.JSON("UpdateConnection", "events:UpdateConnection", false, h.updateConnection),
 			api.JSON("CreateApiDestination", "events:CreateApiDestination", false, h.createAPIDestination),
 			api.JSON("DescribeApiDestination", "events:DescribeApiDestination", true, h.describeAPIDestination),
 			api.JSON("ListApiDestinations", "events:ListApiDestinations", true, h.listAPIDestinations),
 			api.JSON("DeleteApiDestination", "events:DeleteApiDestination", false, h.deleteAPIDestination),
+			api.JSON("UpdateApiDestination", "events:UpdateApiDestination", false, h.updateAPIDestination),
 		),
 	}
 }
@@ -149,6 +152,21 @@ func (h *handler) listEventBuses(ctx context.Context, c *api.Call, in *listEvent
 
 func (h *handler) deleteEventBus(ctx context.Context, c *api.Call, in *nameIn) (*empty, error) {
 	return &empty{}, h.svc.DeleteEventBus(ctx, c.Caller, in.Name)
+}
+
+type updateEventBusIn struct{ Name, Description, KmsKeyIdentifier string }
+
+type updateEventBusOut struct {
+	Arn, Name   string
+	Description string `json:",omitempty"`
+}
+
+func (h *handler) updateEventBus(ctx context.Context, c *api.Call, in *updateEventBusIn) (*updateEventBusOut, error) {
+	b, err := h.svc.UpdateEventBus(ctx, c.Caller, in.Name, in.Description)
+	if err != nil {
+		return nil, err
+	}
+	return &updateEventBusOut{Arn: b.ARN, Name: b.Name, Description: b.Description}, nil
 }
 
 type condition struct{ Type, Key, Value string }
