@@ -15,6 +15,7 @@ import (
 	"github.com/seclake/seclake/internal/source/waf"
 
 	// src3's sources (suricata, networkfirewall).
+	"github.com/seclake/seclake/internal/source/networkfirewall"
 	"github.com/seclake/seclake/internal/source/suricata"
 )
 
@@ -29,6 +30,7 @@ func sources() []source.Source {
 		guardduty.New(),
 		// src3's sources.
 		suricata.New(),
+		networkfirewall.New(),
 	}
 }
 

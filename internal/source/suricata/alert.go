@@ -87,6 +87,14 @@ func (m *Mapper) alert(f source.Fields, drop bool) (*ocsf.DetectionFinding, stri
 		}
 		e.Unmapped = dns.Rest(e.Unmapped)
 	}
+	// The server's name, from the alert's TLS (SNI) or HTTP (Host) object, which stay under unmapped whole.
+	for _, key := range [2][2]string{{"tls", "sni"}, {"http", "hostname"}} {
+		if o, ok := f.Get(key[0]).(map[string]any); ok && r.c.dst.Hostname == "" {
+			if h, ok := o[key[1]].(string); ok && validHost(h) {
+				r.c.dst.Hostname = h
+			}
+		}
+	}
 	e.Evidences = r.evidence[:]
 	e.Unmapped = f.Rest(e.Unmapped)
 	switch {
@@ -107,6 +115,7 @@ func (m *Mapper) alert(f source.Fields, drop bool) (*ocsf.DetectionFinding, stri
 	if r.c.src.IP != "" && r.c.dst.IP != "" {
 		obs = ipObservables(obs, "evidences[].", &r.c)
 	}
+	obs = hostObservable(obs, "evidences[].dst_endpoint.hostname", r.c.dst.Hostname)
 	e.Observables = hostObservable(obs, "evidences[].query.hostname", r.query.Hostname)
 	return e, ""
 }

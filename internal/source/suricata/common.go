@@ -41,7 +41,7 @@ type common struct {
 
 // timeLayouts are the layouts of EVE times: Suricata writes "2018-03-24T14:37:19.037299-0600"; certificate
 // times have no zone (UTC).
-var timeLayouts = []string{"2006-01-02T15:04:05.999999999-0700", "2006-01-02T15:04:05.999999999"}
+var timeLayouts = []string{"2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04:05.999999999"}
 
 // parseTime parses an EVE time to milliseconds since 1970 (from 1970 on: OCSF times are not negative).
 func parseTime(s string) (int64, bool) {

@@ -45,7 +45,8 @@
 //     titled "Packet dropped", its uid the flow_id.
 //   - evidences[0]: src_endpoint, dst_endpoint, connection_info as above, and query {hostname, type} from
 //     the alert's dns object (dns.query[0].rrname and rrtype, or dns.rrname). OCSF 1.1.0's evidence object has
-//     no home for HTTP or TLS: the alert's http and tls objects stay under unmapped.
+//     no home for HTTP or TLS: the alert's http and tls objects stay under unmapped, and the server's name they
+//     carry (tls.sni, else http.hostname, when it is a host name) is also dst_endpoint.hostname.
 //
 // flow → Network Activity 4001, activity Traffic (6): traffic {bytes_out ← flow.bytes_toserver, bytes_in ←
 // bytes_toclient, packets_out ← pkts_toserver, packets_in ← pkts_toclient, bytes and packets ← their sums}
@@ -110,12 +111,20 @@ func (*Source) Info() source.Info {
 // Normalize reads an eve.json file and hands its events to sink (see source.Source).
 func (*Source) Normalize(ctx context.Context, obj source.Object, sink source.Sink) (source.Counts, error) {
 	m := NewMapper()
-	return source.EachJSON(ctx, obj, sink, "suricata", nil, func(c *source.Collector, n int64, rec []byte) error {
+	return source.EachJSON(ctx, obj, sink, "suricata", nil, Each(Table, func(rec []byte) (ocsf.Event, bool, string) {
 		f, err := source.DecodeFields(rec)
 		if err != nil {
-			return c.SetAside(n, err.Error(), rec, false)
+			return nil, false, err.Error()
 		}
-		ev, skip, why := m.Map(f)
+		return m.Map(f)
+	}))
+}
+
+// Each returns, for source.EachJSON, the handling of a record that event maps to one event bound for table,
+// skips (true), or sets aside (the reason).
+func Each(table string, event func(rec []byte) (ocsf.Event, bool, string)) func(*source.Collector, int64, []byte) error {
+	return func(c *source.Collector, n int64, rec []byte) error {
+		ev, skip, why := event(rec)
 		switch {
 		case skip:
 			c.Skip()
@@ -123,8 +132,8 @@ func (*Source) Normalize(ctx context.Context, obj source.Object, sink source.Sin
 		case why != "":
 			return c.SetAside(n, why, rec, false)
 		}
-		return c.Event(Table, ev)
-	})
+		return c.Event(table, ev)
+	}
 }
 
 // Map makes the event of one EVE record. skip is true for an event type the mapper does not map; why says why
