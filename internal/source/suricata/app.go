@@ -20,11 +20,29 @@ type dnsRecord struct {
 	c      common
 }
 
-// rcodeNames are the response codes as Suricata writes them, by rcode_id; rcodeCaptions are OCSF's captions.
-var (
-	rcodeNames    = []string{"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"}
-	rcodeCaptions = []string{"NoError", "FormError", "ServError", "NXDomain", "NotImp", "Refused", "YXDomain", "YXRRSet", "NXRRSet", "NotAuth", "NotZone"}
-)
+// rcodes are the response codes by rcode_id: the name Suricata writes (RFC 6895's) and OCSF's caption; IDs
+// without a code are empty. BADSIG shares BADVERS's 16.
+var rcodes = [...][2]string{
+	{"NOERROR", "NoError"}, {"FORMERR", "FormError"}, {"SERVFAIL", "ServError"}, {"NXDOMAIN", "NXDomain"},
+	{"NOTIMP", "NotImp"}, {"REFUSED", "Refused"}, {"YXDOMAIN", "YXDomain"}, {"YXRRSET", "YXRRSet"},
+	{"NXRRSET", "NXRRSet"}, {"NOTAUTH", "NotAuth"}, {"NOTZONE", "NotZone"}, {"DSOTYPENI", "DSOTYPENI"},
+	12: {}, 16: {"BADVERS", "BADSIG_VERS"}, {"BADKEY", "BADKEY"}, {"BADTIME", "BADTIME"}, {"BADMODE", "BADMODE"},
+	{"BADNAME", "BADNAME"}, {"BADALG", "BADALG"}, {"BADTRUNC", "BADTRUNC"}, {"BADCOOKIE", "BADCOOKIE"},
+}
+
+// rcode returns the rcode_id and caption of a response code as Suricata writes it (a name, or a number for a
+// code it has no name for); Other (99) with the text when OCSF has no ID for it.
+func rcode(text string) (int32, string) {
+	if strings.EqualFold(text, "BADSIG") {
+		return 16, rcodes[16][1]
+	}
+	for i, rc := range rcodes {
+		if rc[0] != "" && (strings.EqualFold(text, rc[0]) || text == strconv.Itoa(i)) {
+			return int32(i), rc[1]
+		}
+	}
+	return 99, text
+}
 
 // dns makes the DNS Activity event of a dns event (EVE DNS formats 1, 2 and 3).
 func (m *Mapper) dns(f source.Fields) (*ocsf.DNSActivity, string) {
@@ -75,12 +93,7 @@ func (m *Mapper) dns(f source.Fields) (*ocsf.DNSActivity, string) {
 			e.Unmapped = withUnmapped(e.Unmapped, "dns.rrtype", r.query.Type)
 		}
 		if rc := d.String("rcode"); rc != "" {
-			r.rcode, e.Rcode = 99, rc
-			for i, name := range rcodeNames {
-				if strings.EqualFold(rc, name) {
-					r.rcode, e.Rcode = int32(i), rcodeCaptions[i]
-				}
-			}
+			r.rcode, e.Rcode = rcode(rc)
 			e.RcodeID = &r.rcode
 		}
 		if d.Has("rdata") {
@@ -152,7 +165,11 @@ func (m *Mapper) http(f source.Fields) (*ocsf.HTTPActivity, string) {
 		}
 		e.Unmapped = h.Rest(e.Unmapped)
 	}
-	if why := finish(f, &r.c, &e.Unmapped, &e.Observables, "http_request.url.hostname", r.url.Hostname); why != "" {
+	hostPath, host := "http_request.url.hostname", r.url.Hostname
+	if host == "" {
+		hostPath, host = "dst_endpoint.hostname", r.c.dst.Hostname
+	}
+	if why := finish(f, &r.c, &e.Unmapped, &e.Observables, hostPath, host); why != "" {
 		return nil, why
 	}
 	if e.HTTPRequest == nil {
@@ -176,18 +193,25 @@ func (r *httpRecord) request(h source.Fields) {
 	}
 	r.req = ocsf.HTTPRequest{HTTPMethod: method, UserAgent: h.String("http_user_agent"),
 		Referrer: h.String("http_refer"), Version: h.String("protocol")}
-	if host, ok := h.Get("hostname").(string); ok && validHost(host) {
-		r.url.Hostname = h.String("hostname")
+	// OCSF's url needs a path: a request target without one ("?x", absent) stays under unmapped, and the host
+	// name is then the destination's.
+	host, _ := h.Get("hostname").(string)
+	if !validHost(host) {
+		host = ""
 	}
-	if port, ok := lenientInt(h, "http_port", 0, 65535); ok {
-		r.urlPort = int32(port)
-		r.url.Port = &r.urlPort
-	}
-	if target := h.String("url"); target != "" {
+	if target, ok := h.Get("url").(string); ok && target != "" && target[0] != '?' {
+		h.Take("url")
 		r.url.Path, r.url.QueryString, _ = strings.Cut(target, "?")
-	}
-	if r.url.Hostname != "" || r.url.Port != nil || r.url.Path != "" || r.url.QueryString != "" {
+		if host != "" {
+			r.url.Hostname = h.String("hostname")
+		}
+		if port, ok := lenientInt(h, "http_port", 0, 65535); ok {
+			r.urlPort = int32(port)
+			r.url.Port = &r.urlPort
+		}
 		r.req.URL = &r.url
+	} else if host != "" {
+		r.c.dst.Hostname = h.String("hostname")
 	}
 	if xff, ok := h.Get("xff").(string); ok {
 		if list := forwardedFor(xff); list != nil {

@@ -62,14 +62,16 @@
 //
 // dns → DNS Activity 4003: activity Query (1) for type query/request, Response (2) for answer/response,
 // Unknown (0) otherwise; query {hostname ← rrname (or queries[0].rrname, format 3), type ← rrtype,
-// packet_uid ← id, opcode_id ← opcode}; rcode_id/rcode ← rcode (NOERROR… NOTZONE by their OCSF IDs, others
-// Other (99) as written); answers ← answers[] {rdata, type ← rrtype, ttl} (format 2 and 3) or the event's own
+// packet_uid ← id, opcode_id ← opcode}; rcode_id/rcode ← rcode (NOERROR… BADCOOKIE, named or numbered, by
+// their OCSF IDs, others Other (99) as written); answers ← answers[] {rdata, type ← rrtype, ttl} (format 2 and 3) or the event's own
 // rdata (format 1). A query name OCSF does not take as a host name stays under unmapped.
 //
 // http → HTTP Activity 4002: activity ← http.http_method (CONNECT 1 … TRACE 8, others Other 99);
 // http_request {http_method, url {hostname ← hostname, port ← http_port, path and query_string ← url split at
 // "?"}, user_agent ← http_user_agent, referrer ← http_refer, version ← protocol, x_forwarded_for ← xff (when
-// every address in it is an IP address), http_headers ← request_headers}; http_response {code ← status,
+// every address in it is an IP address), http_headers ← request_headers} (OCSF's url needs a path: without a
+// request target, or with one that is only a query, the host name is dst_endpoint.hostname and the target
+// stays under unmapped); http_response {code ← status,
 // content_type ← http_content_type, length ← length, http_headers ← response_headers} and http_status ←
 // status, when status is a number. Values OCSF would refuse (a Host that is not a host name, a status that is
 // not a number) stay under unmapped.
