@@ -354,6 +354,10 @@ func plainCaption(c string) string {
 // control characters are refused.
 var hostname = regexp.MustCompile(`^(?:[\x21-\x2d\x2f-\x7e]+\.)*[\x21-\x2d\x2f-\x7e]+\.?$`)
 
+// IsHostname reports whether s is a host name as hostname_t attributes take it (see hostname above): sources
+// check the names they take from vendor fields with it, and keep the others under unmapped.
+func IsHostname(s string) bool { return hostname.MatchString(s) }
+
 // integer returns an integral JSON number.
 func integer(v any) (int64, bool) {
 	num, ok := v.(json.Number)

@@ -7,8 +7,10 @@
 // The contract, for every source:
 //
 //   - Vendor bytes in: Object.Body is read to its end, gzip or plain (Open tells them apart), in bounded
-//     memory whatever its size: records are read one at a time (Lines for line formats; a streaming JSON
-//     decoder for JSON ones), and no record is kept beyond MaxRecord bytes.
+//     memory whatever its size: records are read one at a time (Lines for line formats; Values for JSON ones:
+//     JSON lines, pretty-printed values, arrays and {"Findings":[…]} wrappers, element by element), and no
+//     record is kept beyond MaxRecord bytes. JSON sources map a record with Fields (each field taken, the
+//     rest under unmapped) and use EachJSON or NormalizeJSON as their Normalize loop (see route53, waf).
 //   - Events out: batches of at most BatchSize events per table, through Sink.Events. An event is a pointer to
 //     one of package ocsf's generated class structs; the sink owns it.
 //   - Bad records are set aside (Sink.SetAside) with the object's name, the record's number (its line, from

@@ -3,6 +3,7 @@ package source
 import (
 	"errors"
 	"io"
+	"time"
 )
 
 // Values reads the records of a JSON object — JSON lines, pretty-printed JSON values one after the other, a
@@ -11,8 +12,9 @@ import (
 // finds where each record begins and ends, so that a record that is not valid JSON is set aside by itself and
 // the rest of the object goes on.
 //
-// A record is a top-level JSON value, or an element of a top-level array or of a wrapper's array. Text that
-// does not start a JSON object or array is a bad record up to the end of its line. Once the object's first
+// A record is a top-level JSON value, or an element of a top-level array or of a wrapper's array. A line of a
+// CloudWatch Logs export ("2024-03-05T10:15:42.000Z {…}") is read as its object. Text that does not start a
+// JSON object or array is a bad record up to the end of its line. Once the object's first
 // record has been seen to fit on one line, the object is taken for JSON lines: a record that is still open at
 // the end of its line is cut there and reported Incomplete (so a truncated line spoils only itself); before
 // that, and in pretty-printed objects, records may span lines. A raw newline inside a JSON string (never valid
@@ -86,6 +88,8 @@ func (v *Values) Next() bool {
 			v.value(0, false)
 		case v.array > 0:
 			v.scalar()
+		case c >= '0' && c <= '9':
+			v.stamped()
 		default:
 			v.junk()
 		}
@@ -233,6 +237,41 @@ func (v *Values) scalar() {
 		v.keep(c)
 		v.pos++
 	}
+}
+
+// stamped reads a line of a CloudWatch Logs export, "<RFC 3339 time> <JSON object>": the time is dropped and
+// the object is the record. A line that is not one is junk.
+func (v *Values) stamped() {
+	var stamp [40]byte
+	n := 0
+	for n < len(stamp) {
+		if v.pos == v.end && !v.fill() {
+			break
+		}
+		c := v.buf[v.pos]
+		if c == ' ' || c == '\n' {
+			break
+		}
+		stamp[n] = c
+		n++
+		v.pos++
+	}
+	if _, err := time.Parse(time.RFC3339Nano, string(stamp[:n])); err == nil && (v.pos < v.end || v.fill()) && v.buf[v.pos] == ' ' {
+		v.pos++
+		for (v.pos < v.end || v.fill()) && v.buf[v.pos] == ' ' {
+			v.pos++
+		}
+		if (v.pos < v.end || v.fill()) && v.buf[v.pos] == '{' {
+			v.value(0, false)
+			return
+		}
+		stamp[n] = ' '
+		n++
+	}
+	for _, c := range stamp[:n] {
+		v.keep(c)
+	}
+	v.junk()
 }
 
 // junk reads text that does not start a record, to the end of its line.

@@ -35,6 +35,12 @@ func TestValuesJSONLines(t *testing.T) {
 	}, got)
 }
 
+func TestValuesCloudWatchExport(t *testing.T) {
+	got := values(t, "2024-03-05T10:15:42.000Z {\"a\":1}\n2024-03-05T10:15:43Z  {\"b\":2}\n2024-03-05 nope\n12345\n2024-03-05T10:15:44Z x\n")
+	require.Equal(t, []valueRec{{`{"a":1}`, false}, {`{"b":2}`, false}, {"2024-03-05 nope", false}, {"12345", false},
+		{"2024-03-05T10:15:44Z x", false}}, got)
+}
+
 func TestValuesPrettyPrinted(t *testing.T) {
 	got := values(t, "{\n  \"a\": 1,\n  \"b\": {\"c\": [\n 2]}\n}\n{\n \"d\": \"e\"\n}\n")
 	require.Equal(t, []valueRec{{"{\n  \"a\": 1,\n  \"b\": {\"c\": [\n 2]}\n}", false}, {"{\n \"d\": \"e\"\n}", false}}, got)
@@ -80,7 +86,7 @@ func TestValuesReportReadErrors(t *testing.T) {
 // FuzzValues checks that reading any bytes as JSON records never panics, ends (no more records than bytes),
 // and keeps records within MaxRecord.
 func FuzzValues(f *testing.F) {
-	for _, seed := range []string{`{"a":1}`, "[1,2]", `{"Findings":[{}]}`, "{\n\"a\"\n:\n[\n]\n}", `"x`, ""} {
+	for _, seed := range []string{`{"a":1}`, "[1,2]", `{"Findings":[{}]}`, "{\n\"a\"\n:\n[\n]\n}", `"x`, "", "2024-03-05T10:15:42Z {\"a\":1}\n"} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

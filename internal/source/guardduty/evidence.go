@@ -59,8 +59,11 @@ func evidences(action source.Fields, um *map[string]string) []ocsf.Evidences {
 		*um = conn.Rest(*um)
 	}
 	if dns, ok := action.Object("dnsRequestAction"); ok {
-		if domain := dns.String("domain"); domain != "" {
+		if domain := dns.String("domain"); ocsf.IsHostname(domain) {
 			out = append(out, ocsf.Evidences{Query: &ocsf.DNSQuery{Hostname: domain}})
+		} else if domain != "" {
+			// Not a host name as OCSF takes it: the domain stays under unmapped.
+			*um = addUnmapped(*um, "service.action.dnsRequestAction.domain", domain)
 		}
 		*um = dns.Rest(*um)
 	}

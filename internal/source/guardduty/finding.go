@@ -75,6 +75,7 @@ func (b *builder) finding(f source.Fields) (*ocsf.DetectionFinding, string) {
 			e.Resources = []ocsf.ResourceDetails{r}
 		}
 	}
+	nameEndpoints(e)
 	if okS {
 		e.Unmapped = addUnmapped(e.Unmapped, "severity", jsonText(sev))
 	}
@@ -91,6 +92,28 @@ func (b *builder) finding(f source.Fields) (*ocsf.DetectionFinding, string) {
 	}
 	e.Observables = observables(e)
 	return e, ""
+}
+
+// nameEndpoints gives the evidences' endpoints known by their port alone (the local side of a port probe) a name,
+// as OCSF asks: the instance of the finding when it is about one, else the service "Unknown", as GuardDuty
+// writes portName for a port it does not know.
+func nameEndpoints(e *ocsf.DetectionFinding) {
+	instance := ""
+	if len(e.Resources) > 0 && e.Resources[0].Type == "Instance" {
+		instance = e.Resources[0].UID
+	}
+	for i := range e.Evidences {
+		for _, ep := range []*ocsf.NetworkEndpoint{e.Evidences[i].SrcEndpoint, e.Evidences[i].DstEndpoint} {
+			if ep == nil || ep.IP != "" || ep.SvcName != "" || ep.InstanceUID != "" {
+				continue
+			}
+			if instance != "" {
+				ep.InstanceUID = instance
+			} else {
+				ep.SvcName = "Unknown"
+			}
+		}
+	}
 }
 
 // severity ranks GuardDuty's severity (0.1–10) as GuardDuty's console does.

@@ -37,10 +37,15 @@
 //     side from remoteIpDetails and remotePortDetails, the local from localIpDetails and localPortDetails, by
 //     connectionDirection) and connection_info (protocol_name, direction); dnsRequestAction → query.hostname;
 //     portProbeAction → one evidence per probe (src_endpoint the remote address, dst_endpoint the local
-//     port). The fields an evidence takes leave service.action; everything else of service stays.
+//     port). The fields an evidence takes leave service.action; everything else of service stays. An
+//     endpoint known by its port alone is named by the finding's instance (instance_uid) when the finding is
+//     about one, else svc_name "Unknown" (GuardDuty's portName for a port it does not know): OCSF asks that an
+//     endpoint be named.
 //   - observables: evidences[].src_endpoint.ip (IP Address) and resources[].uid (Resource UID), in Amazon's
 //     sample's order.
 //   - unmapped: every other field (service.*, the rest of the actions), flattened as source.Flatten does.
+//     An EventBridge event's own fields (id, time, account, region) describe the delivery, not the finding,
+//     and are not kept.
 package guardduty
 
 import (

@@ -81,11 +81,11 @@ func (b *builder) build(raw []byte) (*ocsf.DNSActivity, string) {
 
 	r.query = ocsf.DNSQuery{Hostname: f.String("query_name"), Type: f.String("query_type"), Class: f.String("query_class")}
 	switch {
-	case r.query.Hostname != "":
+	case ocsf.IsHostname(r.query.Hostname):
 		e.Query = &r.query
 	case r.query != (ocsf.DNSQuery{}):
-		// OCSF's query needs the name: without it, the type and class stay under unmapped.
-		for k, v := range map[string]string{"query_type": r.query.Type, "query_class": r.query.Class} {
+		// OCSF's query needs a name that is a host name: without one, the query's fields stay under unmapped.
+		for k, v := range map[string]string{"query_name": r.query.Hostname, "query_type": r.query.Type, "query_class": r.query.Class} {
 			if v != "" {
 				e.Unmapped = withUnmapped(e.Unmapped, k, v)
 			}
@@ -202,7 +202,7 @@ func (b *builder) observables(r *record) {
 	for _, a := range e.Answers {
 		if _, err := netip.ParseAddr(a.Rdata); err == nil {
 			obs = append(obs, ocsf.Observable{Name: "answers[].rdata", Type: ipAddress, TypeID: 2, Value: a.Rdata})
-		} else if nameTypes[a.Type] {
+		} else if nameTypes[a.Type] && ocsf.IsHostname(a.Rdata) {
 			obs = append(obs, ocsf.Observable{Name: "answers[].rdata", Type: hostname, TypeID: 1, Value: a.Rdata})
 		}
 	}
@@ -213,7 +213,7 @@ func (b *builder) observables(r *record) {
 		obs = append(obs, ocsf.Observable{Name: "src_endpoint.instance_uid", Type: resourceUID, TypeID: 10, Value: id})
 	}
 	obs = append(obs, ocsf.Observable{Name: "src_endpoint.ip", Type: ipAddress, TypeID: 2, Value: r.src.IP})
-	if h := r.query.Hostname; h != "" {
+	if h := r.query.Hostname; e.Query != nil && h != "" {
 		obs = append(obs, ocsf.Observable{Name: "query.hostname", Type: hostname, TypeID: 1, Value: h})
 	}
 	e.Observables = obs

@@ -30,3 +30,8 @@ func TestContextEndsNormalize(t *testing.T) { sourcetest.ContextEnds(t, New(), l
 func FuzzNormalize(f *testing.F) {
 	sourcetest.Fuzz(f, New(), sourcetest.Seeds("testdata/*.log", "testdata/*.json")...)
 }
+
+// TestMutations runs the fuzz target's check over inputs made by mutating the golden ones.
+func TestMutations(t *testing.T) {
+	sourcetest.Mutations(t, New(), sourcetest.Seeds("testdata/*.log", "testdata/*.json"), 1000)
+}

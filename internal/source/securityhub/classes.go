@@ -82,12 +82,11 @@ func vulnerabilityFinding(f source.Fields, fd *finding) *ocsf.VulnerabilityFindi
 	e.SetActivity(fd.activity)
 	e.SetSeverity(fd.severity)
 	for _, v := range f.Objects("Vulnerabilities") {
-		e.Vulnerabilities = append(e.Vulnerabilities, vulnerability(v, fd))
+		// A vulnerability without an Id has no CVE, which OCSF's vulnerability needs: it stays under unmapped.
+		if id, _ := v.Get("Id").(string); id != "" {
+			e.Vulnerabilities = append(e.Vulnerabilities, vulnerability(v, fd))
+		}
 		fd.unmapped = v.Rest(fd.unmapped)
-	}
-	if len(e.Vulnerabilities) == 0 {
-		// OCSF requires vulnerabilities: an Inspector finding without them still names what it is about.
-		e.Vulnerabilities = []ocsf.Vulnerability{{Title: fd.info.Title, Remediation: fd.remediation}}
 	}
 	if e.Resource != nil {
 		e.Observables = observables("resource.uid", []ocsf.ResourceDetails{*e.Resource})
@@ -102,6 +101,11 @@ func vulnerability(v source.Fields, fd *finding) ocsf.Vulnerability {
 		Remediation: fd.remediation, IsFixAvailable: yes(v.String("FixAvailable")), IsExploitAvailable: yes(v.String("ExploitAvailable"))}
 	cve := &ocsf.CVE{UID: v.String("Id")}
 	for _, c := range v.Objects("Cvss") {
+		if !present(c, "Version") || !present(c, "BaseScore") {
+			// OCSF's CVSS needs its version and base score: a score without them stays under unmapped.
+			fd.unmapped = c.Rest(fd.unmapped)
+			continue
+		}
 		score, _ := c.Float("BaseScore")
 		cve.CVSS = append(cve.CVSS, ocsf.CVSS{BaseScore: score, VectorString: c.String("BaseVector"), Version: c.String("Version")})
 		fd.unmapped = c.Rest(fd.unmapped)
@@ -122,10 +126,13 @@ func vulnerability(v source.Fields, fd *finding) ocsf.Vulnerability {
 		}
 		fd.unmapped = vendor.Rest(fd.unmapped)
 	}
-	if cve.UID != "" {
-		out.CVE = cve
-	}
+	out.CVE = cve
 	for _, p := range v.Objects("VulnerablePackages") {
+		if !present(p, "Name") || !present(p, "Version") {
+			// OCSF's affected package needs its name and version: a package without them stays under unmapped.
+			fd.unmapped = p.Rest(fd.unmapped)
+			continue
+		}
 		pkg := ocsf.AffectedPackage{Architecture: p.String("Architecture"), FixedInVersion: p.String("FixedInVersion"),
 			Name: p.String("Name"), PackageManager: p.String("PackageManager"), Release: p.String("Release"),
 			Version: p.String("Version"), Path: p.String("FilePath")}
@@ -140,6 +147,17 @@ func vulnerability(v source.Fields, fd *finding) ocsf.Vulnerability {
 		fd.unmapped = p.Rest(fd.unmapped)
 	}
 	return out
+}
+
+// present reports whether a field is there with a value ("" is none).
+func present(f source.Fields, key string) bool {
+	switch x := f.Get(key).(type) {
+	case nil:
+		return false
+	case string:
+		return x != ""
+	}
+	return true
 }
 
 // yes reads ASFF's YES, NO and PARTIAL: a fix partly available is available.

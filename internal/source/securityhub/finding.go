@@ -67,9 +67,12 @@ func (b *builder) common(f source.Fields, fd *finding) string {
 	}
 	if rem, ok := f.Object("Remediation"); ok {
 		if rec, ok := rem.Object("Recommendation"); ok {
-			fd.remediation = &ocsf.Remediation{Desc: rec.String("Text")}
-			if u := rec.String("Url"); u != "" {
-				fd.remediation.References = []string{u}
+			// OCSF's remediation needs its text: a recommendation without one stays under unmapped.
+			if text, _ := rec.Get("Text").(string); text != "" {
+				fd.remediation = &ocsf.Remediation{Desc: rec.String("Text")}
+				if u := rec.String("Url"); u != "" {
+					fd.remediation.References = []string{u}
+				}
 			}
 			fd.unmapped = rec.Rest(fd.unmapped)
 		}

@@ -35,3 +35,8 @@ func goodFinding(t *testing.T) string {
 func FuzzNormalize(f *testing.F) {
 	sourcetest.Fuzz(f, New(), sourcetest.Seeds("testdata/*.json*")...)
 }
+
+// TestMutations runs the fuzz target's check over inputs made by mutating the golden ones.
+func TestMutations(t *testing.T) {
+	sourcetest.Mutations(t, New(), sourcetest.Seeds("testdata/*.json*"), 1000)
+}

@@ -147,7 +147,8 @@ func (b *builder) request(r *record, req source.Fields) {
 			r.req.Referrer = value
 		}
 	}
-	if r.url.Path != "" || r.url.Hostname != "" {
+	if r.url.Path != "" {
+		// OCSF's url needs a path (or the whole URL): without uri, the Host header stays in http_headers only.
 		r.req.URL = &r.url
 	}
 	e.HTTPRequest = &r.req
@@ -171,7 +172,7 @@ func hostOf(v string) string {
 	if h, _, err := net.SplitHostPort(v); err == nil {
 		v = h
 	}
-	if v == "" || strings.ContainsAny(v, " \t/@[]") {
+	if !ocsf.IsHostname(v) {
 		return ""
 	}
 	return v

@@ -4,8 +4,8 @@
 // # Input
 //
 // Web ACL log files as WAF delivers them (to S3 through Firehose or directly, to CloudWatch Logs exports):
-// gzip or plain, one JSON object per line; pretty-printed objects one after the other, and a JSON array of them,
-// are read too (source.Values). A record is set aside, with the reason, when it is not a JSON object, when a
+// gzip or plain, one JSON object per line; pretty-printed objects one after the other, a JSON array of them,
+// and CloudWatch Logs exports (each line preceded by its time) are read too (source.Values). A record is set aside, with the reason, when it is not a JSON object, when a
 // field has the wrong type (clientIp that is not an IP address, timestamp that is not milliseconds since 1970),
 // when it has no timestamp or no httpRequest, when nothing names its source (clientIp, httpSourceName,
 // httpSourceId), or when it is longer than source.MaxRecord.
@@ -47,9 +47,9 @@
 //
 // # Agreement with Amazon
 //
-// TestAmazonEquality feeds the Security Lake team's 1.1.0 sample and compares field by field (rate in its log
-// and in docs/benchmarks.md). The differences: the observables' type_id above, and http_request.args "" (OCSF
-// strings are absent when empty here).
+// TestAmazonEquality feeds the Security Lake team's 1.1.0 sample and compares field by field: we write 90 of
+// Amazon's 93 fields with Amazon's value (96.8%). The differences: the observables' type_id above (two
+// fields), and http_request.args "" (OCSF strings are absent when empty here).
 package waf
 
 import (
