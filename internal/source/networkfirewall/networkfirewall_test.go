@@ -77,6 +77,11 @@ func TestLongRecord(t *testing.T) { sourcetest.LongJSONRecord(t, New(), line) }
 
 func TestContextEndsNormalize(t *testing.T) { sourcetest.ContextEnds(t, New(), line) }
 
+// TestMutations runs the fuzz target's check over mutated golden inputs.
+func TestMutations(t *testing.T) {
+	sourcetest.Mutations(t, New(), sourcetest.Seeds("testdata/*.json"), 1000)
+}
+
 func FuzzNormalize(f *testing.F) {
 	sourcetest.Fuzz(f, New(), sourcetest.Seeds("testdata/*.json")...)
 }

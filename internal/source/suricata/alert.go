@@ -90,7 +90,7 @@ func (m *Mapper) alert(f source.Fields, drop bool) (*ocsf.DetectionFinding, stri
 	// The server's name, from the alert's TLS (SNI) or HTTP (Host) object, which stay under unmapped whole.
 	for _, key := range [2][2]string{{"tls", "sni"}, {"http", "hostname"}} {
 		if o, ok := f.Get(key[0]).(map[string]any); ok && r.c.dst.Hostname == "" {
-			if h, ok := o[key[1]].(string); ok && validHost(h) {
+			if h, ok := o[key[1]].(string); ok && ocsf.IsHostname(h) {
 				r.c.dst.Hostname = h
 			}
 		}
@@ -132,7 +132,7 @@ func alertQuery(dns source.Fields, um *map[string]string) ocsf.DNSQuery {
 	} else if dns.Has("rrname") {
 		q = ocsf.DNSQuery{Hostname: dns.String("rrname"), Type: dns.String("rrtype")}
 	}
-	if !validHost(q.Hostname) {
+	if !ocsf.IsHostname(q.Hostname) {
 		if q.Hostname != "" {
 			*um = withUnmapped(*um, "dns.query[].rrname", q.Hostname)
 		}

@@ -68,7 +68,7 @@ func (m *Mapper) dns(f source.Fields) (*ocsf.DNSActivity, string) {
 			}
 		}
 		r.query = ocsf.DNSQuery{Hostname: q.String("rrname"), Type: q.String("rrtype")}
-		if h := r.query.Hostname; h != "" && !validHost(h) {
+		if h := r.query.Hostname; h != "" && !ocsf.IsHostname(h) {
 			e.Unmapped = withUnmapped(e.Unmapped, "dns.rrname", h)
 			r.query.Hostname = ""
 		}
@@ -196,7 +196,7 @@ func (r *httpRecord) request(h source.Fields) {
 	// OCSF's url needs a path: a request target without one ("?x", absent) stays under unmapped, and the host
 	// name is then the destination's.
 	host, _ := h.Get("hostname").(string)
-	if !validHost(host) {
+	if !ocsf.IsHostname(host) {
 		host = ""
 	}
 	if target, ok := h.Get("url").(string); ok && target != "" && target[0] != '?' {

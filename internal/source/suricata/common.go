@@ -141,24 +141,6 @@ func (m *Mapper) meta(finding bool) *ocsf.Metadata {
 	return md
 }
 
-// validHost reports whether s is a host name OCSF takes: dot-separated labels of printable ASCII.
-func validHost(s string) bool {
-	if s == "" || len(s) > 1024 {
-		return false
-	}
-	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
-		if label == "" {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			if label[i] < 0x21 || label[i] > 0x7e {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // withUnmapped adds a value under unmapped.
 func withUnmapped(m map[string]string, k, v string) map[string]string {
 	if m == nil {

@@ -102,7 +102,7 @@ func (r *network) readTLS(t source.Fields) string {
 	}
 	r.tls.Version = t.String("version")
 	r.tls.SNI = t.String("sni")
-	if sni := r.tls.SNI; sni != "" && validHost(sni) {
+	if sni := r.tls.SNI; sni != "" && ocsf.IsHostname(sni) {
 		r.c.dst.Hostname = sni
 	}
 	for i, key := range []string{"ja3", "ja3s"} {
