@@ -79,9 +79,9 @@ func TestContextEndsNormalize(t *testing.T) { sourcetest.ContextEnds(t, New(), l
 
 // TestMutations runs the fuzz target's check over mutated golden inputs.
 func TestMutations(t *testing.T) {
-	sourcetest.Mutations(t, New(), sourcetest.Seeds("testdata/*.json"), 1000)
+	sourcetest.Mutations(t, New(), sourcetest.Seeds("testdata/*.json", "testdata/*.log"), 1000)
 }
 
 func FuzzNormalize(f *testing.F) {
-	sourcetest.Fuzz(f, New(), sourcetest.Seeds("testdata/*.json")...)
+	sourcetest.Fuzz(f, New(), sourcetest.Seeds("testdata/*.json", "testdata/*.log")...)
 }
