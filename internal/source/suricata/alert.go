@@ -1,6 +1,8 @@
 package suricata
 
 import (
+	"strings"
+
 	"github.com/seclake/seclake/internal/ocsf"
 	"github.com/seclake/seclake/internal/source"
 )
@@ -55,6 +57,10 @@ func (m *Mapper) alert(f source.Fields, drop bool) (*ocsf.DetectionFinding, stri
 			}
 		}
 		action = a.String("action")
+		if md, ok := a.Object("metadata"); ok {
+			r.info.Attacks = attacks(md)
+			e.Unmapped = md.Rest(e.Unmapped)
+		}
 		e.Unmapped = a.Rest(e.Unmapped)
 	}
 	if drop {
@@ -142,4 +148,34 @@ func alertQuery(dns source.Fields, um *map[string]string) ocsf.DNSQuery {
 		return ocsf.DNSQuery{}
 	}
 	return q
+}
+
+// attacks reads the MITRE ATT&CK tags of a rule's metadata (Emerging Threats' mitre_tactic_id and _name,
+// mitre_technique_id and _name, lists side by side): one attack per technique, with the tactic at the same
+// place (or the last one); one per tactic when there is no technique. Names lose their underscores.
+func attacks(md source.Fields) []ocsf.Attack {
+	tacticIDs, tacticNames := md.Strings("mitre_tactic_id"), md.Strings("mitre_tactic_name")
+	techIDs, techNames := md.Strings("mitre_technique_id"), md.Strings("mitre_technique_name")
+	name := func(list []string, i int) string {
+		if i < len(list) {
+			return strings.ReplaceAll(list[i], "_", " ")
+		}
+		return ""
+	}
+	n := max(len(techIDs), len(tacticIDs))
+	out := make([]ocsf.Attack, 0, n)
+	for i := range n {
+		var at ocsf.Attack
+		if t := min(i, len(tacticIDs)-1); t >= 0 {
+			at.Tactic = &ocsf.Tactic{UID: tacticIDs[t], Name: name(tacticNames, t)}
+		}
+		if i < len(techIDs) {
+			at.Technique = &ocsf.Technique{UID: techIDs[i], Name: name(techNames, i)}
+		}
+		out = append(out, at)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }

@@ -37,7 +37,10 @@
 //
 //   - finding_info: uid ← alert.signature_id, title ← alert.signature, types ← [alert.category];
 //     analytic {uid ← signature_id, name ← signature, type Rule (1), version ← rev, category ← category}.
-//     alert.gid stays under unmapped.
+//     alert.gid stays under unmapped. finding_info.attacks ← the rule's MITRE ATT&CK tags (alert.metadata
+//     mitre_tactic_id/_name and mitre_technique_id/_name, as Emerging Threats writes them): one attack per
+//     technique with the tactic beside it, names without underscores; the rest of alert.metadata stays under
+//     unmapped.
 //   - severity ← alert.severity: 1 High (4), 2 Medium (3), 3 Low (2), other numbers Informational (1), absent
 //     Unknown (0); the number is kept under unmapped (alert.severity).
 //   - action/disposition ← alert.action: allowed → Allowed (1) / Allowed (1); blocked → Denied (2) / Blocked
