@@ -15,6 +15,10 @@ import (
 	"github.com/seclake/seclake/internal/source/route53"
 	"github.com/seclake/seclake/internal/source/securityhub"
 	"github.com/seclake/seclake/internal/source/waf"
+
+	// src3's sources (suricata, networkfirewall).
+	"github.com/seclake/seclake/internal/source/networkfirewall"
+	"github.com/seclake/seclake/internal/source/suricata"
 )
 
 // sources are seclake's sources, one per line.
@@ -27,6 +31,9 @@ func sources() []source.Source {
 		securityhub.New(),
 		waf.New(),
 		guardduty.New(),
+		// src3's sources.
+		suricata.New(),
+		networkfirewall.New(),
 	}
 }
 
