@@ -30,6 +30,8 @@ type Bucket struct {
 	Lifecycle         *Lifecycle         `json:",omitempty"`
 	Notification      *Notification      `json:",omitempty"`
 	Replication       *Replication       `json:",omitempty"`
+	// Versioning is "" (never enabled), Enabled or Suspended.
+	Versioning string `json:",omitempty"`
 }
 
 // ARN returns the bucket's ARN.
@@ -171,13 +173,6 @@ func (s *Service) HeadBucket(ctx context.Context, c *actor.Caller, bucket string
 	return s.authorizedBucket(ctx, c, bucket, bucketAccess("s3:ListBucket", bucket))
 }
 
-// GetBucketVersioning returns the bucket's versioning status: "" for a bucket whose versioning was never
-// enabled, which is every bucket until seclake keeps versions.
-func (s *Service) GetBucketVersioning(ctx context.Context, c *actor.Caller, bucket string) (string, error) {
-	_, err := s.authorizedBucket(ctx, c, bucket, bucketAccess("s3:GetBucketVersioning", bucket))
-	return "", err
-}
-
 // GetBucketLocation returns the bucket's region.
 func (s *Service) GetBucketLocation(ctx context.Context, c *actor.Caller, bucket string) (string, error) {
 	b, err := s.authorizedBucket(ctx, c, bucket, bucketAccess("s3:GetBucketLocation", bucket))
@@ -204,6 +199,9 @@ func (s *Service) DeleteBucket(ctx context.Context, c *actor.Caller, bucket stri
 			})
 		}
 		if err := scan(tableObjects); err != nil {
+			return err
+		}
+		if err := scan(tableVersions); err != nil {
 			return err
 		}
 		if err := scan(tableUploads); err != nil {

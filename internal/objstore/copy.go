@@ -11,8 +11,10 @@ import (
 // CopySource names the object a copy reads, with its preconditions and (for UploadPartCopy) a range.
 type CopySource struct {
 	Bucket, Key string
-	Conditions  Conditions
-	Range       *Range
+	// VersionID names the source's version ("" for the current one).
+	VersionID  string
+	Conditions Conditions
+	Range      *Range
 }
 
 // CopyInput is a CopyObject request. Metadata and Tags replace the source's when their directives say
@@ -67,7 +69,7 @@ func (s *Service) putCopy(ctx context.Context, c *actor.Caller, in PutInput) (*O
 
 // openCopySource authorizes s3:GetObject on the source and opens it (the whole object, or the range).
 func (s *Service) openCopySource(ctx context.Context, c *actor.Caller, cs CopySource) (*GetOutput, error) {
-	out, err := s.GetObject(ctx, c, GetInput{Bucket: cs.Bucket, Key: cs.Key, Range: cs.Range})
+	out, err := s.GetObject(ctx, c, GetInput{Bucket: cs.Bucket, Key: cs.Key, VersionID: cs.VersionID, Range: cs.Range})
 	if err != nil {
 		return nil, err
 	}

@@ -214,7 +214,8 @@ func (s *Service) lifecycleObject(ctx context.Context, b *Bucket, o *Object, now
 		}
 		if e := r.Expiration; e != nil && due(now, o.LastModified, e.Days, e.Date) {
 			res.Expired++
-			return s.removeObject(ctx, nil, b, o.Key, "LifecycleExpiration:Delete")
+			_, err := s.removeObject(ctx, nil, b, o.Key, "LifecycleExpiration:Delete")
+			return err
 		}
 		for _, t := range r.Transitions {
 			if due(now, o.LastModified, t.Days, t.Date) && t.StorageClass != o.StorageClass {

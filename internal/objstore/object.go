@@ -60,6 +60,16 @@ type Object struct {
 	// PartsCount is the number of parts of a multipart object (0 otherwise).
 	PartsCount int `json:",omitempty"`
 	Blobs      []dataBlob
+	// VersionID is the version's ID; "" for the null version.
+	VersionID string `json:",omitempty"`
+	// Seq orders the versions of a key (see version.go); 0 for objects written before versioning.
+	Seq uint64 `json:",omitempty"`
+	// DeleteMarker marks a delete marker: a version without data.
+	DeleteMarker bool `json:",omitempty"`
+	// IsLatest is set by ListObjectVersions on the current version of a key.
+	IsLatest bool `json:"-"`
+	// versioned is set when the bucket has had versioning, so that the null version is named "null".
+	versioned bool
 }
 
 // ChecksumInput is what a write request says about its checksum.
@@ -271,15 +281,11 @@ func (w writeCond) check(old *Object) error {
 	return nil
 }
 
-// commitObject records obj as the object under its key, retiring the blobs of the object it replaces, and
-// records the event; extra runs inside the same transaction.
+// commitObject records obj as the current version of its key — the previous one becoming noncurrent or, in an
+// unversioned bucket, retired with its blobs — and records the event; extra runs inside the same transaction.
 func (s *Service) commitObject(ctx context.Context, c *actor.Caller, obj *Object, event string, cond writeCond, extra func(meta.Tx) error) error {
-	val, err := encodeObject(obj)
-	if err != nil {
-		return err
-	}
 	var retired []dataBlob
-	err = s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.store.Update(ctx, func(tx meta.Tx) error {
 		retired = nil
 		b, err := getBucket(tx, obj.Bucket)
 		if err != nil {
@@ -292,11 +298,12 @@ func (s *Service) commitObject(ctx context.Context, c *actor.Caller, obj *Object
 		if err := cond.check(old); err != nil {
 			return err
 		}
-		if old != nil {
-			retired = old.Blobs
-			if err := retireBlobs(tx, old.Blobs); err != nil {
-				return err
-			}
+		if obj.Seq, obj.VersionID, retired, err = s.supersede(tx, b, obj.Key, old); err != nil {
+			return err
+		}
+		obj.versioned = b.Versioning != ""
+		if err := retireBlobs(tx, retired); err != nil {
+			return err
 		}
 		if err := commitBlobs(tx, obj.Blobs); err != nil {
 			return err
@@ -305,6 +312,10 @@ func (s *Service) commitObject(ctx context.Context, c *actor.Caller, obj *Object
 			if err := extra(tx); err != nil {
 				return err
 			}
+		}
+		val, err := encodeObject(obj)
+		if err != nil {
+			return err
 		}
 		if err := tx.Put(tableObjects, objectKey(obj.Bucket, obj.Key), val); err != nil {
 			return err

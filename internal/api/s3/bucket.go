@@ -95,9 +95,10 @@ func (h *handler) getBucketLocation(ctx context.Context, c *api.Call, t target) 
 }
 
 type versioningConfiguration struct {
-	XMLName xml.Name `xml:"VersioningConfiguration"`
-	NS      string   `xml:"xmlns,attr"`
-	Status  string   `xml:"Status,omitempty"`
+	XMLName   xml.Name `xml:"VersioningConfiguration"`
+	NS        string   `xml:"xmlns,attr"`
+	Status    string   `xml:"Status,omitempty"`
+	MfaDelete string   `xml:"MfaDelete,omitempty"`
 }
 
 func (h *handler) getBucketVersioning(ctx context.Context, c *api.Call, t target) (any, error) {
