@@ -56,7 +56,7 @@ func (s *Service) authorizedDelete(ctx context.Context, c *actor.Caller, b *Buck
 
 func (s *Service) deleteAuthorized(ctx context.Context, c *actor.Caller, b *Bucket, v ObjectVersion) (*DeleteOutput, error) {
 	if v.VersionID != "" {
-		return s.removeVersion(ctx, c, b, v.Key, v.VersionID)
+		return s.removeVersion(ctx, c, b, v.Key, v.VersionID, "ObjectRemoved:Delete")
 	}
 	return s.removeObject(ctx, c, b, v.Key, "ObjectRemoved:Delete")
 }
@@ -112,7 +112,7 @@ func (s *Service) removeObject(ctx context.Context, c *actor.Caller, bk *Bucket,
 
 // removeVersion removes one version of key for good; when it was the current one, the next newest becomes
 // current. A missing version is not an error.
-func (s *Service) removeVersion(ctx context.Context, c *actor.Caller, bk *Bucket, key, id string) (*DeleteOutput, error) {
+func (s *Service) removeVersion(ctx context.Context, c *actor.Caller, bk *Bucket, key, id, event string) (*DeleteOutput, error) {
 	var retired []dataBlob
 	out := &DeleteOutput{}
 	err := s.store.Update(ctx, func(tx meta.Tx) error {
@@ -144,7 +144,7 @@ func (s *Service) removeVersion(ctx context.Context, c *actor.Caller, bk *Bucket
 		if err := promote(tx, b.Name, key); err != nil {
 			return err
 		}
-		return s.recordEvent(tx, b, c, "ObjectRemoved:Delete", v)
+		return s.recordEvent(tx, b, c, event, v)
 	})
 	if err != nil {
 		return nil, err

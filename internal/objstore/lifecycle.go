@@ -43,6 +43,14 @@ func validLifecycle(l *Lifecycle) error {
 				}
 			}
 		}
+		if n := r.NoncurrentVersionExpiration; n != nil {
+			if n.NoncurrentDays <= 0 {
+				return errInvalidArgument("NoncurrentDays", itoa(int64(n.NoncurrentDays)), "'NoncurrentDays' in NoncurrentVersionExpiration action must be a positive integer")
+			}
+			if n.NewerNoncurrentVersions < 0 || n.NewerNoncurrentVersions > 100 {
+				return errInvalidArgument("NewerNoncurrentVersions", itoa(int64(n.NewerNoncurrentVersions)), "'NewerNoncurrentVersions' in NoncurrentVersionExpiration action must be between 1 and 100")
+			}
+		}
 		for _, t := range r.Transitions {
 			if !StorageClasses[t.StorageClass] || t.StorageClass == "STANDARD" {
 				return errInvalidArgument("StorageClass", t.StorageClass, "The storage class you specified is not valid")
@@ -154,6 +162,8 @@ func due(now, created time.Time, days int, date string) bool {
 // LifecycleResult counts what one lifecycle run did.
 type LifecycleResult struct {
 	Expired, Transitioned, Aborted int
+	// NoncurrentExpired counts noncurrent versions removed, MarkersRemoved expired delete markers.
+	NoncurrentExpired, MarkersRemoved int
 }
 
 // RunLifecycle applies every bucket's lifecycle rules as of now.
@@ -173,6 +183,11 @@ func (s *Service) RunLifecycle(ctx context.Context) (LifecycleResult, error) {
 		}
 		if err := s.lifecycleUploads(ctx, b, now, &res); err != nil {
 			return res, err
+		}
+		if b.Versioning != "" {
+			if err := s.lifecycleVersions(ctx, b, now, &res); err != nil {
+				return res, err
+			}
 		}
 	}
 	return res, nil

@@ -179,7 +179,8 @@ func (s *Stack) objects() component.Component {
 			job(JobS3Lifecycle, LifecycleInterval, func(ctx context.Context) error {
 				res, err := s.Objects.RunLifecycle(ctx)
 				if res != (objstore.LifecycleResult{}) {
-					log.Info("lifecycle", "expired", res.Expired, "transitioned", res.Transitioned, "aborted", res.Aborted)
+					log.Info("lifecycle", "expired", res.Expired, "transitioned", res.Transitioned, "aborted", res.Aborted,
+						"noncurrent_expired", res.NoncurrentExpired, "markers_removed", res.MarkersRemoved)
 				}
 				return err
 			}),

@@ -120,6 +120,18 @@ assert ks == ["null", v1], ks
 assert s3.get_object(Bucket=B, Key="k", VersionId="null")["Body"].read() == b"s2"
 print("suspended ok")
 
+# Lifecycle rules on versions round-trip.
+rules = [{"ID": "v", "Status": "Enabled", "Filter": {"Prefix": "p/"},
+          "NoncurrentVersionExpiration": {"NoncurrentDays": 3, "NewerNoncurrentVersions": 2},
+          "Expiration": {"ExpiredObjectDeleteMarker": True}}]
+s3.put_bucket_lifecycle_configuration(Bucket=B, LifecycleConfiguration={"Rules": rules})
+got = s3.get_bucket_lifecycle_configuration(Bucket=B)["Rules"]
+assert got[0]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 3, "NewerNoncurrentVersions": 2}, got
+assert got[0]["Expiration"] == {"ExpiredObjectDeleteMarker": True}, got
+rules[0]["NoncurrentVersionExpiration"]["NoncurrentDays"] = 0
+assert err(s3.put_bucket_lifecycle_configuration, Bucket=B, LifecycleConfiguration={"Rules": rules})["Error"]["Code"] == "InvalidArgument"
+print("lifecycle ok")
+
 # Emptying a versioned bucket as boto3's resource does, then deleting it.
 assert err(s3.delete_bucket, Bucket=B)["Error"]["Code"] == "BucketNotEmpty"
 boto3.resource("s3", endpoint_url=os.environ["ENDPOINT"]).Bucket(B).object_versions.delete()
@@ -128,7 +140,7 @@ s3.delete_bucket(Bucket=B)
 print("empty ok")
 `)
 	require.NoError(t, err, out)
-	for _, step := range []string{"versions", "markers", "promotion", "copy and tags", "policy", "pagination", "suspended", "empty"} {
+	for _, step := range []string{"versions", "markers", "promotion", "copy and tags", "policy", "pagination", "suspended", "lifecycle", "empty"} {
 		require.Contains(t, out, step+" ok")
 	}
 }

@@ -41,7 +41,8 @@ type abortIncompleteUpload struct {
 }
 
 type noncurrentVersionExpiration struct {
-	NoncurrentDays int `xml:"NoncurrentDays"`
+	NoncurrentDays          int `xml:"NoncurrentDays"`
+	NewerNoncurrentVersions int `xml:"NewerNoncurrentVersions,omitempty"`
 }
 
 // ruleFilter is the Filter of a lifecycle or replication rule.
