@@ -101,6 +101,7 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 		TrailDigestInterval: time.Duration(cfg.TrailDigestInterval),
 		FlowListen:          cfg.FlowListen,
 		FlowPublishInterval: time.Duration(cfg.FlowPublishInterval),
+		Metrics:             s.metrics,
 	}
 	if opt.Clock == clock.System {
 		scfg.AuditMaxDelay = auditMaxDelay // on a test's fake clock the delay would last until the test moves it

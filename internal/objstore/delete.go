@@ -97,6 +97,9 @@ func (s *Service) removeObject(ctx context.Context, c *actor.Caller, bk *Bucket,
 		}
 		m := &Object{Bucket: b.Name, Key: key, VersionID: id, Seq: seq, DeleteMarker: true, LastModified: s.now(),
 			Owner: b.Owner, versioned: true}
+		if err := s.enqueueReplication(tx, b, m); err != nil {
+			return err
+		}
 		if err := putVersion(tx, m); err != nil {
 			return err
 		}

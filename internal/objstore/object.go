@@ -66,6 +66,8 @@ type Object struct {
 	Seq uint64 `json:",omitempty"`
 	// DeleteMarker marks a delete marker: a version without data.
 	DeleteMarker bool `json:",omitempty"`
+	// ReplicationStatus is PENDING, COMPLETED or FAILED on a replicated source version, REPLICA on a replica.
+	ReplicationStatus string `json:",omitempty"`
 	// IsLatest is set by ListObjectVersions on the current version of a key.
 	IsLatest bool `json:"-"`
 	// versioned is set when the bucket has had versioning, so that the null version is named "null".
@@ -302,6 +304,9 @@ func (s *Service) commitObject(ctx context.Context, c *actor.Caller, obj *Object
 			return err
 		}
 		obj.versioned = b.Versioning != ""
+		if err := s.enqueueReplication(tx, b, obj); err != nil {
+			return err
+		}
 		if err := retireBlobs(tx, retired); err != nil {
 			return err
 		}

@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/blob"
 	"github.com/seclake/seclake/internal/clock"
@@ -62,6 +64,9 @@ type Config struct {
 
 	// Edit, when set, changes a service's configuration just before the service is built (tests).
 	Edit Edits
+
+	// Metrics registers the services' own metrics (S3 replication's); nil registers none.
+	Metrics prometheus.Registerer
 }
 
 // Edits change services' configurations before they are built.
@@ -83,6 +88,8 @@ const (
 	SweepInterval = time.Hour
 	// JanitorInterval is how often long-expired temporary credentials are purged.
 	JanitorInterval = time.Hour
+	// ReplicationInterval is how often S3 replication looks at its queue.
+	ReplicationInterval = time.Second
 )
 
 // Stack is the services, once their components have started. Its fields are nil until then.

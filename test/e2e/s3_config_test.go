@@ -51,6 +51,8 @@ func TestS3BucketConfigurationsWithCLI(t *testing.T) {
 	rep := `{"Role":"arn:aws:iam::` + testAccount + `:role/service-role/AmazonSecurityLakeS3ReplicationRole","Rules":[{"ID":"to-rollup","Priority":1,
 	  "Status":"Enabled","Filter":{"Prefix":""},"DeleteMarkerReplication":{"Status":"Disabled"},
 	  "Destination":{"Bucket":"arn:aws:s3:::replica-bucket","StorageClass":"STANDARD"}}]}`
+	fails("InvalidRequest", "put-bucket-replication", "--bucket", "cfg-bucket", "--replication-configuration", rep) // not versioned
+	run("put-bucket-versioning", "--bucket", "cfg-bucket", "--versioning-configuration", "Status=Enabled")
 	run("put-bucket-replication", "--bucket", "cfg-bucket", "--replication-configuration", rep)
 	out = run("get-bucket-replication", "--bucket", "cfg-bucket")
 	require.Contains(t, out, "AmazonSecurityLakeS3ReplicationRole")

@@ -94,6 +94,9 @@ func (h *handler) readObject(ctx context.Context, c *api.Call, t target, body bo
 	r := newResponse(http.StatusOK)
 	setObjectHeaders(r.header, o, strings.EqualFold(c.HTTP.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") && !out.Partial && !out.NotModified)
 	setVersionHeader(r.header, o)
+	if o.ReplicationStatus != "" {
+		r.header.Set("X-Amz-Replication-Status", o.ReplicationStatus)
+	}
 	if out.NotModified {
 		r.status = http.StatusNotModified
 		return r, nil
