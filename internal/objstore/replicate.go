@@ -49,6 +49,7 @@ func (s *Service) RunReplication(ctx context.Context) (ReplicationResult, error)
 		if err != nil || len(due) == 0 {
 			return res, err
 		}
+		sessions := &sessionCache{s: s, m: map[string]*actor.Caller{}}
 		var mu sync.Mutex
 		var wg sync.WaitGroup
 		var firstErr error
@@ -58,7 +59,7 @@ func (s *Service) RunReplication(ctx context.Context) (ReplicationResult, error)
 			go func() {
 				defer wg.Done()
 				for q := range work {
-					outcome, err := s.runTask(ctx, q)
+					outcome, err := s.runTask(ctx, sessions, q)
 					mu.Lock()
 					switch {
 					case err != nil:
@@ -121,9 +122,9 @@ func (s *Service) dueTasks(ctx context.Context, limit int) ([]queuedTask, int, e
 
 // runTask replicates one version and updates the queue and the source's status; it returns the outcome
 // (COMPLETED, FAILED or "" when dropped) and an error only when the store fails.
-func (s *Service) runTask(ctx context.Context, q queuedTask) (string, error) {
+func (s *Service) runTask(ctx context.Context, sc *sessionCache, q queuedTask) (string, error) {
 	t := q.t
-	bytes, err := s.replicateTask(ctx, t)
+	bytes, err := s.replicateTask(ctx, sc, t)
 	now := s.clock.Now().UTC()
 	outcome := ReplicationCompleted
 	switch {
@@ -171,7 +172,7 @@ func (s *Service) runTask(ctx context.Context, q queuedTask) (string, error) {
 
 // replicateTask replicates the version a task names as the bucket's replication role; it returns the bytes
 // copied.
-func (s *Service) replicateTask(ctx context.Context, t replTask) (int64, error) {
+func (s *Service) replicateTask(ctx context.Context, sc *sessionCache, t replTask) (int64, error) {
 	var b *Bucket
 	var o *Object
 	err := s.store.View(ctx, func(tx meta.Tx) error {
@@ -198,12 +199,10 @@ func (s *Service) replicateTask(ctx context.Context, t replTask) (int64, error) 
 	if s.sessions == nil {
 		return 0, errNotImplemented("replication on this server (no IAM role sessions)")
 	}
-	role := b.Replication.Role
-	sess, err := s.sessions.ServiceRoleSession(ctx, EventSource, role, "s3-replication", actor.Source{ARN: b.ARN(), Account: b.Owner})
+	sess, err := sc.session(ctx, b)
 	if err != nil {
-		return 0, fmt.Errorf("s3.amazonaws.com cannot assume the replication role %s: %w", role, err)
+		return 0, err
 	}
-	sess.Region = b.Region
 	dest := strings.TrimPrefix(rule.Destination.Bucket, "arn:aws:s3:::")
 	op := "ReplicateObject"
 	if o.DeleteMarker {
@@ -293,6 +292,34 @@ func (s *Service) replicate(ctx context.Context, sess *actor.Caller, b *Bucket, 
 		return 0, err
 	}
 	return o.Size, nil
+}
+
+// sessionCache keeps the replication roles' sessions for one run: s3.amazonaws.com assumes each bucket's
+// role once per run (the trust policy is asked again on the next run).
+type sessionCache struct {
+	s  *Service
+	mu sync.Mutex
+	m  map[string]*actor.Caller
+}
+
+// session returns a session of b's replication role for b, in b's region.
+func (sc *sessionCache) session(ctx context.Context, b *Bucket) (*actor.Caller, error) {
+	role := b.Replication.Role
+	k := b.Name + "\x00" + role
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if c, ok := sc.m[k]; ok {
+		cp := *c
+		return &cp, nil
+	}
+	sess, err := sc.s.sessions.ServiceRoleSession(ctx, EventSource, role, "s3-replication", actor.Source{ARN: b.ARN(), Account: b.Owner})
+	if err != nil {
+		return nil, fmt.Errorf("s3.amazonaws.com cannot assume the replication role %s: %w", role, err)
+	}
+	sess.Region = b.Region
+	sc.m[k] = sess
+	cp := *sess
+	return &cp, nil
 }
 
 func (s *Service) hasVersion(ctx context.Context, bucket, key, id string) (bool, error) {
