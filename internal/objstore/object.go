@@ -182,7 +182,7 @@ func (s *Service) writeAccess(b *Bucket, w writeSpec) (access, sseSettings, erro
 		return access{}, st, err
 	}
 	a := objectAccess("s3:PutObject", w.bucket, w.key)
-	a.ctx = writeContext(st, w.class, w.tags)
+	a.ctx = writeContext(w.sse, w.class, w.tags)
 	if w.acl != "" {
 		if publicACL(w.acl) && b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicAcls {
 			return access{}, st, errAccessDenied("Access Denied: the bucket's BlockPublicAcls setting refuses the public canned ACL " + w.acl)
@@ -220,11 +220,15 @@ func checkWriteArgs(sc string, tags []Tag, md5 string) error {
 	return nil
 }
 
-// writeContext returns the S3 condition keys of a write.
-func writeContext(st sseSettings, sc string, tags []Tag) (pc policyContext) {
-	pc.Set("s3:x-amz-server-side-encryption", st.algorithm)
-	if st.keyID != "" {
-		pc.Set("s3:x-amz-server-side-encryption-aws-kms-key-id", st.keyID)
+// writeContext returns the S3 condition keys of a write. The encryption keys come from the request's headers
+// only, as on S3: a bucket's default encryption sets none of them, so that "deny uploads without the header"
+// policies (Null: true) refuse what they are written to refuse.
+func writeContext(sse SSERequest, sc string, tags []Tag) (pc policyContext) {
+	if sse.Algorithm != "" {
+		pc.Set("s3:x-amz-server-side-encryption", sse.Algorithm)
+	}
+	if sse.KMSKeyID != "" {
+		pc.Set("s3:x-amz-server-side-encryption-aws-kms-key-id", sse.KMSKeyID)
 	}
 	if sc != "" {
 		pc.Set("s3:x-amz-storage-class", sc)
