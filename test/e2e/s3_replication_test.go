@@ -142,3 +142,72 @@ func metricValue(exposition, series string) string {
 	}
 	return ""
 }
+
+// TestS3ReplicationToAnotherAccount replicates into a bucket of a member account: the destination bucket's
+// policy must allow the source account's replication role, as on AWS. Without it the version is FAILED; once
+// the member account adds the statement, the retry completes and the replica belongs to the member account.
+func TestS3ReplicationToAnotherAccount(t *testing.T) {
+	s := startServer(t)
+	out, err := s.python(t, testKeyID, testSecret, `
+import boto3, os, json, time
+from botocore.config import Config
+
+E = os.environ["ENDPOINT"]
+cfg = Config(signature_version="s3v4")
+src = boto3.client("s3", endpoint_url=E, config=cfg)
+iam = boto3.client("iam", endpoint_url=E)
+org = boto3.client("organizations", endpoint_url=E)
+
+req = org.create_account(AccountName="replicas", Email="replicas@example.com")["CreateAccountStatus"]["Id"]
+for _ in range(100):
+    st = org.describe_create_account_status(CreateAccountRequestId=req)["CreateAccountStatus"]
+    if st["State"] != "IN_PROGRESS":
+        break
+    time.sleep(0.1)
+member = st["AccountId"]
+iam.create_user(UserName="admin")  # root may not assume roles
+iam.attach_user_policy(UserName="admin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+k = iam.create_access_key(UserName="admin")["AccessKey"]
+sts = boto3.client("sts", endpoint_url=E, aws_access_key_id=k["AccessKeyId"], aws_secret_access_key=k["SecretAccessKey"])
+creds = sts.assume_role(RoleArn="arn:aws:iam::%s:role/OrganizationAccountAccessRole" % member, RoleSessionName="setup")["Credentials"]
+dst = boto3.client("s3", endpoint_url=E, config=cfg, aws_access_key_id=creds["AccessKeyId"],
+                   aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+
+src.create_bucket(Bucket="xacct-src")
+dst.create_bucket(Bucket="xacct-dst")
+src.put_bucket_versioning(Bucket="xacct-src", VersioningConfiguration={"Status": "Enabled"})
+dst.put_bucket_versioning(Bucket="xacct-dst", VersioningConfiguration={"Status": "Enabled"})
+trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+role = iam.create_role(RoleName="xacct-replication", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+iam.put_role_policy(RoleName="xacct-replication", PolicyName="replicate", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObjectVersionForReplication", "Resource": "arn:aws:s3:::xacct-src/*"},
+    {"Effect": "Allow", "Action": ["s3:ReplicateObject", "s3:ReplicateDelete"], "Resource": "arn:aws:s3:::xacct-dst/*"}]}))
+src.put_bucket_replication(Bucket="xacct-src", ReplicationConfiguration={"Role": role, "Rules": [
+    {"ID": "all", "Priority": 1, "Status": "Enabled", "Filter": {"Prefix": ""}, "DeleteMarkerReplication": {"Status": "Disabled"},
+     "Destination": {"Bucket": "arn:aws:s3:::xacct-dst", "Account": member}}]})
+
+def status(key, want, timeout=30):
+    deadline = time.time() + timeout
+    while True:
+        st = src.head_object(Bucket="xacct-src", Key=key).get("ReplicationStatus")
+        if st in want or time.time() > deadline:
+            return st
+        time.sleep(0.2)
+
+v = src.put_object(Bucket="xacct-src", Key="a", Body=b"across")["VersionId"]
+assert status("a", ("FAILED", "COMPLETED")) == "FAILED"
+print("denied ok")
+dst.put_bucket_policy(Bucket="xacct-dst", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "FromSource",
+    "Effect": "Allow", "Principal": {"AWS": role}, "Action": ["s3:ReplicateObject", "s3:ReplicateDelete"], "Resource": "arn:aws:s3:::xacct-dst/*"}]}))
+assert status("a", ("COMPLETED",), 60) == "COMPLETED"
+r = dst.get_object(Bucket="xacct-dst", Key="a")
+assert r["Body"].read() == b"across" and r["VersionId"] == v and r["ReplicationStatus"] == "REPLICA", r
+lv = dst.list_object_versions(Bucket="xacct-dst")["Versions"]
+assert lv[0]["Owner"]["ID"] == member, lv
+print("replicated ok")
+`)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "denied ok")
+	require.Contains(t, out, "replicated ok")
+	require.Contains(t, s.logs.String(), "s3:ReplicateObject", "the failure names the action the bucket policy does not allow")
+}
