@@ -110,3 +110,16 @@ func TestVersionListingPagesAndPrefixes(t *testing.T) {
 		require.Equal(t, 1, prefixes, "page size %d", size)
 	}
 }
+
+// TestMoreThanTenObjectTagsIsInvalidTag: S3 answers InvalidTag, not InvalidRequest.
+func TestMoreThanTenObjectTagsIsInvalidTag(t *testing.T) {
+	f := newFixture(t)
+	f.bucket(t, "tags-bucket")
+	f.put(t, "tags-bucket", "k", "x")
+	var tags []Tag
+	for i := range 11 {
+		tags = append(tags, Tag{Key: fmt.Sprint("k", i), Value: "v"})
+	}
+	_, err := f.s.PutObjectTagging(context.Background(), f.root, ObjectVersion{Bucket: "tags-bucket", Key: "k"}, tags)
+	require.Equal(t, "InvalidTag", code(err))
+}

@@ -52,21 +52,31 @@ func userMetadata(h http.Header) (map[string]string, error) {
 	return m, nil
 }
 
-// tagsHeader parses x-amz-tagging ("k1=v1&k2=v2").
+// tagsHeader parses x-amz-tagging ("k1=v1&k2=v2"), keeping the tags' order.
 func tagsHeader(v string) ([]objstore.Tag, error) {
 	if v == "" {
 		return nil, nil
 	}
-	q, err := url.ParseQuery(v)
-	if err != nil {
-		return nil, awserr.New("InvalidArgument", http.StatusBadRequest, "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
-	}
+	bad := awserr.New("InvalidArgument", http.StatusBadRequest, "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
 	var out []objstore.Tag
-	for k, vs := range q {
-		if len(vs) != 1 {
+	seen := map[string]bool{}
+	for _, pair := range strings.Split(v, "&") {
+		if pair == "" {
+			continue
+		}
+		k, val, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, bad
+		}
+		if val, err = url.QueryUnescape(val); err != nil {
+			return nil, bad
+		}
+		if seen[key] {
 			return nil, awserr.New("InvalidTag", http.StatusBadRequest, "Cannot provide multiple Tags with the same key")
 		}
-		out = append(out, objstore.Tag{Key: k, Value: vs[0]})
+		seen[key] = true
+		out = append(out, objstore.Tag{Key: key, Value: val})
 	}
 	return out, nil
 }
