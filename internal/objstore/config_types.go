@@ -94,6 +94,8 @@ type LifecycleExpiration struct {
 	Days                      int
 	Date                      string
 	ExpiredObjectDeleteMarker *bool
+	// DaysGiven is set when the request has a Days element, so that Days 0 is refused as S3 refuses it.
+	DaysGiven bool `json:"-"`
 }
 
 // LifecycleTransition moves objects to another storage class after Days or on Date.

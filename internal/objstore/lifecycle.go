@@ -2,7 +2,9 @@ package objstore
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"io"
 	"strings"
 	"time"
 
@@ -34,6 +36,9 @@ func validLifecycle(l *Lifecycle) error {
 			return errInvalidRequest("At least one action needs to be specified in a rule")
 		}
 		if e := r.Expiration; e != nil {
+			if e.Days < 0 || (e.DaysGiven && e.Days == 0) {
+				return errInvalidArgument("Days", itoa(int64(e.Days)), "'Days' for Expiration action must be a positive integer")
+			}
 			if (e.Days == 0) == (e.Date == "") && e.ExpiredObjectDeleteMarker == nil {
 				return errMalformedXML()
 			}
@@ -75,6 +80,15 @@ func parseLifecycleDate(s string) (time.Time, error) {
 func (s *Service) PutBucketLifecycle(ctx context.Context, c *actor.Caller, bucket string, l *Lifecycle) error {
 	if err := validLifecycle(l); err != nil {
 		return err
+	}
+	for i := range l.Rules {
+		if l.Rules[i].ID == "" { // S3 names a rule that comes without an ID
+			var b [12]byte
+			if _, err := io.ReadFull(s.rand, b[:]); err != nil {
+				return err
+			}
+			l.Rules[i].ID = base64.RawURLEncoding.EncodeToString(b[:])
+		}
 	}
 	return s.updateBucket(ctx, c, bucket, "s3:PutLifecycleConfiguration", func(b *Bucket) error {
 		b.Lifecycle = l

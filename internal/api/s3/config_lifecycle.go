@@ -25,7 +25,7 @@ type lifecycleRule struct {
 }
 
 type lifecycleExpiration struct {
-	Days                      int    `xml:"Days,omitempty"`
+	Days                      *int   `xml:"Days,omitempty"`
 	Date                      string `xml:"Date,omitempty"`
 	ExpiredObjectDeleteMarker *bool  `xml:"ExpiredObjectDeleteMarker,omitempty"`
 }
@@ -69,7 +69,11 @@ func (d *lifecycleConfiguration) domain() *objstore.Lifecycle {
 			Filter: convertOpt(r.Filter, domainFilter),
 			Status: r.Status,
 			Expiration: convertOpt(r.Expiration, func(e lifecycleExpiration) objstore.LifecycleExpiration {
-				return objstore.LifecycleExpiration(e)
+				out := objstore.LifecycleExpiration{Date: e.Date, ExpiredObjectDeleteMarker: e.ExpiredObjectDeleteMarker, DaysGiven: e.Days != nil}
+				if e.Days != nil {
+					out.Days = *e.Days
+				}
+				return out
 			}),
 			Transitions: convertAll(r.Transitions, func(t lifecycleTransition) objstore.LifecycleTransition {
 				return objstore.LifecycleTransition(t)
@@ -92,7 +96,11 @@ func lifecycleXML(l *objstore.Lifecycle) *lifecycleConfiguration {
 			Filter: convertOpt(r.Filter, xmlFilter),
 			Status: r.Status,
 			Expiration: convertOpt(r.Expiration, func(e objstore.LifecycleExpiration) lifecycleExpiration {
-				return lifecycleExpiration(e)
+				out := lifecycleExpiration{Date: e.Date, ExpiredObjectDeleteMarker: e.ExpiredObjectDeleteMarker}
+				if e.Days != 0 {
+					out.Days = &e.Days
+				}
+				return out
 			}),
 			Transitions: convertAll(r.Transitions, func(t objstore.LifecycleTransition) lifecycleTransition {
 				return lifecycleTransition(t)
