@@ -3,6 +3,7 @@ package objstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,4 +123,26 @@ func TestMoreThanTenObjectTagsIsInvalidTag(t *testing.T) {
 	}
 	_, err := f.s.PutObjectTagging(context.Background(), f.root, ObjectVersion{Bucket: "tags-bucket", Key: "k"}, tags)
 	require.Equal(t, "InvalidTag", code(err))
+}
+
+// TestDeleteBucketWithOnlyUploads: S3 deletes a bucket whose only contents are unfinished multipart uploads,
+// discarding them; a bucket that still holds versions is not empty.
+func TestDeleteBucketWithOnlyUploads(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.bucket(t, "uploads-only")
+	u, err := f.s.CreateMultipartUpload(ctx, f.root, CreateUploadInput{Bucket: "uploads-only", Key: "big"})
+	require.NoError(t, err)
+	_, _, err = f.s.UploadPart(ctx, f.root, UploadPartInput{Bucket: "uploads-only", Key: "big", UploadID: u.ID, PartNumber: 1,
+		Body: strings.NewReader(strings.Repeat("x", 64<<10)), Size: 64 << 10})
+	require.NoError(t, err)
+	require.NoError(t, f.s.DeleteBucket(ctx, f.root, "uploads-only"))
+	f.bucket(t, "uploads-only")
+	_, err = f.s.ListParts(ctx, f.root, ListPartsInput{Bucket: "uploads-only", Key: "big", UploadID: u.ID})
+	require.Equal(t, "NoSuchUpload", code(err), "the upload went with the bucket")
+
+	require.NoError(t, f.s.PutBucketVersioning(ctx, f.root, "uploads-only", VersioningEnabled, ""))
+	f.put(t, "uploads-only", "k", "x")
+	require.NoError(t, f.s.DeleteObject(ctx, f.root, "uploads-only", "k"))
+	require.Equal(t, "BucketNotEmpty", code(f.s.DeleteBucket(ctx, f.root, "uploads-only")), "a delete marker and a version remain")
 }
