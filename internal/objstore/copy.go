@@ -23,13 +23,15 @@ type CopyInput struct {
 	Source          CopySource
 	Bucket, Key     string
 	ReplaceMetadata bool
-	Headers         Headers
-	Metadata        map[string]string
-	ReplaceTags     bool
-	Tags            []Tag
-	StorageClass    string
-	SSE             SSERequest
-	IfNoneMatch     string
+	// MetadataDirective is the x-amz-metadata-directive header as given (the s3:x-amz-metadata-directive key).
+	MetadataDirective string
+	Headers           Headers
+	Metadata          map[string]string
+	ReplaceTags       bool
+	Tags              []Tag
+	StorageClass      string
+	SSE               SSERequest
+	IfNoneMatch       string
 }
 
 // CopyObject copies an object, decrypting it as the caller and encrypting it again with the destination's
@@ -45,7 +47,8 @@ func (s *Service) CopyObject(ctx context.Context, c *actor.Caller, in CopyInput)
 		return nil, nil, errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	put := PutInput{Bucket: in.Bucket, Key: in.Key, Body: src.Body, Size: so.Size, Headers: so.Headers, Metadata: so.Metadata,
-		Tags: so.Tags, StorageClass: so.StorageClass, SSE: in.SSE, IfNoneMatch: in.IfNoneMatch}
+		Tags: so.Tags, StorageClass: so.StorageClass, SSE: in.SSE, IfNoneMatch: in.IfNoneMatch,
+		copyKeys: &copyKeys{source: in.Source.Bucket + "/" + in.Source.Key, directive: in.MetadataDirective}}
 	if in.ReplaceMetadata {
 		put.Headers, put.Metadata = in.Headers, in.Metadata
 	}

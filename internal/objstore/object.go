@@ -101,6 +101,14 @@ type PutInput struct {
 	ACL string
 	// IfNoneMatch "*" writes only if the key does not exist; IfMatch only if its ETag matches.
 	IfNoneMatch, IfMatch string
+	// copyKeys are the condition keys of the CopyObject this write is.
+	copyKeys *copyKeys
+}
+
+// copyKeys are the S3 condition keys only a copy has.
+type copyKeys struct {
+	source    string // s3:x-amz-copy-source: "bucket/key"
+	directive string // s3:x-amz-metadata-directive, when the header was given
 }
 
 func validKey(key string) error {
@@ -125,7 +133,7 @@ func (s *Service) putObject(ctx context.Context, c *actor.Caller, in PutInput, e
 	if err := checkWriteArgs(in.StorageClass, in.Tags, in.ContentMD5); err != nil {
 		return nil, err
 	}
-	b, dk, rec, err := s.prepareWrite(ctx, c, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, class: in.StorageClass, tags: in.Tags, acl: in.ACL})
+	b, dk, rec, err := s.prepareWrite(ctx, c, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, class: in.StorageClass, tags: in.Tags, acl: in.ACL, copy: in.copyKeys})
 	if err != nil {
 		return nil, err
 	}
@@ -154,6 +162,7 @@ type writeSpec struct {
 	class       string
 	tags        []Tag
 	acl         string
+	copy        *copyKeys
 }
 
 // prepareWrite resolves a write's encryption, authorizes it with the S3 condition keys of that encryption,
@@ -183,6 +192,12 @@ func (s *Service) writeAccess(b *Bucket, w writeSpec) (access, sseSettings, erro
 	}
 	a := objectAccess("s3:PutObject", w.bucket, w.key)
 	a.ctx = writeContext(w.sse, w.class, w.tags)
+	if w.copy != nil {
+		a.ctx.Set("s3:x-amz-copy-source", w.copy.source)
+		if w.copy.directive != "" {
+			a.ctx.Set("s3:x-amz-metadata-directive", w.copy.directive)
+		}
+	}
 	if w.acl != "" {
 		if publicACL(w.acl) && b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicAcls {
 			return access{}, st, errAccessDenied("Access Denied: the bucket's BlockPublicAcls setting refuses the public canned ACL " + w.acl)

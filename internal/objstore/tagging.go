@@ -24,21 +24,7 @@ func (s *Service) GetObjectTagging(ctx context.Context, c *actor.Caller, v Objec
 			return nil, "", err
 		}
 	}
-	if _, err := s.authorizedBucket(ctx, c, v.Bucket, taggingAccess("GetObject", v)); err != nil {
-		return nil, "", err
-	}
-	var obj *Object
-	err := s.store.View(ctx, func(tx meta.Tx) error {
-		b, err := getBucket(tx, v.Bucket)
-		if err != nil {
-			return err
-		}
-		var objErr error
-		if obj, objErr, err = readVersion(tx, b, v.Key, v.VersionID); err != nil {
-			return err
-		}
-		return objErr
-	})
+	obj, err := s.authorizeOnVersion(ctx, c, v, taggingAccess("GetObject", v))
 	if err != nil {
 		return nil, "", err
 	}
@@ -60,7 +46,16 @@ func (s *Service) PutObjectTagging(ctx context.Context, c *actor.Caller, v Objec
 			return "", err
 		}
 	}
-	if _, err := s.authorizedBucket(ctx, c, v.Bucket, taggingAccess(base, v)); err != nil {
+	a := taggingAccess(base, v)
+	if len(tags) > 0 {
+		keys := make([]string, len(tags))
+		for i, t := range tags {
+			keys[i] = t.Key
+			a.ctx.Set("s3:RequestObjectTag/"+t.Key, t.Value)
+		}
+		a.ctx.Set("s3:RequestObjectTagKeys", keys...)
+	}
+	if _, err := s.authorizeOnVersion(ctx, c, v, a); err != nil {
 		return "", err
 	}
 	var version string
@@ -101,4 +96,23 @@ func (s *Service) PutObjectTagging(ctx context.Context, c *actor.Caller, v Objec
 		return s.recordEvent(tx, b, c, ev, obj)
 	})
 	return version, err
+}
+
+// authorizeOnVersion loads a version of an object and authorizes a on it, with the version's tags as the
+// s3:ExistingObjectTag/<key> condition keys; a missing object is reported after the decision, so that the
+// answer tells a caller without permission nothing.
+func (s *Service) authorizeOnVersion(ctx context.Context, c *actor.Caller, v ObjectVersion, a access) (*Object, error) {
+	b, obj, objErr := s.bucketAndObject(ctx, v.Bucket, v.Key, v.VersionID)
+	if b == nil {
+		return nil, objErr
+	}
+	if obj != nil {
+		for _, t := range obj.Tags {
+			a.ctx.Set("s3:ExistingObjectTag/"+t.Key, t.Value)
+		}
+	}
+	if err := s.authorize(ctx, c, b, a); err != nil {
+		return nil, err
+	}
+	return obj, objErr
 }

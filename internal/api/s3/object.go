@@ -215,8 +215,8 @@ func (h *handler) copyObject(ctx context.Context, c *api.Call, t target) (any, e
 	}
 	hd := c.HTTP.Header
 	in := objstore.CopyInput{Source: src, Bucket: t.bucket, Key: t.key, StorageClass: hd.Get("X-Amz-Storage-Class"),
-		ReplaceMetadata: strings.EqualFold(hd.Get("X-Amz-Metadata-Directive"), "REPLACE"),
-		ReplaceTags:     strings.EqualFold(hd.Get("X-Amz-Tagging-Directive"), "REPLACE"), IfNoneMatch: hd.Get("If-None-Match")}
+		ReplaceMetadata: strings.EqualFold(hd.Get("X-Amz-Metadata-Directive"), "REPLACE"), MetadataDirective: hd.Get("X-Amz-Metadata-Directive"),
+		ReplaceTags: strings.EqualFold(hd.Get("X-Amz-Tagging-Directive"), "REPLACE"), IfNoneMatch: hd.Get("If-None-Match")}
 	if in.ReplaceMetadata {
 		in.Headers = systemHeaders(hd)
 		if in.Metadata, err = userMetadata(hd); err != nil {
