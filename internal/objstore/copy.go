@@ -100,6 +100,9 @@ func (s *Service) UploadPartCopy(ctx context.Context, c *actor.Caller, in Upload
 		return nil, nil, time.Time{}, err
 	}
 	defer src.Body.Close()
+	if r := in.Source.Range; r != nil && !r.IsSuffix && r.End >= src.Object.Size {
+		return nil, nil, time.Time{}, errInvalidRange(src.Object.Size) // a part's range lies within the source
+	}
 	if src.Length > MaxPutSize {
 		return nil, nil, time.Time{}, fmt.Errorf("copy part: %w", errEntityTooLarge(src.Length, MaxPutSize))
 	}

@@ -66,6 +66,8 @@ type Object struct {
 	Seq uint64 `json:",omitempty"`
 	// DeleteMarker marks a delete marker: a version without data.
 	DeleteMarker bool `json:",omitempty"`
+	// UploadID is the multipart upload that made the object, so that completing it again answers the same.
+	UploadID string `json:",omitempty"`
 	// ReplicationStatus is PENDING, COMPLETED or FAILED on a replicated source version, REPLICA on a replica.
 	ReplicationStatus string `json:",omitempty"`
 	// IsLatest is set by ListObjectVersions on the current version of a key.

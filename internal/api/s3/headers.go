@@ -17,15 +17,18 @@ const metaPrefix = "X-Amz-Meta-"
 // systemHeaders reads the stored system headers of a write.
 func systemHeaders(h http.Header) objstore.Headers {
 	enc := h.Get("Content-Encoding")
-	var parts []string
-	for _, p := range strings.Split(enc, ",") {
-		if p = strings.TrimSpace(p); p != "" && !strings.EqualFold(p, "aws-chunked") {
-			parts = append(parts, p)
+	if strings.Contains(strings.ToLower(enc), "aws-chunked") { // the transfer's encoding, not the object's
+		var parts []string
+		for _, p := range strings.Split(enc, ",") {
+			if p = strings.TrimSpace(p); p != "" && !strings.EqualFold(p, "aws-chunked") {
+				parts = append(parts, p)
+			}
 		}
+		enc = strings.Join(parts, ",")
 	}
 	return objstore.Headers{
 		ContentType: h.Get("Content-Type"), CacheControl: h.Get("Cache-Control"),
-		ContentDisposition: h.Get("Content-Disposition"), ContentEncoding: strings.Join(parts, ","),
+		ContentDisposition: h.Get("Content-Disposition"), ContentEncoding: enc,
 		ContentLanguage: h.Get("Content-Language"), Expires: h.Get("Expires"),
 		WebsiteRedirect: h.Get("X-Amz-Website-Redirect-Location"),
 	}
