@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/seclake/seclake/internal/actor"
 )
 
 // TestCopyAndTaggingConditionKeys: CopyObject sets s3:x-amz-copy-source and s3:x-amz-metadata-directive, and
@@ -46,4 +48,23 @@ func TestCopyAndTaggingConditionKeys(t *testing.T) {
 	tags, _, err := f.s.GetObjectTagging(ctx, f.root, ObjectVersion{Bucket: "keys-bucket", Key: "public/a"})
 	require.NoError(t, err)
 	require.Empty(t, tags)
+}
+
+// TestHeadOfMissingKeyIs404ToWhoMayList: a caller without s3:GetObject who may list the bucket under the key
+// learns that the key is missing (404), as S3 answers; without the listing permission the answer stays 403.
+func TestHeadOfMissingKeyIs404ToWhoMayList(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.bucket(t, "list-only")
+	f.put(t, "list-only", "logs/present", "x")
+	anon := &actor.Caller{Identity: actor.Identity{Type: actor.TypeAnonymous}}
+	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:ListBucket","Resource":"arn:aws:s3:::list-only",
+		"Condition":{"StringLike":{"s3:prefix":"logs/*"}}}]}`
+	require.NoError(t, f.s.PutBucketPolicy(ctx, f.root, "list-only", pol))
+	_, err := f.s.HeadObject(ctx, anon, GetInput{Bucket: "list-only", Key: "logs/missing"})
+	require.Equal(t, "NoSuchKey", code(err))
+	_, err = f.s.HeadObject(ctx, anon, GetInput{Bucket: "list-only", Key: "logs/present"})
+	require.Equal(t, "AccessDenied", code(err), "listing does not let one read")
+	_, err = f.s.HeadObject(ctx, anon, GetInput{Bucket: "list-only", Key: "other/missing"})
+	require.Equal(t, "AccessDenied", code(err), "outside the prefix the caller may list")
 }

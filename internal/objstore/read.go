@@ -94,6 +94,9 @@ func (s *Service) getObjectOnce(ctx context.Context, c *actor.Caller, in GetInpu
 		}
 	}
 	if aerr := s.authorize(ctx, c, b, a); aerr != nil {
+		if obj == nil && isNoSuchKey(err) && s.mayList(ctx, c, b, in.Key) {
+			return nil, err // S3 tells a caller who may list the bucket under the key that it is missing
+		}
 		return nil, aerr
 	}
 	if err != nil {
@@ -120,6 +123,13 @@ func (s *Service) getObjectOnce(ctx context.Context, c *actor.Caller, in GetInpu
 	}
 	out.Body = r
 	return out, nil
+}
+
+// mayList reports whether c may list bucket b under key (s3:ListBucket with s3:prefix = key).
+func (s *Service) mayList(ctx context.Context, c *actor.Caller, b *Bucket, key string) bool {
+	a := bucketAccess("s3:ListBucket", b.Name)
+	a.ctx.Set("s3:prefix", key)
+	return s.authorize(ctx, c, b, a) == nil
 }
 
 // bucketAndObject loads a bucket and one of its objects (the current version, or version id) in one read
