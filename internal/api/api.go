@@ -43,6 +43,10 @@ type Service struct {
 	// Route chooses the operation of a REST service from the request's method, path and query. It returns nil
 	// for a request that matches no operation.
 	Route func(r *http.Request) *Op
+	// Unimplemented names the operation of the service's API that a request Route found nothing for asks for
+	// ("GetBucketCors"), so that the answer can say which operation seclake does not implement; "" when
+	// unknown.
+	Unimplemented func(r *http.Request) string
 	// Router chooses the operation of a REST-JSON service by the routes its operations declare (see REST).
 	Router *Router
 }

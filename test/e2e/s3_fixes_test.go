@@ -85,3 +85,36 @@ print("content encoding ok")
 		require.Contains(t, out, step+" ok")
 	}
 }
+
+// TestS3UnimplementedOperationsSayWhich: each S3 operation seclake does not implement answers 501
+// NotImplemented naming the operation.
+func TestS3UnimplementedOperationsSayWhich(t *testing.T) {
+	s := startServer(t)
+	out, err := s.python(t, testKeyID, testSecret, `
+import boto3, os
+from botocore.exceptions import ClientError
+s3 = boto3.client("s3", endpoint_url=os.environ["ENDPOINT"])
+s3.create_bucket(Bucket="unimpl")
+s3.put_object(Bucket="unimpl", Key="k", Body=b"x")
+calls = {
+    "GetBucketCors": lambda: s3.get_bucket_cors(Bucket="unimpl"),
+    "PutBucketAcl": lambda: s3.put_bucket_acl(Bucket="unimpl", ACL="private"),
+    "GetBucketLogging": lambda: s3.get_bucket_logging(Bucket="unimpl"),
+    "GetObjectAcl": lambda: s3.get_object_acl(Bucket="unimpl", Key="k"),
+    "GetObjectTorrent": lambda: s3.get_object_torrent(Bucket="unimpl", Key="k"),
+    "GetObjectAttributes": lambda: s3.get_object_attributes(Bucket="unimpl", Key="k", ObjectAttributes=["ETag"]),
+    "GetBucketPolicyStatus": lambda: s3.get_bucket_policy_status(Bucket="unimpl"),
+}
+for name, call in calls.items():
+    try:
+        call()
+        raise AssertionError(name + " answered")
+    except ClientError as e:
+        err = e.response["Error"]
+        assert err["Code"] == "NotImplemented" and name in err["Message"], (name, err)
+        assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 501, (name, e.response["ResponseMetadata"])
+print("unimplemented ok")
+`)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "unimplemented ok")
+}
