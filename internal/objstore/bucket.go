@@ -32,6 +32,8 @@ type Bucket struct {
 	Replication       *Replication       `json:",omitempty"`
 	// Versioning is "" (never enabled), Enabled or Suspended.
 	Versioning string `json:",omitempty"`
+	// Ownership is the object ownership setting ("" for the default, BucketOwnerEnforced).
+	Ownership string `json:",omitempty"`
 }
 
 // ARN returns the bucket's ARN.

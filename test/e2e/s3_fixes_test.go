@@ -103,7 +103,6 @@ calls = {
     "GetObjectAcl": lambda: s3.get_object_acl(Bucket="unimpl", Key="k"),
     "GetObjectTorrent": lambda: s3.get_object_torrent(Bucket="unimpl", Key="k"),
     "GetObjectAttributes": lambda: s3.get_object_attributes(Bucket="unimpl", Key="k", ObjectAttributes=["ETag"]),
-    "GetBucketPolicyStatus": lambda: s3.get_bucket_policy_status(Bucket="unimpl"),
 }
 for name, call in calls.items():
     try:
@@ -117,4 +116,39 @@ print("unimplemented ok")
 `)
 	require.NoError(t, err, out)
 	require.Contains(t, out, "unimplemented ok")
+}
+
+// TestS3OwnershipControlsAndPolicyStatus: the two bucket operations analysis tools call. Ownership is
+// BucketOwnerEnforced unless set; the policy status says whether the bucket policy is public.
+func TestS3OwnershipControlsAndPolicyStatus(t *testing.T) {
+	s := startServer(t)
+	out, err := s.python(t, testKeyID, testSecret, `
+import boto3, os, json
+from botocore.exceptions import ClientError
+s3 = boto3.client("s3", endpoint_url=os.environ["ENDPOINT"])
+def code(fn, **kw):
+    try:
+        fn(**kw)
+    except ClientError as e:
+        return e.response["Error"]["Code"]
+    return "OK"
+s3.create_bucket(Bucket="own")
+rules = s3.get_bucket_ownership_controls(Bucket="own")["OwnershipControls"]["Rules"]
+assert rules == [{"ObjectOwnership": "BucketOwnerEnforced"}], rules
+s3.put_bucket_ownership_controls(Bucket="own", OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+assert s3.get_bucket_ownership_controls(Bucket="own")["OwnershipControls"]["Rules"][0]["ObjectOwnership"] == "ObjectWriter"
+s3.delete_bucket_ownership_controls(Bucket="own")
+assert code(s3.get_bucket_ownership_controls, Bucket="own") == "OwnershipControlsNotFoundError"
+
+assert code(s3.get_bucket_policy_status, Bucket="own") == "NoSuchBucketPolicy"
+public = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::own/*"}]}
+s3.put_bucket_policy(Bucket="own", Policy=json.dumps(public))
+assert s3.get_bucket_policy_status(Bucket="own")["PolicyStatus"]["IsPublic"] is True
+public["Statement"][0]["Condition"] = {"StringEquals": {"aws:SourceAccount": "111122223333"}}
+s3.put_bucket_policy(Bucket="own", Policy=json.dumps(public))
+assert s3.get_bucket_policy_status(Bucket="own")["PolicyStatus"]["IsPublic"] is False
+print("ownership and policy status ok")
+`)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "ownership and policy status ok")
 }

@@ -63,6 +63,10 @@ func (h *handler) buildOps() {
 	list = append(list, bucketConfig(h, [3]string{"GetBucketReplication", "PutBucketReplication", "DeleteBucketReplication"},
 		[2]string{"s3:GetReplicationConfiguration", "s3:PutReplicationConfiguration"},
 		replicationDoc, s.GetBucketReplication, s.PutBucketReplication, s.DeleteBucketReplication)...)
+	list = append(list, bucketConfig(h, [3]string{"GetBucketOwnershipControls", "PutBucketOwnershipControls", "DeleteBucketOwnershipControls"},
+		[2]string{"s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls"},
+		ownershipDoc, s.GetBucketOwnershipControls, s.PutBucketOwnershipControls, s.DeleteBucketOwnershipControls)...)
+	list = append(list, h.op("GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", read, mgmt, h.getBucketPolicyStatus))
 	// Operations that act on a version when the request names one authorize the version's action instead.
 	versionActions := map[string][]string{"GetObject": {"s3:GetObjectVersion"}, "HeadObject": {"s3:GetObjectVersion"},
 		"DeleteObject": {"s3:DeleteObjectVersion"}, "DeleteObjects": {"s3:DeleteObjectVersion"},

@@ -46,6 +46,7 @@ var subs = []bucketSub{
 	{"lifecycle", "GetBucketLifecycleConfiguration", "PutBucketLifecycleConfiguration", "DeleteBucketLifecycle"},
 	{"notification", "GetBucketNotificationConfiguration", "PutBucketNotificationConfiguration", ""},
 	{"replication", "GetBucketReplication", "PutBucketReplication", "DeleteBucketReplication"},
+	{"ownershipControls", "GetBucketOwnershipControls", "PutBucketOwnershipControls", "DeleteBucketOwnershipControls"},
 }
 
 func (h *handler) bucketRoute(r *http.Request, has func(string) bool) string {
@@ -74,6 +75,8 @@ func (h *handler) bucketRoute(r *http.Request, has func(string) bool) string {
 			return "GetBucketVersioning"
 		case has("versions"):
 			return "ListObjectVersions"
+		case has("policyStatus"):
+			return "GetBucketPolicyStatus"
 		case r.URL.Query().Get("list-type") == "2":
 			return "ListObjectsV2"
 		case has("acl") || has("cors") || has("website") || has("logging") || has("object-lock") || has("ownershipControls") || has("accelerate") || has("requestPayment") || has("analytics") || has("metrics") || has("inventory") || has("intelligent-tiering") || has("policyStatus"):
