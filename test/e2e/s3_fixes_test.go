@@ -6,6 +6,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// s3Prelude starts the boto3 scripts of these tests: an S3 client and code(), the error code of a call.
+const s3Prelude = `
+import boto3, os, json
+from botocore.exceptions import ClientError
+s3 = boto3.client("s3", endpoint_url=os.environ["ENDPOINT"])
+def code(fn, **kw):
+    try:
+        fn(**kw)
+    except ClientError as e:
+        return e.response["Error"]["Code"]
+    return "OK"
+`
+
 // TestS3LifecycleValidationAsS3 puts lifecycle rules through boto3 as the conformance suite did: Days 0 is
 // InvalidArgument, and a rule given without an ID comes back with one.
 func TestS3LifecycleValidationAsS3(t *testing.T) {
@@ -36,16 +49,7 @@ print("lifecycle fixes ok")
 // an upload twice gives the same object, and Content-Encoding keeps its spaces.
 func TestS3ConformanceFixes(t *testing.T) {
 	s := startServer(t)
-	out, err := s.python(t, testKeyID, testSecret, `
-import boto3, os
-from botocore.exceptions import ClientError
-s3 = boto3.client("s3", endpoint_url=os.environ["ENDPOINT"])
-def code(fn, **kw):
-    try:
-        fn(**kw)
-    except ClientError as e:
-        return e.response["Error"]["Code"]
-    return "OK"
+	out, err := s.python(t, testKeyID, testSecret, s3Prelude+`
 
 for i in range(5):
     s3.create_bucket(Bucket="fix-%d" % i)
@@ -122,16 +126,7 @@ print("unimplemented ok")
 // BucketOwnerEnforced unless set; the policy status says whether the bucket policy is public.
 func TestS3OwnershipControlsAndPolicyStatus(t *testing.T) {
 	s := startServer(t)
-	out, err := s.python(t, testKeyID, testSecret, `
-import boto3, os, json
-from botocore.exceptions import ClientError
-s3 = boto3.client("s3", endpoint_url=os.environ["ENDPOINT"])
-def code(fn, **kw):
-    try:
-        fn(**kw)
-    except ClientError as e:
-        return e.response["Error"]["Code"]
-    return "OK"
+	out, err := s.python(t, testKeyID, testSecret, s3Prelude+`
 s3.create_bucket(Bucket="own")
 rules = s3.get_bucket_ownership_controls(Bucket="own")["OwnershipControls"]["Rules"]
 assert rules == [{"ObjectOwnership": "BucketOwnerEnforced"}], rules
