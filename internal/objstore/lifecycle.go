@@ -43,7 +43,7 @@ func validLifecycle(l *Lifecycle) error {
 				return errMalformedXML()
 			}
 			if e.Date != "" {
-				if _, err := parseLifecycleDate(e.Date); err != nil {
+				if d, err := parseLifecycleDate(e.Date); err != nil || !d.Equal(d.UTC().Truncate(24*time.Hour)) {
 					return errInvalidArgument("Date", e.Date, "'Date' must be at midnight GMT")
 				}
 			}
