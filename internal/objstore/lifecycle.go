@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -159,18 +160,48 @@ func (r *LifecycleRule) applies(o *Object) bool {
 // due reports whether an action set by days or date is due for something created at t: S3 counts days
 // from creation, rounded up to the next midnight UTC.
 func due(now, created time.Time, days int, date string) bool {
+	at, ok := dueAt(created, days, date)
+	return ok && !now.Before(at)
+}
+
+// dueAt returns when an action set by days or date falls due for something created at t.
+func dueAt(created time.Time, days int, date string) (time.Time, bool) {
 	if date != "" {
 		d, err := parseLifecycleDate(date)
-		return err == nil && !now.Before(d)
+		return d, err == nil
 	}
 	if days <= 0 {
-		return false
+		return time.Time{}, false
 	}
 	start := created.UTC().Truncate(24 * time.Hour)
 	if !start.Equal(created.UTC()) {
 		start = start.Add(24 * time.Hour)
 	}
-	return !now.Before(start.Add(time.Duration(days) * 24 * time.Hour))
+	return start.Add(time.Duration(days) * 24 * time.Hour), true
+}
+
+// Expiration returns x-amz-expiration for a current object of bucket b that a lifecycle rule will expire
+// ("expiry-date=\"…\", rule-id=\"…\""), or "".
+func (b *Bucket) Expiration(o *Object) string {
+	if b.Lifecycle == nil || o.DeleteMarker {
+		return ""
+	}
+	var when time.Time
+	rule, found := "", false
+	for i := range b.Lifecycle.Rules {
+		r := &b.Lifecycle.Rules[i]
+		e := r.Expiration
+		if e == nil || !r.applies(o) {
+			continue
+		}
+		if at, ok := dueAt(o.LastModified, e.Days, e.Date); ok && (!found || at.Before(when)) {
+			when, rule, found = at, r.ID, true
+		}
+	}
+	if !found {
+		return ""
+	}
+	return fmt.Sprintf("expiry-date=\"%s\", rule-id=\"%s\"", when.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT"), rule)
 }
 
 // LifecycleResult counts what one lifecycle run did.

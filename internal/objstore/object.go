@@ -70,6 +70,8 @@ type Object struct {
 	UploadID string `json:",omitempty"`
 	// ReplicationStatus is PENDING, COMPLETED or FAILED on a replicated source version, REPLICA on a replica.
 	ReplicationStatus string `json:",omitempty"`
+	// Expiration is x-amz-expiration when a lifecycle rule will expire the object (set on PUT, GET and HEAD).
+	Expiration string `json:"-"`
 	// IsLatest is set by ListObjectVersions on the current version of a key.
 	IsLatest bool `json:"-"`
 	// versioned is set when the bucket has had versioning, so that the null version is named "null".
@@ -154,6 +156,7 @@ func (s *Service) putObject(ctx context.Context, c *actor.Caller, in PutInput, e
 		s.dropBlob(part.Blob)
 		return nil, err
 	}
+	obj.Expiration = b.Expiration(obj)
 	return obj, nil
 }
 

@@ -102,6 +102,9 @@ func (s *Service) getObjectOnce(ctx context.Context, c *actor.Caller, in GetInpu
 	if err != nil {
 		return nil, err
 	}
+	if in.VersionID == "" {
+		obj.Expiration = b.Expiration(obj)
+	}
 	out := &GetOutput{Object: obj, Length: obj.Size}
 	if notModified, err := in.Conditions.check(obj); err != nil || notModified {
 		out.NotModified = notModified

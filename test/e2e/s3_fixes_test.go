@@ -20,7 +20,8 @@ def code(fn, **kw):
 `
 
 // TestS3LifecycleValidationAsS3 puts lifecycle rules through boto3 as the conformance suite did: Days 0 is
-// InvalidArgument, a date that is not midnight UTC is refused, and a rule given without an ID comes back with one.
+// InvalidArgument, a date that is not midnight UTC is refused, a rule given without an ID comes back with one,
+// and PUT and HEAD say when a rule will expire the object (x-amz-expiration).
 func TestS3LifecycleValidationAsS3(t *testing.T) {
 	s := startServer(t)
 	out, err := s.python(t, testKeyID, testSecret, s3Prelude+`
@@ -31,6 +32,10 @@ s3.put_bucket_lifecycle_configuration(Bucket="lc-fixes", LifecycleConfiguration=
     {"Status": "Enabled", "Filter": {"Prefix": "raw/"}, "Expiration": {"Days": 3}}]})
 rules = s3.get_bucket_lifecycle_configuration(Bucket="lc-fixes")["Rules"]
 assert len(rules[0].get("ID", "")) > 0, rules
+put = s3.put_object(Bucket="lc-fixes", Key="raw/x", Body=b"x")
+assert 'rule-id="%s"' % rules[0]["ID"] in put.get("Expiration", ""), put
+assert "expiry-date=" in s3.head_object(Bucket="lc-fixes", Key="raw/x").get("Expiration", "")
+assert "Expiration" not in s3.put_object(Bucket="lc-fixes", Key="other/y", Body=b"y")
 import datetime
 noon = datetime.datetime(2030, 1, 1, 12, 0, tzinfo=datetime.timezone.utc)
 assert code(s3.put_bucket_lifecycle_configuration, Bucket="lc-fixes", LifecycleConfiguration={"Rules": [

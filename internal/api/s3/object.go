@@ -33,6 +33,9 @@ func (h *handler) putObject(ctx context.Context, c *api.Call, t target) (any, er
 	}
 	setSSEHeaders(r.header, obj.SSE)
 	setVersionHeader(r.header, obj)
+	if obj.Expiration != "" {
+		r.header.Set("X-Amz-Expiration", obj.Expiration)
+	}
 	return r, nil
 }
 
@@ -96,6 +99,9 @@ func (h *handler) readObject(ctx context.Context, c *api.Call, t target, body bo
 	setVersionHeader(r.header, o)
 	if o.ReplicationStatus != "" {
 		r.header.Set("X-Amz-Replication-Status", o.ReplicationStatus)
+	}
+	if o.Expiration != "" {
+		r.header.Set("X-Amz-Expiration", o.Expiration)
 	}
 	if out.NotModified {
 		r.status = http.StatusNotModified
