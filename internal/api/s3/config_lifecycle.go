@@ -97,7 +97,7 @@ func lifecycleXML(l *objstore.Lifecycle) *lifecycleConfiguration {
 			Status: r.Status,
 			Expiration: convertOpt(r.Expiration, func(e objstore.LifecycleExpiration) lifecycleExpiration {
 				out := lifecycleExpiration{Date: e.Date, ExpiredObjectDeleteMarker: e.ExpiredObjectDeleteMarker}
-				if e.Days != 0 {
+				if e.Days != 0 || e.DaysGiven {
 					out.Days = &e.Days
 				}
 				return out
