@@ -146,3 +146,26 @@ func TestDeleteBucketWithOnlyUploads(t *testing.T) {
 	require.NoError(t, f.s.DeleteObject(ctx, f.root, "uploads-only", "k"))
 	require.Equal(t, "BucketNotEmpty", code(f.s.DeleteBucket(ctx, f.root, "uploads-only")), "a delete marker and a version remain")
 }
+
+// TestEventsNameTheVersion: in a versioned bucket the event of a write names its version, and a delete
+// that adds a marker is ObjectRemoved:DeleteMarkerCreated naming the marker, in the notification message too.
+func TestEventsNameTheVersion(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.bucket(t, "ev-versions")
+	require.NoError(t, f.s.PutBucketVersioning(ctx, f.root, "ev-versions", VersioningEnabled, ""))
+	require.NoError(t, f.s.PutBucketNotification(ctx, f.root, "ev-versions", &Notification{EventBridge: &struct{}{}}))
+	o := f.put(t, "ev-versions", "k", "x")
+	d, err := f.s.DeleteVersion(ctx, f.root, ObjectVersion{Bucket: "ev-versions", Key: "k"})
+	require.NoError(t, err)
+	evs, err := f.s.PendingEvents(ctx, "", 10)
+	require.NoError(t, err)
+	require.Len(t, evs, 2)
+	require.Equal(t, "ObjectCreated:Put", evs[0].Name)
+	require.Equal(t, o.VersionID, evs[0].VersionID)
+	require.Equal(t, "ObjectRemoved:DeleteMarkerCreated", evs[1].Name)
+	require.Equal(t, d.VersionID, evs[1].VersionID)
+	msg, err := evs[0].S3Message("cfg")
+	require.NoError(t, err)
+	require.Contains(t, string(msg), `"versionId":"`+o.VersionID+`"`)
+}
