@@ -43,6 +43,10 @@ type Service struct {
 	// Route chooses the operation of a REST service from the request's method, path and query. It returns nil
 	// for a request that matches no operation.
 	Route func(r *http.Request) *Op
+	// Unimplemented names the operation of the service's API that a request Route found nothing for asks for
+	// ("GetBucketCors"), so that the answer can say which operation seclake does not implement; "" when
+	// unknown.
+	Unimplemented func(r *http.Request) string
 	// Router chooses the operation of a REST-JSON service by the routes its operations declare (see REST).
 	Router *Router
 }
@@ -58,6 +62,9 @@ type Op struct {
 	Action string
 	// Also are other actions the operation authorizes on the way (CopyObject reads its source: s3:GetObject).
 	Also []string
+	// Or are actions the operation authorizes instead of Action for some requests (GetObject with a versionId
+	// authorizes s3:GetObjectVersion); a decision on any of them satisfies the edge's check.
+	Or []string
 	// Exempt, when set, says why the operation needs no permission (sts:GetCallerIdentity); the edge then
 	// does not look for a decision. Set it with ExemptBecause.
 	Exempt string
@@ -146,6 +153,20 @@ func serveTyped[In, Out any](ctx context.Context, c *Call, in *In, readOnly bool
 		return nil, nil
 	}
 	return out, nil
+}
+
+// Decided reports whether authorized (actor.Call.Authorized) saw a decision on the operation's action or on
+// one of its alternatives (Or).
+func (o *Op) Decided(authorized func(action string) bool) bool {
+	if authorized(o.Action) {
+		return true
+	}
+	for _, a := range o.Or {
+		if authorized(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // ExemptBecause marks the operation as one that needs no permission, for the given reason, and returns it.

@@ -100,6 +100,11 @@ func (s *Server) operation(r *http.Request, rq *request) (*api.Op, error) {
 			return op, nil
 		}
 	}
+	if svc.Unimplemented != nil {
+		if name := svc.Unimplemented(r); name != "" {
+			return nil, awserr.New("NotImplemented", http.StatusNotImplemented, "seclake does not implement %s (%s).", name, svc.Name)
+		}
+	}
 	if svc.Protocol == awsproto.RESTXML {
 		return nil, awserr.New("NotImplemented", http.StatusNotImplemented, "seclake does not implement %s %s for %s.", r.Method, r.URL.Path, svc.Name)
 	}

@@ -163,7 +163,7 @@ func (s *Server) handle(r *http.Request, rq *request, auth *sigv4.Auth, perr err
 	rq.call.Audit = s.newCall(rq)
 	ctx := actor.WithCall(r.Context(), rq.call.Audit)
 	out, opErr := op.Serve(ctx, rq.call)
-	if opErr == nil && op.Exempt == "" && !rq.call.Audit.Authorized(op.Action) {
+	if opErr == nil && op.Exempt == "" && !op.Decided(rq.call.Audit.Authorized) {
 		// The operation forgot to authorize: fail closed, and say so where the operator looks.
 		rq.log.Error("operation succeeded without an authorization decision on its action; refusing to answer",
 			"service", rq.svc.Name, "operation", op.Name, "action", op.Action)

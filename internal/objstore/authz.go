@@ -129,3 +129,10 @@ func blocked(ctx context.Context, c *actor.Caller, action, resource, reason, msg
 	actor.Note(ctx, c, action, resource, d)
 	return actor.AccessDenied.Refuse(c, action, resource, d, msg)
 }
+
+// versionAccess is an action on one version of an object, with the s3:versionid condition key.
+func versionAccess(action, bucket, key, id string) access {
+	a := objectAccess(action, bucket, key)
+	a.ctx.Set("s3:versionid", id)
+	return a
+}

@@ -30,6 +30,10 @@ type Bucket struct {
 	Lifecycle         *Lifecycle         `json:",omitempty"`
 	Notification      *Notification      `json:",omitempty"`
 	Replication       *Replication       `json:",omitempty"`
+	// Versioning is "" (never enabled), Enabled or Suspended.
+	Versioning string `json:",omitempty"`
+	// Ownership is the object ownership setting ("" for the default, BucketOwnerEnforced).
+	Ownership string `json:",omitempty"`
 }
 
 // ARN returns the bucket's ARN.
@@ -171,13 +175,6 @@ func (s *Service) HeadBucket(ctx context.Context, c *actor.Caller, bucket string
 	return s.authorizedBucket(ctx, c, bucket, bucketAccess("s3:ListBucket", bucket))
 }
 
-// GetBucketVersioning returns the bucket's versioning status: "" for a bucket whose versioning was never
-// enabled, which is every bucket until seclake keeps versions.
-func (s *Service) GetBucketVersioning(ctx context.Context, c *actor.Caller, bucket string) (string, error) {
-	_, err := s.authorizedBucket(ctx, c, bucket, bucketAccess("s3:GetBucketVersioning", bucket))
-	return "", err
-}
-
 // GetBucketLocation returns the bucket's region.
 func (s *Service) GetBucketLocation(ctx context.Context, c *actor.Caller, bucket string) (string, error) {
 	b, err := s.authorizedBucket(ctx, c, bucket, bucketAccess("s3:GetBucketLocation", bucket))
@@ -187,12 +184,15 @@ func (s *Service) GetBucketLocation(ctx context.Context, c *actor.Caller, bucket
 	return b.Region, nil
 }
 
-// DeleteBucket deletes an empty bucket.
+// DeleteBucket deletes a bucket without objects or versions; its unfinished multipart uploads are discarded,
+// as S3 does.
 func (s *Service) DeleteBucket(ctx context.Context, c *actor.Caller, bucket string) error {
 	if _, err := s.authorizedBucket(ctx, c, bucket, bucketAccess("s3:DeleteBucket", bucket)); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx meta.Tx) error {
+	var retired []dataBlob
+	err := s.store.Update(ctx, func(tx meta.Tx) error {
+		retired = nil
 		if _, err := getBucket(tx, bucket); err != nil {
 			return err
 		}
@@ -206,14 +206,45 @@ func (s *Service) DeleteBucket(ctx context.Context, c *actor.Caller, bucket stri
 		if err := scan(tableObjects); err != nil {
 			return err
 		}
-		if err := scan(tableUploads); err != nil {
+		if err := scan(tableVersions); err != nil {
 			return err
 		}
 		if !empty {
 			return errBucketNotEmpty(bucket)
 		}
+		var uploads []*Upload
+		var derr error
+		err := tx.Scan(tableUploads, meta.Range{Prefix: bucket + "/"}, func(_ string, v []byte) bool {
+			u := new(Upload)
+			if derr = json.Unmarshal(v, u); derr != nil {
+				return false
+			}
+			uploads = append(uploads, u)
+			return true
+		})
+		if err = errors.Join(err, derr); err != nil {
+			return err
+		}
+		for _, u := range uploads {
+			parts, err := scanParts(tx, u.ID, 0, 0)
+			if err != nil {
+				return err
+			}
+			blobs := make([]dataBlob, len(parts))
+			for i, p := range parts {
+				blobs[i] = p.dataBlob
+			}
+			if err := dropUpload(tx, u, parts, blobs); err != nil {
+				return err
+			}
+			retired = append(retired, blobs...)
+		}
 		return tx.Delete(tableBuckets, bucket)
 	})
+	if err == nil {
+		s.collect(retired)
+	}
+	return err
 }
 
 // ListBuckets returns the buckets of the caller's account, by name.

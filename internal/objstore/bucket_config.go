@@ -219,7 +219,7 @@ func (s *Service) DeleteBucketTagging(ctx context.Context, c *actor.Caller, buck
 // validTags checks tags against S3's limits.
 func validTags(tags []Tag, max int) error {
 	if len(tags) > max {
-		return errInvalidRequest("Object tags cannot be greater than %d", max)
+		return awserr.New("InvalidTag", awserr.StatusBadRequest, "Object tags cannot be greater than %d", max)
 	}
 	seen := map[string]bool{}
 	for _, t := range tags {

@@ -65,9 +65,11 @@ type LifecycleAbortUpload struct {
 	DaysAfterInitiation int
 }
 
-// LifecycleNoncurrentExpiration expires noncurrent versions NoncurrentDays after they became noncurrent.
+// LifecycleNoncurrentExpiration expires noncurrent versions NoncurrentDays after they became noncurrent,
+// keeping the NewerNoncurrentVersions newest noncurrent versions (0: none kept).
 type LifecycleNoncurrentExpiration struct {
-	NoncurrentDays int
+	NoncurrentDays          int
+	NewerNoncurrentVersions int `json:",omitempty"`
 }
 
 // LifecycleFilter selects the objects a rule applies to: by one condition, or by all of And's.
@@ -92,6 +94,8 @@ type LifecycleExpiration struct {
 	Days                      int
 	Date                      string
 	ExpiredObjectDeleteMarker *bool
+	// DaysGiven is set when the request has a Days element, so that Days 0 is refused as S3 refuses it.
+	DaysGiven bool `json:"-"`
 }
 
 // LifecycleTransition moves objects to another storage class after Days or on Date.

@@ -11,8 +11,10 @@ import (
 // CopySource names the object a copy reads, with its preconditions and (for UploadPartCopy) a range.
 type CopySource struct {
 	Bucket, Key string
-	Conditions  Conditions
-	Range       *Range
+	// VersionID names the source's version ("" for the current one).
+	VersionID  string
+	Conditions Conditions
+	Range      *Range
 }
 
 // CopyInput is a CopyObject request. Metadata and Tags replace the source's when their directives say
@@ -21,13 +23,15 @@ type CopyInput struct {
 	Source          CopySource
 	Bucket, Key     string
 	ReplaceMetadata bool
-	Headers         Headers
-	Metadata        map[string]string
-	ReplaceTags     bool
-	Tags            []Tag
-	StorageClass    string
-	SSE             SSERequest
-	IfNoneMatch     string
+	// MetadataDirective is the x-amz-metadata-directive header as given (the s3:x-amz-metadata-directive key).
+	MetadataDirective string
+	Headers           Headers
+	Metadata          map[string]string
+	ReplaceTags       bool
+	Tags              []Tag
+	StorageClass      string
+	SSE               SSERequest
+	IfNoneMatch       string
 }
 
 // CopyObject copies an object, decrypting it as the caller and encrypting it again with the destination's
@@ -43,7 +47,8 @@ func (s *Service) CopyObject(ctx context.Context, c *actor.Caller, in CopyInput)
 		return nil, nil, errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	put := PutInput{Bucket: in.Bucket, Key: in.Key, Body: src.Body, Size: so.Size, Headers: so.Headers, Metadata: so.Metadata,
-		Tags: so.Tags, StorageClass: so.StorageClass, SSE: in.SSE, IfNoneMatch: in.IfNoneMatch}
+		Tags: so.Tags, StorageClass: so.StorageClass, SSE: in.SSE, IfNoneMatch: in.IfNoneMatch,
+		copyKeys: &copyKeys{source: in.Source.Bucket + "/" + in.Source.Key, directive: in.MetadataDirective}}
 	if in.ReplaceMetadata {
 		put.Headers, put.Metadata = in.Headers, in.Metadata
 	}
@@ -67,7 +72,7 @@ func (s *Service) putCopy(ctx context.Context, c *actor.Caller, in PutInput) (*O
 
 // openCopySource authorizes s3:GetObject on the source and opens it (the whole object, or the range).
 func (s *Service) openCopySource(ctx context.Context, c *actor.Caller, cs CopySource) (*GetOutput, error) {
-	out, err := s.GetObject(ctx, c, GetInput{Bucket: cs.Bucket, Key: cs.Key, Range: cs.Range})
+	out, err := s.GetObject(ctx, c, GetInput{Bucket: cs.Bucket, Key: cs.Key, VersionID: cs.VersionID, Range: cs.Range})
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +100,9 @@ func (s *Service) UploadPartCopy(ctx context.Context, c *actor.Caller, in Upload
 		return nil, nil, time.Time{}, err
 	}
 	defer src.Body.Close()
+	if r := in.Source.Range; r != nil && !r.IsSuffix && r.End >= src.Object.Size {
+		return nil, nil, time.Time{}, errInvalidRange(src.Object.Size) // a part's range lies within the source
+	}
 	if src.Length > MaxPutSize {
 		return nil, nil, time.Time{}, fmt.Errorf("copy part: %w", errEntityTooLarge(src.Length, MaxPutSize))
 	}

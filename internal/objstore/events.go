@@ -29,6 +29,8 @@ type Event struct {
 	Size      int64
 	ETag      string
 	Sequencer string
+	// VersionID is the version written or the delete marker created ("" without versioning).
+	VersionID string `json:",omitempty"`
 	Principal string
 	SourceIP  string
 	RequestID string
@@ -218,7 +220,7 @@ func (s *Service) recordEvent(tx meta.Tx, b *Bucket, c *actor.Caller, name strin
 	now := s.clock.Now().UTC()
 	seq := s.events.next(now)
 	e := Event{ID: fmt.Sprintf("%020d", seq), Time: now, Name: name, Region: b.Region, Bucket: b.Name, Owner: b.Owner,
-		Key: obj.Key, Size: obj.Size, ETag: obj.ETag, Sequencer: fmt.Sprintf("%016X", seq), Destinations: dests}
+		Key: obj.Key, Size: obj.Size, ETag: obj.ETag, Sequencer: fmt.Sprintf("%016X", seq), Destinations: dests, VersionID: obj.VersionHeader()}
 	if c != nil {
 		e.Principal, e.SourceIP, e.RequestID = principalID(c), c.SourceIP, c.RequestID
 	}
@@ -313,6 +315,9 @@ func (e *Event) S3Message(configID string) ([]byte, error) {
 		"s3": m{"s3SchemaVersion": "1.0", "configurationId": configID,
 			"bucket": m{"name": e.Bucket, "ownerIdentity": m{"principalId": e.Owner}, "arn": BucketARN(e.Bucket)},
 			"object": m{"key": notificationKey(e.Key), "size": e.Size, "eTag": e.ETag, "sequencer": e.Sequencer}},
+	}
+	if e.VersionID != "" {
+		rec["s3"].(m)["object"].(m)["versionId"] = e.VersionID
 	}
 	return json.Marshal(m{"Records": []m{rec}})
 }

@@ -77,6 +77,7 @@ type fixture struct {
 	clock *clock.Fake
 	root  *actor.Caller
 	dir   string
+	iam   *iam.Service
 }
 
 func newFixture(t *testing.T) *fixture { return newFixtureTB(t) }
@@ -96,10 +97,10 @@ func newFixtureTB(t testing.TB) *fixture {
 	keys := &fakeKeys{}
 	env, err := envelope.New(envelope.Config{Keys: keys, Service: EventSource, Failure: envelope.S3Failure, Clock: clk})
 	require.NoError(t, err)
-	s, err := New(Config{Store: store, Blobs: blobs, Authz: ids, Keys: env, Seal: key, Clock: clk, Region: "us-east-1"})
+	s, err := New(Config{Store: store, Blobs: blobs, Authz: ids, Keys: env, Seal: key, Clock: clk, Region: "us-east-1", Sessions: ids})
 	require.NoError(t, err)
 	root := &actor.Caller{Identity: actor.Identity{Type: actor.TypeRoot, Account: account, ARN: actor.RootARN(account), ID: account}, Region: "us-east-1"}
-	return &fixture{s: s, keys: keys, clock: clk, root: root, dir: dir}
+	return &fixture{s: s, keys: keys, clock: clk, root: root, dir: dir, iam: ids}
 }
 
 func (f *fixture) bucket(t *testing.T, name string) {

@@ -2,7 +2,10 @@ package objstore
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -34,13 +37,24 @@ func validLifecycle(l *Lifecycle) error {
 			return errInvalidRequest("At least one action needs to be specified in a rule")
 		}
 		if e := r.Expiration; e != nil {
+			if e.Days < 0 || (e.DaysGiven && e.Days == 0) {
+				return errInvalidArgument("Days", itoa(int64(e.Days)), "'Days' for Expiration action must be a positive integer")
+			}
 			if (e.Days == 0) == (e.Date == "") && e.ExpiredObjectDeleteMarker == nil {
 				return errMalformedXML()
 			}
 			if e.Date != "" {
-				if _, err := parseLifecycleDate(e.Date); err != nil {
+				if d, err := parseLifecycleDate(e.Date); err != nil || !d.Equal(d.UTC().Truncate(24*time.Hour)) {
 					return errInvalidArgument("Date", e.Date, "'Date' must be at midnight GMT")
 				}
+			}
+		}
+		if n := r.NoncurrentVersionExpiration; n != nil {
+			if n.NoncurrentDays <= 0 {
+				return errInvalidArgument("NoncurrentDays", itoa(int64(n.NoncurrentDays)), "'NoncurrentDays' in NoncurrentVersionExpiration action must be a positive integer")
+			}
+			if n.NewerNoncurrentVersions < 0 || n.NewerNoncurrentVersions > 100 {
+				return errInvalidArgument("NewerNoncurrentVersions", itoa(int64(n.NewerNoncurrentVersions)), "'NewerNoncurrentVersions' in NoncurrentVersionExpiration action must be between 1 and 100")
 			}
 		}
 		for _, t := range r.Transitions {
@@ -67,6 +81,15 @@ func parseLifecycleDate(s string) (time.Time, error) {
 func (s *Service) PutBucketLifecycle(ctx context.Context, c *actor.Caller, bucket string, l *Lifecycle) error {
 	if err := validLifecycle(l); err != nil {
 		return err
+	}
+	for i := range l.Rules {
+		if l.Rules[i].ID == "" { // S3 names a rule that comes without an ID
+			var b [12]byte
+			if _, err := io.ReadFull(s.rand, b[:]); err != nil {
+				return err
+			}
+			l.Rules[i].ID = base64.RawURLEncoding.EncodeToString(b[:])
+		}
 	}
 	return s.updateBucket(ctx, c, bucket, "s3:PutLifecycleConfiguration", func(b *Bucket) error {
 		b.Lifecycle = l
@@ -137,23 +160,55 @@ func (r *LifecycleRule) applies(o *Object) bool {
 // due reports whether an action set by days or date is due for something created at t: S3 counts days
 // from creation, rounded up to the next midnight UTC.
 func due(now, created time.Time, days int, date string) bool {
+	at, ok := dueAt(created, days, date)
+	return ok && !now.Before(at)
+}
+
+// dueAt returns when an action set by days or date falls due for something created at t.
+func dueAt(created time.Time, days int, date string) (time.Time, bool) {
 	if date != "" {
 		d, err := parseLifecycleDate(date)
-		return err == nil && !now.Before(d)
+		return d, err == nil
 	}
 	if days <= 0 {
-		return false
+		return time.Time{}, false
 	}
 	start := created.UTC().Truncate(24 * time.Hour)
 	if !start.Equal(created.UTC()) {
 		start = start.Add(24 * time.Hour)
 	}
-	return !now.Before(start.Add(time.Duration(days) * 24 * time.Hour))
+	return start.Add(time.Duration(days) * 24 * time.Hour), true
+}
+
+// Expiration returns x-amz-expiration for a current object of bucket b that a lifecycle rule will expire
+// ("expiry-date=\"…\", rule-id=\"…\""), or "".
+func (b *Bucket) Expiration(o *Object) string {
+	if b.Lifecycle == nil || o.DeleteMarker {
+		return ""
+	}
+	var when time.Time
+	rule, found := "", false
+	for i := range b.Lifecycle.Rules {
+		r := &b.Lifecycle.Rules[i]
+		e := r.Expiration
+		if e == nil || !r.applies(o) {
+			continue
+		}
+		if at, ok := dueAt(o.LastModified, e.Days, e.Date); ok && (!found || at.Before(when)) {
+			when, rule, found = at, r.ID, true
+		}
+	}
+	if !found {
+		return ""
+	}
+	return fmt.Sprintf("expiry-date=\"%s\", rule-id=\"%s\"", when.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT"), rule)
 }
 
 // LifecycleResult counts what one lifecycle run did.
 type LifecycleResult struct {
 	Expired, Transitioned, Aborted int
+	// NoncurrentExpired counts noncurrent versions removed, MarkersRemoved expired delete markers.
+	NoncurrentExpired, MarkersRemoved int
 }
 
 // RunLifecycle applies every bucket's lifecycle rules as of now.
@@ -173,6 +228,11 @@ func (s *Service) RunLifecycle(ctx context.Context) (LifecycleResult, error) {
 		}
 		if err := s.lifecycleUploads(ctx, b, now, &res); err != nil {
 			return res, err
+		}
+		if b.Versioning != "" {
+			if err := s.lifecycleVersions(ctx, b, now, &res); err != nil {
+				return res, err
+			}
 		}
 	}
 	return res, nil
@@ -214,7 +274,8 @@ func (s *Service) lifecycleObject(ctx context.Context, b *Bucket, o *Object, now
 		}
 		if e := r.Expiration; e != nil && due(now, o.LastModified, e.Days, e.Date) {
 			res.Expired++
-			return s.removeObject(ctx, nil, b, o.Key, "LifecycleExpiration:Delete")
+			_, err := s.removeObject(ctx, nil, b, o.Key, "LifecycleExpiration:Delete")
+			return err
 		}
 		for _, t := range r.Transitions {
 			if due(now, o.LastModified, t.Days, t.Date) && t.StorageClass != o.StorageClass {

@@ -257,16 +257,25 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, c *actor.Caller, 
 	}
 	var u *Upload
 	var parts []Part
+	var done *Object
 	err = s.store.View(ctx, func(tx meta.Tx) error {
 		var err error
 		if u, err = getUpload(tx, in.Bucket, in.Key, in.UploadID); err != nil {
+			if isNoSuchUpload(err) {
+				// Completed already? S3 answers a second completion with the same result.
+				if cur, cerr := getObject(tx, in.Bucket, in.Key); cerr == nil && cur.UploadID == in.UploadID {
+					cur.versioned = b.Versioning != ""
+					done = cur
+					return nil
+				}
+			}
 			return err
 		}
 		parts, err = scanParts(tx, in.UploadID, 0, 0)
 		return err
 	})
-	if err != nil {
-		return nil, err
+	if err != nil || done != nil {
+		return done, err
 	}
 	obj, unused, err := assemble(u, parts, in.Parts)
 	if err != nil {
@@ -293,7 +302,7 @@ func assemble(u *Upload, have []Part, want []CompletedPart) (*Object, []dataBlob
 		byNum[p.Number] = p
 	}
 	obj := &Object{Bucket: u.Bucket, Key: u.Key, Headers: u.Headers, Metadata: u.Metadata, StorageClass: u.StorageClass,
-		Tags: u.Tags, SSE: u.SSE, Owner: u.Owner, PartsCount: len(want)}
+		Tags: u.Tags, SSE: u.SSE, Owner: u.Owner, PartsCount: len(want), UploadID: u.ID}
 	var md5s, sums []byte
 	used := map[int]bool{}
 	for i, w := range want {

@@ -60,6 +60,22 @@ type Object struct {
 	// PartsCount is the number of parts of a multipart object (0 otherwise).
 	PartsCount int `json:",omitempty"`
 	Blobs      []dataBlob
+	// VersionID is the version's ID; "" for the null version.
+	VersionID string `json:",omitempty"`
+	// Seq orders the versions of a key (see version.go); 0 for objects written before versioning.
+	Seq uint64 `json:",omitempty"`
+	// DeleteMarker marks a delete marker: a version without data.
+	DeleteMarker bool `json:",omitempty"`
+	// UploadID is the multipart upload that made the object, so that completing it again answers the same.
+	UploadID string `json:",omitempty"`
+	// ReplicationStatus is PENDING, COMPLETED or FAILED on a replicated source version, REPLICA on a replica.
+	ReplicationStatus string `json:",omitempty"`
+	// Expiration is x-amz-expiration when a lifecycle rule will expire the object (set on PUT, GET and HEAD).
+	Expiration string `json:"-"`
+	// IsLatest is set by ListObjectVersions on the current version of a key.
+	IsLatest bool `json:"-"`
+	// versioned is set when the bucket has had versioning, so that the null version is named "null".
+	versioned bool
 }
 
 // ChecksumInput is what a write request says about its checksum.
@@ -89,6 +105,14 @@ type PutInput struct {
 	ACL string
 	// IfNoneMatch "*" writes only if the key does not exist; IfMatch only if its ETag matches.
 	IfNoneMatch, IfMatch string
+	// copyKeys are the condition keys of the CopyObject this write is.
+	copyKeys *copyKeys
+}
+
+// copyKeys are the S3 condition keys only a copy has.
+type copyKeys struct {
+	source    string // s3:x-amz-copy-source: "bucket/key"
+	directive string // s3:x-amz-metadata-directive, when the header was given
 }
 
 func validKey(key string) error {
@@ -113,7 +137,7 @@ func (s *Service) putObject(ctx context.Context, c *actor.Caller, in PutInput, e
 	if err := checkWriteArgs(in.StorageClass, in.Tags, in.ContentMD5); err != nil {
 		return nil, err
 	}
-	b, dk, rec, err := s.prepareWrite(ctx, c, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, class: in.StorageClass, tags: in.Tags, acl: in.ACL})
+	b, dk, rec, err := s.prepareWrite(ctx, c, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, class: in.StorageClass, tags: in.Tags, acl: in.ACL, copy: in.copyKeys})
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +156,7 @@ func (s *Service) putObject(ctx context.Context, c *actor.Caller, in PutInput, e
 		s.dropBlob(part.Blob)
 		return nil, err
 	}
+	obj.Expiration = b.Expiration(obj)
 	return obj, nil
 }
 
@@ -142,6 +167,7 @@ type writeSpec struct {
 	class       string
 	tags        []Tag
 	acl         string
+	copy        *copyKeys
 }
 
 // prepareWrite resolves a write's encryption, authorizes it with the S3 condition keys of that encryption,
@@ -170,7 +196,13 @@ func (s *Service) writeAccess(b *Bucket, w writeSpec) (access, sseSettings, erro
 		return access{}, st, err
 	}
 	a := objectAccess("s3:PutObject", w.bucket, w.key)
-	a.ctx = writeContext(st, w.class, w.tags)
+	a.ctx = writeContext(w.sse, w.class, w.tags)
+	if w.copy != nil {
+		a.ctx.Set("s3:x-amz-copy-source", w.copy.source)
+		if w.copy.directive != "" {
+			a.ctx.Set("s3:x-amz-metadata-directive", w.copy.directive)
+		}
+	}
 	if w.acl != "" {
 		if publicACL(w.acl) && b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicAcls {
 			return access{}, st, errAccessDenied("Access Denied: the bucket's BlockPublicAcls setting refuses the public canned ACL " + w.acl)
@@ -208,11 +240,15 @@ func checkWriteArgs(sc string, tags []Tag, md5 string) error {
 	return nil
 }
 
-// writeContext returns the S3 condition keys of a write.
-func writeContext(st sseSettings, sc string, tags []Tag) (pc policyContext) {
-	pc.Set("s3:x-amz-server-side-encryption", st.algorithm)
-	if st.keyID != "" {
-		pc.Set("s3:x-amz-server-side-encryption-aws-kms-key-id", st.keyID)
+// writeContext returns the S3 condition keys of a write. The encryption keys come from the request's headers
+// only, as on S3: a bucket's default encryption sets none of them, so that "deny uploads without the header"
+// policies (Null: true) refuse what they are written to refuse.
+func writeContext(sse SSERequest, sc string, tags []Tag) (pc policyContext) {
+	if sse.Algorithm != "" {
+		pc.Set("s3:x-amz-server-side-encryption", sse.Algorithm)
+	}
+	if sse.KMSKeyID != "" {
+		pc.Set("s3:x-amz-server-side-encryption-aws-kms-key-id", sse.KMSKeyID)
 	}
 	if sc != "" {
 		pc.Set("s3:x-amz-storage-class", sc)
@@ -271,15 +307,11 @@ func (w writeCond) check(old *Object) error {
 	return nil
 }
 
-// commitObject records obj as the object under its key, retiring the blobs of the object it replaces, and
-// records the event; extra runs inside the same transaction.
+// commitObject records obj as the current version of its key — the previous one becoming noncurrent or, in an
+// unversioned bucket, retired with its blobs — and records the event; extra runs inside the same transaction.
 func (s *Service) commitObject(ctx context.Context, c *actor.Caller, obj *Object, event string, cond writeCond, extra func(meta.Tx) error) error {
-	val, err := encodeObject(obj)
-	if err != nil {
-		return err
-	}
 	var retired []dataBlob
-	err = s.store.Update(ctx, func(tx meta.Tx) error {
+	err := s.store.Update(ctx, func(tx meta.Tx) error {
 		retired = nil
 		b, err := getBucket(tx, obj.Bucket)
 		if err != nil {
@@ -292,11 +324,15 @@ func (s *Service) commitObject(ctx context.Context, c *actor.Caller, obj *Object
 		if err := cond.check(old); err != nil {
 			return err
 		}
-		if old != nil {
-			retired = old.Blobs
-			if err := retireBlobs(tx, old.Blobs); err != nil {
-				return err
-			}
+		if obj.Seq, obj.VersionID, retired, err = s.supersede(tx, b, obj.Key, old); err != nil {
+			return err
+		}
+		obj.versioned = b.Versioning != ""
+		if err := s.enqueueReplication(tx, b, obj); err != nil {
+			return err
+		}
+		if err := retireBlobs(tx, retired); err != nil {
+			return err
 		}
 		if err := commitBlobs(tx, obj.Blobs); err != nil {
 			return err
@@ -305,6 +341,10 @@ func (s *Service) commitObject(ctx context.Context, c *actor.Caller, obj *Object
 			if err := extra(tx); err != nil {
 				return err
 			}
+		}
+		val, err := encodeObject(obj)
+		if err != nil {
+			return err
 		}
 		if err := tx.Put(tableObjects, objectKey(obj.Bucket, obj.Key), val); err != nil {
 			return err

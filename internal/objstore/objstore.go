@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/seclake/seclake/internal/actor"
 
 	"github.com/seclake/seclake/internal/blob"
@@ -32,6 +34,8 @@ const (
 	tablePending = "s3.pending" // blob name → time the write began (removed when the object commits)
 	tableGC      = "s3.gc"      // blob name → "" (no longer referenced; deleted by the sweeper)
 	tableEvents  = "s3.events"  // event ID (time-ordered) → Event
+	// tableVersions (version.go) holds noncurrent versions and delete markers; tableReplication
+	// (replication_queue.go) the versions waiting to be replicated.
 )
 
 // Config holds what the object store needs.
@@ -53,6 +57,10 @@ type Config struct {
 	Logger *slog.Logger
 	// BucketKeyTTL bounds how long a bucket key is reused (default 5 minutes).
 	BucketKeyTTL time.Duration
+	// Sessions gives the sessions of replication roles, assumed by s3.amazonaws.com; nil disables replication.
+	Sessions actor.RoleSessions
+	// Metrics registers replication's metrics; nil registers none.
+	Metrics prometheus.Registerer
 	// PendingTTL is how long an unfinished upload's blob is kept before the sweeper removes it (default 24h).
 	PendingTTL time.Duration
 }
@@ -78,6 +86,9 @@ type Service struct {
 	notifyCheck atomic.Pointer[NotificationCheck]
 	bg          sync.WaitGroup // background deletions of retired blobs
 	pins        pins           // blobs being read by GETs on this node
+	sessions    actor.RoleSessions
+	metrics     *replMetrics
+	replMu      sync.Mutex // one replication run at a time on this node
 }
 
 // New returns the object store.
@@ -101,7 +112,12 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	m, err := newReplMetrics(cfg.Metrics)
+	if err != nil {
+		return nil, err
+	}
 	return &Service{
+		sessions: cfg.Sessions, metrics: m,
 		store: cfg.Store, blobs: cfg.Blobs, authz: cfg.Authz, recorder: cfg.Recorder, keys: cfg.Keys, sse: sse,
 		clock: cfg.Clock, rand: cfg.Rand, region: cfg.Region, log: cfg.Logger,
 		ttl: cfg.BucketKeyTTL, pending: cfg.PendingTTL,

@@ -31,9 +31,11 @@ type Conditions struct {
 // GetInput is a GetObject or HeadObject request.
 type GetInput struct {
 	Bucket, Key string
-	Range       *Range
-	PartNumber  int
-	Conditions  Conditions
+	// VersionID names a version; "" reads the current one.
+	VersionID  string
+	Range      *Range
+	PartNumber int
+	Conditions Conditions
 }
 
 // GetOutput is an object and, for GetObject, its body.
@@ -73,21 +75,35 @@ func (s *Service) getObject(ctx context.Context, c *actor.Caller, in GetInput, b
 var errReplaced = errors.New("object replaced while being opened")
 
 func (s *Service) getObjectOnce(ctx context.Context, c *actor.Caller, in GetInput, body bool) (*GetOutput, error) {
-	b, obj, err := s.bucketAndObject(ctx, in.Bucket, in.Key)
+	if in.VersionID != "" {
+		if err := validVersionID(in.VersionID); err != nil {
+			return nil, err
+		}
+	}
+	b, obj, err := s.bucketAndObject(ctx, in.Bucket, in.Key, in.VersionID)
 	if b == nil {
 		return nil, err
 	}
 	a := objectAccess("s3:GetObject", in.Bucket, in.Key)
+	if in.VersionID != "" {
+		a = versionAccess("s3:GetObjectVersion", in.Bucket, in.Key, in.VersionID)
+	}
 	if obj != nil {
 		for _, t := range obj.Tags {
 			a.ctx.Set("s3:ExistingObjectTag/"+t.Key, t.Value)
 		}
 	}
 	if aerr := s.authorize(ctx, c, b, a); aerr != nil {
+		if obj == nil && isNoSuchKey(err) && s.mayList(ctx, c, b, in.Key) {
+			return nil, err // S3 tells a caller who may list the bucket under the key that it is missing
+		}
 		return nil, aerr
 	}
 	if err != nil {
 		return nil, err
+	}
+	if in.VersionID == "" {
+		obj.Expiration = b.Expiration(obj)
 	}
 	out := &GetOutput{Object: obj, Length: obj.Size}
 	if notModified, err := in.Conditions.check(obj); err != nil || notModified {
@@ -112,9 +128,17 @@ func (s *Service) getObjectOnce(ctx context.Context, c *actor.Caller, in GetInpu
 	return out, nil
 }
 
-// bucketAndObject loads a bucket and one of its objects in one read transaction. A missing bucket returns
-// (nil, nil, NoSuchBucket); a missing object returns the bucket and the object's error.
-func (s *Service) bucketAndObject(ctx context.Context, bucket, key string) (*Bucket, *Object, error) {
+// mayList reports whether c may list bucket b under key (s3:ListBucket with s3:prefix = key).
+func (s *Service) mayList(ctx context.Context, c *actor.Caller, b *Bucket, key string) bool {
+	a := bucketAccess("s3:ListBucket", b.Name)
+	a.ctx.Set("s3:prefix", key)
+	return s.authorize(ctx, c, b, a) == nil
+}
+
+// bucketAndObject loads a bucket and one of its objects (the current version, or version id) in one read
+// transaction. A missing bucket returns (nil, nil, NoSuchBucket); a missing object returns the bucket and the
+// object's error: NoSuchKey, NoSuchVersion, or S3's answer for a delete marker.
+func (s *Service) bucketAndObject(ctx context.Context, bucket, key, id string) (*Bucket, *Object, error) {
 	if bucket == "" {
 		return nil, nil, errNoSuchBucket(bucket)
 	}
@@ -126,13 +150,46 @@ func (s *Service) bucketAndObject(ctx context.Context, bucket, key string) (*Buc
 		if b, err = getBucket(tx, bucket); err != nil {
 			return err
 		}
-		obj, objErr = getObject(tx, bucket, key)
-		return nil
+		obj, objErr, err = readVersion(tx, b, key, id)
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return b, obj, objErr
+}
+
+// readVersion returns version id of key ("" for the current version), or the caller's error for it as the
+// second result; the third is a failure of the store.
+func readVersion(tx meta.Tx, b *Bucket, key, id string) (*Object, error, error) {
+	var obj *Object
+	var err error
+	if id != "" {
+		obj, _, err = findVersion(tx, b.Name, key, id)
+	} else {
+		obj, err = getObject(tx, b.Name, key)
+		if isNoSuchKey(err) && b.Versioning != "" {
+			m, merr := latestMarker(tx, b.Name, key)
+			if merr != nil {
+				return nil, nil, merr
+			}
+			if m != nil {
+				m.versioned = true
+				return nil, errDeleteMarker(m, false), nil
+			}
+		}
+	}
+	if _, ok := asAWS(err); ok {
+		return nil, err, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	obj.versioned = b.Versioning != ""
+	if obj.DeleteMarker {
+		return nil, errDeleteMarker(obj, true), nil
+	}
+	return obj, nil, nil
 }
 
 func (s *Service) loadObject(ctx context.Context, bucket, key string) (*Object, error) {

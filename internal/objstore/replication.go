@@ -7,8 +7,8 @@ import (
 	"github.com/seclake/seclake/internal/actor"
 )
 
-// validReplication checks a replication configuration as S3 does when it is put. Replication itself runs
-// later, in the lake's rollup regions.
+// validReplication checks a replication configuration as S3 does when it is put. Replication itself runs in
+// the background (replicate.go).
 func (s *Service) validReplication(ctx context.Context, r *Replication) error {
 	if r == nil || len(r.Rules) == 0 || len(r.Rules) > 1000 {
 		return errMalformedXML()
@@ -64,6 +64,9 @@ func (s *Service) PutBucketReplication(ctx context.Context, c *actor.Caller, buc
 		return err
 	}
 	return s.updateBucket(ctx, c, bucket, "s3:PutReplicationConfiguration", func(b *Bucket) error {
+		if b.Versioning != VersioningEnabled {
+			return errInvalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
+		}
 		b.Replication = r
 		return nil
 	})

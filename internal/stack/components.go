@@ -38,6 +38,7 @@ const (
 	JobKMSDue       = "kms.due"
 	JobS3Lifecycle  = "s3.lifecycle"
 	JobS3Sweep      = "s3.sweep"
+	JobS3Replicate  = "s3.replication"
 	JobTrailDeliver = "trail.deliver"
 	JobLogDelivery  = "logdelivery.deliver"
 )
@@ -165,7 +166,7 @@ func (s *Stack) objects() component.Component {
 				return err
 			}
 			cfg := objstore.Config{Store: s.Meta, Blobs: s.Blobs, Authz: s.IAM, Keys: keys, Recorder: s.Recorder, Seal: s.Seal,
-				Clock: s.cfg.Clock, Rand: s.cfg.Rand, Region: s.cfg.Region, Logger: log}
+				Clock: s.cfg.Clock, Rand: s.cfg.Rand, Region: s.cfg.Region, Logger: log, Sessions: s.IAM, Metrics: s.cfg.Metrics}
 			if s.cfg.Edit.Objects != nil {
 				s.cfg.Edit.Objects(&cfg)
 			}
@@ -181,12 +182,17 @@ func (s *Stack) objects() component.Component {
 			job(JobS3Lifecycle, LifecycleInterval, func(ctx context.Context) error {
 				res, err := s.Objects.RunLifecycle(ctx)
 				if res != (objstore.LifecycleResult{}) {
-					log.Info("lifecycle", "expired", res.Expired, "transitioned", res.Transitioned, "aborted", res.Aborted)
+					log.Info("lifecycle", "expired", res.Expired, "transitioned", res.Transitioned, "aborted", res.Aborted,
+						"noncurrent_expired", res.NoncurrentExpired, "markers_removed", res.MarkersRemoved)
 				}
 				return err
 			}),
 			job(JobS3Sweep, SweepInterval, func(ctx context.Context) error {
 				_, err := s.Objects.Sweep(ctx)
+				return err
+			}),
+			job(JobS3Replicate, ReplicationInterval, func(ctx context.Context) error {
+				_, err := s.Objects.RunReplication(ctx)
 				return err
 			}),
 		},

@@ -103,6 +103,8 @@ const (
 	SweepInterval = time.Hour
 	// JanitorInterval is how often long-expired temporary credentials are purged.
 	JanitorInterval = time.Hour
+	// ReplicationInterval is how often S3 replication looks at its queue.
+	ReplicationInterval = time.Second
 )
 
 // Stack is the services, once their components have started. Its fields are nil until then.

@@ -236,6 +236,8 @@ func newAuthzFixtures(t *testing.T, s *server) map[string]map[string]any {
 			"ServerSideEncryptionConfiguration": map[string]any{"Rules": []any{map[string]any{"ApplyServerSideEncryptionByDefault": map[string]string{"SSEAlgorithm": "AES256"}}}},
 			"PublicAccessBlockConfiguration":    map[string]bool{"BlockPublicAcls": true},
 			"NotificationConfiguration":         map[string]any{},
+			"VersioningConfiguration":           map[string]string{"Status": "Enabled"},
+			"OwnershipControls":                 map[string]any{"Rules": []map[string]string{{"ObjectOwnership": "BucketOwnerEnforced"}}},
 			"ReplicationConfiguration": map[string]any{"Role": aws.ToString(role.Role.Arn), "Rules": []any{map[string]any{"ID": "r", "Status": "Enabled",
 				"Priority": 1, "Filter": map[string]string{"Prefix": ""}, "DeleteMarkerReplication": map[string]string{"Status": "Disabled"},
 				"Destination": map[string]string{"Bucket": "arn:aws:s3:::" + trailBucket}}}},

@@ -39,6 +39,12 @@ func TestS3BucketConfigurationsWithCLI(t *testing.T) {
 		`{"Rules":[{"ID":"x","Status":"Sometimes","Filter":{"Prefix":""},"Expiration":{"Days":1}}]}`)
 	run("delete-bucket-lifecycle", "--bucket", "cfg-bucket")
 
+	// The queue must exist and let S3 send for the bucket: S3 sends it a test event and refuses the
+	// configuration otherwise.
+	queueCfg := `{"QueueConfigurations":[{"Id":"to-lake","QueueArn":"arn:aws:sqs:us-east-1:` + testAccount + `:lake-queue","Events":["s3:ObjectCreated:*"]}]}`
+	fails("InvalidArgument", "put-bucket-notification-configuration", "--bucket", "cfg-bucket", "--notification-configuration", queueCfg)
+	_, err := s.aws(t, "sqs", "create-queue", "--queue-name", "lake-queue", "--attributes", `{"Policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"s3.amazonaws.com\"},\"Action\":\"sqs:SendMessage\",\"Resource\":\"arn:aws:sqs:us-east-1:`+testAccount+`:lake-queue\",\"Condition\":{\"ArnLike\":{\"aws:SourceArn\":\"arn:aws:s3:::cfg-bucket\"}}}]}"}`)
+	require.NoError(t, err)
 	run("put-bucket-notification-configuration", "--bucket", "cfg-bucket", "--notification-configuration",
 		`{"QueueConfigurations":[{"Id":"to-lake","QueueArn":"arn:aws:sqs:us-east-1:`+testAccount+`:lake-queue","Events":["s3:ObjectCreated:*"],
 		  "Filter":{"Key":{"FilterRules":[{"Name":"prefix","Value":"AWSLogs/"}]}}}],"EventBridgeConfiguration":{}}`)
@@ -51,6 +57,8 @@ func TestS3BucketConfigurationsWithCLI(t *testing.T) {
 	rep := `{"Role":"arn:aws:iam::` + testAccount + `:role/service-role/AmazonSecurityLakeS3ReplicationRole","Rules":[{"ID":"to-rollup","Priority":1,
 	  "Status":"Enabled","Filter":{"Prefix":""},"DeleteMarkerReplication":{"Status":"Disabled"},
 	  "Destination":{"Bucket":"arn:aws:s3:::replica-bucket","StorageClass":"STANDARD"}}]}`
+	fails("InvalidRequest", "put-bucket-replication", "--bucket", "cfg-bucket", "--replication-configuration", rep) // not versioned
+	run("put-bucket-versioning", "--bucket", "cfg-bucket", "--versioning-configuration", "Status=Enabled")
 	run("put-bucket-replication", "--bucket", "cfg-bucket", "--replication-configuration", rep)
 	out = run("get-bucket-replication", "--bucket", "cfg-bucket")
 	require.Contains(t, out, "AmazonSecurityLakeS3ReplicationRole")
@@ -83,7 +91,7 @@ func TestS3BucketConfigurationsWithCLI(t *testing.T) {
 	run("put-bucket-policy", "--bucket", "cfg-bucket", "--policy", pol)
 	out = run("get-bucket-policy", "--bucket", "cfg-bucket")
 	require.Contains(t, out, "DenyUnencrypted")
-	_, err := s.aws(t, "s3api", "put-object", "--bucket", "cfg-bucket", "--key", "x")
+	_, err = s.aws(t, "s3api", "put-object", "--bucket", "cfg-bucket", "--key", "x")
 	require.ErrorContains(t, err, "AccessDenied")
 	require.ErrorContains(t, err, "explicit deny")
 	run("delete-bucket-policy", "--bucket", "cfg-bucket")

@@ -2,13 +2,17 @@ package s3
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/xml"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/seclake/seclake/internal/actor"
 
 	"github.com/seclake/seclake/internal/api"
+	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/objstore"
 )
 
@@ -18,10 +22,12 @@ type owner struct {
 }
 
 type listAllMyBucketsResult struct {
-	XMLName xml.Name     `xml:"ListAllMyBucketsResult"`
-	NS      string       `xml:"xmlns,attr"`
-	Owner   owner        `xml:"Owner"`
-	Buckets []bucketInfo `xml:"Buckets>Bucket"`
+	XMLName           xml.Name     `xml:"ListAllMyBucketsResult"`
+	NS                string       `xml:"xmlns,attr"`
+	Owner             owner        `xml:"Owner"`
+	Buckets           []bucketInfo `xml:"Buckets>Bucket"`
+	ContinuationToken *string      `xml:"ContinuationToken"`
+	Prefix            string       `xml:"Prefix,omitempty"`
 }
 
 type bucketInfo struct {
@@ -31,12 +37,43 @@ type bucketInfo struct {
 }
 
 func (h *handler) listBuckets(ctx context.Context, c *api.Call, _ target) (any, error) {
+	q := c.HTTP.URL.Query()
+	limit := 10000
+	if v := q.Get("max-buckets"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			return nil, awserr.New("InvalidArgument", http.StatusBadRequest, "Argument max-buckets must be an integer between 1 and 10000").
+				With("ArgumentName", "max-buckets").With("ArgumentValue", v)
+		}
+		limit = n
+	}
+	after := ""
+	if token := q.Get("continuation-token"); token != "" {
+		b, err := base64.RawURLEncoding.DecodeString(token)
+		if err != nil {
+			return nil, awserr.New("InvalidArgument", http.StatusBadRequest, "The continuation token provided is incorrect").With("ArgumentName", "continuation-token")
+		}
+		after = string(b)
+	}
+	prefix := q.Get("prefix")
 	bs, err := h.s.ListBuckets(ctx, c.Caller)
 	if err != nil {
 		return nil, err
 	}
-	out := &listAllMyBucketsResult{NS: Namespace, Owner: owner{ID: c.Caller.Account, DisplayName: c.Caller.Account}, Buckets: []bucketInfo{}}
-	for _, b := range bs {
+	out := &listAllMyBucketsResult{NS: Namespace, Owner: owner{ID: c.Caller.Account, DisplayName: c.Caller.Account}, Buckets: []bucketInfo{}, Prefix: prefix}
+	if _, given := q["continuation-token"]; given {
+		empty := "" // S3 echoes an empty continuation token that was given
+		out.ContinuationToken = &empty
+	}
+	for _, b := range bs { // by name
+		if b.Name <= after || !strings.HasPrefix(b.Name, prefix) {
+			continue
+		}
+		if len(out.Buckets) == limit {
+			next := base64.RawURLEncoding.EncodeToString([]byte(out.Buckets[limit-1].Name))
+			out.ContinuationToken = &next
+			break
+		}
 		out.Buckets = append(out.Buckets, bucketInfo{Name: b.Name, CreationDate: s3Time(b.Created), BucketRegion: b.Region})
 	}
 	return xmlResponse(out), nil
@@ -95,9 +132,10 @@ func (h *handler) getBucketLocation(ctx context.Context, c *api.Call, t target) 
 }
 
 type versioningConfiguration struct {
-	XMLName xml.Name `xml:"VersioningConfiguration"`
-	NS      string   `xml:"xmlns,attr"`
-	Status  string   `xml:"Status,omitempty"`
+	XMLName   xml.Name `xml:"VersioningConfiguration"`
+	NS        string   `xml:"xmlns,attr"`
+	Status    string   `xml:"Status,omitempty"`
+	MfaDelete string   `xml:"MfaDelete,omitempty"`
 }
 
 func (h *handler) getBucketVersioning(ctx context.Context, c *api.Call, t target) (any, error) {

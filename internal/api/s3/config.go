@@ -1,8 +1,10 @@
 package s3
 
 import (
+	"context"
 	"encoding/xml"
 
+	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/objstore"
 )
 
@@ -23,7 +25,46 @@ var (
 	lifecycleDoc         = xmlDoc[objstore.Lifecycle, lifecycleConfiguration]{(*lifecycleConfiguration).domain, lifecycleXML}
 	notificationDoc      = xmlDoc[objstore.Notification, notificationConfiguration]{(*notificationConfiguration).domain, notificationXML}
 	replicationDoc       = xmlDoc[objstore.Replication, replicationConfiguration]{(*replicationConfiguration).domain, replicationXML}
+	ownershipDoc         = xmlDoc[objstore.OwnershipControls, ownershipControls]{(*ownershipControls).domain, ownershipXML}
 )
+
+// ownershipControls is an OwnershipControls document (one rule).
+type ownershipControls struct {
+	XMLName xml.Name `xml:"OwnershipControls"`
+	XMLNS   string   `xml:"xmlns,attr,omitempty"`
+	Rules   []struct {
+		ObjectOwnership string `xml:"ObjectOwnership"`
+	} `xml:"Rule"`
+}
+
+func (d *ownershipControls) domain() *objstore.OwnershipControls {
+	if len(d.Rules) != 1 {
+		return nil // refused as malformed
+	}
+	return &objstore.OwnershipControls{ObjectOwnership: d.Rules[0].ObjectOwnership}
+}
+
+func ownershipXML(o *objstore.OwnershipControls) *ownershipControls {
+	d := &ownershipControls{XMLNS: Namespace}
+	d.Rules = append(d.Rules, struct {
+		ObjectOwnership string `xml:"ObjectOwnership"`
+	}{o.ObjectOwnership})
+	return d
+}
+
+type policyStatus struct {
+	XMLName  xml.Name `xml:"PolicyStatus"`
+	NS       string   `xml:"xmlns,attr"`
+	IsPublic bool     `xml:"IsPublic"`
+}
+
+func (h *handler) getBucketPolicyStatus(ctx context.Context, c *api.Call, t target) (any, error) {
+	public, err := h.s.GetBucketPolicyStatus(ctx, c.Caller, t.bucket)
+	if err != nil {
+		return nil, err
+	}
+	return xmlResponse(&policyStatus{NS: Namespace, IsPublic: public}), nil
+}
 
 // convertAll converts each element of an optional list; nil stays nil.
 func convertAll[A, B any](in []A, f func(A) B) []B {

@@ -25,7 +25,7 @@ type lifecycleRule struct {
 }
 
 type lifecycleExpiration struct {
-	Days                      int    `xml:"Days,omitempty"`
+	Days                      *int   `xml:"Days,omitempty"`
 	Date                      string `xml:"Date,omitempty"`
 	ExpiredObjectDeleteMarker *bool  `xml:"ExpiredObjectDeleteMarker,omitempty"`
 }
@@ -41,7 +41,8 @@ type abortIncompleteUpload struct {
 }
 
 type noncurrentVersionExpiration struct {
-	NoncurrentDays int `xml:"NoncurrentDays"`
+	NoncurrentDays          int `xml:"NoncurrentDays"`
+	NewerNoncurrentVersions int `xml:"NewerNoncurrentVersions,omitempty"`
 }
 
 // ruleFilter is the Filter of a lifecycle or replication rule.
@@ -68,7 +69,11 @@ func (d *lifecycleConfiguration) domain() *objstore.Lifecycle {
 			Filter: convertOpt(r.Filter, domainFilter),
 			Status: r.Status,
 			Expiration: convertOpt(r.Expiration, func(e lifecycleExpiration) objstore.LifecycleExpiration {
-				return objstore.LifecycleExpiration(e)
+				out := objstore.LifecycleExpiration{Date: e.Date, ExpiredObjectDeleteMarker: e.ExpiredObjectDeleteMarker, DaysGiven: e.Days != nil}
+				if e.Days != nil {
+					out.Days = *e.Days
+				}
+				return out
 			}),
 			Transitions: convertAll(r.Transitions, func(t lifecycleTransition) objstore.LifecycleTransition {
 				return objstore.LifecycleTransition(t)
@@ -91,7 +96,11 @@ func lifecycleXML(l *objstore.Lifecycle) *lifecycleConfiguration {
 			Filter: convertOpt(r.Filter, xmlFilter),
 			Status: r.Status,
 			Expiration: convertOpt(r.Expiration, func(e objstore.LifecycleExpiration) lifecycleExpiration {
-				return lifecycleExpiration(e)
+				out := lifecycleExpiration{Date: e.Date, ExpiredObjectDeleteMarker: e.ExpiredObjectDeleteMarker}
+				if e.Days != 0 || e.DaysGiven {
+					out.Days = &e.Days
+				}
+				return out
 			}),
 			Transitions: convertAll(r.Transitions, func(t objstore.LifecycleTransition) lifecycleTransition {
 				return lifecycleTransition(t)

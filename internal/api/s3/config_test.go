@@ -103,7 +103,7 @@ func TestConfigDocumentsRoundTrip(t *testing.T) {
 				Tags:                  []objstore.Tag{{Key: "tier", Value: "hot"}, {Key: "team", Value: "sec"}},
 				ObjectSizeGreaterThan: ptr(int64(1024)), ObjectSizeLessThan: ptr(int64(1048576))}},
 			Status:                         "Enabled",
-			Expiration:                     &objstore.LifecycleExpiration{Days: 30},
+			Expiration:                     &objstore.LifecycleExpiration{Days: 30, DaysGiven: true},
 			Transitions:                    []objstore.LifecycleTransition{{Days: 7, StorageClass: "STANDARD_IA"}, {Date: "2027-01-01T00:00:00.000Z", StorageClass: "GLACIER"}},
 			AbortIncompleteMultipartUpload: &objstore.LifecycleAbortUpload{DaysAfterInitiation: 2},
 			NoncurrentVersionExpiration:    &objstore.LifecycleNoncurrentExpiration{NoncurrentDays: 10},

@@ -18,6 +18,8 @@ var xmlInputs = []struct {
 	{new: func() any { return new(deleteRequest) }},
 	{new: func() any { return new(completeRequest) }},
 	{new: func() any { return new(createBucketConfiguration) }},
+	{new: func() any { return new(versioningConfiguration) }},
+	{new: func() any { return new(ownershipControls) }},
 	{func() any { return new(tagging) }, taggingViaDomain},
 	{func() any { return new(encryptionConfiguration) }, viaDomain(encryptionDoc)},
 	{func() any { return new(publicAccessBlockConfiguration) }, viaDomain(publicAccessBlockDoc)},

@@ -17,15 +17,18 @@ const metaPrefix = "X-Amz-Meta-"
 // systemHeaders reads the stored system headers of a write.
 func systemHeaders(h http.Header) objstore.Headers {
 	enc := h.Get("Content-Encoding")
-	var parts []string
-	for _, p := range strings.Split(enc, ",") {
-		if p = strings.TrimSpace(p); p != "" && !strings.EqualFold(p, "aws-chunked") {
-			parts = append(parts, p)
+	if strings.Contains(strings.ToLower(enc), "aws-chunked") { // the transfer's encoding, not the object's
+		var parts []string
+		for _, p := range strings.Split(enc, ",") {
+			if p = strings.TrimSpace(p); p != "" && !strings.EqualFold(p, "aws-chunked") {
+				parts = append(parts, p)
+			}
 		}
+		enc = strings.Join(parts, ",")
 	}
 	return objstore.Headers{
 		ContentType: h.Get("Content-Type"), CacheControl: h.Get("Cache-Control"),
-		ContentDisposition: h.Get("Content-Disposition"), ContentEncoding: strings.Join(parts, ","),
+		ContentDisposition: h.Get("Content-Disposition"), ContentEncoding: enc,
 		ContentLanguage: h.Get("Content-Language"), Expires: h.Get("Expires"),
 		WebsiteRedirect: h.Get("X-Amz-Website-Redirect-Location"),
 	}
@@ -52,21 +55,31 @@ func userMetadata(h http.Header) (map[string]string, error) {
 	return m, nil
 }
 
-// tagsHeader parses x-amz-tagging ("k1=v1&k2=v2").
+// tagsHeader parses x-amz-tagging ("k1=v1&k2=v2"), keeping the tags' order.
 func tagsHeader(v string) ([]objstore.Tag, error) {
 	if v == "" {
 		return nil, nil
 	}
-	q, err := url.ParseQuery(v)
-	if err != nil {
-		return nil, awserr.New("InvalidArgument", http.StatusBadRequest, "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
-	}
+	bad := awserr.New("InvalidArgument", http.StatusBadRequest, "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
 	var out []objstore.Tag
-	for k, vs := range q {
-		if len(vs) != 1 {
+	seen := map[string]bool{}
+	for _, pair := range strings.Split(v, "&") {
+		if pair == "" {
+			continue
+		}
+		k, val, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, bad
+		}
+		if val, err = url.QueryUnescape(val); err != nil {
+			return nil, bad
+		}
+		if seen[key] {
 			return nil, awserr.New("InvalidTag", http.StatusBadRequest, "Cannot provide multiple Tags with the same key")
 		}
-		out = append(out, objstore.Tag{Key: k, Value: vs[0]})
+		seen[key] = true
+		out = append(out, objstore.Tag{Key: key, Value: val})
 	}
 	return out, nil
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/awserr"
@@ -61,11 +63,26 @@ func listParams(q url.Values, bucket string) (objstore.ListInput, func(string) s
 	switch et := q.Get("encoding-type"); et {
 	case "":
 	case "url":
-		enc = url.QueryEscape
+		enc = urlEncode
 	default:
 		return in, nil, awserr.New("InvalidArgument", http.StatusBadRequest, "Invalid Encoding Method specified in Request").With("ArgumentName", "encoding-type").With("ArgumentValue", et)
 	}
 	return in, enc, nil
+}
+
+// urlEncode encodes a key as S3's encoding-type=url does: every byte but the unreserved characters and "/"
+// as %XX (a space is %20).
+func urlEncode(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~/", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
 }
 
 func fillList(out *listBucketResult, res *objstore.ListOutput, enc func(string) string, withOwner bool) {

@@ -176,6 +176,7 @@ func (h *handler) completeMultipartUpload(ctx context.Context, c *api.Call, t ta
 		}
 	}
 	r := xmlResponse(out)
+	setVersionHeader(r.header, obj)
 	setSSEHeaders(r.header, obj.SSE)
 	return r, nil
 }

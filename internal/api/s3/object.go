@@ -32,6 +32,10 @@ func (h *handler) putObject(ctx context.Context, c *api.Call, t target) (any, er
 		r.header.Set("X-Amz-Checksum-Type", obj.Checksum.Type)
 	}
 	setSSEHeaders(r.header, obj.SSE)
+	setVersionHeader(r.header, obj)
+	if obj.Expiration != "" {
+		r.header.Set("X-Amz-Expiration", obj.Expiration)
+	}
 	return r, nil
 }
 
@@ -71,7 +75,7 @@ func (h *handler) readObject(ctx context.Context, c *api.Call, t target, body bo
 	if c.HTTP.Header.Get("X-Amz-Server-Side-Encryption") != "" {
 		return nil, awserr.New("InvalidArgument", http.StatusBadRequest, "x-amz-server-side-encryption header is not supported for this operation.")
 	}
-	in := objstore.GetInput{Bucket: t.bucket, Key: t.key, Range: parseRange(c.HTTP.Header.Get("Range")),
+	in := objstore.GetInput{Bucket: t.bucket, Key: t.key, VersionID: q.Get("versionId"), Range: parseRange(c.HTTP.Header.Get("Range")),
 		Conditions: conditions(c.HTTP.Header, "")}
 	if v := q.Get("partNumber"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -92,6 +96,13 @@ func (h *handler) readObject(ctx context.Context, c *api.Call, t target, body bo
 	c.Audit.RecipientAccount = o.Owner
 	r := newResponse(http.StatusOK)
 	setObjectHeaders(r.header, o, strings.EqualFold(c.HTTP.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") && !out.Partial && !out.NotModified)
+	setVersionHeader(r.header, o)
+	if o.ReplicationStatus != "" {
+		r.header.Set("X-Amz-Replication-Status", o.ReplicationStatus)
+	}
+	if o.Expiration != "" {
+		r.header.Set("X-Amz-Expiration", o.Expiration)
+	}
 	if out.NotModified {
 		r.status = http.StatusNotModified
 		return r, nil
@@ -112,10 +123,13 @@ func (h *handler) readObject(ctx context.Context, c *api.Call, t target, body bo
 }
 
 func (h *handler) deleteObject(ctx context.Context, c *api.Call, t target) (any, error) {
-	if err := h.s.DeleteObject(ctx, c.Caller, t.bucket, t.key); err != nil {
+	d, err := h.s.DeleteVersion(ctx, c.Caller, versionOf(c, t))
+	if err != nil {
 		return nil, err
 	}
-	return newResponse(http.StatusNoContent), nil
+	r := newResponse(http.StatusNoContent)
+	deleteHeaders(r, d)
+	return r, nil
 }
 
 type deleteRequest struct {
@@ -135,13 +149,17 @@ type deleteResult struct {
 }
 
 type deletedObject struct {
-	Key string `xml:"Key"`
+	Key                   string `xml:"Key"`
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
 
 type deleteError struct {
-	Key     string `xml:"Key"`
-	Code    string `xml:"Code"`
-	Message string `xml:"Message"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+	Code      string `xml:"Code"`
+	Message   string `xml:"Message"`
 }
 
 func (h *handler) deleteObjects(ctx context.Context, c *api.Call, t target) (any, error) {
@@ -149,11 +167,11 @@ func (h *handler) deleteObjects(ctx context.Context, c *api.Call, t target) (any
 	if err := decodeXML(c.Stream, &req, false); err != nil {
 		return nil, err
 	}
-	keys := make([]string, len(req.Objects))
+	objects := make([]objstore.ObjectVersion, len(req.Objects))
 	for i, o := range req.Objects {
-		keys[i] = o.Key
+		objects[i] = objstore.ObjectVersion{Key: o.Key, VersionID: o.VersionID}
 	}
-	res, err := h.s.DeleteObjects(ctx, c.Caller, t.bucket, keys)
+	res, err := h.s.DeleteObjects(ctx, c.Caller, t.bucket, objects)
 	if err != nil {
 		return nil, err
 	}
@@ -161,9 +179,10 @@ func (h *handler) deleteObjects(ctx context.Context, c *api.Call, t target) (any
 	for _, r := range res {
 		switch {
 		case r.Code != "":
-			out.Errors = append(out.Errors, deleteError{Key: r.Key, Code: r.Code, Message: r.Message})
+			out.Errors = append(out.Errors, deleteError{Key: r.Key, VersionID: r.VersionID, Code: r.Code, Message: r.Message})
 		case !req.Quiet:
-			out.Deleted = append(out.Deleted, deletedObject{Key: r.Key})
+			out.Deleted = append(out.Deleted, deletedObject{Key: r.Key, VersionID: r.VersionID, DeleteMarker: r.DeleteMarker,
+				DeleteMarkerVersionID: r.DeleteMarkerVersionID})
 		}
 	}
 	return xmlResponse(out), nil
@@ -179,7 +198,11 @@ type copyObjectResult struct {
 // copySource parses x-amz-copy-source: "[/]bucket/key[?versionId=…]", URL-encoded.
 func copySource(c *api.Call) (objstore.CopySource, error) {
 	raw := c.HTTP.Header.Get("X-Amz-Copy-Source")
-	raw, _, _ = strings.Cut(raw, "?")
+	raw, query, _ := strings.Cut(raw, "?")
+	vq, err := url.ParseQuery(query)
+	if err != nil {
+		return objstore.CopySource{}, awserr.New("InvalidArgument", http.StatusBadRequest, "Invalid copy source encoding")
+	}
 	v, err := url.PathUnescape(raw)
 	if err != nil {
 		return objstore.CopySource{}, awserr.New("InvalidArgument", http.StatusBadRequest, "Invalid copy source encoding")
@@ -188,7 +211,7 @@ func copySource(c *api.Call) (objstore.CopySource, error) {
 	if !ok || bucket == "" || key == "" {
 		return objstore.CopySource{}, awserr.New("InvalidArgument", http.StatusBadRequest, "Invalid copy source object key")
 	}
-	return objstore.CopySource{Bucket: bucket, Key: key, Conditions: conditions(c.HTTP.Header, "X-Amz-Copy-Source-")}, nil
+	return objstore.CopySource{Bucket: bucket, Key: key, VersionID: vq.Get("versionId"), Conditions: conditions(c.HTTP.Header, "X-Amz-Copy-Source-")}, nil
 }
 
 func (h *handler) copyObject(ctx context.Context, c *api.Call, t target) (any, error) {
@@ -198,8 +221,8 @@ func (h *handler) copyObject(ctx context.Context, c *api.Call, t target) (any, e
 	}
 	hd := c.HTTP.Header
 	in := objstore.CopyInput{Source: src, Bucket: t.bucket, Key: t.key, StorageClass: hd.Get("X-Amz-Storage-Class"),
-		ReplaceMetadata: strings.EqualFold(hd.Get("X-Amz-Metadata-Directive"), "REPLACE"),
-		ReplaceTags:     strings.EqualFold(hd.Get("X-Amz-Tagging-Directive"), "REPLACE"), IfNoneMatch: hd.Get("If-None-Match")}
+		ReplaceMetadata: strings.EqualFold(hd.Get("X-Amz-Metadata-Directive"), "REPLACE"), MetadataDirective: hd.Get("X-Amz-Metadata-Directive"),
+		ReplaceTags: strings.EqualFold(hd.Get("X-Amz-Tagging-Directive"), "REPLACE"), IfNoneMatch: hd.Get("If-None-Match")}
 	if in.ReplaceMetadata {
 		in.Headers = systemHeaders(hd)
 		if in.Metadata, err = userMetadata(hd); err != nil {
@@ -214,21 +237,29 @@ func (h *handler) copyObject(ctx context.Context, c *api.Call, t target) (any, e
 	if in.SSE, err = sseRequest(hd); err != nil {
 		return nil, err
 	}
-	obj, _, err := h.s.CopyObject(ctx, c.Caller, in)
+	obj, so, err := h.s.CopyObject(ctx, c.Caller, in)
 	if err != nil {
 		return nil, err
 	}
 	r := xmlResponse(&copyObjectResult{NS: Namespace, ETag: `"` + obj.ETag + `"`, LastModified: s3Time(obj.LastModified)})
 	setSSEHeaders(r.header, obj.SSE)
+	setVersionHeader(r.header, obj)
+	if v := so.VersionHeader(); v != "" {
+		r.header.Set("X-Amz-Copy-Source-Version-Id", v)
+	}
 	return r, nil
 }
 
 func (h *handler) getObjectTagging(ctx context.Context, c *api.Call, t target) (any, error) {
-	tags, err := h.s.GetObjectTagging(ctx, c.Caller, t.bucket, t.key)
+	tags, version, err := h.s.GetObjectTagging(ctx, c.Caller, versionOf(c, t))
 	if err != nil {
 		return nil, err
 	}
-	return xmlResponse(taggingXML(tags)), nil
+	r := xmlResponse(taggingXML(tags))
+	if version != "" {
+		r.header.Set("X-Amz-Version-Id", version)
+	}
+	return r, nil
 }
 
 func (h *handler) putObjectTagging(ctx context.Context, c *api.Call, t target) (any, error) {
@@ -240,15 +271,23 @@ func (h *handler) putObjectTagging(ctx context.Context, c *api.Call, t target) (
 	if tags == nil {
 		tags = []objstore.Tag{}
 	}
-	if err := h.s.PutObjectTagging(ctx, c.Caller, t.bucket, t.key, tags); err != nil {
-		return nil, err
-	}
-	return newResponse(http.StatusOK), nil
+	return h.tagged(h.s.PutObjectTagging(ctx, c.Caller, versionOf(c, t), tags))(http.StatusOK)
 }
 
 func (h *handler) deleteObjectTagging(ctx context.Context, c *api.Call, t target) (any, error) {
-	if err := h.s.PutObjectTagging(ctx, c.Caller, t.bucket, t.key, nil); err != nil {
-		return nil, err
+	return h.tagged(h.s.PutObjectTagging(ctx, c.Caller, versionOf(c, t), nil))(http.StatusNoContent)
+}
+
+// tagged answers a tagging change with the version it changed.
+func (h *handler) tagged(version string, err error) func(status int) (any, error) {
+	return func(status int) (any, error) {
+		if err != nil {
+			return nil, err
+		}
+		r := newResponse(status)
+		if version != "" {
+			r.header.Set("X-Amz-Version-Id", version)
+		}
+		return r, nil
 	}
-	return newResponse(http.StatusNoContent), nil
 }

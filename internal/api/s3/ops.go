@@ -20,6 +20,8 @@ func (h *handler) buildOps() {
 		h.op("HeadBucket", "s3:ListBucket", read, mgmt, h.headBucket),
 		h.op("GetBucketLocation", "s3:GetBucketLocation", read, mgmt, h.getBucketLocation),
 		h.op("GetBucketVersioning", "s3:GetBucketVersioning", read, mgmt, h.getBucketVersioning),
+		h.op("PutBucketVersioning", "s3:PutBucketVersioning", write, mgmt, h.putBucketVersioning),
+		h.op("ListObjectVersions", "s3:ListBucketVersions", read, data, h.listObjectVersions),
 		h.op("GetBucketPolicy", "s3:GetBucketPolicy", read, mgmt, h.getBucketPolicy),
 		h.op("PutBucketPolicy", "s3:PutBucketPolicy", write, mgmt, h.putBucketPolicy),
 		h.op("DeleteBucketPolicy", "s3:DeleteBucketPolicy", write, mgmt, h.deleteBucketPolicy),
@@ -61,10 +63,20 @@ func (h *handler) buildOps() {
 	list = append(list, bucketConfig(h, [3]string{"GetBucketReplication", "PutBucketReplication", "DeleteBucketReplication"},
 		[2]string{"s3:GetReplicationConfiguration", "s3:PutReplicationConfiguration"},
 		replicationDoc, s.GetBucketReplication, s.PutBucketReplication, s.DeleteBucketReplication)...)
+	list = append(list, bucketConfig(h, [3]string{"GetBucketOwnershipControls", "PutBucketOwnershipControls", "DeleteBucketOwnershipControls"},
+		[2]string{"s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls"},
+		ownershipDoc, s.GetBucketOwnershipControls, s.PutBucketOwnershipControls, s.DeleteBucketOwnershipControls)...)
+	list = append(list, h.op("GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", read, mgmt, h.getBucketPolicyStatus))
+	// Operations that act on a version when the request names one authorize the version's action instead.
+	versionActions := map[string][]string{"GetObject": {"s3:GetObjectVersion"}, "HeadObject": {"s3:GetObjectVersion"},
+		"DeleteObject": {"s3:DeleteObjectVersion"}, "DeleteObjects": {"s3:DeleteObjectVersion"},
+		"GetObjectTagging": {"s3:GetObjectVersionTagging"}, "PutObjectTagging": {"s3:PutObjectVersionTagging"},
+		"DeleteObjectTagging": {"s3:DeleteObjectVersionTagging"}}
 	for _, op := range list {
 		if op.Name == "CopyObject" || op.Name == "UploadPartCopy" {
 			op.Also = []string{"s3:GetObject"} // of the source
 		}
+		op.Or = versionActions[op.Name]
 	}
 	h.ops = api.Ops(list...)
 }

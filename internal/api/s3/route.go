@@ -46,6 +46,7 @@ var subs = []bucketSub{
 	{"lifecycle", "GetBucketLifecycleConfiguration", "PutBucketLifecycleConfiguration", "DeleteBucketLifecycle"},
 	{"notification", "GetBucketNotificationConfiguration", "PutBucketNotificationConfiguration", ""},
 	{"replication", "GetBucketReplication", "PutBucketReplication", "DeleteBucketReplication"},
+	{"ownershipControls", "GetBucketOwnershipControls", "PutBucketOwnershipControls", "DeleteBucketOwnershipControls"},
 }
 
 func (h *handler) bucketRoute(r *http.Request, has func(string) bool) string {
@@ -72,6 +73,10 @@ func (h *handler) bucketRoute(r *http.Request, has func(string) bool) string {
 			return "ListMultipartUploads"
 		case has("versioning"):
 			return "GetBucketVersioning"
+		case has("versions"):
+			return "ListObjectVersions"
+		case has("policyStatus"):
+			return "GetBucketPolicyStatus"
 		case r.URL.Query().Get("list-type") == "2":
 			return "ListObjectsV2"
 		case has("acl") || has("cors") || has("website") || has("logging") || has("object-lock") || has("ownershipControls") || has("accelerate") || has("requestPayment") || has("analytics") || has("metrics") || has("inventory") || has("intelligent-tiering") || has("policyStatus"):
@@ -81,6 +86,9 @@ func (h *handler) bucketRoute(r *http.Request, has func(string) bool) string {
 	case http.MethodPut:
 		if len(r.URL.RawQuery) == 0 {
 			return "CreateBucket"
+		}
+		if has("versioning") {
+			return "PutBucketVersioning"
 		}
 	case http.MethodDelete:
 		if len(r.URL.RawQuery) == 0 {

@@ -40,13 +40,14 @@ func New(s *objstore.Service, opt Options) *api.Service {
 	}
 	h.buildOps()
 	return &api.Service{
-		Name:         "s3",
-		EventSource:  "s3.amazonaws.com",
-		Protocol:     awsproto.RESTXML,
-		XMLNamespace: Namespace,
-		S3:           true,
-		Ops:          h.ops, // for the edge's checks and the tests; requests are routed by Route
-		Route:        h.route,
+		Name:          "s3",
+		EventSource:   "s3.amazonaws.com",
+		Protocol:      awsproto.RESTXML,
+		XMLNamespace:  Namespace,
+		S3:            true,
+		Ops:           h.ops, // for the edge's checks and the tests; requests are routed by Route
+		Route:         h.route,
+		Unimplemented: h.unimplementedName,
 	}
 }
 

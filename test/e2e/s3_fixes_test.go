@@ -1,0 +1,151 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// s3Prelude starts the boto3 scripts of these tests: an S3 client and code(), the error code of a call.
+const s3Prelude = `
+import boto3, os, json
+from botocore.exceptions import ClientError
+s3 = boto3.client("s3", endpoint_url=os.environ["ENDPOINT"])
+def code(fn, **kw):
+    try:
+        fn(**kw)
+    except ClientError as e:
+        return e.response["Error"]["Code"]
+    return "OK"
+`
+
+// TestS3LifecycleValidationAsS3 puts lifecycle rules through boto3 as the conformance suite did: Days 0 is
+// InvalidArgument, a date that is not midnight UTC is refused, a rule given without an ID comes back with one,
+// and PUT and HEAD say when a rule will expire the object (x-amz-expiration).
+func TestS3LifecycleValidationAsS3(t *testing.T) {
+	s := startServer(t)
+	out, err := s.python(t, testKeyID, testSecret, s3Prelude+`
+s3.create_bucket(Bucket="lc-fixes")
+assert code(s3.put_bucket_lifecycle_configuration, Bucket="lc-fixes", LifecycleConfiguration={"Rules": [
+    {"ID": "zero", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 0}}]}) == "InvalidArgument"
+s3.put_bucket_lifecycle_configuration(Bucket="lc-fixes", LifecycleConfiguration={"Rules": [
+    {"Status": "Enabled", "Filter": {"Prefix": "raw/"}, "Expiration": {"Days": 3}}]})
+rules = s3.get_bucket_lifecycle_configuration(Bucket="lc-fixes")["Rules"]
+assert len(rules[0].get("ID", "")) > 0, rules
+put = s3.put_object(Bucket="lc-fixes", Key="raw/x", Body=b"x")
+assert 'rule-id="%s"' % rules[0]["ID"] in put.get("Expiration", ""), put
+assert "expiry-date=" in s3.head_object(Bucket="lc-fixes", Key="raw/x").get("Expiration", "")
+assert "Expiration" not in s3.put_object(Bucket="lc-fixes", Key="other/y", Body=b"y")
+import datetime
+noon = datetime.datetime(2030, 1, 1, 12, 0, tzinfo=datetime.timezone.utc)
+assert code(s3.put_bucket_lifecycle_configuration, Bucket="lc-fixes", LifecycleConfiguration={"Rules": [
+    {"ID": "noon", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Date": noon}}]}) == "InvalidArgument"
+print("lifecycle fixes ok")
+`)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "lifecycle fixes ok")
+}
+
+// TestS3ConformanceFixes covers answers the conformance suite found different from S3's: ListBuckets pages
+// by max-buckets and continuation-token, UploadPartCopy refuses a range past the source's end, completing
+// an upload twice gives the same object, and Content-Encoding keeps its spaces.
+func TestS3ConformanceFixes(t *testing.T) {
+	s := startServer(t)
+	out, err := s.python(t, testKeyID, testSecret, s3Prelude+`
+
+for i in range(5):
+    s3.create_bucket(Bucket="fix-%d" % i)
+names, token, pages = [], None, 0
+while True:
+    kw = {"MaxBuckets": 2}
+    if token:
+        kw["ContinuationToken"] = token
+    r = s3.list_buckets(**kw)
+    pages += 1
+    assert len(r["Buckets"]) <= 2, r["Buckets"]
+    names += [b["Name"] for b in r["Buckets"]]
+    token = r.get("ContinuationToken")
+    if not token:
+        break
+assert names == ["fix-%d" % i for i in range(5)] and pages == 3, (names, pages)
+print("list buckets ok")
+
+s3.put_object(Bucket="fix-0", Key="src", Body=b"x" * 100)
+up = s3.create_multipart_upload(Bucket="fix-0", Key="dst")["UploadId"]
+assert code(s3.upload_part_copy, Bucket="fix-0", Key="dst", UploadId=up, PartNumber=1,
+            CopySource={"Bucket": "fix-0", "Key": "src"}, CopySourceRange="bytes=0-100") == "InvalidRange"
+p = s3.upload_part_copy(Bucket="fix-0", Key="dst", UploadId=up, PartNumber=1,
+                        CopySource={"Bucket": "fix-0", "Key": "src"}, CopySourceRange="bytes=0-99")
+parts = {"Parts": [{"ETag": p["CopyPartResult"]["ETag"], "PartNumber": 1}]}
+first = s3.complete_multipart_upload(Bucket="fix-0", Key="dst", UploadId=up, MultipartUpload=parts)
+again = s3.complete_multipart_upload(Bucket="fix-0", Key="dst", UploadId=up, MultipartUpload=parts)
+assert first["ETag"] == again["ETag"], (first, again)
+print("multipart ok")
+
+s3.put_object(Bucket="fix-0", Key="enc", Body=b"x", ContentEncoding="gzip, br")
+assert s3.head_object(Bucket="fix-0", Key="enc")["ContentEncoding"] == "gzip, br"
+print("content encoding ok")
+`)
+	require.NoError(t, err, out)
+	for _, step := range []string{"list buckets", "multipart", "content encoding"} {
+		require.Contains(t, out, step+" ok")
+	}
+}
+
+// TestS3UnimplementedOperationsSayWhich: each S3 operation seclake does not implement answers 501
+// NotImplemented naming the operation.
+func TestS3UnimplementedOperationsSayWhich(t *testing.T) {
+	s := startServer(t)
+	out, err := s.python(t, testKeyID, testSecret, `
+import boto3, os
+from botocore.exceptions import ClientError
+s3 = boto3.client("s3", endpoint_url=os.environ["ENDPOINT"])
+s3.create_bucket(Bucket="unimpl")
+s3.put_object(Bucket="unimpl", Key="k", Body=b"x")
+calls = {
+    "GetBucketCors": lambda: s3.get_bucket_cors(Bucket="unimpl"),
+    "PutBucketAcl": lambda: s3.put_bucket_acl(Bucket="unimpl", ACL="private"),
+    "GetBucketLogging": lambda: s3.get_bucket_logging(Bucket="unimpl"),
+    "GetObjectAcl": lambda: s3.get_object_acl(Bucket="unimpl", Key="k"),
+    "GetObjectTorrent": lambda: s3.get_object_torrent(Bucket="unimpl", Key="k"),
+    "GetObjectAttributes": lambda: s3.get_object_attributes(Bucket="unimpl", Key="k", ObjectAttributes=["ETag"]),
+}
+for name, call in calls.items():
+    try:
+        call()
+        raise AssertionError(name + " answered")
+    except ClientError as e:
+        err = e.response["Error"]
+        assert err["Code"] == "NotImplemented" and name in err["Message"], (name, err)
+        assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 501, (name, e.response["ResponseMetadata"])
+print("unimplemented ok")
+`)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "unimplemented ok")
+}
+
+// TestS3OwnershipControlsAndPolicyStatus: the two bucket operations analysis tools call. Ownership is
+// BucketOwnerEnforced unless set; the policy status says whether the bucket policy is public.
+func TestS3OwnershipControlsAndPolicyStatus(t *testing.T) {
+	s := startServer(t)
+	out, err := s.python(t, testKeyID, testSecret, s3Prelude+`
+s3.create_bucket(Bucket="own")
+rules = s3.get_bucket_ownership_controls(Bucket="own")["OwnershipControls"]["Rules"]
+assert rules == [{"ObjectOwnership": "BucketOwnerEnforced"}], rules
+s3.put_bucket_ownership_controls(Bucket="own", OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+assert s3.get_bucket_ownership_controls(Bucket="own")["OwnershipControls"]["Rules"][0]["ObjectOwnership"] == "ObjectWriter"
+s3.delete_bucket_ownership_controls(Bucket="own")
+assert code(s3.get_bucket_ownership_controls, Bucket="own") == "OwnershipControlsNotFoundError"
+
+assert code(s3.get_bucket_policy_status, Bucket="own") == "NoSuchBucketPolicy"
+public = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::own/*"}]}
+s3.put_bucket_policy(Bucket="own", Policy=json.dumps(public))
+assert s3.get_bucket_policy_status(Bucket="own")["PolicyStatus"]["IsPublic"] is True
+public["Statement"][0]["Condition"] = {"StringEquals": {"aws:SourceAccount": "111122223333"}}
+s3.put_bucket_policy(Bucket="own", Policy=json.dumps(public))
+assert s3.get_bucket_policy_status(Bucket="own")["PolicyStatus"]["IsPublic"] is False
+print("ownership and policy status ok")
+`)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "ownership and policy status ok")
+}
