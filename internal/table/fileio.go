@@ -240,3 +240,28 @@ func (i fileInfo) Mode() fs.FileMode  { return 0o400 }
 func (i fileInfo) ModTime() time.Time { return i.f.mod }
 func (i fileInfo) IsDir() bool        { return false }
 func (i fileInfo) Sys() any           { return nil }
+
+// memIO reads one file from memory: the data file just written, for its statistics.
+type memIO struct {
+	name string
+	data []byte
+}
+
+func (m memIO) Open(name string) (iceio.File, error) {
+	if name != m.name {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return memFile{Reader: bytes.NewReader(m.data), m: m}, nil
+}
+
+func (m memIO) Remove(name string) error { return fmt.Errorf("table: cannot remove %s", name) }
+
+type memFile struct {
+	*bytes.Reader
+	m memIO
+}
+
+func (f memFile) Stat() (fs.FileInfo, error) {
+	return fileInfo{&objFile{key: f.m.name, size: int64(len(f.m.data))}}, nil
+}
+func (f memFile) Close() error { return nil }

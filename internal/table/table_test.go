@@ -4,16 +4,21 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apache/iceberg-go"
 	icetable "github.com/apache/iceberg-go/table"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/app/stacktest"
@@ -251,4 +256,112 @@ func TestKeyPolicyRefusalCommitsNothing(t *testing.T) {
 	require.NoError(t, err)
 	rows, _ := count(t, vpc, nil)
 	require.EqualValues(t, len(flows.Events), rows)
+}
+
+// readDataFile fetches a data file through S3 (decrypted, as the bucket's owner) and opens it with parquet-go.
+func readDataFile(t *testing.T, e *env, path string) *parquet.File {
+	t.Helper()
+	key := strings.TrimPrefix(path, "s3://"+bucket+"/")
+	out, err := e.st.Objects.GetObject(ctx, root, objstore.GetInput{Bucket: bucket, Key: key})
+	require.NoError(t, err)
+	defer out.Body.Close()
+	data, err := io.ReadAll(out.Body)
+	require.NoError(t, err)
+	require.Equal(t, objstore.SSEKMS, out.Object.SSE.Algorithm)
+	require.Equal(t, e.key, out.Object.SSE.KeyARN)
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	return f
+}
+
+// TestDataFilesAreSortedZstdParquetWithTheLakeColumns reads a data file with parquet-go, not iceberg-go: rows
+// sorted by time, zstd, and the partition columns filled.
+func TestDataFilesAreSortedZstdParquetWithTheLakeColumns(t *testing.T) {
+	e := newEnv(t, keyPolicy(accountStatement, lakeStatement))
+	vpc := openTable(t, e, "vpc_flow")
+	flows := normalize(t, vpcflow.New(), "../source/vpcflow/testdata/default-v2.log", "vpc_flow")
+	slices.Reverse(flows.Events) // the file must come out sorted whatever the order given
+	got, err := vpc.Append(ctx, flows)
+	require.NoError(t, err)
+	f := readDataFile(t, e, got.Files[0])
+	require.EqualValues(t, len(flows.Events), f.NumRows())
+	columns := map[string]int{}
+	for i, path := range f.Schema().Columns() {
+		columns[strings.Join(path, ".")] = i
+	}
+	for _, rg := range f.Metadata().RowGroups {
+		for _, cc := range rg.Columns {
+			require.Equal(t, format.Zstd, cc.MetaData.Codec)
+		}
+	}
+	rows := make([]parquet.Row, f.NumRows())
+	n, _ := f.RowGroups()[0].Rows().ReadRows(rows)
+	require.EqualValues(t, f.NumRows(), n)
+	var last int64
+	for _, row := range rows {
+		values := map[int]parquet.Value{}
+		for _, v := range row {
+			values[v.Column()] = v
+		}
+		require.Equal(t, "us-east-1", values[columns["region"]].String())
+		require.Equal(t, acct, values[columns["accountid"]].String())
+		require.Equal(t, "20231114", values[columns["eventday"]].String())
+		tm := values[columns["time"]].Int64()
+		require.GreaterOrEqual(t, tm, last, "rows sorted by time")
+		last = tm
+	}
+}
+
+// TestConcurrentAppendsLoseNoCommit appends from several goroutines, each with its own handle on the table, as
+// several writers would: every append is committed.
+func TestConcurrentAppendsLoseNoCommit(t *testing.T) {
+	e := newEnv(t, keyPolicy(accountStatement, lakeStatement))
+	flows := normalize(t, vpcflow.New(), "../source/vpcflow/testdata/default-v2.log", "vpc_flow")
+	openTable(t, e, "vpc_flow")
+	const writers, appends = 4, 3
+	var g errgroup.Group
+	for range writers {
+		tbl := openTable(t, e, "vpc_flow")
+		g.Go(func() error {
+			for range appends {
+				if _, err := tbl.Append(ctx, flows); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	require.NoError(t, g.Wait())
+	rows, files := count(t, openTable(t, e, "vpc_flow"), nil)
+	require.EqualValues(t, writers*appends*len(flows.Events), rows)
+	require.Equal(t, writers*appends, files)
+}
+
+func TestEventsWithoutAPartitionAreRefused(t *testing.T) {
+	e := newEnv(t, keyPolicy(accountStatement, lakeStatement))
+	ct := openTable(t, e, "cloud_trail_mgmt")
+	mgmt := normalize(t, cloudtrail.New(), "../source/cloudtrail/testdata/management.json", "cloud_trail_mgmt")
+	mgmt.Account = ""
+	_, err := ct.Append(ctx, mgmt)
+	require.ErrorContains(t, err, "has no valid region and account")
+	mgmt.Account = "../../x"
+	_, err = ct.Append(ctx, mgmt)
+	require.ErrorContains(t, err, "has no valid region and account")
+	it, err := ct.Load(ctx)
+	require.NoError(t, err)
+	require.Nil(t, it.CurrentSnapshot())
+}
+
+func TestCustomSourceTable(t *testing.T) {
+	e := newEnv(t, keyPolicy(accountStatement, lakeStatement))
+	vpcShape, err := table.AWS("vpc_flow")
+	require.NoError(t, err)
+	tbl, err := e.lake.Table(ctx, table.Source{Shape: vpcShape.Shape, Custom: "my-flows", Version: "1.0"})
+	require.NoError(t, err)
+	require.Equal(t, "s3://"+bucket+"/ext/my-flows/1.0", tbl.Location())
+	require.Equal(t, "amazon_security_lake_table_us_east_1_ext_my_flows_1_0", tbl.Name())
+	flows := normalize(t, vpcflow.New(), "../source/vpcflow/testdata/default-v2.log", "vpc_flow")
+	got, err := tbl.Append(ctx, flows)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(got.Files[0], "s3://"+bucket+"/ext/my-flows/1.0/data/"))
 }

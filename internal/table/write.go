@@ -14,6 +14,7 @@ import (
 
 	"github.com/apache/iceberg-go"
 	iceio "github.com/apache/iceberg-go/io"
+	icetable "github.com/apache/iceberg-go/table"
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/seclake/seclake/internal/actor"
@@ -169,6 +170,8 @@ func (t *Table) Append(ctx context.Context, b Batch) (Appended, error) {
 		}
 		return Appended{}, fmt.Errorf("table %s: append: %w", t.Name(), err)
 	}
+	spec := tbl.Spec()
+	files := make([]iceberg.DataFile, 0, len(keys))
 	var buf bytes.Buffer
 	for _, p := range keys {
 		buf.Reset()
@@ -180,21 +183,65 @@ func (t *Table) Append(ctx context.Context, b Batch) (Appended, error) {
 			return fail(err)
 		}
 		out.Files = append(out.Files, name)
+		// The statistics come from the bytes just written, not from reading the object back.
+		df, err := icetable.FileToDataFile(ctx, memIO{name: name, data: buf.Bytes()}, name, tbl.Schema(), spec, 0,
+			tbl.Properties())
+		if err != nil {
+			return fail(err)
+		}
+		files = append(files, df)
 	}
-	tx := tbl.NewTransaction()
-	props := iceberg.Properties{"seclake.rows": strconv.Itoa(len(events))}
-	if err := tx.AddFiles(ctx, out.Files, props, true); err != nil {
-		return fail(err)
+	appendID := fileID()
+	props := iceberg.Properties{"seclake.rows": strconv.Itoa(len(events)), appendIDKey: appendID}
+	// A writer that lost the race for the catalog row commits again on the new metadata; the files stay.
+	for attempt := 0; ; attempt++ {
+		tx := tbl.NewTransaction()
+		err := tx.AddDataFiles(ctx, files, props)
+		var committed *icetable.Table
+		if err == nil {
+			committed, err = tx.Commit(ctx)
+		}
+		if err == nil {
+			if s := committed.CurrentSnapshot(); s != nil {
+				out.SnapshotID = s.SnapshotID
+			}
+			return out, nil
+		}
+		if attempt >= maxCommitAttempts || ctx.Err() != nil {
+			return fail(err)
+		}
+		before := tbl.MetadataLocation()
+		if tbl, err = t.Load(ctx); err != nil {
+			return fail(err)
+		}
+		// Stale metadata (ErrCommitFailed, or a requirement that no longer holds, which iceberg-go reports as a
+		// plain error) is a lost race, unless the commit that moved the table was this one.
+		if tbl.MetadataLocation() == before {
+			return fail(err)
+		}
+		if id, ok := committedAs(tbl, appendID); ok {
+			out.SnapshotID = id
+			return out, nil
+		}
 	}
-	committed, err := tx.Commit(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	if s := committed.CurrentSnapshot(); s != nil {
-		out.SnapshotID = s.SnapshotID
-	}
-	return out, nil
 }
+
+// appendIDKey is the snapshot summary property that identifies an append, so that a retry after an ambiguous
+// failure finds out whether the commit went through.
+const appendIDKey = "seclake.append-id"
+
+// committedAs returns the snapshot of tbl that an append committed, if any.
+func committedAs(tbl *icetable.Table, appendID string) (int64, bool) {
+	for _, s := range tbl.Metadata().Snapshots() {
+		if s.Summary != nil && s.Summary.Properties[appendIDKey] == appendID {
+			return s.SnapshotID, true
+		}
+	}
+	return 0, false
+}
+
+// maxCommitAttempts bounds the commits of one append that lose the race to other writers.
+const maxCommitAttempts = 100
 
 func cmpPartition(a, b partition) int {
 	return cmp.Or(cmp.Compare(a.region, b.region), cmp.Compare(a.account, b.account), cmp.Compare(a.day, b.day))
