@@ -3,6 +3,7 @@ package table_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"io/fs"
@@ -24,6 +25,7 @@ import (
 	"github.com/seclake/seclake/internal/app/stacktest"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/kms"
+	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/meta/sqlite"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/source"
@@ -80,6 +82,18 @@ func newEnv(t testing.TB, policy string) *env {
 	store, err := sqlite.Open(filepath.Join(dir, "meta.db"), sqlite.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { store.Close() })
+	return newEnvOn(t, policy, store, "sqlite", dir)
+}
+
+// sqlStore is a metadata store that lends its database to the catalog.
+type sqlStore interface {
+	meta.Store
+	SQLDB() (*sql.DB, error)
+}
+
+// newEnvOn is newEnv on store; dir is one of the test's temporary directories.
+func newEnvOn(t testing.TB, policy string, store sqlStore, dialect, dir string) *env {
+	t.Helper()
 	clk := clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
 	st := stacktest.StartOn(t, clk, store)
 	md, err := st.KMS.CreateKey(ctx, root, kms.CreateKeyRequest{Policy: policy})
@@ -92,7 +106,7 @@ func newEnv(t testing.TB, policy string) *env {
 	db, err := store.SQLDB()
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
-	lake, err := table.Open(ctx, table.Config{DB: db, Dialect: "sqlite", Objects: st.Objects, Bucket: bucket,
+	lake, err := table.Open(ctx, table.Config{DB: db, Dialect: dialect, Objects: st.Objects, Bucket: bucket,
 		Region: region, Account: acct, Clock: clk})
 	require.NoError(t, err)
 	t.Cleanup(func() { lake.Close() })
@@ -315,7 +329,14 @@ func TestDataFilesAreSortedZstdParquetWithTheLakeColumns(t *testing.T) {
 // TestConcurrentAppendsLoseNoCommit appends from several goroutines, each with its own handle on the table, as
 // several writers would: every append is committed.
 func TestConcurrentAppendsLoseNoCommit(t *testing.T) {
-	e := newEnv(t, keyPolicy(accountStatement, lakeStatement))
+	t.Run("sqlite", func(t *testing.T) { concurrentAppends(t, newEnv(t, keyPolicy(accountStatement, lakeStatement))) })
+	t.Run("postgres", func(t *testing.T) {
+		store := stacktest.Postgres(t).(sqlStore)
+		concurrentAppends(t, newEnvOn(t, keyPolicy(accountStatement, lakeStatement), store, "postgres", t.TempDir()))
+	})
+}
+
+func concurrentAppends(t *testing.T, e *env) {
 	flows := normalize(t, vpcflow.New(), "../source/vpcflow/testdata/default-v2.log", "vpc_flow")
 	openTable(t, e, "vpc_flow")
 	const writers, appends = 4, 3
