@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +36,7 @@ const ioKey = "seclake.lake-io"
 
 var (
 	registerOnce sync.Once
+	registerErr  error
 	lakesMu      sync.RWMutex
 	lakes        = map[string]*lakeIO{}
 )
@@ -46,12 +48,23 @@ type lakeIO struct {
 	caller  func() *actor.Caller
 }
 
-// registerIO makes id's paths go through lio, registering the "s3" scheme with iceberg on first use.
-func registerIO(id string, lio *lakeIO) {
-	registerOnce.Do(func() { iceio.Register("s3", openIO) })
+// registerIO makes id's paths go through lio, registering the "s3" scheme with iceberg on first use. It fails
+// when another file IO (iceberg-go's gocloud S3, imported for its side effect) has the scheme already.
+func registerIO(id string, lio *lakeIO) error {
+	registerOnce.Do(func() {
+		if slices.Contains(iceio.GetRegisteredSchemes(), "s3") {
+			registerErr = errors.New("table: another iceberg file IO serves s3:// paths in this process")
+			return
+		}
+		iceio.Register("s3", openIO)
+	})
+	if registerErr != nil {
+		return registerErr
+	}
 	lakesMu.Lock()
 	lakes[id] = lio
 	lakesMu.Unlock()
+	return nil
 }
 
 func unregisterIO(id string) {

@@ -75,7 +75,9 @@ func Open(ctx context.Context, cfg Config) (*Lake, error) {
 	_, _ = rand.Read(b)
 	l := &Lake{cfg: cfg, id: hex.EncodeToString(b),
 		namespace: icetable.Identifier{"amazon_security_lake_glue_db_" + underscored(cfg.Region)}}
-	registerIO(l.id, &lakeIO{objects: cfg.Objects, caller: l.caller})
+	if err := registerIO(l.id, &lakeIO{objects: cfg.Objects, caller: l.caller}); err != nil {
+		return nil, err
+	}
 	cat, err := sqlcat.NewCatalog("seclake", cfg.DB, sqlcat.SupportedDialect(cfg.Dialect),
 		iceberg.Properties{ioKey: l.id})
 	if err != nil {

@@ -386,3 +386,31 @@ func TestCustomSourceTable(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(got.Files[0], "s3://"+bucket+"/ext/my-flows/1.0/data/"))
 }
+
+// TestTableMetadata checks the Iceberg metadata as another engine would read it: format v2, the location, the
+// three identity partitions, every column optional, the name mapping that lets readers find the columns of files
+// without field IDs.
+func TestTableMetadata(t *testing.T) {
+	e := newEnv(t, keyPolicy(accountStatement, lakeStatement))
+	vpc := openTable(t, e, "vpc_flow")
+	_, err := vpc.Append(ctx, normalize(t, vpcflow.New(), "../source/vpcflow/testdata/default-v2.log", "vpc_flow"))
+	require.NoError(t, err)
+	it, err := vpc.Load(ctx)
+	require.NoError(t, err)
+	md := it.Metadata()
+	require.Equal(t, 2, md.Version())
+	require.Equal(t, vpc.Location(), md.Location())
+	require.True(t, strings.HasPrefix(it.MetadataLocation(), vpc.Location()+"/metadata/"))
+	var parts []string
+	spec := it.Spec()
+	for _, f := range spec.Fields() {
+		require.Equal(t, iceberg.IdentityTransform{}, f.Transform)
+		parts = append(parts, f.Name)
+	}
+	require.Equal(t, []string{"region", "accountid", "eventday"}, parts)
+	for _, f := range it.Schema().Fields() {
+		require.False(t, f.Required, f.Name)
+	}
+	require.NotNil(t, it.NameMapping())
+	require.Equal(t, "zstd", it.Properties()["write.parquet.compression-codec"])
+}
