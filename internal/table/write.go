@@ -251,8 +251,16 @@ func cmpPartition(a, b partition) int {
 func (t *Table) partition(b Batch) (map[partition][]timedRow, error) {
 	c := t.cols
 	parts := map[partition][]timedRow{}
+	// The rows share one allocation, sized for a value per leaf column (repeated columns may take more: a row
+	// that does not fit is allocated on its own).
+	slab := make([]parquet.Value, 0, len(b.Events)*len(c.schema.Columns()))
 	for i, ev := range b.Events {
-		row := c.schema.Deconstruct(nil, ev)
+		free := slab[len(slab):]
+		row := c.schema.Deconstruct(free, ev)
+		if len(row) > 0 && len(row) <= cap(free) && &row[0] == &free[:1][0] {
+			slab = slab[:len(slab)+len(row)]
+		}
+		row = row[:len(row):len(row)]
 		tv, ok := find(row, c.time)
 		if !ok || tv.IsNull() {
 			return nil, fmt.Errorf("table %s: event %d has no time", t.Name(), i)
