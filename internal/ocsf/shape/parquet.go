@@ -22,6 +22,9 @@ func (t *Table) ParquetSchema() *parquet.Schema {
 	for _, c := range t.Columns {
 		g[c.Name] = ParquetNode(c)
 	}
+	if !cachedFields {
+		return parquet.NewSchema(t.Name, g)
+	}
 	return parquet.NewSchema(t.Name, group{g})
 }
 
@@ -56,13 +59,19 @@ func ParquetNode(c *Column) parquet.Node {
 		for _, f := range c.Fields {
 			g[f.Name] = ParquetNode(f)
 		}
-		n = group{g}
+		n = parquet.Node(g)
+		if cachedFields {
+			n = group{g}
+		}
 	}
 	if c.Optional {
 		n = parquet.Optional(n)
 	}
 	return n
 }
+
+// cachedFields turns group below on; a test turns it off to compare with parquet-go's own groups.
+var cachedFields = true
 
 // group is a parquet.Group whose fields find their struct field by a lookup cached per Go type. parquet-go's own
 // group fields scan every field's tag of the struct for each value written, which was most of the cost of
