@@ -8,6 +8,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -17,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/meta"
@@ -47,7 +49,8 @@ const (
 // Store is a meta.Store on PostgreSQL.
 type Store struct {
 	pool        *pgxpool.Pool
-	table       string // the quoted, schema-qualified kv table
+	connConfig  *pgx.ConnConfig // for SQLDB: the DSN's settings with search_path set to the schema
+	table       string          // the quoted, schema-qualified kv table
 	maxAttempts int
 	clock       clock.Clock
 
@@ -90,6 +93,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if s.rand == nil {
 		s.rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
+	s.connConfig = cfg.ConnConfig.Copy()
+	s.connConfig.RuntimeParams["search_path"] = opts.Schema
 	s.pool, err = pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres meta store %s: %w", cfg.ConnConfig.Host, err)
@@ -216,4 +221,11 @@ func (s *Store) backoff(ctx context.Context, attempt int) error {
 func isConflict(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// SQLDB opens a database/sql pool on the store's database for a package that keeps SQL tables of its own beside
+// the store's (the Iceberg catalog of internal/table, whose SQL is iceberg-go's), in the store's schema (its
+// search_path). Its tables must not be named like the store's. The caller closes it.
+func (s *Store) SQLDB() (*sql.DB, error) {
+	return stdlib.OpenDB(*s.connConfig.Copy()), nil
 }

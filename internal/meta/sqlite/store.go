@@ -92,12 +92,14 @@ func createFile(path string) error {
 	return f.Close()
 }
 
+// writerPragmas are the settings of the connections that write: synchronous=FULL makes every commit fsync the
+// WAL, so a nil Update survives power loss.
+const writerPragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+
 func (s *Store) open(opts Options) error {
 	ctx := context.Background()
-	// synchronous=FULL makes every commit fsync the WAL: a nil Update survives power loss.
 	var err error
-	s.wdb, err = sql.Open("sqlite", s.path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"+
-		"&_pragma=synchronous(FULL)")
+	s.wdb, err = sql.Open("sqlite", s.path+writerPragmas)
 	if err != nil {
 		return err
 	}
@@ -275,4 +277,16 @@ func (c *stmtCache) close() {
 		_ = st.Close()
 	}
 	c.m = nil
+}
+
+// SQLDB opens a pool of connections to the store's database file for a package that keeps SQL tables of its
+// own beside the store's (the Iceberg catalog of internal/table, whose SQL is iceberg-go's): WAL, the store's
+// busy timeout and synchronous=FULL, like the store's own writer. Its tables must not be named like the store's.
+// The caller closes it.
+func (s *Store) SQLDB() (*sql.DB, error) {
+	db, err := sql.Open("sqlite", s.path+writerPragmas)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", s.path, err)
+	}
+	return db, nil
 }

@@ -1,6 +1,10 @@
 package shape
 
 import (
+	"reflect"
+	"strings"
+	"sync"
+
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -18,7 +22,10 @@ func (t *Table) ParquetSchema() *parquet.Schema {
 	for _, c := range t.Columns {
 		g[c.Name] = ParquetNode(c)
 	}
-	return parquet.NewSchema(t.Name, g)
+	if !cachedFields {
+		return parquet.NewSchema(t.Name, g)
+	}
+	return parquet.NewSchema(t.Name, group{g})
 }
 
 // ParquetNode returns the Parquet node of a column.
@@ -52,10 +59,85 @@ func ParquetNode(c *Column) parquet.Node {
 		for _, f := range c.Fields {
 			g[f.Name] = ParquetNode(f)
 		}
-		n = g
+		n = parquet.Node(g)
+		if cachedFields {
+			n = group{g}
+		}
 	}
 	if c.Optional {
 		n = parquet.Optional(n)
 	}
 	return n
+}
+
+// cachedFields turns group below on; a test turns it off to compare with parquet-go's own groups.
+var cachedFields = true
+
+// group is a parquet.Group whose fields find their struct field by a lookup cached per Go type. parquet-go's own
+// group fields scan every field's tag of the struct for each value written, which was most of the cost of
+// writing events.
+type group struct{ parquet.Group }
+
+// Fields returns the group's fields, in parquet-go's order.
+func (g group) Fields() []parquet.Field {
+	fields := g.Group.Fields()
+	out := make([]parquet.Field, len(fields))
+	for i, f := range fields {
+		out[i] = &field{Field: f}
+	}
+	return out
+}
+
+// field is a group's field with the index of its struct field per Go type (-1 when the type has none).
+type field struct {
+	parquet.Field
+	index sync.Map // reflect.Type → int
+}
+
+// Value returns the field's value in base as parquet-go's group field does, but for structs from the cache.
+func (f *field) Value(base reflect.Value) reflect.Value {
+	if base.Kind() == reflect.Interface {
+		if base.IsNil() {
+			return reflect.ValueOf(nil)
+		}
+		if base = base.Elem(); base.Kind() == reflect.Pointer && base.IsNil() {
+			return reflect.ValueOf(nil)
+		}
+	}
+	switch {
+	case base.Kind() == reflect.Struct:
+		return f.structField(base)
+	case base.Kind() == reflect.Pointer && !base.IsNil() && base.Elem().Kind() == reflect.Struct:
+		return f.structField(base.Elem())
+	}
+	return f.Field.Value(base)
+}
+
+func (f *field) structField(base reflect.Value) reflect.Value {
+	t := base.Type()
+	i, ok := f.index.Load(t)
+	if !ok {
+		i = fieldIndex(t, f.Name())
+		f.index.Store(t, i)
+	}
+	if i.(int) < 0 {
+		return reflect.Value{}
+	}
+	return base.Field(i.(int))
+}
+
+// fieldIndex finds the struct field of t named name by its parquet tag, else by its Go name, as parquet-go does.
+func fieldIndex(t reflect.Type, name string) int {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if tag := f.Tag.Get("parquet"); tag != "" {
+			if tagName, _, _ := strings.Cut(tag, ","); tagName == name {
+				return i
+			}
+		}
+		if f.Name == name {
+			return i
+		}
+	}
+	return -1
 }

@@ -1,0 +1,304 @@
+package table
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/apache/iceberg-go"
+	iceio "github.com/apache/iceberg-go/io"
+	icetable "github.com/apache/iceberg-go/table"
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/ocsf"
+	"github.com/seclake/seclake/internal/ocsf/shape"
+)
+
+// columns locates, in the table's Parquet schema, the leaves the lake reads and fills.
+type columns struct {
+	schema *parquet.Schema
+	// Leaves the lake fills (top-level optional strings).
+	region, account, day parquet.LeafColumn
+	// Leaves it reads: the event's time and where it happened.
+	time, cloudRegion, cloudAccount parquet.LeafColumn
+}
+
+func columnsOf(t *shape.Table) (*columns, error) {
+	c := &columns{schema: t.ParquetSchema()}
+	for _, l := range []struct {
+		leaf     *parquet.LeafColumn
+		path     []string
+		optional bool
+	}{
+		{&c.region, []string{"region"}, false}, {&c.account, []string{"accountid"}, false},
+		{&c.day, []string{"eventday"}, false}, {&c.time, []string{"time"}, false},
+		{&c.cloudRegion, []string{"cloud", "region"}, true},
+		{&c.cloudAccount, []string{"cloud", "account", "uid"}, true},
+	} {
+		leaf, ok := c.schema.Lookup(l.path...)
+		switch {
+		case ok && leaf.MaxRepetitionLevel == 0:
+			*l.leaf = leaf
+		case l.optional:
+			*l.leaf = parquet.LeafColumn{ColumnIndex: -1} // the table has no such column: the batch's value
+		default:
+			return nil, fmt.Errorf("table %s: no column %v to partition by", t.Name, l.path)
+		}
+	}
+	return c, nil
+}
+
+// find returns the value of the unrepeated leaf l in row.
+func find(row parquet.Row, l parquet.LeafColumn) (parquet.Value, bool) {
+	if l.ColumnIndex < 0 {
+		return parquet.Value{}, false
+	}
+	for _, v := range row {
+		if v.Column() == l.ColumnIndex {
+			return v, true
+		}
+	}
+	return parquet.Value{}, false
+}
+
+// validRegion accepts region names ("us-east-1"), which become a part of an object key.
+func validRegion(r string) bool {
+	if r == "" || len(r) > 32 {
+		return false
+	}
+	for _, c := range r {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// stringAt returns the string at the unrepeated leaf l of row, or def when it is null or empty.
+func stringAt(row parquet.Row, l parquet.LeafColumn, def string) string {
+	if v, ok := find(row, l); ok && !v.IsNull() && len(v.ByteArray()) > 0 {
+		return v.String()
+	}
+	return def
+}
+
+// set replaces the value of the unrepeated top-level optional string leaf l in row with s.
+func set(row parquet.Row, l parquet.LeafColumn, s string) {
+	for i, v := range row {
+		if v.Column() == l.ColumnIndex {
+			row[i] = parquet.ValueOf(s).Level(0, l.MaxDefinitionLevel, l.ColumnIndex)
+			return
+		}
+	}
+}
+
+// partition is the value of the partition columns.
+type partition struct{ region, account, day string }
+
+func (p partition) path() string {
+	return "region=" + p.region + "/accountid=" + p.account + "/eventday=" + p.day
+}
+
+// timedRow is a row and its event's time, for sorting.
+type timedRow struct {
+	time int64
+	row  parquet.Row
+}
+
+// Appended describes a committed append.
+type Appended struct {
+	// Files are the data files written, one per partition.
+	Files []string
+	// Rows is the number of rows added.
+	Rows int
+	// SnapshotID is the ID of the snapshot that added them.
+	SnapshotID int64
+}
+
+// Batch is events bound for one table, with where they come from.
+type Batch struct {
+	// Account and Region are the account and region the events were collected from (the delivery layout's
+	// AWSLogs/<account>/…/<region>/), for the partition of events that do not carry cloud.account.uid or
+	// cloud.region themselves (a CloudTrail record names its region but not the account whose log it is in).
+	Account, Region string
+	Events          []ocsf.Event
+}
+
+// Append adds the batch's events to the table in one snapshot: a zstd Parquet data file per partition, rows
+// sorted by time. An event's partition is its cloud.region (else the batch's Region), its cloud.account.uid
+// (else the batch's Account), and the UTC day of its time; an event without all three refuses the batch. Either
+// all the events are committed, or none: files written before a failure are removed (best effort) and never
+// referenced by a snapshot.
+func (t *Table) Append(ctx context.Context, b Batch) (Appended, error) {
+	events := b.Events
+	if len(events) == 0 {
+		return Appended{}, nil
+	}
+	parts, err := t.partition(b)
+	if err != nil {
+		return Appended{}, err
+	}
+	tbl, err := t.Load(ctx)
+	if err != nil {
+		return Appended{}, fmt.Errorf("table %s: %w", t.Name(), err)
+	}
+	fsys, err := tbl.FS(ctx)
+	if err != nil {
+		return Appended{}, fmt.Errorf("table %s: %w", t.Name(), err)
+	}
+	wfs, ok := fsys.(iceio.WriteFileIO)
+	if !ok {
+		return Appended{}, fmt.Errorf("table %s: its file IO cannot write", t.Name())
+	}
+	keys := make([]partition, 0, len(parts))
+	for p := range parts {
+		keys = append(keys, p)
+	}
+	slices.SortFunc(keys, cmpPartition)
+	out := Appended{Rows: len(events)}
+	fail := func(err error) (Appended, error) {
+		for _, f := range out.Files {
+			_ = wfs.Remove(f)
+		}
+		return Appended{}, fmt.Errorf("table %s: append: %w", t.Name(), err)
+	}
+	spec := tbl.Spec()
+	files := make([]iceberg.DataFile, 0, len(keys))
+	var buf bytes.Buffer
+	for _, p := range keys {
+		buf.Reset()
+		if err := t.encode(&buf, parts[p]); err != nil {
+			return fail(err)
+		}
+		name := t.Location() + "/data/" + p.path() + "/" + fileID() + ".zstd.parquet"
+		if err := wfs.WriteFile(name, buf.Bytes()); err != nil {
+			return fail(err)
+		}
+		out.Files = append(out.Files, name)
+		// The statistics come from the bytes just written, not from reading the object back.
+		df, err := icetable.FileToDataFile(ctx, memIO{name: name, data: buf.Bytes()}, name, tbl.Schema(), spec, 0,
+			tbl.Properties())
+		if err != nil {
+			return fail(err)
+		}
+		files = append(files, df)
+	}
+	appendID := fileID()
+	props := iceberg.Properties{"seclake.rows": strconv.Itoa(len(events)), appendIDKey: appendID}
+	// A writer that lost the race for the catalog row commits again on the new metadata; the files stay.
+	for attempt := 0; ; attempt++ {
+		tx := tbl.NewTransaction()
+		err := tx.AddDataFiles(ctx, files, props)
+		var committed *icetable.Table
+		if err == nil {
+			committed, err = tx.Commit(ctx)
+		}
+		if err == nil {
+			if s := committed.CurrentSnapshot(); s != nil {
+				out.SnapshotID = s.SnapshotID
+			}
+			return out, nil
+		}
+		if attempt >= maxCommitAttempts || ctx.Err() != nil {
+			return fail(err)
+		}
+		before := tbl.MetadataLocation()
+		if tbl, err = t.Load(ctx); err != nil {
+			return fail(err)
+		}
+		// Stale metadata (ErrCommitFailed, or a requirement that no longer holds, which iceberg-go reports as a
+		// plain error) is a lost race, unless the commit that moved the table was this one.
+		if tbl.MetadataLocation() == before {
+			return fail(err)
+		}
+		if id, ok := committedAs(tbl, appendID); ok {
+			out.SnapshotID = id
+			return out, nil
+		}
+	}
+}
+
+// appendIDKey is the snapshot summary property that identifies an append, so that a retry after an ambiguous
+// failure finds out whether the commit went through.
+const appendIDKey = "seclake.append-id"
+
+// committedAs returns the snapshot of tbl that an append committed, if any.
+func committedAs(tbl *icetable.Table, appendID string) (int64, bool) {
+	for _, s := range tbl.Metadata().Snapshots() {
+		if s.Summary != nil && s.Summary.Properties[appendIDKey] == appendID {
+			return s.SnapshotID, true
+		}
+	}
+	return 0, false
+}
+
+// maxCommitAttempts bounds the commits of one append that lose the race to other writers.
+const maxCommitAttempts = 100
+
+func cmpPartition(a, b partition) int {
+	return cmp.Or(cmp.Compare(a.region, b.region), cmp.Compare(a.account, b.account), cmp.Compare(a.day, b.day))
+}
+
+// partition turns events into rows with the lake's columns filled, grouped by partition.
+func (t *Table) partition(b Batch) (map[partition][]timedRow, error) {
+	c := t.cols
+	parts := map[partition][]timedRow{}
+	// The rows share one allocation, sized for a value per leaf column (repeated columns may take more: a row
+	// that does not fit is allocated on its own).
+	slab := make([]parquet.Value, 0, len(b.Events)*len(c.schema.Columns()))
+	for i, ev := range b.Events {
+		free := slab[len(slab):]
+		row := c.schema.Deconstruct(free, ev)
+		if len(row) > 0 && len(row) <= cap(free) && &row[0] == &free[:1][0] {
+			slab = slab[:len(slab)+len(row)]
+		}
+		row = row[:len(row):len(row)]
+		tv, ok := find(row, c.time)
+		if !ok || tv.IsNull() {
+			return nil, fmt.Errorf("table %s: event %d has no time", t.Name(), i)
+		}
+		p := partition{region: stringAt(row, c.cloudRegion, b.Region), account: stringAt(row, c.cloudAccount, b.Account),
+			day: time.UnixMilli(tv.Int64()).UTC().Format("20060102")}
+		if !validRegion(p.region) || !actor.ValidAccountID(p.account) {
+			return nil, fmt.Errorf("table %s: event %d has no valid region and account (cloud.region, "+
+				"cloud.account.uid, or the batch's): %q, %q", t.Name(), i, p.region, p.account)
+		}
+		set(row, c.region, p.region)
+		set(row, c.account, p.account)
+		set(row, c.day, p.day)
+		parts[p] = append(parts[p], timedRow{time: tv.Int64(), row: row})
+	}
+	return parts, nil
+}
+
+// encode writes rows, sorted by time, as a zstd Parquet file.
+func (t *Table) encode(buf *bytes.Buffer, rows []timedRow) error {
+	slices.SortStableFunc(rows, func(a, b timedRow) int { return cmp.Compare(a.time, b.time) })
+	w := parquet.NewWriter(buf, t.cols.schema, parquet.Compression(&parquet.Zstd))
+	batch := make([]parquet.Row, 0, len(rows))
+	for _, r := range rows {
+		batch = append(batch, r.row)
+	}
+	if _, err := w.WriteRows(batch); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return errors.Join(errors.New("encode parquet"), err)
+	}
+	return nil
+}
+
+// fileID is a random name for a data file.
+func fileID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
