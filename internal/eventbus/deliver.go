@@ -54,14 +54,15 @@ func (s *Service) Start(interval time.Duration) {
 	if interval <= 0 {
 		interval = time.Second
 	}
-	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	stop, done := make(chan struct{}), make(chan struct{})
+	s.stop, s.done = stop, done
 	go func() {
-		defer close(s.done)
+		defer close(done)
 		t := s.cfg.Clock.NewTicker(interval)
 		defer t.Stop()
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		go func() { <-s.stop; cancel() }()
+		go func() { <-stop; cancel() }() // the loop's own channel: Stop clears s.stop
 		for {
 			if err := s.FireSchedules(ctx); err != nil && ctx.Err() == nil {
 				s.cfg.Logger.Error("events: scheduled rules", "err", err)
@@ -76,7 +77,7 @@ func (s *Service) Start(interval time.Duration) {
 				}
 			}
 			select {
-			case <-s.stop:
+			case <-stop:
 				return
 			case <-s.kick:
 			case <-t.C():
