@@ -244,6 +244,9 @@ type CompleteInput struct {
 
 // CompleteMultipartUpload assembles the listed parts into the object.
 func (s *Service) CompleteMultipartUpload(ctx context.Context, c *actor.Caller, in CompleteInput) (*Object, error) {
+	if err := (writeCond{ifNoneMatch: in.IfNoneMatch}).validate(); err != nil {
+		return nil, err
+	}
 	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err

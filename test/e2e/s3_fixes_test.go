@@ -149,3 +149,29 @@ print("ownership and policy status ok")
 	require.NoError(t, err, out)
 	require.Contains(t, out, "ownership and policy status ok")
 }
+
+// TestS3ConditionalWriteIfNoneMatchETag: S3 takes only "*" in If-None-Match on a write; an ETag there is 501
+// NotImplemented naming the header, on PutObject and CompleteMultipartUpload, and the object is left alone.
+func TestS3ConditionalWriteIfNoneMatchETag(t *testing.T) {
+	s := startServer(t)
+	out, err := s.python(t, testKeyID, testSecret, s3Prelude+`
+s3.create_bucket(Bucket="cond-etag")
+etag = s3.put_object(Bucket="cond-etag", Key="k", Body=b"one")["ETag"]
+try:
+    s3.put_object(Bucket="cond-etag", Key="k", Body=b"two", IfNoneMatch=etag)
+    raise SystemExit("an ETag in If-None-Match was accepted")
+except ClientError as e:
+    assert e.response["Error"]["Code"] == "NotImplemented", e.response
+    assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 501, e.response
+    assert e.response["Error"].get("Header") == "If-None-Match", e.response
+assert s3.get_object(Bucket="cond-etag", Key="k")["Body"].read() == b"one"
+up = s3.create_multipart_upload(Bucket="cond-etag", Key="m")["UploadId"]
+p = s3.upload_part(Bucket="cond-etag", Key="m", UploadId=up, PartNumber=1, Body=b"p")
+assert code(s3.complete_multipart_upload, Bucket="cond-etag", Key="m", UploadId=up, IfNoneMatch=etag,
+    MultipartUpload={"Parts": [{"ETag": p["ETag"], "PartNumber": 1}]}) == "NotImplemented"
+assert code(s3.put_object, Bucket="cond-etag", Key="k", Body=b"three", IfNoneMatch="*") == "PreconditionFailed"
+print("if-none-match ok")
+`)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "if-none-match ok")
+}
