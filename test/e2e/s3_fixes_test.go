@@ -108,7 +108,6 @@ calls = {
     "GetBucketLogging": lambda: s3.get_bucket_logging(Bucket="unimpl"),
     "GetObjectAcl": lambda: s3.get_object_acl(Bucket="unimpl", Key="k"),
     "GetObjectTorrent": lambda: s3.get_object_torrent(Bucket="unimpl", Key="k"),
-    "GetObjectAttributes": lambda: s3.get_object_attributes(Bucket="unimpl", Key="k", ObjectAttributes=["ETag"]),
 }
 for name, call in calls.items():
     try:
@@ -174,4 +173,48 @@ print("if-none-match ok")
 `)
 	require.NoError(t, err, out)
 	require.Contains(t, out, "if-none-match ok")
+}
+
+// TestS3GetObjectAttributes: the attributes asked for in x-amz-object-attributes, as S3 answers them — the
+// ETag without quotes, the checksum and its type, a multipart object's parts paged by max-parts, the storage
+// class and size — of the current version or the one versionId names, authorized as s3:GetObjectAttributes.
+func TestS3GetObjectAttributes(t *testing.T) {
+	s := startServer(t)
+	out, err := s.python(t, testKeyID, testSecret, s3Prelude+`
+s3.create_bucket(Bucket="attrs")
+s3.put_bucket_versioning(Bucket="attrs", VersioningConfiguration={"Status": "Enabled"})
+put = s3.put_object(Bucket="attrs", Key="k", Body=b"hello", ChecksumAlgorithm="CRC32")
+all5 = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"]
+a = s3.get_object_attributes(Bucket="attrs", Key="k", ObjectAttributes=all5)
+assert a["ETag"] == put["ETag"].strip('"'), a
+assert a["Checksum"] == {"ChecksumCRC32": put["ChecksumCRC32"], "ChecksumType": "FULL_OBJECT"}, a
+assert "ObjectParts" not in a, a
+assert a["StorageClass"] == "STANDARD" and a["ObjectSize"] == 5, a
+assert a["VersionId"] == put["VersionId"] and "LastModified" in a, a
+s3.put_object(Bucket="attrs", Key="k", Body=b"second!")
+a = s3.get_object_attributes(Bucket="attrs", Key="k", ObjectAttributes=["ObjectSize"])
+assert a["ObjectSize"] == 7 and "ETag" not in a and "StorageClass" not in a, a
+old = s3.get_object_attributes(Bucket="attrs", Key="k", VersionId=put["VersionId"], ObjectAttributes=["ObjectSize"])
+assert old["ObjectSize"] == 5 and old["VersionId"] == put["VersionId"], old
+
+up = s3.create_multipart_upload(Bucket="attrs", Key="mp", ChecksumAlgorithm="SHA256")["UploadId"]
+parts = []
+for n, body in [(1, b"a" * (5 << 20)), (2, b"b" * (5 << 20)), (3, b"c" * 3)]:
+    p = s3.upload_part(Bucket="attrs", Key="mp", UploadId=up, PartNumber=n, Body=body, ChecksumAlgorithm="SHA256")
+    parts.append({"PartNumber": n, "ETag": p["ETag"], "ChecksumSHA256": p["ChecksumSHA256"]})
+s3.complete_multipart_upload(Bucket="attrs", Key="mp", UploadId=up, MultipartUpload={"Parts": parts})
+a = s3.get_object_attributes(Bucket="attrs", Key="mp", ObjectAttributes=["ObjectParts", "Checksum"], MaxParts=2)
+op = a["ObjectParts"]
+assert op["TotalPartsCount"] == 3 and op["IsTruncated"] and op["NextPartNumberMarker"] == 2 and op["MaxParts"] == 2, op
+assert [(p["PartNumber"], p["Size"], p["ChecksumSHA256"]) for p in op["Parts"]] == [
+    (1, 5 << 20, parts[0]["ChecksumSHA256"]), (2, 5 << 20, parts[1]["ChecksumSHA256"])], op
+assert a["Checksum"]["ChecksumType"] == "COMPOSITE" and a["Checksum"]["ChecksumSHA256"].endswith("-3"), a
+rest = s3.get_object_attributes(Bucket="attrs", Key="mp", ObjectAttributes=["ObjectParts"], PartNumberMarker=2)["ObjectParts"]
+assert not rest["IsTruncated"] and [p["PartNumber"] for p in rest["Parts"]] == [3], rest
+assert code(s3.get_object_attributes, Bucket="attrs", Key="missing", ObjectAttributes=["ETag"]) == "NoSuchKey"
+assert code(s3.get_object_attributes, Bucket="attrs", Key="k", ObjectAttributes=["Colour"]) == "InvalidArgument"
+print("attributes ok")
+`)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "attributes ok")
 }
