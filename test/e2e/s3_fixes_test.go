@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/stretchr/testify/require"
 )
@@ -249,4 +250,79 @@ print("metadata ok")
 	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("meta-utf8"), Key: aws.String("raw")})
 	require.NoError(t, err)
 	require.Equal(t, "=?UTF-8?B?Y2Fmw6k=?=", head.Metadata["name"])
+}
+
+// TestS3MultipartFullObjectChecksum: CreateMultipartUpload with ChecksumType FULL_OBJECT (CRC32 here, CRC64NVME
+// by default) gives an object whose checksum is the CRC of all its bytes; the checksum given to
+// CompleteMultipartUpload is verified (a wrong one is BadDigest and leaves no object); SHA256 cannot be
+// FULL_OBJECT.
+func TestS3MultipartFullObjectChecksum(t *testing.T) {
+	s := startServer(t)
+	out, err := s.python(t, testKeyID, testSecret, s3Prelude+`
+import base64, zlib
+s3.create_bucket(Bucket="full-crc")
+up = s3.create_multipart_upload(Bucket="full-crc", Key="k", ChecksumAlgorithm="CRC32", ChecksumType="FULL_OBJECT")
+assert up["ChecksumType"] == "FULL_OBJECT", up
+bodies = [b"a" * (5 << 20), b"tail of the object"]
+parts = []
+for n, body in enumerate(bodies, 1):
+    p = s3.upload_part(Bucket="full-crc", Key="k", UploadId=up["UploadId"], PartNumber=n, Body=body, ChecksumAlgorithm="CRC32")
+    parts.append({"PartNumber": n, "ETag": p["ETag"], "ChecksumCRC32": p["ChecksumCRC32"]})
+whole = base64.b64encode(zlib.crc32(b"".join(bodies)).to_bytes(4, "big")).decode()
+wrong = base64.b64encode((zlib.crc32(b"other") ).to_bytes(4, "big")).decode()
+assert code(s3.complete_multipart_upload, Bucket="full-crc", Key="k", UploadId=up["UploadId"], ChecksumCRC32=wrong,
+    ChecksumType="FULL_OBJECT", MultipartUpload={"Parts": parts}) == "BadDigest"
+assert code(s3.head_object, Bucket="full-crc", Key="k") == "404"
+done = s3.complete_multipart_upload(Bucket="full-crc", Key="k", UploadId=up["UploadId"], ChecksumCRC32=whole,
+    ChecksumType="FULL_OBJECT", MultipartUpload={"Parts": parts})
+assert done["ChecksumCRC32"] == whole and done["ChecksumType"] == "FULL_OBJECT", done
+head = s3.head_object(Bucket="full-crc", Key="k", ChecksumMode="ENABLED")
+assert head["ChecksumCRC32"] == whole and head["ChecksumType"] == "FULL_OBJECT", head
+
+comp = s3.create_multipart_upload(Bucket="full-crc", Key="c", ChecksumAlgorithm="CRC32")
+assert comp["ChecksumType"] == "COMPOSITE", comp
+p = s3.upload_part(Bucket="full-crc", Key="c", UploadId=comp["UploadId"], PartNumber=1, Body=b"x", ChecksumAlgorithm="CRC32")
+assert code(s3.complete_multipart_upload, Bucket="full-crc", Key="c", UploadId=comp["UploadId"], ChecksumCRC32=wrong + "-1",
+    MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": p["ETag"], "ChecksumCRC32": p["ChecksumCRC32"]}]}) == "BadDigest"
+assert code(s3.create_multipart_upload, Bucket="full-crc", Key="s", ChecksumAlgorithm="SHA256", ChecksumType="FULL_OBJECT") == "InvalidRequest"
+print("full object ok")
+`)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "full object ok")
+
+	// CRC32C and CRC64NVME through the Go SDK, which computes them; the expected whole-object value is the
+	// one the SDK computes for a PutObject of the same bytes.
+	ctx := context.Background()
+	c := s3Client(s.rootConfig())
+	bodies := []string{strings.Repeat("b", 5<<20), "last part"}
+	for _, alg := range []s3types.ChecksumAlgorithm{s3types.ChecksumAlgorithmCrc32c, s3types.ChecksumAlgorithmCrc64nvme} {
+		key := aws.String("go-" + string(alg))
+		put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("full-crc"), Key: aws.String("whole-" + string(alg)),
+			Body: strings.NewReader(strings.Join(bodies, "")), ChecksumAlgorithm: alg})
+		require.NoError(t, err)
+		in := &s3.CreateMultipartUploadInput{Bucket: aws.String("full-crc"), Key: key, ChecksumAlgorithm: alg}
+		if alg == s3types.ChecksumAlgorithmCrc32c {
+			in.ChecksumType = s3types.ChecksumTypeFullObject // CRC64NVME is FULL_OBJECT without asking
+		}
+		up, err := c.CreateMultipartUpload(ctx, in)
+		require.NoError(t, err)
+		require.Equal(t, s3types.ChecksumTypeFullObject, up.ChecksumType)
+		var parts []s3types.CompletedPart
+		for i, b := range bodies {
+			p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("full-crc"), Key: key, UploadId: up.UploadId,
+				PartNumber: aws.Int32(int32(i + 1)), Body: strings.NewReader(b), ChecksumAlgorithm: alg})
+			require.NoError(t, err)
+			parts = append(parts, s3types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: p.ETag,
+				ChecksumCRC32C: p.ChecksumCRC32C, ChecksumCRC64NVME: p.ChecksumCRC64NVME})
+		}
+		done, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("full-crc"), Key: key,
+			UploadId: up.UploadId, MultipartUpload: &s3types.CompletedMultipartUpload{Parts: parts}})
+		require.NoError(t, err)
+		require.Equal(t, s3types.ChecksumTypeFullObject, done.ChecksumType)
+		if alg == s3types.ChecksumAlgorithmCrc32c {
+			require.Equal(t, aws.ToString(put.ChecksumCRC32C), aws.ToString(done.ChecksumCRC32C))
+		} else {
+			require.Equal(t, aws.ToString(put.ChecksumCRC64NVME), aws.ToString(done.ChecksumCRC64NVME))
+		}
+	}
 }
