@@ -35,6 +35,8 @@ type Upload struct {
 	StorageClass string
 	SSE          SSE
 	Checksum     checksum.Algorithm `json:",omitempty"`
+	// ChecksumType is FULL_OBJECT when the object's checksum is the CRC of all its bytes ("" is COMPOSITE).
+	ChecksumType string `json:",omitempty"`
 }
 
 // Part is an uploaded part.
@@ -52,6 +54,8 @@ type CreateUploadInput struct {
 	StorageClass string
 	SSE          SSERequest
 	Checksum     checksum.Algorithm
+	// ChecksumType is x-amz-checksum-type: FULL_OBJECT, COMPOSITE or "" (the algorithm's default).
+	ChecksumType string
 }
 
 func uploadKey(bucket, key, id string) string { return objectKey(bucket, key) + "\x00" + id }
@@ -66,6 +70,10 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, c *actor.Caller, in
 	if err := checkWriteArgs(in.StorageClass, in.Tags, ""); err != nil {
 		return nil, err
 	}
+	ctype, err := uploadChecksumType(in.Checksum, in.ChecksumType)
+	if err != nil {
+		return nil, err
+	}
 	b, _, rec, err := s.prepareWrite(ctx, c, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, class: in.StorageClass, tags: in.Tags})
 	if err != nil {
 		return nil, err
@@ -76,7 +84,7 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, c *actor.Caller, in
 	}
 	u := &Upload{ID: hex.EncodeToString(id[:]), Bucket: in.Bucket, Key: in.Key, Initiated: s.now(), Initiator: c.Who(),
 		Owner: b.Owner, Headers: in.Headers, Metadata: in.Metadata, Tags: in.Tags, StorageClass: storageClass(in.StorageClass),
-		SSE: rec, Checksum: in.Checksum}
+		SSE: rec, Checksum: in.Checksum, ChecksumType: ctype}
 	v, err := json.Marshal(u)
 	if err != nil {
 		return nil, err
@@ -240,10 +248,15 @@ type CompleteInput struct {
 	Bucket, Key, UploadID string
 	Parts                 []CompletedPart
 	IfNoneMatch, IfMatch  string
+	// Checksum is the whole object's checksum the request gives (x-amz-checksum-*), verified; nil if none.
+	Checksum *Checksum
 }
 
 // CompleteMultipartUpload assembles the listed parts into the object.
 func (s *Service) CompleteMultipartUpload(ctx context.Context, c *actor.Caller, in CompleteInput) (*Object, error) {
+	if err := (writeCond{ifNoneMatch: in.IfNoneMatch}).validate(); err != nil {
+		return nil, err
+	}
 	b, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
@@ -279,6 +292,9 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, c *actor.Caller, 
 	}
 	obj, unused, err := assemble(u, parts, in.Parts)
 	if err != nil {
+		return nil, err
+	}
+	if err := verifyComplete(u, obj, in.Checksum); err != nil {
 		return nil, err
 	}
 	obj.LastModified = s.now()
@@ -334,6 +350,9 @@ func assemble(u *Upload, have []Part, want []CompletedPart) (*Object, []dataBlob
 		h := u.Checksum.New()
 		h.Write(sums)
 		obj.Checksum = &Checksum{Algorithm: u.Checksum, Value: fmt.Sprintf("%s-%d", base64.StdEncoding.EncodeToString(h.Sum(nil)), len(want)), Type: "COMPOSITE"}
+		if u.ChecksumType == checksumFullObject {
+			obj.Checksum = fullObjectChecksum(u.Checksum, sums, obj.Blobs)
+		}
 	}
 	var unused []dataBlob
 	for _, p := range have {

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/awserr"
 
 	"github.com/seclake/seclake/internal/checksum"
 	"github.com/seclake/seclake/internal/meta"
@@ -135,6 +136,9 @@ func (s *Service) putObject(ctx context.Context, c *actor.Caller, in PutInput, e
 		return nil, errEntityTooLarge(in.Size, MaxPutSize)
 	}
 	if err := checkWriteArgs(in.StorageClass, in.Tags, in.ContentMD5); err != nil {
+		return nil, err
+	}
+	if err := (writeCond{ifNoneMatch: in.IfNoneMatch}).validate(); err != nil {
 		return nil, err
 	}
 	b, dk, rec, err := s.prepareWrite(ctx, c, writeSpec{bucket: in.Bucket, key: in.Key, sse: in.SSE, class: in.StorageClass, tags: in.Tags, acl: in.ACL, copy: in.copyKeys})
@@ -293,6 +297,16 @@ func checksumName(a checksum.Algorithm) string { return strings.ToLower(a.Header
 
 // writeCond is a conditional write's precondition.
 type writeCond struct{ ifNoneMatch, ifMatch string }
+
+// validate refuses an If-None-Match other than "*": S3 answers a PUT that asks for any other value 501
+// NotImplemented, naming the header, before it reads the body.
+func (w writeCond) validate() error {
+	if w.ifNoneMatch != "" && w.ifNoneMatch != "*" {
+		return awserr.New("NotImplemented", awserr.StatusNotImplemented,
+			"A header you provided implies functionality that is not implemented.").With("Header", "If-None-Match")
+	}
+	return nil
+}
 
 func (w writeCond) check(old *Object) error {
 	if w.ifNoneMatch == "*" && old != nil {

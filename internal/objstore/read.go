@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/seclake/seclake/internal/actor"
@@ -36,6 +37,8 @@ type GetInput struct {
 	Range      *Range
 	PartNumber int
 	Conditions Conditions
+	// attributes authorizes the read as GetObjectAttributes (s3:GetObject[Version]Attributes).
+	attributes bool
 }
 
 // GetOutput is an object and, for GetObject, its body.
@@ -53,6 +56,17 @@ type GetOutput struct {
 // HeadObject returns an object's metadata after its preconditions.
 func (s *Service) HeadObject(ctx context.Context, c *actor.Caller, in GetInput) (*GetOutput, error) {
 	return s.getObject(ctx, c, in, false)
+}
+
+// GetObjectAttributes returns an object's metadata for GetObjectAttributes, authorized as
+// s3:GetObjectAttributes (s3:GetObjectVersionAttributes when in names a version).
+func (s *Service) GetObjectAttributes(ctx context.Context, c *actor.Caller, in GetInput) (*Object, error) {
+	in.attributes, in.Conditions, in.Range, in.PartNumber = true, Conditions{}, nil, 0
+	out, err := s.getObject(ctx, c, in, false)
+	if err != nil {
+		return nil, err
+	}
+	return out.Object, nil
 }
 
 // GetObject returns an object's bytes, decrypted, after its preconditions.
@@ -84,9 +98,13 @@ func (s *Service) getObjectOnce(ctx context.Context, c *actor.Caller, in GetInpu
 	if b == nil {
 		return nil, err
 	}
-	a := objectAccess("s3:GetObject", in.Bucket, in.Key)
+	action := "s3:GetObject"
+	if in.attributes {
+		action = "s3:GetObjectAttributes"
+	}
+	a := objectAccess(action, in.Bucket, in.Key)
 	if in.VersionID != "" {
-		a = versionAccess("s3:GetObjectVersion", in.Bucket, in.Key, in.VersionID)
+		a = versionAccess(strings.Replace(action, "Object", "ObjectVersion", 1), in.Bucket, in.Key, in.VersionID)
 	}
 	if obj != nil {
 		for _, t := range obj.Tags {

@@ -237,6 +237,7 @@ func newAuthzFixtures(t *testing.T, s *server) map[string]map[string]any {
 			"PublicAccessBlockConfiguration":    map[string]bool{"BlockPublicAcls": true},
 			"NotificationConfiguration":         map[string]any{},
 			"VersioningConfiguration":           map[string]string{"Status": "Enabled"},
+			"ObjectAttributes":                  []string{"ETag"},
 			"OwnershipControls":                 map[string]any{"Rules": []map[string]string{{"ObjectOwnership": "BucketOwnerEnforced"}}},
 			"ReplicationConfiguration": map[string]any{"Role": aws.ToString(role.Role.Arn), "Rules": []any{map[string]any{"ID": "r", "Status": "Enabled",
 				"Priority": 1, "Filter": map[string]string{"Prefix": ""}, "DeleteMarkerReplication": map[string]string{"Status": "Disabled"},

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 )
@@ -153,4 +154,21 @@ func TestRouting(t *testing.T) {
 		}
 		require.Equal(t, tc.want, h.routeName(r), "%s %s%s", tc.method, tc.host, tc.target)
 	}
+}
+
+// FuzzMetaValue: a metadata value S3 would return, RFC 2047 encoded when not US-ASCII, decodes back to the
+// stored value; decoding never fails on what a client sends.
+func FuzzMetaValue(f *testing.F) {
+	for _, s := range []string{"plain", "café ☕", "=?UTF-8?Q?caf=C3=A9?=", "=?bogus?X?zz?=", "a=?b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		_ = decodeMetaValue(v)
+		if !utf8.ValidString(v) || strings.Contains(v, "=?") {
+			return
+		}
+		if got := decodeMetaValue(encodeMetaValue(v)); got != v {
+			t.Fatalf("round trip of %d bytes gave %d bytes", len(v), len(got))
+		}
+	})
 }

@@ -1,10 +1,13 @@
 package s3
 
 import (
+	"encoding/base64"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/awserr"
@@ -46,13 +49,39 @@ func userMetadata(h http.Header) (map[string]string, error) {
 			m = map[string]string{}
 		}
 		name := strings.ToLower(k[len(metaPrefix):])
-		m[name] = strings.Join(v, ",")
+		m[name] = decodeMetaValue(strings.Join(v, ","))
 		size += len(name) + len(m[name])
 	}
 	if size > 2048 {
 		return nil, awserr.New("MetadataTooLarge", http.StatusBadRequest, "Your metadata headers exceed the maximum allowed metadata size.")
 	}
 	return m, nil
+}
+
+// decodeMetaValue decodes the RFC 2047 encoded words of a metadata value, as S3 does before it stores the value;
+// a value that is not valid RFC 2047 is kept as sent.
+func decodeMetaValue(v string) string {
+	if !strings.Contains(v, "=?") {
+		return v
+	}
+	d, err := metaWords.DecodeHeader(v)
+	if err != nil {
+		return v
+	}
+	return d
+}
+
+var metaWords = &mime.WordDecoder{}
+
+// encodeMetaValue makes a metadata value that is not all US-ASCII mail-safe, one RFC 2047 "B" encoded word,
+// as S3 returns it; a US-ASCII value is returned as it is.
+func encodeMetaValue(v string) string {
+	for i := 0; i < len(v); i++ {
+		if v[i] >= utf8.RuneSelf {
+			return "=?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte(v)) + "?="
+		}
+	}
+	return v
 }
 
 // tagsHeader parses x-amz-tagging ("k1=v1&k2=v2"), keeping the tags' order.
@@ -224,7 +253,7 @@ func setObjectHeaders(h http.Header, o *objstore.Object, withChecksum bool) {
 		}
 	}
 	for k, v := range o.Metadata {
-		h["x-amz-meta-"+k] = []string{v} // lower case, as S3 sends it: clients keep the name as written
+		h["x-amz-meta-"+k] = []string{encodeMetaValue(v)} // lower case, as S3 sends it: clients keep the name as written
 	}
 	if o.StorageClass != "" && o.StorageClass != "STANDARD" {
 		h.Set("X-Amz-Storage-Class", o.StorageClass)

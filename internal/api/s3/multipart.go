@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/awserr"
@@ -39,6 +40,7 @@ func (h *handler) createMultipartUpload(ctx context.Context, c *api.Call, t targ
 			return nil, awserr.New("InvalidRequest", http.StatusBadRequest, "Checksum algorithm provided is unsupported.")
 		}
 	}
+	in.ChecksumType = strings.ToUpper(hd.Get("X-Amz-Checksum-Type"))
 	u, err := h.s.CreateMultipartUpload(ctx, c.Caller, in)
 	if err != nil {
 		return nil, err
@@ -47,7 +49,11 @@ func (h *handler) createMultipartUpload(ctx context.Context, c *api.Call, t targ
 	setSSEHeaders(r.header, u.SSE)
 	if u.Checksum != "" {
 		r.header.Set("X-Amz-Checksum-Algorithm", string(u.Checksum))
-		r.header.Set("X-Amz-Checksum-Type", "COMPOSITE")
+		ctype := u.ChecksumType
+		if ctype == "" {
+			ctype = "COMPOSITE"
+		}
+		r.header.Set("X-Amz-Checksum-Type", ctype)
 	}
 	c.Audit.ResponseElements = map[string]any{"uploadId": u.ID}
 	return r, nil
@@ -134,17 +140,14 @@ type completeRequest struct {
 }
 
 type completeResult struct {
-	XMLName        xml.Name `xml:"CompleteMultipartUploadResult"`
-	NS             string   `xml:"xmlns,attr"`
-	Location       string   `xml:"Location"`
-	Bucket         string   `xml:"Bucket"`
-	Key            string   `xml:"Key"`
-	ETag           string   `xml:"ETag"`
-	ChecksumCRC32  string   `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C string   `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumSHA1   string   `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256 string   `xml:"ChecksumSHA256,omitempty"`
-	ChecksumType   string   `xml:"ChecksumType,omitempty"`
+	XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
+	NS       string   `xml:"xmlns,attr"`
+	Location string   `xml:"Location"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+	checksumFields
+	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
 func (h *handler) completeMultipartUpload(ctx context.Context, c *api.Call, t target) (any, error) {
@@ -157,6 +160,7 @@ func (h *handler) completeMultipartUpload(ctx context.Context, c *api.Call, t ta
 	for _, p := range req.Parts {
 		in.Parts = append(in.Parts, objstore.CompletedPart{Number: p.PartNumber, ETag: p.ETag})
 	}
+	in.Checksum = givenChecksum(c.HTTP.Header)
 	obj, err := h.s.CompleteMultipartUpload(ctx, c.Caller, in)
 	if err != nil {
 		return nil, err
@@ -164,16 +168,7 @@ func (h *handler) completeMultipartUpload(ctx context.Context, c *api.Call, t ta
 	out := &completeResult{NS: Namespace, Location: "/" + t.bucket + "/" + t.key, Bucket: t.bucket, Key: t.key, ETag: `"` + obj.ETag + `"`}
 	if cs := obj.Checksum; cs != nil {
 		out.ChecksumType = cs.Type
-		switch cs.Algorithm {
-		case checksum.CRC32:
-			out.ChecksumCRC32 = cs.Value
-		case checksum.CRC32C:
-			out.ChecksumCRC32C = cs.Value
-		case checksum.SHA1:
-			out.ChecksumSHA1 = cs.Value
-		case checksum.SHA256:
-			out.ChecksumSHA256 = cs.Value
-		}
+		out.set(cs.Algorithm, cs.Value)
 	}
 	r := xmlResponse(out)
 	setVersionHeader(r.header, obj)
@@ -271,4 +266,15 @@ func (h *handler) listMultipartUploads(ctx context.Context, c *api.Call, t targe
 		out.CommonPrefixes = append(out.CommonPrefixes, commonPrefix{Prefix: p})
 	}
 	return xmlResponse(out), nil
+}
+
+// givenChecksum reads the whole object's checksum a CompleteMultipartUpload gives (x-amz-checksum-<algorithm>
+// and x-amz-checksum-type), nil if none.
+func givenChecksum(hd http.Header) *objstore.Checksum {
+	for _, a := range checksum.Algorithms {
+		if v := hd.Get(a.HeaderName()); v != "" {
+			return &objstore.Checksum{Algorithm: a, Value: v, Type: strings.ToUpper(hd.Get("X-Amz-Checksum-Type"))}
+		}
+	}
+	return nil
 }

@@ -46,6 +46,7 @@ func (h *handler) buildOps() {
 		h.op("CompleteMultipartUpload", "s3:PutObject", write, data, h.completeMultipartUpload),
 		h.op("AbortMultipartUpload", "s3:AbortMultipartUpload", write, data, h.abortMultipartUpload),
 		h.op("ListParts", "s3:ListMultipartUploadParts", read, data, h.listParts),
+		h.op("GetObjectAttributes", "s3:GetObjectAttributes", read, data, h.getObjectAttributes),
 	}
 	// A configuration's operations and the actions that govern them (deleting one is putting it, to IAM).
 	list = append(list, bucketConfig(h, [3]string{"GetBucketEncryption", "PutBucketEncryption", "DeleteBucketEncryption"},
@@ -69,7 +70,8 @@ func (h *handler) buildOps() {
 	list = append(list, h.op("GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", read, mgmt, h.getBucketPolicyStatus))
 	// Operations that act on a version when the request names one authorize the version's action instead.
 	versionActions := map[string][]string{"GetObject": {"s3:GetObjectVersion"}, "HeadObject": {"s3:GetObjectVersion"},
-		"DeleteObject": {"s3:DeleteObjectVersion"}, "DeleteObjects": {"s3:DeleteObjectVersion"},
+		"GetObjectAttributes": {"s3:GetObjectVersionAttributes"},
+		"DeleteObject":        {"s3:DeleteObjectVersion"}, "DeleteObjects": {"s3:DeleteObjectVersion"},
 		"GetObjectTagging": {"s3:GetObjectVersionTagging"}, "PutObjectTagging": {"s3:PutObjectVersionTagging"},
 		"DeleteObjectTagging": {"s3:DeleteObjectVersionTagging"}}
 	for _, op := range list {

@@ -113,7 +113,9 @@ func (h *handler) objectRoute(r *http.Request, has func(string) bool) string {
 			return "ListParts"
 		case has("tagging"):
 			return "GetObjectTagging"
-		case has("acl") || has("attributes") || has("retention") || has("legal-hold") || has("torrent"):
+		case has("attributes"):
+			return "GetObjectAttributes"
+		case has("acl") || has("retention") || has("legal-hold") || has("torrent"):
 			return ""
 		}
 		return "GetObject"

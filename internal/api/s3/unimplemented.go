@@ -23,7 +23,6 @@ var unimplemented = []unimplementedSub{
 	{"metrics", ops3("GetBucketMetricsConfiguration", "PutBucketMetricsConfiguration", "DeleteBucketMetricsConfiguration"), nil},
 	{"inventory", ops3("GetBucketInventoryConfiguration", "PutBucketInventoryConfiguration", "DeleteBucketInventoryConfiguration"), nil},
 	{"intelligent-tiering", ops3("GetBucketIntelligentTieringConfiguration", "PutBucketIntelligentTieringConfiguration", "DeleteBucketIntelligentTieringConfiguration"), nil},
-	{"attributes", nil, ops3("GetObjectAttributes", "", "")},
 	{"retention", nil, ops3("GetObjectRetention", "PutObjectRetention", "")},
 	{"legal-hold", nil, ops3("GetObjectLegalHold", "PutObjectLegalHold", "")},
 	{"torrent", nil, ops3("GetObjectTorrent", "", "")},
