@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -28,6 +29,9 @@ func TestReplicationIsIdempotent(t *testing.T) {
 	require.NoError(t, f.s.PutBucketReplication(ctx, f.root, "idem-src", &Replication{Role: "arn:aws:iam::" + account + ":role/repl",
 		Rules: []ReplicationRule{{ID: "all", Priority: &prio, Status: "Enabled", Filter: &LifecycleFilter{Prefix: strp("")},
 			DeleteMarkerReplication: &ReplicationSwitch{Status: "Disabled"}, Destination: ReplicationDestination{Bucket: "arn:aws:s3:::idem-dst"}}}}))
+	err = f.s.PutBucketVersioning(ctx, f.root, "idem-src", VersioningSuspended, "")
+	e, _ := awserr.As(err)
+	require.Equal(t, "InvalidBucketState", e.Code, "S3 refuses to suspend versioning under a replication configuration")
 	o := f.put(t, "idem-src", "k", "body")
 	require.Equal(t, ReplicationPending, o.ReplicationStatus)
 

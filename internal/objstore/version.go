@@ -55,6 +55,10 @@ func (s *Service) PutBucketVersioning(ctx context.Context, c *actor.Caller, buck
 		return errNotImplemented("MFA delete")
 	}
 	return s.updateBucket(ctx, c, bucket, "s3:PutBucketVersioning", func(b *Bucket) error {
+		if status == VersioningSuspended && b.Replication != nil {
+			return awserr.New("InvalidBucketState", awserr.StatusConflict,
+				"A replication configuration is present on this bucket, so you cannot change the versioning state. To change the versioning state, first delete the replication configuration.")
+		}
 		b.Versioning = status
 		return nil
 	})
