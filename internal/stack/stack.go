@@ -32,6 +32,7 @@ import (
 	"github.com/seclake/seclake/internal/queue"
 	"github.com/seclake/seclake/internal/s3notify"
 	"github.com/seclake/seclake/internal/seal"
+	"github.com/seclake/seclake/internal/table"
 	"github.com/seclake/seclake/internal/trail"
 )
 
@@ -135,6 +136,8 @@ type Stack struct {
 	Notify *s3notify.Service
 	// Events is EventBridge.
 	Events *eventbus.Service
+	// Lakes is the data lakes and their tables.
+	Lakes *table.Lakes
 }
 
 // New returns a stack that builds its services when its components start: add Components to a

@@ -78,7 +78,7 @@ func Open(ctx context.Context, cfg Config) (*Lake, error) {
 	if err := registerIO(l.id, &lakeIO{objects: cfg.Objects, caller: l.caller}); err != nil {
 		return nil, err
 	}
-	cat, err := sqlcat.NewCatalog("seclake", cfg.DB, sqlcat.SupportedDialect(cfg.Dialect),
+	cat, err := sqlcat.NewCatalog(cfg.Account, cfg.DB, sqlcat.SupportedDialect(cfg.Dialect),
 		iceberg.Properties{ioKey: l.id})
 	if err != nil {
 		unregisterIO(l.id)

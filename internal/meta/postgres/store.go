@@ -229,3 +229,6 @@ func isConflict(err error) bool {
 func (s *Store) SQLDB() (*sql.DB, error) {
 	return stdlib.OpenDB(*s.connConfig.Copy()), nil
 }
+
+// SQLDialect names the SQL dialect of SQLDB's database ("postgres"), for packages that run SQL of their own on it.
+func (s *Store) SQLDialect() string { return "postgres" }

@@ -290,3 +290,6 @@ func (s *Store) SQLDB() (*sql.DB, error) {
 	}
 	return db, nil
 }
+
+// SQLDialect names the SQL dialect of SQLDB's database ("sqlite"), for packages that run SQL of their own on it.
+func (s *Store) SQLDialect() string { return "sqlite" }

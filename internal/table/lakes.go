@@ -1,0 +1,212 @@
+package table
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/awserr"
+	"github.com/seclake/seclake/internal/clock"
+	"github.com/seclake/seclake/internal/meta"
+	"github.com/seclake/seclake/internal/objstore"
+)
+
+// LakeObjects is what Lakes needs of the object store: the lake's own reads and writes, and the bucket set-up a
+// new lake needs.
+type LakeObjects interface {
+	Objects
+	CreateBucket(ctx context.Context, c *actor.Caller, in objstore.CreateBucketInput) (*objstore.Bucket, error)
+	PutBucketPolicy(ctx context.Context, c *actor.Caller, bucket, policy string) error
+	PutBucketEncryption(ctx context.Context, c *actor.Caller, bucket string, enc *objstore.Encryption) error
+}
+
+// LakesConfig configures Lakes.
+type LakesConfig struct {
+	// DB and Dialect are the metadata store's database for the catalogs (Config.DB); Meta is the store itself,
+	// where Lakes keeps the record of each lake (table table.lakes).
+	DB      *sql.DB
+	Dialect string
+	Meta    meta.Store
+	Objects LakeObjects
+	Clock   clock.Clock
+}
+
+// Lakes is the data lakes of the server: one per account and region, each a bucket and its tables.
+type Lakes struct {
+	cfg  LakesConfig
+	mu   sync.Mutex
+	open map[string]*Lake
+}
+
+// LakeInfo is the record of a data lake.
+type LakeInfo struct {
+	Account string    `json:"account"`
+	Region  string    `json:"region"`
+	Bucket  string    `json:"bucket"`
+	KMSKey  string    `json:"kmsKey,omitempty"` // the key's ARN; empty: S3 managed keys (SSE-S3)
+	Created time.Time `json:"created"`
+}
+
+// ARN is the data lake's ARN, as Security Lake names it.
+func (i LakeInfo) ARN() string {
+	return "arn:aws:securitylake:" + i.Region + ":" + i.Account + ":data-lake/default"
+}
+
+const lakesTable = "table.lakes"
+
+// NewLakes returns the lakes of cfg's stores.
+func NewLakes(cfg LakesConfig) (*Lakes, error) {
+	if cfg.DB == nil || cfg.Meta == nil || cfg.Objects == nil || cfg.Dialect == "" {
+		return nil, errors.New("table: LakesConfig needs DB, Dialect, Meta and Objects")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System
+	}
+	return &Lakes{cfg: cfg, open: map[string]*Lake{}}, nil
+}
+
+func lakeKey(account, region string) string { return account + "/" + region }
+
+// Get returns the record of account's lake in region.
+func (ls *Lakes) Get(ctx context.Context, account, region string) (LakeInfo, bool, error) {
+	var info LakeInfo
+	found := false
+	err := ls.cfg.Meta.View(ctx, func(tx meta.Tx) error {
+		v, err := tx.Get(lakesTable, lakeKey(account, region))
+		if errors.Is(err, meta.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found = true
+		return json.Unmarshal(v, &info)
+	})
+	return info, found, err
+}
+
+// List returns every lake, by account and region.
+func (ls *Lakes) List(ctx context.Context) ([]LakeInfo, error) {
+	var out []LakeInfo
+	err := ls.cfg.Meta.View(ctx, func(tx meta.Tx) error {
+		var derr error
+		err := tx.Scan(lakesTable, meta.Range{}, func(_ string, v []byte) bool {
+			var info LakeInfo
+			if derr = json.Unmarshal(v, &info); derr != nil {
+				return false
+			}
+			out = append(out, info)
+			return true
+		})
+		return errors.Join(err, derr)
+	})
+	sort.Slice(out, func(i, j int) bool { return lakeKey(out[i].Account, out[i].Region) < lakeKey(out[j].Account, out[j].Region) })
+	return out, err
+}
+
+// Create creates the owner account's lake in region if it has none, and returns its record: the bucket
+// aws-security-data-lake-<region>-<suffix>, owned by the account, with default encryption (SSE-KMS under kmsKey,
+// a key ARN, or SSE-S3 when it is empty) and a bucket policy that lets the Security Lake service principal read
+// and write for the account only. An existing lake is returned as it is.
+func (ls *Lakes) Create(ctx context.Context, owner *actor.Caller, region, kmsKey string) (LakeInfo, error) {
+	account := owner.Account
+	if info, ok, err := ls.Get(ctx, account, region); err != nil || ok {
+		return info, err
+	}
+	info := LakeInfo{Account: account, Region: region, Bucket: "aws-security-data-lake-" + region + "-" + suffix(),
+		KMSKey: kmsKey, Created: ls.cfg.Clock.Now().UTC()}
+	c := *owner
+	c.Region = region
+	if _, err := ls.cfg.Objects.CreateBucket(ctx, &c, objstore.CreateBucketInput{Bucket: info.Bucket,
+		LocationConstraint: region}); err != nil {
+		return LakeInfo{}, fmt.Errorf("create the lake bucket %s: %w", info.Bucket, err)
+	}
+	if err := ls.cfg.Objects.PutBucketPolicy(ctx, &c, info.Bucket, lakeBucketPolicy(info)); err != nil {
+		return LakeInfo{}, fmt.Errorf("the lake bucket's policy: %w", err)
+	}
+	def, bucketKey := &objstore.EncryptionDefault{SSEAlgorithm: objstore.SSEAES256}, false
+	if kmsKey != "" {
+		bucketKey = true
+		def = &objstore.EncryptionDefault{SSEAlgorithm: objstore.SSEKMS, KMSMasterKeyID: kmsKey}
+	}
+	if err := ls.cfg.Objects.PutBucketEncryption(ctx, &c, info.Bucket, &objstore.Encryption{
+		Rules: []objstore.EncryptionRule{{Default: def, BucketKeyEnabled: &bucketKey}}}); err != nil {
+		return LakeInfo{}, fmt.Errorf("the lake bucket's encryption: %w", err)
+	}
+	v, err := json.Marshal(info)
+	if err != nil {
+		return LakeInfo{}, err
+	}
+	err = ls.cfg.Meta.Update(ctx, func(tx meta.Tx) error { return tx.Insert(lakesTable, lakeKey(account, region), v) })
+	if errors.Is(err, meta.ErrExists) {
+		// Another node created the account's lake meanwhile: theirs stands, this bucket stays empty.
+		got, _, gerr := ls.Get(ctx, account, region)
+		return got, gerr
+	}
+	return info, err
+}
+
+// lakeBucketPolicy lets the Security Lake service principal use the lake bucket for its account, and refuses
+// requests that are not over TLS-equivalent transport as Security Lake's own policy does not (seclake's edge
+// decides transport), so it holds only the service statement.
+func lakeBucketPolicy(info LakeInfo) string {
+	return `{"Version":"2012-10-17","Statement":[{"Sid":"SecurityLakeServiceAccess","Effect":"Allow",` +
+		`"Principal":{"Service":"` + Principal + `"},` +
+		`"Action":["s3:PutObject","s3:GetObject","s3:DeleteObject","s3:ListBucket"],` +
+		`"Resource":["arn:aws:s3:::` + info.Bucket + `","arn:aws:s3:::` + info.Bucket + `/*"],` +
+		`"Condition":{"StringEquals":{"aws:SourceAccount":"` + info.Account + `"}}}]}`
+}
+
+// suffix is the random part of a lake bucket's name: 30 lowercase letters and digits, as Security Lake's.
+func suffix() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 30)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// Open opens account's lake in region (once; later calls return the same *Lake). A region without a lake is
+// ResourceNotFoundException.
+func (ls *Lakes) Open(ctx context.Context, account, region string) (*Lake, error) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if l, ok := ls.open[lakeKey(account, region)]; ok {
+		return l, nil
+	}
+	info, ok, err := ls.Get(ctx, account, region)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, awserr.New("ResourceNotFoundException", 404,
+			"account %s has no data lake in %s: create one first", account, region)
+	}
+	l, err := Open(ctx, Config{DB: ls.cfg.DB, Dialect: ls.cfg.Dialect, Objects: ls.cfg.Objects, Bucket: info.Bucket,
+		Region: region, Account: account, Clock: ls.cfg.Clock})
+	if err != nil {
+		return nil, err
+	}
+	ls.open[lakeKey(account, region)] = l
+	return l, nil
+}
+
+// Close closes the lakes opened; the database stays open.
+func (ls *Lakes) Close() error {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	for k, l := range ls.open {
+		_ = l.Close()
+		delete(ls.open, k)
+	}
+	return nil
+}
