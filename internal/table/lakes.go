@@ -107,7 +107,9 @@ func (ls *Lakes) List(ctx context.Context) ([]LakeInfo, error) {
 		})
 		return errors.Join(err, derr)
 	})
-	sort.Slice(out, func(i, j int) bool { return lakeKey(out[i].Account, out[i].Region) < lakeKey(out[j].Account, out[j].Region) })
+	sort.Slice(out, func(i, j int) bool {
+		return lakeKey(out[i].Account, out[i].Region) < lakeKey(out[j].Account, out[j].Region)
+	})
 	return out, err
 }
 
