@@ -78,6 +78,9 @@ type Config struct {
 	// Edit, when set, changes a service's configuration just before the service is built (tests).
 	Edit Edits
 
+	// Remotes are the other servers S3 replication writes to (nil for none).
+	Remotes objstore.Remotes
+
 	// EventsHTTP calls EventBridge's API destinations (the API layer's invoker; nil refuses them).
 	EventsHTTP eventbus.Invoker
 }
