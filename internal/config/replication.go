@@ -72,8 +72,10 @@ func (r Replication) validate() []error {
 			fail("bucket or account given twice")
 		}
 		buckets[rm.BucketName()], accounts[rm.Account] = true, true
-		if u, err := url.Parse(rm.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-			fail("endpoint %q: want http(s)://host[:port] without credentials", rm.Endpoint)
+		if u, err := url.Parse(rm.Endpoint); err != nil {
+			fail("endpoint: want http(s)://host[:port]")
+		} else if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			fail("endpoint %q: want http(s)://host[:port] without credentials", u.Redacted())
 		}
 		if rm.Region != "" && !blobRegionRE.MatchString(rm.Region) {
 			fail("region %q is not a region name", rm.Region)
