@@ -101,6 +101,7 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 		Logger:                  log,
 		Metrics:                 s.metrics,
 		Region:                  cfg.Region,
+		Target:                  s.target,
 		TrailInterval:           time.Duration(cfg.TrailInterval),
 		TrailDigestInterval:     time.Duration(cfg.TrailDigestInterval),
 		FlowListen:              cfg.FlowListen,

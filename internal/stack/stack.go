@@ -78,6 +78,10 @@ type Config struct {
 	// Edit, when set, changes a service's configuration just before the service is built (tests).
 	Edit Edits
 
+	// Target is what the node does (default all): components start their own background loops only on nodes
+	// that run jobs.
+	Target component.Target
+
 	// Remotes are the other servers S3 replication writes to (nil for none).
 	Remotes objstore.Remotes
 
