@@ -3,6 +3,7 @@ package objstore
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/meta"
@@ -14,9 +15,13 @@ import (
 // caller's policies and this bucket's policy; the copy keeps the source's version ID and says REPLICA, and is
 // not replicated again.
 
+// maxReplicaSkew bounds how far in this server's future a replica's version may be: its sequence number is
+// its source's write time, and one far ahead would sort above every later write.
+const maxReplicaSkew = 24 * time.Hour
+
 // replicaSeq returns the sequence number a version ID carries, which orders the replica among the
 // destination's versions as its source is ordered (sequence numbers are write times).
-func replicaSeq(id string) (uint64, error) {
+func (s *Service) replicaSeq(id string) (uint64, error) {
 	if id == NullVersion || validVersionID(id) != nil {
 		return 0, errInvalidArgument(ReplicaVersionHeader, id, "Invalid version id specified")
 	}
@@ -24,12 +29,15 @@ func replicaSeq(id string) (uint64, error) {
 	if err != nil {
 		return 0, errInvalidArgument(ReplicaVersionHeader, id, "Invalid version id specified")
 	}
-	return ^n, nil
+	if seq := ^n; seq <= uint64(s.clock.Now().Add(maxReplicaSkew).UnixNano()) {
+		return seq, nil
+	}
+	return 0, errInvalidArgument(ReplicaVersionHeader, id, "The version id is from the future: check the clocks of the two servers")
 }
 
 // replicaBucket checks a replica's version ID and the destination bucket, and authorizes the write.
 func (s *Service) replicaBucket(ctx context.Context, c *actor.Caller, bucket, key, id string, a access) (*Bucket, uint64, error) {
-	seq, err := replicaSeq(id)
+	seq, err := s.replicaSeq(id)
 	if err != nil {
 		return nil, 0, err
 	}
