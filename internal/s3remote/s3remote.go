@@ -169,14 +169,33 @@ func setHeaders(in *s3.PutObjectInput, h objstore.Headers) {
 	}
 }
 
-// describe turns the remote's answer into an error that names its code and message.
+// describe turns the remote's answer into an error that names its code and message, and says when it is the
+// remote's STS that refused the role.
 func describe(err error) error {
 	if err == nil {
 		return nil
 	}
 	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return fmt.Errorf("%s: %s", ae.ErrorCode(), ae.ErrorMessage())
+	if !errors.As(err, &ae) {
+		return err
 	}
-	return err
+	if op := stsOperation(err); op != "" {
+		return fmt.Errorf("the remote's STS refused %s: %s: %s", op, ae.ErrorCode(), ae.ErrorMessage())
+	}
+	return fmt.Errorf("%s: %s", ae.ErrorCode(), ae.ErrorMessage())
+}
+
+// stsOperation returns the STS operation (AssumeRole) in err's chain, or "".
+func stsOperation(err error) string {
+	for err != nil {
+		var op *smithy.OperationError
+		if !errors.As(err, &op) {
+			return ""
+		}
+		if op.Service() == "STS" {
+			return op.Operation()
+		}
+		err = op.Unwrap()
+	}
+	return ""
 }
