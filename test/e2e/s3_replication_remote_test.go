@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
@@ -83,6 +85,20 @@ print(json.dumps({"id": ak["AccessKeyId"], "secret": ak["SecretAccessKey"], "key
 	require.Contains(t, logs, "s3:ReplicateObject", "A's log carries B's message, which names the action")
 	require.Contains(t, logs, "replication recovered")
 	require.NotContains(t, logs, setup.Secret, "the remote's secret is never logged")
+
+	// The metrics count remote replications as local ones: four completed (two objects, a delete marker, the
+	// refused object once allowed), at least one failure, nothing left.
+	metrics := func() string {
+		resp, err := http.Get(a.URL + "/_seclake/metrics")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		m, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return string(m)
+	}
+	require.Equal(t, "4", metricValue(metrics(), `seclake_s3_replication_operations_total{result="completed"}`))
+	require.NotEmpty(t, metricValue(metrics(), `seclake_s3_replication_operations_total{result="failed"}`))
+	require.Eventually(t, func() bool { return metricValue(metrics(), "seclake_s3_replication_pending") == "0" }, 10*time.Second, 50*time.Millisecond)
 }
 
 const remoteReplicationScript = `
