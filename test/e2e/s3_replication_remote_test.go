@@ -25,7 +25,7 @@ const (
 )
 
 // startRemoteServer starts a second seclake with its own account.
-func startRemoteServer(t *testing.T) *server {
+func startRemoteServer(t testing.TB) *server {
 	return startServer(t, withEnv(map[string]string{
 		"SECLAKE_ACCOUNT_ID": remoteAccount, "SECLAKE_ROOT_ACCESS_KEY_ID": remoteKeyID, "SECLAKE_ROOT_SECRET_ACCESS_KEY": remoteSecret,
 	}))
