@@ -23,6 +23,7 @@ import (
 	"github.com/seclake/seclake/internal/config"
 	"github.com/seclake/seclake/internal/eve"
 	"github.com/seclake/seclake/internal/netflow"
+	"github.com/seclake/seclake/internal/s3remote"
 	"github.com/seclake/seclake/internal/schedule"
 	"github.com/seclake/seclake/internal/stack"
 )
@@ -100,6 +101,7 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 		Logger:                  log,
 		Metrics:                 s.metrics,
 		Region:                  cfg.Region,
+		Target:                  s.target,
 		TrailInterval:           time.Duration(cfg.TrailInterval),
 		TrailDigestInterval:     time.Duration(cfg.TrailDigestInterval),
 		FlowListen:              cfg.FlowListen,
@@ -108,6 +110,13 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 		EVEFile:                 cfg.EVEFile,
 		FirewallPublishInterval: time.Duration(cfg.FirewallPublishInterval),
 		EventsHTTP:              eventsapi.NewInvoker(5 * time.Second),
+	}
+	if len(cfg.Replication.Remotes) > 0 {
+		remotes, err := s3remote.New(cfg.Replication.Remotes, opt.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		scfg.Remotes = remotes
 	}
 	if opt.Clock == clock.System {
 		scfg.AuditMaxDelay = auditMaxDelay // on a test's fake clock the delay would last until the test moves it

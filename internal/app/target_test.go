@@ -104,3 +104,12 @@ func TestAFailedStartStopsWhatStarted(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, srv.Shutdown(context.Background()))
 }
+
+// TestEventDeliveryRunsOnlyWhereJobsRun: the EventBridge delivery loop (deliveries and scheduled rules) is
+// background work, so API nodes leave it to the workers.
+func TestEventDeliveryRunsOnlyWhereJobsRun(t *testing.T) {
+	for target, runs := range map[string]bool{config.TargetAPI: false, config.TargetWorker: true, config.TargetAll: true} {
+		srv := startTarget(t, target)
+		require.Equal(t, runs, srv.stack.Events.Delivering(), "target %s", target)
+	}
+}

@@ -36,6 +36,7 @@ var notDomain = map[string]string{
 	"internal/meta/postgres": "a concrete store",
 	"internal/blob/localfs":  "a concrete store",
 	"internal/blob/s3blob":   "a concrete store (an S3 client)",
+	"internal/s3remote":      "an S3 client (replicas written to other servers)",
 }
 
 // stores are the concrete stores.

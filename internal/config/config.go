@@ -62,6 +62,8 @@ type Config struct {
 	// requests only) or "worker" (run the background jobs only). Nodes of a cluster share one PostgreSQL
 	// metadata store and one blob store; each background job runs once per schedule across its workers.
 	Target string `json:"target"`
+	// Replication configures S3 replication to buckets of other servers.
+	Replication Replication `json:"replication"`
 
 	envErr error // a malformed environment variable, reported by Validate
 
@@ -262,6 +264,7 @@ func (c *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("target %q: want all, api or worker", c.Target))
 	}
+	errs = append(errs, c.Replication.validate()...)
 	if c.envErr != nil {
 		errs = append(errs, c.envErr)
 	}

@@ -86,6 +86,9 @@ func (s *Service) Start(interval time.Duration) {
 	}()
 }
 
+// Delivering reports whether the delivery loop runs (between Start and Stop).
+func (s *Service) Delivering() bool { return s.stop != nil }
+
 // Stop ends the delivery loop; deliveries in flight finish or come due again after their lease.
 func (s *Service) Stop() {
 	if s.stop == nil {

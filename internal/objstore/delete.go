@@ -12,6 +12,9 @@ import (
 // ObjectVersion names an object's version: VersionID "" is the current version.
 type ObjectVersion struct {
 	Bucket, Key, VersionID string
+	// ReplicaOf, when set, makes DeleteVersion write the replica of the delete marker with that version ID of
+	// another server's object (ReplicaVersionHeader).
+	ReplicaOf string
 }
 
 // DeleteOutput is what a deletion did: the version it removed or the delete marker it created.
@@ -32,6 +35,9 @@ func (s *Service) DeleteObject(ctx context.Context, c *actor.Caller, bucket, key
 // version: in a bucket with versioning, by adding a delete marker. With one (s3:DeleteObjectVersion) it removes
 // that version for good; a missing version succeeds.
 func (s *Service) DeleteVersion(ctx context.Context, c *actor.Caller, v ObjectVersion) (*DeleteOutput, error) {
+	if v.ReplicaOf != "" {
+		return s.deleteReplica(ctx, c, v)
+	}
 	b, err := s.authorizedDelete(ctx, c, nil, v)
 	if err != nil {
 		return nil, err

@@ -116,6 +116,19 @@ func validNotification(n *Notification) error {
 	)
 }
 
+// ErrNoDestination is the error of a NotificationCheck whose destination does not exist.
+var ErrNoDestination = errors.New("the destination queue does not exist")
+
+// errDestination is S3's refusal of a notification configuration whose queue refused the test event, or does
+// not exist: the same InvalidArgument, told apart by ArgumentValue; seclake's message adds why.
+func errDestination(queueARN string, err error) error {
+	value := "Permissions on the destination queue do not allow S3 to publish notifications from this bucket"
+	if errors.Is(err, ErrNoDestination) {
+		value = "The destination queue does not exist"
+	}
+	return errInvalidArgument(queueARN, value, "Unable to validate the following destination configurations: %s: %v", queueARN, err)
+}
+
 // NotificationCheck sends S3's test event for bucket to a queue a notification configuration names, and
 // returns why the queue refused it.
 type NotificationCheck func(ctx context.Context, b *Bucket, requestID, queueARN string) error
@@ -140,8 +153,7 @@ func (s *Service) PutBucketNotification(ctx context.Context, c *actor.Caller, bu
 		}
 		for _, q := range n.Queues {
 			if err := (*check)(ctx, b, c.RequestID, q.Queue); err != nil {
-				return errInvalidArgument(q.Queue, "Permissions on the destination queue do not allow S3 to publish notifications from this bucket",
-					"Unable to validate the following destination configurations: %s: %v", q.Queue, err)
+				return errDestination(q.Queue, err)
 			}
 		}
 	}

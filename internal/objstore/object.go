@@ -106,6 +106,9 @@ type PutInput struct {
 	ACL string
 	// IfNoneMatch "*" writes only if the key does not exist; IfMatch only if its ETag matches.
 	IfNoneMatch, IfMatch string
+	// ReplicaVersionID, when set, makes the write a replica of that version of another server's object
+	// (ReplicaVersionHeader).
+	ReplicaVersionID string
 	// copyKeys are the condition keys of the CopyObject this write is.
 	copyKeys *copyKeys
 }
@@ -125,6 +128,9 @@ func validKey(key string) error {
 
 // PutObject stores an object, encrypted, and replaces any object under the same key.
 func (s *Service) PutObject(ctx context.Context, c *actor.Caller, in PutInput) (*Object, error) {
+	if in.ReplicaVersionID != "" {
+		return s.putReplica(ctx, c, in)
+	}
 	return s.putObject(ctx, c, in, "ObjectCreated:Put")
 }
 

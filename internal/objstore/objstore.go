@@ -59,6 +59,8 @@ type Config struct {
 	BucketKeyTTL time.Duration
 	// Sessions gives the sessions of replication roles, assumed by s3.amazonaws.com; nil disables replication.
 	Sessions actor.RoleSessions
+	// Remotes are the other servers replication rules may write to; nil for none.
+	Remotes Remotes
 	// Metrics registers replication's metrics; nil registers none.
 	Metrics prometheus.Registerer
 	// PendingTTL is how long an unfinished upload's blob is kept before the sweeper removes it (default 24h).
@@ -87,6 +89,7 @@ type Service struct {
 	bg          sync.WaitGroup // background deletions of retired blobs
 	pins        pins           // blobs being read by GETs on this node
 	sessions    actor.RoleSessions
+	remotes     Remotes
 	metrics     *replMetrics
 	replMu      sync.Mutex // one replication run at a time on this node
 }
@@ -117,7 +120,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	return &Service{
-		sessions: cfg.Sessions, metrics: m,
+		sessions: cfg.Sessions, remotes: cfg.Remotes, metrics: m,
 		store: cfg.Store, blobs: cfg.Blobs, authz: cfg.Authz, recorder: cfg.Recorder, keys: cfg.Keys, sse: sse,
 		clock: cfg.Clock, rand: cfg.Rand, region: cfg.Region, log: cfg.Logger,
 		ttl: cfg.BucketKeyTTL, pending: cfg.PendingTTL,

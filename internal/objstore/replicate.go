@@ -226,6 +226,9 @@ func (s *Service) replicateTask(ctx context.Context, sc *sessionCache, t replTas
 
 // replicate writes version o of bucket b into bucket dest as sess, the replication role's session.
 func (s *Service) replicate(ctx context.Context, sess *actor.Caller, b *Bucket, o *Object, rule *ReplicationRule, dest string) (int64, error) {
+	if remote := s.remoteFor(ctx, rule, dest); remote != "" {
+		return s.replicateRemote(ctx, sess, b, o, rule, dest, remote)
+	}
 	id := versionID(o)
 	if !o.DeleteMarker {
 		if err := s.authorize(ctx, sess, b, versionAccess("s3:GetObjectVersionForReplication", b.Name, o.Key, id)); err != nil {

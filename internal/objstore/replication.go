@@ -43,8 +43,11 @@ func (s *Service) validReplication(ctx context.Context, r *Replication) error {
 		if !strings.HasPrefix(dest, "arn:aws:s3:::") {
 			return errInvalidArgument("Destination", dest, "Invalid bucket ARN")
 		}
-		if _, err := s.bucket(ctx, strings.TrimPrefix(dest, "arn:aws:s3:::")); err != nil {
-			return errInvalidRequest("Destination bucket must exist.")
+		// A bucket of another server (a configured remote) is the remote's to check.
+		if name := strings.TrimPrefix(dest, "arn:aws:s3:::"); s.remoteFor(ctx, &rule, name) == "" {
+			if _, err := s.bucket(ctx, name); err != nil {
+				return errInvalidRequest("Destination bucket must exist.")
+			}
 		}
 		if sc := rule.Destination.StorageClass; sc != "" && !StorageClasses[sc] {
 			return errInvalidArgument("StorageClass", sc, "The storage class you specified is not valid")

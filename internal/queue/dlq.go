@@ -121,6 +121,12 @@ func (s *Service) DeadLetterSources(ctx context.Context, c *actor.Caller, ref Re
 	if err != nil {
 		return nil, err
 	}
+	return s.deadLetterSources(ctx, q, next, max)
+}
+
+// deadLetterSources lists the queues whose redrive policy names q, max at a time (1000 when max is not
+// in 1..1000), after next.
+func (s *Service) deadLetterSources(ctx context.Context, q *Queue, next string, max int) (*QueueList, error) {
 	if max <= 0 || max > 1000 {
 		max = 1000
 	}
@@ -131,7 +137,7 @@ func (s *Service) DeadLetterSources(ctx context.Context, c *actor.Caller, ref Re
 	if next != "" {
 		start = base + next + "\x00"
 	}
-	err = s.store.View(ctx, func(tx meta.Tx) error {
+	err := s.store.View(ctx, func(tx meta.Tx) error {
 		return scanQueues(tx, meta.Range{Prefix: base, Start: start}, func(src *Queue) bool {
 			r, err := parseRedrive(src.RedrivePolicy)
 			if src.RedrivePolicy == "" || err != nil || r.DeadLetterTargetArn != arn {

@@ -39,15 +39,9 @@ func (s *Service) StartMoveTask(ctx context.Context, c *actor.Caller, sourceARN,
 	if maxPerSec < 0 || maxPerSec > 500 {
 		return nil, errInvalidParameter("Value %d for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: Must be between 1 and 500.", maxPerSec)
 	}
-	var dest *Queue
-	if destination != "" {
-		dref, err := refOfARN(destination)
-		if err != nil {
-			return nil, err
-		}
-		if dest, err = s.openARN(ctx, c, dref, "sqs:SendMessage"); err != nil {
-			return nil, err
-		}
+	dest, err := s.moveAccess(ctx, c, src, destination)
+	if err != nil {
+		return nil, err
 	}
 	now := s.clock.Now()
 	h, err := randomID(s.cfg.Rand)
@@ -74,6 +68,38 @@ func (s *Service) StartMoveTask(ctx context.Context, c *actor.Caller, sourceARN,
 	v, _ := json.Marshal(t)
 	err = s.store.Update(ctx, func(tx meta.Tx) error { return tx.Put(tableTasks, sourceARN+"\x00"+hex16(uint64(t.Started))+h, v) })
 	return t, err
+}
+
+// MoveTaskActions are the actions a message move task needs besides sqs:StartMessageMoveTask, as SQS requires
+// them for a redrive: to read and remove the messages of the dead-letter queue, and to send them on.
+var MoveTaskActions = []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage"}
+
+// moveAccess checks that c may take the messages of the dead-letter queue src (sqs:ReceiveMessage,
+// sqs:DeleteMessage, sqs:GetQueueAttributes) and send them on (sqs:SendMessage): to destination when it is
+// set (the queue it returns), else to each queue whose redrive policy names src.
+func (s *Service) moveAccess(ctx context.Context, c *actor.Caller, src *Queue, destination string) (*Queue, error) {
+	for _, a := range MoveTaskActions[:3] {
+		if err := s.authorize(ctx, c, src, a); err != nil {
+			return nil, err
+		}
+	}
+	if destination != "" {
+		dref, err := refOfARN(destination)
+		if err != nil {
+			return nil, err
+		}
+		return s.openARN(ctx, c, dref, "sqs:SendMessage")
+	}
+	sources, err := s.deadLetterSources(ctx, src, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range sources.Queues {
+		if err := s.authorize(ctx, c, q, "sqs:SendMessage"); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 // moveSome moves up to 100 visible messages of src in one transaction.

@@ -114,6 +114,21 @@ func (s *Service) SendAs(ctx context.Context, c *actor.Caller, queueARN string, 
 	return res[0], nil
 }
 
+// QueueExists reports whether the queue of an ARN exists: a lookup of the services that deliver to queues (S3
+// tells a missing queue from a refusing one when it checks a notification configuration), not an SQS call.
+func (s *Service) QueueExists(ctx context.Context, queueARN string) (bool, error) {
+	ref, err := refOfARN(queueARN)
+	if err != nil {
+		return false, err
+	}
+	var q *Queue
+	err = s.store.View(ctx, func(tx meta.Tx) error {
+		q, err = load(tx, ref.Account, ref.Name)
+		return err
+	})
+	return q != nil, err
+}
+
 func refOfARN(arn string) (Ref, error) {
 	p := strings.Split(arn, ":")
 	if len(p) != 6 || p[0] != "arn" || p[2] != "sqs" {

@@ -39,6 +39,7 @@ type Events interface {
 // Queues sends to SQS queues as a service principal (*queue.Service).
 type Queues interface {
 	SendAs(ctx context.Context, c *actor.Caller, queueARN string, e queue.SendEntry) (queue.SendResult, error)
+	QueueExists(ctx context.Context, queueARN string) (bool, error)
 }
 
 // Bus puts an AWS service's event on an account's default event bus (*eventbus.Service).
@@ -220,6 +221,11 @@ func code(err error) string {
 // Check sends S3's test event for bucket b to a queue a notification configuration names (objstore's
 // NotificationCheck): the configuration is refused when the queue refuses it, as S3 refuses it.
 func (s *Service) Check(ctx context.Context, b *objstore.Bucket, requestID, queueARN string) error {
+	if ok, err := s.cfg.Queues.QueueExists(ctx, queueARN); err != nil {
+		return err
+	} else if !ok {
+		return objstore.ErrNoDestination
+	}
 	c := actor.ServicePrincipal(Principal, b.Region, s.cfg.Clock.Now(), actor.Source{ARN: objstore.BucketARN(b.Name), Account: b.Owner})
 	_, err := s.cfg.Queues.SendAs(ctx, c, queueARN, queue.SendEntry{Body: TestMessage(b.Name, requestID,
 		s.cfg.Clock.Now().UTC().Format("2006-01-02T15:04:05.000Z"))})

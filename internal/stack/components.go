@@ -166,7 +166,8 @@ func (s *Stack) objects() component.Component {
 				return err
 			}
 			cfg := objstore.Config{Store: s.Meta, Blobs: s.Blobs, Authz: s.IAM, Keys: keys, Recorder: s.Recorder, Seal: s.Seal,
-				Clock: s.cfg.Clock, Rand: s.cfg.Rand, Region: s.cfg.Region, Logger: log, Sessions: s.IAM, Metrics: s.cfg.Metrics}
+				Clock: s.cfg.Clock, Rand: s.cfg.Rand, Region: s.cfg.Region, Logger: log, Sessions: s.IAM, Metrics: s.cfg.Metrics,
+				Remotes: s.cfg.Remotes}
 			if s.cfg.Edit.Objects != nil {
 				s.cfg.Edit.Objects(&cfg)
 			}

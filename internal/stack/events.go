@@ -15,10 +15,10 @@ const NameEvents = "eventbus"
 // nothing wakes it.
 const EventsInterval = time.Second
 
-// events is EventBridge: buses, rules and the delivery loop, which runs on every node (deliveries are claimed
-// in the metadata store, so nodes never send one twice at once; the node that accepts an event wakes its own
-// loop, so delivery starts at once). Rules' SQS targets need eventbus.Config.Queues: the SQS component, once
-// it exists, is added to Needs and set there.
+// events is EventBridge: buses, rules and the delivery loop. The loop is background work: it runs on the nodes
+// that run jobs (Config.Target worker or all), never on API nodes. Deliveries are claimed in the metadata
+// store, so workers never send one twice at once; an "all" node that accepts an event wakes its own loop, so
+// delivery starts at once, and an API node's events are picked up by a worker's loop within EventsInterval.
 func (s *Stack) events() component.Component {
 	return component.Component{
 		Name:  NameEvents,
@@ -35,7 +35,9 @@ func (s *Stack) events() component.Component {
 				return err
 			}
 			s.Events = svc
-			svc.Start(EventsInterval)
+			if s.cfg.Target == "" || s.cfg.Target.Runs(component.Worker) {
+				svc.Start(EventsInterval)
+			}
 			return nil
 		},
 		Stop: func(context.Context) error { s.Events.Stop(); return nil },

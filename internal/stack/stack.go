@@ -79,6 +79,13 @@ type Config struct {
 	// Edit, when set, changes a service's configuration just before the service is built (tests).
 	Edit Edits
 
+	// Target is what the node does (default all): components start their own background loops only on nodes
+	// that run jobs.
+	Target component.Target
+
+	// Remotes are the other servers S3 replication writes to (nil for none).
+	Remotes objstore.Remotes
+
 	// EventsHTTP calls EventBridge's API destinations (the API layer's invoker; nil refuses them).
 	EventsHTTP eventbus.Invoker
 }

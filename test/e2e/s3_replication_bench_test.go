@@ -29,42 +29,7 @@ import (
 func BenchmarkS3Replication(b *testing.B) {
 	b.Run("1000x1KiB", func(b *testing.B) {
 		s, c := replicationBench(b)
-		body := bytes.Repeat([]byte("x"), 1024)
-		const n = 1000
-		done := 0
-		var putSecs, replSecs, lagSecs float64
-		for it := 0; b.Loop(); it++ {
-			start := time.Now()
-			var wg sync.WaitGroup
-			keys := make(chan int)
-			for range 8 {
-				wg.Go(func() {
-					for i := range keys {
-						_, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("bench-src"),
-							Key: aws.String(fmt.Sprintf("logs/%d/%04d", it, i)), Body: bytes.NewReader(body)})
-						if err != nil {
-							b.Error(err)
-						}
-					}
-				})
-			}
-			for i := range n {
-				keys <- i
-			}
-			close(keys)
-			wg.Wait()
-			written := time.Now()
-			done += n
-			waitReplicated(b, s, done)
-			end := time.Now()
-			putSecs += written.Sub(start).Seconds()
-			replSecs += end.Sub(start).Seconds()
-			lagSecs += end.Sub(written).Seconds()
-		}
-		iters := float64(b.N)
-		b.ReportMetric(n*iters/putSecs, "writes/s")
-		b.ReportMetric(n*iters/replSecs, "replicated/s")
-		b.ReportMetric(lagSecs/iters, "lag-s")
+		benchSmallReplication(b, s, c)
 	})
 	b.Run("1GiB", func(b *testing.B) {
 		s, c := replicationBench(b)
@@ -90,23 +55,80 @@ func BenchmarkS3Replication(b *testing.B) {
 	})
 }
 
+// benchSmallReplication writes 1,000 objects of 1 KiB into bench-src of s through c, 8 at a time, per
+// iteration, waits until s has replicated every one, and reports the throughputs and the lag.
+func benchSmallReplication(b *testing.B, s *server, c *s3.Client) {
+	body := bytes.Repeat([]byte("x"), 1024)
+	const n = 1000
+	done := 0
+	var putSecs, replSecs, lagSecs float64
+	for it := 0; b.Loop(); it++ {
+		start := time.Now()
+		var wg sync.WaitGroup
+		keys := make(chan int)
+		for range 8 {
+			wg.Go(func() {
+				for i := range keys {
+					_, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("bench-src"),
+						Key: aws.String(fmt.Sprintf("logs/%d/%04d", it, i)), Body: bytes.NewReader(body)})
+					if err != nil {
+						b.Error(err)
+					}
+				}
+			})
+		}
+		for i := range n {
+			keys <- i
+		}
+		close(keys)
+		wg.Wait()
+		written := time.Now()
+		done += n
+		waitReplicated(b, s, done)
+		end := time.Now()
+		putSecs += written.Sub(start).Seconds()
+		replSecs += end.Sub(start).Seconds()
+		lagSecs += end.Sub(written).Seconds()
+	}
+	iters := float64(b.N)
+	b.ReportMetric(n*iters/putSecs, "writes/s")
+	b.ReportMetric(n*iters/replSecs, "replicated/s")
+	b.ReportMetric(lagSecs/iters, "lag-s")
+}
+
 // replicationBench starts a server with two versioned buckets, a replication role and a rule from bench-src
 // to bench-dst.
 func replicationBench(b *testing.B) (*server, *s3.Client) {
 	s := startServer(b)
-	cfg := s.rootConfig()
+	c := benchS3Client(s.rootConfig())
+	createVersioned(b, c, "bench-src")
+	createVersioned(b, c, "bench-dst")
+	replicateToBenchDst(b, s.rootConfig(), c)
+	return s, c
+}
+
+// benchS3Client is an S3 client of cfg that keeps enough connections for the benchmarks' writers.
+func benchS3Client(cfg aws.Config) *s3.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
 	cfg.HTTPClient = &http.Client{Transport: tr}
-	c := s3Client(cfg)
+	return s3Client(cfg)
+}
+
+// createVersioned creates a bucket with versioning.
+func createVersioned(b *testing.B, c *s3.Client, name string) {
 	ctx := context.Background()
-	for _, name := range []string{"bench-src", "bench-dst"} {
-		_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
-		require.NoError(b, err)
-		_, err = c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(name),
-			VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
-		require.NoError(b, err)
-	}
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
+	require.NoError(b, err)
+	_, err = c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(name),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
+	require.NoError(b, err)
+}
+
+// replicateToBenchDst adds a replication role and a rule from bench-src to bench-dst (a bucket of the same
+// server, or one a remote holds).
+func replicateToBenchDst(b *testing.B, cfg aws.Config, c *s3.Client) {
+	ctx := context.Background()
 	ic := iam.NewFromConfig(cfg)
 	role, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bench-replication"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
@@ -122,7 +144,6 @@ func replicationBench(b *testing.B) (*server, *s3.Client) {
 			DeleteMarkerReplication: &types.DeleteMarkerReplication{Status: types.DeleteMarkerReplicationStatusDisabled},
 			Destination:             &types.Destination{Bucket: aws.String("arn:aws:s3:::bench-dst")}}}}})
 	require.NoError(b, err)
-	return s, c
 }
 
 // waitReplicated waits until the server has completed n replications.

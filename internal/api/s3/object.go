@@ -44,7 +44,8 @@ func putInput(c *api.Call, t target) (objstore.PutInput, error) {
 	hd := c.HTTP.Header
 	in := objstore.PutInput{Bucket: t.bucket, Key: t.key, Body: c.Stream, Size: bodySize(c),
 		ContentMD5: hd.Get("Content-MD5"), Headers: systemHeaders(hd), StorageClass: hd.Get("X-Amz-Storage-Class"),
-		IfNoneMatch: hd.Get("If-None-Match"), IfMatch: hd.Get("If-Match"), ACL: hd.Get("X-Amz-Acl")}
+		IfNoneMatch: hd.Get("If-None-Match"), IfMatch: hd.Get("If-Match"), ACL: hd.Get("X-Amz-Acl"),
+		ReplicaVersionID: hd.Get(objstore.ReplicaVersionHeader)}
 	var err error
 	if in.Metadata, err = userMetadata(hd); err != nil {
 		return in, err
@@ -123,7 +124,9 @@ func (h *handler) readObject(ctx context.Context, c *api.Call, t target, body bo
 }
 
 func (h *handler) deleteObject(ctx context.Context, c *api.Call, t target) (any, error) {
-	d, err := h.s.DeleteVersion(ctx, c.Caller, versionOf(c, t))
+	v := versionOf(c, t)
+	v.ReplicaOf = c.HTTP.Header.Get(objstore.ReplicaVersionHeader)
+	d, err := h.s.DeleteVersion(ctx, c.Caller, v)
 	if err != nil {
 		return nil, err
 	}

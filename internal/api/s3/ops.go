@@ -68,10 +68,11 @@ func (h *handler) buildOps() {
 		[2]string{"s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls"},
 		ownershipDoc, s.GetBucketOwnershipControls, s.PutBucketOwnershipControls, s.DeleteBucketOwnershipControls)...)
 	list = append(list, h.op("GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", read, mgmt, h.getBucketPolicyStatus))
-	// Operations that act on a version when the request names one authorize the version's action instead.
+	// Operations that act on a version when the request names one authorize the version's action instead; the
+	// writes of replicas from another server (objstore.ReplicaVersionHeader) authorize the replication actions.
 	versionActions := map[string][]string{"GetObject": {"s3:GetObjectVersion"}, "HeadObject": {"s3:GetObjectVersion"},
-		"GetObjectAttributes": {"s3:GetObjectVersionAttributes"},
-		"DeleteObject":        {"s3:DeleteObjectVersion"}, "DeleteObjects": {"s3:DeleteObjectVersion"},
+		"GetObjectAttributes": {"s3:GetObjectVersionAttributes"}, "PutObject": {"s3:ReplicateObject"},
+		"DeleteObject": {"s3:DeleteObjectVersion", "s3:ReplicateDelete"}, "DeleteObjects": {"s3:DeleteObjectVersion"},
 		"GetObjectTagging": {"s3:GetObjectVersionTagging"}, "PutObjectTagging": {"s3:PutObjectVersionTagging"},
 		"DeleteObjectTagging": {"s3:DeleteObjectVersionTagging"}}
 	for _, op := range list {

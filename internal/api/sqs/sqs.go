@@ -48,7 +48,7 @@ func New(svc *queue.Service) *api.Service {
 			data(op("DeleteMessageBatch", "sqs:DeleteMessage", false, h.deleteMessageBatch)),
 			data(op("ChangeMessageVisibility", "sqs:ChangeMessageVisibility", false, h.changeMessageVisibility)),
 			data(op("ChangeMessageVisibilityBatch", "sqs:ChangeMessageVisibility", false, h.changeMessageVisibilityBatch)),
-			op("StartMessageMoveTask", "sqs:StartMessageMoveTask", false, h.startMessageMoveTask),
+			also(op("StartMessageMoveTask", "sqs:StartMessageMoveTask", false, h.startMessageMoveTask), queue.MoveTaskActions...),
 			op("CancelMessageMoveTask", "sqs:CancelMessageMoveTask", false, h.cancelMessageMoveTask),
 			op("ListMessageMoveTasks", "sqs:ListMessageMoveTasks", true, h.listMessageMoveTasks),
 		),
@@ -63,6 +63,12 @@ type empty struct{}
 // data marks the message operations, which CloudTrail records as SQS data events.
 func data(o *api.Op) *api.Op {
 	o.Data = true
+	return o
+}
+
+// also declares the other actions an operation authorizes on the way.
+func also(o *api.Op, actions ...string) *api.Op {
+	o.Also = actions
 	return o
 }
 
