@@ -1,0 +1,61 @@
+//go:build duckdb
+
+package table_test
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB database/sql driver, for the peer of the ingest benchmark
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+
+	"github.com/seclake/seclake/internal/cputime"
+)
+
+// BenchmarkIngestCloudTrailDuckDB is the peer of BenchmarkIngestCloudTrail: DuckDB (duckdb-go, in process)
+// converts the same gzip CloudTrail file of 50,000 records to a zstd Parquet file with read_json and COPY, one
+// row per record. It neither normalizes to OCSF nor encrypts nor commits to a table. Its input is handed to it
+// as a memfd (/proc/self/fd/N, in memory, never on disk); its output is a Parquet file in the test's temporary
+// directory, plaintext on disk (DuckDB writes files: that is its nature), removed after each iteration.
+// Built only with -tags duckdb (package query is the project's importer of DuckDB; this is a measurement).
+func BenchmarkIngestCloudTrailDuckDB(b *testing.B) {
+	gz, _ := trailFile(b, trailRecords)
+	fd, err := unix.MemfdCreate("cloudtrail.json.gz", unix.MFD_CLOEXEC)
+	require.NoError(b, err)
+	input := os.NewFile(uintptr(fd), "cloudtrail.json.gz")
+	defer input.Close()
+	_, err = input.Write(gz)
+	require.NoError(b, err)
+	db, err := sql.Open("duckdb", "")
+	require.NoError(b, err)
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	out := filepath.Join(b.TempDir(), "out.parquet")
+	query := fmt.Sprintf(`COPY (SELECT unnest(Records, max_depth := 2) FROM read_json('/proc/self/fd/%d',
+ compression = 'gzip', format = 'unstructured', maximum_object_size = 1073741824)) TO '%s'
+ (FORMAT parquet, COMPRESSION zstd)`, fd, strings.ReplaceAll(out, "'", "''"))
+	var rows int64
+	require.NoError(b, db.QueryRow(fmt.Sprintf(`SELECT count(*) FROM (SELECT unnest(Records) FROM
+ read_json('/proc/self/fd/%d', compression = 'gzip', format = 'unstructured', maximum_object_size = 1073741824))`,
+		fd)).Scan(&rows))
+	require.EqualValues(b, trailRecords, rows)
+	b.SetBytes(int64(len(gz)))
+	b.ReportAllocs()
+	events := 0
+	cpu := cputime.Used()
+	for b.Loop() {
+		var n int64
+		require.NoError(b, db.QueryRow(query).Scan(&n))
+		if n != trailRecords {
+			b.Fatalf("DuckDB wrote %d rows, want %d", n, trailRecords)
+		}
+		events += int(n)
+		require.NoError(b, os.Remove(out))
+	}
+	reportCPU(b, events, cputime.Used()-cpu)
+}
