@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -158,13 +159,8 @@ func planBins(tbl *icetable.Table, fs iceio.IO, target int64) ([]bin, error) {
 			parts[key] = append(parts[key], df)
 		}
 	}
-	keys := make([]string, 0, len(parts))
-	for k := range parts {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	var bins []bin
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(parts)) {
 		files := parts[k]
 		slices.SortFunc(files, func(a, b iceberg.DataFile) int {
 			return cmp.Or(cmp.Compare(a.FileSizeBytes(), b.FileSizeBytes()), cmp.Compare(a.FilePath(), b.FilePath()))
@@ -192,14 +188,9 @@ func planBins(tbl *icetable.Table, fs iceio.IO, target int64) ([]bin, error) {
 // partitionKey identifies the partition of df: its spec and its partition values.
 func partitionKey(df iceberg.DataFile) string {
 	values := df.Partition()
-	ids := make([]int, 0, len(values))
-	for id := range values {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
 	var b strings.Builder
 	b.WriteString(strconv.Itoa(int(df.SpecID())))
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(values)) {
 		fmt.Fprintf(&b, "/%d=%v", id, values[id])
 	}
 	return b.String()

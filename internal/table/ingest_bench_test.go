@@ -101,33 +101,25 @@ func reportCPU(b *testing.B, events int, cpu time.Duration) {
 // written, and the commit in the SQLite catalog. Its peer is BenchmarkIngestCloudTrailDuckDB (-tags duckdb).
 func BenchmarkIngestCloudTrail(b *testing.B) {
 	gz, _ := trailFile(b, trailRecords)
-	e := newEnv(b, keyPolicy(accountStatement, lakeStatement))
-	tables := map[string]*table.Table{}
-	src := cloudtrail.New()
-	b.SetBytes(int64(len(gz)))
-	b.ReportAllocs()
-	events := 0
-	cpu := cputime.Used()
-	for b.Loop() {
-		events += ingest(b, e, src, source.Object{Name: "AWSLogs/111122223333/CloudTrail/us-east-1/x.json.gz",
-			Body: bytes.NewReader(gz), Account: acct, Region: region}, tables)
-	}
-	reportCPU(b, events, cputime.Used()-cpu)
+	benchIngest(b, cloudtrail.New(), "AWSLogs/111122223333/CloudTrail/us-east-1/x.json.gz", gz)
 }
 
 // BenchmarkIngestVPCFlow is the same for a VPC flow log file of 50,000 lines (plain text, 2 days, 2 accounts):
 // vpcflow normalization, then Append.
 func BenchmarkIngestVPCFlow(b *testing.B) {
-	data := flowLines(trailRecords, 0, 2, "111122223333", "444455556666")
+	benchIngest(b, vpcflow.New(), "flows.log", flowLines(trailRecords, 0, 2, "111122223333", "444455556666"))
+}
+
+// benchIngest ingests the object name of content data with src per iteration.
+func benchIngest(b *testing.B, src source.Source, name string, data []byte) {
 	e := newEnv(b, keyPolicy(accountStatement, lakeStatement))
 	tables := map[string]*table.Table{}
-	src := vpcflow.New()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	events := 0
 	cpu := cputime.Used()
 	for b.Loop() {
-		events += ingest(b, e, src, source.Object{Name: "flows.log", Body: bytes.NewReader(data), Account: acct,
+		events += ingest(b, e, src, source.Object{Name: name, Body: bytes.NewReader(data), Account: acct,
 			Region: region}, tables)
 	}
 	reportCPU(b, events, cputime.Used()-cpu)

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/seclake/seclake/internal/app/stacktest"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/source/cloudtrail"
 	"github.com/seclake/seclake/internal/source/vpcflow"
@@ -183,13 +182,7 @@ func planFiles(t *testing.T, tbl *table.Table, filter iceberg.BooleanExpression)
 	return out
 }
 
-func TestCompactionKeepsConcurrentAppends(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { compactionRace(t, newEnv(t, keyPolicy(accountStatement, lakeStatement))) })
-	t.Run("postgres", func(t *testing.T) {
-		store := stacktest.Postgres(t).(sqlStore)
-		compactionRace(t, newEnvOn(t, keyPolicy(accountStatement, lakeStatement), store, "postgres", t.TempDir()))
-	})
-}
+func TestCompactionKeepsConcurrentAppends(t *testing.T) { onBothStores(t, compactionRace) }
 
 func compactionRace(t *testing.T, e *env) {
 	vpc := openTable(t, e, "vpc_flow")

@@ -338,11 +338,14 @@ func TestDataFilesAreSortedZstdParquetWithTheLakeColumns(t *testing.T) {
 
 // TestConcurrentAppendsLoseNoCommit appends from several goroutines, each with its own handle on the table, as
 // several writers would: every append is committed.
-func TestConcurrentAppendsLoseNoCommit(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { concurrentAppends(t, newEnv(t, keyPolicy(accountStatement, lakeStatement))) })
+func TestConcurrentAppendsLoseNoCommit(t *testing.T) { onBothStores(t, concurrentAppends) }
+
+// onBothStores runs f on SQLite, and on PostgreSQL when SECLAKE_TEST_POSTGRES is set.
+func onBothStores(t *testing.T, f func(*testing.T, *env)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, newEnv(t, keyPolicy(accountStatement, lakeStatement))) })
 	t.Run("postgres", func(t *testing.T) {
 		store := stacktest.Postgres(t).(sqlStore)
-		concurrentAppends(t, newEnvOn(t, keyPolicy(accountStatement, lakeStatement), store, "postgres", t.TempDir()))
+		f(t, newEnvOn(t, keyPolicy(accountStatement, lakeStatement), store, "postgres", t.TempDir()))
 	})
 }
 
