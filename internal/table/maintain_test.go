@@ -315,8 +315,16 @@ func TestMaintainEveryTable(t *testing.T) {
 	_, err = e.st.Objects.PutObject(ctx, root, objstore.PutInput{Bucket: bucket, Key: orphan,
 		Body: strings.NewReader("x"), Size: 1})
 	require.NoError(t, err)
+	// A table made before the metadata retention properties existed gets them.
+	it, err := ct.Load(ctx)
+	require.NoError(t, err)
+	tx := it.NewTransaction()
+	require.NoError(t, tx.RemoveProperties([]string{icetable.MetadataDeleteAfterCommitEnabledKey,
+		icetable.MetadataPreviousVersionsMaxKey}))
+	_, err = tx.Commit(ctx)
+	require.NoError(t, err)
 	// Snapshots are stamped by iceberg-go's clock: the lake's is set a week and more after the newest.
-	it, err := vpc.Load(ctx)
+	it, err = vpc.Load(ctx)
 	require.NoError(t, err)
 	e.clk.Set(time.UnixMilli(it.CurrentSnapshot().TimestampMs).Add(table.DefaultSnapshotAge + 24*time.Hour))
 
@@ -343,4 +351,8 @@ func TestMaintainEveryTable(t *testing.T) {
 	c := byName[ct.Name()]
 	require.Zero(t, c.Compact.FilesRemoved)
 	require.Zero(t, c.Expire.Snapshots, "one snapshot, retained")
+	it, err = ct.Load(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "true", it.Properties()[icetable.MetadataDeleteAfterCommitEnabledKey])
+	require.Equal(t, "20", it.Properties()[icetable.MetadataPreviousVersionsMaxKey])
 }
