@@ -53,7 +53,7 @@ func rewriteBin(ctx context.Context, wfs iceio.WriteFileIO, tbl *icetable.Table,
 	}
 	var buf bytes.Buffer
 	w := parquet.NewWriter(&buf, schema, parquet.Compression(&parquet.Zstd))
-	n, err := mergeRows(w, inputs, leaf.ColumnIndex)
+	n, err := mergeRows(w, inputs, leaf)
 	for _, in := range inputs {
 		_ = in.rows.Close()
 	}
@@ -92,7 +92,7 @@ type mergeInput struct {
 }
 
 // fill reads the input's next batch; it returns false at the end of the input.
-func (in *mergeInput) fill(timeColumn int) (bool, error) {
+func (in *mergeInput) fill(timeColumn parquet.LeafColumn) (bool, error) {
 	if in.batch == nil {
 		in.batch = make([]parquet.Row, mergeBatch)
 	}
@@ -110,14 +110,9 @@ func (in *mergeInput) fill(timeColumn int) (bool, error) {
 }
 
 // rowTime is the time of row, or the smallest time when it has none.
-func rowTime(row parquet.Row, timeColumn int) int64 {
-	for _, v := range row {
-		if v.Column() == timeColumn {
-			if v.IsNull() {
-				return math.MinInt64
-			}
-			return v.Int64()
-		}
+func rowTime(row parquet.Row, timeColumn parquet.LeafColumn) int64 {
+	if v, ok := find(row, timeColumn); ok && !v.IsNull() {
+		return v.Int64()
 	}
 	return math.MinInt64
 }
@@ -137,7 +132,7 @@ func (h *mergeHeap) Pop() any {
 }
 
 // mergeRows writes the rows of inputs, each sorted by time, to w in order of time, and returns their number.
-func mergeRows(w *parquet.Writer, inputs []*mergeInput, timeColumn int) (int64, error) {
+func mergeRows(w *parquet.Writer, inputs []*mergeInput, timeColumn parquet.LeafColumn) (int64, error) {
 	h := make(mergeHeap, 0, len(inputs))
 	for _, in := range inputs {
 		ok, err := in.fill(timeColumn)

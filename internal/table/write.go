@@ -58,15 +58,21 @@ func columnsOf(t *shape.Table) (*columns, error) {
 
 // find returns the value of the unrepeated leaf l in row.
 func find(row parquet.Row, l parquet.LeafColumn) (parquet.Value, bool) {
-	if l.ColumnIndex < 0 {
-		return parquet.Value{}, false
-	}
-	for _, v := range row {
-		if v.Column() == l.ColumnIndex {
-			return v, true
-		}
+	if i, ok := indexOf(row, l); ok {
+		return row[i], true
 	}
 	return parquet.Value{}, false
+}
+
+// indexOf returns the position in row of the value of the unrepeated leaf l. A row holds its values in the order
+// of their columns (as Schema.Deconstruct makes it), so it is a binary search.
+func indexOf(row parquet.Row, l parquet.LeafColumn) (int, bool) {
+	if l.ColumnIndex < 0 {
+		return 0, false
+	}
+	return slices.BinarySearchFunc(row, l.ColumnIndex, func(v parquet.Value, col int) int {
+		return cmp.Compare(v.Column(), col)
+	})
 }
 
 // validRegion accepts region names ("us-east-1"), which become a part of an object key.
@@ -92,11 +98,8 @@ func stringAt(row parquet.Row, l parquet.LeafColumn, def string) string {
 
 // set replaces the value of the unrepeated top-level optional string leaf l in row with s.
 func set(row parquet.Row, l parquet.LeafColumn, s string) {
-	for i, v := range row {
-		if v.Column() == l.ColumnIndex {
-			row[i] = parquet.ValueOf(s).Level(0, l.MaxDefinitionLevel, l.ColumnIndex)
-			return
-		}
+	if i, ok := indexOf(row, l); ok {
+		row[i] = parquet.ValueOf(s).Level(0, l.MaxDefinitionLevel, l.ColumnIndex)
 	}
 }
 
