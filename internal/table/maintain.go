@@ -80,7 +80,8 @@ func (l *Lake) Maintain(ctx context.Context, p Policy) (Summary, error) {
 }
 
 // maintain runs the maintenance of one table. It uses only the table's identifier (Maintain's handles know no
-// Source).
+// Source). A step that fails does not stop the next ones (a bucket policy without s3:ListBucket for the lake
+// stops the file counts and orphan removal, not compaction and expiry); the errors are joined.
 func (t *Table) maintain(ctx context.Context, p Policy) (TableSummary, error) {
 	ts := TableSummary{Table: t.Name()}
 	now := t.lake.cfg.Clock.Now()
@@ -88,34 +89,28 @@ func (t *Table) maintain(ctx context.Context, p Policy) (TableSummary, error) {
 	if err != nil {
 		return ts, wrapErr(t, "maintain", err)
 	}
-	if ts.FilesBefore, ts.BytesBefore, err = t.usage(ctx, tbl.Location()); err != nil {
-		return ts, wrapErr(t, "maintain", err)
-	}
-	if err := t.keepMetadata(ctx, tbl, cmp.Or(p.PreviousVersionsMax, DefaultPreviousVersionsMax)); err != nil {
-		return ts, err
-	}
-	if ts.Compact, err = t.Compact(ctx, CompactOptions{TargetSize: p.TargetSize}); err != nil {
-		return ts, err
-	}
+	var errs []error
+	step := func(err error) { errs = append(errs, err) }
+	ts.FilesBefore, ts.BytesBefore, err = t.usage(ctx, tbl.Location())
+	step(err)
+	step(t.keepMetadata(ctx, tbl, cmp.Or(p.PreviousVersionsMax, DefaultPreviousVersionsMax)))
+	ts.Compact, err = t.Compact(ctx, CompactOptions{TargetSize: p.TargetSize})
+	step(err)
 	ts.Expire, err = t.ExpireSnapshots(ctx, now.Add(-cmp.Or(p.SnapshotAge, DefaultSnapshotAge)),
 		cmp.Or(p.RetainLast, DefaultRetainLast))
-	if err != nil {
-		return ts, err
-	}
-	if ts.Orphans, err = t.RemoveOrphans(ctx, now.Add(-cmp.Or(p.OrphanAge, DefaultOrphanAge))); err != nil {
-		return ts, err
-	}
-	if ts.FilesAfter, ts.BytesAfter, err = t.usage(ctx, tbl.Location()); err != nil {
-		return ts, wrapErr(t, "maintain", err)
-	}
-	return ts, nil
+	step(err)
+	ts.Orphans, err = t.RemoveOrphans(ctx, now.Add(-cmp.Or(p.OrphanAge, DefaultOrphanAge)))
+	step(err)
+	ts.FilesAfter, ts.BytesAfter, err = t.usage(ctx, tbl.Location())
+	step(err)
+	return ts, errors.Join(errs...)
 }
 
 // usage counts the objects under location and their size.
 func (t *Table) usage(ctx context.Context, location string) (int, int64, error) {
 	objects, err := t.list(ctx, location)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, wrapErr(t, "count files", err)
 	}
 	var size int64
 	for _, o := range objects {

@@ -356,3 +356,24 @@ func TestMaintainEveryTable(t *testing.T) {
 	require.Equal(t, "true", it.Properties()[icetable.MetadataDeleteAfterCommitEnabledKey])
 	require.Equal(t, "20", it.Properties()[icetable.MetadataPreviousVersionsMaxKey])
 }
+
+// TestMaintainWithoutListBucket: a bucket policy that does not let the lake list its bucket stops the file counts
+// and orphan removal, with an error that names the action, but not compaction and expiry.
+func TestMaintainWithoutListBucket(t *testing.T) {
+	e := newEnv(t, keyPolicy(accountStatement, lakeStatement))
+	vpc := openTable(t, e, "vpc_flow")
+	events := 0
+	for i := range 3 {
+		events += appendFlows(t, vpc, 20, i, 1)
+	}
+	writeOnly := strings.Replace(bucketPolicy, `"s3:ListBucket"`, `"s3:GetBucketLocation"`, 1)
+	require.NotEqual(t, bucketPolicy, writeOnly)
+	require.NoError(t, e.st.Objects.PutBucketPolicy(ctx, root, bucket, writeOnly))
+	sum, err := e.lake.Maintain(ctx, table.Policy{})
+	require.ErrorContains(t, err, "s3:ListBucket")
+	require.Len(t, sum.Tables, 1)
+	require.Equal(t, 3, sum.Tables[0].Compact.FilesRemoved)
+	rows, files := count(t, vpc, nil)
+	require.EqualValues(t, events, rows)
+	require.Equal(t, 1, files)
+}
