@@ -1,12 +1,15 @@
 package table_test
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/iceberg-go"
 	icetable "github.com/apache/iceberg-go/table"
 	"github.com/parquet-go/parquet-go"
@@ -376,4 +379,49 @@ func TestMaintainWithoutListBucket(t *testing.T) {
 	rows, files := count(t, vpc, nil)
 	require.EqualValues(t, events, rows)
 	require.Equal(t, 1, files)
+}
+
+// TestCompactionKeepsEveryValue compacts CloudTrail events (nested objects, lists, maps) and compares every row,
+// as JSON, before and after.
+func TestCompactionKeepsEveryValue(t *testing.T) {
+	e := newEnv(t, keyPolicy(accountStatement, lakeStatement))
+	ct := openTable(t, e, "cloud_trail_mgmt")
+	mgmt := normalize(t, cloudtrail.New(), "../source/cloudtrail/testdata/management.json", "cloud_trail_mgmt")
+	for range 3 {
+		_, err := ct.Append(ctx, mgmt)
+		require.NoError(t, err)
+	}
+	before := rowsAsJSON(t, ct)
+	require.Len(t, before, 3*len(mgmt.Events))
+	res, err := ct.Compact(ctx, table.CompactOptions{})
+	require.NoError(t, err)
+	require.NotZero(t, res.FilesRemoved)
+	require.Equal(t, res.FilesRemoved, 3*res.FilesAdded, "each partition's three files into one")
+	after := rowsAsJSON(t, ct)
+	require.Equal(t, len(before), len(after))
+	for i := range before {
+		if before[i] != after[i] {
+			t.Fatalf("row %d differs after compaction:\n%.500s\n%.500s", i, before[i], after[i])
+		}
+	}
+}
+
+// rowsAsJSON scans the table and returns its rows as JSON lines, sorted.
+func rowsAsJSON(t *testing.T, tbl *table.Table) []string {
+	t.Helper()
+	it, err := tbl.Load(ctx)
+	require.NoError(t, err)
+	at, err := it.Scan().ToArrowTable(ctx)
+	require.NoError(t, err)
+	defer at.Release()
+	r := array.NewTableReader(at, 1024)
+	defer r.Release()
+	var out []string
+	for r.Next() {
+		var buf bytes.Buffer
+		require.NoError(t, array.RecordToJSON(r.RecordBatch(), &buf))
+		out = append(out, strings.Split(strings.TrimSpace(buf.String()), "\n")...)
+	}
+	slices.Sort(out)
+	return out
 }
