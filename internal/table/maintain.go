@@ -120,11 +120,13 @@ func (t *Table) usage(ctx context.Context, location string) (int, int64, error) 
 }
 
 // retentionProperties are the table properties that bound its metadata files: each commit deletes the metadata
-// files that fall off a log of previousVersionsMax.
+// files that fall off a log of previousVersionsMax, and appends merge the manifests once there are 100 (else
+// every append adds one, and each commit reads them all).
 func retentionProperties(previousVersionsMax int) iceberg.Properties {
 	return iceberg.Properties{
 		icetable.MetadataDeleteAfterCommitEnabledKey: "true",
 		icetable.MetadataPreviousVersionsMaxKey:      strconv.Itoa(previousVersionsMax),
+		icetable.ManifestMergeEnabledKey:             "true",
 	}
 }
 

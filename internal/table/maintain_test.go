@@ -299,6 +299,15 @@ func TestMetadataFilesStayBounded(t *testing.T) {
 		}
 	}
 	require.Equal(t, table.DefaultPreviousVersionsMax+1, metadata, "the current metadata file and its log")
+	// Appends merge the manifests (commit.manifest-merge.enabled): a commit does not read one per append.
+	it, err := vpc.Load(ctx)
+	require.NoError(t, err)
+	fsys, err := it.FS(ctx)
+	require.NoError(t, err)
+	manifests, err := it.CurrentSnapshot().Manifests(fsys)
+	require.NoError(t, err)
+	t.Logf("%d manifests after 100 appends", len(manifests))
+	require.Less(t, len(manifests), 100)
 	rows, _ := count(t, vpc, nil)
 	require.EqualValues(t, 100*len(flows.Events), rows)
 }
