@@ -44,6 +44,24 @@ func appendFlows(t testing.TB, tbl *table.Table, n, seed, days int) int {
 	return len(b.Events)
 }
 
+// appendTimes appends b to tbl n times.
+func appendTimes(t *testing.T, tbl *table.Table, b table.Batch, n int) {
+	t.Helper()
+	for range n {
+		_, err := tbl.Append(ctx, b)
+		require.NoError(t, err)
+	}
+}
+
+// smallFiles appends n files of lines flow events each in one partition, and returns the number of events.
+func smallFiles(t testing.TB, tbl *table.Table, n, lines int) int {
+	events := 0
+	for i := range n {
+		events += appendFlows(t, tbl, lines, i, 1)
+	}
+	return events
+}
+
 // keys lists the keys of the bucket under prefix, as the bucket's owner.
 func keys(t *testing.T, e *env, prefix string) []string {
 	t.Helper()
@@ -189,10 +207,7 @@ func TestCompactionKeepsConcurrentAppends(t *testing.T) { onBothStores(t, compac
 
 func compactionRace(t *testing.T, e *env) {
 	vpc := openTable(t, e, "vpc_flow")
-	events := 0
-	for i := range 4 {
-		events += appendFlows(t, vpc, 30, i, 1)
-	}
+	events := smallFiles(t, vpc, 4, 30)
 	// An append into the partition being compacted commits between the compaction's read and its commit.
 	writer := openTable(t, e, "vpc_flow")
 	var once sync.Once
@@ -288,10 +303,7 @@ func TestMetadataFilesStayBounded(t *testing.T) {
 	e := newEnv(t, keyPolicy(accountStatement, lakeStatement))
 	vpc := openTable(t, e, "vpc_flow")
 	flows := normalize(t, vpcflow.New(), "../source/vpcflow/testdata/default-v2.log", "vpc_flow")
-	for range 100 {
-		_, err := vpc.Append(ctx, flows)
-		require.NoError(t, err)
-	}
+	appendTimes(t, vpc, flows, 100)
 	var metadata int
 	for _, k := range keys(t, e, "aws/VPC_FLOW/2.0/metadata/") {
 		if strings.HasSuffix(k, ".metadata.json") {
@@ -315,10 +327,7 @@ func TestMetadataFilesStayBounded(t *testing.T) {
 func TestMaintainEveryTable(t *testing.T) {
 	e := newEnv(t, keyPolicy(accountStatement, lakeStatement))
 	vpc := openTable(t, e, "vpc_flow")
-	events := 0
-	for i := range 4 {
-		events += appendFlows(t, vpc, 30, i, 1)
-	}
+	events := smallFiles(t, vpc, 4, 30)
 	ct := openTable(t, e, "cloud_trail_mgmt")
 	_, err := ct.Append(ctx, normalize(t, cloudtrail.New(), "../source/cloudtrail/testdata/management.json",
 		"cloud_trail_mgmt"))
@@ -374,10 +383,7 @@ func TestMaintainEveryTable(t *testing.T) {
 func TestMaintainWithoutListBucket(t *testing.T) {
 	e := newEnv(t, keyPolicy(accountStatement, lakeStatement))
 	vpc := openTable(t, e, "vpc_flow")
-	events := 0
-	for i := range 3 {
-		events += appendFlows(t, vpc, 20, i, 1)
-	}
+	events := smallFiles(t, vpc, 3, 20)
 	writeOnly := strings.Replace(bucketPolicy, `"s3:ListBucket"`, `"s3:GetBucketLocation"`, 1)
 	require.NotEqual(t, bucketPolicy, writeOnly)
 	require.NoError(t, e.st.Objects.PutBucketPolicy(ctx, root, bucket, writeOnly))
@@ -396,10 +402,7 @@ func TestCompactionKeepsEveryValue(t *testing.T) {
 	e := newEnv(t, keyPolicy(accountStatement, lakeStatement))
 	ct := openTable(t, e, "cloud_trail_mgmt")
 	mgmt := normalize(t, cloudtrail.New(), "../source/cloudtrail/testdata/management.json", "cloud_trail_mgmt")
-	for range 3 {
-		_, err := ct.Append(ctx, mgmt)
-		require.NoError(t, err)
-	}
+	appendTimes(t, ct, mgmt, 3)
 	before := rowsAsJSON(t, ct)
 	require.Len(t, before, 3*len(mgmt.Events))
 	res, err := ct.Compact(ctx, table.CompactOptions{})
