@@ -62,10 +62,15 @@ type Summary struct {
 func (l *Lake) Maintain(ctx context.Context, p Policy) (Summary, error) {
 	var sum Summary
 	var errs []error
+	// The tables are listed first: each one's maintenance commits to the catalog being listed.
+	var idents []icetable.Identifier
 	for ident, err := range l.cat.ListTables(ctx, l.namespace) {
 		if err != nil {
-			return sum, errors.Join(append(errs, fmt.Errorf("table: list tables: %w", err))...)
+			return sum, fmt.Errorf("table: list tables: %w", err)
 		}
+		idents = append(idents, ident)
+	}
+	for _, ident := range idents {
 		t := &Table{lake: l, ident: ident}
 		ts, err := t.maintain(ctx, p)
 		sum.Tables = append(sum.Tables, ts)

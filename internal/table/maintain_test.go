@@ -324,8 +324,9 @@ func TestMetadataFilesStayBounded(t *testing.T) {
 	require.EqualValues(t, 100*len(flows.Events), rows)
 }
 
-func TestMaintainEveryTable(t *testing.T) {
-	e := newEnv(t, keyPolicy(accountStatement, lakeStatement))
+func TestMaintainEveryTable(t *testing.T) { onBothStores(t, maintainEveryTable) }
+
+func maintainEveryTable(t *testing.T, e *env) {
 	vpc := openTable(t, e, "vpc_flow")
 	events := smallFiles(t, vpc, 4, 30)
 	ct := openTable(t, e, "cloud_trail_mgmt")
