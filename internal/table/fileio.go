@@ -21,8 +21,10 @@ import (
 )
 
 // Objects is what the tables need of the object store: writes as a service (decided by the bucket policy and
-// the key policy, encrypted with the bucket's default encryption), ranged reads and deletes.
+// the key policy, encrypted with the bucket's default encryption), ranged reads, deletes, and listings (for
+// orphan removal; the bucket policy must grant the lake's principal s3:ListBucket).
 type Objects interface {
+	ListObjects(ctx context.Context, c *actor.Caller, in objstore.ListInput) (*objstore.ListOutput, error)
 	Deliver(ctx context.Context, in objstore.DeliveryInput) (*objstore.Object, error)
 	HeadObject(ctx context.Context, c *actor.Caller, in objstore.GetInput) (*objstore.GetOutput, error)
 	GetObject(ctx context.Context, c *actor.Caller, in objstore.GetInput) (*objstore.GetOutput, error)

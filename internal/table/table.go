@@ -16,7 +16,12 @@
 //
 // Append writes one zstd Parquet data file per partition (rows sorted by time) and commits them in one snapshot.
 //
-// Not yet here (issue 17): ingestion, compaction and snapshot expiry, the REST and Glue catalogs.
+// Maintenance (Lake.Maintain, the worker job table.maintain): Compact bin-packs a partition's small files into
+// files of the target size in one replace snapshot, ExpireSnapshots drops old snapshots and deletes the files
+// only they referenced, RemoveOrphans deletes old unreferenced files, and every commit deletes the metadata
+// files beyond the table's metadata log (write.metadata.previous-versions-max).
+//
+// Not yet here (issue 17): ingestion, the REST and Glue catalogs.
 package table
 
 import (
@@ -26,6 +31,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/apache/iceberg-go"
@@ -179,15 +185,15 @@ func (l *Lake) Table(ctx context.Context, src Source) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = l.cat.CreateTable(ctx, t.ident, sc,
-		catalog.WithLocation(t.Location()),
-		catalog.WithPartitionSpec(&spec),
-		catalog.WithProperties(iceberg.Properties{
-			icetable.PropertyFormatVersion:    "2",
-			"write.format.default":            "parquet",
-			"write.parquet.compression-codec": "zstd",
-			"seclake.source":                  src.prefix(),
-		}))
+	props := iceberg.Properties{
+		icetable.PropertyFormatVersion:    "2",
+		"write.format.default":            "parquet",
+		"write.parquet.compression-codec": "zstd",
+		"seclake.source":                  src.prefix(),
+	}
+	maps.Copy(props, retentionProperties(DefaultPreviousVersionsMax))
+	_, err = l.cat.CreateTable(ctx, t.ident, sc, catalog.WithLocation(t.Location()),
+		catalog.WithPartitionSpec(&spec), catalog.WithProperties(props))
 	if errors.Is(err, catalog.ErrTableAlreadyExists) {
 		return t, nil // created by another writer meanwhile
 	}

@@ -60,6 +60,9 @@ const (
 	bucketPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"SecurityLakeWrite","Effect":"Allow",
  "Principal":{"Service":"securitylake.amazonaws.com"},"Action":["s3:PutObject","s3:GetObject","s3:DeleteObject"],
  "Resource":"arn:aws:s3:::aws-security-data-lake-us-east-1-abcdef/*",
+ "Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}},
+ {"Sid":"SecurityLakeList","Effect":"Allow","Principal":{"Service":"securitylake.amazonaws.com"},
+ "Action":"s3:ListBucket","Resource":"arn:aws:s3:::aws-security-data-lake-us-east-1-abcdef",
  "Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}}]}`
 )
 
@@ -68,6 +71,7 @@ func keyPolicy(statements ...string) string {
 }
 
 type env struct {
+	clk   *clock.Fake
 	st    *stack.Stack
 	lake  *table.Lake
 	blobs string
@@ -111,7 +115,7 @@ func newEnvOn(t testing.TB, policy string, store sqlStore, dialect, dir string) 
 	require.NoError(t, err)
 	t.Cleanup(func() { lake.Close() })
 	// stacktest's blob directory is another of the test's temporary directories, beside dir.
-	return &env{st: st, lake: lake, blobs: filepath.Dir(dir), key: md.ARN}
+	return &env{clk: clk, st: st, lake: lake, blobs: filepath.Dir(dir), key: md.ARN}
 }
 
 // collect keeps the batches a source makes.
@@ -212,7 +216,13 @@ func TestAppendAndScan(t *testing.T) {
 	rows, _ = count(t, again, nil)
 	require.EqualValues(t, len(flows.Events)+len(flows2.Events), rows)
 
-	// Every file in the blob directory (the test's temporary directories but the metadata database) is ciphertext: no Parquet magic, no Avro magic, no metadata JSON.
+	requireCiphertext(t, e)
+}
+
+// requireCiphertext checks that every file in the blob directory (the test's temporary directories but the
+// metadata database) is ciphertext: no Parquet magic, no Avro magic, no metadata JSON, no flow log values.
+func requireCiphertext(t *testing.T, e *env) {
+	t.Helper()
 	scanned := 0
 	require.NoError(t, filepath.WalkDir(e.blobs, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), "meta.db") {
@@ -328,11 +338,14 @@ func TestDataFilesAreSortedZstdParquetWithTheLakeColumns(t *testing.T) {
 
 // TestConcurrentAppendsLoseNoCommit appends from several goroutines, each with its own handle on the table, as
 // several writers would: every append is committed.
-func TestConcurrentAppendsLoseNoCommit(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { concurrentAppends(t, newEnv(t, keyPolicy(accountStatement, lakeStatement))) })
+func TestConcurrentAppendsLoseNoCommit(t *testing.T) { onBothStores(t, concurrentAppends) }
+
+// onBothStores runs f on SQLite, and on PostgreSQL when SECLAKE_TEST_POSTGRES is set.
+func onBothStores(t *testing.T, f func(*testing.T, *env)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, newEnv(t, keyPolicy(accountStatement, lakeStatement))) })
 	t.Run("postgres", func(t *testing.T) {
 		store := stacktest.Postgres(t).(sqlStore)
-		concurrentAppends(t, newEnvOn(t, keyPolicy(accountStatement, lakeStatement), store, "postgres", t.TempDir()))
+		f(t, newEnvOn(t, keyPolicy(accountStatement, lakeStatement), store, "postgres", t.TempDir()))
 	})
 }
 

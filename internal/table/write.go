@@ -58,15 +58,21 @@ func columnsOf(t *shape.Table) (*columns, error) {
 
 // find returns the value of the unrepeated leaf l in row.
 func find(row parquet.Row, l parquet.LeafColumn) (parquet.Value, bool) {
-	if l.ColumnIndex < 0 {
-		return parquet.Value{}, false
-	}
-	for _, v := range row {
-		if v.Column() == l.ColumnIndex {
-			return v, true
-		}
+	if i, ok := indexOf(row, l); ok {
+		return row[i], true
 	}
 	return parquet.Value{}, false
+}
+
+// indexOf returns the position in row of the value of the unrepeated leaf l. A row holds its values in the order
+// of their columns (as Schema.Deconstruct makes it), so it is a binary search.
+func indexOf(row parquet.Row, l parquet.LeafColumn) (int, bool) {
+	if l.ColumnIndex < 0 {
+		return 0, false
+	}
+	return slices.BinarySearchFunc(row, l.ColumnIndex, func(v parquet.Value, col int) int {
+		return cmp.Compare(v.Column(), col)
+	})
 }
 
 // validRegion accepts region names ("us-east-1"), which become a part of an object key.
@@ -92,11 +98,8 @@ func stringAt(row parquet.Row, l parquet.LeafColumn, def string) string {
 
 // set replaces the value of the unrepeated top-level optional string leaf l in row with s.
 func set(row parquet.Row, l parquet.LeafColumn, s string) {
-	for i, v := range row {
-		if v.Column() == l.ColumnIndex {
-			row[i] = parquet.ValueOf(s).Level(0, l.MaxDefinitionLevel, l.ColumnIndex)
-			return
-		}
+	if i, ok := indexOf(row, l); ok {
+		row[i] = parquet.ValueOf(s).Level(0, l.MaxDefinitionLevel, l.ColumnIndex)
 	}
 }
 
@@ -150,13 +153,9 @@ func (t *Table) Append(ctx context.Context, b Batch) (Appended, error) {
 	if err != nil {
 		return Appended{}, fmt.Errorf("table %s: %w", t.Name(), err)
 	}
-	fsys, err := tbl.FS(ctx)
+	wfs, err := t.writeIO(ctx, tbl)
 	if err != nil {
-		return Appended{}, fmt.Errorf("table %s: %w", t.Name(), err)
-	}
-	wfs, ok := fsys.(iceio.WriteFileIO)
-	if !ok {
-		return Appended{}, fmt.Errorf("table %s: its file IO cannot write", t.Name())
+		return Appended{}, err
 	}
 	keys := make([]partition, 0, len(parts))
 	for p := range parts {
@@ -170,7 +169,6 @@ func (t *Table) Append(ctx context.Context, b Batch) (Appended, error) {
 		}
 		return Appended{}, fmt.Errorf("table %s: append: %w", t.Name(), err)
 	}
-	spec := tbl.Spec()
 	files := make([]iceberg.DataFile, 0, len(keys))
 	var buf bytes.Buffer
 	for _, p := range keys {
@@ -179,49 +177,89 @@ func (t *Table) Append(ctx context.Context, b Batch) (Appended, error) {
 			return fail(err)
 		}
 		name := t.Location() + "/data/" + p.path() + "/" + fileID() + ".zstd.parquet"
-		if err := wfs.WriteFile(name, buf.Bytes()); err != nil {
-			return fail(err)
-		}
-		out.Files = append(out.Files, name)
-		// The statistics come from the bytes just written, not from reading the object back.
-		df, err := icetable.FileToDataFile(ctx, memIO{name: name, data: buf.Bytes()}, name, tbl.Schema(), spec, 0,
-			tbl.Properties())
+		df, err := writeDataFile(ctx, wfs, tbl, name, buf.Bytes())
 		if err != nil {
 			return fail(err)
 		}
+		out.Files = append(out.Files, name)
 		files = append(files, df)
 	}
 	appendID := fileID()
 	props := iceberg.Properties{"seclake.rows": strconv.Itoa(len(events)), appendIDKey: appendID}
-	// A writer that lost the race for the catalog row commits again on the new metadata; the files stay.
+	id, err := t.commit(ctx, tbl, appendID, func(tx *icetable.Transaction) error {
+		// The files' names are random: no need to read every manifest of the table to look for them.
+		return tx.AddDataFiles(ctx, files, props, icetable.WithoutDuplicateCheck())
+	})
+	if err != nil {
+		return fail(err)
+	}
+	out.SnapshotID = id
+	return out, nil
+}
+
+// writeIO returns the file IO of tbl, which writes.
+func (t *Table) writeIO(ctx context.Context, tbl *icetable.Table) (iceio.WriteFileIO, error) {
+	fsys, err := tbl.FS(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("table %s: %w", t.Name(), err)
+	}
+	wfs, ok := fsys.(iceio.WriteFileIO)
+	if !ok {
+		return nil, fmt.Errorf("table %s: its file IO cannot write", t.Name())
+	}
+	return wfs, nil
+}
+
+// writeDataFile writes data as the data file name and returns its Iceberg description, with the statistics
+// taken from the bytes just written, not from reading the object back. On error nothing is left behind (best
+// effort).
+func writeDataFile(ctx context.Context, wfs iceio.WriteFileIO, tbl *icetable.Table, name string,
+	data []byte) (iceberg.DataFile, error) {
+	if err := wfs.WriteFile(name, data); err != nil {
+		return nil, err
+	}
+	df, err := icetable.FileToDataFile(ctx, memIO{name: name, data: data}, name, tbl.Schema(), tbl.Spec(), 0,
+		tbl.Properties())
+	if err != nil {
+		_ = wfs.Remove(name)
+		return nil, err
+	}
+	return df, nil
+}
+
+// commit commits what stage puts in a transaction on tbl, as the operation opID (a snapshot summary property;
+// empty for a commit that makes no snapshot), and returns the table's current snapshot after it. A writer that lost the race for the catalog row stages again on the new
+// metadata; the files it wrote stay.
+func (t *Table) commit(ctx context.Context, tbl *icetable.Table, opID string,
+	stage func(*icetable.Transaction) error) (int64, error) {
 	for attempt := 0; ; attempt++ {
 		tx := tbl.NewTransaction()
-		err := tx.AddDataFiles(ctx, files, props)
+		err := stage(tx)
 		var committed *icetable.Table
 		if err == nil {
 			committed, err = tx.Commit(ctx)
 		}
 		if err == nil {
 			if s := committed.CurrentSnapshot(); s != nil {
-				out.SnapshotID = s.SnapshotID
+				return s.SnapshotID, nil
 			}
-			return out, nil
+			return 0, nil
 		}
 		if attempt >= maxCommitAttempts || ctx.Err() != nil {
-			return fail(err)
+			return 0, err
 		}
 		before := tbl.MetadataLocation()
-		if tbl, err = t.Load(ctx); err != nil {
-			return fail(err)
+		var lerr error
+		if tbl, lerr = t.Load(ctx); lerr != nil {
+			return 0, errors.Join(err, lerr)
 		}
 		// Stale metadata (ErrCommitFailed, or a requirement that no longer holds, which iceberg-go reports as a
 		// plain error) is a lost race, unless the commit that moved the table was this one.
 		if tbl.MetadataLocation() == before {
-			return fail(err)
+			return 0, err
 		}
-		if id, ok := committedAs(tbl, appendID); ok {
-			out.SnapshotID = id
-			return out, nil
+		if id, ok := committedAs(tbl, opID); ok && opID != "" {
+			return id, nil
 		}
 	}
 }
