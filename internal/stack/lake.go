@@ -53,5 +53,8 @@ func (s *Stack) lake() component.Component {
 			}
 			return nil
 		},
+		Jobs: []component.Job{job(table.JobName, table.JobEvery, func(ctx context.Context) error {
+			return s.Lakes.Maintain(ctx, table.Policy{})
+		})},
 	}
 }

@@ -212,3 +212,23 @@ func (ls *Lakes) Close() error {
 	}
 	return nil
 }
+
+// Maintain maintains the tables of every lake (Lake.Maintain with p): the stack's JobName job. A lake that fails
+// does not stop the others; their errors are joined.
+func (ls *Lakes) Maintain(ctx context.Context, p Policy) error {
+	infos, err := ls.List(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, info := range infos {
+		l, err := ls.Open(ctx, info.Account, info.Region)
+		if err == nil {
+			_, err = l.Maintain(ctx, p)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("lake %s in %s: %w", info.Account, info.Region, err))
+		}
+	}
+	return errors.Join(errs...)
+}
