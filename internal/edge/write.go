@@ -111,7 +111,11 @@ func (s *Server) writeError(w http.ResponseWriter, rq *request, p awsproto.Proto
 		opt.XMLNamespace = rq.svc.XMLNamespace
 		opt.QueryCompatible = rq.svc.QueryCompatible
 	}
-	awsproto.WriteError(w, p, e, rq.id, opt)
+	if rq.svc != nil && rq.svc.WriteError != nil {
+		rq.svc.WriteError(w, e, rq.id)
+	} else {
+		awsproto.WriteError(w, p, e, rq.id, opt)
+	}
 	rq.errCode = e.Code
 	status := e.Status
 	if status == 0 {
