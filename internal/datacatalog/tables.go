@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/seclake/seclake/internal/actor"
@@ -143,11 +144,12 @@ func (s *Service) table(ctx context.Context, sc Scope, db, name string) (Table, 
 
 // CreateTable keeps a table that is not Iceberg (a Hive table, a resource link) in database db
 // (glue:CreateTable); input is its Glue TableInput.
-func (s *Service) CreateTable(ctx context.Context, c *actor.Caller, sc Scope, db, name string, input json.RawMessage) error {
+func (s *Service) CreateTable(ctx context.Context, c *actor.Caller, sc Scope, db string, input json.RawMessage) error {
+	name := inputName(input)
 	if err := s.authorize(ctx, c, sc, "glue:CreateTable", db, name); err != nil {
 		return err
 	}
-	if err := validName(name); err != nil {
+	if err := checkInput(input); err != nil {
 		return err
 	}
 	if _, err := s.table(ctx, sc, db, name); err == nil {
@@ -196,8 +198,12 @@ func (s *Service) CreateIcebergTable(ctx context.Context, c *actor.Caller, sc Sc
 
 // UpdateTable replaces the TableInput of a table kept here (glue:UpdateTable), keeping the earlier one as a
 // version. Iceberg tables change by commits (CommitTable), not here.
-func (s *Service) UpdateTable(ctx context.Context, c *actor.Caller, sc Scope, db, name string, input json.RawMessage) error {
+func (s *Service) UpdateTable(ctx context.Context, c *actor.Caller, sc Scope, db string, input json.RawMessage) error {
+	name := inputName(input)
 	if err := s.authorize(ctx, c, sc, "glue:UpdateTable", db, name); err != nil {
+		return err
+	}
+	if err := checkInput(input); err != nil {
 		return err
 	}
 	t, err := s.table(ctx, sc, db, name)
@@ -323,4 +329,36 @@ func (s *Service) Partitions(ctx context.Context, c *actor.Caller, sc Scope, db,
 	}
 	parts, err := l.Partitions(ctx, db, name)
 	return t, parts, fromTable(err, db, name)
+}
+
+// inputName is the Name of a Glue TableInput, "" when it has none.
+func inputName(raw json.RawMessage) string {
+	var ti struct{ Name string }
+	_ = json.Unmarshal(raw, &ti)
+	return ti.Name
+}
+
+// checkInput checks a Glue TableInput. An Iceberg table (table_type=ICEBERG) is made through the Iceberg REST
+// catalog, which writes its schema and first metadata.
+func checkInput(raw json.RawMessage) error {
+	var ti struct {
+		Name       string
+		Parameters map[string]string
+	}
+	if len(raw) == 0 || string(raw) == "null" {
+		return errInvalid("TableInput is required.")
+	}
+	if err := json.Unmarshal(raw, &ti); err != nil {
+		return errInvalid("TableInput is not valid: %v", err)
+	}
+	if err := validName(ti.Name); err != nil {
+		return err
+	}
+	for k, v := range ti.Parameters {
+		if strings.EqualFold(k, "table_type") && strings.EqualFold(v, "ICEBERG") {
+			return errInvalid("Create Iceberg tables through the Iceberg REST catalog (/iceberg), which writes " +
+				"their metadata; Glue's CreateTable keeps Hive tables and resource links.")
+		}
+	}
+	return nil
 }

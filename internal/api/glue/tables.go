@@ -109,41 +109,12 @@ type tableInputIn struct {
 	TableInput   json.RawMessage
 }
 
-// tableInput checks a TableInput and returns its name. An Iceberg table (table_type=ICEBERG) is made through
-// the Iceberg REST catalog, where its schema and first metadata are written.
-func tableInput(raw json.RawMessage) (string, error) {
-	var ti struct {
-		Name       string
-		Parameters map[string]string
-	}
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", invalid("TableInput is required.")
-	}
-	if err := json.Unmarshal(raw, &ti); err != nil {
-		return "", invalid("TableInput is not valid: %v", err)
-	}
-	if ti.Name == "" {
-		return "", invalid("TableInput.Name is required.")
-	}
-	for k, v := range ti.Parameters {
-		if strings.EqualFold(k, "table_type") && strings.EqualFold(v, "ICEBERG") {
-			return "", invalid("Create Iceberg tables through the Iceberg REST catalog (/iceberg), which writes " +
-				"their metadata; Glue's CreateTable keeps Hive tables and resource links.")
-		}
-	}
-	return ti.Name, nil
-}
-
 func (h *handler) createTable(ctx context.Context, c *api.Call, in *tableInputIn) (*empty, error) {
 	if err := required("DatabaseName", in.DatabaseName); err != nil {
 		return nil, err
 	}
-	name, err := tableInput(in.TableInput)
-	if err != nil {
-		return nil, err
-	}
 	sc := datacatalog.ScopeOf(c.Caller, in.CatalogId)
-	if err := h.cat.CreateTable(ctx, c.Caller, sc, in.DatabaseName, name, in.TableInput); err != nil {
+	if err := h.cat.CreateTable(ctx, c.Caller, sc, in.DatabaseName, in.TableInput); err != nil {
 		return nil, err
 	}
 	return &empty{}, nil
@@ -153,12 +124,8 @@ func (h *handler) updateTable(ctx context.Context, c *api.Call, in *tableInputIn
 	if err := required("DatabaseName", in.DatabaseName); err != nil {
 		return nil, err
 	}
-	name, err := tableInput(in.TableInput)
-	if err != nil {
-		return nil, err
-	}
 	sc := datacatalog.ScopeOf(c.Caller, in.CatalogId)
-	if err := h.cat.UpdateTable(ctx, c.Caller, sc, in.DatabaseName, name, in.TableInput); err != nil {
+	if err := h.cat.UpdateTable(ctx, c.Caller, sc, in.DatabaseName, in.TableInput); err != nil {
 		return nil, err
 	}
 	return &empty{}, nil
