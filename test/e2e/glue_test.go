@@ -1,0 +1,189 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/source"
+	"github.com/seclake/seclake/internal/source/cloudtrail"
+	"github.com/seclake/seclake/internal/source/vpcflow"
+	"github.com/seclake/seclake/internal/table"
+)
+
+const lakeDB = "amazon_security_lake_glue_db_us_east_1"
+
+// lakeRows is what a test appended to the lake's tables: rows per table name.
+type lakeRows struct {
+	bucket string
+	rows   map[string]int64
+	lake   *table.Lake
+}
+
+// collectBatches keeps a source's batches.
+type collectBatches struct{ batches []source.Batch }
+
+func (c *collectBatches) Events(b source.Batch) error    { c.batches = append(c.batches, b); return nil }
+func (c *collectBatches) SetAside(source.SetAside) error { return nil }
+
+// fillLake creates the account's lake in us-east-1 and appends the VPC flow and CloudTrail test files to their
+// tables, in process (what ingestion will do).
+func fillLake(t *testing.T, s *server) lakeRows {
+	t.Helper()
+	ctx := context.Background()
+	root := &actor.Caller{Identity: actor.Identity{Type: actor.TypeRoot, Account: testAccount,
+		ARN: actor.RootARN(testAccount), ID: testAccount}, Region: testRegion}
+	info, err := s.app.Lakes().Create(ctx, root, testRegion, "")
+	require.NoError(t, err)
+	lake, err := s.app.Lakes().Open(ctx, testAccount, testRegion)
+	require.NoError(t, err)
+	out := lakeRows{bucket: info.Bucket, rows: map[string]int64{}, lake: lake}
+	for _, in := range []struct {
+		src        source.Source
+		file, name string
+	}{
+		{vpcflow.New(), "../../internal/source/vpcflow/testdata/default-v2.log", "vpc_flow"},
+		{cloudtrail.New(), "../../internal/source/cloudtrail/testdata/lines.jsonl", "cloud_trail_mgmt"},
+	} {
+		data, err := os.ReadFile(in.file)
+		require.NoError(t, err)
+		var c collectBatches
+		_, err = in.src.Normalize(ctx, source.Object{Name: in.file, Body: bytes.NewReader(data), Account: testAccount,
+			Region: testRegion}, &c)
+		require.NoError(t, err)
+		b := table.Batch{Account: testAccount, Region: testRegion}
+		for _, sb := range c.batches {
+			if sb.Table == in.name {
+				b.Events = append(b.Events, sb.Events...)
+			}
+		}
+		require.NotEmpty(t, b.Events, in.file)
+		src, err := table.AWS(in.name)
+		require.NoError(t, err)
+		tbl, err := lake.Table(ctx, src)
+		require.NoError(t, err)
+		got, err := tbl.Append(ctx, b)
+		require.NoError(t, err)
+		out.rows[tbl.Name()] += int64(got.Rows)
+	}
+	return out
+}
+
+// TestGlueReadsTheLakeWithBoto3: boto3's glue client sees the lake's database and its Iceberg tables as Security
+// Lake's Glue tables (ICEBERG, metadata_location, the s3:// location, Hive-typed columns) and their partitions;
+// keeps a resource link and a Hive table with their versions; and answers Glue's errors.
+func TestGlueReadsTheLakeWithBoto3(t *testing.T) {
+	s := startServer(t)
+	lr := fillLake(t, s)
+	script := `
+import boto3, json, os
+g = boto3.client("glue", endpoint_url=os.environ["ENDPOINT"])
+out = {}
+out["dbs"] = [d["Name"] for d in g.get_databases()["DatabaseList"]]
+ts = g.get_tables(DatabaseName="` + lakeDB + `")["TableList"]
+out["tables"] = {t["Name"]: {"type": t["Parameters"]["table_type"], "meta": t["Parameters"]["metadata_location"],
+    "loc": t["StorageDescriptor"]["Location"], "cols": {c["Name"]: c["Type"] for c in t["StorageDescriptor"]["Columns"]}}
+    for t in ts}
+parts = g.get_partitions(DatabaseName="` + lakeDB + `", TableName="amazon_security_lake_table_us_east_1_vpc_flow_2_0")
+out["partitions"] = [p["Values"] for p in parts["Partitions"]]
+g.create_database(DatabaseInput={"Name": "analytics", "Description": "links"})
+g.create_table(DatabaseName="analytics", TableInput={"Name": "flows", "TargetTable": {"CatalogId": "` + testAccount + `",
+    "DatabaseName": "` + lakeDB + `", "Name": "amazon_security_lake_table_us_east_1_vpc_flow_2_0", "Region": "us-east-1"}})
+out["link"] = g.get_table(DatabaseName="analytics", Name="flows")["Table"].get("TargetTable")
+hive = {"Name": "notes", "StorageDescriptor": {"Columns": [{"Name": "a", "Type": "string"}], "Location": "s3://x/notes/"},
+    "TableType": "EXTERNAL_TABLE"}
+g.create_table(DatabaseName="analytics", TableInput=hive)
+hive["StorageDescriptor"]["Columns"].append({"Name": "b", "Type": "int"})
+g.update_table(DatabaseName="analytics", TableInput=hive)
+vs = g.get_table_versions(DatabaseName="analytics", TableName="notes")["TableVersions"]
+out["versions"] = [[v["VersionId"], len(v["Table"]["StorageDescriptor"]["Columns"])] for v in vs]
+out["analytics"] = sorted(t["Name"] for t in g.get_tables(DatabaseName="analytics")["TableList"])
+errs = {}
+for name, call in {
+    "missing_table": lambda: g.get_table(DatabaseName="` + lakeDB + `", Name="nope"),
+    "missing_db": lambda: g.get_database(Name="nope"),
+    "duplicate": lambda: g.create_table(DatabaseName="analytics", TableInput=hive),
+    "iceberg_input": lambda: g.create_table(DatabaseName="analytics", TableInput={"Name": "x", "Parameters": {"table_type": "ICEBERG"}}),
+}.items():
+    try:
+        call()
+        errs[name] = "OK"
+    except g.exceptions.ClientError as e:
+        errs[name] = e.response["Error"]["Code"]
+out["errors"] = errs
+g.delete_table(DatabaseName="analytics", Name="notes")
+out["after_delete"] = sorted(t["Name"] for t in g.get_tables(DatabaseName="analytics")["TableList"])
+print(json.dumps(out))
+`
+	stdout, err := s.python(t, testKeyID, testSecret, script)
+	require.NoError(t, err)
+	var got struct {
+		DBs    []string
+		Tables map[string]struct {
+			Type, Meta, Loc string
+			Cols            map[string]string
+		}
+		Partitions [][]string
+		Link       map[string]string
+		Versions   [][]any
+		Analytics  []string
+		Errors     map[string]string
+		AfterDel   []string `json:"after_delete"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &got))
+	require.Contains(t, got.DBs, lakeDB)
+	require.Len(t, got.Tables, len(lr.rows))
+	for name := range lr.rows {
+		tb, ok := got.Tables[name]
+		require.True(t, ok, "table %s listed", name)
+		require.Equal(t, "ICEBERG", tb.Type)
+		require.True(t, strings.HasPrefix(tb.Meta, "s3://"+lr.bucket+"/aws/"), tb.Meta)
+		require.True(t, strings.HasPrefix(tb.Loc, "s3://"+lr.bucket+"/aws/"), tb.Loc)
+		require.Equal(t, "string", tb.Cols["region"])
+		require.Equal(t, "bigint", tb.Cols["time"]) // OCSF time: epoch milliseconds
+		require.True(t, strings.HasPrefix(tb.Cols["metadata"], "struct<"), tb.Cols["metadata"])
+	}
+	require.NotEmpty(t, got.Partitions)
+	for _, p := range got.Partitions {
+		require.Len(t, p, 3)
+		require.Equal(t, []string{"us-east-1", testAccount}, p[:2])
+		require.Len(t, p[2], 8, "eventday YYYYMMDD: %v", p)
+	}
+	require.Equal(t, map[string]string{"CatalogId": testAccount, "DatabaseName": lakeDB,
+		"Name": "amazon_security_lake_table_us_east_1_vpc_flow_2_0", "Region": "us-east-1"}, got.Link)
+	require.Equal(t, [][]any{{"1", float64(2)}, {"0", float64(1)}}, got.Versions)
+	require.Equal(t, []string{"flows", "notes"}, got.Analytics)
+	require.Equal(t, map[string]string{"missing_table": "EntityNotFoundException", "missing_db": "EntityNotFoundException",
+		"duplicate": "AlreadyExistsException", "iceberg_input": "InvalidInputException"}, got.Errors)
+	require.Equal(t, []string{"flows"}, got.AfterDel)
+}
+
+// TestGlueGetTablesWithTheCLI: aws glue get-tables lists the lake's tables.
+func TestGlueGetTablesWithTheCLI(t *testing.T) {
+	s := startServer(t)
+	lr := fillLake(t, s)
+	out, err := s.aws(t, "glue", "get-tables", "--database-name", lakeDB)
+	require.NoError(t, err)
+	var res struct {
+		TableList []struct {
+			Name, DatabaseName string
+			Parameters         map[string]string
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	var names []string
+	for _, tb := range res.TableList {
+		require.Equal(t, lakeDB, tb.DatabaseName)
+		require.Equal(t, "ICEBERG", tb.Parameters["table_type"])
+		names = append(names, tb.Name)
+	}
+	for name := range lr.rows {
+		require.Contains(t, names, name)
+	}
+}
