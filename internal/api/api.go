@@ -55,8 +55,8 @@ type Service struct {
 	// Iceberg REST catalog at /iceberg/ beside the Glue API).
 	PathPrefix string
 	// WriteError, when set, renders the service's errors in a format of its own (the Iceberg REST error model)
-	// instead of its protocol's.
-	WriteError func(w http.ResponseWriter, e *awserr.Error, requestID string)
+	// instead of its protocol's, and returns the status it sent.
+	WriteError func(w http.ResponseWriter, e *awserr.Error, requestID string) int
 }
 
 // Op is one operation of a service.

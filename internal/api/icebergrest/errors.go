@@ -57,7 +57,7 @@ func icebergError(e *awserr.Error) (string, int) {
 }
 
 // writeError writes e in the Iceberg REST error model.
-func writeError(w http.ResponseWriter, e *awserr.Error, requestID string) {
+func writeError(w http.ResponseWriter, e *awserr.Error, requestID string) int {
 	typ, status := icebergError(e)
 	h := w.Header()
 	for _, f := range e.Headers {
@@ -68,4 +68,5 @@ func writeError(w http.ResponseWriter, e *awserr.Error, requestID string) {
 	b, _ := json.Marshal(map[string]errorModel{"error": {Message: e.Message, Type: typ, Code: status}})
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+	return status
 }
