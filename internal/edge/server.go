@@ -57,8 +57,8 @@ type Config struct {
 
 // Server routes, authenticates, runs and audits requests. It is an http.Handler.
 type Server struct {
-	cfg      Config
-	byName   map[string]*api.Service
+	cfg    Config
+	byName map[string]*api.Service
 	// byPrefix are the services that share a signing name with another, told apart by their path prefix.
 	byPrefix map[string][]*api.Service
 	verifier *sigv4.Verifier
