@@ -42,6 +42,10 @@ func icebergError(e *awserr.Error) (string, int) {
 		return "NotFoundException", http.StatusNotFound
 	case "MethodNotAllowedException":
 		return "MethodNotAllowedException", http.StatusMethodNotAllowed
+	case "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredTokenException", "ExpiredToken",
+		"InvalidSignatureException", "IncompleteSignatureException", "IncompleteSignature", "SignatureDoesNotMatch",
+		"MissingAuthenticationToken", "MissingAuthenticationTokenException", "RequestTimeTooSkewed":
+		return "NotAuthorizedException", http.StatusUnauthorized
 	case "InternalFailure", "InternalError":
 		return "InternalServerError", http.StatusInternalServerError
 	}
