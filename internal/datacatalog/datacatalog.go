@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -110,19 +109,19 @@ func (s *Service) authorize(ctx context.Context, c *actor.Caller, sc Scope, acti
 
 // Glue's errors.
 func errNoDatabase(name string) error {
-	return awserr.New("EntityNotFoundException", http.StatusBadRequest, "Database %s not found.", name)
+	return awserr.New("EntityNotFoundException", awserr.StatusBadRequest, "Database %s not found.", name)
 }
 
 func errNoTable(db, name string) error {
-	return awserr.New("EntityNotFoundException", http.StatusBadRequest, "Table %s not found in database %s.", name, db)
+	return awserr.New("EntityNotFoundException", awserr.StatusBadRequest, "Table %s not found in database %s.", name, db)
 }
 
 func errInvalid(format string, args ...any) error {
-	return awserr.New("InvalidInputException", http.StatusBadRequest, format, args...)
+	return awserr.New("InvalidInputException", awserr.StatusBadRequest, format, args...)
 }
 
 func errExists(format string, args ...any) error {
-	return awserr.New("AlreadyExistsException", http.StatusBadRequest, format, args...)
+	return awserr.New("AlreadyExistsException", awserr.StatusBadRequest, format, args...)
 }
 
 // IsNoDatabase reports whether err is the error of a missing database (the Iceberg REST catalog answers
@@ -148,7 +147,7 @@ func fromTable(err error, db, tbl string) error {
 	case errors.Is(err, table.ErrNamespaceNotEmpty):
 		return errInvalid("Database %s is not empty: %v", db, err)
 	case errors.Is(err, table.ErrCommitFailed):
-		return awserr.New("ConcurrentModificationException", http.StatusBadRequest, "%v", err)
+		return awserr.New("ConcurrentModificationException", awserr.StatusBadRequest, "%v", err)
 	case errors.Is(err, table.ErrInvalidCatalogObject):
 		return errInvalid("%v", err)
 	}

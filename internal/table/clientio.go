@@ -7,15 +7,17 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"strings"
 
 	iceio "github.com/apache/iceberg-go/io"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+
+	"github.com/seclake/seclake/internal/awserr"
 )
 
 // clientIO is the file IO of s3:// paths that belong to no lake of this process: those of a table loaded through
@@ -69,7 +71,7 @@ func clientError(err error, name string) error {
 		return &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
 	var re interface{ HTTPStatusCode() int }
-	if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound {
+	if errors.As(err, &re) && re.HTTPStatusCode() == awserr.StatusNotFound {
 		return &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
 	return err
