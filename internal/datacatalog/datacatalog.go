@@ -225,7 +225,9 @@ func namespaceDatabase(ctx context.Context, l *table.Lake, name string) (Databas
 		case propCreated:
 			db.Created, _ = time.Parse(time.RFC3339Nano, v)
 		default:
-			db.Parameters[k] = v
+			if !strings.HasPrefix(k, "seclake.") { // seclake's own (the region)
+				db.Parameters[k] = v
+			}
 		}
 	}
 	return db, nil

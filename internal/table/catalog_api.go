@@ -53,7 +53,22 @@ func catalogError(err error) error {
 // Namespace is the lake's namespace: Security Lake's Glue database of the region.
 func (l *Lake) Namespace() string { return l.namespace[0] }
 
-// Namespaces lists the namespaces of the lake's account catalog.
+// PropRegion is the namespace property that names the region a namespace was created in. The account's
+// catalog holds the namespaces of all its lakes; each lake shows those of its region (and those without the
+// property other than other regions' lake namespaces).
+const PropRegion = "seclake.region"
+
+const lakeNamespacePrefix = "amazon_security_lake_glue_db_"
+
+// inRegion reports whether namespace ns, with props, belongs to the lake's region.
+func (l *Lake) inRegion(ns string, props map[string]string) bool {
+	if r, ok := props[PropRegion]; ok {
+		return r == l.cfg.Region
+	}
+	return !strings.HasPrefix(ns, lakeNamespacePrefix) || ns == l.Namespace()
+}
+
+// Namespaces lists the namespaces of the lake's region in the account's catalog.
 func (l *Lake) Namespaces(ctx context.Context) ([]string, error) {
 	ids, err := l.cat.ListNamespaces(ctx, nil)
 	if err != nil {
@@ -61,29 +76,48 @@ func (l *Lake) Namespaces(ctx context.Context) ([]string, error) {
 	}
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
-		out = append(out, strings.Join(id, "."))
+		ns := strings.Join(id, ".")
+		props, err := l.cat.LoadNamespaceProperties(ctx, id)
+		if err != nil {
+			return nil, catalogError(err)
+		}
+		if l.inRegion(ns, props) {
+			out = append(out, ns)
+		}
 	}
 	return out, nil
 }
 
-// NamespaceProperties returns the properties of namespace ns.
+// NamespaceProperties returns the properties of namespace ns; a namespace of another region is
+// ErrNoSuchNamespace.
 func (l *Lake) NamespaceProperties(ctx context.Context, ns string) (map[string]string, error) {
 	props, err := l.cat.LoadNamespaceProperties(ctx, icetable.Identifier{ns})
 	if err != nil {
 		return nil, catalogError(err)
 	}
+	if !l.inRegion(ns, props) {
+		return nil, fmt.Errorf("%w: %s is a namespace of another region", ErrNoSuchNamespace, ns)
+	}
 	return props, nil
 }
 
-// CreateNamespace creates namespace ns with props.
+// CreateNamespace creates namespace ns with props, in the lake's region. Namespace names are unique across the
+// account's regions.
 func (l *Lake) CreateNamespace(ctx context.Context, ns string, props map[string]string) error {
-	return catalogError(l.cat.CreateNamespace(ctx, icetable.Identifier{ns}, props))
+	p := iceberg.Properties{PropRegion: l.cfg.Region}
+	for k, v := range props {
+		p[k] = v
+	}
+	return catalogError(l.cat.CreateNamespace(ctx, icetable.Identifier{ns}, p))
 }
 
 // DropNamespace drops the empty namespace ns. The lake's own namespace cannot be dropped.
 func (l *Lake) DropNamespace(ctx context.Context, ns string) error {
 	if ns == l.Namespace() {
 		return fmt.Errorf("%w: %s is the data lake's namespace", ErrNamespaceNotEmpty, ns)
+	}
+	if _, err := l.NamespaceProperties(ctx, ns); err != nil {
+		return err
 	}
 	return catalogError(l.cat.DropNamespace(ctx, icetable.Identifier{ns}))
 }
@@ -103,11 +137,6 @@ func (l *Lake) Tables(ctx context.Context, ns string) ([]string, error) {
 	return out, nil
 }
 
-// TableExists reports whether ns has the table name.
-func (l *Lake) TableExists(ctx context.Context, ns, name string) (bool, error) {
-	ok, err := l.cat.CheckTableExists(ctx, icetable.Identifier{ns, name})
-	return ok, catalogError(err)
-}
 
 // TableInfo is a table of the catalog as the catalog APIs show it: its Iceberg metadata as JSON (what the Iceberg
 // REST API returns) and the Hive view of its columns (what Glue returns).
@@ -131,11 +160,20 @@ type Column struct {
 	Name, Type, Comment string
 }
 
+// loadTable loads table ns.name of the lake's region.
+func (l *Lake) loadTable(ctx context.Context, ns, name string) (*icetable.Table, error) {
+	if _, err := l.NamespaceProperties(ctx, ns); err != nil {
+		return nil, err
+	}
+	t, err := l.cat.LoadTable(ctx, icetable.Identifier{ns, name})
+	return t, catalogError(err)
+}
+
 // LoadTable returns the table name of namespace ns.
 func (l *Lake) LoadTable(ctx context.Context, ns, name string) (*TableInfo, error) {
-	t, err := l.cat.LoadTable(ctx, icetable.Identifier{ns, name})
+	t, err := l.loadTable(ctx, ns, name)
 	if err != nil {
-		return nil, catalogError(err)
+		return nil, err
 	}
 	return tableInfo(ns, name, t.Metadata(), t.MetadataLocation())
 }
@@ -245,6 +283,9 @@ func (l *Lake) CreateTable(ctx context.Context, ns string, req CreateTableReques
 		}
 		opts = append(opts, catalog.WithSortOrder(order))
 	}
+	if _, err := l.NamespaceProperties(ctx, ns); err != nil {
+		return nil, err
+	}
 	t, err := l.cat.CreateTable(ctx, icetable.Identifier{ns, req.Name}, &sc, opts...)
 	if err != nil {
 		return nil, catalogError(err)
@@ -269,9 +310,9 @@ func (l *Lake) CommitTable(ctx context.Context, ns, name string, requirements, u
 		}
 	}
 	ident := icetable.Identifier{ns, name}
-	cur, err := l.cat.LoadTable(ctx, ident)
+	cur, err := l.loadTable(ctx, ns, name)
 	if err != nil {
-		return nil, catalogError(err)
+		return nil, err
 	}
 	for _, r := range reqs {
 		if err := r.Validate(cur.Metadata()); err != nil {
@@ -287,6 +328,9 @@ func (l *Lake) CommitTable(ctx context.Context, ns, name string, requirements, u
 
 // DropTable removes table ns.name from the catalog; its files stay (Iceberg's drop without purge).
 func (l *Lake) DropTable(ctx context.Context, ns, name string) error {
+	if _, err := l.NamespaceProperties(ctx, ns); err != nil {
+		return err
+	}
 	return catalogError(l.cat.DropTable(ctx, icetable.Identifier{ns, name}))
 }
 
@@ -298,9 +342,9 @@ type Partition struct {
 
 // Partitions lists the partitions of table ns.name that hold data in its current snapshot, from its manifests.
 func (l *Lake) Partitions(ctx context.Context, ns, name string) ([]Partition, error) {
-	t, err := l.cat.LoadTable(ctx, icetable.Identifier{ns, name})
+	t, err := l.loadTable(ctx, ns, name)
 	if err != nil {
-		return nil, catalogError(err)
+		return nil, err
 	}
 	if t.CurrentSnapshot() == nil {
 		return nil, nil
@@ -338,9 +382,9 @@ func (l *Lake) Partitions(ctx context.Context, ns, name string) ([]Partition, er
 // Rows counts the rows of table ns.name's current snapshot, from its manifests (the record counts of its data
 // files; the lake's tables have no delete files).
 func (l *Lake) Rows(ctx context.Context, ns, name string) (int64, error) {
-	t, err := l.cat.LoadTable(ctx, icetable.Identifier{ns, name})
+	t, err := l.loadTable(ctx, ns, name)
 	if err != nil {
-		return 0, catalogError(err)
+		return 0, err
 	}
 	if t.CurrentSnapshot() == nil {
 		return 0, nil
