@@ -9,11 +9,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/catalog"
 	"github.com/apache/iceberg-go/catalog/rest"
 	icetable "github.com/apache/iceberg-go/table"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sync/errgroup"
 )
 
 // restCatalog is iceberg-go's REST catalog client configured as for AWS Glue's Iceberg endpoint (SigV4 with
@@ -69,7 +71,8 @@ func TestIcebergRESTClientReadsAndWritesTheLake(t *testing.T) {
 	sc := iceberg.NewSchema(0,
 		iceberg.NestedField{ID: 1, Name: "id", Type: iceberg.PrimitiveTypes.Int64},
 		iceberg.NestedField{ID: 2, Name: "note", Type: iceberg.PrimitiveTypes.String})
-	created, err := cat.CreateTable(ctx, icetable.Identifier{lakeDB, "engine_notes"}, sc)
+	created, err := cat.CreateTable(ctx, icetable.Identifier{lakeDB, "engine_notes"}, sc,
+		catalog.WithProperties(iceberg.Properties{icetable.CommitNumRetriesKey: "8"})) // iceberg-go's default: 0
 	require.NoError(t, err)
 	require.Equal(t, "s3://"+lr.bucket+"/ext/"+lakeDB+"/engine_notes", created.Location())
 	for round := 1; round <= 2; round++ {
@@ -81,6 +84,29 @@ func TestIcebergRESTClientReadsAndWritesTheLake(t *testing.T) {
 		require.NoError(t, err)
 		require.EqualValues(t, 3*round, n, "seclake's view after append %d", round)
 	}
+
+	// Two engines appending at once: the catalog's conditional commit refuses the loser (409
+	// CommitFailedException), which retries on the new metadata (commit.retry.num-retries); no append is lost.
+	var g errgroup.Group
+	for w := 0; w < 2; w++ {
+		engine := restCatalog(t, s, testKeyID, testSecret)
+		g.Go(func() error {
+			for i := 0; i < 2; i++ {
+				tbl, err := engine.LoadTable(ctx, icetable.Identifier{lakeDB, "engine_notes"})
+				if err != nil {
+					return err
+				}
+				if _, err := tbl.AppendTable(ctx, notes(t, 3), 1024, nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	require.NoError(t, g.Wait())
+	n, err := lr.lake.Rows(ctx, lakeDB, "engine_notes")
+	require.NoError(t, err)
+	require.EqualValues(t, 6+2*2*3, n)
 
 	// glue:* alone finds the table; reading its files needs s3:GetObject on the lake bucket.
 	key, secret := createUserWithKey(t, s, "catalog-only")
