@@ -34,7 +34,7 @@ func (c *collectBatches) SetAside(source.SetAside) error { return nil }
 
 // fillLake creates the account's lake in us-east-1 and appends the VPC flow and CloudTrail test files to their
 // tables, in process (what ingestion will do).
-func fillLake(t *testing.T, s *server) lakeRows {
+func fillLake(t testing.TB, s *server) lakeRows {
 	t.Helper()
 	ctx := context.Background()
 	root := &actor.Caller{Identity: actor.Identity{Type: actor.TypeRoot, Account: testAccount,

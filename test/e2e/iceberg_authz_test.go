@@ -21,9 +21,10 @@ import (
 	"github.com/seclake/seclake/internal/api/icebergrest"
 )
 
-// icebergCall is one request to an endpoint of the Iceberg REST catalog.
+// icebergCall is one request to an endpoint of the Iceberg REST catalog (or, with target, a JSON 1.1 call).
 type icebergCall struct {
 	method, path, body string
+	target             string
 }
 
 // icebergCalls are a request to each endpoint, by operation name. Those that change something name what does
@@ -32,29 +33,33 @@ func icebergCalls() map[string]icebergCall {
 	cat := "/iceberg/v1/catalogs/" + testAccount + "/namespaces"
 	tbl := cat + "/" + lakeDB + "/tables/amazon_security_lake_table_us_east_1_vpc_flow_2_0"
 	return map[string]icebergCall{
-		"GetConfig":             {"GET", "/iceberg/v1/config?warehouse=" + testAccount, ""},
-		"ListNamespaces":        {"GET", cat, ""},
-		"CreateNamespace":       {"POST", cat, `{"namespace":["authz_probe"],"properties":{}}`},
-		"LoadNamespaceMetadata": {"GET", cat + "/" + lakeDB, ""},
-		"NamespaceExists":       {"HEAD", cat + "/" + lakeDB, ""},
-		"DropNamespace":         {"DELETE", cat + "/nope", ""},
-		"ListTables":            {"GET", cat + "/" + lakeDB + "/tables", ""},
-		"CreateTable": {"POST", cat + "/" + lakeDB + "/tables",
-			`{"name":"authz_probe","schema":{"type":"struct","schema-id":0,"fields":[{"id":1,"name":"a","type":"string","required":false}]}}`},
-		"LoadTable":   {"GET", tbl, ""},
-		"TableExists": {"HEAD", tbl, ""},
-		"UpdateTable": {"POST", cat + "/" + lakeDB + "/tables/nope", `{"requirements":[],"updates":[]}`},
-		"DropTable":   {"DELETE", cat + "/" + lakeDB + "/tables/nope", ""},
+		"GetConfig":             {method: "GET", path: "/iceberg/v1/config?warehouse=" + testAccount},
+		"ListNamespaces":        {method: "GET", path: cat},
+		"CreateNamespace":       {method: "POST", path: cat, body: `{"namespace":["authz_probe"],"properties":{}}`},
+		"LoadNamespaceMetadata": {method: "GET", path: cat + "/" + lakeDB},
+		"NamespaceExists":       {method: "HEAD", path: cat + "/" + lakeDB},
+		"DropNamespace":         {method: "DELETE", path: cat + "/nope"},
+		"ListTables":            {method: "GET", path: cat + "/" + lakeDB + "/tables"},
+		"CreateTable": {method: "POST", path: cat + "/" + lakeDB + "/tables",
+			body: `{"name":"authz_probe","schema":{"type":"struct","schema-id":0,"fields":[{"id":1,"name":"a","type":"string","required":false}]}}`},
+		"LoadTable":   {method: "GET", path: tbl},
+		"TableExists": {method: "HEAD", path: tbl},
+		"UpdateTable": {method: "POST", path: cat + "/" + lakeDB + "/tables/nope", body: `{"requirements":[],"updates":[]}`},
+		"DropTable":   {method: "DELETE", path: cat + "/" + lakeDB + "/tables/nope"},
 	}
 }
 
 // signedCall sends c signed with SigV4 for glue, and returns the status and the Iceberg error, if any.
-func signedCall(t *testing.T, s *server, keyID, secret string, c icebergCall) (int, map[string]any) {
+func signedCall(t testing.TB, s *server, keyID, secret string, c icebergCall) (int, map[string]any) {
 	t.Helper()
 	req, err := http.NewRequest(c.method, s.URL+c.path, strings.NewReader(c.body))
 	require.NoError(t, err)
 	if c.body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.target != "" {
+		req.Header.Set("X-Amz-Target", c.target)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	}
 	sum := sha256.Sum256([]byte(c.body))
 	hash := hex.EncodeToString(sum[:])
@@ -114,9 +119,9 @@ func TestIcebergRESTEndpointsAreAuthorized(t *testing.T) {
 	status, e = signedCall(t, s, allowedKey, allowedSecret, calls["CreateNamespace"])
 	require.Equal(t, http.StatusConflict, status, "created by the loop above")
 	require.Equal(t, "AlreadyExistsException", e["type"])
-	status, e = signedCall(t, s, allowedKey, allowedSecret, icebergCall{"POST", "/iceberg/v1/catalogs/" + testAccount +
-		"/namespaces/" + lakeDB + "/tables/amazon_security_lake_table_us_east_1_vpc_flow_2_0",
-		`{"requirements":[{"type":"assert-table-uuid","uuid":"00000000-0000-0000-0000-000000000000"}],"updates":[]}`})
+	status, e = signedCall(t, s, allowedKey, allowedSecret, icebergCall{method: "POST", path: "/iceberg/v1/catalogs/" +
+		testAccount + "/namespaces/" + lakeDB + "/tables/amazon_security_lake_table_us_east_1_vpc_flow_2_0",
+		body: `{"requirements":[{"type":"assert-table-uuid","uuid":"00000000-0000-0000-0000-000000000000"}],"updates":[]}`})
 	require.Equal(t, http.StatusConflict, status)
 	require.Equal(t, "CommitFailedException", e["type"])
 	status, _ = signedCall(t, s, "AKIANOSUCHKEY0000000", "x", calls["ListNamespaces"])

@@ -21,7 +21,7 @@ import (
 // restCatalog is iceberg-go's REST catalog client configured as for AWS Glue's Iceberg endpoint (SigV4 with
 // the signing name glue, the account as the warehouse), reading files through seclake's S3 API with the same
 // credentials.
-func restCatalog(t *testing.T, s *server, keyID, secret string) *rest.Catalog {
+func restCatalog(t testing.TB, s *server, keyID, secret string) *rest.Catalog {
 	t.Helper()
 	cat, err := rest.NewCatalog(context.Background(), "seclake", s.URL+"/iceberg",
 		rest.WithSigV4RegionSvc(testRegion, "glue"),
