@@ -164,7 +164,7 @@ print(json.dumps(out))
 	require.Equal(t, []string{"flows"}, got.AfterDel)
 }
 
-// TestGlueGetTablesWithTheCLI: aws glue get-tables lists the lake's tables.
+// TestGlueGetTablesWithTheCLI: aws glue get-tables lists the lake's tables, and the README's commands work.
 func TestGlueGetTablesWithTheCLI(t *testing.T) {
 	s := startServer(t)
 	lr := fillLake(t, s)
@@ -186,4 +186,30 @@ func TestGlueGetTablesWithTheCLI(t *testing.T) {
 	for name := range lr.rows {
 		require.Contains(t, names, name)
 	}
+
+	// The README's commands.
+	out, err = s.aws(t, "glue", "get-partitions", "--database-name", lakeDB,
+		"--table-name", "amazon_security_lake_table_us_east_1_vpc_flow_2_0")
+	require.NoError(t, err)
+	var parts struct{ Partitions []struct{ Values []string } }
+	require.NoError(t, json.Unmarshal([]byte(out), &parts))
+	require.NotEmpty(t, parts.Partitions)
+	require.Equal(t, []string{"us-east-1", testAccount}, parts.Partitions[0].Values[:2])
+	_, err = s.aws(t, "glue", "create-database", "--database-input", "Name=analytics")
+	require.NoError(t, err)
+	_, err = s.aws(t, "glue", "create-table", "--database-name", "analytics", "--table-input",
+		`{"Name":"flows","TargetTable":{"CatalogId":"`+testAccount+`",
+  "DatabaseName":"`+lakeDB+`","Name":"amazon_security_lake_table_us_east_1_vpc_flow_2_0"}}`)
+	require.NoError(t, err)
+	out, err = s.aws(t, "glue", "get-table", "--database-name", "analytics", "--name", "flows")
+	require.NoError(t, err)
+	var link struct{ Table struct{ TargetTable map[string]string } }
+	require.NoError(t, json.Unmarshal([]byte(out), &link))
+	require.Equal(t, "amazon_security_lake_table_us_east_1_vpc_flow_2_0", link.Table.TargetTable["Name"])
+	out, err = s.aws(t, "glue", "get-databases")
+	require.NoError(t, err)
+	var dbs struct{ DatabaseList []struct{ Name string } }
+	require.NoError(t, json.Unmarshal([]byte(out), &dbs))
+	require.Len(t, dbs.DatabaseList, 2)
+	require.Equal(t, "analytics", dbs.DatabaseList[1].Name)
 }
