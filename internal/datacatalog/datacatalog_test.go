@@ -13,6 +13,7 @@ import (
 	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/datacatalog"
+	"github.com/seclake/seclake/internal/stack"
 	"github.com/seclake/seclake/internal/table"
 )
 
@@ -44,7 +45,16 @@ func names(dbs []datacatalog.Database) []string {
 // Iceberg catalog; a region without a lake keeps its databases and Hive tables here and refuses Iceberg tables;
 // an Iceberg table changes by commits only, and a namespace with tables (or the lake's own) is not deleted.
 func TestRegionsAndLakes(t *testing.T) {
-	st := stacktest.Start(t, clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)))
+	testRegionsAndLakes(t, stacktest.Start(t, clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))))
+}
+
+// TestRegionsAndLakesOnPostgres is TestRegionsAndLakes with the catalog in PostgreSQL (SECLAKE_TEST_POSTGRES).
+func TestRegionsAndLakesOnPostgres(t *testing.T) {
+	store := stacktest.Postgres(t)
+	testRegionsAndLakes(t, stacktest.StartOn(t, clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)), store))
+}
+
+func testRegionsAndLakes(t *testing.T, st *stack.Stack) {
 	cat := datacatalog.New(st.Lakes, st.Meta, st.IAM, nil)
 	east, west, south := rootIn("us-east-1"), rootIn("eu-west-1"), rootIn("ap-south-1")
 	for _, c := range []*actor.Caller{east, west} {
