@@ -44,35 +44,43 @@ func fillLake(t testing.TB, s *server) lakeRows {
 	lake, err := s.app.Lakes().Open(ctx, testAccount, testRegion)
 	require.NoError(t, err)
 	out := lakeRows{bucket: info.Bucket, rows: map[string]int64{}, lake: lake}
-	for _, in := range []struct {
-		src        source.Source
-		file, name string
-	}{
-		{vpcflow.New(), "../../internal/source/vpcflow/testdata/default-v2.log", "vpc_flow"},
-		{cloudtrail.New(), "../../internal/source/cloudtrail/testdata/lines.jsonl", "cloud_trail_mgmt"},
-	} {
-		data, err := os.ReadFile(in.file)
-		require.NoError(t, err)
-		var c collectBatches
-		_, err = in.src.Normalize(ctx, source.Object{Name: in.file, Body: bytes.NewReader(data), Account: testAccount,
-			Region: testRegion}, &c)
-		require.NoError(t, err)
-		b := table.Batch{Account: testAccount, Region: testRegion}
-		for _, sb := range c.batches {
-			if sb.Table == in.name {
-				b.Events = append(b.Events, sb.Events...)
-			}
-		}
-		require.NotEmpty(t, b.Events, in.file)
-		src, err := table.AWS(in.name)
+	for _, name := range []string{"vpc_flow", "cloud_trail_mgmt"} {
+		src, err := table.AWS(name)
 		require.NoError(t, err)
 		tbl, err := lake.Table(ctx, src)
 		require.NoError(t, err)
-		got, err := tbl.Append(ctx, b)
+		got, err := tbl.Append(ctx, lakeBatch(t, name))
 		require.NoError(t, err)
 		out.rows[tbl.Name()] += int64(got.Rows)
 	}
 	return out
+}
+
+// lakeBatch is the events of a test file normalized for the Security Lake table name ("vpc_flow",
+// "cloud_trail_mgmt").
+func lakeBatch(t testing.TB, name string) table.Batch {
+	t.Helper()
+	in := map[string]struct {
+		src  source.Source
+		file string
+	}{
+		"vpc_flow":         {vpcflow.New(), "../../internal/source/vpcflow/testdata/default-v2.log"},
+		"cloud_trail_mgmt": {cloudtrail.New(), "../../internal/source/cloudtrail/testdata/lines.jsonl"},
+	}[name]
+	data, err := os.ReadFile(in.file)
+	require.NoError(t, err)
+	var c collectBatches
+	_, err = in.src.Normalize(context.Background(), source.Object{Name: in.file, Body: bytes.NewReader(data),
+		Account: testAccount, Region: testRegion}, &c)
+	require.NoError(t, err)
+	b := table.Batch{Account: testAccount, Region: testRegion}
+	for _, sb := range c.batches {
+		if sb.Table == name {
+			b.Events = append(b.Events, sb.Events...)
+		}
+	}
+	require.NotEmpty(t, b.Events, in.file)
+	return b
 }
 
 // TestGlueReadsTheLakeWithBoto3: boto3's glue client sees the lake's database and its Iceberg tables as Security
@@ -203,7 +211,9 @@ func TestGlueGetTablesWithTheCLI(t *testing.T) {
 	require.NoError(t, err)
 	out, err = s.aws(t, "glue", "get-table", "--database-name", "analytics", "--name", "flows")
 	require.NoError(t, err)
-	var link struct{ Table struct{ TargetTable map[string]string } }
+	var link struct {
+		Table struct{ TargetTable map[string]string }
+	}
 	require.NoError(t, json.Unmarshal([]byte(out), &link))
 	require.Equal(t, "amazon_security_lake_table_us_east_1_vpc_flow_2_0", link.Table.TargetTable["Name"])
 	out, err = s.aws(t, "glue", "get-databases")
