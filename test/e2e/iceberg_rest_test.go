@@ -13,6 +13,8 @@ import (
 	"github.com/apache/iceberg-go/catalog/rest"
 	icetable "github.com/apache/iceberg-go/table"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"
@@ -77,6 +79,13 @@ func TestIcebergRESTClientReadsAndWritesTheLake(t *testing.T) {
 		catalog.WithProperties(iceberg.Properties{icetable.CommitNumRetriesKey: "8"})) // iceberg-go's default: 0
 	require.NoError(t, err)
 	require.Equal(t, "s3://"+lr.bucket+"/ext/"+lakeDB+"/engine_notes", created.Location())
+	// On the trail as Glue's CloudTrail names it (the action, not the REST operation), durable before the answer.
+	ev, err := cloudtrail.NewFromConfig(s.rootConfig()).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+		LookupAttributes: []ctypes.LookupAttribute{{AttributeKey: ctypes.LookupAttributeKeyEventName,
+			AttributeValue: aws.String("CreateTable")}}})
+	require.NoError(t, err)
+	require.Len(t, ev.Events, 1)
+	require.Equal(t, "glue.amazonaws.com", aws.ToString(ev.Events[0].EventSource))
 	for round := 1; round <= 2; round++ {
 		tbl, err := cat.LoadTable(ctx, icetable.Identifier{lakeDB, "engine_notes"})
 		require.NoError(t, err)

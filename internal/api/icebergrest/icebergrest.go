@@ -34,20 +34,33 @@ func New(cat *datacatalog.Service) *api.Service {
 		PathPrefix:  PathPrefix,
 		WriteError:  writeError,
 		Router: api.Routes(
-			api.REST("GetConfig", "GET /iceberg/v1/config", "glue:GetCatalog", true, h.config),
-			api.REST("ListNamespaces", "GET "+base, "glue:GetDatabases", true, h.listNamespaces),
-			api.REST("CreateNamespace", "POST "+base, "glue:CreateDatabase", false, h.createNamespace),
-			api.REST("LoadNamespaceMetadata", "GET "+base+"/{namespace}", "glue:GetDatabase", true, h.loadNamespace),
-			api.REST("NamespaceExists", "HEAD "+base+"/{namespace}", "glue:GetDatabase", true, h.namespaceExists),
-			api.REST("DropNamespace", "DELETE "+base+"/{namespace}", "glue:DeleteDatabase", false, h.dropNamespace),
-			api.REST("ListTables", "GET "+base+"/{namespace}/tables", "glue:GetTables", true, h.listTables),
-			api.REST("CreateTable", "POST "+base+"/{namespace}/tables", "glue:CreateTable", false, h.createTable),
-			api.REST("LoadTable", "GET "+base+"/{namespace}/tables/{table}", "glue:GetTable", true, h.loadTable),
-			api.REST("TableExists", "HEAD "+base+"/{namespace}/tables/{table}", "glue:GetTable", true, h.tableExists),
-			api.REST("UpdateTable", "POST "+base+"/{namespace}/tables/{table}", "glue:UpdateTable", false, h.commitTable),
-			api.REST("DropTable", "DELETE "+base+"/{namespace}/tables/{table}", "glue:DeleteTable", false, h.dropTable),
+			recorded(api.REST("GetConfig", "GET /iceberg/v1/config", "glue:GetCatalog", true, h.config)),
+			recorded(api.REST("ListNamespaces", "GET "+base, "glue:GetDatabases", true, h.listNamespaces)),
+			recorded(api.REST("CreateNamespace", "POST "+base, "glue:CreateDatabase", false, h.createNamespace)),
+			recorded(api.REST("LoadNamespaceMetadata", "GET "+base+"/{namespace}", "glue:GetDatabase", true, h.loadNamespace)),
+			recorded(api.REST("NamespaceExists", "HEAD "+base+"/{namespace}", "glue:GetDatabase", true, h.namespaceExists)),
+			recorded(api.REST("DropNamespace", "DELETE "+base+"/{namespace}", "glue:DeleteDatabase", false, h.dropNamespace)),
+			recorded(api.REST("ListTables", "GET "+base+"/{namespace}/tables", "glue:GetTables", true, h.listTables)),
+			recorded(api.REST("CreateTable", "POST "+base+"/{namespace}/tables", "glue:CreateTable", false, h.createTable)),
+			recorded(api.REST("LoadTable", "GET "+base+"/{namespace}/tables/{table}", "glue:GetTable", true, h.loadTable)),
+			recorded(api.REST("TableExists", "HEAD "+base+"/{namespace}/tables/{table}", "glue:GetTable", true, h.tableExists)),
+			recorded(api.REST("UpdateTable", "POST "+base+"/{namespace}/tables/{table}", "glue:UpdateTable", false, h.commitTable)),
+			recorded(api.REST("DropTable", "DELETE "+base+"/{namespace}/tables/{table}", "glue:DeleteTable", false, h.dropTable)),
 		),
 	}
+}
+
+// recorded makes the audit trail name op's calls by the Glue action they authorize (GetCatalog, GetTable, …),
+// as CloudTrail records the calls of Glue's Iceberg endpoint.
+func recorded(op *api.Op) *api.Op {
+	serve, event := op.Serve, strings.TrimPrefix(op.Action, "glue:")
+	op.Serve = func(ctx context.Context, c *api.Call) (any, error) {
+		if c.Audit != nil {
+			c.Audit.Operation = event
+		}
+		return serve(ctx, c)
+	}
+	return op
 }
 
 // Endpoints are the endpoints GetConfig advertises, as the Iceberg REST spec spells them.
