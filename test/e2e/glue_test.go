@@ -100,6 +100,8 @@ out["tables"] = {t["Name"]: {"type": t["Parameters"]["table_type"], "meta": t["P
     for t in ts}
 parts = g.get_partitions(DatabaseName="` + lakeDB + `", TableName="amazon_security_lake_table_us_east_1_vpc_flow_2_0")
 out["partitions"] = [p["Values"] for p in parts["Partitions"]]
+ivs = g.get_table_versions(DatabaseName="` + lakeDB + `", TableName="amazon_security_lake_table_us_east_1_vpc_flow_2_0")
+out["iceberg_versions"] = [[v["VersionId"], v["Table"]["Parameters"]["metadata_location"]] for v in ivs["TableVersions"]]
 g.create_database(DatabaseInput={"Name": "analytics", "Description": "links"})
 g.create_table(DatabaseName="analytics", TableInput={"Name": "flows", "TargetTable": {"CatalogId": "` + testAccount + `",
     "DatabaseName": "` + lakeDB + `", "Name": "amazon_security_lake_table_us_east_1_vpc_flow_2_0", "Region": "us-east-1"}})
@@ -138,6 +140,7 @@ print(json.dumps(out))
 			Cols            map[string]string
 		}
 		Partitions [][]string
+		IceVers    [][]string `json:"iceberg_versions"`
 		Link       map[string]string
 		Versions   [][]any
 		Analytics  []string
@@ -163,6 +166,11 @@ print(json.dumps(out))
 		require.Equal(t, []string{"us-east-1", testAccount}, p[:2])
 		require.Len(t, p[2], 8, "eventday YYYYMMDD: %v", p)
 	}
+	// The table's metadata files, newest first: the append's, then the creation's.
+	require.Len(t, got.IceVers, 2)
+	require.Equal(t, []string{"1", "0"}, []string{got.IceVers[0][0], got.IceVers[1][0]})
+	require.Equal(t, got.Tables["amazon_security_lake_table_us_east_1_vpc_flow_2_0"].Meta, got.IceVers[0][1])
+	require.NotEqual(t, got.IceVers[0][1], got.IceVers[1][1])
 	require.Equal(t, map[string]string{"CatalogId": testAccount, "DatabaseName": lakeDB,
 		"Name": "amazon_security_lake_table_us_east_1_vpc_flow_2_0", "Region": "us-east-1"}, got.Link)
 	require.Equal(t, [][]any{{"1", float64(2)}, {"0", float64(1)}}, got.Versions)
