@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/apache/iceberg-go"
@@ -136,7 +138,6 @@ func (l *Lake) Tables(ctx context.Context, ns string) ([]string, error) {
 	}
 	return out, nil
 }
-
 
 // TableInfo is a table of the catalog as the catalog APIs show it: its Iceberg metadata as JSON (what the Iceberg
 // REST API returns) and the Hive view of its columns (what Glue returns).
@@ -376,6 +377,7 @@ func (l *Lake) Partitions(ctx context.Context, ns, name string) ([]Partition, er
 		index[key] = len(out)
 		out = append(out, Partition{Values: values, Files: 1})
 	}
+	sort.Slice(out, func(i, j int) bool { return slices.Compare(out[i].Values, out[j].Values) < 0 })
 	return out, nil
 }
 

@@ -98,6 +98,8 @@ ts = g.get_tables(DatabaseName="` + lakeDB + `")["TableList"]
 out["tables"] = {t["Name"]: {"type": t["Parameters"]["table_type"], "meta": t["Parameters"]["metadata_location"],
     "loc": t["StorageDescriptor"]["Location"], "cols": {c["Name"]: c["Type"] for c in t["StorageDescriptor"]["Columns"]}}
     for t in ts}
+pages = list(g.get_paginator("get_tables").paginate(DatabaseName="` + lakeDB + `", PaginationConfig={"PageSize": 1}))
+out["paged"] = [[t["Name"] for t in p["TableList"]] for p in pages]
 parts = g.get_partitions(DatabaseName="` + lakeDB + `", TableName="amazon_security_lake_table_us_east_1_vpc_flow_2_0")
 out["partitions"] = [p["Values"] for p in parts["Partitions"]]
 ivs = g.get_table_versions(DatabaseName="` + lakeDB + `", TableName="amazon_security_lake_table_us_east_1_vpc_flow_2_0")
@@ -141,6 +143,7 @@ print(json.dumps(out))
 		}
 		Partitions [][]string
 		IceVers    [][]string `json:"iceberg_versions"`
+		Paged      [][]string
 		Link       map[string]string
 		Versions   [][]any
 		Analytics  []string
@@ -160,6 +163,12 @@ print(json.dumps(out))
 		require.Equal(t, "bigint", tb.Cols["time"]) // OCSF time: epoch milliseconds
 		require.True(t, strings.HasPrefix(tb.Cols["metadata"], "struct<"), tb.Cols["metadata"])
 	}
+	require.Len(t, got.Paged, len(lr.rows), "one table a page")
+	for _, p := range got.Paged {
+		require.Len(t, p, 1)
+		require.Contains(t, got.Tables, p[0])
+	}
+	require.NotEqual(t, got.Paged[0], got.Paged[1])
 	require.NotEmpty(t, got.Partitions)
 	for _, p := range got.Partitions {
 		require.Len(t, p, 3)

@@ -87,6 +87,7 @@ type getDatabasesIn struct {
 
 type getDatabasesOut struct {
 	DatabaseList []databaseOut
+	NextToken    string `json:",omitempty"`
 }
 
 func (h *handler) getDatabases(ctx context.Context, c *api.Call, in *getDatabasesIn) (*getDatabasesOut, error) {
@@ -95,7 +96,11 @@ func (h *handler) getDatabases(ctx context.Context, c *api.Call, in *getDatabase
 	if err != nil {
 		return nil, err
 	}
-	out := &getDatabasesOut{DatabaseList: make([]databaseOut, 0, len(dbs))}
+	dbs, next, err := page(dbs, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	out := &getDatabasesOut{DatabaseList: make([]databaseOut, 0, len(dbs)), NextToken: next}
 	for _, d := range dbs {
 		out.DatabaseList = append(out.DatabaseList, databaseOf(d, sc))
 	}
@@ -148,6 +153,7 @@ type getTablesIn struct {
 
 type getTablesOut struct {
 	TableList []map[string]any
+	NextToken string `json:",omitempty"`
 }
 
 func (h *handler) getTables(ctx context.Context, c *api.Call, in *getTablesIn) (*getTablesOut, error) {
@@ -169,11 +175,18 @@ func (h *handler) getTables(ctx context.Context, c *api.Call, in *getTablesIn) (
 	if err != nil {
 		return nil, err
 	}
-	out := &getTablesOut{TableList: []map[string]any{}}
+	matched := ts[:0]
 	for _, t := range ts {
-		if match != nil && !match.MatchString(t.Name) {
-			continue
+		if match == nil || match.MatchString(t.Name) {
+			matched = append(matched, t)
 		}
+	}
+	ts, next, err := page(matched, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	out := &getTablesOut{TableList: []map[string]any{}, NextToken: next}
+	for _, t := range ts {
 		tbl, err := tableOf(t, sc)
 		if err != nil {
 			return nil, err

@@ -156,6 +156,7 @@ type tableVersion struct {
 
 type tableVersionsOut struct {
 	TableVersions []tableVersion
+	NextToken     string `json:",omitempty"`
 }
 
 func (h *handler) getTableVersions(ctx context.Context, c *api.Call, in *tableVersionsIn) (*tableVersionsOut, error) {
@@ -167,7 +168,11 @@ func (h *handler) getTableVersions(ctx context.Context, c *api.Call, in *tableVe
 	if err != nil {
 		return nil, err
 	}
-	out := &tableVersionsOut{TableVersions: []tableVersion{}}
+	vs, next, err := page(vs, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	out := &tableVersionsOut{TableVersions: []tableVersion{}, NextToken: next}
 	for _, v := range vs {
 		t, err := tableOf(v.Table, sc)
 		if err != nil {
@@ -200,6 +205,7 @@ type partition struct {
 
 type partitionsOut struct {
 	Partitions []partition
+	NextToken  string `json:",omitempty"`
 }
 
 // getPartitions lists an Iceberg table's partitions with data, their values in the order of its partition
@@ -213,7 +219,11 @@ func (h *handler) getPartitions(ctx context.Context, c *api.Call, in *partitions
 	if err != nil {
 		return nil, err
 	}
-	out := &partitionsOut{Partitions: []partition{}}
+	parts, next, err := page(parts, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	out := &partitionsOut{Partitions: []partition{}, NextToken: next}
 	for _, p := range parts {
 		sd := icebergStorage(t.Iceberg, !in.ExcludeColumnSchema)
 		segs := make([]string, 0, len(p.Values))
