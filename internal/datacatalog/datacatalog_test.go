@@ -99,7 +99,7 @@ func testRegionsAndLakes(t *testing.T, st *stack.Stack) {
 		Schema: json.RawMessage(`{"type":"struct","schema-id":0,"fields":[{"id":1,"name":"a","type":"string","required":false}]}`)})
 	require.NoError(t, err)
 	require.Equal(t, []table.Column{{Name: "a", Type: "string"}}, info.Columns)
-	requireCode(t, cat.UpdateTable(ctx, east, scEast, "analytics", json.RawMessage(`{"Name":"events"}`)), "InvalidInputException")
+	requireCode(t, cat.UpdateTable(ctx, east, scEast, "analytics", json.RawMessage(`{"Name":"events"}`), ""), "InvalidInputException")
 	requireCode(t, cat.DeleteDatabase(ctx, east, scEast, "analytics"), "InvalidInputException")
 	requireCode(t, cat.DeleteDatabase(ctx, east, scEast, "amazon_security_lake_glue_db_us_east_1"), "InvalidInputException")
 	vs, err := cat.TableVersions(ctx, east, scEast, "analytics", "events")

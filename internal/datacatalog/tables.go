@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -197,22 +198,27 @@ func (s *Service) CreateIcebergTable(ctx context.Context, c *actor.Caller, sc Sc
 }
 
 // UpdateTable replaces the TableInput of a table kept here (glue:UpdateTable), keeping the earlier one as a
-// version. Iceberg tables change by commits (CommitTable), not here.
-func (s *Service) UpdateTable(ctx context.Context, c *actor.Caller, sc Scope, db string, input json.RawMessage) error {
+// version. An Iceberg table changes only its metadata file, as Iceberg's Glue catalog commits: Parameters
+// metadata_location (the new file) and previous_metadata_location (the current one, checked), and versionID
+// when given ("" skips the check).
+func (s *Service) UpdateTable(ctx context.Context, c *actor.Caller, sc Scope, db string, input json.RawMessage, versionID string) error {
 	name := inputName(input)
 	if err := s.authorize(ctx, c, sc, "glue:UpdateTable", db, name); err != nil {
-		return err
-	}
-	if err := checkInput(input); err != nil {
 		return err
 	}
 	t, err := s.table(ctx, sc, db, name)
 	if err != nil {
 		return err
 	}
+	if versionID != "" && versionID != strconv.Itoa(t.VersionID) {
+		return fromTable(fmt.Errorf("%w: version %s is not the table's current version %d", table.ErrCommitFailed,
+			versionID, t.VersionID), db, name)
+	}
 	if t.Iceberg != nil {
-		return errInvalid("Table %s.%s is an Iceberg table of the data lake: change it with an Iceberg commit "+
-			"(the Iceberg REST catalog at /iceberg), not UpdateTable.", db, name)
+		return s.swapMetadata(ctx, sc, t, input)
+	}
+	if err := checkInput(input); err != nil {
+		return err
 	}
 	key, now := tableKey(sc, db, name), s.clock.Now().UTC()
 	return s.meta.Update(ctx, func(tx meta.Tx) error {
@@ -361,4 +367,27 @@ func checkInput(raw json.RawMessage) error {
 		}
 	}
 	return nil
+}
+
+// swapMetadata commits an engine's new metadata file to Iceberg table t, from a Glue TableInput.
+func (s *Service) swapMetadata(ctx context.Context, sc Scope, t Table, input json.RawMessage) error {
+	var ti struct{ Parameters map[string]string }
+	if err := json.Unmarshal(input, &ti); err != nil {
+		return errInvalid("TableInput is not valid: %v", err)
+	}
+	loc, prev := ti.Parameters["metadata_location"], ti.Parameters["previous_metadata_location"]
+	if loc == "" || loc == t.Iceberg.MetadataLocation {
+		return errInvalid("Table %s.%s is an Iceberg table: UpdateTable changes only its metadata_location "+
+			"(with previous_metadata_location), as Iceberg's Glue catalog commits; or commit through the Iceberg "+
+			"REST catalog at /iceberg.", t.Database, t.Name)
+	}
+	if prev == "" {
+		prev = t.Iceberg.MetadataLocation
+	}
+	l, err := s.lake(ctx, sc)
+	if err != nil {
+		return err
+	}
+	_, err = l.SwapMetadata(ctx, t.Database, t.Name, prev, loc)
+	return fromTable(err, t.Database, t.Name)
 }

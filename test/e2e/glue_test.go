@@ -240,3 +240,61 @@ func TestGlueGetTablesWithTheCLI(t *testing.T) {
 	require.Len(t, dbs.DatabaseList, 2)
 	require.Equal(t, "analytics", dbs.DatabaseList[1].Name)
 }
+
+// TestGlueUpdateTableCommitsIcebergMetadata: an engine that commits as Iceberg's Glue catalog does — writes a
+// new metadata file, then UpdateTable with metadata_location and previous_metadata_location (and VersionId) —
+// moves the table to it; a stale commit is ConcurrentModificationException, another table's metadata file
+// InvalidInputException.
+func TestGlueUpdateTableCommitsIcebergMetadata(t *testing.T) {
+	s := startServer(t)
+	fillLake(t, s)
+	script := `
+import boto3, json, os
+from botocore.config import Config
+g = boto3.client("glue", endpoint_url=os.environ["ENDPOINT"])
+s3 = boto3.client("s3", endpoint_url=os.environ["ENDPOINT"], config=Config(s3={"addressing_style": "path"}))
+db, name = "` + lakeDB + `", "amazon_security_lake_table_us_east_1_vpc_flow_2_0"
+t = g.get_table(DatabaseName=db, Name=name)["Table"]
+cur = t["Parameters"]["metadata_location"]
+bucket, key = cur[len("s3://"):].split("/", 1)
+md = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+# what an engine writes: the same table, the current file in its metadata log
+md.setdefault("metadata-log", []).append({"timestamp-ms": md["last-updated-ms"], "metadata-file": cur})
+md["last-updated-ms"] += 1
+body = json.dumps(md).encode()
+newkey = key.rsplit("/", 1)[0] + "/99999-glue-commit.metadata.json"
+s3.put_object(Bucket=bucket, Key=newkey, Body=body)
+new = "s3://%s/%s" % (bucket, newkey)
+def update(loc, prev, version):
+    ti = {"Name": name, "TableType": "EXTERNAL_TABLE",
+          "Parameters": {"table_type": "ICEBERG", "metadata_location": loc, "previous_metadata_location": prev}}
+    try:
+        g.update_table(DatabaseName=db, TableInput=ti, VersionId=version)
+        return "OK"
+    except g.exceptions.ClientError as e:
+        return e.response["Error"]["Code"]
+out = {"first": update(new, cur, t["VersionId"])}
+after = g.get_table(DatabaseName=db, Name=name)["Table"]
+out["params"] = [after["Parameters"]["metadata_location"] == new, after["Parameters"]["previous_metadata_location"] == cur,
+    after["VersionId"] != t["VersionId"]]
+out["stale"] = update(new + ".x", cur, after["VersionId"])
+out["stale_version"] = update(new + ".x", new, t["VersionId"])
+other = g.get_table(DatabaseName=db, Name="amazon_security_lake_table_us_east_1_cloud_trail_mgmt_2_0")["Table"]
+out["other_table"] = update(other["Parameters"]["metadata_location"], new, after["VersionId"])
+print(json.dumps(out))
+`
+	stdout, err := s.python(t, testKeyID, testSecret, script)
+	require.NoError(t, err)
+	var got struct {
+		First, Stale string
+		StaleVersion string `json:"stale_version"`
+		OtherTable   string `json:"other_table"`
+		Params       []bool
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &got))
+	require.Equal(t, "OK", got.First)
+	require.Equal(t, []bool{true, true, true}, got.Params)
+	require.Equal(t, "ConcurrentModificationException", got.Stale, "previous_metadata_location is not current")
+	require.Equal(t, "ConcurrentModificationException", got.StaleVersion, "VersionId is not current")
+	require.Equal(t, "InvalidInputException", got.OtherTable)
+}

@@ -107,6 +107,8 @@ type tableInputIn struct {
 	DatabaseName string
 	Name         string
 	TableInput   json.RawMessage
+	VersionId    string
+	SkipArchive  *bool
 }
 
 func (h *handler) createTable(ctx context.Context, c *api.Call, in *tableInputIn) (*empty, error) {
@@ -125,7 +127,7 @@ func (h *handler) updateTable(ctx context.Context, c *api.Call, in *tableInputIn
 		return nil, err
 	}
 	sc := datacatalog.ScopeOf(c.Caller, in.CatalogId)
-	if err := h.cat.UpdateTable(ctx, c.Caller, sc, in.DatabaseName, in.TableInput); err != nil {
+	if err := h.cat.UpdateTable(ctx, c.Caller, sc, in.DatabaseName, in.TableInput, in.VersionId); err != nil {
 		return nil, err
 	}
 	return &empty{}, nil
