@@ -14,7 +14,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -373,6 +372,6 @@ func (s *Service) Catalog(ctx context.Context, c *actor.Caller, sc Scope) (strin
 
 // errNoLake refuses Iceberg operations in a region where the account has no data lake.
 func errNoLake(sc Scope) error {
-	return errInvalid("Account %s has no data lake in %s: Iceberg tables live in a data lake's catalog (%s).",
-		sc.Account, sc.Region, fmt.Sprintf("securitylake create-data-lake --region %s", sc.Region))
+	return errInvalid("Account %s has no data lake in %s: Iceberg tables live in a data lake's catalog; "+
+		"create the region's data lake first.", sc.Account, sc.Region)
 }
