@@ -103,6 +103,24 @@ func (s *Service) Tables(ctx context.Context, c *actor.Caller, sc Scope, db stri
 	return out, err
 }
 
+// IcebergTableNames lists the names of the Iceberg tables of database db (glue:GetTables) without loading
+// them, for the Iceberg REST catalog's ListTables.
+func (s *Service) IcebergTableNames(ctx context.Context, c *actor.Caller, sc Scope, db string) ([]string, error) {
+	if err := s.authorize(ctx, c, sc, "glue:GetTables", db, ""); err != nil {
+		return nil, err
+	}
+	d, err := s.database(ctx, sc, db)
+	if err != nil || !d.Iceberg {
+		return nil, err
+	}
+	l, err := s.lake(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	names, err := l.Tables(ctx, db)
+	return names, fromTable(err, db, "")
+}
+
 func icebergTable(info *table.TableInfo) Table {
 	up := time.UnixMilli(info.LastUpdatedMs).UTC()
 	return Table{Database: info.Namespace, Name: info.Name, Iceberg: info, Updated: up, Created: up,

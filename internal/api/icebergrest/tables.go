@@ -20,15 +20,13 @@ type tablesOut struct {
 }
 
 func (h *handler) listTables(ctx context.Context, c *api.Call, in *namespaceIn) (*jsonOut, error) {
-	ts, err := h.cat.Tables(ctx, c.Caller, scope(c, in.Catalog), in.Namespace)
+	names, err := h.cat.IcebergTableNames(ctx, c.Caller, scope(c, in.Catalog), in.Namespace)
 	if err != nil {
 		return nil, err
 	}
-	out := tablesOut{Identifiers: []identifier{}}
-	for _, t := range ts {
-		if t.Iceberg != nil { // Hive tables and resource links are Glue's alone
-			out.Identifiers = append(out.Identifiers, identifier{Namespace: []string{in.Namespace}, Name: t.Name})
-		}
+	out := tablesOut{Identifiers: []identifier{}} // Hive tables and resource links are Glue's alone
+	for _, n := range names {
+		out.Identifiers = append(out.Identifiers, identifier{Namespace: []string{in.Namespace}, Name: n})
 	}
 	return ok(out), nil
 }
