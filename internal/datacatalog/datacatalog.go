@@ -216,19 +216,8 @@ func namespaceDatabase(ctx context.Context, l *table.Lake, name string) (Databas
 	if err != nil {
 		return Database{}, fromTable(err, name, "")
 	}
-	db := Database{Name: name, Description: props[propComment], LocationURI: props[propLocation], Iceberg: true,
-		Parameters: map[string]string{}}
-	for k, v := range props {
-		switch k {
-		case propComment, propLocation:
-		case propCreated:
-			db.Created, _ = time.Parse(time.RFC3339Nano, v)
-		default:
-			if !strings.HasPrefix(k, "seclake.") { // seclake's own (the region)
-				db.Parameters[k] = v
-			}
-		}
-	}
+	db := databaseFromProperties(name, props)
+	db.Iceberg = true
 	return db, nil
 }
 
@@ -280,16 +269,8 @@ func (s *Service) CreateDatabase(ctx context.Context, c *actor.Caller, sc Scope,
 		return err
 	}
 	if l != nil {
-		props := map[string]string{propCreated: db.Created.Format(time.RFC3339Nano)}
-		for k, v := range db.Parameters {
-			props[k] = v
-		}
-		if db.Description != "" {
-			props[propComment] = db.Description
-		}
-		if db.LocationURI != "" {
-			props[propLocation] = db.LocationURI
-		}
+		props := db.Properties()
+		props[propCreated] = db.Created.Format(time.RFC3339Nano)
 		return fromTable(l.CreateNamespace(ctx, db.Name, props), db.Name, "")
 	}
 	v, err := json.Marshal(db)

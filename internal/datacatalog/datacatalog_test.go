@@ -78,8 +78,31 @@ func testRegionsAndLakes(t *testing.T, st *stack.Stack) {
 	_, err = cat.Tables(ctx, west, scWest, "amazon_security_lake_glue_db_us_east_1")
 	requireCode(t, err, "EntityNotFoundException")
 
+	// Updates: Glue's replaces the fields; Iceberg's removes and sets properties; seclake's own stay.
+	require.NoError(t, cat.UpdateDatabase(ctx, east, scEast, "analytics", datacatalog.Database{Description: "flows",
+		Parameters: map[string]string{"owner": "secops"}}))
+	d, err := cat.Database(ctx, east, scEast, "analytics")
+	require.NoError(t, err)
+	require.Equal(t, "flows", d.Description)
+	require.Equal(t, map[string]string{"owner": "secops"}, d.Parameters)
+	res, err := cat.UpdateNamespaceProperties(ctx, east, scEast, "analytics", []string{"owner", "nope"},
+		map[string]string{"team": "ir"})
+	require.NoError(t, err)
+	require.Equal(t, datacatalog.PropertiesUpdate{Removed: []string{"owner"}, Updated: []string{"team"},
+		Missing: []string{"nope"}}, res)
+	_, err = cat.UpdateNamespaceProperties(ctx, east, scEast, "analytics", []string{"seclake.region"}, nil)
+	requireCode(t, err, "InvalidInputException")
+
 	// Without a lake: databases and Hive tables of their own; no Iceberg tables.
 	require.NoError(t, cat.CreateDatabase(ctx, south, scSouth, datacatalog.Database{Name: "archive"}))
+	require.NoError(t, cat.UpdateDatabase(ctx, south, scSouth, "archive", datacatalog.Database{Description: "old logs"}))
+	res, err = cat.UpdateNamespaceProperties(ctx, south, scSouth, "archive", []string{"comment"}, map[string]string{"k": "v"})
+	require.NoError(t, err)
+	require.Equal(t, datacatalog.PropertiesUpdate{Removed: []string{"comment"}, Updated: []string{"k"}}, res)
+	d, err = cat.Database(ctx, south, scSouth, "archive")
+	require.NoError(t, err)
+	require.Equal(t, "", d.Description)
+	require.Equal(t, map[string]string{"k": "v"}, d.Parameters)
 	requireCode(t, cat.CreateDatabase(ctx, south, scSouth, datacatalog.Database{Name: "archive"}), "AlreadyExistsException")
 	hive := json.RawMessage(`{"Name":"old","StorageDescriptor":{"Location":"s3://x/old/"}}`)
 	require.NoError(t, cat.CreateTable(ctx, south, scSouth, "archive", hive))

@@ -110,7 +110,7 @@ func (l *Lake) CreateNamespace(ctx context.Context, ns string, props map[string]
 	for k, v := range props {
 		p[k] = v
 	}
-	return catalogError(l.cat.CreateNamespace(ctx, icetable.Identifier{ns}, p))
+	return catalogError(retryWrite(ctx, func() error { return l.cat.CreateNamespace(ctx, icetable.Identifier{ns}, p) }))
 }
 
 // DropNamespace drops the empty namespace ns. The lake's own namespace cannot be dropped.
@@ -121,7 +121,7 @@ func (l *Lake) DropNamespace(ctx context.Context, ns string) error {
 	if _, err := l.NamespaceProperties(ctx, ns); err != nil {
 		return err
 	}
-	return catalogError(l.cat.DropNamespace(ctx, icetable.Identifier{ns}))
+	return catalogError(retryWrite(ctx, func() error { return l.cat.DropNamespace(ctx, icetable.Identifier{ns}) }))
 }
 
 // Tables lists the names of the tables of namespace ns.
@@ -287,7 +287,11 @@ func (l *Lake) CreateTable(ctx context.Context, ns string, req CreateTableReques
 	if _, err := l.NamespaceProperties(ctx, ns); err != nil {
 		return nil, err
 	}
-	t, err := l.cat.CreateTable(ctx, icetable.Identifier{ns, req.Name}, &sc, opts...)
+	var t *icetable.Table
+	err := retryWrite(ctx, func() (err error) {
+		t, err = l.cat.CreateTable(ctx, icetable.Identifier{ns, req.Name}, &sc, opts...)
+		return err
+	})
 	if err != nil {
 		return nil, catalogError(err)
 	}
@@ -320,7 +324,12 @@ func (l *Lake) CommitTable(ctx context.Context, ns, name string, requirements, u
 			return nil, fmt.Errorf("%w: %v", ErrCommitFailed, err)
 		}
 	}
-	md, loc, err := l.cat.CommitTable(ctx, ident, reqs, upds)
+	var md icetable.Metadata
+	var loc string
+	err = retryWrite(ctx, func() (err error) {
+		md, loc, err = l.cat.CommitTable(ctx, ident, reqs, upds)
+		return err
+	})
 	if err != nil {
 		return nil, catalogError(err)
 	}
@@ -332,7 +341,7 @@ func (l *Lake) DropTable(ctx context.Context, ns, name string) error {
 	if _, err := l.NamespaceProperties(ctx, ns); err != nil {
 		return err
 	}
-	return catalogError(l.cat.DropTable(ctx, icetable.Identifier{ns, name}))
+	return catalogError(retryWrite(ctx, func() error { return l.cat.DropTable(ctx, icetable.Identifier{ns, name}) }))
 }
 
 // Partition is one partition of a table: the values of its partition keys, in order, and its file count.
@@ -400,4 +409,24 @@ func (l *Lake) Rows(ctx context.Context, ns, name string) (int64, error) {
 		n += task.File.Count()
 	}
 	return n, nil
+}
+
+// UpdateNamespaceProperties removes and sets properties of namespace ns, and returns the keys removed, set, and
+// asked to be removed but absent. The region property cannot change.
+func (l *Lake) UpdateNamespaceProperties(ctx context.Context, ns string, removals []string, updates map[string]string) (removed, updated, missing []string, err error) {
+	if _, err := l.NamespaceProperties(ctx, ns); err != nil {
+		return nil, nil, nil, err
+	}
+	if _, ok := updates[PropRegion]; ok || slices.Contains(removals, PropRegion) {
+		return nil, nil, nil, fmt.Errorf("%w: %s cannot change", ErrInvalidCatalogObject, PropRegion)
+	}
+	var sum catalog.PropertiesUpdateSummary
+	err = retryWrite(ctx, func() (err error) {
+		sum, err = l.cat.UpdateNamespaceProperties(ctx, icetable.Identifier{ns}, removals, updates)
+		return err
+	})
+	if err != nil {
+		return nil, nil, nil, catalogError(err)
+	}
+	return sum.Removed, sum.Updated, sum.Missing, nil
 }

@@ -1,6 +1,8 @@
 package table
 
 import (
+	"context"
+	"errors"
 	"testing"
 
 	"github.com/apache/iceberg-go"
@@ -30,4 +32,30 @@ func TestHiveType(t *testing.T) {
 	} {
 		require.Equal(t, want, hiveType(typ), "%s", typ)
 	}
+}
+
+// TestRetryWrite: catalog writes that meet SQLite's busy errors or PostgreSQL's serialization failures run
+// again; other errors end them at once.
+func TestRetryWrite(t *testing.T) {
+	busy := errors.New("sqlite: step: database is locked (517) (SQLITE_BUSY_SNAPSHOT)")
+	calls := 0
+	err := retryWrite(context.Background(), func() error {
+		calls++
+		if calls < 3 {
+			return busy
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, 3, calls)
+
+	calls = 0
+	final := errors.New("table already exists")
+	require.ErrorIs(t, retryWrite(context.Background(), func() error { calls++; return final }), final)
+	require.Equal(t, 1, calls)
+
+	calls = 0
+	serial := errors.New("ERROR: could not serialize access due to concurrent update (SQLSTATE 40001)")
+	require.ErrorIs(t, retryWrite(context.Background(), func() error { calls++; return serial }), serial)
+	require.Equal(t, maxWriteAttempts, calls)
 }

@@ -69,6 +69,14 @@ func TestIcebergRESTClientReadsAndWritesTheLake(t *testing.T) {
 	}
 	_, err = cat.LoadTable(ctx, icetable.Identifier{lakeDB, "nope"})
 	require.ErrorContains(t, err, "NoSuchTable")
+	sum, err := cat.UpdateNamespaceProperties(ctx, icetable.Identifier{lakeDB}, []string{"nope"},
+		iceberg.Properties{"owner": "secops"})
+	require.NoError(t, err)
+	require.Equal(t, []string{"owner"}, sum.Updated)
+	require.Equal(t, []string{"nope"}, sum.Missing)
+	props, err := cat.LoadNamespaceProperties(ctx, icetable.Identifier{lakeDB})
+	require.NoError(t, err)
+	require.Equal(t, "secops", props["owner"])
 
 	// An engine's append: create, write files with the client's IO, commit (assert-ref-snapshot-id,
 	// assert-table-uuid, add-snapshot, set-snapshot-ref).

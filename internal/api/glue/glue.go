@@ -31,6 +31,7 @@ func New(cat *datacatalog.Service) *api.Service {
 			api.JSON("GetDatabases", "glue:GetDatabases", true, h.getDatabases),
 			api.JSON("CreateDatabase", "glue:CreateDatabase", false, h.createDatabase),
 			api.JSON("DeleteDatabase", "glue:DeleteDatabase", false, h.deleteDatabase),
+			api.JSON("UpdateDatabase", "glue:UpdateDatabase", false, h.updateDatabase),
 			api.JSON("GetTable", "glue:GetTable", true, h.getTable),
 			api.JSON("GetTables", "glue:GetTables", true, h.getTables),
 			api.JSON("CreateTable", "glue:CreateTable", false, h.createTable),
@@ -126,6 +127,28 @@ func (h *handler) createDatabase(ctx context.Context, c *api.Call, in *createDat
 	}
 	d := in.DatabaseInput
 	err := h.cat.CreateDatabase(ctx, c.Caller, datacatalog.ScopeOf(c.Caller, in.CatalogId), datacatalog.Database{
+		Name: d.Name, Description: d.Description, LocationURI: d.LocationUri, Parameters: d.Parameters})
+	if err != nil {
+		return nil, err
+	}
+	return &empty{}, nil
+}
+
+type updateDatabaseIn struct {
+	CatalogId     string
+	Name          string
+	DatabaseInput *databaseInput
+}
+
+func (h *handler) updateDatabase(ctx context.Context, c *api.Call, in *updateDatabaseIn) (*empty, error) {
+	if err := required("Name", in.Name); err != nil {
+		return nil, err
+	}
+	if in.DatabaseInput == nil {
+		in.DatabaseInput = &databaseInput{}
+	}
+	d := in.DatabaseInput
+	err := h.cat.UpdateDatabase(ctx, c.Caller, datacatalog.ScopeOf(c.Caller, in.CatalogId), in.Name, datacatalog.Database{
 		Name: d.Name, Description: d.Description, LocationURI: d.LocationUri, Parameters: d.Parameters})
 	if err != nil {
 		return nil, err

@@ -40,6 +40,7 @@ func New(cat *datacatalog.Service) *api.Service {
 			recorded(api.REST("LoadNamespaceMetadata", "GET "+base+"/{namespace}", "glue:GetDatabase", true, h.loadNamespace)),
 			recorded(api.REST("NamespaceExists", "HEAD "+base+"/{namespace}", "glue:GetDatabase", true, h.namespaceExists)),
 			recorded(api.REST("DropNamespace", "DELETE "+base+"/{namespace}", "glue:DeleteDatabase", false, h.dropNamespace)),
+			recorded(api.REST("UpdateNamespaceProperties", "POST "+base+"/{namespace}/properties", "glue:UpdateDatabase", false, h.updateNamespace)),
 			recorded(api.REST("ListTables", "GET "+base+"/{namespace}/tables", "glue:GetTables", true, h.listTables)),
 			recorded(api.REST("CreateTable", "POST "+base+"/{namespace}/tables", "glue:CreateTable", false, h.createTable)),
 			recorded(api.REST("LoadTable", "GET "+base+"/{namespace}/tables/{table}", "glue:GetTable", true, h.loadTable)),
@@ -67,6 +68,7 @@ func recorded(op *api.Op) *api.Op {
 var Endpoints = []string{
 	"GET /v1/{prefix}/namespaces", "POST /v1/{prefix}/namespaces", "GET /v1/{prefix}/namespaces/{namespace}",
 	"HEAD /v1/{prefix}/namespaces/{namespace}", "DELETE /v1/{prefix}/namespaces/{namespace}",
+	"POST /v1/{prefix}/namespaces/{namespace}/properties",
 	"GET /v1/{prefix}/namespaces/{namespace}/tables", "POST /v1/{prefix}/namespaces/{namespace}/tables",
 	"GET /v1/{prefix}/namespaces/{namespace}/tables/{table}", "HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}",
 	"POST /v1/{prefix}/namespaces/{namespace}/tables/{table}", "DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}",
@@ -236,6 +238,34 @@ func (h *handler) dropNamespace(ctx context.Context, c *api.Call, in *namespaceI
 		return nil, err
 	}
 	return noContent(), nil
+}
+
+type updateNamespaceIn struct {
+	Catalog   string            `location:"uri" name:"catalog" json:"-"`
+	Namespace string            `location:"uri" name:"namespace" json:"-"`
+	Removals  []string          `json:"removals"`
+	Updates   map[string]string `json:"updates"`
+}
+
+type updateNamespaceOut struct {
+	Updated []string `json:"updated"`
+	Removed []string `json:"removed"`
+	Missing []string `json:"missing,omitempty"`
+}
+
+func (h *handler) updateNamespace(ctx context.Context, c *api.Call, in *updateNamespaceIn) (*jsonOut, error) {
+	res, err := h.cat.UpdateNamespaceProperties(ctx, c.Caller, scope(c, in.Catalog), in.Namespace, in.Removals, in.Updates)
+	if err != nil {
+		return nil, err
+	}
+	out := updateNamespaceOut{Updated: res.Updated, Removed: res.Removed, Missing: res.Missing}
+	if out.Updated == nil {
+		out.Updated = []string{}
+	}
+	if out.Removed == nil {
+		out.Removed = []string{}
+	}
+	return ok(out), nil
 }
 
 // badRequest is the Iceberg REST catalog's BadRequestException.
