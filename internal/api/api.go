@@ -14,6 +14,7 @@ import (
 
 	"github.com/seclake/seclake/internal/actor"
 
+	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/awsproto"
 	"github.com/seclake/seclake/internal/sigv4"
 )
@@ -49,6 +50,13 @@ type Service struct {
 	Unimplemented func(r *http.Request) string
 	// Router chooses the operation of a REST-JSON service by the routes its operations declare (see REST).
 	Router *Router
+	// PathPrefix, when set, lets the service share its signing name with another: the edge sends the requests
+	// signed for Name whose path starts with PathPrefix here, the others to the service without one (Glue's
+	// Iceberg REST catalog at /iceberg/ beside the Glue API).
+	PathPrefix string
+	// WriteError, when set, renders the service's errors in a format of its own (the Iceberg REST error model)
+	// instead of its protocol's, and returns the status it sent.
+	WriteError func(w http.ResponseWriter, e *awserr.Error, requestID string) int
 }
 
 // Op is one operation of a service.

@@ -26,6 +26,7 @@ import (
 	"github.com/seclake/seclake/internal/s3remote"
 	"github.com/seclake/seclake/internal/schedule"
 	"github.com/seclake/seclake/internal/stack"
+	"github.com/seclake/seclake/internal/table"
 )
 
 // Options are the parts of the environment a Server takes from its caller; tests replace them.
@@ -195,6 +196,9 @@ func (s *Server) EVEListener() *eve.Listener {
 
 // Services returns the AWS services the server answers, with their operations.
 func (s *Server) Services() []*api.Service { return s.services }
+
+// Lakes is the server's data lakes and their tables (tests write rows through it).
+func (s *Server) Lakes() *table.Lakes { return s.stack.Lakes }
 
 // Wait blocks until the server stops serving on its own (a listener failure).
 func (s *Server) Wait() <-chan error { return s.served }

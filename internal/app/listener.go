@@ -15,13 +15,16 @@ import (
 	"github.com/seclake/seclake/internal/api/cloudtrail"
 	ec2api "github.com/seclake/seclake/internal/api/ec2"
 	eventsapi "github.com/seclake/seclake/internal/api/events"
+	glueapi "github.com/seclake/seclake/internal/api/glue"
 	iamapi "github.com/seclake/seclake/internal/api/iam"
+	"github.com/seclake/seclake/internal/api/icebergrest"
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
 	"github.com/seclake/seclake/internal/api/networkfirewall"
 	"github.com/seclake/seclake/internal/api/organizations"
 	sqsapi "github.com/seclake/seclake/internal/api/sqs"
 	"github.com/seclake/seclake/internal/api/sts"
 	"github.com/seclake/seclake/internal/component"
+	"github.com/seclake/seclake/internal/datacatalog"
 	"github.com/seclake/seclake/internal/edge"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -67,6 +70,9 @@ func (s *Server) handler() (http.Handler, error) {
 			sqsapi.New(st.Queues),
 			eventsapi.New(st.Events),
 		}
+		// Glue: its Data Catalog API, and its Iceberg REST catalog under /iceberg/ (same signing name).
+		cat := datacatalog.New(st.Lakes, st.Meta, st.IAM, s.clock)
+		services = append(services, glueapi.New(cat), icebergrest.New(cat))
 	}
 	h, err := edge.New(edge.Config{
 		Services: services,

@@ -17,15 +17,26 @@ import (
 // anonymous request (the only service that may allow one).
 func (s *Server) service(r *http.Request, auth *sigv4.Auth) *api.Service {
 	if auth != nil {
-		return s.byName[auth.Service]
+		return s.named(auth.Service, r.URL.Path)
 	}
 	if name := scopeService(r); name != "" { // a malformed signature still names its service
-		return s.byName[name]
+		return s.named(name, r.URL.Path)
 	}
 	if !mayBeS3(r) {
 		return nil
 	}
 	return s.byName["s3"]
+}
+
+// named returns the service of a signing name for a request to path: one that shares the name and whose path
+// prefix path has, else the service of the name.
+func (s *Server) named(name, path string) *api.Service {
+	for _, svc := range s.byPrefix[name] {
+		if strings.HasPrefix(path, svc.PathPrefix) {
+			return svc
+		}
+	}
+	return s.byName[name]
 }
 
 // mayBeS3 reports whether an unsigned request could be an S3 call. Calls of the JSON protocols (an

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/seclake/seclake/internal/api"
 )
 
 func TestTargetOperation(t *testing.T) {
@@ -49,6 +51,29 @@ func TestMayBeS3(t *testing.T) {
 	for _, c := range cases {
 		if got := mayBeS3(c.r); got != c.want {
 			t.Errorf("mayBeS3(%s %s) = %v, want %v", c.r.Method, c.r.URL, got, c.want)
+		}
+	}
+}
+
+// TestNamedByPathPrefix: a service with a PathPrefix shares its signing name with another (Glue's Iceberg REST
+// catalog and Glue's API): requests under the prefix go to it, the others to the service without one.
+func TestNamedByPathPrefix(t *testing.T) {
+	glue := &api.Service{Name: "glue"}
+	iceberg := &api.Service{Name: "glue", PathPrefix: "/iceberg/"}
+	s := &Server{byName: map[string]*api.Service{"glue": glue}, byPrefix: map[string][]*api.Service{"glue": {iceberg}}}
+	cases := []struct {
+		name, path string
+		want       *api.Service
+	}{
+		{"glue", "/iceberg/v1/config", iceberg},
+		{"glue", "/iceberg/v1/catalogs/111122223333/namespaces", iceberg},
+		{"glue", "/", glue},
+		{"glue", "/icebergs", glue},
+		{"kms", "/iceberg/v1/config", nil},
+	}
+	for _, c := range cases {
+		if got := s.named(c.name, c.path); got != c.want {
+			t.Errorf("named(%q, %q) = %v, want %v", c.name, c.path, got, c.want)
 		}
 	}
 }

@@ -57,8 +57,10 @@ type Config struct {
 
 // Server routes, authenticates, runs and audits requests. It is an http.Handler.
 type Server struct {
-	cfg      Config
-	byName   map[string]*api.Service
+	cfg    Config
+	byName map[string]*api.Service
+	// byPrefix are the services that share a signing name with another, told apart by their path prefix.
+	byPrefix map[string][]*api.Service
 	verifier *sigv4.Verifier
 	metrics  *metrics
 	log      *slog.Logger
@@ -66,8 +68,15 @@ type Server struct {
 
 // New returns the edge server for the given services.
 func New(cfg Config) (*Server, error) {
-	s := &Server{cfg: cfg, byName: make(map[string]*api.Service), log: cfg.Logger}
+	s := &Server{cfg: cfg, byName: make(map[string]*api.Service), byPrefix: map[string][]*api.Service{}, log: cfg.Logger}
 	for _, svc := range cfg.Services {
+		if svc.PathPrefix != "" {
+			if err := checkOps(svc); err != nil {
+				return nil, err
+			}
+			s.byPrefix[svc.Name] = append(s.byPrefix[svc.Name], svc)
+			continue
+		}
 		if _, dup := s.byName[svc.Name]; dup {
 			return nil, fmt.Errorf("edge: service %q registered twice", svc.Name)
 		}

@@ -111,9 +111,13 @@ func (s *Server) writeError(w http.ResponseWriter, rq *request, p awsproto.Proto
 		opt.XMLNamespace = rq.svc.XMLNamespace
 		opt.QueryCompatible = rq.svc.QueryCompatible
 	}
-	awsproto.WriteError(w, p, e, rq.id, opt)
-	rq.errCode = e.Code
 	status := e.Status
+	if rq.svc != nil && rq.svc.WriteError != nil {
+		status = rq.svc.WriteError(w, e, rq.id)
+	} else {
+		awsproto.WriteError(w, p, e, rq.id, opt)
+	}
+	rq.errCode = e.Code
 	if status == 0 {
 		status = http.StatusBadRequest
 	}

@@ -80,6 +80,9 @@ func openIO(ctx context.Context, _ *url.URL, props map[string]string) (iceio.IO,
 	lakesMu.RLock()
 	lio := lakes[props[ioKey]]
 	lakesMu.RUnlock()
+	if lio == nil && props[ioKey] == "" {
+		return newClientIO(ctx, props) // not a lake's catalog: an S3 client's paths
+	}
 	if lio == nil {
 		return nil, fmt.Errorf("table: no lake serves s3:// paths for catalog property %s=%q", ioKey, props[ioKey])
 	}
@@ -127,8 +130,15 @@ func (b *boundIO) Open(name string) (iceio.File, error) {
 	if err != nil {
 		return nil, notExist(err, name)
 	}
-	return &objFile{io: b, name: name, bucket: bucket, key: key, size: out.Object.Size,
-		mod: out.Object.LastModified}, nil
+	return &objFile{name: name, key: key, size: out.Object.Size, mod: out.Object.LastModified,
+		get: func(start, end int64) (io.ReadCloser, error) {
+			out, err := b.objects.GetObject(b.ctx, b.caller(), objstore.GetInput{Bucket: bucket, Key: key,
+				Range: &objstore.Range{Start: start, End: end}})
+			if err != nil {
+				return nil, notExist(err, name)
+			}
+			return out.Body, nil
+		}}, nil
 }
 
 func (b *boundIO) ReadFile(name string) ([]byte, error) {
@@ -168,12 +178,12 @@ func (b *boundIO) Create(name string) (iceio.FileWriter, error) {
 	if _, _, err := splitPath(name); err != nil {
 		return nil, err
 	}
-	return &objWriter{io: b, name: name}, nil
+	return &objWriter{write: func(p []byte) error { return b.WriteFile(name, p) }}, nil
 }
 
+// objWriter writes an object when closed, with write.
 type objWriter struct {
-	io     *boundIO
-	name   string
+	write  func(p []byte) error
 	buf    bytes.Buffer
 	closed bool
 }
@@ -185,16 +195,16 @@ func (w *objWriter) Close() error {
 		return nil
 	}
 	w.closed = true
-	return w.io.WriteFile(w.name, w.buf.Bytes())
+	return w.write(w.buf.Bytes())
 }
 
-// objFile reads an object by ranges.
+// objFile reads an object by ranges, with get (start and end inclusive).
 type objFile struct {
-	io                *boundIO
-	name, bucket, key string
-	size              int64
-	mod               time.Time
-	off               int64
+	name, key string
+	size      int64
+	mod       time.Time
+	off       int64
+	get       func(start, end int64) (io.ReadCloser, error)
 }
 
 func (f *objFile) ReadAt(p []byte, off int64) (int, error) {
@@ -205,13 +215,12 @@ func (f *objFile) ReadAt(p []byte, off int64) (int, error) {
 		return 0, nil
 	}
 	end := min(off+int64(len(p)), f.size) - 1
-	out, err := f.io.objects.GetObject(f.io.ctx, f.io.caller(), objstore.GetInput{Bucket: f.bucket, Key: f.key,
-		Range: &objstore.Range{Start: off, End: end}})
+	body, err := f.get(off, end)
 	if err != nil {
-		return 0, notExist(err, f.name)
+		return 0, err
 	}
-	defer out.Body.Close()
-	n, err := io.ReadFull(out.Body, p[:end-off+1])
+	defer body.Close()
+	n, err := io.ReadFull(body, p[:end-off+1])
 	if err == nil && n < len(p) {
 		err = io.EOF
 	}

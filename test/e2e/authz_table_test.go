@@ -45,6 +45,12 @@ func TestEveryOperationRefusesUsersWithoutPermission(t *testing.T) {
 	var calls []map[string]string
 	ops := map[string]*api.Op{}
 	for _, svc := range s.app.Services() {
+		if svc.PathPrefix != "" {
+			// Glue's Iceberg REST catalog (/iceberg/) has no botocore model for boto3 to call it by;
+			// TestIcebergRESTEndpointsAreAuthorized probes each of its endpoints instead.
+			t.Logf("%s at %s: probed by TestIcebergRESTEndpointsAreAuthorized (no botocore model)", svc.Name, svc.PathPrefix)
+			continue
+		}
 		list := make([]*api.Op, 0, len(svc.Ops))
 		for _, op := range svc.Ops {
 			list = append(list, op)

@@ -14,7 +14,7 @@ func TestUnservedServiceAnswersInItsProtocol(t *testing.T) {
 	s := startServer(t)
 	for _, args := range [][]string{
 		{"securitylake", "list-data-lakes"},                        // REST-JSON, a GET without a body
-		{"glue", "get-databases"},                                  // JSON 1.1
+		{"firehose", "list-delivery-streams"},                      // JSON 1.1
 		{"lakeformation", "list-permissions"},                      // REST-JSON, a POST
 		{"sns", "list-topics"},                                     // Query
 		{"logs", "describe-log-groups"},                            // JSON 1.1
