@@ -122,7 +122,7 @@ func (ls *Lakes) Create(ctx context.Context, owner *actor.Caller, region, kmsKey
 	if info, ok, err := ls.Get(ctx, account, region); err != nil || ok {
 		return info, err
 	}
-	info := LakeInfo{Account: account, Region: region, Bucket: "aws-security-data-lake-" + region + "-" + suffix(),
+	info := LakeInfo{Account: account, Region: region, Bucket: lakeBucket(region),
 		KMSKey: kmsKey, Created: ls.cfg.Clock.Now().UTC()}
 	c := *owner
 	c.Region = region
@@ -166,10 +166,17 @@ func lakeBucketPolicy(info LakeInfo) string {
 		`"Condition":{"StringEquals":{"aws:SourceAccount":"` + info.Account + `"}}}]}`
 }
 
-// suffix is the random part of a lake bucket's name: 30 lowercase letters and digits, as Security Lake's.
-func suffix() string {
+// lakeBucket names a new lake bucket as Security Lake does: aws-security-data-lake-<region>-<suffix>, the suffix
+// random lowercase letters and digits filling the name to S3's limit of 63 characters (30 for us-east-1).
+func lakeBucket(region string) string {
+	prefix := "aws-security-data-lake-" + region + "-"
+	return prefix + suffix(max(63-len(prefix), 8))
+}
+
+// suffix returns n random lowercase letters and digits.
+func suffix(n int) string {
 	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 30)
+	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	for i := range b {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
