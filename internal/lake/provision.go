@@ -1,0 +1,163 @@
+package lake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/awserr"
+	"github.com/seclake/seclake/internal/meta"
+)
+
+// keyStatement is the key-policy statement a lake key needs: Security Lake writes the lake's objects as its
+// service principal through S3, with the bucket as the encryption context (S3 Bucket Keys).
+const keyStatement = `{"Sid":"Allow Security Lake To Use The Key","Effect":"Allow","Principal":{"Service":"securitylake.amazonaws.com"},` +
+	`"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*","Condition":{"StringEquals":{"aws:SourceAccount":"%s"}}}`
+
+// Provision does the work that CreateDataLake and UpdateDataLake left pending: it creates each lake's bucket
+// (through table.Lakes), checks that the lake's key lets Security Lake use it, switches the bucket's default
+// encryption and lifecycle, and records COMPLETED, or FAILED with the reason and a data lake exception. It
+// returns how many lakes it finished. Each lake is finished in a transaction that first checks that no newer
+// update arrived meanwhile (that one is done on the next run).
+func (s *Service) Provision(ctx context.Context) (int, error) {
+	var pending []DataLake
+	err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
+		all, err := scanJSON[DataLake](tx, tableLakes, "")
+		for _, dl := range all {
+			if dl.Pending != "" {
+				pending = append(pending, dl)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("provision data lakes: %w", err)
+	}
+	n := 0
+	var errs []error
+	for _, dl := range pending {
+		done, err := s.provision(ctx, dl)
+		if done {
+			n++
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// provision finishes one lake's pending work.
+func (s *Service) provision(ctx context.Context, dl DataLake) (bool, error) {
+	fail := s.apply(ctx, &dl)
+	done := false
+	err := s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
+		var cur DataLake
+		found, err := getJSON(tx, tableLakes, key(dl.Account, dl.Region), &cur)
+		if err != nil || !found || cur.Pending != dl.Pending || !sameRequest(cur.UpdateStatus, dl.UpdateStatus) {
+			return err // deleted or changed meanwhile
+		}
+		cur.BucketARN, cur.Pending = dl.BucketARN, ""
+		status := StatusCompleted
+		if fail != nil {
+			status = StatusFailed
+			if err := s.addException(tx, dl.Account, dl.Region, fail.Reason, fail.remediation); err != nil {
+				return err
+			}
+		}
+		if dl.Pending == "create" {
+			cur.CreateStatus = status
+		}
+		if cur.UpdateStatus != nil || fail != nil {
+			if cur.UpdateStatus == nil {
+				cur.UpdateStatus = &UpdateStatus{}
+			}
+			cur.UpdateStatus.Status = status
+			cur.UpdateStatus.Exception = nil
+			if fail != nil {
+				cur.UpdateStatus.Exception = &UpdateException{Code: fail.Code, Reason: fail.Reason}
+			}
+		}
+		done = true
+		return putJSON(tx, tableLakes, key(dl.Account, dl.Region), cur)
+	})
+	return done, err
+}
+
+func sameRequest(a, b *UpdateStatus) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.RequestID == b.RequestID
+}
+
+// failure is why provisioning a lake failed, and what to do.
+type failure struct {
+	UpdateException
+	remediation string
+}
+
+func failed(err error, remediation string) *failure {
+	f := &failure{UpdateException: UpdateException{Code: "InternalServerException", Reason: err.Error()}, remediation: remediation}
+	if ae, ok := awserr.As(err); ok {
+		f.Code, f.Reason = ae.Code, ae.Message
+	}
+	return f
+}
+
+// apply creates the lake's bucket if need be and applies its configuration; it returns why it failed, if it did.
+func (s *Service) apply(ctx context.Context, dl *DataLake) *failure {
+	owner := s.owner(dl.Account, dl.Region)
+	info, err := s.cfg.Lakes.Create(ctx, owner, dl.Region, "")
+	if err != nil {
+		return failed(err, "Check that the account may create the bucket, then call UpdateDataLake again.")
+	}
+	dl.BucketARN = "arn:aws:s3:::" + info.Bucket
+	if e := dl.Encryption; e != nil && s.cfg.Buckets != nil {
+		keyARN := ""
+		if e.KMSKeyID != "" && e.KMSKeyID != S3ManagedKey {
+			if f := s.checkKey(ctx, owner, dl, e.KMSKeyID, &keyARN); f != nil {
+				return f
+			}
+		}
+		if err := s.cfg.Buckets.SetEncryption(ctx, owner, info.Bucket, keyARN); err != nil {
+			return failed(err, "Check the lake bucket's encryption settings, then call UpdateDataLake again.")
+		}
+	}
+	if dl.Lifecycle != nil && s.cfg.Buckets != nil {
+		if err := s.cfg.Buckets.SetLifecycle(ctx, owner, info.Bucket, dl.Lifecycle); err != nil {
+			return failed(err, "Fix the lifecycleConfiguration (days and storage classes S3 knows), then call UpdateDataLake again.")
+		}
+	}
+	return nil
+}
+
+// checkKey resolves the lake key and tries it as Security Lake will use it: as its service principal, through
+// S3, with the bucket as encryption context.
+func (s *Service) checkKey(ctx context.Context, owner *actor.Caller, dl *DataLake, keyID string, keyARN *string) *failure {
+	if s.cfg.Keys == nil {
+		return failed(errors.New("no key management service"), "")
+	}
+	arn, err := s.cfg.Keys.Resolve(ctx, owner, keyID)
+	if err != nil {
+		return failed(fmt.Errorf("the key %s cannot be used for the data lake: %w", keyID, err),
+			"Give an existing, enabled symmetric key (key ID, key ARN or alias ARN) that the account may describe.")
+	}
+	sp := actor.ServicePrincipal(EventSource, dl.Region, s.cfg.Clock.Now(), actor.Source{ARN: dl.ARN, Account: dl.Account}).
+		Via("s3." + dl.Region + ".amazonaws.com")
+	action, err := s.cfg.Keys.Try(ctx, sp, arn, map[string]string{"aws:s3:arn": dl.BucketARN})
+	if err != nil {
+		stmt := fmt.Sprintf(keyStatement, dl.Account)
+		msg := err.Error()
+		if ae, ok := awserr.As(err); ok {
+			msg = ae.Message
+		}
+		return &failure{UpdateException: UpdateException{Code: "AccessDeniedException",
+			Reason: fmt.Sprintf("The key policy of %s does not let %s use the key: %s was refused (%s). The statement %q is missing.",
+				arn, EventSource, action, msg, "Allow Security Lake To Use The Key")},
+			remediation: "Add this statement to the key policy of " + arn + ", then call UpdateDataLake again: " + stmt}
+	}
+	*keyARN = arn
+	return nil
+}
