@@ -19,6 +19,7 @@ import (
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
 	"github.com/seclake/seclake/internal/api/networkfirewall"
 	"github.com/seclake/seclake/internal/api/organizations"
+	securitylakeapi "github.com/seclake/seclake/internal/api/securitylake"
 	sqsapi "github.com/seclake/seclake/internal/api/sqs"
 	"github.com/seclake/seclake/internal/api/sts"
 	"github.com/seclake/seclake/internal/component"
@@ -66,6 +67,7 @@ func (s *Server) handler() (http.Handler, error) {
 			networkfirewall.New(st.Firewalls),
 			sqsapi.New(st.Queues),
 			eventsapi.New(st.Events),
+			securitylakeapi.New(st.SecurityLake),
 		}
 	}
 	h, err := edge.New(edge.Config{
