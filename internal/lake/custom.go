@@ -87,7 +87,7 @@ func glueNames(region, account, name, version string) *CustomAttributes {
 
 // CreateCustomLogSource adds a custom source to the caller's lake in its region: the location ext/<name>/<version>/
 // in the lake bucket, and the provider role AmazonSecurityLake-Provider-<name>-<region>, which the provider
-// assumes with its external ID and which may write only under that location. Creating it again returns it.
+// assumes with its external ID and which may write only under ext/<name>/ (every version). Creating it again returns it.
 func (s *Service) CreateCustomLogSource(ctx context.Context, c *actor.Caller, in CustomSourceInput) (*CustomSource, error) {
 	region := s.region(c)
 	if err := s.check(ctx, c, "securitylake:CreateCustomLogSource", LakeARN(region, c.Account)); err != nil {
@@ -139,6 +139,7 @@ func (s *Service) CreateCustomLogSource(ctx context.Context, c *actor.Caller, in
 		Attributes: glueNames(region, c.Account, in.SourceName, in.SourceVersion)},
 		EventClasses: in.EventClasses, Provider: in.Provider, CrawlerRole: in.CrawlerRoleARN, RoleName: providerRoleName(in.SourceName, region), Region: region}
 	if s.cfg.Roles != nil {
+		prefix := "ext/" + in.SourceName + "/" // one role for every version of the source
 		write := `{"Version":"2012-10-17","Statement":[{"Sid":"WriteToTheSourceLocation","Effect":"Allow","Action":["s3:PutObject","s3:PutObjectAcl"],` +
 			`"Resource":"arn:aws:s3:::` + bucket + `/` + prefix + `*"},{"Sid":"ListTheSourceLocation","Effect":"Allow","Action":"s3:ListBucket",` +
 			`"Resource":"arn:aws:s3:::` + bucket + `","Condition":{"StringLike":{"s3:prefix":"` + prefix + `*"}}}]}`
@@ -169,23 +170,25 @@ func (s *Service) DeleteCustomLogSource(ctx context.Context, c *actor.Caller, na
 	if f.err != nil {
 		return f.err
 	}
-	prefix := key(c.Account, region, name) + "/"
-	if version != "" {
-		prefix += version
-	}
 	var gone []customRecord
+	left := 0 // versions of the source that stay, which keep the provider role
 	err := s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
-		recs, err := scanJSON[customRecord](tx, tableCustom, prefix)
+		recs, err := scanJSON[customRecord](tx, tableCustom, key(c.Account, region, name)+"/")
 		if err != nil {
 			return err
 		}
-		gone = nil
+		gone, left = nil, 0
 		for _, r := range recs {
-			if version == "" || r.Source.SourceVersion == version {
-				gone = append(gone, r)
-				if err := tx.Delete(tableCustom, key(c.Account, region, r.Source.SourceName, r.Source.SourceVersion)); err != nil {
-					return err
-				}
+			if r.Source.SourceName != name {
+				continue
+			}
+			if version != "" && r.Source.SourceVersion != version {
+				left++
+				continue
+			}
+			gone = append(gone, r)
+			if err := tx.Delete(tableCustom, key(c.Account, region, r.Source.SourceName, r.Source.SourceVersion)); err != nil {
+				return err
 			}
 		}
 		if len(gone) == 0 {
@@ -193,7 +196,7 @@ func (s *Service) DeleteCustomLogSource(ctx context.Context, c *actor.Caller, na
 		}
 		return nil
 	})
-	if err != nil || s.cfg.Roles == nil {
+	if err != nil || s.cfg.Roles == nil || left > 0 {
 		return err
 	}
 	return s.cfg.Roles.DeleteRole(ctx, s.owner(c.Account, region), gone[0].RoleName, "AmazonSecurityLakeProviderWrite")

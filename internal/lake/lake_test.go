@@ -248,3 +248,35 @@ func TestSubscriberRoleAndPaging(t *testing.T) {
 	_, err = svc.GetSubscriber(ctx, c, ids[0])
 	require.Equal(t, "ResourceNotFoundException", code(t, err))
 }
+
+// TestCustomSourceVersions: a custom source's location and provider role; the role stays while a version of
+// the source does, and goes with the last one.
+func TestCustomSourceVersions(t *testing.T) {
+	st, svc := start(t)
+	c := rootIn("us-east-1")
+	lk := createLake(t, svc, "us-east-1")
+	in := lake.CustomSourceInput{SourceName: "zeek", CrawlerRoleARN: "arn:aws:iam::" + acct + ":role/crawler",
+		Provider: lake.AwsIdentity{Principal: "444455556666", ExternalID: "zeek-ext"}}
+	v1, err := svc.CreateCustomLogSource(ctx, c, in)
+	require.NoError(t, err)
+	require.Equal(t, "1.0", v1.SourceVersion)
+	require.Equal(t, "s3://"+strings.TrimPrefix(lk.BucketARN, "arn:aws:s3:::")+"/ext/zeek/1.0/", v1.Provider.Location)
+	in.SourceVersion = "2.0"
+	_, err = svc.CreateCustomLogSource(ctx, c, in)
+	require.NoError(t, err)
+	role, err := st.IAM.GetRole(ctx, c, "AmazonSecurityLake-Provider-zeek-us-east-1")
+	require.NoError(t, err)
+	require.Equal(t, v1.Provider.RoleARN, role.ARN())
+	pol, err := st.IAM.GetInlinePolicy(ctx, c, "role", role.Name, "AmazonSecurityLakeProviderWrite")
+	require.NoError(t, err)
+	require.Contains(t, pol.Document, "/ext/zeek/*", "the role writes every version's location")
+
+	require.NoError(t, svc.DeleteCustomLogSource(ctx, c, "zeek", "1.0"))
+	_, err = st.IAM.GetRole(ctx, c, role.Name)
+	require.NoError(t, err, "version 2.0 still uses the role")
+	err = svc.DeleteCustomLogSource(ctx, c, "zeek", "1.0")
+	require.Equal(t, "ResourceNotFoundException", code(t, err))
+	require.NoError(t, svc.DeleteCustomLogSource(ctx, c, "zeek", ""))
+	_, err = st.IAM.GetRole(ctx, c, role.Name)
+	require.Equal(t, "NoSuchEntity", code(t, err))
+}
