@@ -6,6 +6,7 @@ import os
 import sys
 
 import boto3
+import botocore.config
 import botocore.exceptions
 
 ep = os.environ["ENDPOINT"]
@@ -155,6 +156,36 @@ assert cfg == [{"region": region, "sources": [{"sourceName": "CLOUD_TRAIL_MGMT",
 fails("BadRequestException", sl.register_data_lake_delegated_administrator, accountId=account)
 fails("ResourceNotFoundException", sl.register_data_lake_delegated_administrator, accountId="999999999999")
 fails("ResourceNotFoundException", sl.deregister_data_lake_delegated_administrator)
+
+# A member account of the organization: sources from it are enabled, it can be the delegated administrator,
+# and, as a subscriber's principal, it reads the subscribed prefixes (and only those) through the subscriber role.
+org = boto3.client("organizations", endpoint_url=ep, region_name=region)
+req = org.create_account(Email="lake-admin@example.com", AccountName="lake-admin")["CreateAccountStatus"]["Id"]
+member = org.describe_create_account_status(CreateAccountRequestId=req)["CreateAccountStatus"]["AccountId"]
+assert sl.create_aws_log_source(sources=[{"regions": [region], "sourceName": "WAF", "accounts": [member]}])["failed"] == []
+assert member in [g["account"] for g in sl.list_log_sources(regions=[region])["sources"]]
+sl.register_data_lake_delegated_administrator(accountId=member)
+iam.create_user(UserName="lake-ops")
+iam.put_user_policy(UserName="lake-ops", PolicyName="assume", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
+ak = iam.create_access_key(UserName="lake-ops")["AccessKey"]
+sts = boto3.client("sts", endpoint_url=ep, region_name=region, aws_access_key_id=ak["AccessKeyId"], aws_secret_access_key=ak["SecretAccessKey"])
+mc = sts.assume_role(RoleArn="arn:aws:iam::%s:role/OrganizationAccountAccessRole" % member, RoleSessionName="member")["Credentials"]
+as_member = dict(endpoint_url=ep, region_name=region, aws_access_key_id=mc["AccessKeyId"], aws_secret_access_key=mc["SecretAccessKey"],
+                 aws_session_token=mc["SessionToken"])
+err = fails("AccessDeniedException", boto3.client("securitylake", **as_member).deregister_data_lake_delegated_administrator)
+assert err.get("errorCode") == "AccessDenied" and "management account" in err["Error"]["Message"], err
+sl.deregister_data_lake_delegated_administrator()
+
+reader = sl.create_subscriber(subscriberName="member-reader", subscriberIdentity={"principal": member, "externalId": "reader-ext"},
+                              sources=[{"awsLogSource": {"sourceName": "VPC_FLOW", "sourceVersion": "2.0"}}])["subscriber"]
+fails("AccessDenied", boto3.client("sts", **as_member).assume_role, RoleArn=reader["roleArn"], RoleSessionName="reader", ExternalId="wrong")
+rc = boto3.client("sts", **as_member).assume_role(RoleArn=reader["roleArn"], RoleSessionName="reader", ExternalId="reader-ext")["Credentials"]
+rs3 = boto3.client("s3", endpoint_url=ep, region_name=region, aws_access_key_id=rc["AccessKeyId"], aws_secret_access_key=rc["SecretAccessKey"],
+                   aws_session_token=rc["SessionToken"], config=botocore.config.Config(s3={"addressing_style": "path"}))
+assert rs3.list_objects_v2(Bucket=bucket, Prefix="aws/VPC_FLOW/2.0/")["KeyCount"] == 0
+fails("AccessDenied", rs3.list_objects_v2, Bucket=bucket, Prefix="aws/CLOUD_TRAIL_MGMT/2.0/")
+sl.delete_subscriber(subscriberId=reader["subscriberId"])
 
 # Deleting: the subscriber's role goes; the lake goes from the list, its bucket and data stay.
 sl.delete_subscriber(subscriberId=ids[0])
