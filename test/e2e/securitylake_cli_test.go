@@ -47,7 +47,9 @@ func (s *server) lakes(t *testing.T, args ...string) cliDataLakes {
 }
 
 // createMetaStoreRole creates the role CreateDataLake is given, as the guide does, and returns its ARN.
-func createMetaStoreRole(t *testing.T, s *server) string {
+func createMetaStoreRole(t *testing.T, s *server) string { return createMetaStoreRoleFor(t, s) }
+
+func createMetaStoreRoleFor(t testing.TB, s *server) string {
 	t.Helper()
 	out, err := s.aws(t, "iam", "create-role", "--role-name", "AmazonSecurityLakeMetaStoreManager", "--assume-role-policy-document",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
