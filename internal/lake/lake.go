@@ -72,8 +72,6 @@ type Config struct {
 	Accounts Accounts
 	Roles    Roles
 	Queues   Queues
-	// Recorder records the calls the lake makes as the account or as its service principal (nil: none).
-	Recorder actor.Recorder
 	Clock    clock.Clock
 	Rand     io.Reader
 	Region   string

@@ -15,14 +15,28 @@ import (
 )
 
 // lakeBuckets keeps a lake bucket's encryption and lifecycle as the lake is configured (lake.Buckets).
-type lakeBuckets struct{ o *objstore.Service }
+type lakeBuckets struct {
+	o   *objstore.Service
+	rec actor.Recorder
+}
+
+// iamEventSource is IAM's name on the audit trail.
+const iamEventSource = "iam.amazonaws.com"
+
+// lakeDo runs one call that Security Lake makes of another service as an in-process call on the audit trail,
+// so that the decisions made during it are recorded on it rather than on the request that caused it.
+func lakeDo(ctx context.Context, rec actor.Recorder, c *actor.Caller, source, op string, params any, fn func(context.Context) error) error {
+	return actor.Do(ctx, rec, &actor.Call{Caller: c, EventSource: source, Operation: op, RequestParameters: params}, fn)
+}
 
 func (b lakeBuckets) SetEncryption(ctx context.Context, owner *actor.Caller, bucket, keyARN string) error {
 	def, bucketKey := &objstore.EncryptionDefault{SSEAlgorithm: objstore.SSEAES256}, false
 	if keyARN != "" {
 		def, bucketKey = &objstore.EncryptionDefault{SSEAlgorithm: objstore.SSEKMS, KMSMasterKeyID: keyARN}, true
 	}
-	return b.o.PutBucketEncryption(ctx, owner, bucket, &objstore.Encryption{Rules: []objstore.EncryptionRule{{Default: def, BucketKeyEnabled: &bucketKey}}})
+	enc := &objstore.Encryption{Rules: []objstore.EncryptionRule{{Default: def, BucketKeyEnabled: &bucketKey}}}
+	return lakeDo(ctx, b.rec, owner, objstore.EventSource, "PutBucketEncryption", map[string]any{"bucketName": bucket},
+		func(ctx context.Context) error { return b.o.PutBucketEncryption(ctx, owner, bucket, enc) })
 }
 
 func (b lakeBuckets) SetLifecycle(ctx context.Context, owner *actor.Caller, bucket string, lc *lake.Lifecycle) error {
@@ -39,7 +53,10 @@ func (b lakeBuckets) SetLifecycle(ctx context.Context, owner *actor.Caller, buck
 	if rule.Expiration == nil && len(rule.Transitions) == 0 {
 		return nil
 	}
-	return b.o.PutBucketLifecycle(ctx, owner, bucket, &objstore.Lifecycle{Rules: []objstore.LifecycleRule{rule}})
+	return lakeDo(ctx, b.rec, owner, objstore.EventSource, "PutBucketLifecycle", map[string]any{"bucketName": bucket},
+		func(ctx context.Context) error {
+			return b.o.PutBucketLifecycle(ctx, owner, bucket, &objstore.Lifecycle{Rules: []objstore.LifecycleRule{rule}})
+		})
 }
 
 // lakeKeys resolves and tries lake keys (lake.Keys); the trial's KMS calls are on the audit trail.
@@ -105,41 +122,61 @@ func (a lakeAccounts) Management(ctx context.Context) (string, error) {
 }
 
 // lakeRoles creates the roles Security Lake creates in the customer's account (lake.Roles).
-type lakeRoles struct{ iam *iam.Service }
+type lakeRoles struct {
+	iam *iam.Service
+	rec actor.Recorder
+}
 
 func (r lakeRoles) EnsureRole(ctx context.Context, owner *actor.Caller, name, path, trust, policyName, policy string) (string, error) {
-	role, err := r.iam.GetRole(ctx, owner, name)
-	if ae, ok := awserr.As(err); ok && ae.Code == "NoSuchEntity" {
-		role, err = r.iam.CreateRole(ctx, owner, iam.CreateRoleInput{Name: name, Path: path, TrustPolicy: trust,
-			Description: "Created by Security Lake"})
-	} else if err == nil {
-		err = r.iam.UpdateAssumeRolePolicy(ctx, owner, name, trust)
-	}
+	var role *iam.Role
+	err := lakeDo(ctx, r.rec, owner, iamEventSource, "CreateRole", map[string]any{"roleName": name, "path": path}, func(ctx context.Context) error {
+		var err error
+		role, err = r.iam.GetRole(ctx, owner, name)
+		if ae, ok := awserr.As(err); ok && ae.Code == "NoSuchEntity" {
+			role, err = r.iam.CreateRole(ctx, owner, iam.CreateRoleInput{Name: name, Path: path, TrustPolicy: trust,
+				Description: "Created by Security Lake"})
+		} else if err == nil {
+			err = r.iam.UpdateAssumeRolePolicy(ctx, owner, name, trust)
+		}
+		return err
+	})
 	if err != nil {
 		return "", err
 	}
-	if err := r.iam.PutInlinePolicy(ctx, owner, iam.KindRole, name, policyName, policy); err != nil {
+	err = lakeDo(ctx, r.rec, owner, iamEventSource, "PutRolePolicy", map[string]any{"roleName": name, "policyName": policyName},
+		func(ctx context.Context) error {
+			return r.iam.PutInlinePolicy(ctx, owner, iam.KindRole, name, policyName, policy)
+		})
+	if err != nil {
 		return "", err
 	}
 	return role.ARN(), nil
 }
 
 func (r lakeRoles) DeleteRole(ctx context.Context, owner *actor.Caller, name, policyName string) error {
-	if err := r.iam.DeleteInlinePolicy(ctx, owner, iam.KindRole, name, policyName); err != nil {
-		if ae, ok := awserr.As(err); !ok || ae.Code != "NoSuchEntity" {
-			return err
+	return lakeDo(ctx, r.rec, owner, iamEventSource, "DeleteRole", map[string]any{"roleName": name}, func(ctx context.Context) error {
+		if err := r.iam.DeleteInlinePolicy(ctx, owner, iam.KindRole, name, policyName); err != nil {
+			if ae, ok := awserr.As(err); !ok || ae.Code != "NoSuchEntity" {
+				return err
+			}
 		}
-	}
-	err := r.iam.DeleteRole(ctx, owner, name)
-	if ae, ok := awserr.As(err); ok && ae.Code == "NoSuchEntity" {
-		return nil
-	}
-	return err
+		err := r.iam.DeleteRole(ctx, owner, name)
+		if ae, ok := awserr.As(err); ok && ae.Code == "NoSuchEntity" {
+			return nil
+		}
+		return err
+	})
 }
 
 func (r lakeRoles) RoleExists(ctx context.Context, owner *actor.Caller, arn string) (bool, error) {
 	name := arn[strings.LastIndex(arn, "/")+1:]
-	role, err := r.iam.GetRole(ctx, owner, name)
+	var role *iam.Role
+	err := actor.Do(ctx, r.rec, &actor.Call{Caller: owner, EventSource: iamEventSource, Operation: "GetRole", ReadOnly: true,
+		RequestParameters: map[string]any{"roleName": name}}, func(ctx context.Context) error {
+		var err error
+		role, err = r.iam.GetRole(ctx, owner, name)
+		return err
+	})
 	if ae, ok := awserr.As(err); ok && ae.Code == "NoSuchEntity" {
 		return false, nil
 	}
@@ -150,29 +187,38 @@ func (r lakeRoles) RoleExists(ctx context.Context, owner *actor.Caller, arn stri
 }
 
 // lakeQueues creates subscribers' notification queues (lake.Queues).
-type lakeQueues struct{ q *queue.Service }
+type lakeQueues struct {
+	q   *queue.Service
+	rec actor.Recorder
+}
 
 func dlqName(main string) string { return strings.TrimSuffix(main, "-Main-Queue") + "-DLQ" }
 
 func (l lakeQueues) EnsureSubscriberQueue(ctx context.Context, owner *actor.Caller, name, policy string) (string, error) {
-	dlq, err := l.q.CreateQueue(ctx, owner, dlqName(name), nil, nil)
-	if err != nil {
-		return "", err
-	}
-	q, err := l.q.CreateQueue(ctx, owner, name, map[string]string{"Policy": policy,
-		"RedrivePolicy": `{"deadLetterTargetArn":"` + dlq.ARN() + `","maxReceiveCount":"3"}`}, nil)
-	if err != nil {
-		return "", err
-	}
-	return q.ARN(), nil
+	var arn string
+	err := lakeDo(ctx, l.rec, owner, queue.EventSource, "CreateQueue", map[string]any{"queueName": name}, func(ctx context.Context) error {
+		dlq, err := l.q.CreateQueue(ctx, owner, dlqName(name), nil, nil)
+		if err != nil {
+			return err
+		}
+		q, err := l.q.CreateQueue(ctx, owner, name, map[string]string{"Policy": policy,
+			"RedrivePolicy": `{"deadLetterTargetArn":"` + dlq.ARN() + `","maxReceiveCount":"3"}`}, nil)
+		if err == nil {
+			arn = q.ARN()
+		}
+		return err
+	})
+	return arn, err
 }
 
 func (l lakeQueues) DeleteSubscriberQueue(ctx context.Context, owner *actor.Caller, name string) error {
-	for _, n := range []string{name, dlqName(name)} {
-		err := l.q.DeleteQueue(ctx, owner, queue.Ref{Account: owner.Account, Name: n})
-		if ae, ok := awserr.As(err); err != nil && (!ok || !strings.Contains(ae.Code, "NonExistentQueue")) {
-			return err
+	return lakeDo(ctx, l.rec, owner, queue.EventSource, "DeleteQueue", map[string]any{"queueName": name}, func(ctx context.Context) error {
+		for _, n := range []string{name, dlqName(name)} {
+			err := l.q.DeleteQueue(ctx, owner, queue.Ref{Account: owner.Account, Name: n})
+			if ae, ok := awserr.As(err); err != nil && (!ok || !strings.Contains(ae.Code, "NonExistentQueue")) {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }

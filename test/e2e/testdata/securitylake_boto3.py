@@ -101,6 +101,10 @@ sub = sl.get_subscriber(subscriberId=ids[0])["subscriber"]
 assert sub["roleArn"] == "arn:aws:iam::%s:role/AmazonSecurityLake-%s" % (account, ids[0]), sub
 pol = iam.get_role_policy(RoleName="AmazonSecurityLake-" + ids[0], PolicyName="AmazonSecurityLakeSubscriberRead")["PolicyDocument"]
 assert "arn:aws:s3:::%s/aws/VPC_FLOW/2.0/*" % bucket in json.dumps(pol), pol
+ct = boto3.client("cloudtrail", endpoint_url=ep, region_name=region)
+ev = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "PutRolePolicy"}])["Events"]
+rec = [json.loads(e["CloudTrailEvent"]) for e in ev if ids[0] in e["CloudTrailEvent"]]
+assert rec and rec[0]["userIdentity"].get("invokedBy") == "securitylake.amazonaws.com", rec
 pages = list(sl.get_paginator("list_subscribers").paginate(PaginationConfig={"PageSize": 2}))
 assert [len(p["subscribers"]) for p in pages] == [2, 1], pages
 upd = sl.update_subscriber(subscriberId=ids[0], subscriberName="siem-renamed",
