@@ -123,6 +123,23 @@ func TestSecurityLakeCLIDataLakeAndKey(t *testing.T) {
 	require.Contains(t, enc, `"aws:kms"`)
 	require.Contains(t, enc, key)
 
+	// The README's source, subscriber and notification commands.
+	out, err = s.aws(t, "securitylake", "create-aws-log-source", "--sources", `[{"regions":["us-east-1"],"sourceName":"VPC_FLOW","sourceVersion":"2.0"}]`)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"failed":[]}`, out)
+	out, err = s.aws(t, "securitylake", "create-subscriber", "--subscriber-name", "siem", "--subscriber-identity",
+		`{"principal":"444455556666","externalId":"siem-ext"}`, "--sources", `[{"awsLogSource":{"sourceName":"VPC_FLOW","sourceVersion":"2.0"}}]`)
+	require.NoError(t, err)
+	var sub struct {
+		Subscriber struct{ SubscriberId, RoleArn string }
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &sub))
+	require.Equal(t, "arn:aws:iam::"+testAccount+":role/AmazonSecurityLake-"+sub.Subscriber.SubscriberId, sub.Subscriber.RoleArn)
+	out, err = s.aws(t, "securitylake", "create-subscriber-notification", "--subscriber-id", sub.Subscriber.SubscriberId,
+		"--configuration", `{"sqsNotificationConfiguration":{}}`)
+	require.NoError(t, err)
+	require.Contains(t, out, ":AmazonSecurityLake-"+sub.Subscriber.SubscriberId+"-Main-Queue")
+
 	// Back to S3 managed keys.
 	s.lakes(t, "update-data-lake", "--configurations", `[{"region":"us-east-1","encryptionConfiguration":{"kmsKeyId":"S3_MANAGED_KEY"}}]`)
 	provision()
