@@ -136,7 +136,10 @@ func (s *Service) UpdateDataLake(ctx context.Context, c *actor.Caller, requestID
 				dl.MetaStoreRole = metaStoreRole
 			}
 			dl.UpdateStatus = &UpdateStatus{RequestID: requestID, Status: StatusInitialized}
-			if dl.Pending == "" {
+			switch {
+			case dl.CreateStatus == StatusFailed: // the update retries the creation
+				dl.CreateStatus, dl.Pending = StatusInitialized, "create"
+			case dl.Pending == "":
 				dl.Pending = "update"
 			}
 			if err := putJSON(tx, tableLakes, key(c.Account, cf.Region), dl); err != nil {

@@ -280,3 +280,33 @@ func TestCustomSourceVersions(t *testing.T) {
 	_, err = st.IAM.GetRole(ctx, c, role.Name)
 	require.Equal(t, "NoSuchEntity", code(t, err))
 }
+
+// TestCreateFailsThenUpdateRetries: a lake created with a key that does not exist is FAILED with the reason
+// and an exception; an update retries the creation.
+func TestCreateFailsThenUpdateRetries(t *testing.T) {
+	_, svc := start(t)
+	c := rootIn("us-east-1")
+	missing := "arn:aws:kms:us-east-1:" + acct + ":key/00000000-0000-4000-8000-000000000000"
+	_, err := svc.CreateDataLake(ctx, c, lake.CreateDataLakeInput{Configurations: []lake.Configuration{{Region: "us-east-1",
+		Encryption: &lake.Encryption{KMSKeyID: missing}}}, MetaStoreRole: "arn:aws:iam::" + acct + ":role/AmazonSecurityLakeMetaStoreManager"})
+	require.NoError(t, err)
+	_, err = svc.Provision(ctx)
+	require.NoError(t, err)
+	got, err := svc.ListDataLakes(ctx, c, nil)
+	require.NoError(t, err)
+	require.Equal(t, lake.StatusFailed, got[0].CreateStatus)
+	require.Contains(t, got[0].UpdateStatus.Exception.Reason, missing)
+	exc, _, err := svc.ListDataLakeExceptions(ctx, c, []string{"us-east-1"}, "", nil)
+	require.NoError(t, err)
+	require.Len(t, exc, 1)
+
+	_, err = svc.UpdateDataLake(ctx, c, "retry", []lake.Configuration{{Region: "us-east-1", Encryption: &lake.Encryption{KMSKeyID: lake.S3ManagedKey}}}, "")
+	require.NoError(t, err)
+	_, err = svc.Provision(ctx)
+	require.NoError(t, err)
+	got, err = svc.ListDataLakes(ctx, c, nil)
+	require.NoError(t, err)
+	require.Equal(t, lake.StatusCompleted, got[0].CreateStatus)
+	require.Equal(t, lake.StatusCompleted, got[0].UpdateStatus.Status)
+	require.Nil(t, got[0].UpdateStatus.Exception)
+}
