@@ -27,10 +27,14 @@ func rootIn(region string) *actor.Caller {
 		SourceIP: "192.0.2.1"}
 }
 
-// start starts the services, with the meta-store manager role CreateDataLake is given.
+// start starts the services on SQLite, with the meta-store manager role CreateDataLake is given.
 func start(t *testing.T) (*stack.Stack, *lake.Service) {
 	t.Helper()
-	st := stacktest.Start(t, clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)))
+	return startOn(t, stacktest.Start(t, clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))))
+}
+
+func startOn(t *testing.T, st *stack.Stack) (*stack.Stack, *lake.Service) {
+	t.Helper()
 	_, err := st.IAM.CreateRole(ctx, rootIn("us-east-1"), iam.CreateRoleInput{Name: "AmazonSecurityLakeMetaStoreManager", Path: "/",
 		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`})
 	require.NoError(t, err)
@@ -105,7 +109,16 @@ func TestDataLakeProvisionLifecycleDelete(t *testing.T) {
 // TestDataLakeKeyCheck: a key whose policy does not let Security Lake's principal use it fails the update
 // with the statement, principal and action named, an exception to list, and the bucket left as it was; with
 // the statement, the bucket is switched to the key.
-func TestDataLakeKeyCheck(t *testing.T) {
+func TestDataLakeKeyCheck(t *testing.T) { testDataLakeKeyCheck(t, start) }
+
+// TestDataLakeKeyCheckPostgres is TestDataLakeKeyCheck on PostgreSQL (SECLAKE_TEST_POSTGRES).
+func TestDataLakeKeyCheckPostgres(t *testing.T) {
+	testDataLakeKeyCheck(t, func(t *testing.T) (*stack.Stack, *lake.Service) {
+		return startOn(t, stacktest.StartOn(t, clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)), stacktest.Postgres(t)))
+	})
+}
+
+func testDataLakeKeyCheck(t *testing.T, start func(*testing.T) (*stack.Stack, *lake.Service)) {
 	st, svc := start(t)
 	c := rootIn("us-east-1")
 	lk := createLake(t, svc, "us-east-1")
