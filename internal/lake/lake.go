@@ -34,6 +34,14 @@ type Lakes interface {
 type Buckets interface {
 	SetEncryption(ctx context.Context, owner *actor.Caller, bucket, kmsKeyARN string) error
 	SetLifecycle(ctx context.Context, owner *actor.Caller, bucket string, lc *Lifecycle) error
+	// SetReplication versions the bucket and its destinations and replicates the bucket's objects to each
+	// destination as the role, re-encrypting SSE-KMS objects under the destination's key.
+	SetReplication(ctx context.Context, owner *actor.Caller, bucket, roleARN string, to []ReplicaTarget) error
+}
+
+// ReplicaTarget is a rollup region's lake bucket and the key its replicas are encrypted under ("" for SSE-S3).
+type ReplicaTarget struct {
+	Bucket, KMSKeyARN string
 }
 
 // Keys is what the control plane needs of KMS to check a lake key: the key's ARN (from an ID, ARN or alias

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/awserr"
@@ -51,6 +52,9 @@ func (s *Service) Provision(ctx context.Context) (int, error) {
 // provision finishes one lake's pending work.
 func (s *Service) provision(ctx context.Context, dl DataLake) (bool, error) {
 	fail := s.apply(ctx, &dl)
+	if fail == errNotYet {
+		return false, nil // the next run, once the rollup region's lake is there
+	}
 	done := false
 	err := s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		var cur DataLake
@@ -129,6 +133,56 @@ func (s *Service) apply(ctx context.Context, dl *DataLake) *failure {
 		if err := s.cfg.Buckets.SetLifecycle(ctx, owner, info.Bucket, dl.Lifecycle); err != nil {
 			return failed(err, "Fix the lifecycleConfiguration (days and storage classes S3 knows), then call UpdateDataLake again.")
 		}
+	}
+	if r := dl.Replication; r != nil && len(r.Regions) > 0 && s.cfg.Buckets != nil {
+		return s.replicate(ctx, owner, dl, info.Bucket)
+	}
+	return nil
+}
+
+// errNotYet is a rollup region whose lake is still being created: the contributing lake waits for it.
+var errNotYet = &failure{UpdateException: UpdateException{Code: "notYet"}}
+
+// replicate makes the lake's bucket replicate to its rollup regions' lake buckets, as the replication role.
+func (s *Service) replicate(ctx context.Context, owner *actor.Caller, dl *DataLake, bucket string) *failure {
+	r := dl.Replication
+	if r.RoleARN == "" {
+		return failed(badRequest("The replicationConfiguration of %s has no roleArn.", dl.Region),
+			"Give the replication role (for example arn:aws:iam::"+dl.Account+":role/service-role/AmazonSecurityLakeS3ReplicationRole).")
+	}
+	var to []ReplicaTarget
+	for _, region := range r.Regions {
+		var rollup DataLake
+		found := false
+		err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
+			var err error
+			found, err = getJSON(tx, tableLakes, key(dl.Account, region), &rollup)
+			return err
+		})
+		if err != nil {
+			return failed(err, "")
+		}
+		switch {
+		case region == dl.Region:
+			return failed(badRequest("A region cannot be its own rollup region (%s).", region), "Name other regions in replicationConfiguration.regions.")
+		case !found:
+			return failed(notFound("DataLake", LakeARN(region, dl.Account), "The rollup region %s has no data lake.", region),
+				"Create the data lake in "+region+" first, then call UpdateDataLake again.")
+		case rollup.CreateStatus != StatusCompleted:
+			return errNotYet
+		}
+		t := ReplicaTarget{Bucket: strings.TrimPrefix(rollup.BucketARN, "arn:aws:s3:::")}
+		if e := rollup.Encryption; e != nil && e.KMSKeyID != "" && e.KMSKeyID != S3ManagedKey && s.cfg.Keys != nil {
+			arn, err := s.cfg.Keys.Resolve(ctx, s.owner(dl.Account, region), e.KMSKeyID)
+			if err != nil {
+				return failed(err, "Check the key of the rollup region "+region+".")
+			}
+			t.KMSKeyARN = arn
+		}
+		to = append(to, t)
+	}
+	if err := s.cfg.Buckets.SetReplication(ctx, owner, bucket, r.RoleARN, to); err != nil {
+		return failed(err, "Check the replication role "+r.RoleARN+" and the rollup regions' lakes, then call UpdateDataLake again.")
 	}
 	return nil
 }

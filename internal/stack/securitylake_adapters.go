@@ -59,6 +59,31 @@ func (b lakeBuckets) SetLifecycle(ctx context.Context, owner *actor.Caller, buck
 		})
 }
 
+func (b lakeBuckets) SetReplication(ctx context.Context, owner *actor.Caller, bucket, roleARN string, to []lake.ReplicaTarget) error {
+	return lakeDo(ctx, b.rec, owner, objstore.EventSource, "PutBucketReplication", map[string]any{"bucketName": bucket},
+		func(ctx context.Context) error {
+			rep := &objstore.Replication{Role: roleARN}
+			for i, t := range append([]lake.ReplicaTarget{{Bucket: bucket}}, to...) {
+				if err := b.o.PutBucketVersioning(ctx, owner, t.Bucket, objstore.VersioningEnabled, ""); err != nil {
+					return err
+				}
+				if i == 0 {
+					continue
+				}
+				prio, empty := i, ""
+				rule := objstore.ReplicationRule{ID: "SecurityLake-" + t.Bucket, Priority: &prio, Filter: &objstore.LifecycleFilter{Prefix: &empty},
+					Status: "Enabled", DeleteMarkerReplication: &objstore.ReplicationSwitch{Status: "Disabled"},
+					Destination: objstore.ReplicationDestination{Bucket: "arn:aws:s3:::" + t.Bucket}}
+				if t.KMSKeyARN != "" {
+					rule.SourceSelectionCriteria = &objstore.ReplicationSourceSelection{SseKmsEncryptedObjects: &objstore.ReplicationSwitch{Status: "Enabled"}}
+					rule.Destination.EncryptionConfiguration = &objstore.ReplicationEncryption{ReplicaKmsKeyID: t.KMSKeyARN}
+				}
+				rep.Rules = append(rep.Rules, rule)
+			}
+			return b.o.PutBucketReplication(ctx, owner, bucket, rep)
+		})
+}
+
 // lakeKeys resolves and tries lake keys (lake.Keys); the trial's KMS calls are on the audit trail.
 type lakeKeys struct {
 	kms *kms.Service
