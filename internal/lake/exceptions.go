@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/meta"
@@ -18,12 +20,46 @@ const (
 )
 
 // addException records a failure of the account's lake in region for ListDataLakeExceptions.
-func (s *Service) addException(tx meta.Tx, account, region, exception, remediation string) error {
+func (s *Service) addException(tx meta.Tx, account, region, exception, remediation string) (Exception, error) {
 	now := s.cfg.Clock.Now().UTC()
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], uint64(now.UnixNano()))
 	k := key(account, hex.EncodeToString(b[:]), region)
-	return putJSON(tx, tableExceptions, k, Exception{Region: region, Exception: exception, Remediation: remediation, Timestamp: now})
+	e := Exception{Region: region, Exception: exception, Remediation: remediation, Timestamp: now}
+	return e, putJSON(tx, tableExceptions, k, e)
+}
+
+// deliverException sends an exception to the account's exception subscription when its protocol is "sqs" (the
+// endpoint a queue ARN), as Security Lake's service principal, so the queue's policy decides. Other protocols
+// are stored, not delivered yet. A refusal is logged with the reason; the exception stays listed.
+func (s *Service) deliverException(ctx context.Context, account string, e Exception) {
+	if s.cfg.Queues == nil {
+		return
+	}
+	var sub ExceptionSubscription
+	found := false
+	err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
+		var err error
+		found, err = getJSON(tx, tableExceptionSub, account, &sub)
+		return err
+	})
+	if err != nil || !found || sub.Protocol != "sqs" {
+		return
+	}
+	body, err := json.Marshal(e)
+	if err != nil {
+		return
+	}
+	sp := actor.ServicePrincipal(EventSource, e.Region, s.cfg.Clock.Now(), actor.Source{ARN: LakeARN(e.Region, account), Account: account})
+	if err := s.cfg.Queues.SendAs(ctx, sp, sub.Endpoint, string(body)); err != nil {
+		s.cfg.Logger.Warn("data lake exception not delivered to the exception subscription", "account", account,
+			"endpoint", sub.Endpoint, "error", err)
+	}
+}
+
+// live reports whether an exception is within the subscription's time to live (days; none: always).
+func live(e Exception, ttl *int64, now time.Time) bool {
+	return ttl == nil || now.Sub(e.Timestamp) <= time.Duration(*ttl)*24*time.Hour
 }
 
 // ListDataLakeExceptions returns the failures the account's lakes hit in the given regions (all when none),
@@ -39,9 +75,14 @@ func (s *Service) ListDataLakeExceptions(ctx context.Context, c *actor.Caller, r
 	}
 	var items []keyed[Exception]
 	err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
+		var sub ExceptionSubscription
+		if _, err := getJSON(tx, tableExceptionSub, c.Account, &sub); err != nil {
+			return err
+		}
+		now := s.cfg.Clock.Now()
 		all, err := scanJSON[Exception](tx, tableExceptions, c.Account+"/")
 		for i, e := range all {
-			if len(regions) == 0 || slices.Contains(regions, e.Region) {
+			if (len(regions) == 0 || slices.Contains(regions, e.Region)) && live(e, sub.TimeToLive, now) {
 				// newest first: the key counts time down
 				k := hex.EncodeToString(binary.BigEndian.AppendUint64(nil, ^uint64(e.Timestamp.UnixNano()))) + "/" + e.Region + "/" + strconv.Itoa(i)
 				items = append(items, keyed[Exception]{key: k, item: e})

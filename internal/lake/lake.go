@@ -68,6 +68,8 @@ type Roles interface {
 type Queues interface {
 	EnsureSubscriberQueue(ctx context.Context, owner *actor.Caller, name, policy string) (arn string, err error)
 	DeleteSubscriberQueue(ctx context.Context, owner *actor.Caller, name string) error
+	// SendAs sends a message to a queue as the given caller (Security Lake's service principal).
+	SendAs(ctx context.Context, as *actor.Caller, queueARN, body string) error
 }
 
 // Config configures the control plane.

@@ -55,6 +55,7 @@ func (s *Service) provision(ctx context.Context, dl DataLake) (bool, error) {
 	if fail == errNotYet {
 		return false, nil // the next run, once the rollup region's lake is there
 	}
+	var exc *Exception
 	done := false
 	err := s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		var cur DataLake
@@ -66,9 +67,11 @@ func (s *Service) provision(ctx context.Context, dl DataLake) (bool, error) {
 		status := StatusCompleted
 		if fail != nil {
 			status = StatusFailed
-			if err := s.addException(tx, dl.Account, dl.Region, fail.Reason, fail.remediation); err != nil {
+			e, err := s.addException(tx, dl.Account, dl.Region, fail.Reason, fail.remediation)
+			if err != nil {
 				return err
 			}
+			exc = &e
 		}
 		if dl.Pending == "create" {
 			cur.CreateStatus = status
@@ -86,6 +89,9 @@ func (s *Service) provision(ctx context.Context, dl DataLake) (bool, error) {
 		done = true
 		return putJSON(tx, tableLakes, key(dl.Account, dl.Region), cur)
 	})
+	if err == nil && exc != nil {
+		s.deliverException(ctx, dl.Account, *exc)
+	}
 	return done, err
 }
 

@@ -247,3 +247,8 @@ func (l lakeQueues) DeleteSubscriberQueue(ctx context.Context, owner *actor.Call
 		return nil
 	})
 }
+
+func (l lakeQueues) SendAs(ctx context.Context, as *actor.Caller, queueARN, body string) error {
+	_, err := l.q.SendAs(ctx, as, queueARN, queue.SendEntry{Body: body})
+	return err
+}
