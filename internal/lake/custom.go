@@ -2,7 +2,7 @@ package lake
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"strings"
 
 	"github.com/seclake/seclake/internal/actor"
@@ -143,10 +143,10 @@ func (s *Service) CreateCustomLogSource(ctx context.Context, c *actor.Caller, in
 		write := `{"Version":"2012-10-17","Statement":[{"Sid":"WriteToTheSourceLocation","Effect":"Allow","Action":["s3:PutObject","s3:PutObjectAcl"],` +
 			`"Resource":"arn:aws:s3:::` + bucket + `/` + prefix + `*"},{"Sid":"ListTheSourceLocation","Effect":"Allow","Action":"s3:ListBucket",` +
 			`"Resource":"arn:aws:s3:::` + bucket + `","Condition":{"StringLike":{"s3:prefix":"` + prefix + `*"}}}]}`
-		arn, err := s.cfg.Roles.EnsureRole(ctx, s.owner(c.Account, region), rec.RoleName, "/service-role/",
+		arn, err := s.cfg.Roles.EnsureRole(ctx, s.forCaller(c, region), rec.RoleName, "/service-role/",
 			trustFor(in.Provider.Principal, in.Provider.ExternalID), "AmazonSecurityLakeProviderWrite", write)
 		if err != nil {
-			return nil, fmt.Errorf("create the provider role %s: %w", rec.RoleName, err)
+			return nil, asLake(err, "create the provider role")
 		}
 		rec.Source.Provider.RoleARN = arn
 	}
@@ -170,34 +170,40 @@ func (s *Service) DeleteCustomLogSource(ctx context.Context, c *actor.Caller, na
 	if f.err != nil {
 		return f.err
 	}
+	// The provider role first, as the caller, when no version of the source stays: a refusal changes nothing.
 	var gone []customRecord
 	left := 0 // versions of the source that stay, which keep the provider role
-	err := s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
+	err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
 		recs, err := scanJSON[customRecord](tx, tableCustom, key(c.Account, region, name)+"/")
-		if err != nil {
-			return err
-		}
-		gone, left = nil, 0
 		for _, r := range recs {
-			if r.Source.SourceName != name {
-				continue
-			}
-			if version != "" && r.Source.SourceVersion != version {
+			switch {
+			case r.Source.SourceName != name:
+			case version != "" && r.Source.SourceVersion != version:
 				left++
-				continue
+			default:
+				gone = append(gone, r)
 			}
-			gone = append(gone, r)
-			if err := tx.Delete(tableCustom, key(c.Account, region, r.Source.SourceName, r.Source.SourceVersion)); err != nil {
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(gone) == 0 {
+		return notFound("CustomLogSource", name, "There is no custom source %s %s in %s.", name, version, region)
+	}
+	if s.cfg.Roles != nil && left == 0 {
+		if err := s.cfg.Roles.DeleteRole(ctx, s.forCaller(c, region), gone[0].RoleName, "AmazonSecurityLakeProviderWrite"); err != nil {
+			return asLake(err, "delete the provider role")
+		}
+	}
+	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
+		for _, r := range gone {
+			err := tx.Delete(tableCustom, key(c.Account, region, r.Source.SourceName, r.Source.SourceVersion))
+			if err != nil && !errors.Is(err, meta.ErrNotFound) {
 				return err
 			}
 		}
-		if len(gone) == 0 {
-			return notFound("CustomLogSource", name, "There is no custom source %s %s in %s.", name, version, region)
-		}
 		return nil
 	})
-	if err != nil || s.cfg.Roles == nil || left > 0 {
-		return err
-	}
-	return s.cfg.Roles.DeleteRole(ctx, s.owner(c.Account, region), gone[0].RoleName, "AmazonSecurityLakeProviderWrite")
 }

@@ -33,9 +33,9 @@ func (s *Service) CreateDataLake(ctx context.Context, c *actor.Caller, in Create
 		return nil, f.err
 	}
 	if s.cfg.Roles != nil {
-		ok, err := s.cfg.Roles.RoleExists(ctx, s.owner(c.Account, region), in.MetaStoreRole)
+		ok, err := s.cfg.Roles.RoleExists(ctx, s.forCaller(c, region), in.MetaStoreRole)
 		if err != nil {
-			return nil, err
+			return nil, asLake(err, "look up the meta-store manager role")
 		}
 		if !ok {
 			return nil, badRequest("The metaStoreManagerRoleArn %s does not exist: create the role AmazonSecurityLakeMetaStoreManager first.", in.MetaStoreRole)

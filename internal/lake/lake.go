@@ -162,6 +162,27 @@ func (s *Service) owner(account, region string) *actor.Caller {
 		Region: region, Time: s.cfg.Clock.Now(), SourceIP: EventSource, UserAgent: EventSource, InvokedBy: EventSource}
 }
 
+// forCaller is the caller as Security Lake acts for it in its request (a forward access session): the calls it
+// makes of IAM and SQS while answering are decided on the caller's permissions, with aws:CalledVia
+// securitylake.amazonaws.com, as on AWS, where creating a subscriber needs iam:CreateRole among others.
+func (s *Service) forCaller(c *actor.Caller, region string) *actor.Caller {
+	out := c.Via(EventSource)
+	out.Region = region
+	return out
+}
+
+// asLake turns another service's access denial into Security Lake's AccessDeniedException, keeping its message
+// (which names the principal, the action and the resource), and wraps other errors with what was being done.
+func asLake(err error, doing string) error {
+	if err == nil {
+		return nil
+	}
+	if ae, ok := awserr.As(err); ok && (ae.Code == "AccessDenied" || ae.Code == "AccessDeniedException") {
+		return awserr.New(refusal.Code, refusal.Status, "%s", ae.Message).With("errorCode", "AccessDenied")
+	}
+	return fmt.Errorf("%s: %w", doing, err)
+}
+
 // key joins the parts of a record's key.
 func key(parts ...string) string {
 	out := ""

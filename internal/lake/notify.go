@@ -2,7 +2,6 @@ package lake
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/meta"
@@ -77,7 +76,7 @@ func (s *Service) PutSubscriberNotification(ctx context.Context, c *actor.Caller
 	if create && sub.Endpoint != "" {
 		return "", conflict("SubscriberNotification", id, "The subscriber %s already has a notification: update it instead.", id)
 	}
-	owner := s.owner(c.Account, region)
+	owner := s.forCaller(c, region)
 	endpoint, queue := "", ""
 	if in.SQS {
 		if s.cfg.Queues == nil {
@@ -85,13 +84,13 @@ func (s *Service) PutSubscriberNotification(ctx context.Context, c *actor.Caller
 		}
 		queue = subscriberQueue(id)
 		if endpoint, err = s.cfg.Queues.EnsureSubscriberQueue(ctx, owner, queue, queuePolicy(region, c.Account, queue, sub)); err != nil {
-			return "", fmt.Errorf("create the subscriber queue: %w", err)
+			return "", asLake(err, "create the subscriber queue")
 		}
 	} else {
 		endpoint = in.HTTPS.Endpoint
 		if sub.Queue != "" && s.cfg.Queues != nil {
 			if err := s.cfg.Queues.DeleteSubscriberQueue(ctx, owner, sub.Queue); err != nil {
-				return "", fmt.Errorf("delete the subscriber queue: %w", err)
+				return "", asLake(err, "delete the subscriber queue")
 			}
 		}
 	}
@@ -107,27 +106,34 @@ func (s *Service) PutSubscriberNotification(ctx context.Context, c *actor.Caller
 	return endpoint, err
 }
 
-// DeleteSubscriberNotification stops notifying a subscriber and deletes its queue.
+// DeleteSubscriberNotification stops notifying a subscriber and deletes its queue (first, as the caller).
 func (s *Service) DeleteSubscriberNotification(ctx context.Context, c *actor.Caller, id string) error {
 	region, err := s.subscriberCall(ctx, c, "securitylake:DeleteSubscriberNotification", id)
 	if err != nil {
 		return err
 	}
-	queue := ""
-	err = s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
-		sub, err := subscriberIn(tx, c.Account, region, id)
+	var sub *Subscriber
+	err = s.cfg.Store.View(ctx, func(tx meta.Tx) error {
+		sub, err = subscriberIn(tx, c.Account, region, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if sub.Endpoint == "" {
+		return notFound("SubscriberNotification", id, "The subscriber %s has no notification.", id)
+	}
+	if sub.Queue != "" && s.cfg.Queues != nil {
+		if err := s.cfg.Queues.DeleteSubscriberQueue(ctx, s.forCaller(c, region), sub.Queue); err != nil {
+			return asLake(err, "delete the subscriber queue")
+		}
+	}
+	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
+		cur, err := subscriberIn(tx, c.Account, region, id)
 		if err != nil {
 			return err
 		}
-		if sub.Endpoint == "" {
-			return notFound("SubscriberNotification", id, "The subscriber %s has no notification.", id)
-		}
-		queue = sub.Queue
-		sub.Endpoint, sub.Queue, sub.Notify = "", "", nil
-		return putJSON(tx, tableSubscribers, key(c.Account, region, id), sub)
+		cur.Endpoint, cur.Queue, cur.Notify = "", "", nil
+		return putJSON(tx, tableSubscribers, key(c.Account, region, id), cur)
 	})
-	if err != nil || queue == "" || s.cfg.Queues == nil {
-		return err
-	}
-	return s.cfg.Queues.DeleteSubscriberQueue(ctx, s.owner(c.Account, region), queue)
 }

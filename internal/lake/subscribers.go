@@ -3,6 +3,7 @@ package lake
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -181,10 +182,10 @@ func (s *Service) CreateSubscriber(ctx context.Context, c *actor.Caller, in Subs
 		Description: in.Description, Identity: *in.Identity, Sources: in.Sources, AccessTypes: in.AccessTypes, Status: "ACTIVE",
 		BucketARN: "arn:aws:s3:::" + info.Bucket, Created: now, Updated: now}
 	if slices.Contains(in.AccessTypes, AccessS3) && s.cfg.Roles != nil {
-		arn, err := s.cfg.Roles.EnsureRole(ctx, s.owner(c.Account, region), subscriberRole(id), "/",
+		arn, err := s.cfg.Roles.EnsureRole(ctx, s.forCaller(c, region), subscriberRole(id), "/",
 			trustFor(in.Identity.Principal, in.Identity.ExternalID), subscriberPolicyName, readPolicy(info.Bucket, in.Sources))
 		if err != nil {
-			return nil, fmt.Errorf("create the subscriber role: %w", err)
+			return nil, asLake(err, "create the subscriber role")
 		}
 		sub.RoleARN = arn
 	}
@@ -266,66 +267,83 @@ func (s *Service) UpdateSubscriber(ctx context.Context, c *actor.Caller, id stri
 	if f.err != nil {
 		return nil, f.err
 	}
+	// The role first, as the caller: a refusal leaves the subscriber as it was.
 	var sub *Subscriber
+	err = s.cfg.Store.View(ctx, func(tx meta.Tx) error {
+		sub, err = subscriberIn(tx, c.Account, region, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	mergeSubscriber(sub, in)
+	if sub.RoleARN != "" && s.cfg.Roles != nil {
+		bucket := strings.TrimPrefix(sub.BucketARN, "arn:aws:s3:::")
+		if _, err := s.cfg.Roles.EnsureRole(ctx, s.forCaller(c, region), subscriberRole(id), "/",
+			trustFor(sub.Identity.Principal, sub.Identity.ExternalID), subscriberPolicyName, readPolicy(bucket, sub.Sources)); err != nil {
+			return nil, asLake(err, "update the subscriber role")
+		}
+	}
 	err = s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		if sub, err = subscriberIn(tx, c.Account, region, id); err != nil {
 			return err
 		}
-		if in.Name != nil {
-			sub.Name = *in.Name
-		}
-		if in.Description != "" {
-			sub.Description = in.Description
-		}
-		if in.Identity != nil {
-			sub.Identity = *in.Identity
-		}
-		if len(in.Sources) > 0 {
-			sub.Sources = in.Sources
-		}
+		mergeSubscriber(sub, in)
 		sub.Updated = s.cfg.Clock.Now().UTC()
 		return putJSON(tx, tableSubscribers, key(c.Account, region, id), sub)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if sub.RoleARN != "" && s.cfg.Roles != nil {
-		bucket := strings.TrimPrefix(sub.BucketARN, "arn:aws:s3:::")
-		if _, err := s.cfg.Roles.EnsureRole(ctx, s.owner(c.Account, region), subscriberRole(id), "/",
-			trustFor(sub.Identity.Principal, sub.Identity.ExternalID), subscriberPolicyName, readPolicy(bucket, sub.Sources)); err != nil {
-			return nil, fmt.Errorf("update the subscriber role: %w", err)
-		}
-	}
 	return sub, nil
 }
 
-// DeleteSubscriber removes a subscriber, its role and its notification queue.
+// mergeSubscriber applies what an update gives.
+func mergeSubscriber(sub *Subscriber, in SubscriberInput) {
+	if in.Name != nil {
+		sub.Name = *in.Name
+	}
+	if in.Description != "" {
+		sub.Description = in.Description
+	}
+	if in.Identity != nil {
+		sub.Identity = *in.Identity
+	}
+	if len(in.Sources) > 0 {
+		sub.Sources = in.Sources
+	}
+}
+
+// DeleteSubscriber removes a subscriber, its role and its notification queue (those first, as the caller: a
+// refusal leaves the subscriber in place).
 func (s *Service) DeleteSubscriber(ctx context.Context, c *actor.Caller, id string) error {
 	region, err := s.subscriberCall(ctx, c, "securitylake:DeleteSubscriber", id)
 	if err != nil {
 		return err
 	}
 	var sub *Subscriber
-	err = s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
-		if sub, err = subscriberIn(tx, c.Account, region, id); err != nil {
-			return err
-		}
-		if err := tx.Delete(tableSubscribers, key(c.Account, region, id)); err != nil {
-			return err
-		}
-		return dropTags(tx, sub.ARN)
+	err = s.cfg.Store.View(ctx, func(tx meta.Tx) error {
+		sub, err = subscriberIn(tx, c.Account, region, id)
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	owner := s.owner(c.Account, region)
+	owner := s.forCaller(c, region)
 	if sub.RoleARN != "" && s.cfg.Roles != nil {
 		if err := s.cfg.Roles.DeleteRole(ctx, owner, subscriberRole(id), subscriberPolicyName); err != nil {
-			return fmt.Errorf("delete the subscriber role: %w", err)
+			return asLake(err, "delete the subscriber role")
 		}
 	}
 	if sub.Queue != "" && s.cfg.Queues != nil {
-		return s.cfg.Queues.DeleteSubscriberQueue(ctx, owner, sub.Queue)
+		if err := s.cfg.Queues.DeleteSubscriberQueue(ctx, owner, sub.Queue); err != nil {
+			return asLake(err, "delete the subscriber queue")
+		}
 	}
-	return nil
+	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
+		if err := tx.Delete(tableSubscribers, key(c.Account, region, id)); err != nil && !errors.Is(err, meta.ErrNotFound) {
+			return err
+		}
+		return dropTags(tx, sub.ARN)
+	})
 }

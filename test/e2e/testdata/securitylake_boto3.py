@@ -191,6 +191,20 @@ assert rs3.list_objects_v2(Bucket=bucket, Prefix="aws/VPC_FLOW/2.0/")["KeyCount"
 fails("AccessDenied", rs3.list_objects_v2, Bucket=bucket, Prefix="aws/CLOUD_TRAIL_MGMT/2.0/")
 sl.delete_subscriber(subscriberId=reader["subscriberId"])
 
+# Security Lake creates the subscriber's role as the caller: securitylake:* alone is not enough, and a refusal
+# leaves nothing behind.
+iam.create_user(UserName="lake-only")
+iam.put_user_policy(UserName="lake-only", PolicyName="lake", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "securitylake:*", "Resource": "*"}]}))
+lk = iam.create_access_key(UserName="lake-only")["AccessKey"]
+limited = boto3.client("securitylake", endpoint_url=ep, region_name=region, aws_access_key_id=lk["AccessKeyId"],
+                       aws_secret_access_key=lk["SecretAccessKey"])
+before = len(sl.list_subscribers()["subscribers"])
+err = fails("AccessDeniedException", limited.create_subscriber, subscriberName="limited",
+            subscriberIdentity={"principal": account, "externalId": "ext-l"}, sources=[{"awsLogSource": {"sourceName": "VPC_FLOW"}}])
+assert "iam:" in err["Error"]["Message"] and "user/lake-only" in err["Error"]["Message"], err
+assert len(limited.list_subscribers()["subscribers"]) == before
+
 # Deleting: the subscriber's role goes; the lake goes from the list, its bucket and data stay.
 sl.delete_subscriber(subscriberId=ids[0])
 fails("NoSuchEntity", iam.get_role, RoleName="AmazonSecurityLake-" + ids[0])
