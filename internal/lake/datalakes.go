@@ -32,10 +32,14 @@ func (s *Service) CreateDataLake(ctx context.Context, c *actor.Caller, in Create
 	if f.err != nil {
 		return nil, f.err
 	}
+	// The caller hands the role to Security Lake: iam:PassRole, as on AWS; the role must exist.
+	if err := s.check(ctx, c, "iam:PassRole", in.MetaStoreRole); err != nil {
+		return nil, err
+	}
 	if s.cfg.Roles != nil {
-		ok, err := s.cfg.Roles.RoleExists(ctx, s.forCaller(c, region), in.MetaStoreRole)
+		ok, err := s.cfg.Roles.RoleExists(ctx, s.owner(c.Account, region), in.MetaStoreRole)
 		if err != nil {
-			return nil, asLake(err, "look up the meta-store manager role")
+			return nil, err
 		}
 		if !ok {
 			return nil, badRequest("The metaStoreManagerRoleArn %s does not exist: create the role AmazonSecurityLakeMetaStoreManager first.", in.MetaStoreRole)

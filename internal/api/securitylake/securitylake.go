@@ -16,7 +16,7 @@ func New(svc *lake.Service) *api.Service {
 		EventSource: lake.EventSource,
 		Protocol:    awsproto.RESTJSON,
 		Router: api.Routes(
-			api.REST("CreateDataLake", "POST /v1/datalake", "securitylake:CreateDataLake", false, h.createDataLake),
+			also(api.REST("CreateDataLake", "POST /v1/datalake", "securitylake:CreateDataLake", false, h.createDataLake), "iam:PassRole"),
 			api.REST("UpdateDataLake", "PUT /v1/datalake", "securitylake:UpdateDataLake", false, h.updateDataLake),
 			api.REST("DeleteDataLake", "POST /v1/datalake/delete", "securitylake:DeleteDataLake", false, h.deleteDataLake),
 			api.REST("ListDataLakes", "GET /v1/datalakes", "securitylake:ListDataLakes", true, h.listDataLakes),
@@ -52,6 +52,13 @@ func New(svc *lake.Service) *api.Service {
 }
 
 type handler struct{ svc *lake.Service }
+
+// also declares the other actions an operation authorizes on the way (CreateDataLake passes the meta-store
+// manager role: iam:PassRole).
+func also(op *api.Op, actions ...string) *api.Op {
+	op.Also = actions
+	return op
+}
 
 // empty is the output of operations that return nothing.
 type empty struct{}

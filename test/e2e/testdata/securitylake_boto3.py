@@ -204,6 +204,9 @@ err = fails("AccessDeniedException", limited.create_subscriber, subscriberName="
             subscriberIdentity={"principal": account, "externalId": "ext-l"}, sources=[{"awsLogSource": {"sourceName": "VPC_FLOW"}}])
 assert "iam:" in err["Error"]["Message"] and "user/lake-only" in err["Error"]["Message"], err
 assert len(limited.list_subscribers()["subscribers"]) == before
+err = fails("AccessDeniedException", limited.create_data_lake, configurations=[{"region": "eu-central-1"}],
+            metaStoreManagerRoleArn="arn:aws:iam::%s:role/AmazonSecurityLakeMetaStoreManager" % account)
+assert "perform: iam:PassRole on resource" in err["Error"]["Message"], err
 
 # Deleting: the subscriber's role goes; the lake goes from the list, its bucket and data stay.
 sl.delete_subscriber(subscriberId=ids[0])
