@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/awserr"
@@ -55,6 +56,14 @@ type Keys interface {
 type Accounts interface {
 	InOrganization(ctx context.Context, account string) (bool, error)
 	Management(ctx context.Context) (string, error)
+	// Members are the organization's accounts and when each joined it.
+	Members(ctx context.Context) ([]Member, error)
+}
+
+// Member is an account of the organization and when it joined.
+type Member struct {
+	Account string
+	Joined  time.Time
 }
 
 // Roles creates the IAM roles Security Lake creates in the customer's account (provider and subscriber roles).
@@ -208,6 +217,8 @@ func getJSON(tx meta.Tx, table, k string, v any) (bool, error) {
 	}
 	return true, nil
 }
+
+func jsonInto(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 func putJSON(tx meta.Tx, table, k string, v any) error {
 	b, err := json.Marshal(v)

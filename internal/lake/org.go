@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/iam/policy"
@@ -21,6 +22,8 @@ const (
 type AutoEnable struct {
 	Region  string      `json:"region"`
 	Sources []AwsSource `json:"sources"`
+	// Since is when the region was configured: accounts that join the organization after it get the sources.
+	Since time.Time `json:"since,omitzero"`
 }
 
 func validAutoEnable(f *fields, as []AutoEnable, required bool) {
@@ -40,7 +43,7 @@ func validAutoEnable(f *fields, as []AutoEnable, required bool) {
 }
 
 // ChangeOrganizationConfiguration adds (add true) or removes the sources that new accounts of the organization
-// get in each region. Enabling them in accounts created later is not built yet: the configuration is stored.
+// get in each region (the provisioning job enables them; see AutoEnableNewAccounts).
 func (s *Service) ChangeOrganizationConfiguration(ctx context.Context, c *actor.Caller, add bool, as []AutoEnable) error {
 	action := "securitylake:DeleteDataLakeOrganizationConfiguration"
 	if add {
@@ -62,7 +65,7 @@ func (s *Service) ChangeOrganizationConfiguration(ctx context.Context, c *actor.
 		for _, a := range as {
 			i := slices.IndexFunc(cur, func(x AutoEnable) bool { return x.Region == a.Region })
 			if i < 0 && add {
-				cur = append(cur, AutoEnable{Region: a.Region})
+				cur = append(cur, AutoEnable{Region: a.Region, Since: s.cfg.Clock.Now().UTC()})
 				i = len(cur) - 1
 			}
 			if i < 0 {

@@ -16,7 +16,8 @@ import (
 const keyStatement = `{"Sid":"Allow Security Lake To Use The Key","Effect":"Allow","Principal":{"Service":"securitylake.amazonaws.com"},` +
 	`"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*","Condition":{"StringEquals":{"aws:SourceAccount":"%s"}}}`
 
-// Provision does the work that CreateDataLake and UpdateDataLake left pending: it creates each lake's bucket
+// Provision does the work that CreateDataLake and UpdateDataLake left pending, and enables the organization
+// configuration's sources in new accounts (AutoEnableNewAccounts): it creates each lake's bucket
 // (through table.Lakes), checks that the lake's key lets Security Lake use it, switches the bucket's default
 // encryption and lifecycle, and records COMPLETED, or FAILED with the reason and a data lake exception. It
 // returns how many lakes it finished. Each lake is finished in a transaction that first checks that no newer
@@ -37,6 +38,9 @@ func (s *Service) Provision(ctx context.Context) (int, error) {
 	}
 	n := 0
 	var errs []error
+	if _, err := s.AutoEnableNewAccounts(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	for _, dl := range pending {
 		done, err := s.provision(ctx, dl)
 		if done {

@@ -146,6 +146,33 @@ func (a lakeAccounts) Management(ctx context.Context) (string, error) {
 	return m.ID, nil
 }
 
+func (a lakeAccounts) Members(ctx context.Context) ([]lake.Member, error) {
+	m, err := a.iam.ManagementAccount(ctx)
+	if err != nil {
+		return nil, err
+	}
+	root := &actor.Caller{Identity: actor.Identity{Type: actor.TypeRoot, Account: m.ID, ARN: actor.RootARN(m.ID), ID: m.ID},
+		SourceIP: lake.EventSource, UserAgent: lake.EventSource, InvokedBy: lake.EventSource}
+	var out []lake.Member
+	for token := ""; ; {
+		accts, next, err := a.iam.ListAccounts(ctx, root, "", token, 20)
+		if err != nil {
+			return nil, err
+		}
+		for _, acc := range accts {
+			joined := acc.Joined
+			if joined.IsZero() {
+				joined = acc.Created
+			}
+			out = append(out, lake.Member{Account: acc.ID, Joined: joined})
+		}
+		if next == "" {
+			return out, nil
+		}
+		token = next
+	}
+}
+
 // lakeRoles creates the roles Security Lake creates in the customer's account (lake.Roles).
 type lakeRoles struct {
 	iam *iam.Service

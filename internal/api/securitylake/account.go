@@ -64,16 +64,30 @@ func (h *handler) listDataLakeExceptions(ctx context.Context, c *api.Call, in *l
 	return out, nil
 }
 
+// autoEnable is the DataLakeAutoEnableNewAccountConfiguration shape.
+type autoEnable struct {
+	Region  string           `json:"region"`
+	Sources []lake.AwsSource `json:"sources"`
+}
+
 type orgConfigurationIn struct {
-	AutoEnable []lake.AutoEnable `json:"autoEnableNewAccount"`
+	AutoEnable []autoEnable `json:"autoEnableNewAccount"`
+}
+
+func (in *orgConfigurationIn) domain() []lake.AutoEnable {
+	out := make([]lake.AutoEnable, len(in.AutoEnable))
+	for i, a := range in.AutoEnable {
+		out[i] = lake.AutoEnable{Region: a.Region, Sources: a.Sources}
+	}
+	return out
 }
 
 func (h *handler) createOrgConfiguration(ctx context.Context, c *api.Call, in *orgConfigurationIn) (*empty, error) {
-	return &empty{}, h.svc.ChangeOrganizationConfiguration(ctx, c.Caller, true, in.AutoEnable)
+	return &empty{}, h.svc.ChangeOrganizationConfiguration(ctx, c.Caller, true, in.domain())
 }
 
 func (h *handler) deleteOrgConfiguration(ctx context.Context, c *api.Call, in *orgConfigurationIn) (*empty, error) {
-	return &empty{}, h.svc.ChangeOrganizationConfiguration(ctx, c.Caller, false, in.AutoEnable)
+	return &empty{}, h.svc.ChangeOrganizationConfiguration(ctx, c.Caller, false, in.domain())
 }
 
 func (h *handler) getOrgConfiguration(ctx context.Context, c *api.Call, _ *empty) (*orgConfigurationIn, error) {
@@ -81,7 +95,11 @@ func (h *handler) getOrgConfiguration(ctx context.Context, c *api.Call, _ *empty
 	if err != nil {
 		return nil, err
 	}
-	return &orgConfigurationIn{AutoEnable: cur}, nil
+	out := &orgConfigurationIn{AutoEnable: []autoEnable{}}
+	for _, a := range cur {
+		out.AutoEnable = append(out.AutoEnable, autoEnable{Region: a.Region, Sources: a.Sources})
+	}
+	return out, nil
 }
 
 type registerAdminIn struct {
