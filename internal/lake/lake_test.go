@@ -2,6 +2,7 @@ package lake_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/lake"
+	"github.com/seclake/seclake/internal/queue"
 	"github.com/seclake/seclake/internal/stack"
 )
 
@@ -322,4 +324,46 @@ func TestCreateFailsThenUpdateRetries(t *testing.T) {
 	require.Equal(t, lake.StatusCompleted, got[0].CreateStatus)
 	require.Equal(t, lake.StatusCompleted, got[0].UpdateStatus.Status)
 	require.Nil(t, got[0].UpdateStatus.Exception)
+}
+
+// TestNotifyCommitted: a subscriber notified through SQS gets an "Object Created" message for each committed
+// file under its sources' prefixes, and none for the others.
+func TestNotifyCommitted(t *testing.T) {
+	st, svc := start(t)
+	c := rootIn("us-east-1")
+	lk := createLake(t, svc, "us-east-1")
+	bucket := strings.TrimPrefix(lk.BucketARN, "arn:aws:s3:::")
+	name := "siem"
+	sub, err := svc.CreateSubscriber(ctx, c, lake.SubscriberInput{Name: &name, Identity: &lake.AwsIdentity{Principal: acct, ExternalID: "ext-id"},
+		Sources: []lake.SourceRef{{Aws: &lake.AwsSource{SourceName: "VPC_FLOW", SourceVersion: "2.0"}}}})
+	require.NoError(t, err)
+	_, err = svc.PutSubscriberNotification(ctx, c, sub.ID, true, lake.NotificationInput{SQS: true})
+	require.NoError(t, err)
+
+	n, err := svc.NotifyCommitted(ctx, acct, "us-east-1", bucket, []lake.CommittedObject{
+		{Key: "aws/VPC_FLOW/2.0/region=us-east-1/accountId=" + acct + "/eventDay=20261201/a.parquet", Size: 1234, ETag: "abc"},
+		{Key: "aws/CLOUD_TRAIL_MGMT/2.0/region=us-east-1/b.parquet", Size: 99, ETag: "def"},
+	})
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	msgs, err := st.Queues.Receive(ctx, c, queue.Ref{Account: acct, Name: "AmazonSecurityLake-" + sub.ID + "-Main-Queue"}, queue.ReceiveRequest{Max: 10})
+	require.NoError(t, err)
+	require.Len(t, msgs, 1)
+	var ev struct {
+		DetailType string `json:"detail-type"`
+		Detail     struct {
+			Bucket struct{ Name string }
+			Object struct {
+				Key  string
+				Size int64
+				ETag string
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(msgs[0].Body), &ev))
+	require.Equal(t, "Object Created", ev.DetailType)
+	require.Equal(t, bucket, ev.Detail.Bucket.Name)
+	require.Equal(t, int64(1234), ev.Detail.Object.Size)
+	require.Equal(t, "abc", ev.Detail.Object.ETag)
+	require.Contains(t, ev.Detail.Object.Key, "aws/VPC_FLOW/2.0/")
 }

@@ -27,14 +27,15 @@ type NotificationInput struct {
 // subscriberQueue is the name of a subscriber's notification queue.
 func subscriberQueue(id string) string { return "AmazonSecurityLake-" + id + "-Main-Queue" }
 
-// queuePolicy lets EventBridge send to the subscriber's queue for the lake's account, and the subscriber read it.
+// queuePolicy lets EventBridge and Security Lake send to the subscriber's queue for the lake's account, and the
+// subscriber read it.
 func queuePolicy(region, account, name string, sub *Subscriber) string {
 	arn := "arn:aws:sqs:" + region + ":" + account + ":" + name
 	reader := `{"Service":"` + sub.Identity.Principal + `"}`
 	if reAccount.MatchString(sub.Identity.Principal) {
 		reader = `{"AWS":"` + actor.RootARN(sub.Identity.Principal) + `"}`
 	}
-	return `{"Version":"2012-10-17","Statement":[{"Sid":"AllowEventBridgeToSend","Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},` +
+	return `{"Version":"2012-10-17","Statement":[{"Sid":"AllowEventBridgeToSend","Effect":"Allow","Principal":{"Service":["events.amazonaws.com","securitylake.amazonaws.com"]},` +
 		`"Action":"sqs:SendMessage","Resource":"` + arn + `","Condition":{"StringEquals":{"aws:SourceAccount":"` + account + `"}}},` +
 		`{"Sid":"AllowTheSubscriberToRead","Effect":"Allow","Principal":` + reader + `,"Action":["sqs:ReceiveMessage","sqs:DeleteMessage",` +
 		`"sqs:ChangeMessageVisibility","sqs:GetQueueAttributes","sqs:GetQueueUrl"],"Resource":"` + arn + `"}]}`
