@@ -16,6 +16,7 @@ import (
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/lake"
+	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/queue"
 	"github.com/seclake/seclake/internal/stack"
 )
@@ -163,6 +164,21 @@ func testDataLakeKeyCheck(t *testing.T, start func(*testing.T) (*stack.Stack, *l
 	enc, err = st.Objects.GetBucketEncryption(ctx, c, bucket)
 	require.NoError(t, err)
 	require.Equal(t, key.ARN, enc.Rules[0].Default.KMSMasterKeyID)
+
+	// The check is the lake's write path: the table writer's identity (securitylake.amazonaws.com for the lake)
+	// writes under the key; without the statement it is refused, and an update with the key fails again.
+	write := func() error {
+		_, err := st.Objects.Deliver(ctx, objstore.DeliveryInput{Caller: actor.ServicePrincipal(lake.EventSource, "us-east-1", time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC),
+			actor.Source{ARN: lk.ARN, Account: acct}), Object: objstore.PutInput{Bucket: bucket, Key: "aws/VPC_FLOW/2.0/x.parquet",
+			Body: strings.NewReader("rows"), Size: 4}})
+		return err
+	}
+	require.NoError(t, st.KMS.PutKeyPolicy(ctx, c, key.KeyID, "default", `{"Version":"2012-10-17","Statement":[`+admin+`]}`, false))
+	require.Error(t, write(), "the lake's writes need the statement")
+	require.Equal(t, lake.StatusFailed, update().UpdateStatus.Status)
+	require.NoError(t, st.KMS.PutKeyPolicy(ctx, c, key.KeyID, "default", `{"Version":"2012-10-17","Statement":[`+admin+`,`+service+`]}`, false))
+	require.NoError(t, write(), "and succeed with it")
+	require.Equal(t, lake.StatusCompleted, update().UpdateStatus.Status)
 }
 
 // TestValidation: the model's constraints are BadRequestException, checked after authorization.
