@@ -173,8 +173,19 @@ func testDataLakeKeyCheck(t *testing.T, start func(*testing.T) (*stack.Stack, *l
 			Body: strings.NewReader("rows"), Size: 4}})
 		return err
 	}
+	_, err = svc.CreateAwsLogSource(ctx, c, []lake.AwsSourceConfiguration{{Regions: []string{"us-east-1"}, SourceName: "VPC_FLOW"}})
+	require.NoError(t, err)
+	status := func() string {
+		t.Helper()
+		_, srcs, _, err := svc.GetDataLakeSources(ctx, c, nil, "", nil)
+		require.NoError(t, err)
+		require.Len(t, srcs, 1)
+		return srcs[0].Statuses[0].Status
+	}
+	require.Equal(t, "NOT_COLLECTING", status())
 	require.NoError(t, st.KMS.PutKeyPolicy(ctx, c, key.KeyID, "default", `{"Version":"2012-10-17","Statement":[`+admin+`]}`, false))
 	require.Error(t, write(), "the lake's writes need the statement")
+	require.Equal(t, "MISCONFIGURED", status(), "the source says so")
 	require.Equal(t, lake.StatusFailed, update().UpdateStatus.Status)
 	require.NoError(t, st.KMS.PutKeyPolicy(ctx, c, key.KeyID, "default", `{"Version":"2012-10-17","Statement":[`+admin+`,`+service+`]}`, false))
 	require.NoError(t, write(), "and succeed with it")

@@ -111,7 +111,8 @@ var eventClasses = map[string][]string{
 }
 
 // GetDataLakeSources returns the sources of the caller's lake in its region and their statuses, for the given
-// accounts (all when none). Every status is NOT_COLLECTING for now: what ingestion saw is not reported yet.
+// accounts (all when none): MISCONFIGURED when the lake's key no longer lets Security Lake write (tried now),
+// NOT_COLLECTING otherwise — what ingestion saw is not reported yet, so never COLLECTING.
 func (s *Service) GetDataLakeSources(ctx context.Context, c *actor.Caller, accounts []string, token string, max *int) (string, []DataLakeSource, string, error) {
 	region := s.region(c)
 	arn := LakeARN(region, c.Account)
@@ -124,8 +125,10 @@ func (s *Service) GetDataLakeSources(ctx context.Context, c *actor.Caller, accou
 		return "", nil, "", f.err
 	}
 	var items []keyed[DataLakeSource]
+	var dl DataLake
 	err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
-		if _, err := lakeIn(tx, c.Account, region); err != nil {
+		var err error
+		if dl, err = lakeIn(tx, c.Account, region); err != nil {
 			return err
 		}
 		all, err := scanJSON[enabledSource](tx, tableSources, key(c.Account, region)+"/")
@@ -143,6 +146,20 @@ func (s *Service) GetDataLakeSources(ctx context.Context, c *actor.Caller, accou
 	if err != nil {
 		return "", nil, "", err
 	}
+	if !s.keyWorks(ctx, dl) {
+		for i := range items {
+			items[i].item.Statuses[0].Status = "MISCONFIGURED"
+		}
+	}
 	out, next, err := page(items, token, max)
 	return arn, out, next, err
+}
+
+// keyWorks reports whether the key the lake's bucket is under (if any) lets Security Lake write, trying it now.
+func (s *Service) keyWorks(ctx context.Context, dl DataLake) bool {
+	if dl.AppliedKey == "" || dl.BucketARN == "" || s.cfg.Keys == nil {
+		return true
+	}
+	var arn string
+	return s.checkKey(ctx, s.owner(dl.Account, dl.Region), &dl, dl.AppliedKey, &arn) == nil
 }

@@ -68,6 +68,9 @@ func (s *Service) provision(ctx context.Context, dl DataLake) (bool, error) {
 			return err // deleted or changed meanwhile
 		}
 		cur.BucketARN, cur.Pending = dl.BucketARN, ""
+		if dl.keyApplied {
+			cur.AppliedKey = dl.AppliedKey
+		}
 		status := StatusCompleted
 		if fail != nil {
 			status = StatusFailed
@@ -138,6 +141,7 @@ func (s *Service) apply(ctx context.Context, dl *DataLake) *failure {
 		if err := s.cfg.Buckets.SetEncryption(ctx, owner, info.Bucket, keyARN); err != nil {
 			return failed(err, "Check the lake bucket's encryption settings, then call UpdateDataLake again.")
 		}
+		dl.AppliedKey, dl.keyApplied = keyARN, true
 	}
 	if dl.Lifecycle != nil && s.cfg.Buckets != nil {
 		if err := s.cfg.Buckets.SetLifecycle(ctx, owner, info.Bucket, dl.Lifecycle); err != nil {

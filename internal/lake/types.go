@@ -78,9 +78,14 @@ type DataLake struct {
 	MetaStoreRole string         `json:"metaStoreManagerRoleArn,omitempty"`
 	CreateStatus  DataLakeStatus `json:"createStatus"`
 	UpdateStatus  *UpdateStatus  `json:"updateStatus,omitempty"`
+	// AppliedKey is the ARN of the KMS key the bucket was last switched to ("" for SSE-S3): what the lake's
+	// files are written under, whatever a failed update asked for.
+	AppliedKey string `json:"appliedKey,omitempty"`
 	// Pending is the work the provisioning job has still to do: "create" or "update"; empty when none.
 	Pending string    `json:"pending,omitempty"`
 	Created time.Time `json:"created"`
+	// keyApplied is set by the provisioning job when it switched the bucket's encryption.
+	keyApplied bool
 }
 
 // Tag is a resource tag.
