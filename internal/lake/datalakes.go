@@ -114,6 +114,11 @@ func (s *Service) UpdateDataLake(ctx context.Context, c *actor.Caller, requestID
 	if f.err != nil {
 		return nil, f.err
 	}
+	if metaStoreRole != "" {
+		if err := s.check(ctx, c, "iam:PassRole", metaStoreRole); err != nil {
+			return nil, err
+		}
+	}
 	var out []DataLake
 	err := s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		out = out[:0]

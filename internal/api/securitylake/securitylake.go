@@ -17,7 +17,7 @@ func New(svc *lake.Service) *api.Service {
 		Protocol:    awsproto.RESTJSON,
 		Router: api.Routes(
 			also(api.REST("CreateDataLake", "POST /v1/datalake", "securitylake:CreateDataLake", false, h.createDataLake), "iam:PassRole"),
-			api.REST("UpdateDataLake", "PUT /v1/datalake", "securitylake:UpdateDataLake", false, h.updateDataLake),
+			also(api.REST("UpdateDataLake", "PUT /v1/datalake", "securitylake:UpdateDataLake", false, h.updateDataLake), "iam:PassRole"),
 			api.REST("DeleteDataLake", "POST /v1/datalake/delete", "securitylake:DeleteDataLake", false, h.deleteDataLake),
 			api.REST("ListDataLakes", "GET /v1/datalakes", "securitylake:ListDataLakes", true, h.listDataLakes),
 			api.REST("CreateAwsLogSource", "POST /v1/datalake/logsources/aws", "securitylake:CreateAwsLogSource", false, h.createAwsLogSource),
@@ -53,8 +53,8 @@ func New(svc *lake.Service) *api.Service {
 
 type handler struct{ svc *lake.Service }
 
-// also declares the other actions an operation authorizes on the way (CreateDataLake passes the meta-store
-// manager role: iam:PassRole).
+// also declares the other actions an operation authorizes on the way (CreateDataLake and UpdateDataLake pass the
+// meta-store manager role: iam:PassRole).
 func also(op *api.Op, actions ...string) *api.Op {
 	op.Also = actions
 	return op
