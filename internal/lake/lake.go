@@ -18,6 +18,7 @@ import (
 	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/meta"
+	"github.com/seclake/seclake/internal/seal"
 	"github.com/seclake/seclake/internal/table"
 )
 
@@ -91,10 +92,12 @@ type Config struct {
 	Accounts Accounts
 	Roles    Roles
 	Queues   Queues
-	Clock    clock.Clock
-	Rand     io.Reader
-	Region   string
-	Logger   *slog.Logger
+	// Seal seals the secrets the lake keeps (HTTPS notification API keys); nil: they are not kept.
+	Seal   *seal.Key
+	Clock  clock.Clock
+	Rand   io.Reader
+	Region string
+	Logger *slog.Logger
 }
 
 // Service is the Security Lake control plane.

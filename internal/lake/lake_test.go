@@ -16,6 +16,7 @@ import (
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/lake"
+	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/queue"
 	"github.com/seclake/seclake/internal/stack"
@@ -393,4 +394,34 @@ func TestNotifyCommitted(t *testing.T) {
 	require.Equal(t, int64(1234), ev.Detail.Object.Size)
 	require.Equal(t, "abc", ev.Detail.Object.ETag)
 	require.Contains(t, ev.Detail.Object.Key, "aws/VPC_FLOW/2.0/")
+}
+
+// TestHTTPSNotificationKeySealed: an HTTPS notification's API key is kept sealed, never in the clear, and opens
+// again for delivery.
+func TestHTTPSNotificationKeySealed(t *testing.T) {
+	st, svc := start(t)
+	c := rootIn("us-east-1")
+	createLake(t, svc, "us-east-1")
+	name := "siem"
+	sub, err := svc.CreateSubscriber(ctx, c, lake.SubscriberInput{Name: &name, Identity: &lake.AwsIdentity{Principal: acct, ExternalID: "ext-id"},
+		Sources: []lake.SourceRef{{Aws: &lake.AwsSource{SourceName: "VPC_FLOW"}}}})
+	require.NoError(t, err)
+	const secret = "very-secret-api-key-value"
+	ep, err := svc.PutSubscriberNotification(ctx, c, sub.ID, true, lake.NotificationInput{APIKeyValue: secret,
+		HTTPS: &lake.HTTPSNotify{Endpoint: "https://siem.example.com/hook", APIKeyName: "X-Key", TargetRoleARN: "arn:aws:iam::" + acct + ":role/x"}})
+	require.NoError(t, err)
+	require.Equal(t, "https://siem.example.com/hook", ep)
+	got, err := svc.GetSubscriber(ctx, c, sub.ID)
+	require.NoError(t, err)
+	key, err := svc.APIKey(got)
+	require.NoError(t, err)
+	require.Equal(t, secret, key)
+	plain := false
+	require.NoError(t, st.Meta.View(ctx, func(tx meta.Tx) error {
+		return tx.Scan("lake.subscribers", meta.Range{}, func(_ string, v []byte) bool {
+			plain = plain || strings.Contains(string(v), secret)
+			return true
+		})
+	}))
+	require.False(t, plain, "no plaintext at rest")
 }

@@ -7,13 +7,28 @@ import (
 	"github.com/seclake/seclake/internal/meta"
 )
 
-// HTTPSNotify is a subscriber's HTTPS notification endpoint. The API key's value is not kept: delivery, which
-// will send it through an EventBridge connection that seals it, is not built yet.
+// HTTPSNotify is a subscriber's HTTPS notification endpoint. The API key's value is kept sealed with the root key
+// (the subscriber's ARN as associated data), never in the clear.
 type HTTPSNotify struct {
 	Endpoint      string `json:"endpoint"`
 	Method        string `json:"httpMethod,omitempty"`
 	APIKeyName    string `json:"authorizationApiKeyName,omitempty"`
 	TargetRoleARN string `json:"targetRoleArn"`
+	SealedAPIKey  []byte `json:"sealedApiKey,omitempty"`
+}
+
+// apiKeyAAD binds a sealed API key to its subscriber.
+func apiKeyAAD(subscriberARN string) []byte {
+	return []byte("securitylake api key\x00" + subscriberARN)
+}
+
+// APIKey returns the API key value of a subscriber's HTTPS notification ("" when none was given).
+func (s *Service) APIKey(sub *Subscriber) (string, error) {
+	if sub.Notify == nil || len(sub.Notify.SealedAPIKey) == 0 || s.cfg.Seal == nil {
+		return "", nil
+	}
+	b, err := s.cfg.Seal.Open(sub.Notify.SealedAPIKey, apiKeyAAD(sub.ARN))
+	return string(b), err
 }
 
 // NotificationInput is a NotificationConfiguration: an SQS queue that Security Lake creates, or an HTTPS
@@ -89,6 +104,13 @@ func (s *Service) PutSubscriberNotification(ctx context.Context, c *actor.Caller
 		}
 	} else {
 		endpoint = in.HTTPS.Endpoint
+		https := *in.HTTPS
+		in.HTTPS = &https
+		if in.APIKeyValue != "" && s.cfg.Seal != nil {
+			if in.HTTPS.SealedAPIKey, err = s.cfg.Seal.Seal([]byte(in.APIKeyValue), apiKeyAAD(sub.ARN)); err != nil {
+				return "", err
+			}
+		}
 		if sub.Queue != "" && s.cfg.Queues != nil {
 			if err := s.cfg.Queues.DeleteSubscriberQueue(ctx, owner, sub.Queue); err != nil {
 				return "", asLake(err, "delete the subscriber queue")

@@ -123,6 +123,18 @@ type notificationIn struct {
 	} `json:"configuration"`
 }
 
+// audit is what the trail records of a notification request: never the API key's value.
+func (in *notificationIn) audit() any {
+	p := map[string]any{"subscriberId": in.ID}
+	if h := in.Configuration.HTTPS; h != nil {
+		p["httpsNotificationConfiguration"] = map[string]string{"endpoint": h.Endpoint, "httpMethod": h.Method,
+			"authorizationApiKeyName": h.APIKeyName, "targetRoleArn": h.TargetRoleArn}
+	} else {
+		p["sqsNotificationConfiguration"] = map[string]string{}
+	}
+	return p
+}
+
 func (in *notificationIn) domain() lake.NotificationInput {
 	out := lake.NotificationInput{SQS: in.Configuration.SQS != nil}
 	if h := in.Configuration.HTTPS; h != nil {
@@ -137,6 +149,7 @@ type endpointOut struct {
 }
 
 func (h *handler) createSubscriberNotification(ctx context.Context, c *api.Call, in *notificationIn) (*endpointOut, error) {
+	c.Audit.RequestParameters = in.audit()
 	ep, err := h.svc.PutSubscriberNotification(ctx, c.Caller, in.ID, true, in.domain())
 	if err != nil {
 		return nil, err
@@ -145,6 +158,7 @@ func (h *handler) createSubscriberNotification(ctx context.Context, c *api.Call,
 }
 
 func (h *handler) updateSubscriberNotification(ctx context.Context, c *api.Call, in *notificationIn) (*endpointOut, error) {
+	c.Audit.RequestParameters = in.audit()
 	ep, err := h.svc.PutSubscriberNotification(ctx, c.Caller, in.ID, false, in.domain())
 	if err != nil {
 		return nil, err

@@ -126,8 +126,12 @@ assert "AmazonSecurityLake-%s-DLQ" % ids[1] in attrs["RedrivePolicy"] and "event
 fails("ConflictException", sl.create_subscriber_notification, subscriberId=ids[1], configuration={"sqsNotificationConfiguration": {}})
 ep_https = sl.update_subscriber_notification(subscriberId=ids[1], configuration={"httpsNotificationConfiguration": {
     "endpoint": "https://siem.example.com/hook", "targetRoleArn": crawler, "httpMethod": "POST",
-    "authorizationApiKeyName": "X-Key", "authorizationApiKeyValue": "secret"}})["subscriberEndpoint"]
+    "authorizationApiKeyName": "X-Key", "authorizationApiKeyValue": "s3cr3t-api-key-value"}})["subscriberEndpoint"]
 assert ep_https == "https://siem.example.com/hook", ep_https
+trail = boto3.client("cloudtrail", endpoint_url=ep, region_name=region).lookup_events(
+    LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "UpdateSubscriberNotification"}])["Events"]
+assert trail and all("s3cr3t-api-key-value" not in e["CloudTrailEvent"] for e in trail), "no API key on the trail"
+assert "X-Key" in trail[0]["CloudTrailEvent"], trail[0]
 fails("AWS.SimpleQueueService.NonExistentQueue", sqs.get_queue_url, QueueName=qname)
 assert sl.get_subscriber(subscriberId=ids[1])["subscriber"]["subscriberEndpoint"] == ep_https
 sl.delete_subscriber_notification(subscriberId=ids[1])
