@@ -255,8 +255,8 @@ func (s *Service) ListSubscribers(ctx context.Context, c *actor.Caller, token st
 	return page(items, token, max)
 }
 
-// UpdateSubscriber changes a subscriber's name, description, identity or sources; its role follows (trust and
-// readable prefixes).
+// UpdateSubscriber changes a subscriber's name, description, identity or sources; its role follows a new identity
+// (trust) or new sources (readable prefixes).
 func (s *Service) UpdateSubscriber(ctx context.Context, c *actor.Caller, id string, in SubscriberInput) (*Subscriber, error) {
 	region, err := s.subscriberCall(ctx, c, "securitylake:UpdateSubscriber", id)
 	if err != nil {
@@ -277,7 +277,7 @@ func (s *Service) UpdateSubscriber(ctx context.Context, c *actor.Caller, id stri
 		return nil, err
 	}
 	mergeSubscriber(sub, in)
-	if sub.RoleARN != "" && s.cfg.Roles != nil {
+	if sub.RoleARN != "" && s.cfg.Roles != nil && (in.Identity != nil || len(in.Sources) > 0) { // what the role depends on
 		bucket := strings.TrimPrefix(sub.BucketARN, "arn:aws:s3:::")
 		if _, err := s.cfg.Roles.EnsureRole(ctx, s.forCaller(c, region), subscriberRole(id), "/",
 			trustFor(sub.Identity.Principal, sub.Identity.ExternalID), subscriberPolicyName, readPolicy(bucket, sub.Sources)); err != nil {

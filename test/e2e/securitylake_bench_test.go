@@ -40,9 +40,9 @@ func (s *server) lakeCall(ctx context.Context, method, path string, body []byte)
 }
 
 // BenchmarkSecurityLakeControlPlane measures Security Lake control-plane calls over loopback, signed with SigV4:
-// GetSubscriber and ListDataLakes (reads: authentication, authorization, one meta read, the audit record) and
-// UpdateSubscriber (a write: one transaction, the subscriber role's trust and policy rewritten, a durable audit
-// record).
+// GetSubscriber and ListDataLakes (reads: authentication, authorization, one meta read, the audit record),
+// UpdateSubscriber of the description (a write: one transaction, a durable audit record) and of the sources
+// (the subscriber role's trust and policy rewritten through IAM as well, each call on the trail).
 func BenchmarkSecurityLakeControlPlane(b *testing.B) {
 	s := startServer(b)
 	ctx := context.Background()
@@ -64,6 +64,7 @@ func BenchmarkSecurityLakeControlPlane(b *testing.B) {
 		{"GetSubscriber", "GET", "/v1/subscribers/" + id, ""},
 		{"ListDataLakes", "GET", "/v1/datalakes", ""},
 		{"UpdateSubscriber", "PUT", "/v1/subscribers/" + id, `{"subscriberDescription":"bench"}`},
+		{"UpdateSubscriberSources", "PUT", "/v1/subscribers/" + id, `{"sources":[{"awsLogSource":{"sourceName":"VPC_FLOW","sourceVersion":"2.0"}}]}`},
 	} {
 		call := func() {
 			if code, out, err := s.lakeCall(ctx, bc.method, bc.path, []byte(bc.body)); err != nil || code != http.StatusOK {
