@@ -21,6 +21,7 @@ import (
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
 	"github.com/seclake/seclake/internal/api/networkfirewall"
 	"github.com/seclake/seclake/internal/api/organizations"
+	securitylakeapi "github.com/seclake/seclake/internal/api/securitylake"
 	sqsapi "github.com/seclake/seclake/internal/api/sqs"
 	"github.com/seclake/seclake/internal/api/sts"
 	"github.com/seclake/seclake/internal/component"
@@ -69,6 +70,7 @@ func (s *Server) handler() (http.Handler, error) {
 			networkfirewall.New(st.Firewalls),
 			sqsapi.New(st.Queues),
 			eventsapi.New(st.Events),
+			securitylakeapi.New(st.SecurityLake),
 		}
 		// Glue: its Data Catalog API, and its Iceberg REST catalog under /iceberg/ (same signing name).
 		cat := datacatalog.New(st.Lakes, st.Meta, st.IAM, s.clock)

@@ -25,6 +25,7 @@ import (
 	"github.com/seclake/seclake/internal/flowlog"
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/kms"
+	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/logdelivery"
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/netflow"
@@ -145,6 +146,8 @@ type Stack struct {
 	Events *eventbus.Service
 	// Lakes is the data lakes and their tables.
 	Lakes *table.Lakes
+	// SecurityLake is the Security Lake control plane.
+	SecurityLake *lake.Service
 }
 
 // New returns a stack that builds its services when its components start: add Components to a

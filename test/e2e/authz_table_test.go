@@ -281,5 +281,9 @@ func newAuthzFixtures(t *testing.T, s *server) map[string]map[string]any {
 			"Email": "new@example.com", "AccountName": "authz-new", "ChildType": "ACCOUNT", "Filter": "SERVICE_CONTROL_POLICY"},
 		"sts": {"RoleArn": aws.ToString(role.Role.Arn), "RoleSessionName": "authz-session", "DurationSeconds": int((15 * time.Minute).Seconds())},
 		"sqs": sqsFx,
+		// Security Lake: the unions botocore insists on (one member set).
+		"securitylake.CreateSubscriber":             {"sources": []any{map[string]any{"awsLogSource": map[string]any{"sourceName": "VPC_FLOW"}}}},
+		"securitylake.CreateSubscriberNotification": {"configuration": map[string]any{"sqsNotificationConfiguration": map[string]any{}}},
+		"securitylake.UpdateSubscriberNotification": {"configuration": map[string]any{"sqsNotificationConfiguration": map[string]any{}}},
 	}
 }

@@ -1,0 +1,109 @@
+package lake
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/meta"
+)
+
+// CommittedObject is a data file committed to a lake's bucket.
+type CommittedObject struct {
+	Key  string
+	Size int64
+	ETag string
+}
+
+// objectCreated is the message a subscriber's queue gets for a new data file: an EventBridge "Object Created"
+// event of S3, as Security Lake's rules forward them.
+type objectCreated struct {
+	Version    string   `json:"version"`
+	ID         string   `json:"id"`
+	DetailType string   `json:"detail-type"`
+	Source     string   `json:"source"`
+	Account    string   `json:"account"`
+	Time       string   `json:"time"`
+	Region     string   `json:"region"`
+	Resources  []string `json:"resources"`
+	Detail     struct {
+		Version string `json:"version"`
+		Bucket  struct {
+			Name string `json:"name"`
+		} `json:"bucket"`
+		Object struct {
+			Key  string `json:"key"`
+			Size int64  `json:"size"`
+			ETag string `json:"etag"`
+		} `json:"object"`
+		Reason string `json:"reason"`
+	} `json:"detail"`
+}
+
+// NotifyCommitted tells the subscribers of account's lake in region of data files committed to its bucket: each
+// subscriber notified through its SQS queue gets one message per file under its sources' prefixes, sent as
+// Security Lake's service principal (the queue's policy decides). HTTPS endpoints are not sent to yet. It returns
+// how many messages it sent; the first refusal is returned after the others were tried.
+func (s *Service) NotifyCommitted(ctx context.Context, account, region, bucket string, objs []CommittedObject) (int, error) {
+	if s.cfg.Queues == nil || len(objs) == 0 {
+		return 0, nil
+	}
+	var subs []Subscriber
+	err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
+		var err error
+		subs, err = scanJSON[Subscriber](tx, tableSubscribers, key(account, region)+"/")
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	sp := actor.ServicePrincipal(EventSource, region, s.cfg.Clock.Now(), actor.Source{ARN: LakeARN(region, account), Account: account})
+	n := 0
+	var errs []error
+	for _, sub := range subs {
+		if sub.Queue == "" {
+			continue
+		}
+		for _, o := range objs {
+			if !underAny(o.Key, prefixes(sub.Sources)) {
+				continue
+			}
+			body, err := s.objectCreated(account, region, bucket, o)
+			if err != nil {
+				return n, err
+			}
+			if err := s.cfg.Queues.SendAs(ctx, sp, sub.Endpoint, body); err != nil {
+				errs = append(errs, fmt.Errorf("notify subscriber %s: %w", sub.ID, err))
+				break
+			}
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+func underAny(k string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Service) objectCreated(account, region, bucket string, o CommittedObject) (string, error) {
+	id, err := s.newID()
+	if err != nil {
+		return "", err
+	}
+	e := objectCreated{Version: "0", ID: id, DetailType: "Object Created", Source: "aws.s3", Account: account,
+		Time: s.cfg.Clock.Now().UTC().Format("2006-01-02T15:04:05Z"), Region: region, Resources: []string{"arn:aws:s3:::" + bucket}}
+	e.Detail.Version, e.Detail.Reason = "0", "PutObject"
+	e.Detail.Bucket.Name = bucket
+	e.Detail.Object.Key, e.Detail.Object.Size, e.Detail.Object.ETag = o.Key, o.Size, o.ETag
+	b, err := json.Marshal(e)
+	return string(b), err
+}
