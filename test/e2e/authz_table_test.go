@@ -75,7 +75,7 @@ func TestEveryOperationRefusesUsersWithoutPermission(t *testing.T) {
 	})
 	require.NoError(t, err)
 	cmd := exec.Command("python3", "testdata/authz_probe.py")
-	cmd.Env = append(cliEnv("", "", ""), "PYTHONDONTWRITEBYTECODE=1")
+	cmd.Env = append(cliEnv("", "", ""), "PYTHONDONTWRITEBYTECODE=1", "AWS_DATA_PATH="+modelPath(t))
 	cmd.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -275,5 +275,8 @@ func newAuthzFixtures(t *testing.T, s *server) map[string]map[string]any {
 			"Email": "new@example.com", "AccountName": "authz-new", "ChildType": "ACCOUNT", "Filter": "SERVICE_CONTROL_POLICY"},
 		"sts": {"RoleArn": aws.ToString(role.Role.Arn), "RoleSessionName": "authz-session", "DurationSeconds": int((15 * time.Minute).Seconds())},
 		"sqs": sqsFx,
+		// seclake's own API (its model is found through AWS_DATA_PATH): a location that does not exist is
+		// refused before it is looked up.
+		"seclake": {"bucket": "authz-bucket", "locationId": "loc-0000000000000000"},
 	}
 }

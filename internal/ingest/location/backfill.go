@@ -12,10 +12,6 @@ import (
 	"github.com/seclake/seclake/internal/table"
 )
 
-// PagesPerRun bounds the listing pages (of up to 1000 keys) one backfill pass reads per location, so one large
-// location does not hold the job for long; the next pass continues from the cursor.
-const PagesPerRun = 20
-
 // RunBackfill lists, for each location whose backfill is not complete, the next pages of its objects from its
 // cursor (as the Security Lake service principal, so the bucket policy decides), queues them, and records the
 // new cursor and counts. Queuing comes before the cursor moves, and is idempotent, so a crash between the two
@@ -40,8 +36,8 @@ func (s *Service) RunBackfill(ctx context.Context) error {
 
 func (s *Service) backfill(ctx context.Context, r *record) error {
 	sp := actor.ServicePrincipal(table.Principal, r.Region, s.cfg.Clock.Now(), actor.Source{Account: r.Owner})
-	for range PagesPerRun {
-		page, err := s.cfg.Objects.ListObjects(ctx, sp, objstore.ListInput{Bucket: r.Bucket, Prefix: r.Prefix, After: r.Cursor, MaxKeys: 1000})
+	for range s.cfg.PagesPerRun {
+		page, err := s.cfg.Objects.ListObjects(ctx, sp, objstore.ListInput{Bucket: r.Bucket, Prefix: r.Prefix, After: r.Cursor, MaxKeys: s.cfg.PageSize})
 		if err != nil {
 			return err
 		}

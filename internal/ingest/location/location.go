@@ -105,6 +105,10 @@ type Config struct {
 	Authz   actor.Authorizer
 	Clock   clock.Clock
 	Logger  *slog.Logger
+	// PageSize is how many keys a backfill listing page holds (default and most 1000); PagesPerRun how many
+	// pages one backfill pass reads per location (default 20), so a large location does not hold the job for
+	// long: the next pass continues from the cursor.
+	PageSize, PagesPerRun int
 }
 
 // Service is the registered locations.
@@ -122,6 +126,12 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.PageSize <= 0 || cfg.PageSize > 1000 {
+		cfg.PageSize = 1000
+	}
+	if cfg.PagesPerRun <= 0 {
+		cfg.PagesPerRun = 20
 	}
 	return &Service{cfg: cfg}, nil
 }
