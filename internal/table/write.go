@@ -130,6 +130,10 @@ type Batch struct {
 	// cloud.region themselves (a CloudTrail record names its region but not the account whose log it is in).
 	Account, Region string
 	Events          []ocsf.Event
+	// ID, when set, identifies the append: it becomes the snapshot's append ID (instead of a random one), so that
+	// a writer that crashed after an append can ask Committed whether it went through. IDs must be unique per
+	// table.
+	ID string
 }
 
 // Append adds the batch's events to the table in one snapshot: a zstd Parquet data file per partition, rows
@@ -191,7 +195,10 @@ func (t *Table) Append(ctx context.Context, b Batch) (Appended, error) {
 		}
 		files = append(files, df)
 	}
-	appendID := fileID()
+	appendID := b.ID
+	if appendID == "" {
+		appendID = fileID()
+	}
 	props := iceberg.Properties{"seclake.rows": strconv.Itoa(len(events)), appendIDKey: appendID}
 	// A writer that lost the race for the catalog row commits again on the new metadata; the files stay.
 	for attempt := 0; ; attempt++ {
@@ -238,6 +245,20 @@ func committedAs(tbl *icetable.Table, appendID string) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// Committed reports whether an append with the given ID (Batch.ID) is committed: whether a snapshot of the
+// table's current metadata records it.
+func (t *Table) Committed(ctx context.Context, id string) (bool, error) {
+	if id == "" {
+		return false, errors.New("table: Committed needs an append ID")
+	}
+	tbl, err := t.Load(ctx)
+	if err != nil {
+		return false, fmt.Errorf("table %s: %w", t.Name(), err)
+	}
+	_, ok := committedAs(tbl, id)
+	return ok, nil
 }
 
 // maxCommitAttempts bounds the commits of one append that lose the race to other writers.
