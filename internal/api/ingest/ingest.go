@@ -29,6 +29,9 @@ func New(locations *location.Service) *api.Service {
 			api.REST("ListIngestLocations", "GET /v1/ingest/locations", "seclake:ListIngestLocations", true, h.list),
 			api.REST("GetIngestLocation", "GET /v1/ingest/locations/{locationId}", "seclake:GetIngestLocation", true, h.get),
 			api.REST("RemoveIngestLocation", "DELETE /v1/ingest/locations/{locationId}", "seclake:RemoveIngestLocation", false, h.remove),
+			api.REST("GetIngestStatus", "GET /v1/ingest/status", "seclake:GetIngestStatus", true, h.status),
+			api.REST("ListIngestFailures", "GET /v1/ingest/failures", "seclake:ListIngestFailures", true, h.failures),
+			api.REST("ListSetAsideRecords", "GET /v1/ingest/set-aside", "seclake:ListSetAsideRecords", true, h.setAside),
 		),
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/ingest"
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/table"
@@ -41,13 +42,13 @@ func (s *Service) backfill(ctx context.Context, r *record) error {
 		if err != nil {
 			return err
 		}
-		objs := make([]Object, 0, len(page.Objects))
+		objs := make([]ingest.ObjectRef, 0, len(page.Objects))
 		for _, o := range page.Objects {
 			objs = append(objs, r.object(o.Key, o.VersionHeader(), o.ETag, o.Size))
 		}
 		added := 0
 		if len(objs) > 0 {
-			if added, err = s.cfg.Queue.Enqueue(ctx, objs...); err != nil {
+			if added, err = s.cfg.Engine.Enqueue(ctx, objs...); err != nil {
 				return err
 			}
 		}
@@ -94,13 +95,13 @@ func (s *Service) IngestEvent(ctx context.Context, e *objstore.Event, id string)
 		s.cfg.Logger.Info("ingest event of a removed location dropped", "location", id, "bucket", e.Bucket, "key", e.Key)
 		return nil
 	}
-	_, err = s.cfg.Queue.Enqueue(ctx, r.object(e.Key, e.VersionID, e.ETag, e.Size))
+	_, err = s.cfg.Engine.Enqueue(ctx, r.object(e.Key, e.VersionID, e.ETag, e.Size))
 	return err
 }
 
 // object is the queue entry of one of the location's objects. An object's identity is (bucket, key, version ID
 // or else ETag); S3's "null" version (a bucket with versioning suspended) is no version.
-func (r *record) object(key, version, etag string, size int64) Object {
+func (r *record) object(key, version, etag string, size int64) ingest.ObjectRef {
 	if version == objstore.NullVersion {
 		version = ""
 	}
@@ -108,7 +109,7 @@ func (r *record) object(key, version, etag string, size int64) Object {
 	if src == SourceAuto {
 		src = ""
 	}
-	return Object{Bucket: r.Bucket, Key: key, VersionID: version, ETag: etag, Size: size, Account: r.Owner, Region: r.Region,
+	return ingest.ObjectRef{Bucket: r.Bucket, Key: key, VersionID: version, ETag: etag, Size: size, Account: r.Owner, Region: r.Region,
 		Source: src, Location: r.ID}
 }
 

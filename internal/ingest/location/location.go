@@ -22,6 +22,7 @@ import (
 	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/clock"
+	"github.com/seclake/seclake/internal/ingest"
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/table"
@@ -65,19 +66,13 @@ type record struct {
 	Cursor string `json:"cursor,omitempty"`
 }
 
-// Object is one object to ingest: what Queue receives.
-type Object struct {
-	Bucket, Key, VersionID, ETag string
-	Size                         int64
-	Account, Region              string // the lake's
-	Source                       string // "" to detect from the key
-	Location                     string
-}
-
-// Queue is the ingestion engine's queue. Enqueue must be durable and idempotent: an object already queued or
-// ingested is not added again.
-type Queue interface {
-	Enqueue(ctx context.Context, objs ...Object) (int, error)
+// Engine is the ingestion engine (*ingest.Service): its queue, whose Enqueue is durable and idempotent (an
+// object already queued or ingested is not added again), and its reports.
+type Engine interface {
+	Enqueue(ctx context.Context, refs ...ingest.ObjectRef) (int, error)
+	Status(ctx context.Context) (ingest.Status, error)
+	Failures(ctx context.Context, limit int) ([]ingest.Failure, error)
+	SetAside(ctx context.Context, source string, limit int) ([]ingest.SetAsideRecord, error)
 }
 
 // Objects is what locations need of the object store (*objstore.Service).
@@ -101,7 +96,7 @@ type Config struct {
 	Meta    meta.Store
 	Objects Objects
 	Lakes   Lakes
-	Queue   Queue
+	Engine  Engine
 	Authz   actor.Authorizer
 	Clock   clock.Clock
 	Logger  *slog.Logger
@@ -118,8 +113,8 @@ const tableLocations = "location.locations" // location ID → record
 
 // New returns the service.
 func New(cfg Config) (*Service, error) {
-	if cfg.Meta == nil || cfg.Objects == nil || cfg.Lakes == nil || cfg.Queue == nil || cfg.Authz == nil {
-		return nil, errors.New("location: Meta, Objects, Lakes, Queue and Authz are required")
+	if cfg.Meta == nil || cfg.Objects == nil || cfg.Lakes == nil || cfg.Engine == nil || cfg.Authz == nil {
+		return nil, errors.New("location: Meta, Objects, Lakes, Engine and Authz are required")
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = clock.System
