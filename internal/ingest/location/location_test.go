@@ -35,26 +35,30 @@ type fixture struct {
 
 // newFixture starts the stack and builds the engine and the locations over it (pages of two keys, one page
 // per pass, so a backfill takes several passes).
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	clk := clock.NewFake(time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC))
 	st := stacktest.Start(t, clk)
 	eng, err := ingest.New(ingest.Config{Meta: st.Meta, Lakes: st.Lakes, Objects: st.Objects, Seal: st.Seal,
 		Sources: catalog.Registry(), Clock: clk})
 	require.NoError(t, err)
-	return &fixture{st: st, engine: eng, clock: clk, locs: newLocations(t, st, eng, clk),
+	f := &fixture{st: st, engine: eng, clock: clk,
 		root: &actor.Caller{Identity: actor.Identity{Type: actor.TypeRoot, Account: acct, ARN: actor.RootARN(acct), ID: acct}, Region: "us-east-1"}}
+	f.locs = newLocationsPaged(t, f, 2, 1)
+	return f
 }
 
-func newLocations(t *testing.T, st *stack.Stack, eng *ingest.Service, clk clock.Clock) *location.Service {
+// newLocationsPaged builds the locations over f's stack and engine with the given listing page size and
+// pages per pass.
+func newLocationsPaged(t testing.TB, f *fixture, pageSize, pages int) *location.Service {
 	t.Helper()
-	locs, err := location.New(location.Config{Meta: st.Meta, Objects: st.Objects, Lakes: st.Lakes, Engine: eng, Authz: st.IAM,
-		Clock: clk, PageSize: 2, PagesPerRun: 1})
+	locs, err := location.New(location.Config{Meta: f.st.Meta, Objects: f.st.Objects, Lakes: f.st.Lakes, Engine: f.engine,
+		Authz: f.st.IAM, Clock: f.clock, PageSize: pageSize, PagesPerRun: pages})
 	require.NoError(t, err)
 	return locs
 }
 
-func (f *fixture) bucket(t *testing.T, name string, keys ...string) {
+func (f *fixture) bucket(t testing.TB, name string, keys ...string) {
 	t.Helper()
 	_, err := f.st.Objects.CreateBucket(ctx, f.root, objstore.CreateBucketInput{Bucket: name})
 	require.NoError(t, err)
@@ -63,7 +67,7 @@ func (f *fixture) bucket(t *testing.T, name string, keys ...string) {
 	}
 }
 
-func (f *fixture) put(t *testing.T, bucket, key, body string) {
+func (f *fixture) put(t testing.TB, bucket, key, body string) {
 	t.Helper()
 	_, err := f.st.Objects.PutObject(ctx, f.root, objstore.PutInput{Bucket: bucket, Key: key, Body: strings.NewReader(body), Size: int64(len(body))})
 	require.NoError(t, err)
@@ -138,7 +142,7 @@ func TestBackfillResumesAndEventsQueue(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, location.Backfill{Listed: 2, Enqueued: 2}, l.Backfill)
 
-	restarted := newLocations(t, f.st, f.engine, f.clock)
+	restarted := newLocationsPaged(t, f, 2, 1)
 	for range 3 {
 		require.NoError(t, restarted.RunBackfill(ctx))
 	}
