@@ -16,6 +16,7 @@ import (
 	ec2api "github.com/seclake/seclake/internal/api/ec2"
 	eventsapi "github.com/seclake/seclake/internal/api/events"
 	iamapi "github.com/seclake/seclake/internal/api/iam"
+	ingestapi "github.com/seclake/seclake/internal/api/ingest"
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
 	"github.com/seclake/seclake/internal/api/networkfirewall"
 	"github.com/seclake/seclake/internal/api/organizations"
@@ -66,6 +67,7 @@ func (s *Server) handler() (http.Handler, error) {
 			networkfirewall.New(st.Firewalls),
 			sqsapi.New(st.Queues),
 			eventsapi.New(st.Events),
+			ingestapi.New(st.Locations),
 		}
 	}
 	h, err := edge.New(edge.Config{

@@ -24,6 +24,8 @@ import (
 	"github.com/seclake/seclake/internal/firewall"
 	"github.com/seclake/seclake/internal/flowlog"
 	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/ingest"
+	"github.com/seclake/seclake/internal/ingest/location"
 	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/logdelivery"
 	"github.com/seclake/seclake/internal/meta"
@@ -137,7 +139,10 @@ type Stack struct {
 	// Events is EventBridge.
 	Events *eventbus.Service
 	// Lakes is the data lakes and their tables.
-	Lakes *table.Lakes
+	Lakes  *table.Lakes
+	Ingest *ingest.Service
+	// Locations are the registered ingest locations.
+	Locations *location.Service
 }
 
 // New returns a stack that builds its services when its components start: add Components to a
