@@ -50,6 +50,9 @@ func (k *objectSink) Events(b source.Batch) error {
 	}
 	key := bufKey{account: h.rec.Ref.Account, region: h.rec.Ref.Region, table: b.Table, evAccount: k.evAccount,
 		evRegion: k.evRegion}
+	if h.rec.Attempts > 0 {
+		key.solo = h.id
+	}
 	buf := s.state.buffers[key]
 	if buf == nil {
 		buf = &buffer{key: key}
