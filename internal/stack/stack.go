@@ -24,6 +24,7 @@ import (
 	"github.com/seclake/seclake/internal/firewall"
 	"github.com/seclake/seclake/internal/flowlog"
 	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/ingest"
 	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/logdelivery"
 	"github.com/seclake/seclake/internal/meta"
@@ -73,6 +74,9 @@ type Config struct {
 	EVEListen, EVEFile      string
 	FirewallPublishInterval time.Duration
 
+	// Ingest is the flush policy of ingestion (zero fields: ingest's defaults).
+	Ingest ingest.FlushPolicy
+
 	// Metrics, when set, registers the services' Prometheus metrics.
 	Metrics prometheus.Registerer
 
@@ -92,6 +96,7 @@ type Edits struct {
 	Trail   func(*trail.Config)
 	Queues  func(*queue.Config)
 	Events  func(*eventbus.Config)
+	Ingest  func(*ingest.Config)
 }
 
 // Intervals of the stack's periodic jobs (trail delivery's is Config.TrailInterval).
@@ -138,6 +143,8 @@ type Stack struct {
 	Events *eventbus.Service
 	// Lakes is the data lakes and their tables.
 	Lakes *table.Lakes
+	// Ingest is the ingestion engine.
+	Ingest *ingest.Service
 }
 
 // New returns a stack that builds its services when its components start: add Components to a

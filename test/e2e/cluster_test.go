@@ -28,7 +28,7 @@ import (
 )
 
 // The cluster's background jobs (internal/stack).
-var clusterJobs = []string{"iam.janitor", "kms.due", "logdelivery.deliver", "s3.lifecycle", "s3.notify", "s3.replication", "s3.sweep", "sqs.expire", "trail.deliver"}
+var clusterJobs = []string{"iam.janitor", "ingest.audit", "ingest.run", "kms.due", "logdelivery.deliver", "s3.lifecycle", "s3.notify", "s3.replication", "s3.sweep", "sqs.expire", "trail.deliver"}
 
 // TestAPIAndWorkerNodesOverPostgres runs two api nodes and one worker over one PostgreSQL schema on one fake
 // clock: requests succeed on both api nodes, the worker refuses them, and each time the clock moves every
