@@ -112,6 +112,11 @@ func (s *Service) ingestObject(ctx context.Context, c claimed) error {
 	h := &heldObject{id: c.id, rec: rec, produced: map[string]int64{}, pending: map[string]int64{}}
 	s.state.held[c.id] = h
 	if err := s.read(ctx, h); err != nil {
+		var ab *abort
+		if errors.As(err, &ab) && !errors.Is(ab.err, errLost) {
+			s.drop(c.id)
+			return ab.err
+		}
 		if _, still := s.state.held[c.id]; !still || errors.Is(err, errLost) {
 			return nil // lost, or failed by a commit meanwhile
 		}
