@@ -116,10 +116,24 @@ func drain(t testing.TB, s *ingest.Service) {
 	require.NoError(t, s.Run(ctx))
 }
 
-// scan reads a table whole (nil when it has no snapshot).
-func (e *env) scan(name string) arrow.Table {
+// scan reads a table of the us-east-1 lake whole (nil when it has no snapshot).
+func (e *env) scan(name string) arrow.Table { return e.scanIn(region, name) }
+
+// lakeRows counts the rows of a table of the lake in reg.
+func (e *env) lakeRows(reg, name string) int {
 	e.t.Helper()
-	lake, err := e.st.Lakes.Open(ctx, acct, region)
+	at := e.scanIn(reg, name)
+	if at == nil {
+		return 0
+	}
+	defer at.Release()
+	return int(at.NumRows())
+}
+
+// scanIn reads a table of the lake in reg whole (nil when it has no snapshot).
+func (e *env) scanIn(reg, name string) arrow.Table {
+	e.t.Helper()
+	lake, err := e.st.Lakes.Open(ctx, acct, reg)
 	require.NoError(e.t, err)
 	src, err := table.AWS(name)
 	require.NoError(e.t, err)
@@ -159,16 +173,8 @@ func (e *env) uids(name string) []string {
 	return out
 }
 
-// rows counts the rows of a table.
-func (e *env) rows(name string) int {
-	e.t.Helper()
-	at := e.scan(name)
-	if at == nil {
-		return 0
-	}
-	defer at.Release()
-	return int(at.NumRows())
-}
+// rows counts the rows of a table of the us-east-1 lake.
+func (e *env) rows(name string) int { return e.lakeRows(region, name) }
 
 // distinct counts the distinct values of sorted.
 func distinct(sorted []string) int {
