@@ -22,6 +22,7 @@ import (
 	"github.com/seclake/seclake/internal/component"
 	"github.com/seclake/seclake/internal/config"
 	"github.com/seclake/seclake/internal/eve"
+	"github.com/seclake/seclake/internal/ingest"
 	"github.com/seclake/seclake/internal/netflow"
 	"github.com/seclake/seclake/internal/schedule"
 	"github.com/seclake/seclake/internal/stack"
@@ -108,6 +109,8 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 		EVEFile:                 cfg.EVEFile,
 		FirewallPublishInterval: time.Duration(cfg.FirewallPublishInterval),
 		EventsHTTP:              eventsapi.NewInvoker(5 * time.Second),
+		Ingest: ingest.FlushPolicy{MaxBytes: cfg.Ingest.FlushBytes, MaxAge: time.Duration(cfg.Ingest.FlushAge),
+			MaxBufferBytes: cfg.Ingest.BufferBytes},
 	}
 	if opt.Clock == clock.System {
 		scfg.AuditMaxDelay = auditMaxDelay // on a test's fake clock the delay would last until the test moves it

@@ -44,10 +44,13 @@ func (h *heldObject) pendingTotal() int64 {
 	return n
 }
 
-// bufKey names a buffer: the lake, the table, and the account and region the object's layout gives its events.
+// bufKey names a buffer: the lake, the table, and the account and region the object's layout gives its events;
+// solo is the object's ID when the object failed before, so that its events are committed apart from the others'
+// (an object whose events the table refuses does not hold the others back).
 type bufKey struct {
 	account, region, table string
 	evAccount, evRegion    string
+	solo                   string
 }
 
 // buffer is the events waiting for one table of one lake.

@@ -136,8 +136,14 @@ func (s *Service) writeAhead(ctx context.Context, id string, b *buffer) ([]strin
 	return lost, err
 }
 
-// appendBatch appends the buffer's events to its table under the append ID id.
-func (s *Service) appendBatch(ctx context.Context, id string, b *buffer) error {
+// appendBatch appends the buffer's events to its table under the append ID id. A panic of the table's writer
+// (an event its schema cannot hold) fails the commit instead of the worker.
+func (s *Service) appendBatch(ctx context.Context, id string, b *buffer) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("table %s cannot hold the events: %v", b.key.table, r)
+		}
+	}()
 	t, err := s.table(ctx, b.key.account, b.key.region, b.key.table)
 	if err != nil {
 		return err

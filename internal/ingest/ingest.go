@@ -105,7 +105,12 @@ type Config struct {
 	Lease, Margin time.Duration
 	// MaxSetAside is how many set-aside records are kept per source (default DefaultMaxSetAside).
 	MaxSetAside int
+	// Claims is how many objects one Run claims at most (default DefaultClaims).
+	Claims int
 }
+
+// DefaultClaims is how many objects one Run claims at most.
+const DefaultClaims = 16
 
 // DefaultLease is how long a worker owns the objects it claimed without renewing its claim.
 const DefaultLease = 2 * time.Minute
@@ -149,6 +154,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.Margin <= 0 || cfg.Margin >= cfg.Lease {
 		cfg.Margin = cfg.Lease / 4
+	}
+	if cfg.Claims <= 0 {
+		cfg.Claims = DefaultClaims
 	}
 	if cfg.MaxSetAside <= 0 {
 		cfg.MaxSetAside = DefaultMaxSetAside

@@ -13,9 +13,6 @@ import (
 	"github.com/seclake/seclake/internal/table"
 )
 
-// claimsPerRun is how many objects one Run claims at most.
-const claimsPerRun = 16
-
 // Run is one pass of the worker: it renews the leases of the objects it holds, claims the objects that are due
 // (while its buffers have room), reads and normalizes them into the buffers, and commits the buffers that are
 // due. An object that cannot be read or committed is released with the reason and retried after a backoff; Run
@@ -27,7 +24,7 @@ func (s *Service) Run(ctx context.Context) error {
 		return err
 	}
 	if s.state.total < s.cfg.Flush.MaxBufferBytes {
-		objs, err := s.claim(ctx, claimsPerRun)
+		objs, err := s.claim(ctx, s.cfg.Claims)
 		if err != nil {
 			return err
 		}
@@ -112,6 +109,11 @@ func (s *Service) ingestObject(ctx context.Context, c claimed) error {
 	h := &heldObject{id: c.id, rec: rec, produced: map[string]int64{}, pending: map[string]int64{}}
 	s.state.held[c.id] = h
 	if err := s.read(ctx, h); err != nil {
+		var ab *abort
+		if errors.As(err, &ab) && !errors.Is(ab.err, errLost) {
+			s.drop(c.id)
+			return ab.err
+		}
 		if _, still := s.state.held[c.id]; !still || errors.Is(err, errLost) {
 			return nil // lost, or failed by a commit meanwhile
 		}

@@ -50,6 +50,9 @@ func (k *objectSink) Events(b source.Batch) error {
 	}
 	key := bufKey{account: h.rec.Ref.Account, region: h.rec.Ref.Region, table: b.Table, evAccount: k.evAccount,
 		evRegion: k.evRegion}
+	if h.rec.Attempts > 0 {
+		key.solo = h.id
+	}
 	buf := s.state.buffers[key]
 	if buf == nil {
 		buf = &buffer{key: key}
@@ -59,7 +62,7 @@ func (k *objectSink) Events(b source.Batch) error {
 	h.pending[b.Table] += int64(len(evs))
 	s.state.total += size
 	if err := s.renewHeld(k.ctx, true); err != nil {
-		return err
+		return &abort{err}
 	}
 	if _, held := s.state.held[h.id]; !held {
 		return errLost
@@ -67,11 +70,11 @@ func (k *objectSink) Events(b source.Batch) error {
 	switch {
 	case s.state.total >= s.cfg.Flush.MaxBufferBytes:
 		if err := s.flushDue(k.ctx, true); err != nil {
-			return err
+			return &abort{err}
 		}
 	case buf.bytes >= s.cfg.Flush.MaxBytes:
 		if err := s.flushOne(k.ctx, buf); err != nil {
-			return err
+			return &abort{err}
 		}
 	}
 	if _, held := s.state.held[h.id]; !held {
@@ -88,7 +91,16 @@ func (k *objectSink) SetAside(sa source.SetAside) error {
 	}
 	h.setAsides = append(h.setAsides, sa)
 	if len(h.setAsides) >= setAsideChunk {
-		return k.s.storeSetAsides(k.ctx, h)
+		if err := k.s.storeSetAsides(k.ctx, h); err != nil {
+			return &abort{err}
+		}
 	}
 	return nil
 }
+
+// abort carries an error of the worker itself (the metadata store failed) out of a source's Normalize: it ends
+// the Run instead of failing the object being read.
+type abort struct{ err error }
+
+func (a *abort) Error() string { return a.err.Error() }
+func (a *abort) Unwrap() error { return a.err }

@@ -46,7 +46,7 @@ const (
 // Components returns the stack's components: the stores, then each service after the services it uses.
 func (s *Stack) Components() []component.Component {
 	return []component.Component{s.stores(), s.iam(), s.audit(), s.kms(), s.objects(), s.trail(), s.logDelivery(), s.flowLogs(), s.firewalls(),
-		s.queues(), s.events(), s.notifications(), s.lake(), s.tmpIngest(), s.locations()}
+		s.queues(), s.events(), s.notifications(), s.lake(), s.ingestion(), s.locations()}
 }
 
 // job is a periodic job that worker nodes run.

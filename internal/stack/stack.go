@@ -75,6 +75,9 @@ type Config struct {
 	EVEListen, EVEFile      string
 	FirewallPublishInterval time.Duration
 
+	// Ingest is the flush policy of ingestion (zero fields: ingest's defaults).
+	Ingest ingest.FlushPolicy
+
 	// Metrics, when set, registers the services' Prometheus metrics.
 	Metrics prometheus.Registerer
 
@@ -94,6 +97,7 @@ type Edits struct {
 	Trail   func(*trail.Config)
 	Queues  func(*queue.Config)
 	Events  func(*eventbus.Config)
+	Ingest  func(*ingest.Config)
 }
 
 // Intervals of the stack's periodic jobs (trail delivery's is Config.TrailInterval).
@@ -139,7 +143,8 @@ type Stack struct {
 	// Events is EventBridge.
 	Events *eventbus.Service
 	// Lakes is the data lakes and their tables.
-	Lakes  *table.Lakes
+	Lakes *table.Lakes
+	// Ingest is the ingestion engine.
 	Ingest *ingest.Service
 	// Locations are the registered ingest locations.
 	Locations *location.Service

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/apache/iceberg-go"
@@ -286,8 +287,9 @@ func (t *Table) partition(b Batch) (map[partition][]timedRow, error) {
 		if !ok || tv.IsNull() {
 			return nil, fmt.Errorf("table %s: event %d has no time", t.Name(), i)
 		}
-		p := partition{region: stringAt(row, c.cloudRegion, b.Region), account: stringAt(row, c.cloudAccount, b.Account),
-			day: time.UnixMilli(tv.Int64()).UTC().Format("20060102")}
+		p := partition{region: stringAt(row, c.cloudRegion, b.Region),
+			account: accountOf(stringAt(row, c.cloudAccount, b.Account), b.Account),
+			day:     time.UnixMilli(tv.Int64()).UTC().Format("20060102")}
 		if !validRegion(p.region) || !actor.ValidAccountID(p.account) {
 			return nil, fmt.Errorf("table %s: event %d has no valid region and account (cloud.region, "+
 				"cloud.account.uid, or the batch's): %q, %q", t.Name(), i, p.region, p.account)
@@ -298,6 +300,18 @@ func (t *Table) partition(b Batch) (map[partition][]timedRow, error) {
 		parts[p] = append(parts[p], timedRow{time: tv.Int64(), row: row})
 	}
 	return parts, nil
+}
+
+// accountOf is the account of an event's cloud.account.uid: the ID itself, or the account of an ARN there (as
+// Amazon writes the IAM identity of EKS audit events), else def.
+func accountOf(uid, def string) string {
+	if actor.ValidAccountID(uid) {
+		return uid
+	}
+	if f := strings.SplitN(uid, ":", 6); len(f) == 6 && f[0] == "arn" && actor.ValidAccountID(f[4]) {
+		return f[4]
+	}
+	return def
 }
 
 // encode writes rows, sorted by time, as a zstd Parquet file.
