@@ -59,7 +59,10 @@ func ingestCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	f := newIngestFlags("ingest " + args[0])
 	f.fs.SetOutput(stderr)
-	f.fs.Usage = func() { fmt.Fprint(f.fs.Output(), ingestHelp); f.fs.PrintDefaults() }
+	f.fs.Usage = func() {
+		fmt.Fprintf(f.fs.Output(), "Usage: seclake ingest %s [flags]\n\n%s", args[0], ingestHelp)
+		f.fs.PrintDefaults()
+	}
 	if err := f.fs.Parse(args[1:]); err != nil {
 		return flagExit(err)
 	}

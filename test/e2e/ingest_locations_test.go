@@ -87,11 +87,22 @@ func TestIngestLocationEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	st := waitIngested(t, s, int64(len(rawFiles)))
 	require.Zero(t, st.Failed)
+	// New bytes under the same key: a new ETag, a new object, ingested (three of the flow file's six lines).
+	vpc := rawFiles[1]
+	lines, err := os.ReadFile(filepath.Join("../../internal/source", vpc.testdata))
+	require.NoError(t, err)
+	three := writeRaw(t, dir, rawFile{key: "three-" + vpc.key, gzip: true}, bytes.Join(bytes.SplitAfter(lines, []byte("\n"))[:3], nil))
+	_, err = s.aws(t, "s3", "cp", three, "s3://raw-logs/"+vpc.key)
+	require.NoError(t, err)
+	waitIngested(t, s, int64(len(rawFiles))+1)
 
 	lake, err := s.app.Lakes().Open(context.Background(), testAccount, testRegion)
 	require.NoError(t, err)
 	for _, f := range rawFiles {
 		want := goldenLines(t, f.testdata)
+		if f.table == "vpc_flow" {
+			want += 3
+		}
 		require.EqualValues(t, want, tableRows(t, lake, f.table, iceberg.LessThan(iceberg.Reference("eventday"), "20250101")), f.table)
 	}
 	require.NotZero(t, tableRows(t, lake, "cloud_trail_mgmt", iceberg.GreaterThanEqual(iceberg.Reference("eventday"), "20250101")),
@@ -151,20 +162,25 @@ c.add_ingest_location(bucket="raw-logs", prefix="exports/", grantAccess=True)
 // shortFlush commits buffered events after a second, so the test does not wait a minute.
 func shortFlush(c *config.Config) { c.Ingest.FlushAge = config.Duration(time.Second) }
 
-func writeRaw(t *testing.T, dir string, f rawFile) string {
+// writeRaw writes the file to upload: the test file, or data when given, gzipped when AWS gzips it.
+func writeRaw(t *testing.T, dir string, f rawFile, data ...[]byte) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("../../internal/source", f.testdata))
-	require.NoError(t, err)
+	if len(data) == 0 {
+		b, err := os.ReadFile(filepath.Join("../../internal/source", f.testdata))
+		require.NoError(t, err)
+		data = [][]byte{b}
+	}
+	body := data[0]
 	if f.gzip {
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)
-		_, err = zw.Write(data)
+		_, err := zw.Write(body)
 		require.NoError(t, err)
 		require.NoError(t, zw.Close())
-		data = buf.Bytes()
+		body = buf.Bytes()
 	}
 	p := filepath.Join(dir, strings.ReplaceAll(f.key, "/", "_"))
-	require.NoError(t, os.WriteFile(p, data, 0o600))
+	require.NoError(t, os.WriteFile(p, body, 0o600))
 	return p
 }
 
