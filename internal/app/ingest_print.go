@@ -117,11 +117,7 @@ func printRows(w io.Writer, answer json.RawMessage) error {
 		if len(rows) == 0 {
 			continue
 		}
-		var cols []string
-		for k := range rows[0] {
-			cols = append(cols, k)
-		}
-		sort.Strings(cols)
+		cols := columns(rows)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, strings.ToUpper(strings.Join(cols, "\t")))
 		for _, r := range rows {
@@ -149,4 +145,34 @@ func cell(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// leading are the columns printed first when a table has them: what a row is about.
+var leading = []string{"source", "locationId", "bucket", "key", "object", "record", "reason"}
+
+// columns returns the keys of any of rows: the leading ones first, then the others sorted.
+func columns(rows []map[string]any) []string {
+	seen := map[string]bool{}
+	var cols []string
+	for _, r := range rows {
+		for k := range r {
+			if !seen[k] {
+				seen[k] = true
+				cols = append(cols, k)
+			}
+		}
+	}
+	rank := func(c string) int {
+		for i, l := range leading {
+			if l == c {
+				return i
+			}
+		}
+		return len(leading)
+	}
+	sort.Slice(cols, func(i, j int) bool {
+		ri, rj := rank(cols[i]), rank(cols[j])
+		return ri < rj || ri == rj && cols[i] < cols[j]
+	})
+	return cols
 }

@@ -121,6 +121,27 @@ func TestIngestLocationEndToEnd(t *testing.T) {
 	require.True(t, bytes.HasPrefix(body, []byte("PAR1")) && bytes.HasSuffix(body, []byte("PAR1")), "a plaintext Parquet file through S3")
 	requireCiphertextOnDisk(t, s.DataDir)
 
+	// The reports through the CLI: status per source, the EKS audit records set aside (the source's golden
+	// file lists them), no failures.
+	out, code = runSeclakeEnv(t, env, "ingest", "status")
+	require.Equal(t, 0, code, out)
+	for _, src := range []string{"cloudtrail", "vpcflow", "route53", "waf", "eksaudit"} {
+		require.Contains(t, out, src)
+	}
+	out, code = runSeclakeEnv(t, env, "ingest", "set-aside", "--source", "eksaudit", "--json")
+	require.Equal(t, 0, code, out)
+	var aside struct{ Records []struct{ Object, Reason string } }
+	require.NoError(t, json.Unmarshal([]byte(out), &aside))
+	require.NotEmpty(t, aside.Records)
+	golden := goldenSetAside(t, "eksaudit/testdata/events.setaside.txt")
+	for _, r := range aside.Records {
+		require.Equal(t, "s3://raw-logs/"+rawFiles[len(rawFiles)-1].key, r.Object)
+		require.Contains(t, golden, r.Reason, "a reason the source gives for this file")
+	}
+	out, code = runSeclakeEnv(t, env, "ingest", "failures", "--json")
+	require.Equal(t, 0, code, out)
+	require.JSONEq(t, `{"failures":[]}`, out)
+
 	// The API through the aws CLI and its model.
 	list, err := s.awsModel(t, "seclake", "list-ingest-locations")
 	require.NoError(t, err)
@@ -191,6 +212,14 @@ func goldenLines(t *testing.T, testdata string) int {
 	data, err := os.ReadFile(filepath.Join("../../internal/source", base+".ocsf.jsonl"))
 	require.NoError(t, err)
 	return bytes.Count(data, []byte("\n"))
+}
+
+// goldenSetAside returns what a source's golden file says it sets aside from a test file.
+func goldenSetAside(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("../../internal/source", path))
+	require.NoError(t, err)
+	return string(data)
 }
 
 // ingestStatus is the part of GetIngestStatus the test reads.

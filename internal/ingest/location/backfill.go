@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/ingest"
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/objstore"
@@ -39,6 +40,10 @@ func (s *Service) backfill(ctx context.Context, r *record) error {
 	sp := actor.ServicePrincipal(table.Principal, r.Region, s.cfg.Clock.Now(), actor.Source{Account: r.Owner})
 	for range s.cfg.PagesPerRun {
 		page, err := s.cfg.Objects.ListObjects(ctx, sp, objstore.ListInput{Bucket: r.Bucket, Prefix: r.Prefix, After: r.Cursor, MaxKeys: s.cfg.PageSize})
+		if e, ok := awserr.As(err); ok && e.Code == "NoSuchBucket" {
+			s.cfg.Logger.Warn("ingest location backfill ended: the bucket is gone", "location", r.ID, "bucket", r.Bucket)
+			return s.advance(ctx, r.ID, r.Cursor, r.Cursor, 0, 0, true)
+		}
 		if err != nil {
 			return err
 		}

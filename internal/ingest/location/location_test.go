@@ -170,6 +170,16 @@ func TestBackfillResumesAndEventsQueue(t *testing.T) {
 		queued += s.Queued + s.Done
 	}
 	require.EqualValues(t, 6, queued, "a–e from the backfill, f once from its two events")
+
+	// A location whose bucket is gone ends its backfill instead of failing every pass.
+	f.bucket(t, "short-lived")
+	gone, err := restarted.Add(ctx, f.root, location.AddInput{Bucket: "short-lived", GrantAccess: true})
+	require.NoError(t, err)
+	require.NoError(t, f.st.Objects.DeleteBucket(ctx, f.root, "short-lived"))
+	require.NoError(t, restarted.RunBackfill(ctx))
+	l, err = restarted.Get(ctx, f.root, gone.Location.ID)
+	require.NoError(t, err)
+	require.Equal(t, location.Backfill{Complete: true}, l.Backfill)
 	added, err := f.engine.Enqueue(ctx, ingest.ObjectRef{Bucket: "raw-logs", Key: "AWSLogs/a", ETag: etag(t, f, "raw-logs", "AWSLogs/a"),
 		Account: acct, Region: "us-east-1", Location: id})
 	require.NoError(t, err)
