@@ -28,7 +28,8 @@ Commands:
             (securitylake.amazonaws.com, for your account) reads the objects: when the bucket policy does not
             let it, add is refused with the statement to add, or --grant-access adds it (you need
             s3:GetBucketPolicy and s3:PutBucketPolicy). If your account has no lake in the region (default:
-            the bucket's region), one is created (SSE-S3).
+            the bucket's region), one is created (SSE-S3), as you (s3:CreateBucket, s3:PutBucketPolicy,
+            s3:PutEncryptionConfiguration).
   list      The locations of your account, with their backfill progress.
   get ID    One location.
   remove ID Unregister a location; what was ingested stays in the lake.

@@ -130,7 +130,9 @@ func TestIngestLocationEndToEnd(t *testing.T) {
 	}
 	out, code = runSeclakeEnv(t, env, "ingest", "set-aside", "--source", "eksaudit", "--json")
 	require.Equal(t, 0, code, out)
-	var aside struct{ Records []struct{ Object, Reason string } }
+	var aside struct {
+		Records []struct{ Object, Reason string }
+	}
 	require.NoError(t, json.Unmarshal([]byte(out), &aside))
 	require.NotEmpty(t, aside.Records)
 	golden := goldenSetAside(t, "eksaudit/testdata/events.setaside.txt")
@@ -302,4 +304,41 @@ func truncate(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
+}
+
+// TestAddIngestLocationAsksTheCallersReadAccess: a user allowed seclake:AddIngestLocation and s3:ListBucket but
+// not s3:GetObject on the location is refused naming s3:GetObject; with s3:GetObject too, the location is added
+// (the bucket policy already lets the service principal read).
+func TestAddIngestLocationAsksTheCallersReadAccess(t *testing.T) {
+	s := startServer(t)
+	_, err := s.aws(t, "s3", "mb", "s3://raw-logs")
+	require.NoError(t, err)
+	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"SecLakeIngestRead","Effect":"Allow",` +
+		`"Principal":{"Service":"securitylake.amazonaws.com"},"Action":["s3:GetObject","s3:ListBucket"],` +
+		`"Resource":["arn:aws:s3:::raw-logs","arn:aws:s3:::raw-logs/*"],"Condition":{"StringEquals":{"aws:SourceAccount":"` + testAccount + `"}}}]}`
+	_, err = s.aws(t, "s3api", "put-bucket-policy", "--bucket", "raw-logs", "--policy", policy)
+	require.NoError(t, err)
+	key, secret := createUserWithKey(t, s, "ingester")
+	allow := func(actions ...string) {
+		doc, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": actions, "Resource": "*"}}})
+		require.NoError(t, err)
+		_, err = s.aws(t, "iam", "put-user-policy", "--user-name", "ingester", "--policy-name", "ingest", "--policy-document", string(doc))
+		require.NoError(t, err)
+	}
+	env := append(cliEnv(key, secret, ""), "AWS_ENDPOINT_URL="+s.URL)
+
+	allow("seclake:AddIngestLocation", "s3:ListBucket", "s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutEncryptionConfiguration")
+	out, code := runSeclakeEnv(t, env, "ingest", "add", "--bucket", "raw-logs")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "AccessDeniedException")
+	require.Contains(t, out, "s3:GetObject")
+
+	allow("seclake:AddIngestLocation", "seclake:ListIngestLocations", "s3:ListBucket", "s3:GetObject", "s3:CreateBucket",
+		"s3:PutBucketPolicy", "s3:PutEncryptionConfiguration")
+	out, code = runSeclakeEnv(t, env, "ingest", "add", "--bucket", "raw-logs")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "Created your data lake in us-east-1")
+	out, code = runSeclakeEnv(t, env, "ingest", "list")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "s3://raw-logs/")
 }
