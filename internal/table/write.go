@@ -277,20 +277,35 @@ func (t *Table) partition(b Batch) (map[partition][]timedRow, error) {
 	parts := map[partition][]timedRow{}
 	var scratch parquet.Row
 	for i, ev := range b.Events {
-		row := c.schema.Deconstruct(scratch[:0], ev)
-		scratch = row
-		tv, ok := find(row, c.time)
-		if !ok || tv.IsNull() {
-			return nil, fmt.Errorf("table %s: event %d has no time", t.Name(), i)
+		ms, region, account, ok := readFields(ev)
+		if !ok { // not a generated class: its row says
+			row := c.schema.Deconstruct(scratch[:0], ev)
+			scratch = row
+			tv, found := find(row, c.time)
+			if !found || tv.IsNull() {
+				return nil, fmt.Errorf("table %s: event %d has no time", t.Name(), i)
+			}
+			ms, region, account = tv.Int64(), stringAt(row, c.cloudRegion, ""), stringAt(row, c.cloudAccount, "")
 		}
-		p := partition{region: stringAt(row, c.cloudRegion, b.Region),
-			account: accountOf(stringAt(row, c.cloudAccount, b.Account), b.Account),
-			day:     time.UnixMilli(tv.Int64()).UTC().Format("20060102")}
+		if c.cloudRegion.ColumnIndex < 0 {
+			region = "" // the table has no such column: the batch's value
+		}
+		if c.cloudAccount.ColumnIndex < 0 {
+			account = ""
+		}
+		if region == "" {
+			region = b.Region
+		}
+		if account == "" {
+			account = b.Account
+		}
+		p := partition{region: region, account: accountOf(account, b.Account),
+			day: time.UnixMilli(ms).UTC().Format("20060102")}
 		if !validRegion(p.region) || !actor.ValidAccountID(p.account) {
 			return nil, fmt.Errorf("table %s: event %d has no valid region and account (cloud.region, "+
 				"cloud.account.uid, or the batch's): %q, %q", t.Name(), i, p.region, p.account)
 		}
-		parts[p] = append(parts[p], timedRow{time: tv.Int64(), event: i})
+		parts[p] = append(parts[p], timedRow{time: ms, event: i})
 	}
 	return parts, nil
 }
