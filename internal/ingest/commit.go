@@ -224,16 +224,20 @@ func applyPart(rec *objectRecord, id, tbl string, p bufPart) {
 
 // failParts releases the objects of a buffer whose commit failed, with the reason.
 func (s *Service) failParts(ctx context.Context, b *buffer, cause error) error {
-	var ids []string
+	var ids, sources []string
 	for _, p := range b.parts {
-		ids = append(ids, p.ID)
+		src := ""
+		if h := s.state.held[p.ID]; h != nil {
+			src = h.rec.Ref.Source
+		}
+		ids, sources = append(ids, p.ID), append(sources, src)
 	}
 	s.drop(ids...)
-	for _, id := range ids {
+	for i, id := range ids {
 		if err := s.fail(ctx, id, cause); err != nil {
 			return fmt.Errorf("ingest: record a failure: %w", err)
 		}
-		s.metrics.object("", "failed")
+		s.metrics.object(sources[i], "failed")
 	}
 	return nil
 }
