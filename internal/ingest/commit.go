@@ -79,6 +79,12 @@ func (s *Service) flushOne(ctx context.Context, b *buffer) error {
 			return herr // a crash: nothing more happens in this process
 		}
 	}
+	if err != nil && ctx.Err() != nil {
+		// Stopped: the objects are released as they are (the write-ahead record stays, resolved by the next
+		// claim), without counting a failed attempt.
+		s.releaseParts(b)
+		return ctx.Err()
+	}
 	if err != nil {
 		// The write-ahead record stays: whoever claims the objects next asks the table whether it committed.
 		s.cfg.Logger.Warn("ingest: commit failed; the objects are tried again", "table", b.key.table,
@@ -86,7 +92,11 @@ func (s *Service) flushOne(ctx context.Context, b *buffer) error {
 		return s.failParts(ctx, b, fmt.Errorf("commit to %s: %w", b.key.table, err))
 	}
 	s.metrics.commit(b.key.table, len(b.events), s.cfg.Clock.Now().Sub(start))
-	return s.ledger(ctx, id, b)
+	if err := s.ledger(ctx, id, b); err != nil {
+		s.releaseParts(b) // the write-ahead record stays, and is resolved by the next claim
+		return err
+	}
+	return nil
 }
 
 // requeue puts a buffer back.
@@ -220,6 +230,16 @@ func applyPart(rec *objectRecord, id, tbl string, p bufPart) {
 		rec.Watermarks[tbl] = p.To
 	}
 	rec.Commits = slices.DeleteFunc(rec.Commits, func(c string) bool { return c == id })
+}
+
+// releaseParts gives up the objects of a buffer, without a failure: they are claimed again once due.
+func (s *Service) releaseParts(b *buffer) {
+	ids := make([]string, 0, len(b.parts))
+	for _, p := range b.parts {
+		ids = append(ids, p.ID)
+	}
+	s.drop(ids...)
+	s.release(context.Background(), ids)
 }
 
 // failParts releases the objects of a buffer whose commit failed, with the reason.

@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -133,4 +134,30 @@ func TestSetAsideOnceAcrossRetries(t *testing.T) {
 		})
 	}))
 	require.Equal(t, len(again), stored)
+}
+
+// TestStoppedRunReleasesItsObjects: a run whose context ends in the middle of an object gives its objects up
+// without counting a failure, and the next run commits them once.
+func TestStoppedRunReleasesItsObjects(t *testing.T) {
+	e := newEnv(t, nil)
+	s := e.service(func(cfg *ingest.Config) { cfg.Flush.MaxBufferBytes = 64 << 10 })
+	body, dataEvents := cloudTrail(t, "stop", 0, 3000)
+	_, err := s.Enqueue(ctx, e.put(ctKey("stop"), body))
+	require.NoError(t, err)
+	stop, cancel := context.WithCancel(ctx)
+	commits := 0
+	ingest.SetAfterAppend(s, func() error {
+		if commits++; commits == 3 {
+			cancel()
+		}
+		return nil
+	})
+	require.ErrorIs(t, s.Run(stop), context.Canceled)
+	fails, err := s.Failures(ctx, 0)
+	require.NoError(t, err)
+	require.Empty(t, fails, "not the object's fault")
+	drain(t, s) // due again at once
+	m := e.uids("cloud_trail_mgmt")
+	require.Equal(t, 3000-dataEvents, len(m))
+	require.Equal(t, len(m), distinct(m))
 }

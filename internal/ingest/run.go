@@ -112,10 +112,18 @@ func (s *Service) ingestObject(ctx context.Context, c claimed) error {
 		var ab *abort
 		if errors.As(err, &ab) && !errors.Is(ab.err, errLost) {
 			s.drop(c.id)
+			if ctx.Err() != nil {
+				s.release(context.WithoutCancel(ctx), []string{c.id})
+			}
 			return ab.err
 		}
 		if _, still := s.state.held[c.id]; !still || errors.Is(err, errLost) {
 			return nil // lost, or failed by a commit meanwhile
+		}
+		if ctx.Err() != nil { // stopped: not the object's fault
+			s.drop(c.id)
+			s.release(context.WithoutCancel(ctx), []string{c.id})
+			return ctx.Err()
 		}
 		s.drop(c.id)
 		s.metrics.object(rec.Ref.Source, "failed")
