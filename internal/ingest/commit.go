@@ -323,3 +323,53 @@ func (s *Service) resolve(ctx context.Context, object, id string) error {
 
 // jsonOf encodes v.
 func jsonOf(v any) ([]byte, error) { return json.Marshal(v) }
+
+// resolveStale settles the write-ahead records older than a lease whose objects no live worker holds (left by a
+// worker that died, or by a failed commit whose objects wait for their retry), so that a record is resolved
+// within a lease or so of its writing: snapshot expiry may then drop the snapshots older than that.
+func (s *Service) resolveStale(ctx context.Context) error {
+	now := s.cfg.Clock.Now().UTC()
+	stale := map[string]string{} // record → one of its objects
+	err := s.cfg.Meta.View(ctx, func(tx meta.Tx) error {
+		clear(stale)
+		var records []walRecord
+		var ids []string
+		var derr error
+		err := tx.Scan(commitsTable, meta.Range{}, func(k string, v []byte) bool {
+			var w walRecord
+			if derr = json.Unmarshal(v, &w); derr != nil {
+				return false
+			}
+			if now.Sub(w.Written) > s.cfg.Lease && len(w.Parts) > 0 {
+				records, ids = append(records, w), append(ids, k)
+			}
+			return true
+		})
+		if err = errors.Join(err, derr); err != nil {
+			return err
+		}
+		for i, w := range records {
+			live := false
+			for _, p := range w.Parts {
+				rec, err := loadObject(tx, p.ID)
+				if err != nil && !isNotFound(err) {
+					return err
+				}
+				live = live || rec != nil && rec.Owner != "" && rec.Until.After(now)
+			}
+			if !live {
+				stale[ids[i]] = w.Parts[0].ID
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("ingest: scan the write-ahead records: %w", err)
+	}
+	for id, object := range stale {
+		if err := s.resolve(ctx, object, id); err != nil {
+			s.cfg.Logger.Warn("ingest: cannot resolve a write-ahead record yet", "commit", id, "error", err)
+		}
+	}
+	return nil
+}

@@ -23,6 +23,9 @@ func (s *Service) Run(ctx context.Context) error {
 	if err := s.renewHeld(ctx, true); err != nil {
 		return err
 	}
+	if err := s.resolveStale(ctx); err != nil {
+		return err
+	}
 	if s.state.total < s.cfg.Flush.MaxBufferBytes {
 		objs, err := s.claim(ctx, s.cfg.Claims)
 		if err != nil {
