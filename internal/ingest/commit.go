@@ -79,6 +79,12 @@ func (s *Service) flushOne(ctx context.Context, b *buffer) error {
 			return herr // a crash: nothing more happens in this process
 		}
 	}
+	if err != nil && ctx.Err() != nil {
+		// Stopped: the objects are released as they are (the write-ahead record stays, resolved by the next
+		// claim), without counting a failed attempt.
+		s.releaseParts(b)
+		return ctx.Err()
+	}
 	if err != nil {
 		// The write-ahead record stays: whoever claims the objects next asks the table whether it committed.
 		s.cfg.Logger.Warn("ingest: commit failed; the objects are tried again", "table", b.key.table,
@@ -86,7 +92,11 @@ func (s *Service) flushOne(ctx context.Context, b *buffer) error {
 		return s.failParts(ctx, b, fmt.Errorf("commit to %s: %w", b.key.table, err))
 	}
 	s.metrics.commit(b.key.table, len(b.events), s.cfg.Clock.Now().Sub(start))
-	return s.ledger(ctx, id, b)
+	if err := s.ledger(ctx, id, b); err != nil {
+		s.releaseParts(b) // the write-ahead record stays, and is resolved by the next claim
+		return err
+	}
+	return nil
 }
 
 // requeue puts a buffer back.
@@ -222,18 +232,32 @@ func applyPart(rec *objectRecord, id, tbl string, p bufPart) {
 	rec.Commits = slices.DeleteFunc(rec.Commits, func(c string) bool { return c == id })
 }
 
-// failParts releases the objects of a buffer whose commit failed, with the reason.
-func (s *Service) failParts(ctx context.Context, b *buffer, cause error) error {
-	var ids []string
+// releaseParts gives up the objects of a buffer, without a failure: they are claimed again once due.
+func (s *Service) releaseParts(b *buffer) {
+	ids := make([]string, 0, len(b.parts))
 	for _, p := range b.parts {
 		ids = append(ids, p.ID)
 	}
 	s.drop(ids...)
-	for _, id := range ids {
+	s.release(context.Background(), ids)
+}
+
+// failParts releases the objects of a buffer whose commit failed, with the reason.
+func (s *Service) failParts(ctx context.Context, b *buffer, cause error) error {
+	var ids, sources []string
+	for _, p := range b.parts {
+		src := ""
+		if h := s.state.held[p.ID]; h != nil {
+			src = h.rec.Ref.Source
+		}
+		ids, sources = append(ids, p.ID), append(sources, src)
+	}
+	s.drop(ids...)
+	for i, id := range ids {
 		if err := s.fail(ctx, id, cause); err != nil {
 			return fmt.Errorf("ingest: record a failure: %w", err)
 		}
-		s.metrics.object("", "failed")
+		s.metrics.object(sources[i], "failed")
 	}
 	return nil
 }
@@ -299,3 +323,53 @@ func (s *Service) resolve(ctx context.Context, object, id string) error {
 
 // jsonOf encodes v.
 func jsonOf(v any) ([]byte, error) { return json.Marshal(v) }
+
+// resolveStale settles the write-ahead records older than a lease whose objects no live worker holds (left by a
+// worker that died, or by a failed commit whose objects wait for their retry), so that a record is resolved
+// within a lease or so of its writing: snapshot expiry may then drop the snapshots older than that.
+func (s *Service) resolveStale(ctx context.Context) error {
+	now := s.cfg.Clock.Now().UTC()
+	stale := map[string]string{} // record → one of its objects
+	err := s.cfg.Meta.View(ctx, func(tx meta.Tx) error {
+		clear(stale)
+		var records []walRecord
+		var ids []string
+		var derr error
+		err := tx.Scan(commitsTable, meta.Range{}, func(k string, v []byte) bool {
+			var w walRecord
+			if derr = json.Unmarshal(v, &w); derr != nil {
+				return false
+			}
+			if now.Sub(w.Written) > s.cfg.Lease && len(w.Parts) > 0 {
+				records, ids = append(records, w), append(ids, k)
+			}
+			return true
+		})
+		if err = errors.Join(err, derr); err != nil {
+			return err
+		}
+		for i, w := range records {
+			live := false
+			for _, p := range w.Parts {
+				rec, err := loadObject(tx, p.ID)
+				if err != nil && !isNotFound(err) {
+					return err
+				}
+				live = live || rec != nil && rec.Owner != "" && rec.Until.After(now)
+			}
+			if !live {
+				stale[ids[i]] = w.Parts[0].ID
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("ingest: scan the write-ahead records: %w", err)
+	}
+	for id, object := range stale {
+		if err := s.resolve(ctx, object, id); err != nil {
+			s.cfg.Logger.Warn("ingest: cannot resolve a write-ahead record yet", "commit", id, "error", err)
+		}
+	}
+	return nil
+}

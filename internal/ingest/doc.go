@@ -39,6 +39,10 @@
 // passed over. A crash at any point thus leaves every event committed once: before step 2 nothing is committed
 // and the events are read again; after it, the watermarks move past them.
 //
+// Run also resolves the write-ahead records older than a lease whose objects no live worker holds, so every record
+// is settled within a lease or so of its writing: snapshot expiry must keep the snapshots of the last hour at
+// least (Committed reads the table's snapshots).
+//
 // What remains: a worker that stalls for longer than Config.Margin between the lease check of step 1 and the end
 // of its Append, while its lease runs out and another worker takes the object over and commits the same events,
 // makes duplicates. Leases are long (2 minutes) against a commit (a second or so), and the margin (a quarter of

@@ -57,7 +57,7 @@ type FlushPolicy struct {
 const (
 	DefaultFlushBytes     = 128 << 20
 	DefaultFlushAge       = 60 * time.Second
-	DefaultMaxBufferBytes = 16 << 20
+	DefaultMaxBufferBytes = 4 << 20
 )
 
 // Lakes is what ingestion needs of the data lakes: whether an account has a lake in a region, and its tables.

@@ -223,3 +223,23 @@ func (s *Service) fail(ctx context.Context, id string, cause error) error {
 		})
 	})
 }
+
+// release gives up this instance's claims on objects without counting a failure: they are due at once. Errors
+// are left to the leases, which run out.
+func (s *Service) release(ctx context.Context, ids []string) {
+	_ = s.cfg.Meta.Update(ctx, func(tx meta.Tx) error {
+		now := s.cfg.Clock.Now().UTC()
+		for _, id := range ids {
+			rec, err := loadObject(tx, id)
+			if err != nil || rec.State != stateQueued || rec.Owner != s.owner {
+				continue
+			}
+			old := *rec
+			rec.Owner, rec.Until, rec.Due = "", time.Time{}, now
+			if err := saveObject(tx, id, &old, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -23,6 +23,9 @@ func (s *Service) Run(ctx context.Context) error {
 	if err := s.renewHeld(ctx, true); err != nil {
 		return err
 	}
+	if err := s.resolveStale(ctx); err != nil {
+		return err
+	}
 	if s.state.total < s.cfg.Flush.MaxBufferBytes {
 		objs, err := s.claim(ctx, s.cfg.Claims)
 		if err != nil {
@@ -112,10 +115,18 @@ func (s *Service) ingestObject(ctx context.Context, c claimed) error {
 		var ab *abort
 		if errors.As(err, &ab) && !errors.Is(ab.err, errLost) {
 			s.drop(c.id)
+			if ctx.Err() != nil {
+				s.release(context.WithoutCancel(ctx), []string{c.id})
+			}
 			return ab.err
 		}
 		if _, still := s.state.held[c.id]; !still || errors.Is(err, errLost) {
 			return nil // lost, or failed by a commit meanwhile
+		}
+		if ctx.Err() != nil { // stopped: not the object's fault
+			s.drop(c.id)
+			s.release(context.WithoutCancel(ctx), []string{c.id})
+			return ctx.Err()
 		}
 		s.drop(c.id)
 		s.metrics.object(rec.Ref.Source, "failed")

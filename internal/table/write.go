@@ -108,10 +108,10 @@ func (p partition) path() string {
 	return "region=" + p.region + "/accountid=" + p.account + "/eventday=" + p.day
 }
 
-// timedRow is a row and its event's time, for sorting.
+// timedRow is an event of a batch (its index) and its time, for sorting.
 type timedRow struct {
-	time int64
-	row  parquet.Row
+	time  int64
+	event int
 }
 
 // Appended describes a committed append.
@@ -180,7 +180,7 @@ func (t *Table) Append(ctx context.Context, b Batch) (Appended, error) {
 	var buf bytes.Buffer
 	for _, p := range keys {
 		buf.Reset()
-		if err := t.encode(&buf, parts[p]); err != nil {
+		if err := t.encode(&buf, p, parts[p], b.Events); err != nil {
 			return fail(err)
 		}
 		name := t.Location() + "/data/" + p.path() + "/" + fileID() + ".zstd.parquet"
@@ -269,35 +269,43 @@ func cmpPartition(a, b partition) int {
 	return cmp.Or(cmp.Compare(a.region, b.region), cmp.Compare(a.account, b.account), cmp.Compare(a.day, b.day))
 }
 
-// partition turns events into rows with the lake's columns filled, grouped by partition.
+// partition groups the events by partition, each with its time. The rows are made again, a chunk at a time,
+// when they are written (encode): holding a row of every event at once would take a value per leaf column per
+// event, tens of times the events' own size.
 func (t *Table) partition(b Batch) (map[partition][]timedRow, error) {
 	c := t.cols
 	parts := map[partition][]timedRow{}
-	// The rows share one allocation, sized for a value per leaf column (repeated columns may take more: a row
-	// that does not fit is allocated on its own).
-	slab := make([]parquet.Value, 0, len(b.Events)*len(c.schema.Columns()))
+	var scratch parquet.Row
 	for i, ev := range b.Events {
-		free := slab[len(slab):]
-		row := c.schema.Deconstruct(free, ev)
-		if len(row) > 0 && len(row) <= cap(free) && &row[0] == &free[:1][0] {
-			slab = slab[:len(slab)+len(row)]
+		ms, region, account, ok := readFields(ev)
+		if !ok { // not a generated class: its row says
+			row := c.schema.Deconstruct(scratch[:0], ev)
+			scratch = row
+			tv, found := find(row, c.time)
+			if !found || tv.IsNull() {
+				return nil, fmt.Errorf("table %s: event %d has no time", t.Name(), i)
+			}
+			ms, region, account = tv.Int64(), stringAt(row, c.cloudRegion, ""), stringAt(row, c.cloudAccount, "")
 		}
-		row = row[:len(row):len(row)]
-		tv, ok := find(row, c.time)
-		if !ok || tv.IsNull() {
-			return nil, fmt.Errorf("table %s: event %d has no time", t.Name(), i)
+		if c.cloudRegion.ColumnIndex < 0 {
+			region = "" // the table has no such column: the batch's value
 		}
-		p := partition{region: stringAt(row, c.cloudRegion, b.Region),
-			account: accountOf(stringAt(row, c.cloudAccount, b.Account), b.Account),
-			day:     time.UnixMilli(tv.Int64()).UTC().Format("20060102")}
+		if c.cloudAccount.ColumnIndex < 0 {
+			account = ""
+		}
+		if region == "" {
+			region = b.Region
+		}
+		if account == "" {
+			account = b.Account
+		}
+		p := partition{region: region, account: accountOf(account, b.Account),
+			day: time.UnixMilli(ms).UTC().Format("20060102")}
 		if !validRegion(p.region) || !actor.ValidAccountID(p.account) {
 			return nil, fmt.Errorf("table %s: event %d has no valid region and account (cloud.region, "+
 				"cloud.account.uid, or the batch's): %q, %q", t.Name(), i, p.region, p.account)
 		}
-		set(row, c.region, p.region)
-		set(row, c.account, p.account)
-		set(row, c.day, p.day)
-		parts[p] = append(parts[p], timedRow{time: tv.Int64(), row: row})
+		parts[p] = append(parts[p], timedRow{time: ms, event: i})
 	}
 	return parts, nil
 }
@@ -314,16 +322,30 @@ func accountOf(uid, def string) string {
 	return def
 }
 
-// encode writes rows, sorted by time, as a zstd Parquet file.
-func (t *Table) encode(buf *bytes.Buffer, rows []timedRow) error {
+// encodeChunk is how many rows encode makes and writes at a time.
+const encodeChunk = 256
+
+// encode writes the events of partition p, sorted by time, as a zstd Parquet file, with the lake's columns
+// filled: their rows are made a chunk at a time, so memory holds one chunk of rows whatever the batch's size.
+func (t *Table) encode(buf *bytes.Buffer, p partition, rows []timedRow, events []ocsf.Event) error {
 	slices.SortStableFunc(rows, func(a, b timedRow) int { return cmp.Compare(a.time, b.time) })
-	w := parquet.NewWriter(buf, t.cols.schema, parquet.Compression(&parquet.Zstd))
-	batch := make([]parquet.Row, 0, len(rows))
-	for _, r := range rows {
-		batch = append(batch, r.row)
-	}
-	if _, err := w.WriteRows(batch); err != nil {
-		return err
+	c := t.cols
+	// Pages of 32 KiB: a page buffer per leaf column (hundreds of them) of the default 256 KiB would take tens of MB.
+	w := parquet.NewWriter(buf, c.schema, parquet.Compression(&parquet.Zstd), parquet.PageBufferSize(32<<10))
+	chunk := make([]parquet.Row, encodeChunk)
+	for len(rows) > 0 {
+		n := min(len(rows), encodeChunk)
+		for i, r := range rows[:n] {
+			row := c.schema.Deconstruct(chunk[i][:0], events[r.event])
+			set(row, c.region, p.region)
+			set(row, c.account, p.account)
+			set(row, c.day, p.day)
+			chunk[i] = row
+		}
+		if _, err := w.WriteRows(chunk[:n]); err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
 	if err := w.Close(); err != nil {
 		return errors.Join(errors.New("encode parquet"), err)
