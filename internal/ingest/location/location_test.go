@@ -15,6 +15,7 @@ import (
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/ingest"
 	"github.com/seclake/seclake/internal/ingest/location"
+	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/s3notify"
 	"github.com/seclake/seclake/internal/source/catalog"
@@ -35,10 +36,15 @@ type fixture struct {
 
 // newFixture starts the stack and builds the engine and the locations over it (pages of two keys, one page
 // per pass, so a backfill takes several passes).
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB, store ...meta.Store) *fixture {
 	t.Helper()
 	clk := clock.NewFake(time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC))
-	st := stacktest.Start(t, clk)
+	var st *stack.Stack
+	if len(store) > 0 {
+		st = stacktest.StartOn(t, clk, store[0])
+	} else {
+		st = stacktest.Start(t, clk)
+	}
 	eng, err := ingest.New(ingest.Config{Meta: st.Meta, Lakes: st.Lakes, Objects: st.Objects, Seal: st.Seal,
 		Sources: catalog.Registry(), Clock: clk})
 	require.NoError(t, err)
@@ -130,8 +136,12 @@ func TestAddChecksTheServicePrincipal(t *testing.T) {
 // TestBackfillResumesAndEventsQueue: the objects present at add are listed page by page from a cursor kept in
 // meta (a new Service over the same store continues where the last stopped), each queued once; an object
 // written after add is queued through its S3 event; one written twice with the same content is one identity.
-func TestBackfillResumesAndEventsQueue(t *testing.T) {
-	f := newFixture(t)
+func TestBackfillResumesAndEventsQueue(t *testing.T) { testBackfill(t, newFixture(t)) }
+
+// TestBackfillOnPostgres is TestBackfillResumesAndEventsQueue over PostgreSQL (SECLAKE_TEST_POSTGRES).
+func TestBackfillOnPostgres(t *testing.T) { testBackfill(t, newFixture(t, stacktest.Postgres(t))) }
+
+func testBackfill(t *testing.T, f *fixture) {
 	f.bucket(t, "raw-logs", "AWSLogs/a", "AWSLogs/b", "AWSLogs/c", "AWSLogs/d", "AWSLogs/e", "other/x")
 	out, err := f.locs.Add(ctx, f.root, location.AddInput{Bucket: "raw-logs", Prefix: "AWSLogs/", GrantAccess: true})
 	require.NoError(t, err)
