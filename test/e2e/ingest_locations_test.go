@@ -343,3 +343,43 @@ func TestAddIngestLocationAsksTheCallersReadAccess(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "s3://raw-logs/")
 }
+
+// TestIngestFailureNamesTheMissingStatement: once the bucket policy no longer lets the Security Lake principal
+// read, a new object is not lost: `seclake ingest failures` names the principal and the action, and after
+// `add --grant-access` puts the statement back the object is ingested.
+func TestIngestFailureNamesTheMissingStatement(t *testing.T) {
+	s := startServer(t, withConfig(shortFlush))
+	_, err := s.aws(t, "s3", "mb", "s3://raw-logs")
+	require.NoError(t, err)
+	env := append(cliEnv(testKeyID, testSecret, ""), "AWS_ENDPOINT_URL="+s.URL)
+	out, code := runSeclakeEnv(t, env, "ingest", "add", "--bucket", "raw-logs", "--grant-access")
+	require.Equal(t, 0, code, out)
+	_, err = s.aws(t, "s3api", "delete-bucket-policy", "--bucket", "raw-logs")
+	require.NoError(t, err)
+
+	f := rawFiles[1]
+	_, err = s.aws(t, "s3", "cp", writeRaw(t, t.TempDir(), f), "s3://raw-logs/"+f.key)
+	require.NoError(t, err)
+	var fails struct {
+		Failures []struct{ Key, Reason string }
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for len(fails.Failures) == 0 {
+		require.False(t, time.Now().After(deadline), "the refused object is reported")
+		time.Sleep(200 * time.Millisecond)
+		out, code = runSeclakeEnv(t, env, "ingest", "failures", "--json")
+		require.Equal(t, 0, code, out)
+		require.NoError(t, json.Unmarshal([]byte(out), &fails))
+	}
+	require.Equal(t, f.key, fails.Failures[0].Key)
+	require.Contains(t, fails.Failures[0].Reason, "securitylake.amazonaws.com")
+	require.Contains(t, fails.Failures[0].Reason, "s3:GetObject")
+
+	out, code = runSeclakeEnv(t, env, "ingest", "add", "--bucket", "raw-logs", "--grant-access")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "Added to the bucket policy of raw-logs")
+	waitIngested(t, s, 1)
+	lake, err := s.app.Lakes().Open(context.Background(), testAccount, testRegion)
+	require.NoError(t, err)
+	require.EqualValues(t, goldenLines(t, f.testdata), tableRows(t, lake, f.table, nil))
+}
