@@ -109,22 +109,41 @@ func TestIngestLocationEndToEnd(t *testing.T) {
 	require.NotZero(t, tableRows(t, lake, "cloud_trail_mgmt", iceberg.GreaterThanEqual(iceberg.Reference("eventday"), "20250101")),
 		"seclake's own API calls are rows of the CloudTrail table")
 
-	// The lake's data files: Parquet through the S3 API, ciphertext on disk.
-	keys, err := s.aws(t, "s3", "ls", "--recursive", "s3://"+added.LakeBucket+"/aws/VPC_FLOW/2.0/data/")
+	requireLakeFiles(t, s, added.LakeBucket, dir)
+	requireReports(t, env)
+
+	// The API through the aws CLI and its model.
+	list, err := s.awsModel(t, "seclake", "list-ingest-locations")
+	require.NoError(t, err)
+	require.Contains(t, list, added.Location.LocationID)
+	_, err = s.awsModel(t, "seclake", "remove-ingest-location", "--location-id", added.Location.LocationID)
+	require.NoError(t, err)
+	out, code = runSeclakeEnv(t, env, "ingest", "list")
+	require.Equal(t, 0, code, out)
+	require.NotContains(t, out, added.Location.LocationID)
+}
+
+// requireLakeFiles checks the lake's data files: Parquet through the S3 API, ciphertext on disk.
+func requireLakeFiles(t *testing.T, s *server, lakeBucket, dir string) {
+	t.Helper()
+	keys, err := s.aws(t, "s3", "ls", "--recursive", "s3://"+lakeBucket+"/aws/VPC_FLOW/2.0/data/")
 	require.NoError(t, err)
 	fields := strings.Fields(strings.TrimSpace(keys))
 	require.NotEmpty(t, fields, "the table has data files")
 	got := filepath.Join(dir, "data.parquet")
-	_, err = s.aws(t, "s3", "cp", "s3://"+added.LakeBucket+"/"+fields[len(fields)-1], got)
+	_, err = s.aws(t, "s3", "cp", "s3://"+lakeBucket+"/"+fields[len(fields)-1], got)
 	require.NoError(t, err)
 	body, err := os.ReadFile(got)
 	require.NoError(t, err)
 	require.True(t, bytes.HasPrefix(body, []byte("PAR1")) && bytes.HasSuffix(body, []byte("PAR1")), "a plaintext Parquet file through S3")
 	requireCiphertextOnDisk(t, s.DataDir)
+}
 
-	// The reports through the CLI: status per source, the EKS audit records set aside (the source's golden
-	// file lists them), no failures.
-	out, code = runSeclakeEnv(t, env, "ingest", "status")
+// requireReports checks the reports through the CLI: status per source, the EKS audit records set aside (reasons
+// the source's golden file gives), no failures.
+func requireReports(t *testing.T, env []string) {
+	t.Helper()
+	out, code := runSeclakeEnv(t, env, "ingest", "status")
 	require.Equal(t, 0, code, out)
 	for _, src := range []string{"cloudtrail", "vpcflow", "route53", "waf", "eksaudit", "securityhub"} {
 		require.Contains(t, out, src)
@@ -145,15 +164,6 @@ func TestIngestLocationEndToEnd(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	require.JSONEq(t, `{"failures":[]}`, out)
 
-	// The API through the aws CLI and its model.
-	list, err := s.awsModel(t, "seclake", "list-ingest-locations")
-	require.NoError(t, err)
-	require.Contains(t, list, added.Location.LocationID)
-	_, err = s.awsModel(t, "seclake", "remove-ingest-location", "--location-id", added.Location.LocationID)
-	require.NoError(t, err)
-	out, code = runSeclakeEnv(t, env, "ingest", "list")
-	require.Equal(t, 0, code, out)
-	require.NotContains(t, out, added.Location.LocationID)
 }
 
 // TestIngestLocationSecurityHub registers a location through boto3 (with seclake's model) and ingests Security
