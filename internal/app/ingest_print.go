@@ -23,6 +23,11 @@ type ingestLocation struct {
 		Enqueued int64 `json:"enqueued"`
 		Complete bool  `json:"complete"`
 	} `json:"backfill"`
+	Objects struct {
+		Queued int64 `json:"queued"`
+		Done   int64 `json:"done"`
+		Failed int64 `json:"failed"`
+	} `json:"objects"`
 }
 
 // PrintIngest prints the answer of a `seclake ingest` command: the JSON as it came with asJSON, else a table.
@@ -83,14 +88,15 @@ func PrintIngest(w io.Writer, cmd string, answer json.RawMessage, asJSON bool) e
 
 func printLocations(w io.Writer, locs []ingestLocation) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLOCATION\tSOURCE\tREGION\tCREATED\tBACKFILL")
+	fmt.Fprintln(tw, "ID\tLOCATION\tSOURCE\tREGION\tCREATED\tBACKFILL\tOBJECTS")
 	for _, l := range locs {
 		state := "listing"
 		if l.Backfill.Complete {
 			state = "complete"
 		}
-		fmt.Fprintf(tw, "%s\ts3://%s/%s\t%s\t%s\t%s\t%s: %d listed, %d queued\n", l.LocationID, l.Bucket, l.Prefix, l.Source,
-			l.Region, l.CreatedAt, state, l.Backfill.Listed, l.Backfill.Enqueued)
+		fmt.Fprintf(tw, "%s\ts3://%s/%s\t%s\t%s\t%s\t%s: %d listed, %d queued\t%d done, %d waiting (%d failed)\n", l.LocationID,
+			l.Bucket, l.Prefix, l.Source, l.Region, l.CreatedAt, state, l.Backfill.Listed, l.Backfill.Enqueued,
+			l.Objects.Done, l.Objects.Queued, l.Objects.Failed)
 	}
 	return tw.Flush()
 }

@@ -50,6 +50,13 @@ type ingestLocation struct {
 	Region      string   `json:"region"`
 	CreatedAt   string   `json:"createdAt"`
 	Backfill    backfill `json:"backfill"`
+	Objects     objects  `json:"objects"`
+}
+
+type objects struct {
+	Queued int64 `json:"queued"`
+	Done   int64 `json:"done"`
+	Failed int64 `json:"failed"`
 }
 
 type backfill struct {
@@ -61,7 +68,8 @@ type backfill struct {
 func wire(l *location.Location) ingestLocation {
 	return ingestLocation{LocationID: l.ID, LocationArn: l.ARN(), Bucket: l.Bucket, Prefix: l.Prefix, Source: l.Source,
 		Region: l.Region, CreatedAt: l.Created.UTC().Format(time.RFC3339),
-		Backfill: backfill{Listed: l.Backfill.Listed, Enqueued: l.Backfill.Enqueued, Complete: l.Backfill.Complete}}
+		Backfill: backfill{Listed: l.Backfill.Listed, Enqueued: l.Backfill.Enqueued, Complete: l.Backfill.Complete},
+		Objects:  objects{Queued: l.Objects.Queued, Done: l.Objects.Done, Failed: l.Objects.Failed}}
 }
 
 type addInput struct {

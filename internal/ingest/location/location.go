@@ -42,6 +42,14 @@ type Location struct {
 	Created time.Time `json:"created"`
 	// Backfill is the progress of the listing of the objects present when the location was added.
 	Backfill Backfill `json:"backfill"`
+	// Objects counts the location's objects in the ingestion engine (filled in by Get and List, not stored).
+	Objects Counts `json:"-"`
+}
+
+// Counts are a location's objects in the ingestion engine: waiting (Failed of them after a failed attempt) and
+// done.
+type Counts struct {
+	Queued, Done, Failed int64
 }
 
 // ARN is the location's ARN, the resource its operations authorize.
@@ -145,13 +153,36 @@ func (s *Service) List(ctx context.Context, c *actor.Caller) ([]Location, error)
 		return nil, err
 	}
 	recs, err := s.all(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []Location
 	for _, r := range recs {
 		if r.Owner == c.Account {
 			out = append(out, r.Location)
 		}
 	}
-	return out, err
+	return out, s.count(ctx, out)
+}
+
+// count fills in the Objects of locs from the engine's status.
+func (s *Service) count(ctx context.Context, locs []Location) error {
+	if len(locs) == 0 {
+		return nil
+	}
+	st, err := s.cfg.Engine.Status(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range locs {
+		for _, r := range st.Sources {
+			if r.Location == locs[i].ID {
+				o := &locs[i].Objects
+				o.Queued, o.Done, o.Failed = o.Queued+r.Queued, o.Done+r.Done, o.Failed+r.Failed
+			}
+		}
+	}
+	return nil
 }
 
 // Get returns the caller's account's location id.
@@ -160,7 +191,8 @@ func (s *Service) Get(ctx context.Context, c *actor.Caller, id string) (*Locatio
 	if err != nil {
 		return nil, err
 	}
-	return &r.Location, nil
+	locs := []Location{r.Location}
+	return &locs[0], s.count(ctx, locs)
 }
 
 // Remove unregisters location id: objects created later are not ingested; what was ingested stays in the lake.

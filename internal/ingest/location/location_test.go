@@ -180,6 +180,9 @@ func testBackfill(t *testing.T, f *fixture) {
 		queued += s.Queued + s.Done
 	}
 	require.EqualValues(t, 6, queued, "a–e from the backfill, f once from its two events")
+	l, err = f.locs.Get(ctx, f.root, id)
+	require.NoError(t, err)
+	require.EqualValues(t, 6, l.Objects.Queued+l.Objects.Done, "the location's objects in the engine")
 
 	// A location whose bucket is gone ends its backfill instead of failing every pass.
 	f.bucket(t, "short-lived")
