@@ -33,6 +33,8 @@ Commands:
   ocsf normalize Turn vendor logs (VPC flow logs, …) into OCSF 1.1.0 events, as JSON lines, as Security Lake does.
   events failures List EventBridge deliveries that failed: retrying, sent to a dead-letter queue, or kept.
   events redrive Queue the kept ones for delivery again, once their policy or endpoint is fixed.
+  ingest         Register locations whose raw logs become rows in the lake (add, list, get, remove), and
+                 report ingestion (status, failures, set-aside): a client of seclake's ingestion API.
   ocsf validate  Check OCSF JSON lines of any class against the OCSF 1.1.0 schema, e.g. before a custom source.
   version        Print the version.
 
@@ -82,6 +84,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return ocsfCommand(args[1:], stdin, stdout, stderr)
 	case "events":
 		return eventsCommand(args[1:], stdout, stderr)
+	case "ingest":
+		return ingestCommand(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "seclake", version)
 		return 0

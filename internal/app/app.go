@@ -22,6 +22,7 @@ import (
 	"github.com/seclake/seclake/internal/component"
 	"github.com/seclake/seclake/internal/config"
 	"github.com/seclake/seclake/internal/eve"
+	"github.com/seclake/seclake/internal/ingest"
 	"github.com/seclake/seclake/internal/netflow"
 	"github.com/seclake/seclake/internal/s3remote"
 	"github.com/seclake/seclake/internal/schedule"
@@ -111,6 +112,8 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 		EVEFile:                 cfg.EVEFile,
 		FirewallPublishInterval: time.Duration(cfg.FirewallPublishInterval),
 		EventsHTTP:              eventsapi.NewInvoker(5 * time.Second),
+		Ingest: ingest.FlushPolicy{MaxBytes: cfg.Ingest.FlushBytes, MaxAge: time.Duration(cfg.Ingest.FlushAge),
+			MaxBufferBytes: cfg.Ingest.BufferBytes},
 	}
 	if len(cfg.Replication.Remotes) > 0 {
 		remotes, err := s3remote.New(cfg.Replication.Remotes, opt.Getenv)

@@ -18,6 +18,7 @@ import (
 	glueapi "github.com/seclake/seclake/internal/api/glue"
 	iamapi "github.com/seclake/seclake/internal/api/iam"
 	"github.com/seclake/seclake/internal/api/icebergrest"
+	ingestapi "github.com/seclake/seclake/internal/api/ingest"
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
 	"github.com/seclake/seclake/internal/api/networkfirewall"
 	"github.com/seclake/seclake/internal/api/organizations"
@@ -71,6 +72,7 @@ func (s *Server) handler() (http.Handler, error) {
 			sqsapi.New(st.Queues),
 			eventsapi.New(st.Events),
 			securitylakeapi.New(st.SecurityLake),
+			ingestapi.New(st.Locations),
 		}
 		// Glue: its Data Catalog API, and its Iceberg REST catalog under /iceberg/ (same signing name).
 		cat := datacatalog.New(st.Lakes, st.Meta, st.IAM, s.clock)

@@ -64,6 +64,8 @@ type Config struct {
 	Target string `json:"target"`
 	// Replication configures S3 replication to buckets of other servers.
 	Replication Replication `json:"replication"`
+	// Ingest configures ingestion's flush policy.
+	Ingest Ingest `json:"ingest"`
 
 	envErr error // a malformed environment variable, reported by Validate
 
@@ -164,6 +166,7 @@ var DurationEnv = []struct {
 	{"SECLAKE_TRAIL_DIGEST_INTERVAL", func(c *Config) *Duration { return &c.TrailDigestInterval }},
 	{"SECLAKE_FLOW_PUBLISH_INTERVAL", func(c *Config) *Duration { return &c.FlowPublishInterval }},
 	{"SECLAKE_FIREWALL_PUBLISH_INTERVAL", func(c *Config) *Duration { return &c.FirewallPublishInterval }},
+	{"SECLAKE_INGEST_FLUSH_AGE", func(c *Config) *Duration { return &c.Ingest.FlushAge }},
 }
 
 // ApplyEnv sets every field whose environment variable is set (lookup is os.LookupEnv in production). A
@@ -243,6 +246,9 @@ func (c *Config) Validate() error {
 	}
 	if c.TrailInterval < Duration(time.Second) || c.TrailDigestInterval < Duration(time.Second) {
 		errs = append(errs, errors.New("trailInterval and trailDigestInterval must be at least a second"))
+	}
+	if err := c.Ingest.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.FlowPublishInterval < Duration(time.Second) || c.FirewallPublishInterval < Duration(time.Second) {
 		errs = append(errs, errors.New("flowPublishInterval and firewallPublishInterval must be at least a second"))

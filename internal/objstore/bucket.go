@@ -34,6 +34,9 @@ type Bucket struct {
 	Versioning string `json:",omitempty"`
 	// Ownership is the object ownership setting ("" for the default, BucketOwnerEnforced).
 	Ownership string `json:",omitempty"`
+	// Subscriptions are seclake's own listeners of created objects (registered ingest locations); they are
+	// not part of the notification configuration (see Subscribe).
+	Subscriptions []Subscription `json:",omitempty"`
 }
 
 // ARN returns the bucket's ARN.

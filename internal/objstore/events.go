@@ -46,7 +46,8 @@ type Event struct {
 
 // Destination is one target of an event.
 type Destination struct {
-	// Type is "queue", "topic", "function" or "eventbridge".
+	// Type is "queue", "topic", "function" or "eventbridge", or DestinationIngest for a subscription (ConfigID
+	// is then the subscription's ID).
 	Type     string
 	ARN      string `json:",omitempty"`
 	ConfigID string `json:",omitempty"`
@@ -201,6 +202,11 @@ func (b *Bucket) destinations(name, key string) []Destination {
 	return out
 }
 
+// allDestinations returns the notification configuration's targets and the subscriptions that want the event.
+func (b *Bucket) allDestinations(name, key string) []Destination {
+	return append(b.destinations(name, key), b.subscribed(name, key)...)
+}
+
 func (t NotificationTarget) wants(name, key string) bool {
 	match := false
 	for _, e := range t.Events {
@@ -225,7 +231,7 @@ func (t NotificationTarget) wants(name, key string) bool {
 
 // recordEvent stores the event of a change, inside the change's transaction, if anything wants it.
 func (s *Service) recordEvent(tx meta.Tx, b *Bucket, c *actor.Caller, name string, obj *Object) error {
-	dests := b.destinations(name, obj.Key)
+	dests := b.allDestinations(name, obj.Key)
 	if len(dests) == 0 {
 		return nil
 	}

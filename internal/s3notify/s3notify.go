@@ -1,7 +1,8 @@
 // Package s3notify delivers the S3 event notifications that objstore records, in the transaction of each change,
 // to their destinations: SQS queues (S3's "Records" message, sent as s3.amazonaws.com with aws:SourceArn = the
 // bucket and aws:SourceAccount = its owner, so the queue policy and the queue's KMS key policy decide) and the
-// account's default EventBridge bus ("Object Created" / "Object Deleted" events from source aws.s3).
+// account's default EventBridge bus ("Object Created" / "Object Deleted" events from source aws.s3), and
+// seclake's own subscriptions (registered ingest locations, see SetIngest).
 //
 // Delivery is at least once: an event leaves the store only when every destination has it. Where AWS drops a
 // notification without a word (a queue policy or key policy without the statement), seclake keeps it, retries
@@ -16,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,9 +74,17 @@ const (
 	MaxBackoff = 5 * time.Minute
 )
 
+// Ingest takes the events of objects created under a subscription (objstore.DestinationIngest): a
+// registered ingest location, whose ID the destination's ConfigID is. It must be idempotent: an event is
+// delivered at least once.
+type Ingest interface {
+	IngestEvent(ctx context.Context, e *objstore.Event, subscription string) error
+}
+
 // Service delivers recorded events.
 type Service struct {
 	cfg                    Config
+	ingest                 atomic.Pointer[Ingest]
 	delivered, failed, bad *prometheus.CounterVec
 }
 
@@ -184,9 +194,19 @@ func (s *Service) send(ctx context.Context, e *objstore.Event, d objstore.Destin
 			return err
 		}
 		return s.cfg.Bus.PutServiceEvent(ctx, ev)
+	case objstore.DestinationIngest:
+		in := s.ingest.Load()
+		if in == nil {
+			return errors.New("ingestion is not running on this server")
+		}
+		return (*in).IngestEvent(ctx, e, d.ConfigID)
 	}
 	return errUnserved
 }
+
+// SetIngest plugs in the ingestion of registered locations, which starts after this service; until then their
+// events wait.
+func (s *Service) SetIngest(in Ingest) { s.ingest.Store(&in) }
 
 // caller is S3 acting for the event's bucket.
 func (s *Service) caller(e *objstore.Event) *actor.Caller {

@@ -24,6 +24,8 @@ import (
 	"github.com/seclake/seclake/internal/firewall"
 	"github.com/seclake/seclake/internal/flowlog"
 	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/ingest"
+	"github.com/seclake/seclake/internal/ingest/location"
 	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/logdelivery"
@@ -74,6 +76,9 @@ type Config struct {
 	EVEListen, EVEFile      string
 	FirewallPublishInterval time.Duration
 
+	// Ingest is the flush policy of ingestion (zero fields: ingest's defaults).
+	Ingest ingest.FlushPolicy
+
 	// Metrics, when set, registers the services' Prometheus metrics.
 	Metrics prometheus.Registerer
 
@@ -100,6 +105,7 @@ type Edits struct {
 	Trail   func(*trail.Config)
 	Queues  func(*queue.Config)
 	Events  func(*eventbus.Config)
+	Ingest  func(*ingest.Config)
 }
 
 // Intervals of the stack's periodic jobs (trail delivery's is Config.TrailInterval).
@@ -148,6 +154,10 @@ type Stack struct {
 	Lakes *table.Lakes
 	// SecurityLake is the Security Lake control plane.
 	SecurityLake *lake.Service
+	// Ingest is the ingestion engine.
+	Ingest *ingest.Service
+	// Locations are the registered ingest locations.
+	Locations *location.Service
 }
 
 // New returns a stack that builds its services when its components start: add Components to a

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/apache/iceberg-go"
@@ -110,10 +111,10 @@ func (p partition) path() string {
 	return "region=" + p.region + "/accountid=" + p.account + "/eventday=" + p.day
 }
 
-// timedRow is a row and its event's time, for sorting.
+// timedRow is an event of a batch (its index) and its time, for sorting.
 type timedRow struct {
-	time int64
-	row  parquet.Row
+	time  int64
+	event int
 }
 
 // Appended describes a committed append.
@@ -133,6 +134,10 @@ type Batch struct {
 	// cloud.region themselves (a CloudTrail record names its region but not the account whose log it is in).
 	Account, Region string
 	Events          []ocsf.Event
+	// ID, when set, identifies the append: it becomes the snapshot's append ID (instead of a random one), so that
+	// a writer that crashed after an append can ask Committed whether it went through. IDs must be unique per
+	// table.
+	ID string
 }
 
 // Append adds the batch's events to the table in one snapshot: a zstd Parquet data file per partition, rows
@@ -173,7 +178,7 @@ func (t *Table) Append(ctx context.Context, b Batch) (Appended, error) {
 	var buf bytes.Buffer
 	for _, p := range keys {
 		buf.Reset()
-		if err := t.encode(&buf, parts[p]); err != nil {
+		if err := t.encode(&buf, p, parts[p], b.Events); err != nil {
 			return fail(err)
 		}
 		name := t.Location() + "/data/" + p.path() + "/" + fileID() + ".zstd.parquet"
@@ -184,7 +189,10 @@ func (t *Table) Append(ctx context.Context, b Batch) (Appended, error) {
 		out.Files = append(out.Files, name)
 		files = append(files, df)
 	}
-	appendID := fileID()
+	appendID := b.ID
+	if appendID == "" {
+		appendID = fileID()
+	}
 	props := iceberg.Properties{"seclake.rows": strconv.Itoa(len(events)), appendIDKey: appendID}
 	id, err := t.commit(ctx, tbl, appendID, func(tx *icetable.Transaction) error {
 		// The files' names are random: no need to read every manifest of the table to look for them.
@@ -278,6 +286,20 @@ func committedAs(tbl *icetable.Table, appendID string) (int64, bool) {
 	return 0, false
 }
 
+// Committed reports whether an append with the given ID (Batch.ID) is committed: whether a snapshot of the
+// table's current metadata records it.
+func (t *Table) Committed(ctx context.Context, id string) (bool, error) {
+	if id == "" {
+		return false, errors.New("table: Committed needs an append ID")
+	}
+	tbl, err := t.Load(ctx)
+	if err != nil {
+		return false, fmt.Errorf("table %s: %w", t.Name(), err)
+	}
+	_, ok := committedAs(tbl, id)
+	return ok, nil
+}
+
 // maxCommitAttempts bounds the commits of one append that lose the race to other writers.
 const maxCommitAttempts = 100
 
@@ -285,48 +307,83 @@ func cmpPartition(a, b partition) int {
 	return cmp.Or(cmp.Compare(a.region, b.region), cmp.Compare(a.account, b.account), cmp.Compare(a.day, b.day))
 }
 
-// partition turns events into rows with the lake's columns filled, grouped by partition.
+// partition groups the events by partition, each with its time. The rows are made again, a chunk at a time,
+// when they are written (encode): holding a row of every event at once would take a value per leaf column per
+// event, tens of times the events' own size.
 func (t *Table) partition(b Batch) (map[partition][]timedRow, error) {
 	c := t.cols
 	parts := map[partition][]timedRow{}
-	// The rows share one allocation, sized for a value per leaf column (repeated columns may take more: a row
-	// that does not fit is allocated on its own).
-	slab := make([]parquet.Value, 0, len(b.Events)*len(c.schema.Columns()))
+	var scratch parquet.Row
 	for i, ev := range b.Events {
-		free := slab[len(slab):]
-		row := c.schema.Deconstruct(free, ev)
-		if len(row) > 0 && len(row) <= cap(free) && &row[0] == &free[:1][0] {
-			slab = slab[:len(slab)+len(row)]
+		ms, region, account, ok := readFields(ev)
+		if !ok { // not a generated class: its row says
+			row := c.schema.Deconstruct(scratch[:0], ev)
+			scratch = row
+			tv, found := find(row, c.time)
+			if !found || tv.IsNull() {
+				return nil, fmt.Errorf("table %s: event %d has no time", t.Name(), i)
+			}
+			ms, region, account = tv.Int64(), stringAt(row, c.cloudRegion, ""), stringAt(row, c.cloudAccount, "")
 		}
-		row = row[:len(row):len(row)]
-		tv, ok := find(row, c.time)
-		if !ok || tv.IsNull() {
-			return nil, fmt.Errorf("table %s: event %d has no time", t.Name(), i)
+		if c.cloudRegion.ColumnIndex < 0 {
+			region = "" // the table has no such column: the batch's value
 		}
-		p := partition{region: stringAt(row, c.cloudRegion, b.Region), account: stringAt(row, c.cloudAccount, b.Account),
-			day: time.UnixMilli(tv.Int64()).UTC().Format("20060102")}
+		if c.cloudAccount.ColumnIndex < 0 {
+			account = ""
+		}
+		if region == "" {
+			region = b.Region
+		}
+		if account == "" {
+			account = b.Account
+		}
+		p := partition{region: region, account: accountOf(account, b.Account),
+			day: time.UnixMilli(ms).UTC().Format("20060102")}
 		if !validRegion(p.region) || !actor.ValidAccountID(p.account) {
 			return nil, fmt.Errorf("table %s: event %d has no valid region and account (cloud.region, "+
 				"cloud.account.uid, or the batch's): %q, %q", t.Name(), i, p.region, p.account)
 		}
-		set(row, c.region, p.region)
-		set(row, c.account, p.account)
-		set(row, c.day, p.day)
-		parts[p] = append(parts[p], timedRow{time: tv.Int64(), row: row})
+		parts[p] = append(parts[p], timedRow{time: ms, event: i})
 	}
 	return parts, nil
 }
 
-// encode writes rows, sorted by time, as a zstd Parquet file.
-func (t *Table) encode(buf *bytes.Buffer, rows []timedRow) error {
-	slices.SortStableFunc(rows, func(a, b timedRow) int { return cmp.Compare(a.time, b.time) })
-	w := parquet.NewWriter(buf, t.cols.schema, parquet.Compression(&parquet.Zstd))
-	batch := make([]parquet.Row, 0, len(rows))
-	for _, r := range rows {
-		batch = append(batch, r.row)
+// accountOf is the account of an event's cloud.account.uid: the ID itself, or the account of an ARN there (as
+// Amazon writes the IAM identity of EKS audit events), else def.
+func accountOf(uid, def string) string {
+	if actor.ValidAccountID(uid) {
+		return uid
 	}
-	if _, err := w.WriteRows(batch); err != nil {
-		return err
+	if f := strings.SplitN(uid, ":", 6); len(f) == 6 && f[0] == "arn" && actor.ValidAccountID(f[4]) {
+		return f[4]
+	}
+	return def
+}
+
+// encodeChunk is how many rows encode makes and writes at a time.
+const encodeChunk = 256
+
+// encode writes the events of partition p, sorted by time, as a zstd Parquet file, with the lake's columns
+// filled: their rows are made a chunk at a time, so memory holds one chunk of rows whatever the batch's size.
+func (t *Table) encode(buf *bytes.Buffer, p partition, rows []timedRow, events []ocsf.Event) error {
+	slices.SortStableFunc(rows, func(a, b timedRow) int { return cmp.Compare(a.time, b.time) })
+	c := t.cols
+	// Pages of 32 KiB: a page buffer per leaf column (hundreds of them) of the default 256 KiB would take tens of MB.
+	w := parquet.NewWriter(buf, c.schema, parquet.Compression(&parquet.Zstd), parquet.PageBufferSize(32<<10))
+	chunk := make([]parquet.Row, encodeChunk)
+	for len(rows) > 0 {
+		n := min(len(rows), encodeChunk)
+		for i, r := range rows[:n] {
+			row := c.schema.Deconstruct(chunk[i][:0], events[r.event])
+			set(row, c.region, p.region)
+			set(row, c.account, p.account)
+			set(row, c.day, p.day)
+			chunk[i] = row
+		}
+		if _, err := w.WriteRows(chunk[:n]); err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
 	if err := w.Close(); err != nil {
 		return errors.Join(errors.New("encode parquet"), err)

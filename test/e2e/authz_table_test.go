@@ -81,7 +81,7 @@ func TestEveryOperationRefusesUsersWithoutPermission(t *testing.T) {
 	})
 	require.NoError(t, err)
 	cmd := exec.Command("python3", "testdata/authz_probe.py")
-	cmd.Env = append(cliEnv("", "", ""), "PYTHONDONTWRITEBYTECODE=1")
+	cmd.Env = append(cliEnv("", "", ""), "PYTHONDONTWRITEBYTECODE=1", "AWS_DATA_PATH="+modelPath(t))
 	cmd.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -285,5 +285,8 @@ func newAuthzFixtures(t *testing.T, s *server) map[string]map[string]any {
 		"securitylake.CreateSubscriber":             {"sources": []any{map[string]any{"awsLogSource": map[string]any{"sourceName": "VPC_FLOW"}}}},
 		"securitylake.CreateSubscriberNotification": {"configuration": map[string]any{"sqsNotificationConfiguration": map[string]any{}}},
 		"securitylake.UpdateSubscriberNotification": {"configuration": map[string]any{"sqsNotificationConfiguration": map[string]any{}}},
+		// seclake's own API (its model is found through AWS_DATA_PATH): a location that does not exist is
+		// refused before it is looked up.
+		"seclake": {"bucket": "authz-bucket", "locationId": "loc-0000000000000000"},
 	}
 }

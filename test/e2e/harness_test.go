@@ -125,11 +125,22 @@ func (s *server) aws(t testing.TB, args ...string) (string, error) {
 // awsAs runs the aws CLI with the given credentials.
 func (s *server) awsAs(t testing.TB, keyID, secret, token string, args ...string) (string, error) {
 	t.Helper()
+	return s.awsWith(t, cliEnv(keyID, secret, token), args...)
+}
+
+// awsEnv runs the aws CLI as root with extra environment variables.
+func (s *server) awsEnv(t testing.TB, extra []string, args ...string) (string, error) {
+	t.Helper()
+	return s.awsWith(t, append(cliEnv(testKeyID, testSecret, ""), extra...), args...)
+}
+
+func (s *server) awsWith(t testing.TB, env []string, args ...string) (string, error) {
+	t.Helper()
 	requireTool(t, "aws")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "aws", append([]string{"--endpoint-url", s.URL, "--output", "json"}, args...)...)
-	cmd.Env = cliEnv(keyID, secret, token)
+	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -142,11 +153,22 @@ func (s *server) awsAs(t testing.TB, keyID, secret, token string, args ...string
 // environment; it returns stdout, or stderr as the error.
 func (s *server) python(t testing.TB, keyID, secret, script string) (string, error) {
 	t.Helper()
+	return s.pythonWith(t, append(cliEnv(keyID, secret, ""), "ENDPOINT="+s.URL), script)
+}
+
+// pythonEnv runs a boto3 script as root with extra environment variables.
+func (s *server) pythonEnv(t testing.TB, extra []string, script string) (string, error) {
+	t.Helper()
+	return s.pythonWith(t, append(append(cliEnv(testKeyID, testSecret, ""), "ENDPOINT="+s.URL), extra...), script)
+}
+
+func (s *server) pythonWith(t testing.TB, env []string, script string) (string, error) {
+	t.Helper()
 	requireTool(t, "python3")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "python3", "-c", script)
-	cmd.Env = append(cliEnv(keyID, secret, ""), "ENDPOINT="+s.URL)
+	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
