@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	iceio "github.com/apache/iceberg-go/io"
 	icetable "github.com/apache/iceberg-go/table"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/ocsf"
@@ -26,6 +28,10 @@ import (
 // columns locates, in the table's Parquet schema, the leaves the lake reads and fills.
 type columns struct {
 	schema *parquet.Schema
+	// goSchema makes rows of events (their decimals are float64s); decimals[i] != 0 marks leaf column i a
+	// decimal of scale |decimals[i]|-1 over int32 (> 0) or int64 (< 0), which scale turns into schema's integer.
+	goSchema *parquet.Schema
+	decimals []int8
 	// Leaves the lake fills (top-level optional strings).
 	region, account, day parquet.LeafColumn
 	// Leaves it reads: the event's time and where it happened.
@@ -33,7 +39,23 @@ type columns struct {
 }
 
 func columnsOf(t *shape.Table) (*columns, error) {
-	c := &columns{schema: t.ParquetSchema()}
+	c := &columns{schema: t.ParquetSchema(), goSchema: t.GoSchema()}
+	for _, path := range c.schema.Columns() {
+		leaf, _ := c.schema.Lookup(path...)
+		if lt := leaf.Node.Type().LogicalType(); lt != nil {
+			d, ok := lt.Value.(*format.DecimalType)
+			if !ok {
+				continue
+			}
+			if c.decimals == nil {
+				c.decimals = make([]int8, len(c.schema.Columns()))
+			}
+			c.decimals[leaf.ColumnIndex] = int8(d.Scale) + 1
+			if leaf.Node.Type().Kind() == parquet.Int64 {
+				c.decimals[leaf.ColumnIndex] = -c.decimals[leaf.ColumnIndex]
+			}
+		}
+	}
 	for _, l := range []struct {
 		leaf     *parquet.LeafColumn
 		path     []string
@@ -317,7 +339,7 @@ func (t *Table) partition(b Batch) (map[partition][]timedRow, error) {
 	for i, ev := range b.Events {
 		ms, region, account, ok := readFields(ev)
 		if !ok { // not a generated class: its row says
-			row := c.schema.Deconstruct(scratch[:0], ev)
+			row := c.goSchema.Deconstruct(scratch[:0], ev)
 			scratch = row
 			tv, found := find(row, c.time)
 			if !found || tv.IsNull() {
@@ -374,7 +396,7 @@ func (t *Table) encode(buf *bytes.Buffer, p partition, rows []timedRow, events [
 	for len(rows) > 0 {
 		n := min(len(rows), encodeChunk)
 		for i, r := range rows[:n] {
-			row := c.schema.Deconstruct(chunk[i][:0], events[r.event])
+			row := c.scale(c.goSchema.Deconstruct(chunk[i][:0], events[r.event]))
 			set(row, c.region, p.region)
 			set(row, c.account, p.account)
 			set(row, c.day, p.day)
@@ -389,6 +411,28 @@ func (t *Table) encode(buf *bytes.Buffer, p partition, rows []timedRow, events [
 		return errors.Join(errors.New("encode parquet"), err)
 	}
 	return nil
+}
+
+// scale turns the doubles of row's decimal columns into the integers of their DECIMAL type (the value times
+// 10^scale, rounded), in place.
+func (c *columns) scale(row parquet.Row) parquet.Row {
+	if c.decimals == nil {
+		return row
+	}
+	for i, v := range row {
+		d := c.decimals[v.Column()]
+		if d == 0 || v.IsNull() {
+			continue
+		}
+		n := parquet.Int32Value(0)
+		if d < 0 {
+			n = parquet.Int64Value(int64(math.Round(v.Double() * math.Pow10(int(-d)-1))))
+		} else {
+			n = parquet.Int32Value(int32(math.Round(v.Double() * math.Pow10(int(d)-1))))
+		}
+		row[i] = n.Level(v.RepetitionLevel(), v.DefinitionLevel(), v.Column())
+	}
+	return row
 }
 
 // fileID is a random name for a data file.

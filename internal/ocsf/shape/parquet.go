@@ -17,10 +17,17 @@ import (
 // Events are written by name against this schema: parquet.NewGenericWriter[any](w, schema) (or parquet.NewWriter)
 // given pointers to the generated event structs. Do not derive a schema from an event type: the OCSF types are
 // recursive.
-func (t *Table) ParquetSchema() *parquet.Schema {
+func (t *Table) ParquetSchema() *parquet.Schema { return t.schema(false) }
+
+// GoSchema is ParquetSchema with its decimal columns as DOUBLE: the schema that turns events, whose decimals are
+// Go float64s, into rows (Schema.Deconstruct), with the same columns in the same order. A writer then scales each
+// decimal column's doubles to ParquetSchema's integers.
+func (t *Table) GoSchema() *parquet.Schema { return t.schema(true) }
+
+func (t *Table) schema(goDecimals bool) *parquet.Schema {
 	g := parquet.Group{}
 	for _, c := range t.Columns {
-		g[c.Name] = ParquetNode(c)
+		g[c.Name] = node(c, goDecimals)
 	}
 	if !cachedFields {
 		return parquet.NewSchema(t.Name, g)
@@ -29,7 +36,9 @@ func (t *Table) ParquetSchema() *parquet.Schema {
 }
 
 // ParquetNode returns the Parquet node of a column.
-func ParquetNode(c *Column) parquet.Node {
+func ParquetNode(c *Column) parquet.Node { return node(c, false) }
+
+func node(c *Column, goDecimals bool) parquet.Node {
 	var n parquet.Node
 	switch c.Kind {
 	case String:
@@ -45,6 +54,10 @@ func ParquetNode(c *Column) parquet.Node {
 	case Timestamp:
 		n = parquet.Timestamp(parquet.Millisecond)
 	case Decimal:
+		if goDecimals {
+			n = parquet.Leaf(parquet.DoubleType)
+			break
+		}
 		physical := parquet.Type(parquet.Int32Type)
 		if c.Precision > 9 {
 			physical = parquet.Int64Type
@@ -53,11 +66,11 @@ func ParquetNode(c *Column) parquet.Node {
 	case Map:
 		n = parquet.Map(parquet.String(), parquet.String())
 	case Array:
-		n = parquet.List(ParquetNode(c.Elem))
+		n = parquet.List(node(c.Elem, goDecimals))
 	case Struct:
 		g := parquet.Group{}
 		for _, f := range c.Fields {
-			g[f.Name] = ParquetNode(f)
+			g[f.Name] = node(f, goDecimals)
 		}
 		n = parquet.Node(g)
 		if cachedFields {
