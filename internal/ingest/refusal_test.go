@@ -1,6 +1,8 @@
 package ingest_test
 
 import (
+	"bytes"
+	"os"
 	"testing"
 	"time"
 
@@ -12,10 +14,13 @@ import (
 func TestTableRefusalKeepsTheObject(t *testing.T) {
 	e := newEnv(t, nil)
 	s := e.service(nil)
-	bad := e.putFile("findings/vulnerability.jsonl", "../source/securityhub/testdata/vulnerability.jsonl")
+	// Findings of a region whose name cannot be a partition: the table refuses them.
+	data, err := os.ReadFile("../source/securityhub/testdata/compliance.json")
+	require.NoError(t, err)
+	bad := e.put("findings/bad-region.json", bytes.ReplaceAll(data, []byte(`"eu-west-1"`), []byte(`"eu/west 1"`)))
 	good := e.putFile("findings/compliance.json", "../source/securityhub/testdata/compliance.json")
 	bad.Source, good.Source = "securityhub", "securityhub"
-	_, err := s.Enqueue(ctx, bad, good)
+	_, err = s.Enqueue(ctx, bad, good)
 	require.NoError(t, err)
 	drain(t, s)
 	fails, err := s.Failures(ctx, 0)
@@ -29,7 +34,7 @@ func TestTableRefusalKeepsTheObject(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, fails, 1)
 	require.Equal(t, bad.Key, fails[0].Ref.Key)
-	require.Contains(t, fails[0].Reason, "cannot hold the events")
+	require.Contains(t, fails[0].Reason, "has no valid region and account")
 	require.Equal(t, 2, fails[0].Attempts)
 	require.Equal(t, 2, e.rows("sh_findings"), "compliance.json's two findings")
 	st, err := s.Status(ctx)
@@ -37,5 +42,5 @@ func TestTableRefusalKeepsTheObject(t *testing.T) {
 	require.EqualValues(t, 1, st.Done)
 	require.EqualValues(t, 1, st.Queued)
 	require.EqualValues(t, 1, st.Failed)
-	require.Contains(t, st.Sources[0].LastError, "cannot hold")
+	require.Contains(t, st.Sources[0].LastError, "no valid region")
 }

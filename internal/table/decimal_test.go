@@ -1,6 +1,7 @@
 package table_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -26,4 +27,23 @@ func TestDecimalColumns(t *testing.T) {
 	require.True(t, ok, "the base_score column")
 	require.Equal(t, parquet.Int32, leaf.Node.Type().Kind())
 	require.Equal(t, "DECIMAL(3,1)", leaf.Node.Type().LogicalType().String())
+
+	// iceberg-go reads it back: 7.5 (and the values around it in the nested lists).
+	it, err := sh.Load(ctx)
+	require.NoError(t, err)
+	tbl, err := it.Scan().ToArrowTable(ctx)
+	require.NoError(t, err)
+	defer tbl.Release()
+	require.EqualValues(t, len(b.Events), tbl.NumRows())
+	var vulns string
+	for i := range int(tbl.NumCols()) {
+		if tbl.Schema().Field(i).Name == "vulnerabilities" {
+			js, err := json.Marshal(tbl.Column(i).Data().Chunk(0))
+			require.NoError(t, err)
+			vulns = string(js)
+		}
+	}
+	require.Contains(t, vulns, `"base_score":"7.5"`)
+	require.Contains(t, vulns, `"uid":"CVE-2024-0001"`)
+	require.Contains(t, vulns, `"name":"examplelib"`)
 }

@@ -62,7 +62,8 @@ func icebergType(c *shape.Column, id func() int) (iceberg.Type, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &iceberg.ListType{ElementID: eid, Element: elem}, nil
+		// Required elements, as the data files have them (shape.ParquetSchema).
+		return &iceberg.ListType{ElementID: eid, Element: elem, ElementRequired: true}, nil
 	case shape.Struct:
 		fields := make([]iceberg.NestedField, 0, len(c.Fields))
 		for _, f := range c.Fields {

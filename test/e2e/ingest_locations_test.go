@@ -38,10 +38,9 @@ var rawFiles = []rawFile{
 	{"securityhub/testdata/compliance.json", "exports/securityhub/findings/2024/05/01/compliance.json", false, "sh_findings"},
 }
 
-// brokenFiles are the files whose rows cannot be read back yet: a Security Hub vulnerability finding is written
-// (its CVSS scores as sh_findings' decimals since table.TestDecimalColumns), but iceberg-go's scan of the
-// file fails ("mismatching child array lengths" in the nested vulnerabilities lists).
-// TestIngestLocationSecurityHub runs them once that is fixed.
+// brokenFiles were the files that did not ingest: a Security Hub vulnerability finding's CVSS scores (floats in
+// decimal columns) and its nested lists (values inside lists written a definition level short). Fixed in
+// internal/table (TestDecimalColumns, TestRowLevels); TestIngestLocationSecurityHub ingests them.
 var brokenFiles = []rawFile{
 	{"securityhub/testdata/vulnerability.jsonl", "exports/securityhub/findings/2024/05/01/vulnerability.jsonl", false, "sh_findings"},
 }
@@ -170,7 +169,6 @@ func requireReports(t *testing.T, env []string) {
 // TestIngestLocationSecurityHub registers a location through boto3 (with seclake's model) and ingests Security
 // Hub vulnerability findings into it: exactly their events become rows.
 func TestIngestLocationSecurityHub(t *testing.T) {
-	t.Skip("known broken, see brokenFiles: iceberg-go cannot scan a vulnerability finding's nested lists back")
 	requireTool(t, "python3")
 	s := startServer(t, withConfig(shortFlush))
 	_, err := s.aws(t, "s3", "mb", "s3://raw-logs")

@@ -13,7 +13,7 @@ import (
 func TestUnservedServiceAnswersInItsProtocol(t *testing.T) {
 	s := startServer(t)
 	for _, args := range [][]string{
-		{"securitylake", "list-data-lakes"},                        // REST-JSON, a GET without a body
+		{"kafka", "list-clusters"},                                 // REST-JSON, a GET without a body
 		{"firehose", "list-delivery-streams"},                      // JSON 1.1
 		{"lakeformation", "list-permissions"},                      // REST-JSON, a POST
 		{"sns", "list-topics"},                                     // Query

@@ -66,7 +66,10 @@ func node(c *Column, goDecimals bool) parquet.Node {
 	case Map:
 		n = parquet.Map(parquet.String(), parquet.String())
 	case Array:
-		n = parquet.List(node(c.Elem, goDecimals))
+		// Elements are required: parquet-go's Deconstruct gives a list's values the definition levels of
+		// required elements whatever the element node says (an optional element's values came out one level
+		// short of the column's maximum, so readers saw them as nulls), and a Go slice holds no null elements.
+		n = parquet.List(parquet.Required(node(c.Elem, goDecimals)))
 	case Struct:
 		g := parquet.Group{}
 		for _, f := range c.Fields {
