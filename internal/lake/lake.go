@@ -82,6 +82,12 @@ type Queues interface {
 	SendAs(ctx context.Context, as *actor.Caller, queueARN, body string) error
 }
 
+// DataFiles records, durably with each write, the data files (.parquet) created under a prefix of a lake's
+// bucket, for NotifyCommitted (objstore's subscriptions of kind lake, delivered by s3notify).
+type DataFiles interface {
+	SubscribeDataFiles(ctx context.Context, bucket, prefix string) error
+}
+
 // Config configures the control plane.
 type Config struct {
 	Store    meta.Store
@@ -92,6 +98,8 @@ type Config struct {
 	Accounts Accounts
 	Roles    Roles
 	Queues   Queues
+	// DataFiles, when set, has subscribers with an SQS notification told of each new data file.
+	DataFiles DataFiles
 	// Seal seals the secrets the lake keeps (HTTPS notification API keys); nil: they are not kept.
 	Seal   *seal.Key
 	Clock  clock.Clock
