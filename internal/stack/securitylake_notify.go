@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"strings"
 
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/objstore"
@@ -24,6 +25,6 @@ func (d lakeDataFiles) SubscribeDataFiles(ctx context.Context, bucket, prefix st
 type lakeEvents struct{ l *lake.Service }
 
 func (e lakeEvents) LakeEvent(ctx context.Context, ev *objstore.Event, _ string) error {
-	_, err := e.l.NotifyCommitted(ctx, ev.Owner, ev.Region, ev.Bucket, []lake.CommittedObject{{Key: ev.Key, Size: ev.Size, ETag: ev.ETag}})
+	_, err := e.l.NotifyCommitted(ctx, ev.Owner, ev.Region, ev.Bucket, []lake.CommittedObject{{Key: ev.Key, Size: ev.Size, ETag: strings.Trim(ev.ETag, `"`)}})
 	return err
 }
