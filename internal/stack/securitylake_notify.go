@@ -28,3 +28,19 @@ func (e lakeEvents) LakeEvent(ctx context.Context, ev *objstore.Event, _ string)
 	_, err := e.l.NotifyCommitted(ctx, ev.Owner, ev.Region, ev.Bucket, []lake.CommittedObject{{Key: ev.Key, Size: ev.Size, ETag: strings.Trim(ev.ETag, `"`)}})
 	return err
 }
+
+// lakeCollection reads ingestion's records of its commits (lake.Collection), once ingestion runs.
+type lakeCollection struct{ s *Stack }
+
+func (c lakeCollection) Collected(ctx context.Context, account, region string) ([]lake.Collected, error) {
+	in := c.s.Ingest
+	if in == nil {
+		return nil, nil
+	}
+	got, err := in.Collected(ctx, account, region)
+	out := make([]lake.Collected, len(got))
+	for i, g := range got {
+		out[i] = lake.Collected{Account: g.Account, Source: g.Source, Version: g.Version, Last: g.Last}
+	}
+	return out, err
+}
