@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seclake/seclake/internal/config"
 )
 
 // BenchmarkUploadToSubscriberMessage measures the time from a raw VPC flow file's upload (PutObject into a
@@ -22,7 +24,7 @@ import (
 // as the subscriber account; it reports the median and the worst latency.
 func BenchmarkUploadToSubscriberMessage(b *testing.B) {
 	requireTool(b, "aws")
-	s := startServer(b, withConfig(shortFlush))
+	s := startServer(b, withConfig(func(c *config.Config) { c.Ingest.FlushAge = config.Duration(benchFlush) }))
 	id, _, member := lakeWithSubscriber(b, s, "ext-bench")
 	ctx := context.Background()
 	vpc := rawFiles[1]
@@ -70,3 +72,6 @@ func waitMessage(b *testing.B, q *sqs.Client, url *string, start time.Time) time
 	b.Fatal("no message within a minute")
 	return 0
 }
+
+// benchFlush is the ingest flush age of BenchmarkUploadToSubscriberMessage: the shortest the configuration takes.
+const benchFlush = 100 * time.Millisecond
