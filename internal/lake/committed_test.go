@@ -69,4 +69,15 @@ func TestSubscriberNotifiedOfDataFiles(t *testing.T) {
 	pending, err := st.Objects.PendingEvents(ctx, "", 10)
 	require.NoError(t, err)
 	require.Empty(t, pending, "delivered events leave the store")
+
+	// New sources of an updated subscriber are subscribed too.
+	_, err = svc.UpdateSubscriber(ctx, c, sub.ID, lake.SubscriberInput{Sources: []lake.SourceRef{{Aws: &lake.AwsSource{SourceName: "ROUTE53"}}}})
+	require.NoError(t, err)
+	write("aws/ROUTE53/2.0/data/c.parquet", "more")
+	require.NoError(t, st.Notify.Deliver(ctx))
+	got, err = st.Queues.Receive(ctx, c, queue.Ref{Account: acct, Name: "AmazonSecurityLake-" + sub.ID + "-Main-Queue"},
+		queue.ReceiveRequest{Max: 10, Wait: &zero})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	require.Contains(t, got[0].Body, `"key":"aws/ROUTE53/2.0/data/c.parquet"`)
 }
