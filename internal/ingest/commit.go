@@ -189,6 +189,9 @@ func (s *Service) ledger(ctx context.Context, id string, b *buffer) error {
 		if err := tx.Delete(commitsTable, id); err != nil && !isNotFound(err) {
 			return err
 		}
+		if err := noteCollected(tx, b, s.cfg.Clock.Now()); err != nil {
+			return err
+		}
 		for _, p := range b.parts {
 			rec, err := loadObject(tx, p.ID)
 			if err != nil {

@@ -85,6 +85,26 @@ func (s *Service) NotifyCommitted(ctx context.Context, account, region, bucket s
 	return n, errors.Join(errs...)
 }
 
+// subscribeData has the data files under sub's sources' prefixes of its lake's bucket recorded with each write,
+// so that NotifyCommitted tells sub of each (at least once, even across a crash). Subscriptions are per prefix
+// and shared by the subscribers of the lake; they are kept when a subscriber goes (NotifyCommitted then finds no
+// one to tell).
+func (s *Service) subscribeData(ctx context.Context, sub *Subscriber) error {
+	if s.cfg.DataFiles == nil || sub.Queue == "" {
+		return nil
+	}
+	bucket := strings.TrimPrefix(sub.BucketARN, "arn:aws:s3:::")
+	if bucket == "" {
+		return nil
+	}
+	for _, p := range prefixes(sub.Sources) {
+		if err := s.cfg.DataFiles.SubscribeDataFiles(ctx, bucket, p); err != nil {
+			return fmt.Errorf("subscribe to the lake's data files: %w", err)
+		}
+	}
+	return nil
+}
+
 func underAny(k string, prefixes []string) bool {
 	for _, p := range prefixes {
 		if strings.HasPrefix(k, p) {

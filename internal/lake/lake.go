@@ -82,6 +82,27 @@ type Queues interface {
 	SendAs(ctx context.Context, as *actor.Caller, queueARN, body string) error
 }
 
+// DataFiles records, durably with each write, the data files (.parquet) created under a prefix of a lake's
+// bucket, for NotifyCommitted (objstore's subscriptions of kind lake, delivered by s3notify).
+type DataFiles interface {
+	SubscribeDataFiles(ctx context.Context, bucket, prefix string) error
+}
+
+// Collection says when ingestion last committed rows to account's lake in region, per source table and the
+// account the events are of (ingest's records).
+type Collection interface {
+	Collected(ctx context.Context, account, region string) ([]Collected, error)
+}
+
+// Collected is when rows of a source (name and version, "VPC_FLOW" "2.0") of Account were last committed.
+type Collected struct {
+	Account, Source, Version string
+	Last                     time.Time
+}
+
+// CollectingWindow is how recent a commit must be for a source to be COLLECTING.
+const CollectingWindow = 24 * time.Hour
+
 // Config configures the control plane.
 type Config struct {
 	Store    meta.Store
@@ -92,6 +113,10 @@ type Config struct {
 	Accounts Accounts
 	Roles    Roles
 	Queues   Queues
+	// DataFiles, when set, has subscribers with an SQS notification told of each new data file.
+	DataFiles DataFiles
+	// Collection, when set, makes GetDataLakeSources report COLLECTING for the sources with recent commits.
+	Collection Collection
 	// Seal seals the secrets the lake keeps (HTTPS notification API keys); nil: they are not kept.
 	Seal   *seal.Key
 	Clock  clock.Clock

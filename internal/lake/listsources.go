@@ -112,7 +112,8 @@ var eventClasses = map[string][]string{
 
 // GetDataLakeSources returns the sources of the caller's lake in its region and their statuses, for the given
 // accounts (all when none): MISCONFIGURED when the lake's key no longer lets Security Lake write (tried now),
-// NOT_COLLECTING otherwise — what ingestion saw is not reported yet, so never COLLECTING.
+// COLLECTING when ingestion committed rows of the source for the account within CollectingWindow, NOT_COLLECTING
+// otherwise.
 func (s *Service) GetDataLakeSources(ctx context.Context, c *actor.Caller, accounts []string, token string, max *int) (string, []DataLakeSource, string, error) {
 	region := s.region(c)
 	arn := LakeARN(region, c.Account)
@@ -146,6 +147,9 @@ func (s *Service) GetDataLakeSources(ctx context.Context, c *actor.Caller, accou
 	if err != nil {
 		return "", nil, "", err
 	}
+	if err := s.markCollecting(ctx, c.Account, region, items); err != nil {
+		return "", nil, "", err
+	}
 	if !s.keyWorks(ctx, dl) {
 		for i := range items {
 			items[i].item.Statuses[0].Status = "MISCONFIGURED"
@@ -153,6 +157,30 @@ func (s *Service) GetDataLakeSources(ctx context.Context, c *actor.Caller, accou
 	}
 	out, next, err := page(items, token, max)
 	return arn, out, next, err
+}
+
+// markCollecting sets COLLECTING on the items whose source ingestion committed rows of recently.
+func (s *Service) markCollecting(ctx context.Context, account, region string, items []keyed[DataLakeSource]) error {
+	if s.cfg.Collection == nil {
+		return nil
+	}
+	got, err := s.cfg.Collection.Collected(ctx, account, region)
+	if err != nil {
+		return err
+	}
+	since := s.cfg.Clock.Now().Add(-CollectingWindow)
+	recent := map[string]bool{}
+	for _, g := range got {
+		if g.Last.After(since) {
+			recent[key(g.Account, g.Source, g.Version)] = true
+		}
+	}
+	for i := range items {
+		if recent[items[i].key] {
+			items[i].item.Statuses[0].Status = "COLLECTING"
+		}
+	}
+	return nil
 }
 
 // keyWorks reports whether the key the lake's bucket is under (if any) lets Security Lake write, trying it now.

@@ -58,8 +58,9 @@ func queuePolicy(region, account, name string, sub *Subscriber) string {
 
 // PutSubscriberNotification sets how a subscriber is notified of new data (create: it has no notification yet):
 // through the queue AmazonSecurityLake-<id>-Main-Queue (with a dead-letter queue and a policy), which it
-// creates, or an HTTPS endpoint. It returns the subscriber's endpoint. Sending the notifications when data is
-// committed is not built yet.
+// creates, or an HTTPS endpoint. It returns the subscriber's endpoint. With a queue, the lake bucket's data files
+// under the subscriber's sources are subscribed to (subscribeData), so that each new one is told to the queue
+// (NotifyCommitted); HTTPS endpoints are not sent to yet.
 func (s *Service) PutSubscriberNotification(ctx context.Context, c *actor.Caller, id string, create bool, in NotificationInput) (string, error) {
 	action := "securitylake:UpdateSubscriberNotification"
 	if create {
@@ -101,6 +102,11 @@ func (s *Service) PutSubscriberNotification(ctx context.Context, c *actor.Caller
 		queue = subscriberQueue(id)
 		if endpoint, err = s.cfg.Queues.EnsureSubscriberQueue(ctx, owner, queue, queuePolicy(region, c.Account, queue, sub)); err != nil {
 			return "", asLake(err, "create the subscriber queue")
+		}
+		withQueue := *sub
+		withQueue.Queue = queue
+		if err := s.subscribeData(ctx, &withQueue); err != nil {
+			return "", err
 		}
 	} else {
 		endpoint = in.HTTPS.Endpoint

@@ -284,6 +284,9 @@ func (s *Service) UpdateSubscriber(ctx context.Context, c *actor.Caller, id stri
 			return nil, asLake(err, "update the subscriber role")
 		}
 	}
+	if err := s.subscribeData(ctx, sub); err != nil {
+		return nil, err
+	}
 	err = s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		if sub, err = subscriberIn(tx, c.Account, region, id); err != nil {
 			return err

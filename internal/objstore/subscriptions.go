@@ -9,24 +9,47 @@ import (
 	"github.com/seclake/seclake/internal/meta"
 )
 
-// DestinationIngest is the destination type of the events recorded for a subscription.
+// DestinationIngest is the destination type of the events recorded for a subscription of a registered ingest
+// location (a Subscription without a Kind).
 const DestinationIngest = "ingest"
 
+// DestinationLake is the destination type of the events recorded for a Security Lake subscription (Kind
+// "lake"): a lake bucket's data files, told to its subscribers.
+const DestinationLake = "lake"
+
 // Subscription is one of seclake's own listeners of the objects created in a bucket under a prefix: a
-// registered ingest location. Its events are recorded like the notification configuration's (in the
-// transaction of the write, so none is lost), with a destination of type DestinationIngest whose ConfigID is
-// the subscription's ID; they never appear in the bucket's notification configuration.
+// registered ingest location, or a lake's subscribers. Its events are recorded like the notification
+// configuration's (in the transaction of the write, so none is lost), with a destination of type Kind
+// (DestinationIngest when empty) whose ConfigID is the subscription's ID; they never appear in the bucket's
+// notification configuration.
 type Subscription struct {
 	ID     string
 	Prefix string `json:",omitempty"`
+	// Suffix, when set, limits the subscription to keys that end with it.
+	Suffix string `json:",omitempty"`
+	// Kind is the destination type of its events: "" (DestinationIngest) or DestinationLake.
+	Kind string `json:",omitempty"`
+}
+
+// destinationType is the type of the destinations of sub's events.
+func (sub Subscription) destinationType() string {
+	if sub.Kind == "" {
+		return DestinationIngest
+	}
+	return sub.Kind
 }
 
 // Subscribe adds (or replaces) the subscription id to the objects created in bucket under prefix. It is the
 // object store's side of a decision its caller has authorized.
 func (s *Service) Subscribe(ctx context.Context, bucket, prefix, id string) error {
+	return s.SubscribeWith(ctx, bucket, Subscription{ID: id, Prefix: prefix})
+}
+
+// SubscribeWith adds (or replaces, by ID) the subscription sub to the objects created in bucket.
+func (s *Service) SubscribeWith(ctx context.Context, bucket string, sub Subscription) error {
 	return s.editSubscriptions(ctx, bucket, func(subs []Subscription) []Subscription {
-		subs = slices.DeleteFunc(subs, func(x Subscription) bool { return x.ID == id })
-		return append(subs, Subscription{ID: id, Prefix: prefix})
+		subs = slices.DeleteFunc(subs, func(x Subscription) bool { return x.ID == sub.ID })
+		return append(subs, sub)
 	})
 }
 
@@ -60,8 +83,8 @@ func (b *Bucket) subscribed(name, key string) []Destination {
 	}
 	var out []Destination
 	for _, sub := range b.Subscriptions {
-		if strings.HasPrefix(key, sub.Prefix) {
-			out = append(out, Destination{Type: DestinationIngest, ConfigID: sub.ID})
+		if strings.HasPrefix(key, sub.Prefix) && strings.HasSuffix(key, sub.Suffix) {
+			out = append(out, Destination{Type: sub.destinationType(), ConfigID: sub.ID})
 		}
 	}
 	return out

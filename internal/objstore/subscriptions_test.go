@@ -43,6 +43,25 @@ func TestSubscriptionsRecordCreatedObjects(t *testing.T) {
 	require.Empty(t, evs)
 }
 
+// TestLakeSubscriptionKeepsDataFiles: a subscription of kind lake with a suffix records events of type lake
+// only for the keys with the suffix (data files, not Iceberg metadata), beside an ingest subscription.
+func TestLakeSubscriptionKeepsDataFiles(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.bucket(t, "sub-lake")
+	require.NoError(t, f.s.SubscribeWith(ctx, "sub-lake", Subscription{ID: "lake", Prefix: "aws/", Suffix: ".parquet", Kind: DestinationLake}))
+	require.NoError(t, f.s.SubscribeWith(ctx, "sub-lake", Subscription{ID: "lake", Prefix: "aws/", Suffix: ".parquet", Kind: DestinationLake}))
+	f.put(t, "sub-lake", "aws/VPC_FLOW/2.0/metadata/00001.metadata.json", "m")
+	f.put(t, "sub-lake", "aws/VPC_FLOW/2.0/data/a.parquet", "d")
+	f.put(t, "sub-lake", "ext/x/b.parquet", "e")
+
+	evs, err := f.s.PendingEvents(ctx, "", 10)
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+	require.Equal(t, "aws/VPC_FLOW/2.0/data/a.parquet", evs[0].Key)
+	require.Equal(t, []Destination{{Type: DestinationLake, ConfigID: "lake"}}, evs[0].Destinations, "one subscription, replaced by ID")
+}
+
 // TestAuthorizeReadAsksBothActions: a caller allowed to list but not to read the location's objects is
 // refused naming s3:GetObject; the bucket policy can allow a service principal both.
 func TestAuthorizeReadAsksBothActions(t *testing.T) {

@@ -2,7 +2,7 @@
 // to their destinations: SQS queues (S3's "Records" message, sent as s3.amazonaws.com with aws:SourceArn = the
 // bucket and aws:SourceAccount = its owner, so the queue policy and the queue's KMS key policy decide) and the
 // account's default EventBridge bus ("Object Created" / "Object Deleted" events from source aws.s3), and
-// seclake's own subscriptions (registered ingest locations, see SetIngest).
+// seclake's own subscriptions (registered ingest locations, see SetIngest; a lake's subscribers, see SetLake).
 //
 // Delivery is at least once: an event leaves the store only when every destination has it. Where AWS drops a
 // notification without a word (a queue policy or key policy without the statement), seclake keeps it, retries
@@ -81,10 +81,17 @@ type Ingest interface {
 	IngestEvent(ctx context.Context, e *objstore.Event, subscription string) error
 }
 
+// Lake takes the events of a lake bucket's data files created under a Security Lake subscription
+// (objstore.DestinationLake) and tells the lake's subscribers. It must be idempotent, as Ingest.
+type Lake interface {
+	LakeEvent(ctx context.Context, e *objstore.Event, subscription string) error
+}
+
 // Service delivers recorded events.
 type Service struct {
 	cfg                    Config
 	ingest                 atomic.Pointer[Ingest]
+	lake                   atomic.Pointer[Lake]
 	delivered, failed, bad *prometheus.CounterVec
 }
 
@@ -200,6 +207,12 @@ func (s *Service) send(ctx context.Context, e *objstore.Event, d objstore.Destin
 			return errors.New("ingestion is not running on this server")
 		}
 		return (*in).IngestEvent(ctx, e, d.ConfigID)
+	case objstore.DestinationLake:
+		l := s.lake.Load()
+		if l == nil {
+			return errors.New("Security Lake is not running on this server")
+		}
+		return (*l).LakeEvent(ctx, e, d.ConfigID)
 	}
 	return errUnserved
 }
@@ -207,6 +220,10 @@ func (s *Service) send(ctx context.Context, e *objstore.Event, d objstore.Destin
 // SetIngest plugs in the ingestion of registered locations, which starts after this service; until then their
 // events wait.
 func (s *Service) SetIngest(in Ingest) { s.ingest.Store(&in) }
+
+// SetLake plugs in the Security Lake control plane, which tells subscribers of their lake's new data files;
+// until then their events wait.
+func (s *Service) SetLake(l Lake) { s.lake.Store(&l) }
 
 // caller is S3 acting for the event's bucket.
 func (s *Service) caller(e *objstore.Event) *actor.Caller {

@@ -22,16 +22,18 @@ const LakeProvisionInterval = time.Second
 func (s *Stack) securityLake() component.Component {
 	return component.Component{
 		Name:  NameSecurityLake,
-		Needs: []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameQueues, NameLake},
+		Needs: []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameQueues, NameNotify, NameLake},
 		Start: func(context.Context) error {
 			svc, err := lake.New(lake.Config{Store: s.Meta, Authz: s.IAM, Lakes: s.Lakes, Buckets: lakeBuckets{s.Objects, s.Recorder},
 				Keys: lakeKeys{kms: s.KMS, rec: s.Recorder}, Accounts: lakeAccounts{s.IAM}, Roles: lakeRoles{s.IAM, s.Recorder},
-				Queues: lakeQueues{s.Queues, s.Recorder}, Seal: s.Seal, Clock: s.cfg.Clock, Rand: s.cfg.Rand, Region: s.cfg.Region,
+				Queues: lakeQueues{s.Queues, s.Recorder}, DataFiles: lakeDataFiles{s.Objects},
+				Collection: lakeCollection{s}, Seal: s.Seal, Clock: s.cfg.Clock, Rand: s.cfg.Rand, Region: s.cfg.Region,
 				Logger: s.cfg.Logger.With("service", "securitylake")})
 			if err != nil {
 				return err
 			}
 			s.SecurityLake = svc
+			s.Notify.SetLake(lakeEvents{svc})
 			return nil
 		},
 		Jobs: []component.Job{job(JobLakeProvision, LakeProvisionInterval, func(ctx context.Context) error {

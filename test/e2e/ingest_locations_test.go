@@ -196,7 +196,7 @@ c.add_ingest_location(bucket="raw-logs", prefix="exports/", grantAccess=True)
 func shortFlush(c *config.Config) { c.Ingest.FlushAge = config.Duration(time.Second) }
 
 // writeRaw writes the file to upload: the test file, or data when given, gzipped when AWS gzips it.
-func writeRaw(t *testing.T, dir string, f rawFile, data ...[]byte) string {
+func writeRaw(t testing.TB, dir string, f rawFile, data ...[]byte) string {
 	t.Helper()
 	if len(data) == 0 {
 		b, err := os.ReadFile(filepath.Join("../../internal/source", f.testdata))

@@ -35,7 +35,7 @@ func createMemberAccount(t *testing.T, s *server, name, email string) string {
 }
 
 // memberAccount creates a member account with the Go SDK and returns its ID.
-func memberAccount(t *testing.T, s *server, name, email string) string {
+func memberAccount(t testing.TB, s *server, name, email string) string {
 	t.Helper()
 	ctx := context.Background()
 	orgs := organizations.NewFromConfig(s.rootConfig())
@@ -49,7 +49,7 @@ func memberAccount(t *testing.T, s *server, name, email string) string {
 
 // userWithPolicy creates a user of the account cfg signs for, attaches a managed policy (if any) and returns
 // the user's new access key.
-func userWithPolicy(t *testing.T, cfg aws.Config, name, policyARN string) (keyID, secret string) {
+func userWithPolicy(t testing.TB, cfg aws.Config, name, policyARN string) (keyID, secret string) {
 	t.Helper()
 	ctx := context.Background()
 	c := iam.NewFromConfig(cfg)
@@ -65,14 +65,14 @@ func userWithPolicy(t *testing.T, cfg aws.Config, name, policyARN string) (keyID
 }
 
 // adminUser creates a user of the management account with AdministratorAccess and returns its key.
-func adminUser(t *testing.T, s *server, name string) (keyID, secret string) {
+func adminUser(t testing.TB, s *server, name string) (keyID, secret string) {
 	t.Helper()
 	return userWithPolicy(t, s.rootConfig(), name, "arn:aws:iam::aws:policy/AdministratorAccess")
 }
 
 // memberAdmin assumes a member account's OrganizationAccountAccessRole as a new administrator of the
 // management account and returns an SDK configuration with the session's credentials.
-func memberAdmin(t *testing.T, s *server, member string) aws.Config {
+func memberAdmin(t testing.TB, s *server, member string) aws.Config {
 	t.Helper()
 	keyID, secret := adminUser(t, s, "admin")
 	out, err := sts.NewFromConfig(s.sdkConfig(keyID, secret, "")).AssumeRole(context.Background(), &sts.AssumeRoleInput{
