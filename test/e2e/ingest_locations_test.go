@@ -198,7 +198,7 @@ c.add_ingest_location(bucket="raw-logs", prefix="exports/", grantAccess=True)
 func shortFlush(c *config.Config) { c.Ingest.FlushAge = config.Duration(time.Second) }
 
 // writeRaw writes the file to upload: the test file, or data when given, gzipped when AWS gzips it.
-func writeRaw(t *testing.T, dir string, f rawFile, data ...[]byte) string {
+func writeRaw(t testing.TB, dir string, f rawFile, data ...[]byte) string {
 	t.Helper()
 	if len(data) == 0 {
 		b, err := os.ReadFile(filepath.Join("../../internal/source", f.testdata))
@@ -220,7 +220,7 @@ func writeRaw(t *testing.T, dir string, f rawFile, data ...[]byte) string {
 }
 
 // goldenLines counts the events a source makes of a test file: the lines of its golden file.
-func goldenLines(t *testing.T, testdata string) int {
+func goldenLines(t testing.TB, testdata string) int {
 	t.Helper()
 	base := strings.TrimSuffix(testdata, filepath.Ext(testdata))
 	data, err := os.ReadFile(filepath.Join("../../internal/source", base+".ocsf.jsonl"))
@@ -247,7 +247,7 @@ type ingestStatus struct {
 
 // waitIngested polls GetIngestStatus (through the aws CLI and the model) until done objects reach n and none
 // waits (queued counts the objects waiting), or fails after a generous deadline.
-func waitIngested(t *testing.T, s *server, n int64) ingestStatus {
+func waitIngested(t testing.TB, s *server, n int64) ingestStatus {
 	t.Helper()
 	var st ingestStatus
 	deadline := time.Now().Add(3 * time.Minute)
@@ -267,7 +267,7 @@ func waitIngested(t *testing.T, s *server, n int64) ingestStatus {
 }
 
 // tableRows counts the rows of a Security Lake table that match filter, with iceberg-go's scan.
-func tableRows(t *testing.T, lake *table.Lake, name string, filter iceberg.BooleanExpression) int64 {
+func tableRows(t testing.TB, lake *table.Lake, name string, filter iceberg.BooleanExpression) int64 {
 	t.Helper()
 	src, err := table.AWS(name)
 	require.NoError(t, err)
