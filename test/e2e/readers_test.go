@@ -44,10 +44,11 @@ func TestIndependentReaders(t *testing.T) {
 	require.NoError(t, err)
 	for _, f := range files {
 		want := ingestedRows(t, f.testdata)
-		planned, metadata := plannedFiles(t, lake, f.table)
+		planned, current := plannedFiles(t, lake, f.table)
 		require.NotEmpty(t, planned, f.table)
 
-		avro := avroManifests(t, s, py, metadata)
+		avro := avroManifests(t, s, py, current.metadata)
+		require.Equal(t, current.snapshot, avro.Snapshot, "%s: the metadata JSON's current snapshot", f.table)
 		require.Equal(t, planned, avro.Files, "%s: python3-avro's data files and record counts are iceberg-go's", f.table)
 		require.NotEmpty(t, avro.Manifests, f.table)
 		require.Equal(t, want, sum(avro.Files), "%s: the manifests' record counts sum to the ingested rows", f.table)
@@ -64,9 +65,15 @@ func TestIndependentReaders(t *testing.T) {
 	}
 }
 
+// tableState is where iceberg-go finds a table: its metadata JSON and current snapshot.
+type tableState struct {
+	metadata string
+	snapshot int64
+}
+
 // plannedFiles returns the data files (path → record count) iceberg-go plans for a full scan of the table, and
-// the location of the table's metadata JSON.
-func plannedFiles(t *testing.T, lake *table.Lake, name string) (map[string]int64, string) {
+// the table's metadata JSON and current snapshot.
+func plannedFiles(t *testing.T, lake *table.Lake, name string) (map[string]int64, tableState) {
 	t.Helper()
 	src, err := table.AWS(name)
 	require.NoError(t, err)
@@ -81,7 +88,8 @@ func plannedFiles(t *testing.T, lake *table.Lake, name string) (map[string]int64
 		require.Empty(t, task.DeleteFiles, "the lake only appends")
 		files[task.File.FilePath()] = task.File.Count()
 	}
-	return files, it.MetadataLocation()
+	require.NotNil(t, it.CurrentSnapshot())
+	return files, tableState{metadata: it.MetadataLocation(), snapshot: it.CurrentSnapshot().SnapshotID}
 }
 
 // avroReport is what testdata/avro-reader/manifests.py prints.
