@@ -218,7 +218,7 @@ func writeRaw(t testing.TB, dir string, f rawFile, data ...[]byte) string {
 }
 
 // goldenLines counts the events a source makes of a test file: the lines of its golden file.
-func goldenLines(t *testing.T, testdata string) int {
+func goldenLines(t testing.TB, testdata string) int {
 	t.Helper()
 	base := strings.TrimSuffix(testdata, filepath.Ext(testdata))
 	data, err := os.ReadFile(filepath.Join("../../internal/source", base+".ocsf.jsonl"))
@@ -245,7 +245,7 @@ type ingestStatus struct {
 
 // waitIngested polls GetIngestStatus (through the aws CLI and the model) until done objects reach n and none
 // waits (queued counts the objects waiting), or fails after a generous deadline.
-func waitIngested(t *testing.T, s *server, n int64) ingestStatus {
+func waitIngested(t testing.TB, s *server, n int64) ingestStatus {
 	t.Helper()
 	var st ingestStatus
 	deadline := time.Now().Add(3 * time.Minute)
@@ -265,7 +265,7 @@ func waitIngested(t *testing.T, s *server, n int64) ingestStatus {
 }
 
 // tableRows counts the rows of a Security Lake table that match filter, with iceberg-go's scan.
-func tableRows(t *testing.T, lake *table.Lake, name string, filter iceberg.BooleanExpression) int64 {
+func tableRows(t testing.TB, lake *table.Lake, name string, filter iceberg.BooleanExpression) int64 {
 	t.Helper()
 	src, err := table.AWS(name)
 	require.NoError(t, err)

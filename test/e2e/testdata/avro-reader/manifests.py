@@ -1,0 +1,42 @@
+"""Reads an Iceberg table's manifest list and manifests with the Apache Avro library (Debian's python3-avro),
+fetching each file through seclake's S3 API with the aws CLI: an Avro implementation other than iceberg-go's.
+
+Argument: the s3:// location of the table's metadata JSON. Prints, as JSON, the current snapshot id, the
+manifest paths of its manifest list, and each live data file's path and record count.
+"""
+import io
+import json
+import subprocess
+import sys
+
+import avro.datafile
+import avro.io
+
+
+def fetch(url):
+    """Returns the object's bytes, read with `aws s3 cp URL -` into memory."""
+    return subprocess.run(["aws", "--endpoint-url", ENDPOINT, "s3", "cp", url, "-"],
+                          check=True, capture_output=True).stdout
+
+
+def records(url):
+    """Yields the records of an Avro object container file."""
+    with avro.datafile.DataFileReader(io.BytesIO(fetch(url)), avro.io.DatumReader()) as r:
+        yield from r
+
+
+ENDPOINT = sys.argv[2]
+meta = json.loads(fetch(sys.argv[1]))
+snap_id = meta["current-snapshot-id"]
+snap = next(s for s in meta["snapshots"] if s["snapshot-id"] == snap_id)
+out = {"snapshot": snap_id, "manifests": [], "files": {}}
+for m in records(snap["manifest-list"]):
+    out["manifests"].append(m["manifest_path"])
+    if m.get("content", 0) != 0:
+        raise SystemExit("a delete manifest: " + m["manifest_path"])
+    for e in records(m["manifest_path"]):
+        if e["status"] == 2:  # DELETED
+            continue
+        f = e["data_file"]
+        out["files"][f["file_path"]] = f["record_count"]
+print(json.dumps(out))

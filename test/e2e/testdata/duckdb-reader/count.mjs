@@ -1,0 +1,20 @@
+// Counts the rows of Parquet files with DuckDB (the @duckdb/node-api package): an independent reader of the
+// data files seclake writes. Arguments: the files. Prints {"total": n, "files": {"<file>": n, ...}} as JSON.
+import { DuckDBInstance } from '@duckdb/node-api';
+
+const files = process.argv.slice(2);
+if (files.length === 0) {
+  console.error('usage: node count.mjs FILE.parquet...');
+  process.exit(2);
+}
+const quote = (s) => "'" + s.replaceAll("'", "''") + "'";
+const instance = await DuckDBInstance.create(':memory:');
+const conn = await instance.connect();
+const out = { files: {} };
+for (const f of files) {
+  const r = await conn.runAndReadAll(`SELECT count(*) FROM read_parquet(${quote(f)})`);
+  out.files[f] = Number(r.getRows()[0][0]);
+}
+const all = await conn.runAndReadAll(`SELECT count(*) FROM read_parquet([${files.map(quote).join(', ')}])`);
+out.total = Number(all.getRows()[0][0]);
+console.log(JSON.stringify(out));
