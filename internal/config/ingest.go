@@ -6,7 +6,7 @@ import (
 )
 
 // Ingest configures ingestion: when buffered events are committed to the lake's tables. Zero values take
-// ingestion's defaults (a buffer's raw input reaching 128 MiB, or its oldest event 60 s; 16 MiB buffered in
+// ingestion's defaults (a buffer's raw input reaching 128 MiB, or its oldest event 50 s; 4 MiB buffered in
 // all), which live in internal/ingest.
 type Ingest struct {
 	// FlushBytes is the raw input size at which a table's buffer is committed.

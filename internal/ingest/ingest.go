@@ -56,7 +56,7 @@ type FlushPolicy struct {
 // Defaults of FlushPolicy.
 const (
 	DefaultFlushBytes     = 128 << 20
-	DefaultFlushAge       = 60 * time.Second
+	DefaultFlushAge       = 50 * time.Second
 	DefaultMaxBufferBytes = 4 << 20
 )
 
