@@ -45,6 +45,7 @@ func TestIngestRemoteLocation(t *testing.T) {
 	out, code := runSeclakeEnv(t, env, "ingest", "add", "--remote", "nobody", "--bucket", "b-logs")
 	require.Equal(t, 1, code, out)
 	require.Contains(t, out, `No ingest remote is named "nobody"`)
+	requireRemoteAddAuthorized(t, a)
 	out, code = runSeclakeEnv(t, env, "ingest", "add", "--remote", "seclake-b", "--bucket", "b-logs", "--prefix", "AWSLogs/", "--json")
 	require.Equal(t, 0, code, out)
 	var added struct {
@@ -97,4 +98,25 @@ func TestIngestRemoteLocation(t *testing.T) {
 	require.Contains(t, logs, "SignatureDoesNotMatch", "A's log names B's refusal")
 	require.NotContains(t, logs, remoteSecret, "the remote's secret is never logged")
 	require.NotContains(t, logs, wrongSecret, "the remote's secret is never logged")
+}
+
+// requireRemoteAddAuthorized: adding a remote location is authorized as seclake:AddIngestLocation: a user of A
+// without it is refused naming it; with it (and no read permission on A: the bucket is B's; only what creating
+// the account's lake needs), the add succeeds and creates the lake.
+func requireRemoteAddAuthorized(t *testing.T, a *server) {
+	t.Helper()
+	key, secret := createUserWithKey(t, a, "remote-ingester")
+	env := append(cliEnv(key, secret, ""), "AWS_ENDPOINT_URL="+a.URL)
+	out, code := runSeclakeEnv(t, env, "ingest", "add", "--remote", "seclake-b", "--bucket", "b-logs", "--prefix", "none/")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "AccessDeniedException")
+	require.Contains(t, out, "seclake:AddIngestLocation")
+	_, err := a.aws(t, "iam", "put-user-policy", "--user-name", "remote-ingester", "--policy-name", "ingest", "--policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["seclake:AddIngestLocation",`+
+			`"s3:CreateBucket","s3:PutBucketPolicy","s3:PutEncryptionConfiguration"],"Resource":"*"}]}`)
+	require.NoError(t, err)
+	out, code = runSeclakeEnv(t, env, "ingest", "add", "--remote", "seclake-b", "--bucket", "b-logs", "--prefix", "none/")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "seclake-b:s3://b-logs/none/")
+	require.Contains(t, out, "Created your data lake in us-east-1")
 }
