@@ -46,6 +46,15 @@ func TestIngestRemoteLocation(t *testing.T) {
 	require.Equal(t, 1, code, out)
 	require.Contains(t, out, `No ingest remote is named "nobody"`)
 	requireRemoteAddAuthorized(t, a)
+	// boto3 with seclake's model: the remote member of the request and of the location.
+	out, err = a.pythonEnv(t, []string{"AWS_DATA_PATH=" + modelPath(t)}, `
+import boto3, os
+c = boto3.client("seclake", endpoint_url=os.environ["ENDPOINT"])
+loc = c.add_ingest_location(bucket="b-logs", prefix="boto3/", remote="seclake-b")["location"]
+print(loc["remote"], loc["bucket"], loc["prefix"])
+`)
+	require.NoError(t, err, out)
+	require.Equal(t, "seclake-b b-logs boto3/\n", out)
 	out, code = runSeclakeEnv(t, env, "ingest", "add", "--remote", "seclake-b", "--bucket", "b-logs", "--prefix", "AWSLogs/", "--json")
 	require.Equal(t, 0, code, out)
 	var added struct {
