@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,29 +80,9 @@ print(loc["remote"], loc["bucket"], loc["prefix"])
 	waitIngested(t, a, 3)
 	require.EqualValues(t, 2*goldenLines(t, vpc.testdata), tableRows(t, lake, vpc.table, old))
 
-	// A remote whose key B refuses: the location says why, with B's error, and the poll retries.
-	out, code = runSeclakeEnv(t, env, "ingest", "add", "--remote", "seclake-b-wrong", "--bucket", "b-logs", "--json")
-	require.Equal(t, 0, code, out)
-	require.NoError(t, json.Unmarshal([]byte(out), &added))
-	var failing string
-	require.Eventually(t, func() bool {
-		out, code = runSeclakeEnv(t, env, "ingest", "get", "--json", added.Location.LocationID)
-		var got struct {
-			Location struct{ Backfill struct{ Error string } }
-		}
-		if code != 0 || json.Unmarshal([]byte(out), &got) != nil {
-			return false
-		}
-		failing = got.Location.Backfill.Error
-		return failing != ""
-	}, time.Minute, 200*time.Millisecond, "the refused listing shows on the location")
-	require.Contains(t, failing, "remote seclake-b-wrong")
-	require.Contains(t, failing, "SignatureDoesNotMatch", "B's error code")
-	out, code = runSeclakeEnv(t, env, "ingest", "list")
-	require.Equal(t, 0, code, out)
-	require.Contains(t, out, "seclake-b-wrong:s3://b-logs/")
-	require.Contains(t, out, "failing (remote seclake-b-wrong")
-	require.Contains(t, out, "seclake-b:s3://b-logs/AWSLogs/")
+	requireRefusedRemoteShown(t, env)
+	require.Eventually(t, func() bool { return strings.Count(a.logs.String(), "remote seclake-b-wrong: list") >= 2 },
+		time.Minute, 200*time.Millisecond, "the refused listing is retried at the next poll")
 
 	logs := a.logs.String()
 	require.Contains(t, logs, "SignatureDoesNotMatch", "A's log names B's refusal")
@@ -128,4 +109,33 @@ func requireRemoteAddAuthorized(t *testing.T, a *server) {
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "seclake-b:s3://b-logs/none/")
 	require.Contains(t, out, "Created your data lake in us-east-1")
+}
+
+// requireRefusedRemoteShown: a remote location whose key B refuses says why on the location, with B's error
+// code, in `seclake ingest get` and `list`; the poll retries it.
+func requireRefusedRemoteShown(t *testing.T, env []string) {
+	t.Helper()
+	out, code := runSeclakeEnv(t, env, "ingest", "add", "--remote", "seclake-b-wrong", "--bucket", "b-logs", "--json")
+	require.Equal(t, 0, code, out)
+	var added struct{ Location struct{ LocationID string } }
+	require.NoError(t, json.Unmarshal([]byte(out), &added))
+	var failing string
+	require.Eventually(t, func() bool {
+		out, code = runSeclakeEnv(t, env, "ingest", "get", "--json", added.Location.LocationID)
+		var got struct {
+			Location struct{ Backfill struct{ Error string } }
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &got) != nil {
+			return false
+		}
+		failing = got.Location.Backfill.Error
+		return failing != ""
+	}, time.Minute, 200*time.Millisecond, "the refused listing shows on the location")
+	require.Contains(t, failing, "remote seclake-b-wrong")
+	require.Contains(t, failing, "SignatureDoesNotMatch", "B's error code")
+	out, code = runSeclakeEnv(t, env, "ingest", "list")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "seclake-b-wrong:s3://b-logs/")
+	require.Contains(t, out, "failing (remote seclake-b-wrong")
+	require.Contains(t, out, "seclake-b:s3://b-logs/AWSLogs/")
 }
