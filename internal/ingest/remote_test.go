@@ -62,7 +62,7 @@ func TestRemoteObjects(t *testing.T) {
 	f, err := s.Failures(ctx, 10)
 	require.NoError(t, err)
 	require.Len(t, f, 1)
-	require.Contains(t, f[0].Reason, "remote b: SignatureDoesNotMatch")
+	require.Contains(t, f[0].Reason, "read b:s3://"+local.Bucket+"/"+key+": remote b: SignatureDoesNotMatch")
 	require.Equal(t, "b", f[0].Ref.Remote)
 
 	plain := e.service(nil)

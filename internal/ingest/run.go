@@ -165,7 +165,14 @@ func (s *Service) reload(ctx context.Context, id string) (*objectRecord, error) 
 	return rec, err
 }
 
-func objName(r ObjectRef) string { return "s3://" + r.Bucket + "/" + r.Key }
+// objName names an object in failures and set-aside records: s3://bucket/key, after its remote's name and a
+// colon when it is on another endpoint.
+func objName(r ObjectRef) string {
+	if r.Remote != "" {
+		return r.Remote + ":s3://" + r.Bucket + "/" + r.Key
+	}
+	return "s3://" + r.Bucket + "/" + r.Key
+}
 
 // errIgnored ends the read of an object whose layout holds no records.
 var errIgnored = errors.New("ignored")
