@@ -30,6 +30,13 @@ Commands:
             s3:GetBucketPolicy and s3:PutBucketPolicy). If your account has no lake in the region (default:
             the bucket's region), one is created (SSE-S3), as you (s3:CreateBucket, s3:PutBucketPolicy,
             s3:PutEncryptionConfiguration).
+  add --remote NAME --bucket B [--prefix P] [--source S|auto] [--region R]
+            Register a location on another S3 endpoint (AWS, MinIO, another seclake) that the server's
+            configuration names in ingest.remotes, with the access key its environment holds. The bucket is
+            listed every ingest.pollInterval (default 60s; S3 has no notifications across endpoints) after
+            the last key seen, so new keys must sort after it (as AWS's delivery layouts do), and its objects
+            are read with the remote's credentials. You need seclake:AddIngestLocation; the region defaults
+            to yours. A listing the remote refuses shows in "list" with the remote's message, and is retried.
   list      The locations of your account, with their backfill progress.
   get ID    One location.
   remove ID Unregister a location; what was ingested stays in the lake.
@@ -86,6 +93,7 @@ func ingestCommand(args []string, stdout, stderr io.Writer) int {
 type ingestFlags struct {
 	fs                                    *flag.FlagSet
 	endpoint, region, bucket, prefix, src string
+	remote                                string
 	grant, json                           bool
 	max                                   int
 }
@@ -101,6 +109,7 @@ func newIngestFlags(name string) *ingestFlags {
 	f.fs.StringVar(&f.bucket, "bucket", "", "add: the location's bucket (required)")
 	f.fs.StringVar(&f.prefix, "prefix", "", "add: the key prefix of the location (default: the whole bucket)")
 	f.fs.StringVar(&f.src, "source", "auto", "add: the source format (cloudtrail, vpcflow, route53, securityhub, eksaudit, waf, …), or auto to detect it from AWS's delivery layouts; set-aside: only this source's records")
+	f.fs.StringVar(&f.remote, "remote", "", "add: the bucket is on this remote S3 endpoint of the server's configuration (ingest.remotes): it is polled with the remote's credentials")
 	f.fs.BoolVar(&f.grant, "grant-access", false, "add: add the statement that lets securitylake.amazonaws.com read the location to the bucket policy")
 	f.fs.BoolVar(&f.json, "json", false, "print the API's JSON answer instead of a table")
 	f.fs.IntVar(&f.max, "max", 100, "failures, set-aside: at most this many")
@@ -114,7 +123,11 @@ func (f *ingestFlags) request(cmd string) (app.IngestRequest, bool) {
 	switch cmd {
 	case "add":
 		r.Method, r.Path = http.MethodPost, "/v1/ingest/locations"
-		r.Body = map[string]any{"bucket": f.bucket, "prefix": f.prefix, "source": f.src, "region": f.region, "grantAccess": f.grant}
+		body := map[string]any{"bucket": f.bucket, "prefix": f.prefix, "source": f.src, "region": f.region, "grantAccess": f.grant}
+		if f.remote != "" {
+			body["remote"] = f.remote
+		}
+		r.Body = body
 		return r, f.bucket != ""
 	case "list":
 		r.Path = "/v1/ingest/locations"

@@ -122,6 +122,14 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 		}
 		scfg.Remotes = remotes
 	}
+	if len(cfg.Ingest.Remotes) > 0 {
+		sources, err := s3remote.NewSources(cfg.Ingest.Remotes, opt.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		scfg.IngestRemotes = sources
+	}
+	scfg.PollInterval = time.Duration(cfg.Ingest.PollInterval)
 	if opt.Clock == clock.System {
 		scfg.AuditMaxDelay = auditMaxDelay // on a test's fake clock the delay would last until the test moves it
 	}

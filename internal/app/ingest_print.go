@@ -17,11 +17,13 @@ type ingestLocation struct {
 	Prefix     string `json:"prefix"`
 	Source     string `json:"source"`
 	Region     string `json:"region"`
+	Remote     string `json:"remote"`
 	CreatedAt  string `json:"createdAt"`
 	Backfill   struct {
-		Listed   int64 `json:"listed"`
-		Enqueued int64 `json:"enqueued"`
-		Complete bool  `json:"complete"`
+		Listed   int64  `json:"listed"`
+		Enqueued int64  `json:"enqueued"`
+		Complete bool   `json:"complete"`
+		Error    string `json:"error"`
 	} `json:"backfill"`
 	Objects struct {
 		Queued int64 `json:"queued"`
@@ -90,12 +92,18 @@ func printLocations(w io.Writer, locs []ingestLocation) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tLOCATION\tSOURCE\tREGION\tCREATED\tBACKFILL\tOBJECTS")
 	for _, l := range locs {
-		state := "listing"
+		state, where := "listing", "s3://"
 		if l.Backfill.Complete {
 			state = "complete"
 		}
-		fmt.Fprintf(tw, "%s\ts3://%s/%s\t%s\t%s\t%s\t%s: %d listed, %d queued\t%d done, %d waiting (%d failed)\n", l.LocationID,
-			l.Bucket, l.Prefix, l.Source, l.Region, l.CreatedAt, state, l.Backfill.Listed, l.Backfill.Enqueued,
+		if l.Remote != "" {
+			state, where = "polled", l.Remote+":s3://"
+		}
+		if l.Backfill.Error != "" {
+			state = "failing (" + l.Backfill.Error + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s%s/%s\t%s\t%s\t%s\t%s: %d listed, %d queued\t%d done, %d waiting (%d failed)\n", l.LocationID,
+			where, l.Bucket, l.Prefix, l.Source, l.Region, l.CreatedAt, state, l.Backfill.Listed, l.Backfill.Enqueued,
 			l.Objects.Done, l.Objects.Queued, l.Objects.Failed)
 	}
 	return tw.Flush()

@@ -15,6 +15,10 @@ type Ingest struct {
 	FlushAge Duration `json:"flushAge"`
 	// BufferBytes bounds the raw input size buffered in all, also in the middle of an object (bounded memory).
 	BufferBytes int64 `json:"bufferBytes"`
+	// Remotes are other S3 endpoints whose buckets may be registered as remote ingest locations.
+	Remotes []IngestRemote `json:"remotes"`
+	// PollInterval is how often a remote location is listed for new objects (default 60s).
+	PollInterval Duration `json:"pollInterval"`
 }
 
 // validate checks the ingestion settings.
@@ -29,5 +33,9 @@ func (i Ingest) validate() error {
 	if i.FlushAge != 0 && i.FlushAge < Duration(100*time.Millisecond) {
 		errs = append(errs, errors.New("ingest.flushAge must be at least 100ms (or 0 for the default)"))
 	}
+	if i.PollInterval != 0 && i.PollInterval < Duration(100*time.Millisecond) {
+		errs = append(errs, errors.New("ingest.pollInterval must be at least 100ms (or 0 for the default)"))
+	}
+	errs = append(errs, validateIngestRemotes(i.Remotes)...)
 	return errors.Join(errs...)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -38,6 +39,9 @@ type ObjectRef struct {
 	Source string
 	// Location is the ID of the registered location the object was found in, for status ("" otherwise).
 	Location string
+	// Remote names the remote S3 endpoint (config ingest.remotes) the bucket is on; "" for seclake's own S3.
+	// It is part of the object's identity.
+	Remote string `json:",omitempty"`
 }
 
 // FlushPolicy says when buffered events are committed to their table.
@@ -72,6 +76,12 @@ type Objects interface {
 	GetObject(ctx context.Context, c *actor.Caller, in objstore.GetInput) (*objstore.GetOutput, error)
 }
 
+// RemoteObjects reads raw objects from the buckets of other S3 endpoints (*s3remote.Sources), with the
+// remote's own credentials: the objects of remote locations.
+type RemoteObjects interface {
+	GetRaw(ctx context.Context, remote, bucket, key, etag string) (io.ReadCloser, time.Time, error)
+}
+
 // AuditLog is what the audit-trail feed needs of the audit log: its records after a sequence number.
 type AuditLog interface {
 	Read(ctx context.Context, after uint64, limit int) ([]audit.Stored, error)
@@ -86,6 +96,8 @@ type Config struct {
 	// Required.
 	Lakes   Lakes
 	Objects Objects
+	// Remotes reads the objects whose ObjectRef names a Remote (nil: such objects fail).
+	Remotes RemoteObjects
 	// Audit is seclake's own audit log, fed to the CloudTrail tables by RunAudit (nil: no feed).
 	Audit AuditLog
 	// Seal seals set-aside records at rest. Required.

@@ -64,13 +64,17 @@ type objectRecord struct {
 	Finished      time.Time     `json:"finished,omitzero"`
 }
 
-// objectID is the ID of an object's identity: (bucket, key, version ID or else ETag).
+// objectID is the ID of an object's identity: ([remote,] bucket, key, version ID or else ETag).
 func objectID(r ObjectRef) string {
 	ver := "v" + r.VersionID
 	if r.VersionID == "" {
 		ver = "e" + r.ETag
 	}
-	h := sha256.Sum256([]byte(r.Bucket + "\x00" + r.Key + "\x00" + ver))
+	name := r.Bucket + "\x00" + r.Key + "\x00" + ver
+	if r.Remote != "" {
+		name = "remote\x00" + r.Remote + "\x00" + name
+	}
+	h := sha256.Sum256([]byte(name))
 	return hex.EncodeToString(h[:16])
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/meta"
@@ -164,7 +165,14 @@ func (s *Service) reload(ctx context.Context, id string) (*objectRecord, error) 
 	return rec, err
 }
 
-func objName(r ObjectRef) string { return "s3://" + r.Bucket + "/" + r.Key }
+// objName names an object in failures and set-aside records: s3://bucket/key, after its remote's name and a
+// colon when it is on another endpoint.
+func objName(r ObjectRef) string {
+	if r.Remote != "" {
+		return r.Remote + ":s3://" + r.Bucket + "/" + r.Key
+	}
+	return "s3://" + r.Bucket + "/" + r.Key
+}
 
 // errIgnored ends the read of an object whose layout holds no records.
 var errIgnored = errors.New("ignored")
@@ -192,16 +200,12 @@ func (s *Service) read(ctx context.Context, h *heldObject) error {
 	if !found {
 		return fmt.Errorf("account %s has no data lake in %s: create one first", ref.Account, ref.Region)
 	}
-	in := objstore.GetInput{Bucket: ref.Bucket, Key: ref.Key, VersionID: ref.VersionID}
-	if ref.VersionID == "" && ref.ETag != "" {
-		in.Conditions.IfMatch = ref.ETag // the bytes of the identity, or none
-	}
-	out, err := s.cfg.Objects.GetObject(ctx, s.caller(info), in)
+	raw, modified, err := s.open(ctx, ref, info)
 	if err != nil {
-		return fmt.Errorf("read %s as %s: %w", objName(ref), table.Principal, err)
+		return err
 	}
-	defer out.Body.Close()
-	body, err := source.Open(out.Body)
+	defer raw.Close()
+	body, err := source.Open(raw)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", objName(ref), err)
 	}
@@ -215,12 +219,36 @@ func (s *Service) read(ctx context.Context, h *heldObject) error {
 	}
 	sink := &objectSink{s: s, ctx: ctx, h: h, cr: cr, evAccount: ev.Account, evRegion: ev.Region}
 	counts, err := src.Normalize(ctx, source.Object{Name: objName(ref), Body: cr, Account: layout.Account,
-		Region: layout.Region, Time: out.Object.LastModified}, sink)
+		Region: layout.Region, Time: modified}, sink)
 	if err != nil {
 		return fmt.Errorf("normalize %s: %w", objName(ref), err)
 	}
 	h.counts = counts
 	return nil
+}
+
+// open opens the raw object of ref: from its remote with the remote's credentials, or from seclake's object
+// store as the Security Lake service principal for the lake of info. Only the bytes of its identity are read.
+func (s *Service) open(ctx context.Context, ref ObjectRef, info table.LakeInfo) (io.ReadCloser, time.Time, error) {
+	if ref.Remote != "" {
+		if s.cfg.Remotes == nil {
+			return nil, time.Time{}, fmt.Errorf("read %s: no ingest remote named %q is configured", objName(ref), ref.Remote)
+		}
+		body, modified, err := s.cfg.Remotes.GetRaw(ctx, ref.Remote, ref.Bucket, ref.Key, ref.ETag)
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("read %s: %w", objName(ref), err)
+		}
+		return body, modified, nil
+	}
+	in := objstore.GetInput{Bucket: ref.Bucket, Key: ref.Key, VersionID: ref.VersionID}
+	if ref.VersionID == "" && ref.ETag != "" {
+		in.Conditions.IfMatch = ref.ETag // the bytes of the identity, or none
+	}
+	out, err := s.cfg.Objects.GetObject(ctx, s.caller(info), in)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("read %s as %s: %w", objName(ref), table.Principal, err)
+	}
+	return out.Body, out.Object.LastModified, nil
 }
 
 // caller is the Security Lake service principal acting for the data lake of info.

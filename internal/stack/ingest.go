@@ -31,6 +31,9 @@ func (s *Stack) ingestion() component.Component {
 			cfg := ingest.Config{Meta: s.Meta, Lakes: s.Lakes, Objects: s.Objects, Audit: s.Audit, Seal: s.Seal,
 				Sources: catalog.Registry(), Clock: s.cfg.Clock, Logger: s.cfg.Logger.With("service", "ingest"),
 				Metrics: s.cfg.Metrics, Flush: s.cfg.Ingest}
+			if s.cfg.IngestRemotes != nil {
+				cfg.Remotes = s.cfg.IngestRemotes
+			}
 			if s.cfg.Edit.Ingest != nil {
 				s.cfg.Edit.Ingest(&cfg)
 			}

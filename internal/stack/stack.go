@@ -92,6 +92,11 @@ type Config struct {
 	// Remotes are the other servers S3 replication writes to (nil for none).
 	Remotes objstore.Remotes
 
+	// IngestRemotes are the other S3 endpoints remote ingest locations read (nil for none); PollInterval is
+	// how often a remote location is listed (0: location.DefaultPollInterval).
+	IngestRemotes IngestRemotes
+	PollInterval  time.Duration
+
 	// EventsHTTP calls EventBridge's API destinations (the API layer's invoker; nil refuses them).
 	EventsHTTP eventbus.Invoker
 }

@@ -48,6 +48,7 @@ type ingestLocation struct {
 	Prefix      string   `json:"prefix"`
 	Source      string   `json:"source"`
 	Region      string   `json:"region"`
+	Remote      string   `json:"remote,omitempty"`
 	CreatedAt   string   `json:"createdAt"`
 	Backfill    backfill `json:"backfill"`
 	Objects     objects  `json:"objects"`
@@ -60,16 +61,18 @@ type objects struct {
 }
 
 type backfill struct {
-	Listed   int64 `json:"listed"`
-	Enqueued int64 `json:"enqueued"`
-	Complete bool  `json:"complete"`
+	Listed   int64  `json:"listed"`
+	Enqueued int64  `json:"enqueued"`
+	Complete bool   `json:"complete"`
+	Error    string `json:"error,omitempty"`
 }
 
 func wire(l *location.Location) ingestLocation {
 	return ingestLocation{LocationID: l.ID, LocationArn: l.ARN(), Bucket: l.Bucket, Prefix: l.Prefix, Source: l.Source,
-		Region: l.Region, CreatedAt: l.Created.UTC().Format(time.RFC3339),
-		Backfill: backfill{Listed: l.Backfill.Listed, Enqueued: l.Backfill.Enqueued, Complete: l.Backfill.Complete},
-		Objects:  objects{Queued: l.Objects.Queued, Done: l.Objects.Done, Failed: l.Objects.Failed}}
+		Region: l.Region, Remote: l.Remote, CreatedAt: l.Created.UTC().Format(time.RFC3339),
+		Backfill: backfill{Listed: l.Backfill.Listed, Enqueued: l.Backfill.Enqueued, Complete: l.Backfill.Complete,
+			Error: l.Backfill.Error},
+		Objects: objects{Queued: l.Objects.Queued, Done: l.Objects.Done, Failed: l.Objects.Failed}}
 }
 
 type addInput struct {
@@ -77,6 +80,7 @@ type addInput struct {
 	Prefix      string `json:"prefix,omitempty"`
 	Source      string `json:"source,omitempty"`
 	Region      string `json:"region,omitempty"`
+	Remote      string `json:"remote,omitempty"`
 	GrantAccess bool   `json:"grantAccess,omitempty"`
 }
 
@@ -89,7 +93,7 @@ type addOutput struct {
 
 func (h *handler) add(ctx context.Context, c *api.Call, in *addInput) (*addOutput, error) {
 	out, err := h.locs.Add(ctx, c.Caller, location.AddInput{Bucket: in.Bucket, Prefix: in.Prefix, Source: in.Source,
-		Region: in.Region, GrantAccess: in.GrantAccess})
+		Region: in.Region, Remote: in.Remote, GrantAccess: in.GrantAccess})
 	if err != nil {
 		return nil, err
 	}

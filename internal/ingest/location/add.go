@@ -20,6 +20,9 @@ type AddInput struct {
 	Source string
 	// Region is the lake's region; "" means the bucket's.
 	Region string
+	// Remote names a remote S3 endpoint of the configuration (ingest.remotes) the bucket is on: the location
+	// is then polled with the remote's credentials ("" for seclake's own S3).
+	Remote string
 	// GrantAccess adds the statement that lets the Security Lake service principal read the location to the
 	// bucket policy (as the caller) when the policy does not allow it yet.
 	GrantAccess bool
@@ -53,6 +56,9 @@ func (s *Service) Add(ctx context.Context, c *actor.Caller, in AddInput) (*AddOu
 	if in.Bucket == "" || !sourceName.MatchString(in.Source) {
 		return nil, badRequest("A location needs a bucket, and a source that is a source's name (cloudtrail, vpcflow, …) or %q.", SourceAuto)
 	}
+	if in.Remote != "" {
+		return s.addRemote(ctx, c, in)
+	}
 	b, err := s.cfg.Objects.AuthorizeRead(ctx, c, in.Bucket, in.Prefix)
 	if err != nil {
 		return nil, apiError(err, in.Bucket)
@@ -65,17 +71,9 @@ func (s *Service) Add(ctx context.Context, c *actor.Caller, in AddInput) (*AddOu
 	if out.PolicyStatement, err = s.serviceAccess(ctx, c, in, region); err != nil {
 		return nil, err
 	}
-	lake, ok, err := s.cfg.Lakes.Get(ctx, c.Account, region)
-	if err != nil {
+	if err := s.ensureLake(ctx, c, region, in.Bucket, out); err != nil {
 		return nil, err
 	}
-	if !ok {
-		if lake, err = s.cfg.Lakes.Create(ctx, c, region, ""); err != nil {
-			return nil, apiError(err, in.Bucket)
-		}
-		out.LakeCreated = true
-	}
-	out.LakeBucket = lake.Bucket
 	r := &record{Location: Location{ID: newID(), Owner: c.Account, Bucket: in.Bucket, Prefix: in.Prefix, Source: in.Source,
 		Region: region, Created: s.cfg.Clock.Now().UTC()}}
 	// Subscribe first: an object written between the two steps is then both notified and listed, never neither.
@@ -87,6 +85,22 @@ func (s *Service) Add(ctx context.Context, c *actor.Caller, in AddInput) (*AddOu
 	}
 	out.Location = r.Location
 	return out, nil
+}
+
+// ensureLake creates the caller's lake in region (SSE-S3) if there is none, noting it and its bucket in out.
+func (s *Service) ensureLake(ctx context.Context, c *actor.Caller, region, bucket string, out *AddOutput) error {
+	lake, ok, err := s.cfg.Lakes.Get(ctx, c.Account, region)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if lake, err = s.cfg.Lakes.Create(ctx, c, region, ""); err != nil {
+			return apiError(err, bucket)
+		}
+		out.LakeCreated = true
+	}
+	out.LakeBucket = lake.Bucket
+	return nil
 }
 
 // serviceAccess checks that the Security Lake service principal, for the caller's account, may list and read

@@ -25,10 +25,19 @@ func (s *Service) RunBackfill(ctx context.Context) error {
 	}
 	var errs []error
 	for i := range recs {
-		if recs[i].Backfill.Complete {
+		var err error
+		switch {
+		case recs[i].Remote != "":
+			if !s.pollDue(recs[i].ID) {
+				continue
+			}
+			err = s.poll(ctx, &recs[i])
+		case recs[i].Backfill.Complete:
 			continue
+		default:
+			err = s.backfill(ctx, &recs[i])
 		}
-		if err := s.backfill(ctx, &recs[i]); err != nil {
+		if err != nil {
 			s.cfg.Logger.Error("ingest location backfill", "location", recs[i].ID, "bucket", recs[i].Bucket, "err", err)
 			errs = append(errs, fmt.Errorf("backfill %s: %w", recs[i].ID, err))
 		}
@@ -78,13 +87,14 @@ func (s *Service) backfill(ctx context.Context, r *record) error {
 func (s *Service) advance(ctx context.Context, id, from, to string, listed, enqueued int64, done bool) error {
 	return s.cfg.Meta.Update(ctx, func(tx meta.Tx) error {
 		r, err := getRecord(tx, id)
-		if err != nil || r == nil || r.Cursor != from || r.Backfill.Complete {
+		if err != nil || r == nil || r.Cursor != from || (r.Backfill.Complete && r.Remote == "") {
 			return err // removed, or moved by another pass
 		}
 		r.Cursor = to
 		r.Backfill.Listed += listed
 		r.Backfill.Enqueued += enqueued
-		r.Backfill.Complete = done
+		r.Backfill.Complete = r.Backfill.Complete || done // a remote location is polled on after its first listing
+		r.Backfill.Error = ""
 		return putRecord(tx, r, false)
 	})
 }
@@ -115,7 +125,7 @@ func (r *record) object(key, version, etag string, size int64) ingest.ObjectRef 
 		src = ""
 	}
 	return ingest.ObjectRef{Bucket: r.Bucket, Key: key, VersionID: version, ETag: etag, Size: size, Account: r.Owner, Region: r.Region,
-		Source: src, Location: r.ID}
+		Source: src, Location: r.ID, Remote: r.Remote}
 }
 
 func getRecord(tx meta.Tx, id string) (*record, error) {

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"log/slog"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/seclake/seclake/internal/actor"
@@ -33,12 +34,14 @@ const SourceAuto = "auto"
 
 // Location is a registered location.
 type Location struct {
-	ID      string    `json:"locationId"`
-	Owner   string    `json:"owner"` // the account whose lake the rows go to
-	Bucket  string    `json:"bucket"`
-	Prefix  string    `json:"prefix,omitempty"`
-	Source  string    `json:"source"` // a source name, or SourceAuto
-	Region  string    `json:"region"` // the lake's region
+	ID     string `json:"locationId"`
+	Owner  string `json:"owner"` // the account whose lake the rows go to
+	Bucket string `json:"bucket"`
+	Prefix string `json:"prefix,omitempty"`
+	Source string `json:"source"` // a source name, or SourceAuto
+	Region string `json:"region"` // the lake's region
+	// Remote names the remote S3 endpoint (config ingest.remotes) the bucket is on, polled; "" for seclake's S3.
+	Remote  string    `json:"remote,omitempty"`
 	Created time.Time `json:"created"`
 	// Backfill is the progress of the listing of the objects present when the location was added.
 	Backfill Backfill `json:"backfill"`
@@ -66,6 +69,8 @@ type Backfill struct {
 	Listed   int64 `json:"listed"`
 	Enqueued int64 `json:"enqueued"`
 	Complete bool  `json:"complete"`
+	// Error is why the last listing of a remote location failed ("" once one succeeds); it is retried.
+	Error string `json:"error,omitempty"`
 }
 
 // record is a location as stored, with the backfill's cursor: the last key listed.
@@ -112,10 +117,18 @@ type Config struct {
 	// pages one backfill pass reads per location (default 20), so a large location does not hold the job for
 	// long: the next pass continues from the cursor.
 	PageSize, PagesPerRun int
+	// Remotes are the remote S3 endpoints remote locations list (nil: none is configured); PollInterval is
+	// how often a remote location is listed for new objects (default DefaultPollInterval).
+	Remotes      RemoteSources
+	PollInterval time.Duration
 }
 
 // Service is the registered locations.
-type Service struct{ cfg Config }
+type Service struct {
+	cfg    Config
+	mu     sync.Mutex
+	polled map[string]time.Time // remote location ID → when its last poll started
+}
 
 const tableLocations = "location.locations" // location ID → record
 
@@ -136,7 +149,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.PagesPerRun <= 0 {
 		cfg.PagesPerRun = 20
 	}
-	return &Service{cfg: cfg}, nil
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = DefaultPollInterval
+	}
+	return &Service{cfg: cfg, polled: map[string]time.Time{}}, nil
 }
 
 // refusal is the access-denied error of seclake's REST-JSON API.
@@ -201,8 +217,10 @@ func (s *Service) Remove(ctx context.Context, c *actor.Caller, id string) (*Loca
 	if err != nil {
 		return nil, err
 	}
-	if err := s.cfg.Objects.Unsubscribe(ctx, r.Bucket, r.ID); err != nil {
-		return nil, err
+	if r.Remote == "" {
+		if err := s.cfg.Objects.Unsubscribe(ctx, r.Bucket, r.ID); err != nil {
+			return nil, err
+		}
 	}
 	err = s.cfg.Meta.Update(ctx, func(tx meta.Tx) error { return tx.Delete(tableLocations, id) })
 	if err != nil && !errors.Is(err, meta.ErrNotFound) {
