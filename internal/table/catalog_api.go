@@ -331,6 +331,15 @@ func (l *Lake) CommitTable(ctx context.Context, ns, name string, requirements, u
 		return err
 	})
 	if err != nil {
+		// A commit that landed between the check above and this one makes the catalog's own check fail with a
+		// plain error: a requirement that no longer holds is a lost race, which the client retries.
+		if now, lerr := l.loadTable(ctx, ns, name); lerr == nil {
+			for _, r := range reqs {
+				if verr := r.Validate(now.Metadata()); verr != nil {
+					return nil, fmt.Errorf("%w: %v", ErrCommitFailed, verr)
+				}
+			}
+		}
 		return nil, catalogError(err)
 	}
 	return tableInfo(ns, name, md, loc)
