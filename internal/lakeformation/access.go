@@ -1,0 +1,276 @@
+package lakeformation
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/seclake/seclake/internal/actor"
+)
+
+// TableRef names a table of a catalog (an account's) in a region.
+type TableRef struct {
+	Catalog, Region, Database, Table string
+}
+
+// Access is what a principal may read of a table: when Governed, only Columns (in the table's order) and the
+// rows RowFilter (a SQL predicate; "" for all rows) selects, read by Reader (Lake Formation's service principal
+// acting for the table's account); when not governed, IAM alone decides and Reader is the caller.
+type Access struct {
+	Governed  bool
+	Columns   []string
+	RowFilter string
+	Reader    *actor.Caller
+}
+
+// matches reports whether grantee principal p is c, for a grant of catalog: the user or role itself; the
+// account, its organization or OU when c is of another account (its principals inherit what the account was
+// granted); IAM_ALLOWED_PRINCIPALS for principals of the catalog's own account.
+func (s *Service) matches(ctx context.Context, c *actor.Caller, p, catalog string) (bool, error) {
+	switch principalKind(p) {
+	case "iam":
+		return p == principalARN(c), nil
+	case "account":
+		return p == c.Account && c.Account != catalog, nil
+	case "allowed":
+		return c.Account == catalog, nil
+	case "org", "ou":
+		if c.Account == catalog || s.cfg.Orgs == nil {
+			return false, nil
+		}
+		org, path, err := s.cfg.Orgs.Path(ctx, c.Account)
+		if err != nil || org == "" {
+			return false, err
+		}
+		if principalKind(p) == "org" {
+			return strings.HasSuffix(p, "/"+org), nil
+		}
+		ou := p[strings.LastIndex(p, "/")+1:]
+		return strings.Contains(p, "/"+org+"/") && strings.Contains("/"+path, "/"+ou+"/"), nil
+	}
+	return false, nil
+}
+
+// heldBy returns the grants of catalog in region whose resource passes want and that c holds: granted to it, and
+// for a principal outside the catalog's account, shared with c's account through RAM.
+func (s *Service) heldBy(ctx context.Context, c *actor.Caller, catalog, region string, want func(target) bool) ([]*Grant, error) {
+	var cands []*Grant
+	var targets []target
+	err := s.scan(ctx, catalog, region, func(g *Grant, t target) {
+		if want(t) {
+			cands, targets = append(cands, g), append(targets, t)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []*Grant
+	for i, g := range cands {
+		ok, err := s.matches(ctx, c, g.Principal.ID, catalog)
+		if err != nil {
+			return nil, err
+		}
+		if ok && external(g.Principal.ID, catalog) {
+			ok, err = s.shared(ctx, region, targets[i], c.Account)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+// shared reports whether the RAM share carrying grants on t is associated with account.
+func (s *Service) shared(ctx context.Context, region string, t target, account string) (bool, error) {
+	if s.cfg.Shares == nil {
+		return false, nil
+	}
+	return s.cfg.Shares.Shared(ctx, t.catalog, region, ShareName(t.catalog, region, t.db), t.shareResource(region), account)
+}
+
+// onTable selects the grants on table db.name (the table, all tables of its database, its columns, its filters).
+func onTable(db, name string) func(target) bool {
+	return func(t target) bool {
+		return (t.kind == "table" || t.kind == "columns" || t.kind == "filter") && t.covers(db, name)
+	}
+}
+
+// governed reports whether a table of catalog is governed by Lake Formation rather than IAM alone: not when
+// IAM_ALLOWED_PRINCIPALS holds a grant on it (or on all tables of its database); otherwise when it is one of
+// Security Lake's tables (Security Lake registers its lake with Lake Formation and removes IAM's defaults), when
+// any principal holds a grant on it, or when the catalog's default table permissions no longer give
+// IAM_ALLOWED_PRINCIPALS anything.
+func (s *Service) governed(ctx context.Context, ref TableRef) (bool, error) {
+	var iamAllowed, anyGrant bool
+	err := s.scan(ctx, ref.Catalog, ref.Region, func(g *Grant, t target) {
+		if !onTable(ref.Database, ref.Table)(t) {
+			return
+		}
+		if g.Principal.ID == IAMAllowedPrincipals {
+			iamAllowed = true
+		} else {
+			anyGrant = true
+		}
+	})
+	if err != nil || iamAllowed {
+		return false, err
+	}
+	if strings.HasPrefix(ref.Database, SecurityLakeDatabasePrefix) || anyGrant {
+		return true, nil
+	}
+	st, err := s.settings(ctx, ref.Catalog, ref.Region)
+	if err != nil {
+		return false, err
+	}
+	return !slices.ContainsFunc(st.CreateTableDefaultPermissions, func(pp PrincipalPermissions) bool {
+		return pp.Principal.ID == IAMAllowedPrincipals && len(pp.Permissions) > 0
+	}), nil
+}
+
+// SecurityLakeDatabasePrefix starts the name of Security Lake's database in each region.
+const SecurityLakeDatabasePrefix = "amazon_security_lake_glue_db_"
+
+// Access decides what c may read of table ref (a resource link is followed to its target): the query engine's
+// governor. A governed table needs a SELECT grant (on the table, its columns or a data cells filter) and c's IAM
+// permission lakeformation:GetDataAccess; without them the error is Athena's: AccessDeniedException
+// "Insufficient Lake Formation permission(s): Required Select on <table>". A table of another account is always
+// governed. Columns are the union of the granted columns; rows are the OR of the granted filters' rows.
+func (s *Service) Access(ctx context.Context, c *actor.Caller, ref TableRef) (Access, error) {
+	ref, desc, err := s.follow(ctx, ref)
+	if err != nil {
+		return Access{}, err
+	}
+	gov := c.Account != ref.Catalog
+	if !gov {
+		if gov, err = s.governed(ctx, ref); err != nil {
+			return Access{}, err
+		}
+	}
+	if !gov {
+		return Access{Columns: desc.Columns, Reader: c}, nil
+	}
+	if err := s.check(ctx, c, "lakeformation:GetDataAccess"); err != nil {
+		return Access{}, err
+	}
+	held, err := s.heldBy(ctx, c, ref.Catalog, ref.Region, onTable(ref.Database, ref.Table))
+	if err != nil {
+		return Access{}, err
+	}
+	cols, rows, ok, err := s.selectable(ctx, ref, desc.Columns, held)
+	if err != nil {
+		return Access{}, err
+	}
+	if !ok {
+		return Access{}, errDenied("Insufficient Lake Formation permission(s): Required Select on %s", ref.Table)
+	}
+	reader := actor.ServicePrincipal(ServicePrincipal, ref.Region, s.cfg.Clock.Now(),
+		actor.Source{Account: ref.Catalog, ARN: glueARN(ref.Region, ref.Catalog, "table/"+ref.Database+"/"+ref.Table)})
+	return Access{Governed: true, Columns: cols, RowFilter: rows, Reader: reader}, nil
+}
+
+// follow resolves ref (through a resource link) to a table and describes it.
+func (s *Service) follow(ctx context.Context, ref TableRef) (TableRef, *TableDesc, error) {
+	for hops := 0; hops < 3; hops++ {
+		desc, err := s.cfg.Catalog.Table(ctx, ref.Catalog, ref.Region, ref.Database, ref.Table)
+		if err != nil {
+			return ref, nil, err
+		}
+		if desc == nil {
+			return ref, nil, errNotFound("Table %s not found in database %s.", ref.Table, ref.Database)
+		}
+		if desc.Target == nil {
+			return ref, desc, nil
+		}
+		next := *desc.Target
+		if next.Region == "" {
+			next.Region = ref.Region
+		}
+		ref = next
+	}
+	return ref, nil, errInvalid("The resource link %s.%s points to another resource link: link to the table itself.", ref.Database, ref.Table)
+}
+
+// selectable combines the SELECT grants held on a table into its columns and row filter; ok is false when none
+// gives SELECT.
+func (s *Service) selectable(ctx context.Context, ref TableRef, all []string, held []*Grant) ([]string, string, bool, error) {
+	picked := map[string]bool{}
+	var rows []string
+	allRows, ok := false, false
+	take := func(cols []string, excluded []string, rowExpr string) {
+		ok = true
+		for _, c := range all {
+			if (cols == nil && !hasColumn(excluded, c)) || hasColumn(cols, c) {
+				picked[strings.ToLower(c)] = true
+			}
+		}
+		if rowExpr == "" {
+			allRows = true
+		} else {
+			rows = append(rows, rowExpr)
+		}
+	}
+	for _, g := range held {
+		if !slices.Contains(g.Permissions, PermSelect) && !slices.Contains(g.Permissions, PermAll) {
+			continue
+		}
+		switch r := g.Resource; {
+		case r.Table != nil:
+			take(nil, nil, "")
+		case r.TableWithColumns != nil:
+			if w := r.TableWithColumns.ColumnWildcard; w != nil {
+				take(nil, w.ExcludedColumnNames, "")
+			} else {
+				take(r.TableWithColumns.ColumnNames, nil, "")
+			}
+		case r.DataCellsFilter != nil:
+			var f *DataCellsFilter
+			err := s.viewFilter(ctx, ref.Catalog, ref.Region, ref.Database, ref.Table, r.DataCellsFilter.Name, func(x *DataCellsFilter) { f = x })
+			if err != nil {
+				return nil, "", false, err
+			}
+			if f != nil {
+				cols, excluded := f.ColumnNames, []string(nil)
+				if f.ColumnWildcard != nil || len(f.ColumnNames) == 0 {
+					cols, excluded = nil, wildcardExcluded(f.ColumnWildcard)
+				}
+				take(cols, excluded, f.rowExpr())
+			}
+		}
+	}
+	var cols []string
+	for _, c := range all {
+		if picked[strings.ToLower(c)] {
+			cols = append(cols, c)
+		}
+	}
+	if allRows || len(rows) == 0 {
+		return cols, "", ok, nil
+	}
+	if len(rows) == 1 {
+		return cols, rows[0], ok, nil
+	}
+	return cols, "(" + strings.Join(rows, ") OR (") + ")", ok, nil
+}
+
+func wildcardExcluded(w *ColumnWildcard) []string {
+	if w == nil {
+		return nil
+	}
+	return w.ExcludedColumnNames
+}
+
+// Describable reports whether c, of another account than the table's catalog, may see table db.name (name ""
+// for the database itself) through Glue: its account holds a grant on it shared through RAM (any permission on
+// the table, its columns or filters; on a database, any grant on it or on its tables). The Data Catalog asks it
+// before letting a caller of another account read the catalog's metadata.
+func (s *Service) Describable(ctx context.Context, c *actor.Caller, catalog, region, db, name string) (bool, error) {
+	want := onTable(db, name)
+	if name == "" {
+		want = func(t target) bool { return t.db == db && t.kind != "catalog" && t.kind != "location" }
+	}
+	held, err := s.heldBy(ctx, c, catalog, region, want)
+	return len(held) > 0, err
+}
