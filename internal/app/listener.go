@@ -20,13 +20,14 @@ import (
 	"github.com/seclake/seclake/internal/api/icebergrest"
 	ingestapi "github.com/seclake/seclake/internal/api/ingest"
 	kmsapi "github.com/seclake/seclake/internal/api/kms"
+	lakeformationapi "github.com/seclake/seclake/internal/api/lakeformation"
 	"github.com/seclake/seclake/internal/api/networkfirewall"
 	"github.com/seclake/seclake/internal/api/organizations"
+	ramapi "github.com/seclake/seclake/internal/api/ram"
 	securitylakeapi "github.com/seclake/seclake/internal/api/securitylake"
 	sqsapi "github.com/seclake/seclake/internal/api/sqs"
 	"github.com/seclake/seclake/internal/api/sts"
 	"github.com/seclake/seclake/internal/component"
-	"github.com/seclake/seclake/internal/datacatalog"
 	"github.com/seclake/seclake/internal/edge"
 	"github.com/seclake/seclake/internal/meta"
 )
@@ -75,8 +76,9 @@ func (s *Server) handler() (http.Handler, error) {
 			ingestapi.New(st.Locations),
 		}
 		// Glue: its Data Catalog API, and its Iceberg REST catalog under /iceberg/ (same signing name).
-		cat := datacatalog.New(st.Lakes, st.Meta, st.IAM, s.clock)
-		services = append(services, glueapi.New(cat), icebergrest.New(cat))
+		// (the stack's catalog consults Lake Formation's grants for readers of other accounts).
+		services = append(services, glueapi.New(st.Catalog), icebergrest.New(st.Catalog),
+			lakeformationapi.New(st.LakeFormation), ramapi.New(st.RAM))
 	}
 	h, err := edge.New(edge.Config{
 		Services: services,

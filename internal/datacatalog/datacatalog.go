@@ -40,6 +40,8 @@ type Service struct {
 	meta  meta.Store
 	authz actor.Authorizer
 	clock clock.Clock
+	// grants, when set, lets callers of other accounts read what Lake Formation granted their account.
+	grants Grants
 }
 
 // New returns the Data Catalog over the lakes, with its own records in m.
@@ -89,6 +91,14 @@ func (s Scope) CatalogARN() string { return s.arn("catalog") }
 // authorize asks for action on the catalog, then the database db and the table tbl when they are named, as
 // Glue authorizes its operations on each resource of the path.
 func (s *Service) authorize(ctx context.Context, c *actor.Caller, sc Scope, action, db, tbl string) error {
+	shared, err := s.crossAccount(ctx, c, sc, action, db, tbl)
+	if err != nil {
+		return err
+	}
+	owner := sc.Account
+	if shared {
+		owner = c.Account // the grant stands for the catalog's resource policy: the caller's IAM policies decide
+	}
 	resources := []string{sc.CatalogARN()}
 	if db != "" {
 		resources = append(resources, sc.arn("database/"+db))
@@ -97,7 +107,7 @@ func (s *Service) authorize(ctx context.Context, c *actor.Caller, sc Scope, acti
 		resources = append(resources, sc.arn("table/"+db+"/"+tbl))
 	}
 	for _, r := range resources {
-		err := actor.Check(ctx, s.authz, c, actor.Request{Action: action, Resource: r, ResourceAccount: sc.Account},
+		err := actor.Check(ctx, s.authz, c, actor.Request{Action: action, Resource: r, ResourceAccount: owner},
 			actor.AccessDeniedException)
 		if err != nil {
 			return err

@@ -117,6 +117,8 @@ type Config struct {
 	DataFiles DataFiles
 	// Collection, when set, makes GetDataLakeSources report COLLECTING for the sources with recent commits.
 	Collection Collection
+	// QueryAccess, when set, shares the tables of LAKEFORMATION subscribers through Lake Formation and RAM.
+	QueryAccess QueryAccess
 	// Seal seals the secrets the lake keeps (HTTPS notification API keys); nil: they are not kept.
 	Seal   *seal.Key
 	Clock  clock.Clock

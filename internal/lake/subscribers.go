@@ -42,6 +42,9 @@ type Subscriber struct {
 	Notify      *HTTPSNotify `json:"notify,omitempty"`
 	// Queue is the name of the subscriber's SQS queue, when it is notified through one.
 	Queue string `json:"queue,omitempty"`
+	// ResourceShareARN and ResourceShareName are the AWS RAM share of a LAKEFORMATION subscriber's tables.
+	ResourceShareARN  string `json:"resourceShareArn,omitempty"`
+	ResourceShareName string `json:"resourceShareName,omitempty"`
 }
 
 // SubscriberInput is CreateSubscriber's and UpdateSubscriber's request.
@@ -189,6 +192,9 @@ func (s *Service) CreateSubscriber(ctx context.Context, c *actor.Caller, in Subs
 		}
 		sub.RoleARN = arn
 	}
+	if err := s.shareTables(ctx, sub); err != nil {
+		return nil, err
+	}
 	err = s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		if err := putJSON(tx, tableSubscribers, key(c.Account, region, id), sub); err != nil {
 			return err
@@ -276,7 +282,12 @@ func (s *Service) UpdateSubscriber(ctx context.Context, c *actor.Caller, id stri
 	if err != nil {
 		return nil, err
 	}
+	before := *sub
 	mergeSubscriber(sub, in)
+	if err := s.regrant(ctx, &before, sub); err != nil {
+		return nil, err
+	}
+	shareARN, shareName := sub.ResourceShareARN, sub.ResourceShareName
 	if sub.RoleARN != "" && s.cfg.Roles != nil && (in.Identity != nil || len(in.Sources) > 0) { // what the role depends on
 		bucket := strings.TrimPrefix(sub.BucketARN, "arn:aws:s3:::")
 		if _, err := s.cfg.Roles.EnsureRole(ctx, s.forCaller(c, region), subscriberRole(id), "/",
@@ -292,6 +303,9 @@ func (s *Service) UpdateSubscriber(ctx context.Context, c *actor.Caller, id stri
 			return err
 		}
 		mergeSubscriber(sub, in)
+		if shareARN != "" {
+			sub.ResourceShareARN, sub.ResourceShareName = shareARN, shareName
+		}
 		sub.Updated = s.cfg.Clock.Now().UTC()
 		return putJSON(tx, tableSubscribers, key(c.Account, region, id), sub)
 	})
@@ -333,6 +347,9 @@ func (s *Service) DeleteSubscriber(ctx context.Context, c *actor.Caller, id stri
 		return err
 	}
 	owner := s.forCaller(c, region)
+	if err := s.unshareTables(ctx, sub, sub.Sources); err != nil {
+		return err
+	}
 	if sub.RoleARN != "" && s.cfg.Roles != nil {
 		if err := s.cfg.Roles.DeleteRole(ctx, owner, subscriberRole(id), subscriberPolicyName); err != nil {
 			return asLake(err, "delete the subscriber role")

@@ -22,12 +22,12 @@ const LakeProvisionInterval = time.Second
 func (s *Stack) securityLake() component.Component {
 	return component.Component{
 		Name:  NameSecurityLake,
-		Needs: []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameQueues, NameNotify, NameLake},
+		Needs: []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameQueues, NameNotify, NameLake, NameLakeFormation},
 		Start: func(context.Context) error {
 			svc, err := lake.New(lake.Config{Store: s.Meta, Authz: s.IAM, Lakes: s.Lakes, Buckets: lakeBuckets{s.Objects, s.Recorder},
 				Keys: lakeKeys{kms: s.KMS, rec: s.Recorder}, Accounts: lakeAccounts{s.IAM}, Roles: lakeRoles{s.IAM, s.Recorder},
 				Queues: lakeQueues{s.Queues, s.Recorder}, DataFiles: lakeDataFiles{s.Objects},
-				Collection: lakeCollection{s}, Seal: s.Seal, Clock: s.cfg.Clock, Rand: s.cfg.Rand, Region: s.cfg.Region,
+				Collection: lakeCollection{s}, QueryAccess: lakeQueryAccess{s}, Seal: s.Seal, Clock: s.cfg.Clock, Rand: s.cfg.Rand, Region: s.cfg.Region,
 				Logger: s.cfg.Logger.With("service", "securitylake")})
 			if err != nil {
 				return err

@@ -19,6 +19,7 @@ import (
 
 	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/component"
+	"github.com/seclake/seclake/internal/datacatalog"
 	"github.com/seclake/seclake/internal/eve"
 	"github.com/seclake/seclake/internal/eventbus"
 	"github.com/seclake/seclake/internal/firewall"
@@ -28,11 +29,13 @@ import (
 	"github.com/seclake/seclake/internal/ingest/location"
 	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/lake"
+	"github.com/seclake/seclake/internal/lakeformation"
 	"github.com/seclake/seclake/internal/logdelivery"
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/netflow"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/queue"
+	"github.com/seclake/seclake/internal/ram"
 	"github.com/seclake/seclake/internal/s3notify"
 	"github.com/seclake/seclake/internal/seal"
 	"github.com/seclake/seclake/internal/table"
@@ -163,6 +166,10 @@ type Stack struct {
 	Ingest *ingest.Service
 	// Locations are the registered ingest locations.
 	Locations *location.Service
+	// Catalog is the Glue Data Catalog; LakeFormation governs it and RAM shares it across accounts.
+	Catalog       *datacatalog.Service
+	LakeFormation *lakeformation.Service
+	RAM           *ram.Service
 }
 
 // New returns a stack that builds its services when its components start: add Components to a

@@ -12,6 +12,8 @@ import (
 type subscriberResource struct {
 	AccessTypes []string         `json:"accessTypes,omitempty"`
 	CreatedAt   *time.Time       `json:"createdAt,omitempty"`
+	ShareARN    string           `json:"resourceShareArn,omitempty"`
+	ShareName   string           `json:"resourceShareName,omitempty"`
 	RoleArn     string           `json:"roleArn,omitempty"`
 	S3BucketArn string           `json:"s3BucketArn,omitempty"`
 	Sources     []lake.SourceRef `json:"sources"`
@@ -27,7 +29,8 @@ type subscriberResource struct {
 
 func subscriberOf(s *lake.Subscriber) *subscriberResource {
 	created, updated := s.Created, s.Updated
-	return &subscriberResource{AccessTypes: s.AccessTypes, CreatedAt: &created, RoleArn: s.RoleARN, S3BucketArn: s.BucketARN,
+	return &subscriberResource{AccessTypes: s.AccessTypes, CreatedAt: &created, ShareARN: s.ResourceShareARN,
+		ShareName: s.ResourceShareName, RoleArn: s.RoleARN, S3BucketArn: s.BucketARN,
 		Sources: s.Sources, ARN: s.ARN, Description: s.Description, Endpoint: s.Endpoint, ID: s.ID, Identity: s.Identity,
 		Name: s.Name, Status: s.Status, UpdatedAt: &updated}
 }

@@ -1,0 +1,92 @@
+package datacatalog
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/seclake/seclake/internal/actor"
+)
+
+// Grants decides whether a caller of another account may read a catalog's metadata: Lake Formation's grants to
+// the caller's account (shared through AWS RAM). *lakeformation.Service satisfies it.
+type Grants interface {
+	// Describable reports whether c may see table name of database db (name "": the database itself) in
+	// catalog's region.
+	Describable(ctx context.Context, c *actor.Caller, catalog, region, db, name string) (bool, error)
+}
+
+// SetGrants makes the catalog consult g for the reads of callers from other accounts (glue:Get*): with a grant
+// the caller's own IAM policies decide, as when Lake Formation has put the catalog's resource policy in place.
+func (s *Service) SetGrants(g Grants) { s.grants = g }
+
+// crossAccount reports whether a read of another account's catalog by c is backed by a Lake Formation grant.
+func (s *Service) crossAccount(ctx context.Context, c *actor.Caller, sc Scope, action, db, tbl string) (bool, error) {
+	if s.grants == nil || c.Account == sc.Account || db == "" || !strings.HasPrefix(action, "glue:Get") {
+		return false, nil
+	}
+	return s.grants.Describable(ctx, c, sc.Account, sc.Region, db, tbl)
+}
+
+// DatabaseExists reports whether database db exists in account's catalog in region (no authorization: for
+// services that decide access themselves, as Lake Formation).
+func (s *Service) DatabaseExists(ctx context.Context, account, region, db string) (bool, error) {
+	_, err := s.database(ctx, Scope{Account: account, Region: region}, db)
+	if IsNoDatabase(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Describe returns table name of database db in account's catalog in region, or nil when it does not exist (no
+// authorization: for services that decide access themselves).
+func (s *Service) Describe(ctx context.Context, account, region, db, name string) (*Table, error) {
+	t, err := s.table(ctx, Scope{Account: account, Region: region}, db, name)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// ColumnNames are the table's columns then its partition keys, as Glue lists them.
+func (t Table) ColumnNames() []string {
+	var out []string
+	if t.Iceberg != nil {
+		for _, c := range t.Iceberg.Columns {
+			out = append(out, c.Name)
+		}
+		return out
+	}
+	var ti struct {
+		StorageDescriptor struct{ Columns []struct{ Name string } }
+		PartitionKeys     []struct{ Name string }
+	}
+	_ = json.Unmarshal(t.Input, &ti)
+	for _, c := range append(ti.StorageDescriptor.Columns, ti.PartitionKeys...) {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+// LinkTarget is the table a resource link points to.
+type LinkTarget struct {
+	CatalogID, Database, Name, Region string
+}
+
+// Target returns the table's target when it is a resource link.
+func (t Table) Target() (LinkTarget, bool) {
+	if t.Input == nil {
+		return LinkTarget{}, false
+	}
+	var ti struct {
+		TargetTable *struct{ CatalogId, DatabaseName, Name, Region string }
+	}
+	if json.Unmarshal(t.Input, &ti) != nil || ti.TargetTable == nil {
+		return LinkTarget{}, false
+	}
+	tt := ti.TargetTable
+	return LinkTarget{CatalogID: tt.CatalogId, Database: tt.DatabaseName, Name: tt.Name, Region: tt.Region}, true
+}

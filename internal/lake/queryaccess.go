@@ -1,0 +1,90 @@
+package lake
+
+import (
+	"context"
+	"strings"
+
+	"github.com/seclake/seclake/internal/actor"
+)
+
+// QueryAccess shares a lake's tables with LAKEFORMATION subscribers: Lake Formation grants SELECT and DESCRIBE on
+// the tables of the subscribed sources (their lake prefixes, "aws/CLOUD_TRAIL_MGMT/2.0/") to the subscriber's
+// account, carried to it by an AWS RAM share whose ARN and name it returns.
+type QueryAccess interface {
+	Share(ctx context.Context, account, region, grantee string, prefixes []string) (shareARN, shareName string, err error)
+	Unshare(ctx context.Context, account, region, grantee string, prefixes []string) error
+}
+
+// granteeAccount is the account a subscriber identity's principal names (an account ID or an IAM ARN).
+func granteeAccount(principal string) string {
+	if actor.ValidAccountID(principal) {
+		return principal
+	}
+	parts := strings.SplitN(principal, ":", 6)
+	if len(parts) == 6 && actor.ValidAccountID(parts[4]) {
+		return parts[4]
+	}
+	return principal
+}
+
+// shareTables grants a LAKEFORMATION subscriber its sources' tables, recording the share on sub.
+func (s *Service) shareTables(ctx context.Context, sub *Subscriber) error {
+	if s.cfg.QueryAccess == nil || !hasAccess(sub, AccessLakeFormation) {
+		return nil
+	}
+	arn, name, err := s.cfg.QueryAccess.Share(ctx, sub.Account, sub.Region, granteeAccount(sub.Identity.Principal), prefixes(sub.Sources))
+	if err != nil {
+		return asLake(err, "share the tables through Lake Formation")
+	}
+	sub.ResourceShareARN, sub.ResourceShareName = arn, name
+	return nil
+}
+
+// unshareTables revokes what a LAKEFORMATION subscriber was granted on the given sources.
+func (s *Service) unshareTables(ctx context.Context, sub *Subscriber, srcs []SourceRef) error {
+	if s.cfg.QueryAccess == nil || !hasAccess(sub, AccessLakeFormation) || len(srcs) == 0 {
+		return nil
+	}
+	err := s.cfg.QueryAccess.Unshare(ctx, sub.Account, sub.Region, granteeAccount(sub.Identity.Principal), prefixes(srcs))
+	return asLake(err, "revoke the subscriber's Lake Formation grants")
+}
+
+func hasAccess(sub *Subscriber, access string) bool {
+	for _, a := range sub.AccessTypes {
+		if a == access {
+			return true
+		}
+	}
+	return false
+}
+
+// dropped are the sources of before that after no longer has.
+func dropped(before, after []SourceRef) []SourceRef {
+	keep := map[string]bool{}
+	for _, p := range prefixes(after) {
+		keep[p] = true
+	}
+	var out []SourceRef
+	for _, src := range before {
+		if ps := prefixes([]SourceRef{src}); len(ps) == 1 && !keep[ps[0]] {
+			out = append(out, src)
+		}
+	}
+	return out
+}
+
+// regrant follows an update of a LAKEFORMATION subscriber: a new identity loses nothing to the old one (its grants
+// are revoked), dropped sources are revoked, and the sources now subscribed are granted.
+func (s *Service) regrant(ctx context.Context, before, after *Subscriber) error {
+	if s.cfg.QueryAccess == nil || !hasAccess(after, AccessLakeFormation) {
+		return nil
+	}
+	gone := dropped(before.Sources, after.Sources)
+	if granteeAccount(before.Identity.Principal) != granteeAccount(after.Identity.Principal) {
+		gone = before.Sources
+	}
+	if err := s.unshareTables(ctx, before, gone); err != nil {
+		return err
+	}
+	return s.shareTables(ctx, after)
+}
