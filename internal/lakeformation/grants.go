@@ -324,8 +324,8 @@ func (s *Service) BatchRevokePermissions(ctx context.Context, c *actor.Caller, c
 
 func (s *Service) batch(ctx context.Context, c *actor.Caller, catalogID string, entries []BatchEntry,
 	fn func(context.Context, *actor.Caller, GrantInput) error) ([]BatchFailure, error) {
-	if len(entries) == 0 || len(entries) > 20 {
-		return nil, errInvalid("Entries must hold between 1 and 20 entries; it holds %d.", len(entries))
+	if len(entries) > 20 {
+		return nil, errInvalid("Entries must hold at most 20 entries; it holds %d.", len(entries))
 	}
 	failures := []BatchFailure{}
 	for _, e := range entries {

@@ -146,12 +146,12 @@ func (h *handler) batch(ctx context.Context, c *api.Call, in *batchIn,
 		byID[e.ID] = e
 		entries = append(entries, lf.BatchEntry{ID: e.ID, GrantInput: g})
 	}
-	if len(entries) == 0 && len(out.Failures) > 0 {
-		return out, nil
-	}
-	failures, err := fn(ctx, c.Caller, in.CatalogID, entries)
+	failures, err := fn(ctx, c.Caller, in.CatalogID, entries) // authorizes first, whatever the entries
 	if err != nil {
 		return nil, err
+	}
+	if len(in.Entries) == 0 {
+		return nil, errInvalid("Entries must hold between 1 and 20 entries; it holds none.")
 	}
 	for _, f := range failures {
 		out.Failures = append(out.Failures, batchFailure{RequestEntry: byID[f.Entry.ID], Error: errorDetail{ErrorCode: f.Code, ErrorMessage: f.Message}})
