@@ -3,6 +3,8 @@ package lakeformation_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,8 +17,10 @@ import (
 	"github.com/seclake/seclake/internal/datacatalog"
 	"github.com/seclake/seclake/internal/iam"
 	lf "github.com/seclake/seclake/internal/lakeformation"
+	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/ram"
 	"github.com/seclake/seclake/internal/stack"
+	"github.com/seclake/seclake/internal/table"
 )
 
 const (
@@ -243,4 +247,46 @@ func TestOrganizationSharing(t *testing.T) {
 	invs, _, err := f.st.RAM.GetResourceShareInvitations(ctx, root(f.member), nil, nil, ram.Page{})
 	require.NoError(t, err)
 	require.Empty(t, invs)
+}
+
+// TestReaderReadsTheLake: the Reader of a governed Security Lake table is Lake Formation acting for the lake's
+// account, which the lake bucket's policy lets list and read the table's files, and only for that account.
+func TestReaderReadsTheLake(t *testing.T) {
+	f := newFixture(t)
+	f.govern(t)
+	info, err := f.st.Lakes.Create(ctx, root(acct), region, "")
+	require.NoError(t, err)
+	l, err := f.st.Lakes.Open(ctx, acct, region)
+	require.NoError(t, err)
+	src, err := table.AWS("CLOUD_TRAIL_MGMT")
+	require.NoError(t, err)
+	tb, err := l.Table(ctx, src)
+	require.NoError(t, err)
+	ref := lf.TableRef{Catalog: acct, Region: region, Database: tb.Identifier()[0], Table: tb.Name()}
+
+	_, err = f.svc.Access(ctx, f.analyst, ref)
+	requireCode(t, err, "AccessDeniedException", "Required Select on "+tb.Name())
+	require.NoError(t, f.svc.GrantPermissions(ctx, f.admin, lf.GrantInput{Principal: f.analyst.ARN,
+		Resource: lf.Resource{Table: &lf.TableResource{DatabaseName: ref.Database, Name: ref.Table}}, Permissions: []string{"SELECT"}}))
+	a, err := f.svc.Access(ctx, f.analyst, ref)
+	require.NoError(t, err)
+	require.True(t, a.Governed, "Security Lake's tables are governed")
+
+	key := "aws/CLOUD_TRAIL_MGMT/2.0/region=us-east-1/accountid=" + acct + "/eventDay=20261201/part.parquet"
+	_, err = f.st.Objects.PutObject(ctx, root(acct), objstore.PutInput{Bucket: info.Bucket, Key: key,
+		Body: strings.NewReader("PAR1 rows PAR1"), Size: 14})
+	require.NoError(t, err)
+	list, err := f.st.Objects.ListObjects(ctx, a.Reader, objstore.ListInput{Bucket: info.Bucket, Prefix: "aws/CLOUD_TRAIL_MGMT/", MaxKeys: 1000})
+	require.NoError(t, err)
+	require.Len(t, list.Objects, 2, "the table's metadata and the data file")
+	got, err := f.st.Objects.GetObject(ctx, a.Reader, objstore.GetInput{Bucket: info.Bucket, Key: key})
+	require.NoError(t, err)
+	body, err := io.ReadAll(got.Body)
+	require.NoError(t, err)
+	require.NoError(t, got.Body.Close())
+	require.True(t, string(body) == "PAR1 rows PAR1", "the data file's bytes (%d read)", len(body))
+
+	other := actor.ServicePrincipal(lf.ServicePrincipal, region, time.Now(), actor.Source{Account: f.member})
+	_, err = f.st.Objects.GetObject(ctx, other, objstore.GetInput{Bucket: info.Bucket, Key: key})
+	require.Error(t, err, "Lake Formation acting for another account reads nothing of this lake")
 }
