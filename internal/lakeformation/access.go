@@ -52,32 +52,51 @@ func (s *Service) matches(ctx context.Context, c *actor.Caller, p, catalog strin
 }
 
 // heldBy returns the grants of catalog in region whose resource passes want and that c holds: granted to it, and
-// for a principal outside the catalog's account, shared with c's account through RAM.
-func (s *Service) heldBy(ctx context.Context, c *actor.Caller, catalog, region string, want func(target) bool) ([]*Grant, error) {
-	var cands []*Grant
-	var targets []target
-	err := s.scan(ctx, catalog, region, func(g *Grant, t target) {
-		if want(t) {
-			cands, targets = append(cands, g), append(targets, t)
-		}
-	})
+// for a principal outside the catalog's account, shared with c's account through RAM. db, when set, narrows the
+// scan to the grants on that database and its tables.
+func (s *Service) heldBy(ctx context.Context, c *actor.Caller, catalog, region, db string, want func(target) bool) ([]*Grant, error) {
+	cands, err := s.candidates(ctx, catalog, region, db, want)
 	if err != nil {
 		return nil, err
 	}
+	return s.held(ctx, c, catalog, region, cands)
+}
+
+// candidate is a grant and its resolved target.
+type candidate struct {
+	g *Grant
+	t target
+}
+
+func (s *Service) candidates(ctx context.Context, catalog, region, db string, want func(target) bool) ([]candidate, error) {
+	var out []candidate
+	keep := func(g *Grant, t target) {
+		if want(t) {
+			out = append(out, candidate{g, t})
+		}
+	}
+	if db != "" {
+		return out, s.scanDB(ctx, catalog, region, db, keep)
+	}
+	return out, s.scan(ctx, catalog, region, keep)
+}
+
+// held keeps the candidates c holds.
+func (s *Service) held(ctx context.Context, c *actor.Caller, catalog, region string, cands []candidate) ([]*Grant, error) {
 	var out []*Grant
-	for i, g := range cands {
-		ok, err := s.matches(ctx, c, g.Principal.ID, catalog)
+	for _, cd := range cands {
+		ok, err := s.matches(ctx, c, cd.g.Principal.ID, catalog)
 		if err != nil {
 			return nil, err
 		}
-		if ok && external(g.Principal.ID, catalog) {
-			ok, err = s.shared(ctx, region, targets[i], c.Account)
+		if ok && external(cd.g.Principal.ID, catalog) {
+			ok, err = s.shared(ctx, region, cd.t, c.Account)
 		}
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			out = append(out, g)
+			out = append(out, cd.g)
 		}
 	}
 	return out, nil
@@ -103,20 +122,17 @@ func onTable(db, name string) func(target) bool {
 // Security Lake's tables (Security Lake registers its lake with Lake Formation and removes IAM's defaults), when
 // any principal holds a grant on it, or when the catalog's default table permissions no longer give
 // IAM_ALLOWED_PRINCIPALS anything.
-func (s *Service) governed(ctx context.Context, ref TableRef) (bool, error) {
+func (s *Service) governed(ctx context.Context, ref TableRef, onIt []candidate) (bool, error) {
 	var iamAllowed, anyGrant bool
-	err := s.scan(ctx, ref.Catalog, ref.Region, func(g *Grant, t target) {
-		if !onTable(ref.Database, ref.Table)(t) {
-			return
-		}
-		if g.Principal.ID == IAMAllowedPrincipals {
+	for _, cd := range onIt {
+		if cd.g.Principal.ID == IAMAllowedPrincipals {
 			iamAllowed = true
 		} else {
 			anyGrant = true
 		}
-	})
-	if err != nil || iamAllowed {
-		return false, err
+	}
+	if iamAllowed {
+		return false, nil
 	}
 	if strings.HasPrefix(ref.Database, SecurityLakeDatabasePrefix) || anyGrant {
 		return true, nil
@@ -143,9 +159,13 @@ func (s *Service) Access(ctx context.Context, c *actor.Caller, ref TableRef) (Ac
 	if err != nil {
 		return Access{}, err
 	}
+	onIt, err := s.candidates(ctx, ref.Catalog, ref.Region, ref.Database, onTable(ref.Database, ref.Table))
+	if err != nil {
+		return Access{}, err
+	}
 	gov := c.Account != ref.Catalog
 	if !gov {
-		if gov, err = s.governed(ctx, ref); err != nil {
+		if gov, err = s.governed(ctx, ref, onIt); err != nil {
 			return Access{}, err
 		}
 	}
@@ -155,7 +175,7 @@ func (s *Service) Access(ctx context.Context, c *actor.Caller, ref TableRef) (Ac
 	if err := s.check(ctx, c, "lakeformation:GetDataAccess"); err != nil {
 		return Access{}, err
 	}
-	held, err := s.heldBy(ctx, c, ref.Catalog, ref.Region, onTable(ref.Database, ref.Table))
+	held, err := s.held(ctx, c, ref.Catalog, ref.Region, onIt)
 	if err != nil {
 		return Access{}, err
 	}
@@ -271,6 +291,6 @@ func (s *Service) Describable(ctx context.Context, c *actor.Caller, catalog, reg
 	if name == "" {
 		want = func(t target) bool { return t.db == db && t.kind != "catalog" && t.kind != "location" }
 	}
-	held, err := s.heldBy(ctx, c, catalog, region, want)
+	held, err := s.heldBy(ctx, c, catalog, region, db, want)
 	return len(held) > 0, err
 }

@@ -53,7 +53,7 @@ type fixture struct {
 	table                    lf.TableRef
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	st := stacktest.Start(t, clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)))
 	_, err := st.IAM.Bootstrap(ctx, iam.BootstrapInput{AccountID: acct})
 	require.NoError(t, err)

@@ -45,7 +45,7 @@ func filterKey(catalog, region, db, table, name string) string {
 func (s *Service) viewFilter(ctx context.Context, catalog, region, db, table, name string, fn func(*DataCellsFilter)) error {
 	return s.cfg.Store.View(ctx, func(tx meta.Tx) error {
 		var f DataCellsFilter
-		found, err := getJSON(tx, tableFilters, filterKey(catalog, region, db, table, name), &f)
+		found, err := meta.GetJSON(tx, tableFilters, filterKey(catalog, region, db, table, name), &f)
 		if found {
 			fn(&f)
 		}
@@ -101,13 +101,13 @@ func (s *Service) CreateDataCellsFilter(ctx context.Context, c *actor.Caller, f 
 	f.VersionID = "0"
 	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		key := filterKey(f.TableCatalogID, region, f.DatabaseName, f.TableName, f.Name)
-		if found, err := getJSON(tx, tableFilters, key, &DataCellsFilter{}); err != nil || found {
+		if found, err := meta.GetJSON(tx, tableFilters, key, &DataCellsFilter{}); err != nil || found {
 			if err == nil {
 				err = errExists("A data cells filter named %s already exists on table %s.%s.", f.Name, f.DatabaseName, f.TableName)
 			}
 			return err
 		}
-		return putJSON(tx, tableFilters, key, &f)
+		return meta.PutJSON(tx, tableFilters, key, &f)
 	})
 }
 
@@ -123,7 +123,7 @@ func (s *Service) UpdateDataCellsFilter(ctx context.Context, c *actor.Caller, f 
 	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		key := filterKey(f.TableCatalogID, region, f.DatabaseName, f.TableName, f.Name)
 		var cur DataCellsFilter
-		found, err := getJSON(tx, tableFilters, key, &cur)
+		found, err := meta.GetJSON(tx, tableFilters, key, &cur)
 		if err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func (s *Service) UpdateDataCellsFilter(ctx context.Context, c *actor.Caller, f 
 		}
 		n, _ := strconv.Atoi(cur.VersionID)
 		f.VersionID = strconv.Itoa(n + 1)
-		return putJSON(tx, tableFilters, key, &f)
+		return meta.PutJSON(tx, tableFilters, key, &f)
 	})
 }
 
@@ -166,7 +166,7 @@ func (s *Service) DeleteDataCellsFilter(ctx context.Context, c *actor.Caller, r 
 	}
 	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		key := filterKey(catalog, region, r.Database, r.Table, r.Name)
-		found, err := getJSON(tx, tableFilters, key, &DataCellsFilter{})
+		found, err := meta.GetJSON(tx, tableFilters, key, &DataCellsFilter{})
 		if err != nil {
 			return err
 		}

@@ -81,7 +81,7 @@ func (s *Service) mayGrant(ctx context.Context, c *actor.Caller, region string, 
 	if err != nil || admin {
 		return err
 	}
-	held, err := s.heldBy(ctx, c, t.catalog, region, func(g target) bool {
+	held, err := s.heldBy(ctx, c, t.catalog, region, t.db, func(g target) bool {
 		switch t.kind {
 		case "database":
 			return g.kind == "database" && g.db == t.db
@@ -155,7 +155,7 @@ func (s *Service) put(ctx context.Context, by, region string, t target, in Grant
 	key := grantKey(t.catalog, region, t, in.Principal)
 	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		var g Grant
-		if _, err := getJSON(tx, tableGrants, key, &g); err != nil {
+		if _, err := meta.GetJSON(tx, tableGrants, key, &g); err != nil {
 			return err
 		}
 		g.Principal = Principal{ID: in.Principal}
@@ -166,7 +166,7 @@ func (s *Service) put(ctx context.Context, by, region string, t target, in Grant
 		if share != "" {
 			g.ShareARN = share
 		}
-		return putJSON(tx, tableGrants, key, &g)
+		return meta.PutJSON(tx, tableGrants, key, &g)
 	})
 }
 
@@ -205,7 +205,7 @@ func (s *Service) remove(ctx context.Context, by, region string, t target, in Gr
 	gone := false
 	err := s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		var g Grant
-		found, err := getJSON(tx, tableGrants, key, &g)
+		found, err := meta.GetJSON(tx, tableGrants, key, &g)
 		if err != nil {
 			return err
 		}
@@ -220,7 +220,7 @@ func (s *Service) remove(ctx context.Context, by, region string, t target, in Gr
 			return tx.Delete(tableGrants, key)
 		}
 		g.Updated, g.UpdatedBy = s.cfg.Clock.Now().UTC(), by
-		return putJSON(tx, tableGrants, key, &g)
+		return meta.PutJSON(tx, tableGrants, key, &g)
 	})
 	if err != nil || !gone || !external(in.Principal, t.catalog) || s.cfg.Shares == nil {
 		return err
@@ -231,7 +231,7 @@ func (s *Service) remove(ctx context.Context, by, region string, t target, in Gr
 // unshareIfLast ends the principal's share of the database once no grant on it to the principal remains.
 func (s *Service) unshareIfLast(ctx context.Context, region string, t target, principal string) error {
 	left := false
-	err := s.scan(ctx, t.catalog, region, func(g *Grant, gt target) {
+	err := s.scanDB(ctx, t.catalog, region, t.db, func(g *Grant, gt target) {
 		if g.Principal.ID == principal && gt.db == t.db {
 			left = true
 		}
@@ -244,8 +244,17 @@ func (s *Service) unshareIfLast(ctx context.Context, region string, t target, pr
 
 // scan calls fn with each grant of a catalog in region and its target.
 func (s *Service) scan(ctx context.Context, catalog, region string, fn func(*Grant, target)) error {
+	return s.scanRange(ctx, catalog, catalog+"/"+region+"/", fn)
+}
+
+// scanDB calls fn with each grant on database db of a catalog in region or on its tables.
+func (s *Service) scanDB(ctx context.Context, catalog, region, db string, fn func(*Grant, target)) error {
+	return s.scanRange(ctx, catalog, dbPrefix(catalog, region, db), fn)
+}
+
+func (s *Service) scanRange(ctx context.Context, catalog, prefix string, fn func(*Grant, target)) error {
 	return s.cfg.Store.View(ctx, func(tx meta.Tx) error {
-		gs, err := meta.ScanJSON[Grant](tx, tableGrants, meta.Range{Prefix: catalog + "/" + region + "/"})
+		gs, err := meta.ScanJSON[Grant](tx, tableGrants, meta.Range{Prefix: prefix})
 		for _, g := range gs {
 			t, rerr := resolve(&g.Resource, catalog)
 			if rerr == nil {
@@ -270,7 +279,7 @@ func (s *Service) GrantAs(ctx context.Context, by, region string, in GrantInput)
 	var share string
 	err = s.cfg.Store.View(ctx, func(tx meta.Tx) error {
 		var g Grant
-		_, err := getJSON(tx, tableGrants, grantKey(t.catalog, region, t, in.Principal), &g)
+		_, err := meta.GetJSON(tx, tableGrants, grantKey(t.catalog, region, t, in.Principal), &g)
 		share = g.ShareARN
 		return err
 	})

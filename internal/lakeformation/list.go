@@ -58,7 +58,7 @@ func (s *Service) ListPermissions(ctx context.Context, c *actor.Caller, f Permis
 		})
 	} else {
 		var held []*Grant
-		held, err = s.heldBy(ctx, c, catalog, region, want)
+		held, err = s.heldBy(ctx, c, catalog, region, "", want)
 		for _, g := range held {
 			out = append(out, *g)
 		}
@@ -116,13 +116,13 @@ func (s *Service) RegisterResource(ctx context.Context, c *actor.Caller, r Regis
 	r.LastModified = s.cfg.Clock.Now().UTC()
 	key := c.Account + "/" + s.region(c) + "/" + r.ResourceArn
 	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
-		if found, err := getJSON(tx, tableResources, key, &Registered{}); err != nil || found {
+		if found, err := meta.GetJSON(tx, tableResources, key, &Registered{}); err != nil || found {
 			if err == nil {
 				err = errExists("Resource %s is already registered.", r.ResourceArn)
 			}
 			return err
 		}
-		return putJSON(tx, tableResources, key, &r)
+		return meta.PutJSON(tx, tableResources, key, &r)
 	})
 }
 
@@ -133,7 +133,7 @@ func (s *Service) DeregisterResource(ctx context.Context, c *actor.Caller, arn s
 	}
 	key := c.Account + "/" + s.region(c) + "/" + arn
 	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
-		found, err := getJSON(tx, tableResources, key, &Registered{})
+		found, err := meta.GetJSON(tx, tableResources, key, &Registered{})
 		if err != nil {
 			return err
 		}

@@ -93,25 +93,29 @@ type target struct {
 	wildcard                         bool
 }
 
-// key is the grants' record key of the resource (below catalog/region).
+// key is the grants' record key of the resource (below catalog/region): the database first, so that the grants
+// of a database's tables are one range (see dbPrefix).
 func (t target) key() string {
 	switch t.kind {
 	case "catalog":
-		return "catalog"
+		return "\x01catalog"
 	case "database":
-		return "db/" + t.db
+		return t.db + "\x01db"
 	case "table":
 		if t.wildcard {
-			return "tables/" + t.db
+			return t.db + "\x01*"
 		}
-		return "table/" + t.db + "/" + t.table
+		return t.db + "\x01t/" + t.table
 	case "columns":
-		return "cols/" + t.db + "/" + t.table
+		return t.db + "\x01c/" + t.table
 	case "filter":
-		return "filter/" + t.db + "/" + t.table + "/" + t.filter
+		return t.db + "\x01f/" + t.table + "/" + t.filter
 	}
-	return "loc/" + t.table
+	return "\x01loc/" + t.table
 }
+
+// dbPrefix is the range of the grants on database db and its tables.
+func dbPrefix(catalog, region, db string) string { return catalog + "/" + region + "/" + db + "\x01" }
 
 // shareResource is the Glue ARN a RAM share carries for a grant on the resource.
 func (t target) shareResource(region string) string {

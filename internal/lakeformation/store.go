@@ -2,31 +2,8 @@ package lakeformation
 
 import (
 	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"strconv"
-
-	"github.com/seclake/seclake/internal/meta"
 )
-
-func getJSON(tx meta.Tx, table, key string, v any) (bool, error) {
-	b, err := tx.Get(table, key)
-	if errors.Is(err, meta.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return true, json.Unmarshal(b, v)
-}
-
-func putJSON(tx meta.Tx, table, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.Put(table, key, b)
-}
 
 // Page asks for a page of a listing: the previous response's NextToken and the page size (0: 100, at most 1000).
 type Page struct {

@@ -53,7 +53,7 @@ func (s *Service) answer(ctx context.Context, c *actor.Caller, action, arn, stat
 	}
 	var inv Invitation
 	err = s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
-		found, err := getJSON(tx, tableInvitations, key, &inv)
+		found, err := meta.GetJSON(tx, tableInvitations, key, &inv)
 		if err != nil {
 			return err
 		}
@@ -71,7 +71,7 @@ func (s *Service) answer(ctx context.Context, c *actor.Caller, action, arn, stat
 			return err
 		}
 		var sh Share
-		if found, err := getJSON(tx, tableShares, skey, &sh); err != nil || !found || sh.Status != StatusActive {
+		if found, err := meta.GetJSON(tx, tableShares, skey, &sh); err != nil || !found || sh.Status != StatusActive {
 			if err == nil {
 				err = errParamCode("ResourceShareInvitationExpiredException", "The share of invitation %s no longer exists.", arn)
 			}
@@ -84,10 +84,10 @@ func (s *Service) answer(ctx context.Context, c *actor.Caller, action, arn, stat
 			}
 		}
 		inv.Status = status
-		if err := putJSON(tx, tableShares, skey, &sh); err != nil {
+		if err := meta.PutJSON(tx, tableShares, skey, &sh); err != nil {
 			return err
 		}
-		return putJSON(tx, tableInvitations, key, &inv)
+		return meta.PutJSON(tx, tableInvitations, key, &inv)
 	})
 	if err != nil {
 		return nil, err

@@ -101,26 +101,42 @@ func inOrgUnit(p, orgID, path string) bool {
 	return strings.Contains(p, ":ou/"+orgID+"/") && strings.Contains("/"+path, "/"+p[i+1:]+"/")
 }
 
-// GetResourceShares lists the shares the caller's account owns (SELF) or that are shared with it (OTHER-ACCOUNTS).
-func (s *Service) GetResourceShares(ctx context.Context, c *actor.Caller, f SharesFilter, p Page) ([]Share, string, error) {
+// sharesFor authorizes action and returns the shares in the caller's region it owns (SELF) or that are shared
+// with its account (OTHER-ACCOUNTS).
+func (s *Service) sharesFor(ctx context.Context, c *actor.Caller, action, owner string) ([]*Share, error) {
 	region := s.region(c)
-	if err := s.check(ctx, c, "ram:GetResourceShares", "*"); err != nil {
-		return nil, "", err
+	if err := s.check(ctx, c, action, "*"); err != nil {
+		return nil, err
 	}
-	if f.Owner != OwnerSelf && f.Owner != OwnerOthers {
-		return nil, "", errParam("resourceOwner must be SELF or OTHER-ACCOUNTS.")
+	if owner != OwnerSelf && owner != OwnerOthers {
+		return nil, errParam("resourceOwner must be SELF or OTHER-ACCOUNTS.")
 	}
 	all, err := s.allShares(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Share
+	for _, sh := range all {
+		ok, err := s.visible(ctx, sh, c.Account, region, owner)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, sh)
+		}
+	}
+	return out, nil
+}
+
+// GetResourceShares lists the shares the caller's account owns (SELF) or that are shared with it (OTHER-ACCOUNTS).
+func (s *Service) GetResourceShares(ctx context.Context, c *actor.Caller, f SharesFilter, p Page) ([]Share, string, error) {
+	shares, err := s.sharesFor(ctx, c, "ram:GetResourceShares", f.Owner)
 	if err != nil {
 		return nil, "", err
 	}
 	var out []Share
-	for _, sh := range all {
-		ok, err := s.visible(ctx, sh, c.Account, region, f.Owner)
-		if err != nil {
-			return nil, "", err
-		}
-		if !ok || (len(f.ARNs) > 0 && !slices.Contains(f.ARNs, sh.ARN)) || (f.Name != "" && sh.Name != f.Name) ||
+	for _, sh := range shares {
+		if (len(f.ARNs) > 0 && !slices.Contains(f.ARNs, sh.ARN)) || (f.Name != "" && sh.Name != f.Name) ||
 			(f.Status != "" && sh.Status != f.Status) {
 			continue
 		}
@@ -196,24 +212,13 @@ type ResourcesFilter struct {
 
 // ListResources lists the resources the caller's account shares (SELF) or that are shared with it.
 func (s *Service) ListResources(ctx context.Context, c *actor.Caller, f ResourcesFilter, p Page) ([]Association, string, error) {
-	region := s.region(c)
-	if err := s.check(ctx, c, "ram:ListResources", "*"); err != nil {
-		return nil, "", err
-	}
-	if f.Owner != OwnerSelf && f.Owner != OwnerOthers {
-		return nil, "", errParam("resourceOwner must be SELF or OTHER-ACCOUNTS.")
-	}
-	all, err := s.allShares(ctx)
+	shares, err := s.sharesFor(ctx, c, "ram:ListResources", f.Owner)
 	if err != nil {
 		return nil, "", err
 	}
 	var out []Association
-	for _, sh := range all {
-		ok, err := s.visible(ctx, sh, c.Account, region, f.Owner)
-		if err != nil {
-			return nil, "", err
-		}
-		if !ok || (len(f.ShareARNs) > 0 && !slices.Contains(f.ShareARNs, sh.ARN)) ||
+	for _, sh := range shares {
+		if (len(f.ShareARNs) > 0 && !slices.Contains(f.ShareARNs, sh.ARN)) ||
 			(f.Principal != "" && find(sh.Principals, f.Principal) == nil) {
 			continue
 		}

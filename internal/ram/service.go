@@ -36,7 +36,7 @@ func (s *Service) Unshare(ctx context.Context, owner, region, name, principal st
 	}
 	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		var cur Share
-		if found, err := getJSON(tx, tableShares, key, &cur); err != nil || !found {
+		if found, err := meta.GetJSON(tx, tableShares, key, &cur); err != nil || !found {
 			return err
 		}
 		for i := range cur.Principals {
@@ -44,7 +44,7 @@ func (s *Service) Unshare(ctx context.Context, owner, region, name, principal st
 				cur.Principals[i].Status, cur.Principals[i].Updated = StatusDisassociated, s.cfg.Clock.Now().UTC()
 			}
 		}
-		return putJSON(tx, tableShares, key, &cur)
+		return meta.PutJSON(tx, tableShares, key, &cur)
 	})
 }
 

@@ -2,7 +2,6 @@ package ram
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -187,7 +186,7 @@ func (s *Service) associate(ctx context.Context, sh *Share, resources, principal
 	}
 	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		var cur Share
-		found, err := getJSON(tx, tableShares, key, &cur)
+		found, err := meta.GetJSON(tx, tableShares, key, &cur)
 		if err != nil {
 			return err
 		}
@@ -215,7 +214,7 @@ func (s *Service) associate(ctx context.Context, sh *Share, resources, principal
 				Status: r.status, External: r.external, Created: now, Updated: now})
 		}
 		sh.Updated = now
-		return putJSON(tx, tableShares, key, sh)
+		return meta.PutJSON(tx, tableShares, key, sh)
 	})
 }
 
@@ -256,7 +255,7 @@ func (s *Service) invite(tx meta.Tx, sh *Share, receiver string, now time.Time) 
 	}
 	inv := Invitation{ARN: "arn:aws:ram:" + sh.Region + ":" + sh.Owner + ":resource-share-invitation/" + id, ShareARN: sh.ARN,
 		ShareName: sh.Name, Sender: sh.Owner, Receiver: receiver, Status: InvitationPending, Time: now}
-	return putJSON(tx, tableInvitations, receiver+"/"+id, &inv)
+	return meta.PutJSON(tx, tableInvitations, receiver+"/"+id, &inv)
 }
 
 // ownShare loads a share of c's account for action.
@@ -270,7 +269,7 @@ func (s *Service) ownShare(ctx context.Context, c *actor.Caller, action, arn str
 	}
 	var sh Share
 	err = s.cfg.Store.View(ctx, func(tx meta.Tx) error {
-		found, err := getJSON(tx, tableShares, key, &sh)
+		found, err := meta.GetJSON(tx, tableShares, key, &sh)
 		if err == nil && (!found || sh.Owner != c.Account) {
 			err = errUnknown("The resource share %s does not exist in your account.", arn)
 		}
@@ -310,7 +309,7 @@ func (s *Service) DisassociateResourceShare(ctx context.Context, c *actor.Caller
 	}
 	var sh Share
 	err = s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
-		if _, err := getJSON(tx, tableShares, key, &sh); err != nil {
+		if _, err := meta.GetJSON(tx, tableShares, key, &sh); err != nil {
 			return err
 		}
 		now := s.cfg.Clock.Now().UTC()
@@ -323,7 +322,7 @@ func (s *Service) DisassociateResourceShare(ctx context.Context, c *actor.Caller
 			}
 		}
 		sh.Updated = now
-		return putJSON(tx, tableShares, key, &sh)
+		return meta.PutJSON(tx, tableShares, key, &sh)
 	})
 	if err != nil {
 		return nil, err
@@ -339,7 +338,7 @@ func (s *Service) DeleteResourceShare(ctx context.Context, c *actor.Caller, arn 
 	}
 	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		var sh Share
-		if _, err := getJSON(tx, tableShares, key, &sh); err != nil {
+		if _, err := meta.GetJSON(tx, tableShares, key, &sh); err != nil {
 			return err
 		}
 		now := s.cfg.Clock.Now().UTC()
@@ -350,25 +349,6 @@ func (s *Service) DeleteResourceShare(ctx context.Context, c *actor.Caller, arn 
 		for i := range sh.Resources {
 			sh.Resources[i].Status, sh.Resources[i].Updated = StatusDisassociated, now
 		}
-		return putJSON(tx, tableShares, key, &sh)
+		return meta.PutJSON(tx, tableShares, key, &sh)
 	})
-}
-
-func getJSON(tx meta.Tx, table, key string, v any) (bool, error) {
-	b, err := tx.Get(table, key)
-	if errors.Is(err, meta.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return true, json.Unmarshal(b, v)
-}
-
-func putJSON(tx meta.Tx, table, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.Put(table, key, b)
 }
