@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"sync"
 
 	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/datacatalog"
@@ -32,6 +33,21 @@ const DefaultMemoryLimit = 1 << 30
 // Engine runs queries. It is safe for concurrent use: each query runs on a DuckDB database of its own.
 type Engine struct {
 	cfg Config
+	mu  sync.RWMutex // guards cfg.Governor
+}
+
+// SetGovernor sets the Governor of the queries that start after it (nil: IAM only), for wiring that builds Lake
+// Formation after the engine.
+func (e *Engine) SetGovernor(g Governor) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.cfg.Governor = g
+}
+
+func (e *Engine) governor() Governor {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.cfg.Governor
 }
 
 // New returns an engine over cfg's catalog and object store.
