@@ -66,3 +66,47 @@ func TestSelectAsIAMUser(t *testing.T) {
 	require.Equal(t, "AccessDeniedException", err.Code)
 	require.Contains(t, err.Message, "glue:GetTable")
 }
+
+// TestErrorsAsAthenaWordsThem: the user's mistakes come back with Athena's error names and positions.
+func TestErrorsAsAthenaWordsThem(t *testing.T) {
+	e := newLake(t)
+	name := e.appendTo(t, vpcflow.New(), []byte(flows()), "vpc_flow")
+	alice := e.user(t, "alice", readAll...)
+	q := e.st.Query
+	for _, c := range []struct{ sql, code, msg string }{
+		{"SELECT * FROM " + lakeDB + ".nope", query.CodeTableNotFound,
+			"line 1:15: Table 'awsdatacatalog." + lakeDB + ".nope' does not exist"},
+		{"SELECT *\nFROM   nodb.t", query.CodeSchemaNotFound, "line 2:8: Schema 'nodb' does not exist"},
+		{"SELECT * FROM other.db.t", query.CodeCatalogNotFound, "line 1:15: Catalog 'other' does not exist"},
+		{"SELECT nope FROM " + lakeDB + "." + name, query.CodeColumnNotFound, "line 1:8: Column 'nope' cannot be resolved"},
+		{"SELECT no_such_fn(1)", query.CodeFunctionNotFound, "Function 'no_such_fn' not registered"},
+		{"SELEC 1", query.CodeSyntaxError, `line 1:1: syntax error at or near "SELEC"`},
+	} {
+		err := queryErr(t, q, alice, c.sql)
+		require.Equal(t, c.code, err.Code, c.sql)
+		require.Equal(t, c.msg, err.Message, c.sql)
+	}
+}
+
+// TestValuesAsAthenaPrintsThem: types named and values printed as Athena's results show them.
+func TestValuesAsAthenaPrintsThem(t *testing.T) {
+	e := newLake(t)
+	name := e.appendTo(t, vpcflow.New(), []byte(flows()), "vpc_flow")
+	alice := e.user(t, "alice", readAll...)
+	cols, rows, _ := run(t, e.st.Query, alice, `SELECT time_dt, dst_endpoint, [1, 2] AS a, MAP {'k': 'v'} AS m,
+	 1.5::DOUBLE AS d, 1e10::DOUBLE AS big, 2.50::DECIMAL(5,2) AS dec, DATE '2024-01-02' AS day, NULL AS nothing,
+	 true AS yes, 'x' AS s FROM `+lakeDB+"."+name+" WHERE src_endpoint.ip = '203.0.113.50'")
+	var types []string
+	for _, c := range cols {
+		types = append(types, c.Type)
+	}
+	require.Equal(t, "timestamp", types[0])
+	require.True(t, strings.HasPrefix(types[1], "row(instance_uid varchar, "), types[1])
+	require.Equal(t, []string{"array(integer)", "map(varchar,varchar)", "double", "double", "decimal(5,2)", "date",
+		"integer", "boolean", "varchar"}, types[2:])
+	require.Equal(t, "2023-11-14 22:13:50.000", rows[0][0])
+	require.Contains(t, rows[0][1], "ip=10.0.1.15")
+	require.Contains(t, rows[0][1], "port=22")
+	require.True(t, strings.HasPrefix(rows[0][1], "{instance_uid=null, "), rows[0][1])
+	require.Equal(t, []string{"[1, 2]", "{k=v}", "1.5", "1.0E10", "2.50", "2024-01-02", "NULL", "true", "x"}, rows[0][2:])
+}
