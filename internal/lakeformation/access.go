@@ -117,25 +117,25 @@ func onTable(db, name string) func(target) bool {
 	}
 }
 
-// governed reports whether a table of catalog is governed by Lake Formation rather than IAM alone: not when
-// IAM_ALLOWED_PRINCIPALS holds a grant on it (or on all tables of its database); otherwise when it is one of
-// Security Lake's tables (Security Lake registers its lake with Lake Formation and removes IAM's defaults), when
-// any principal holds a grant on it, or when the catalog's default table permissions no longer give
-// IAM_ALLOWED_PRINCIPALS anything.
+// governed reports whether a table of catalog is governed by Lake Formation rather than IAM alone, for the
+// catalog's own principals (others always need a grant). As on AWS, a table stays under IAM while
+// IAM_ALLOWED_PRINCIPALS holds it: explicitly (a grant on it or on all tables of its database), or by the catalog's
+// default table permissions, which seclake applies to every table rather than copying them at creation. Unlike
+// AWS, a grant to a principal of the catalog's own account opts the table into Lake Formation (AWS would have the
+// administrator revoke IAM_ALLOWED_PRINCIPALS first, without which the grant has no effect); grants to other
+// accounts do not, so sharing a table leaves its own account's IAM readers as they were.
 func (s *Service) governed(ctx context.Context, ref TableRef, onIt []candidate) (bool, error) {
-	var iamAllowed, anyGrant bool
+	var iamAllowed, ownGrant bool
 	for _, cd := range onIt {
-		if cd.g.Principal.ID == IAMAllowedPrincipals {
+		switch p := cd.g.Principal.ID; {
+		case p == IAMAllowedPrincipals:
 			iamAllowed = true
-		} else {
-			anyGrant = true
+		case !external(p, ref.Catalog):
+			ownGrant = true
 		}
 	}
-	if iamAllowed {
-		return false, nil
-	}
-	if strings.HasPrefix(ref.Database, SecurityLakeDatabasePrefix) || anyGrant {
-		return true, nil
+	if iamAllowed || ownGrant {
+		return ownGrant && !iamAllowed, nil
 	}
 	st, err := s.settings(ctx, ref.Catalog, ref.Region)
 	if err != nil {
@@ -150,7 +150,8 @@ func (s *Service) governed(ctx context.Context, ref TableRef, onIt []candidate) 
 const SecurityLakeDatabasePrefix = "amazon_security_lake_glue_db_"
 
 // Access decides what c may read of table ref (a resource link is followed to its target): the query engine's
-// governor. A governed table needs a SELECT grant (on the table, its columns or a data cells filter) and c's IAM
+// governor. A table of c's own account may be under IAM alone (see governed): then c reads it as itself. A
+// governed table needs a SELECT grant (on the table, its columns or a data cells filter) and c's IAM
 // permission lakeformation:GetDataAccess; without them the error is Athena's: AccessDeniedException
 // "Insufficient Lake Formation permission(s): Required Select on <table>". A table of another account is always
 // governed. Columns are the union of the granted columns; rows are the OR of the granted filters' rows.

@@ -270,7 +270,7 @@ func TestReaderReadsTheLake(t *testing.T) {
 		Resource: lf.Resource{Table: &lf.TableResource{DatabaseName: ref.Database, Name: ref.Table}}, Permissions: []string{"SELECT"}}))
 	a, err := f.svc.Access(ctx, f.analyst, ref)
 	require.NoError(t, err)
-	require.True(t, a.Governed, "Security Lake's tables are governed")
+	require.True(t, a.Governed, "the settings leave new tables to Lake Formation")
 
 	key := "aws/CLOUD_TRAIL_MGMT/2.0/region=us-east-1/accountid=" + acct + "/eventDay=20261201/part.parquet"
 	_, err = f.st.Objects.PutObject(ctx, root(acct), objstore.PutInput{Bucket: info.Bucket, Key: key,

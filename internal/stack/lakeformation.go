@@ -4,12 +4,14 @@ import (
 	"context"
 	"strings"
 
+	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/component"
 	"github.com/seclake/seclake/internal/datacatalog"
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/lakeformation"
+	"github.com/seclake/seclake/internal/query"
 	"github.com/seclake/seclake/internal/ram"
 	"github.com/seclake/seclake/internal/table"
 )
@@ -193,4 +195,15 @@ func (a lakeQueryAccess) Unshare(ctx context.Context, account, region, grantee s
 		}
 	}
 	return nil
+}
+
+// lfGovernor is Lake Formation as the query engine's governor (query.Governor).
+type lfGovernor struct{ lf *lakeformation.Service }
+
+func (g lfGovernor) Access(ctx context.Context, c *actor.Caller, t query.TableRef) (query.Access, error) {
+	a, err := g.lf.Access(ctx, c, lakeformation.TableRef(t))
+	if err != nil {
+		return query.Access{}, err
+	}
+	return query.Access(a), nil
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/netflow"
 	"github.com/seclake/seclake/internal/objstore"
+	"github.com/seclake/seclake/internal/query"
 	"github.com/seclake/seclake/internal/queue"
 	"github.com/seclake/seclake/internal/ram"
 	"github.com/seclake/seclake/internal/s3notify"
@@ -81,6 +82,9 @@ type Config struct {
 
 	// Ingest is the flush policy of ingestion (zero fields: ingest's defaults).
 	Ingest ingest.FlushPolicy
+
+	// QueryMemoryLimit is a query's default memory limit in bytes (0: query.DefaultMemoryLimit).
+	QueryMemoryLimit int64
 
 	// Metrics, when set, registers the services' Prometheus metrics.
 	Metrics prometheus.Registerer
@@ -170,6 +174,8 @@ type Stack struct {
 	Catalog       *datacatalog.Service
 	LakeFormation *lakeformation.Service
 	RAM           *ram.Service
+	// Query is the query engine (SQL over the lakes' tables).
+	Query *query.Engine
 }
 
 // New returns a stack that builds its services when its components start: add Components to a
