@@ -107,6 +107,9 @@ func (s *Service) authorize(ctx context.Context, c *actor.Caller, sc Scope, acti
 		resources = append(resources, sc.arn("table/"+db+"/"+tbl))
 	}
 	for _, r := range resources {
+		if s.lakeFormationRead(ctx, c, sc, action, r) {
+			continue
+		}
 		err := actor.Check(ctx, s.authz, c, actor.Request{Action: action, Resource: r, ResourceAccount: owner},
 			actor.AccessDeniedException)
 		if err != nil {

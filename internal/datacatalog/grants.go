@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/seclake/seclake/internal/actor"
+	"github.com/seclake/seclake/internal/iam/policy"
 )
 
 // Grants decides whether a caller of another account may read a catalog's metadata: Lake Formation's grants to
@@ -14,11 +15,25 @@ type Grants interface {
 	// Describable reports whether c may see table name of database db (name "": the database itself) in
 	// catalog's region.
 	Describable(ctx context.Context, c *actor.Caller, catalog, region, db, name string) (bool, error)
+	// Reader reports whether c is Lake Formation's own principal reading for catalog's account (the reader of
+	// the tables it governs), which reads the catalog's metadata as the service-linked role of the account would.
+	Reader(c *actor.Caller, catalog string) bool
 }
 
 // SetGrants makes the catalog consult g for the reads of callers from other accounts (glue:Get*): with a grant
 // the caller's own IAM policies decide, as when Lake Formation has put the catalog's resource policy in place.
 func (s *Service) SetGrants(g Grants) { s.grants = g }
+
+// lakeFormationRead reports whether c is Lake Formation reading catalog sc's metadata for the account (glue:Get*),
+// noting the decision: the account's service-linked role allows it.
+func (s *Service) lakeFormationRead(ctx context.Context, c *actor.Caller, sc Scope, action, resource string) bool {
+	if s.grants == nil || !strings.HasPrefix(action, "glue:Get") || !s.grants.Reader(c, sc.Account) {
+		return false
+	}
+	actor.Note(ctx, c, action, resource, policy.Decision{Allowed: true, Effect: policy.Allow,
+		Reason: "Lake Formation reads the catalog for account " + sc.Account + " (AWSServiceRoleForLakeFormationDataAccess)"})
+	return true
+}
 
 // crossAccount reports whether a read of another account's catalog by c is backed by a Lake Formation grant.
 func (s *Service) crossAccount(ctx context.Context, c *actor.Caller, sc Scope, action, db, tbl string) (bool, error) {

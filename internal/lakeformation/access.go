@@ -295,3 +295,10 @@ func (s *Service) Describable(ctx context.Context, c *actor.Caller, catalog, reg
 	held, err := s.heldBy(ctx, c, catalog, region, db, want)
 	return len(held) > 0, err
 }
+
+// Reader reports whether c is Lake Formation's principal acting for catalog's account: the Reader that Access
+// hands the query engine, which reads the account's catalog and lake files for the principals Lake Formation
+// granted.
+func (s *Service) Reader(c *actor.Caller, catalog string) bool {
+	return c.Type == actor.TypeService && c.Service == ServicePrincipal && c.Source.Account == catalog && catalog != ""
+}
