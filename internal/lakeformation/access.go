@@ -2,6 +2,7 @@ package lakeformation
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -187,8 +188,13 @@ func (s *Service) Access(ctx context.Context, c *actor.Caller, ref TableRef) (Ac
 	if !ok {
 		return Access{}, errDenied("Insufficient Lake Formation permission(s): Required Select on %s", ref.Table)
 	}
-	reader := actor.ServicePrincipal(ServicePrincipal, ref.Region, s.cfg.Clock.Now(),
-		actor.Source{Account: ref.Catalog, ARN: glueARN(ref.Region, ref.Catalog, "table/"+ref.Database+"/"+ref.Table)})
+	src := actor.Source{Account: ref.Catalog, ARN: glueARN(ref.Region, ref.Catalog, "table/"+ref.Database+"/"+ref.Table)}
+	reader := actor.ServicePrincipal(ServicePrincipal, ref.Region, s.cfg.Clock.Now(), src)
+	if s.cfg.Sessions != nil {
+		if reader, err = s.cfg.Sessions.ReaderSession(ctx, ref.Catalog, ref.Region, src); err != nil {
+			return Access{}, fmt.Errorf("lake formation's data access role of %s: %w", ref.Catalog, err)
+		}
+	}
 	return Access{Governed: true, Columns: cols, RowFilter: rows, Reader: reader}, nil
 }
 
@@ -296,9 +302,16 @@ func (s *Service) Describable(ctx context.Context, c *actor.Caller, catalog, reg
 	return len(held) > 0, err
 }
 
-// Reader reports whether c is Lake Formation's principal acting for catalog's account: the Reader that Access
-// hands the query engine, which reads the account's catalog and lake files for the principals Lake Formation
-// granted.
+// Reader reports whether c is Lake Formation reading for catalog's account — a session of the account's
+// AWSServiceRoleForLakeFormationDataAccess made by Lake Formation, or its service principal acting for the
+// account: the Reader that Access hands the query engine, which reads the account's catalog for the principals Lake
+// Formation granted.
 func (s *Service) Reader(c *actor.Caller, catalog string) bool {
-	return c.Type == actor.TypeService && c.Service == ServicePrincipal && c.Source.Account == catalog && catalog != ""
+	if catalog == "" || c.InvokedBy != "" && c.InvokedBy != ServicePrincipal {
+		return false
+	}
+	if c.Type == actor.TypeService {
+		return c.Service == ServicePrincipal && c.Source.Account == catalog
+	}
+	return c.Type == actor.TypeAssumedRole && c.Account == catalog && c.Session != nil && c.Session.RoleARN == DataAccessRoleARN(catalog)
 }

@@ -125,7 +125,8 @@ func TestGovernorContract(t *testing.T) {
 	require.True(t, a.Governed)
 	require.Equal(t, []string{"accountid", "region"}, a.Columns)
 	require.Empty(t, a.RowFilter)
-	require.Equal(t, lf.ServicePrincipal, a.Reader.Service)
+	require.Equal(t, lf.DataAccessRoleARN(acct), a.Reader.Session.RoleARN)
+	require.Equal(t, lf.ServicePrincipal, a.Reader.InvokedBy)
 	require.Equal(t, acct, a.Reader.Source.Account)
 
 	filter := func(name, expr string, cols []string, wildcard *lf.ColumnWildcard) lf.DataCellsFilter {
@@ -249,8 +250,9 @@ func TestOrganizationSharing(t *testing.T) {
 	require.Empty(t, invs)
 }
 
-// TestReaderReadsTheLake: the Reader of a governed Security Lake table is Lake Formation acting for the lake's
-// account, which the lake bucket's policy lets list and read the table's files, and only for that account.
+// TestReaderReadsTheLake: the Reader of a governed Security Lake table is a session of the lake account's
+// AWSServiceRoleForLakeFormationDataAccess (created on first use), whose AWS managed policy lets it list and read
+// the lake's files; Lake Formation's bare principal acting for another account reads nothing of the lake.
 func TestReaderReadsTheLake(t *testing.T) {
 	f := newFixture(t)
 	f.govern(t)
@@ -271,6 +273,9 @@ func TestReaderReadsTheLake(t *testing.T) {
 	a, err := f.svc.Access(ctx, f.analyst, ref)
 	require.NoError(t, err)
 	require.True(t, a.Governed, "the settings leave new tables to Lake Formation")
+	require.Equal(t, lf.DataAccessRoleARN(acct), a.Reader.Session.RoleARN)
+	require.True(t, f.svc.Reader(a.Reader, acct))
+	require.False(t, f.svc.Reader(a.Reader, f.member))
 
 	key := "aws/CLOUD_TRAIL_MGMT/2.0/region=us-east-1/accountid=" + acct + "/eventDay=20261201/part.parquet"
 	_, err = f.st.Objects.PutObject(ctx, root(acct), objstore.PutInput{Bucket: info.Bucket, Key: key,

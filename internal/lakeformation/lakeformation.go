@@ -70,6 +70,18 @@ type Organization interface {
 	Path(ctx context.Context, account string) (orgID, path string, err error)
 }
 
+// ReaderSessions gives sessions of an account's Lake Formation service-linked role
+// (AWSServiceRoleForLakeFormationDataAccess, created when missing), assumed by Lake Formation for src: the Reader
+// of the tables it governs.
+type ReaderSessions interface {
+	ReaderSession(ctx context.Context, account, region string, src actor.Source) (*actor.Caller, error)
+}
+
+// DataAccessRoleARN is the ARN of an account's Lake Formation service-linked role.
+func DataAccessRoleARN(account string) string {
+	return "arn:aws:iam::" + account + ":role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormationDataAccess"
+}
+
 // Config configures Lake Formation.
 type Config struct {
 	Store   meta.Store
@@ -77,6 +89,9 @@ type Config struct {
 	Catalog Catalog
 	Shares  Shares
 	Orgs    Organization
+	// Sessions, when set, gives the Reader of governed tables (else Lake Formation's service principal acting for
+	// the table's account).
+	Sessions ReaderSessions
 	Clock   clock.Clock
 	Region  string
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/datacatalog"
 	"github.com/seclake/seclake/internal/iam"
+	"github.com/seclake/seclake/internal/kms"
 	lf "github.com/seclake/seclake/internal/lakeformation"
 	"github.com/seclake/seclake/internal/query"
 	"github.com/seclake/seclake/internal/ram"
@@ -27,10 +28,24 @@ type collect struct{ batches []source.Batch }
 func (c *collect) Events(b source.Batch) error    { c.batches = append(c.batches, b); return nil }
 func (c *collect) SetAside(source.SetAside) error { return nil }
 
-// lakeWithFlows creates the account's lake (SSE-S3) with five VPC flows, three of them to port 443, and returns
-// the flow table's name.
+// lakeKeyPolicy is the first guide's key policy, its Lake Formation statement spelled right: the account's
+// administrators, Security Lake writing, Lake Formation's data access role decrypting.
+const lakeKeyPolicy = `{"Version":"2012-10-17","Statement":[
+ {"Sid":"Key administration","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+ {"Sid":"Allow Security Lake to use the key","Effect":"Allow","Principal":{"Service":"securitylake.amazonaws.com"},
+  "Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*","Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}},
+ {"Sid":"Allow LakeFormation And Subscriber Roles To Use The Key","Effect":"Allow",
+  "Principal":{"AWS":["arn:aws:iam::111122223333:role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormationDataAccess"]},
+  "Action":["kms:CreateGrant","kms:Decrypt"],"Resource":"*"}]}`
+
+// lakeWithFlows creates the account's lake under a KMS key with the guide's policy (Lake Formation's role created
+// first, as the console does) with five VPC flows, three of them to port 443, and returns the flow table's name.
 func lakeWithFlows(t *testing.T, f *fixture) string {
-	_, err := f.st.Lakes.Create(ctx, root(acct), region, "")
+	_, err := f.st.IAM.CreateServiceLinkedRole(ctx, root(acct), lf.ServicePrincipal, "", "")
+	require.NoError(t, err)
+	key, err := f.st.KMS.CreateKey(ctx, root(acct), kms.CreateKeyRequest{Policy: lakeKeyPolicy})
+	require.NoError(t, err)
+	_, err = f.st.Lakes.Create(ctx, root(acct), region, key.ARN)
 	require.NoError(t, err)
 	l, err := f.st.Lakes.Open(ctx, acct, region)
 	require.NoError(t, err)
@@ -82,8 +97,8 @@ func rows(t *testing.T, e *query.Engine, c *actor.Caller, sql string) ([]string,
 	return cols, out, r.Err()
 }
 
-// TestQueriesGovernedByGrants runs SQL through the query engine under Lake Formation: a user with only Glue and
-// GetDataAccess permissions (no S3) reads nothing without a grant, the granted columns with a column grant (a
+// TestQueriesGovernedByGrants runs SQL through the query engine under Lake Formation, over an SSE-KMS lake: a user
+// with only Glue and GetDataAccess permissions (no S3, no KMS) reads nothing without a grant, the granted columns with a column grant (a
 // column not granted fails naming it), the filtered rows with a data cells filter; a member account reads the
 // whole table through a resource link once it accepted the share, as Lake Formation.
 func TestQueriesGovernedByGrants(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/awserr"
+	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/component"
 	"github.com/seclake/seclake/internal/datacatalog"
 	"github.com/seclake/seclake/internal/iam"
@@ -44,7 +45,7 @@ func (s *Stack) lakeFormation() component.Component {
 		Start: func(context.Context) error {
 			s.Catalog = datacatalog.New(s.Lakes, s.Meta, s.IAM, s.cfg.Clock)
 			s.LakeFormation = lakeformation.New(lakeformation.Config{Store: s.Meta, Authz: s.IAM, Catalog: lfCatalog{s.Catalog},
-				Shares: lfShares{s.RAM}, Orgs: orgs{s.IAM}, Clock: s.cfg.Clock, Region: s.cfg.Region})
+				Shares: lfShares{s.RAM}, Orgs: orgs{s.IAM}, Sessions: lfSessions{s.IAM, s.cfg.Clock}, Clock: s.cfg.Clock, Region: s.cfg.Region})
 			s.Catalog.SetGrants(s.LakeFormation)
 			return nil
 		},
@@ -206,4 +207,32 @@ func (g lfGovernor) Access(ctx context.Context, c *actor.Caller, t query.TableRe
 		return query.Access{}, err
 	}
 	return query.Access(a), nil
+}
+
+// lfSessions gives sessions of an account's Lake Formation data access role (lakeformation.ReaderSessions),
+// creating the service-linked role on first use as Lake Formation does when a location is registered with it.
+type lfSessions struct {
+	iam   *iam.Service
+	clock clock.Clock
+}
+
+func (l lfSessions) ReaderSession(ctx context.Context, account, region string, src actor.Source) (*actor.Caller, error) {
+	role := lakeformation.DataAccessRoleARN(account)
+	c, err := l.iam.ServiceRoleSession(ctx, lakeformation.ServicePrincipal, role, "LakeFormationDataAccess", src)
+	if ae, ok := awserr.As(err); ok && ae.Code == "NoSuchEntity" {
+		owner := &actor.Caller{Identity: actor.Identity{Type: actor.TypeRoot, Account: account, ARN: actor.RootARN(account), ID: account},
+			Region: region, Time: l.clock.Now(), SourceIP: lakeformation.EventSource, UserAgent: lakeformation.EventSource,
+			InvokedBy: lakeformation.EventSource}
+		if _, cerr := l.iam.CreateServiceLinkedRole(ctx, owner, lakeformation.ServicePrincipal, "", ""); cerr != nil {
+			if ce, ok := awserr.As(cerr); !ok || ce.Code != "InvalidInput" { // InvalidInput: created meanwhile
+				return nil, cerr
+			}
+		}
+		c, err = l.iam.ServiceRoleSession(ctx, lakeformation.ServicePrincipal, role, "LakeFormationDataAccess", src)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.Region, c.Time, c.Source = region, l.clock.Now(), src
+	return c, nil
 }

@@ -155,17 +155,13 @@ func (ls *Lakes) Create(ctx context.Context, owner *actor.Caller, region, kmsKey
 	return info, err
 }
 
-// lakeBucketPolicy lets the Security Lake service principal use the lake bucket for its account, and Lake
-// Formation's principal read it (list and get only), which it does for the principals it granted the account's
-// tables to (lakeformation.Access's Reader). Transport is the edge's to decide, so no TLS statement.
+// lakeBucketPolicy lets the Security Lake service principal use the lake bucket for its account, and refuses
+// requests that are not over TLS-equivalent transport as Security Lake's own policy does not (seclake's edge
+// decides transport), so it holds only the service statement.
 func lakeBucketPolicy(info LakeInfo) string {
 	return `{"Version":"2012-10-17","Statement":[{"Sid":"SecurityLakeServiceAccess","Effect":"Allow",` +
 		`"Principal":{"Service":"` + Principal + `"},` +
 		`"Action":["s3:PutObject","s3:GetObject","s3:DeleteObject","s3:ListBucket"],` +
-		`"Resource":["arn:aws:s3:::` + info.Bucket + `","arn:aws:s3:::` + info.Bucket + `/*"],` +
-		`"Condition":{"StringEquals":{"aws:SourceAccount":"` + info.Account + `"}}},` +
-		`{"Sid":"LakeFormationDataAccess","Effect":"Allow","Principal":{"Service":"lakeformation.amazonaws.com"},` +
-		`"Action":["s3:GetObject","s3:ListBucket"],` +
 		`"Resource":["arn:aws:s3:::` + info.Bucket + `","arn:aws:s3:::` + info.Bucket + `/*"],` +
 		`"Condition":{"StringEquals":{"aws:SourceAccount":"` + info.Account + `"}}}]}`
 }
