@@ -92,8 +92,8 @@ type Config struct {
 	// Sessions, when set, gives the Reader of governed tables (else Lake Formation's service principal acting for
 	// the table's account).
 	Sessions ReaderSessions
-	Clock   clock.Clock
-	Region  string
+	Clock    clock.Clock
+	Region   string
 }
 
 // Service is Lake Formation.
