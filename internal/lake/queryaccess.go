@@ -12,7 +12,9 @@ import (
 // account, carried to it by an AWS RAM share whose ARN and name it returns.
 type QueryAccess interface {
 	Share(ctx context.Context, account, region, grantee string, prefixes []string) (shareARN, shareName string, err error)
-	Unshare(ctx context.Context, account, region, grantee string, prefixes []string) error
+	// Unshare revokes the grants on the given sources' tables, and with whole the database's too (the subscriber
+	// leaves).
+	Unshare(ctx context.Context, account, region, grantee string, prefixes []string, whole bool) error
 }
 
 // granteeAccount is the account a subscriber identity's principal names (an account ID or an IAM ARN).
@@ -40,12 +42,12 @@ func (s *Service) shareTables(ctx context.Context, sub *Subscriber) error {
 	return nil
 }
 
-// unshareTables revokes what a LAKEFORMATION subscriber was granted on the given sources.
-func (s *Service) unshareTables(ctx context.Context, sub *Subscriber, srcs []SourceRef) error {
+// unshareTables revokes what a LAKEFORMATION subscriber was granted on the given sources (whole: all it was granted).
+func (s *Service) unshareTables(ctx context.Context, sub *Subscriber, srcs []SourceRef, whole bool) error {
 	if s.cfg.QueryAccess == nil || !hasAccess(sub, AccessLakeFormation) || len(srcs) == 0 {
 		return nil
 	}
-	err := s.cfg.QueryAccess.Unshare(ctx, sub.Account, sub.Region, granteeAccount(sub.Identity.Principal), prefixes(srcs))
+	err := s.cfg.QueryAccess.Unshare(ctx, sub.Account, sub.Region, granteeAccount(sub.Identity.Principal), prefixes(srcs), whole)
 	return asLake(err, "revoke the subscriber's Lake Formation grants")
 }
 
@@ -73,18 +75,18 @@ func dropped(before, after []SourceRef) []SourceRef {
 	return out
 }
 
-// regrant follows an update of a LAKEFORMATION subscriber: a new identity loses nothing to the old one (its grants
-// are revoked), dropped sources are revoked, and the sources now subscribed are granted.
+// regrant follows an update of a LAKEFORMATION subscriber: the sources now subscribed are granted first (so the
+// share never empties and needs no new invitation), then dropped sources are revoked; a new identity takes all
+// the old one had.
 func (s *Service) regrant(ctx context.Context, before, after *Subscriber) error {
 	if s.cfg.QueryAccess == nil || !hasAccess(after, AccessLakeFormation) {
 		return nil
 	}
-	gone := dropped(before.Sources, after.Sources)
-	if granteeAccount(before.Identity.Principal) != granteeAccount(after.Identity.Principal) {
-		gone = before.Sources
-	}
-	if err := s.unshareTables(ctx, before, gone); err != nil {
+	if err := s.shareTables(ctx, after); err != nil {
 		return err
 	}
-	return s.shareTables(ctx, after)
+	if granteeAccount(before.Identity.Principal) != granteeAccount(after.Identity.Principal) {
+		return s.unshareTables(ctx, before, before.Sources, true)
+	}
+	return s.unshareTables(ctx, before, dropped(before.Sources, after.Sources), false)
 }

@@ -347,7 +347,7 @@ func (s *Service) DeleteSubscriber(ctx context.Context, c *actor.Caller, id stri
 		return err
 	}
 	owner := s.forCaller(c, region)
-	if err := s.unshareTables(ctx, sub, sub.Sources); err != nil {
+	if err := s.unshareTables(ctx, sub, sub.Sources, true); err != nil {
 		return err
 	}
 	if sub.RoleARN != "" && s.cfg.Roles != nil {

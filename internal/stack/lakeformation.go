@@ -184,13 +184,17 @@ func (a lakeQueryAccess) Share(ctx context.Context, account, region, grantee str
 	return share, lakeformation.ShareName(account, region, db), nil
 }
 
-func (a lakeQueryAccess) Unshare(ctx context.Context, account, region, grantee string, prefixes []string) error {
+func (a lakeQueryAccess) Unshare(ctx context.Context, account, region, grantee string, prefixes []string, whole bool) error {
 	db, names, err := a.tables(ctx, account, region, prefixes)
 	if err != nil {
 		return err
 	}
 	gs := a.grants(db, account, grantee, names)
-	for _, g := range append(gs[1:], gs[0]) { // the tables, then the database
+	revoke := gs[1:]
+	if whole {
+		revoke = append(revoke, gs[0]) // the tables, then the database
+	}
+	for _, g := range revoke {
 		if err := a.s.LakeFormation.RevokeAs(ctx, lake.EventSource, region, g); err != nil {
 			return err
 		}

@@ -37,8 +37,8 @@ func decode(t *testing.T, out string, v any) {
 // back with its RAM share (LakeFormation-V3-…); the subscriber account cannot read the table's metadata until it
 // accepts the invitation (sharing with the organization is off), then lists the shared table, creates a database
 // and a resource link with `glue create-table … TargetTable`, and reads both the link and the target with
-// `glue get-table`; the lake's data lake administrator lists the grants with the share; deleting the subscriber
-// revokes them.
+// `glue get-table`; the lake's data lake administrator lists the grants with the share; updating the subscriber's
+// sources moves the grants (no new invitation); deleting the subscriber revokes them.
 func TestLakeFormationSubscriberQueryAccess(t *testing.T) {
 	requireTool(t, "aws")
 	s := startServer(t)
@@ -143,9 +143,23 @@ func TestLakeFormationSubscriberQueryAccess(t *testing.T) {
 		}
 	}
 
-	_, err = s.aws(t, "securitylake", "delete-subscriber", "--subscriber-id", sub.Subscriber.SubscriberID)
+	// update-subscriber follows the sources: VPC flow instead of CloudTrail, with no new invitation.
+	_, err = s.aws(t, "securitylake", "update-subscriber", "--subscriber-id", sub.Subscriber.SubscriberID,
+		"--sources", `[{"awsLogSource":{"sourceName":"VPC_FLOW","sourceVersion":"2.0"}}]`)
 	require.NoError(t, err)
 	_, err = asMember(target...)
+	require.ErrorContains(t, err, "AccessDeniedException", "the dropped source's table is no longer shared")
+	flows := []string{"glue", "get-table", "--catalog-id", testAccount, "--database-name", slDatabase,
+		"--name", "amazon_security_lake_table_us_east_1_vpc_flow_2_0"}
+	_, err = asMember(flows...)
+	require.NoError(t, err)
+	out, err = asMember("ram", "get-resource-share-invitations")
+	require.NoError(t, err)
+	require.Equal(t, 1, strings.Count(out, "resourceShareInvitationArn"), "the share stayed associated")
+
+	_, err = s.aws(t, "securitylake", "delete-subscriber", "--subscriber-id", sub.Subscriber.SubscriberID)
+	require.NoError(t, err)
+	_, err = asMember(flows...)
 	require.ErrorContains(t, err, "AccessDeniedException", "deleting the subscriber revokes its grants")
 }
 
