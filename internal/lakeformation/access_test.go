@@ -295,3 +295,31 @@ func TestReaderReadsTheLake(t *testing.T) {
 	_, err = f.st.Objects.GetObject(ctx, other, objstore.GetInput{Bucket: info.Bucket, Key: key})
 	require.Error(t, err, "Lake Formation acting for another account reads nothing of this lake")
 }
+
+// TestOrganizationalUnitGrant: a grant to an OU reaches the accounts under it (sharing with the organization on),
+// and not an account moved out of it.
+func TestOrganizationalUnitGrant(t *testing.T) {
+	f := newFixture(t)
+	f.govern(t)
+	r := root(acct)
+	require.NoError(t, f.st.RAM.EnableSharingWithAwsOrganization(ctx, r))
+	roots, err := f.st.IAM.ListRoots(ctx, r)
+	require.NoError(t, err)
+	ou, err := f.st.IAM.CreateOrganizationalUnit(ctx, r, roots[0].ID, "security")
+	require.NoError(t, err)
+	require.NoError(t, f.st.IAM.MoveAccount(ctx, r, f.member, roots[0].ID, ou.ID))
+	ouARN := ou.ARN
+	if ouARN == "" {
+		orgID, _, err := f.st.IAM.OrgPath(ctx, acct)
+		require.NoError(t, err)
+		ouARN = "arn:aws:organizations::" + acct + ":ou/" + orgID + "/" + ou.ID
+	}
+	require.NoError(t, f.svc.GrantPermissions(ctx, f.admin, lf.GrantInput{Principal: ouARN, Resource: tableRes(), Permissions: []string{"SELECT"}}))
+	a, err := f.svc.Access(ctx, root(f.member), f.table)
+	require.NoError(t, err)
+	require.True(t, a.Governed)
+
+	require.NoError(t, f.st.IAM.MoveAccount(ctx, r, f.member, ou.ID, roots[0].ID))
+	_, err = f.svc.Access(ctx, root(f.member), f.table)
+	requireCode(t, err, "AccessDeniedException", "Required Select on events")
+}
