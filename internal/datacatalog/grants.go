@@ -105,3 +105,21 @@ func (t Table) Target() (LinkTarget, bool) {
 	tt := ti.TargetTable
 	return LinkTarget{CatalogID: tt.CatalogId, Database: tt.DatabaseName, Name: tt.Name, Region: tt.Region}, true
 }
+
+// visibleTables keeps, for a caller of another account, the tables Lake Formation granted its account.
+func (s *Service) visibleTables(ctx context.Context, c *actor.Caller, sc Scope, db string, tables []Table) ([]Table, error) {
+	if s.grants == nil || c.Account == sc.Account || s.grants.Reader(c, sc.Account) {
+		return tables, nil
+	}
+	var out []Table
+	for _, t := range tables {
+		ok, err := s.grants.Describable(ctx, c, sc.Account, sc.Region, db, t.Name)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}

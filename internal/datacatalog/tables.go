@@ -100,7 +100,10 @@ func (s *Service) Tables(ctx context.Context, c *actor.Caller, sc Scope, db stri
 		}
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return s.visibleTables(ctx, c, sc, db, out)
 }
 
 // IcebergTableNames lists the names of the Iceberg tables of database db (glue:GetTables) without loading
