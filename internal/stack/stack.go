@@ -97,6 +97,9 @@ type Config struct {
 	IngestRemotes IngestRemotes
 	PollInterval  time.Duration
 
+	// LakeLimit is the per-account rate of Security Lake API calls (zero: lake.DefaultLimit).
+	LakeLimit lake.Limit
+
 	// EventsHTTP calls EventBridge's API destinations (the API layer's invoker; nil refuses them).
 	EventsHTTP eventbus.Invoker
 }
