@@ -8,8 +8,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/seclake/seclake/internal/app/stacktest"
-	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/ingest"
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/objstore"
@@ -19,13 +17,7 @@ import (
 // account, COLLECTING then, and NOT_COLLECTING again once the last commit is older than CollectingWindow; a
 // source of the same lake without rows stays NOT_COLLECTING throughout.
 func TestSourceCollectingWindow(t *testing.T) {
-	clk := clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
-	st, svc := startOn(t, stacktest.Start(t, clk))
-	c := rootIn("us-east-1")
-	createLake(t, svc, "us-east-1")
-	_, err := svc.CreateAwsLogSource(ctx, c, []lake.AwsSourceConfiguration{{Regions: []string{"us-east-1"}, SourceName: "VPC_FLOW"},
-		{Regions: []string{"us-east-1"}, SourceName: "ROUTE53"}})
-	require.NoError(t, err)
+	clk, st, svc, c := lakeWithSources(t, "VPC_FLOW", "ROUTE53")
 	status := func() map[string]string {
 		t.Helper()
 		_, srcs, _, err := svc.GetDataLakeSources(ctx, c, nil, "", nil)
@@ -38,7 +30,7 @@ func TestSourceCollectingWindow(t *testing.T) {
 	}
 	require.Equal(t, map[string]string{"VPC_FLOW": "NOT_COLLECTING", "ROUTE53": "NOT_COLLECTING"}, status())
 
-	_, err = st.Objects.CreateBucket(ctx, c, objstore.CreateBucketInput{Bucket: "raw-flows"})
+	_, err := st.Objects.CreateBucket(ctx, c, objstore.CreateBucketInput{Bucket: "raw-flows"})
 	require.NoError(t, err)
 	require.NoError(t, st.Objects.PutBucketPolicy(ctx, c, "raw-flows", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
 	 "Principal":{"Service":"securitylake.amazonaws.com"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::raw-flows/*"}]}`))
