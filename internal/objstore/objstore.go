@@ -86,6 +86,8 @@ type Service struct {
 	events   *eventSeq
 	// notifyCheck tests the queues of notification configurations (SetNotificationCheck).
 	notifyCheck atomic.Pointer[NotificationCheck]
+	// onEvent hears that a write recorded an event (SetEventHook).
+	onEvent atomic.Pointer[func()]
 	bg          sync.WaitGroup // background deletions of retired blobs
 	pins        pins           // blobs being read by GETs on this node
 	sessions    actor.RoleSessions

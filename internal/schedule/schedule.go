@@ -151,7 +151,7 @@ func (s *Scheduler) Wake(name string) {
 }
 
 // WakeGrain is the slot length of woken runs: at most one per WakeGrain.
-const WakeGrain = 10 * time.Millisecond
+const WakeGrain = 50 * time.Millisecond
 
 // Jobs returns the names of the scheduler's jobs, in the order they were given.
 func (s *Scheduler) Jobs() []string { return append([]string(nil), s.order...) }

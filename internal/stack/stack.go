@@ -162,6 +162,9 @@ type Stack struct {
 	Lakes *table.Lakes
 	// SecurityLake is the Security Lake control plane.
 	SecurityLake *lake.Service
+
+	// wake wakes jobs when work for them is recorded (SetWake).
+	wake waker
 	// Ingest is the ingestion engine.
 	Ingest *ingest.Service
 	// Locations are the registered ingest locations.
