@@ -16,8 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/stretchr/testify/require"
-
-	"github.com/seclake/seclake/internal/config"
 )
 
 // lakeCall sends one SigV4-signed Security Lake request as root and returns the status and body.
@@ -46,7 +44,7 @@ func (s *server) lakeCall(ctx context.Context, method, path string, body []byte)
 // UpdateSubscriber of the description (a write: one transaction, a durable audit record) and of the sources
 // (the subscriber role's trust and policy rewritten through IAM as well, each call on the trail).
 func BenchmarkSecurityLakeControlPlane(b *testing.B) {
-	s := startServer(b, withConfig(func(c *config.Config) { c.SecurityLake.RateLimit = -1 })) // the capacity, not the limit
+	s := startServer(b, withConfig(unlimitedLake)) // the capacity, not the rate limit
 
 	ctx := context.Background()
 	role := createMetaStoreRoleFor(b, s)

@@ -57,3 +57,7 @@ func TestSecurityLakeThrottling(t *testing.T) {
 	require.Contains(t, got.Message, "securityLake.rateLimit")
 	require.Positive(t, got.Retries, "botocore retried the throttled calls")
 }
+
+// unlimitedLake lifts the Security Lake API's rate limit, for tests and benchmarks that call it faster than a
+// person would.
+func unlimitedLake(c *config.Config) { c.SecurityLake.RateLimit = -1 }
