@@ -134,27 +134,36 @@ func (s *Service) PutExceptionSubscription(ctx context.Context, c *actor.Caller,
 	if f.err != nil {
 		return f.err
 	}
-	if err := s.unrouteExceptions(ctx, c); err != nil {
-		return err
-	}
-	err := s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
+	present := func(tx meta.Tx) error {
 		var old ExceptionSubscription
 		found, err := getJSON(tx, tableExceptionSub, c.Account, &old)
-		if err != nil {
+		switch {
+		case err != nil:
 			return err
-		}
-		if create && found {
+		case create && found:
 			return conflict("DataLakeExceptionSubscription", c.Account, "The account %s already has an exception subscription: update it instead.", c.Account)
-		}
-		if !create && !found {
+		case !create && !found:
 			return notFound("DataLakeExceptionSubscription", c.Account, "The account %s has no exception subscription.", c.Account)
+		}
+		return nil
+	}
+	if err := s.cfg.Store.View(ctx, present); err != nil {
+		return err
+	}
+	// The delivery first, as the caller: a refusal leaves the subscription as it was.
+	route := s.unrouteExceptions
+	if isHTTP(sub.Protocol) {
+		route = func(ctx context.Context, c *actor.Caller) error { return s.routeExceptions(ctx, c, sub) }
+	}
+	if err := route(ctx, c); err != nil {
+		return err
+	}
+	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
+		if err := present(tx); err != nil {
+			return err
 		}
 		return putJSON(tx, tableExceptionSub, c.Account, sub)
 	})
-	if err != nil || !isHTTP(sub.Protocol) {
-		return err
-	}
-	return s.routeExceptions(ctx, c, sub)
 }
 
 // GetExceptionSubscription returns the account's exception subscription.

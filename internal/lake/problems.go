@@ -92,7 +92,7 @@ func describeProblem(p Problem) (exception, remediation string) {
 	case ProblemSetAside:
 		exception = fmt.Sprintf("Security Lake set aside %d records of source %s that it could not normalize since %s (latest: %s).",
 			p.Objects, src, p.First.UTC().Format(time.RFC3339), p.Reason)
-		remediation = "Read them with `seclake ingest set-aside --source " + p.Source + "` and fix what writes them; the other records of their objects were ingested."
+		remediation = "Read them with `seclake ingest set-aside` (each record, its object and why) and fix what writes them; the other records of their objects were ingested."
 	default:
 		exception = fmt.Sprintf("Security Lake cannot collect source %s: %s (%d attempts since %s; the data is kept and retried).",
 			src, p.Reason, p.Objects, p.First.UTC().Format(time.RFC3339))
