@@ -3,6 +3,7 @@ package lake
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -60,20 +61,26 @@ func (s *Service) SyncExceptions(ctx context.Context) (int, error) {
 			n++
 		}
 	}
-	return n, s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
-		var gone []string
-		err := tx.Scan(tableCauses, meta.Range{}, func(k string, _ []byte) bool {
+	var gone []string
+	err = s.cfg.Store.View(ctx, func(tx meta.Tx) error {
+		gone = gone[:0]
+		return tx.Scan(tableCauses, meta.Range{}, func(k string, _ []byte) bool {
 			if strings.Contains(k, "/ingest/") && !open[k] {
 				gone = append(gone, k)
 			}
 			return true
 		})
+	})
+	if err != nil || len(gone) == 0 {
+		return n, err
+	}
+	return n, s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		for _, k := range gone {
-			if err := tx.Delete(tableCauses, k); err != nil {
+			if err := tx.Delete(tableCauses, k); err != nil && !errors.Is(err, meta.ErrNotFound) {
 				return err
 			}
 		}
-		return err
+		return nil
 	})
 }
 
