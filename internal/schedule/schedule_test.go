@@ -401,9 +401,9 @@ func TestWakeRunsNowOnceAcrossNodes(t *testing.T) {
 	require.Equal(t, start.Truncate(time.Hour).Add(time.Hour), s.NextDue)
 	require.Never(t, func() bool { return c.total() > 2 }, 100*time.Millisecond, 10*time.Millisecond)
 
-	clk.Advance(41 * time.Minute) // 11:02: the next slot
+	clk.Advance(41 * time.Minute) // 11:02: the next slot (as the 11:00 slot, or as a wake that came during the run)
 	s = w1.settle(t, "test.hourly", 3)
-	require.Equal(t, time.Date(2026, 3, 1, 11, 0, 0, 0, time.UTC), s.LastRun.Slot)
-	require.Equal(t, 3, c.total())
+	require.False(t, s.LastRun.Slot.Before(time.Date(2026, 3, 1, 11, 0, 0, 0, time.UTC)), "%v", s.LastRun.Slot)
+	require.Never(t, func() bool { return c.total() > 3 }, 100*time.Millisecond, 10*time.Millisecond, "one run in the slot")
 	w2.s.Wake("no.such.job") // ignored
 }
