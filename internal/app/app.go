@@ -23,6 +23,7 @@ import (
 	"github.com/seclake/seclake/internal/config"
 	"github.com/seclake/seclake/internal/eve"
 	"github.com/seclake/seclake/internal/ingest"
+	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/netflow"
 	"github.com/seclake/seclake/internal/s3remote"
 	"github.com/seclake/seclake/internal/schedule"
@@ -112,6 +113,7 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 		EVEFile:                 cfg.EVEFile,
 		FirewallPublishInterval: time.Duration(cfg.FirewallPublishInterval),
 		EventsHTTP:              eventsapi.NewInvoker(5 * time.Second),
+		LakeLimit:               lake.Limit{Rate: cfg.SecurityLake.RateLimit, Burst: cfg.SecurityLake.Burst},
 		Ingest: ingest.FlushPolicy{MaxBytes: cfg.Ingest.FlushBytes, MaxAge: time.Duration(cfg.Ingest.FlushAge),
 			MaxBufferBytes: cfg.Ingest.BufferBytes},
 	}

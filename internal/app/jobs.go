@@ -33,6 +33,7 @@ func (s *Server) scheduler(needs []string) component.Component {
 			if err != nil {
 				return err
 			}
+			s.stack.SetWake(sched.Wake)
 			if err := sched.Start(here...); err != nil {
 				return err
 			}

@@ -66,6 +66,8 @@ type Config struct {
 	Replication Replication `json:"replication"`
 	// Ingest configures ingestion's flush policy.
 	Ingest Ingest `json:"ingest"`
+	// SecurityLake configures the Security Lake API (its per-account rate limit).
+	SecurityLake SecurityLake `json:"securityLake"`
 
 	envErr error // a malformed environment variable, reported by Validate
 
@@ -246,6 +248,9 @@ func (c *Config) Validate() error {
 	}
 	if c.TrailInterval < Duration(time.Second) || c.TrailDigestInterval < Duration(time.Second) {
 		errs = append(errs, errors.New("trailInterval and trailDigestInterval must be at least a second"))
+	}
+	if err := c.SecurityLake.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := c.Ingest.validate(); err != nil {
 		errs = append(errs, err)

@@ -82,3 +82,15 @@ func TestDurationEnv(t *testing.T) {
 	c.TrailInterval = Duration(time.Millisecond)
 	require.ErrorContains(t, c.Validate(), "at least a second")
 }
+
+func TestSecurityLakeRateLimit(t *testing.T) {
+	c := Default()
+	c.SecurityLake = SecurityLake{RateLimit: 5, Burst: 10}
+	require.NoError(t, c.Validate())
+	c.SecurityLake = SecurityLake{RateLimit: -1}
+	require.NoError(t, c.Validate(), "a negative rate is no limit")
+	c.SecurityLake = SecurityLake{Burst: 10}
+	require.ErrorContains(t, c.Validate(), "securityLake.burst needs securityLake.rateLimit")
+	c.SecurityLake = SecurityLake{RateLimit: 5, Burst: -1}
+	require.ErrorContains(t, c.Validate(), "securityLake.burst must be positive")
+}

@@ -177,12 +177,16 @@ func (s *Service) settle(ctx context.Context, d *delivery, out outcome) error {
 	claimed := queueKey(d.Due, d.ID)
 	if out.err == nil && out.wait == 0 {
 		s.metrics.invocations.WithLabelValues(d.RuleARN).Inc()
-		return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
+		err := s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 			if err := deleteIfThere(tx, tableQueue, claimed); err != nil {
 				return err
 			}
 			return deleteIfThere(tx, tableFailures, key(d.Account, d.Region, d.ID))
 		})
+		if o := s.observe(); o != nil && err == nil {
+			o.Delivered(ctx, d.Account, d.Region, d.RuleName)
+		}
+		return err
 	}
 	if out.wait > 0 {
 		return s.requeue(ctx, d, claimed, now.Add(out.wait), nil)
@@ -202,6 +206,7 @@ func (s *Service) settle(ctx context.Context, d *delivery, out outcome) error {
 	if out.retryable && d.Attempts <= maxAttempts && now.Sub(d.Created) < maxAge {
 		f.State = FailureRetrying
 		s.logFailure(f, true)
+		s.tell(ctx, f)
 		return s.requeue(ctx, d, claimed, now.Add(s.backoff(d.Attempts)), f)
 	}
 	s.metrics.failed.WithLabelValues(d.RuleARN).Inc()
@@ -220,6 +225,7 @@ func (s *Service) settle(ctx context.Context, d *delivery, out outcome) error {
 		f.Sealed, f.Target = d.Sealed, &d.Target
 	}
 	s.logFailure(f, false)
+	s.tell(ctx, f)
 	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		if err := deleteIfThere(tx, tableQueue, claimed); err != nil {
 			return err

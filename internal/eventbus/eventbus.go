@@ -92,8 +92,10 @@ type Service struct {
 	limits  limiters
 	seq     atomic.Uint64 // orders the deliveries this node queues
 	kick    chan struct{}
-	stop    chan struct{}
-	done    chan struct{}
+	// observer hears of deliveries' outcomes (SetObserver).
+	observer atomic.Pointer[Observer]
+	stop     chan struct{}
+	done     chan struct{}
 }
 
 // New returns the service; Start runs its delivery loop.

@@ -192,10 +192,18 @@ func (s *Service) ledger(ctx context.Context, id string, b *buffer) error {
 		if err := noteCollected(tx, b, s.cfg.Clock.Now()); err != nil {
 			return err
 		}
+		cleared := map[string]bool{}
 		for _, p := range b.parts {
 			rec, err := loadObject(tx, p.ID)
 			if err != nil {
 				return err
+			}
+			if !cleared[rec.Ref.Source] {
+				cleared[rec.Ref.Source] = true
+				src, _ := s.sourceName(rec.Ref.Source)
+				if err := clearProblems(tx, b.key.account, b.key.region, src, false); err != nil {
+					return err
+				}
 			}
 			h := s.state.held[p.ID]
 			applyPart(rec, id, b.key.table, p)

@@ -45,6 +45,9 @@ func (s *Service) finishTx(tx meta.Tx, h *heldObject, rec *objectRecord) error {
 		return err
 	}
 	c := h.counts
+	if err := s.clearSucceeded(tx, rec, c.SetAside); err != nil {
+		return err
+	}
 	return editCounts(tx, rec.Ref.Source, rec.Ref.Location, func(st *counts) {
 		st.Queued--
 		st.Done++

@@ -56,6 +56,14 @@ func TestLakeKeyPolicyRefusalKeepsTheObject(t *testing.T) {
 	require.EqualValues(t, 1, st.Queued)
 	require.EqualValues(t, 1, st.Failed)
 	require.Contains(t, st.Sources[0].LastError, "kms:GenerateDataKey")
+	ps, err := s.Problems(ctx, acct, "eu-west-1")
+	require.NoError(t, err)
+	require.Len(t, ps, 1, "one problem for the cause")
+	p := ps[0]
+	require.Equal(t, ingest.ProblemRefused, p.Kind)
+	require.Equal(t, []string{"CLOUD_TRAIL_MGMT", "2.0", "securitylake.amazonaws.com", md.ARN}, []string{p.Source, p.Version, p.Principal, p.Resource})
+	require.Contains(t, p.Action, "kms:GenerateDataKey")
+	require.EqualValues(t, 1, p.Objects)
 	// Nothing committed: the lake's tables hold no snapshot.
 	out, err := e.st.Objects.ListObjects(ctx, root, objstore.ListInput{Bucket: info.Bucket})
 	require.NoError(t, err)
@@ -77,6 +85,9 @@ func TestLakeKeyPolicyRefusalKeepsTheObject(t *testing.T) {
 	fails, err = s.Failures(ctx, 0)
 	require.NoError(t, err)
 	require.Empty(t, fails)
+	ps, err = s.Problems(ctx, "", "")
+	require.NoError(t, err)
+	require.Empty(t, ps, "the commit ended the problem")
 	rows := e.lakeRows("eu-west-1", "cloud_trail_mgmt")
 	require.Equal(t, 200-dataEvents, rows)
 }
@@ -101,10 +112,17 @@ func TestRawBucketRefusalKeepsTheObject(t *testing.T) {
 	require.Len(t, fails, 1)
 	require.Contains(t, fails[0].Reason, "securitylake.amazonaws.com")
 	require.Contains(t, fails[0].Reason, "s3:GetObject")
+	ps, err := s.Problems(ctx, acct, region)
+	require.NoError(t, err)
+	require.Len(t, ps, 1)
+	require.Equal(t, []string{ingest.ProblemRefused, "s3:GetObject", "arn:aws:s3:::closed-logs/*"}, []string{ps[0].Kind, ps[0].Action, ps[0].Resource})
 
 	require.NoError(t, e.st.Objects.PutBucketPolicy(ctx, root, "closed-logs",
 		strings.ReplaceAll(rawPolicy, "raw-logs", "closed-logs")))
 	e.clk.Advance(time.Minute)
 	drain(t, s)
 	require.Equal(t, 50-dataEvents, e.rows("cloud_trail_mgmt"))
+	ps, err = s.Problems(ctx, "", "")
+	require.NoError(t, err)
+	require.Empty(t, ps)
 }

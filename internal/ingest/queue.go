@@ -215,6 +215,9 @@ func (s *Service) fail(ctx context.Context, id string, cause error) error {
 		if err := saveObject(tx, id, &old, rec); err != nil {
 			return err
 		}
+		if err := noteProblem(tx, s.problemFrom(rec.Ref, cause), now, 1); err != nil {
+			return err
+		}
 		return editCounts(tx, rec.Ref.Source, rec.Ref.Location, func(c *counts) {
 			if !wasFailing {
 				c.Failed++

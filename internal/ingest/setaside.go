@@ -71,6 +71,9 @@ func (s *Service) storeSetAsides(ctx context.Context, h *heldObject) error {
 				return err
 			}
 		}
+		if err := s.noteSetAside(tx, rec, h, now); err != nil {
+			return err
+		}
 		for seq.Next-seq.First > uint64(s.cfg.MaxSetAside) {
 			if err := tx.Delete(setAsideTable, setAsideKey(src, seq.First)); err != nil && !isNotFound(err) {
 				return err

@@ -1,31 +1,19 @@
 package lake_test
 
 import (
-	"bytes"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/seclake/seclake/internal/app/stacktest"
-	"github.com/seclake/seclake/internal/clock"
-	"github.com/seclake/seclake/internal/ingest"
 	"github.com/seclake/seclake/internal/lake"
-	"github.com/seclake/seclake/internal/objstore"
 )
 
 // TestSourceCollectingWindow: a source is NOT_COLLECTING until ingestion commits rows of its table for the
 // account, COLLECTING then, and NOT_COLLECTING again once the last commit is older than CollectingWindow; a
 // source of the same lake without rows stays NOT_COLLECTING throughout.
 func TestSourceCollectingWindow(t *testing.T) {
-	clk := clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
-	st, svc := startOn(t, stacktest.Start(t, clk))
-	c := rootIn("us-east-1")
-	createLake(t, svc, "us-east-1")
-	_, err := svc.CreateAwsLogSource(ctx, c, []lake.AwsSourceConfiguration{{Regions: []string{"us-east-1"}, SourceName: "VPC_FLOW"},
-		{Regions: []string{"us-east-1"}, SourceName: "ROUTE53"}})
-	require.NoError(t, err)
+	clk, st, svc, c := lakeWithSources(t, "VPC_FLOW", "ROUTE53")
 	status := func() map[string]string {
 		t.Helper()
 		_, srcs, _, err := svc.GetDataLakeSources(ctx, c, nil, "", nil)
@@ -38,17 +26,7 @@ func TestSourceCollectingWindow(t *testing.T) {
 	}
 	require.Equal(t, map[string]string{"VPC_FLOW": "NOT_COLLECTING", "ROUTE53": "NOT_COLLECTING"}, status())
 
-	_, err = st.Objects.CreateBucket(ctx, c, objstore.CreateBucketInput{Bucket: "raw-flows"})
-	require.NoError(t, err)
-	require.NoError(t, st.Objects.PutBucketPolicy(ctx, c, "raw-flows", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
-	 "Principal":{"Service":"securitylake.amazonaws.com"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::raw-flows/*"}]}`))
-	body, err := os.ReadFile("../source/vpcflow/testdata/default-v2.log")
-	require.NoError(t, err)
-	k := "AWSLogs/" + acct + "/vpcflowlogs/us-east-1/2026/12/01/" + acct + "_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20261201T1000Z_a1b2c3d4.log"
-	obj, err := st.Objects.PutObject(ctx, c, objstore.PutInput{Bucket: "raw-flows", Key: k, Body: bytes.NewReader(body), Size: int64(len(body))})
-	require.NoError(t, err)
-	_, err = st.Ingest.Enqueue(ctx, ingest.ObjectRef{Bucket: "raw-flows", Key: k, ETag: obj.ETag, Size: obj.Size, Account: acct, Region: "us-east-1"})
-	require.NoError(t, err)
+	putFlows(t, st, c, "a1b2c3d4", rawFlows(t, st, c, true))
 	require.NoError(t, st.Ingest.Run(ctx))
 	require.NoError(t, st.Ingest.Flush(ctx))
 	require.Equal(t, map[string]string{"VPC_FLOW": "COLLECTING", "ROUTE53": "NOT_COLLECTING"}, status())

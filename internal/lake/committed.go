@@ -21,34 +21,25 @@ type CommittedObject struct {
 // objectCreated is the message a subscriber's queue gets for a new data file: an EventBridge "Object Created"
 // event of S3, as Security Lake's rules forward them.
 type objectCreated struct {
-	Version    string   `json:"version"`
-	ID         string   `json:"id"`
-	DetailType string   `json:"detail-type"`
-	Source     string   `json:"source"`
-	Account    string   `json:"account"`
-	Time       string   `json:"time"`
-	Region     string   `json:"region"`
-	Resources  []string `json:"resources"`
-	Detail     struct {
-		Version string `json:"version"`
-		Bucket  struct {
-			Name string `json:"name"`
-		} `json:"bucket"`
-		Object struct {
-			Key  string `json:"key"`
-			Size int64  `json:"size"`
-			ETag string `json:"etag"`
-		} `json:"object"`
-		Reason string `json:"reason"`
-	} `json:"detail"`
+	Version    string       `json:"version"`
+	ID         string       `json:"id"`
+	DetailType string       `json:"detail-type"`
+	Source     string       `json:"source"`
+	Account    string       `json:"account"`
+	Time       string       `json:"time"`
+	Region     string       `json:"region"`
+	Resources  []string     `json:"resources"`
+	Detail     objectDetail `json:"detail"`
 }
 
 // NotifyCommitted tells the subscribers of account's lake in region of data files committed to its bucket: each
 // subscriber notified through its SQS queue gets one message per file under its sources' prefixes, sent as
-// Security Lake's service principal (the queue's policy decides). HTTPS endpoints are not sent to yet. It returns
-// how many messages it sent; the first refusal is returned after the others were tried.
+// Security Lake's service principal (the queue's policy decides); for each one notified over HTTPS the same
+// "Object Created" event goes on the lake account's default bus, naming the subscriber, for its rule to send to
+// its API destination (EventBridge's durable delivery, with retries). It returns how many messages it sent or
+// put; the first refusal is returned after the others were tried.
 func (s *Service) NotifyCommitted(ctx context.Context, account, region, bucket string, objs []CommittedObject) (int, error) {
-	if s.cfg.Queues == nil || len(objs) == 0 {
+	if len(objs) == 0 {
 		return 0, nil
 	}
 	var subs []Subscriber
@@ -63,8 +54,16 @@ func (s *Service) NotifyCommitted(ctx context.Context, account, region, bucket s
 	sp := actor.ServicePrincipal(EventSource, region, s.cfg.Clock.Now(), actor.Source{ARN: LakeARN(region, account), Account: account})
 	n := 0
 	var errs []error
+	for _, o := range objs {
+		k, err := s.notifyHTTPS(ctx, account, region, bucket, subs, o)
+		n += k
+		if err != nil {
+			errs = append(errs, err)
+			break
+		}
+	}
 	for _, sub := range subs {
-		if sub.Queue == "" {
+		if sub.Queue == "" || s.cfg.Queues == nil {
 			continue
 		}
 		for _, o := range objs {
@@ -90,7 +89,7 @@ func (s *Service) NotifyCommitted(ctx context.Context, account, region, bucket s
 // and shared by the subscribers of the lake; they are kept when a subscriber goes (NotifyCommitted then finds no
 // one to tell).
 func (s *Service) subscribeData(ctx context.Context, sub *Subscriber) error {
-	if s.cfg.DataFiles == nil || sub.Queue == "" {
+	if s.cfg.DataFiles == nil || sub.Queue == "" && sub.Notify == nil {
 		return nil
 	}
 	bucket := strings.TrimPrefix(sub.BucketARN, "arn:aws:s3:::")

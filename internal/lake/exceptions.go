@@ -29,13 +29,11 @@ func (s *Service) addException(tx meta.Tx, account, region, exception, remediati
 	return e, putJSON(tx, tableExceptions, k, e)
 }
 
-// deliverException sends an exception to the account's exception subscription when its protocol is "sqs" (the
-// endpoint a queue ARN), as Security Lake's service principal, so the queue's policy decides. Other protocols
-// are stored, not delivered yet. A refusal is logged with the reason; the exception stays listed.
+// deliverException sends an exception to the account's exception subscription: with protocol "sqs" (the
+// endpoint a queue ARN) as Security Lake's service principal, so the queue's policy decides; with "https" (or
+// "http") through the subscription's EventBridge rule, durably with retries (deliverHTTPS). Other protocols are
+// stored, not delivered. A refusal is logged with the reason; the exception stays listed.
 func (s *Service) deliverException(ctx context.Context, account string, e Exception) {
-	if s.cfg.Queues == nil {
-		return
-	}
 	var sub ExceptionSubscription
 	found := false
 	err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
@@ -43,14 +41,24 @@ func (s *Service) deliverException(ctx context.Context, account string, e Except
 		found, err = getJSON(tx, tableExceptionSub, account, &sub)
 		return err
 	})
-	if err != nil || !found || sub.Protocol != "sqs" {
+	if err != nil || !found {
 		return
 	}
 	body, err := json.Marshal(e)
 	if err != nil {
 		return
 	}
+	if isHTTP(sub.Protocol) {
+		s.deliverHTTPS(ctx, account, e, string(body))
+		return
+	}
+	if sub.Protocol != "sqs" {
+		return
+	}
 	sp := actor.ServicePrincipal(EventSource, e.Region, s.cfg.Clock.Now(), actor.Source{ARN: LakeARN(e.Region, account), Account: account})
+	if s.cfg.Queues == nil {
+		return
+	}
 	if err := s.cfg.Queues.SendAs(ctx, sp, sub.Endpoint, string(body)); err != nil {
 		s.cfg.Logger.Warn("data lake exception not delivered to the exception subscription", "account", account,
 			"endpoint", sub.Endpoint, "error", err)
@@ -103,8 +111,9 @@ type ExceptionSubscription struct {
 	TimeToLive *int64 `json:"exceptionTimeToLive,omitempty"`
 }
 
-// PutExceptionSubscription creates (create true) or replaces the account's exception subscription. Delivery of
-// exceptions to the endpoint is not done yet: the subscription is stored.
+// PutExceptionSubscription creates (create true) or replaces the account's exception subscription. With protocol
+// https (or http) it creates, in the caller's region, an EventBridge connection, API destination and rule named
+// AmazonSecurityLake-Exceptions that deliver each new exception to the endpoint (deliverException).
 func (s *Service) PutExceptionSubscription(ctx context.Context, c *actor.Caller, create bool, sub ExceptionSubscription) error {
 	action := "securitylake:UpdateDataLakeExceptionSubscription"
 	if create {
@@ -119,20 +128,39 @@ func (s *Service) PutExceptionSubscription(ctx context.Context, c *actor.Caller,
 	if sub.TimeToLive != nil && *sub.TimeToLive < 1 {
 		f.fail("Value '%d' at 'exceptionTimeToLive' failed to satisfy constraint: Member must have value greater than or equal to 1.", *sub.TimeToLive)
 	}
+	if isHTTP(sub.Protocol) {
+		f.required("notificationEndpoint", sub.Endpoint, reHTTPS)
+	}
 	if f.err != nil {
 		return f.err
 	}
-	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
+	present := func(tx meta.Tx) error {
 		var old ExceptionSubscription
 		found, err := getJSON(tx, tableExceptionSub, c.Account, &old)
-		if err != nil {
+		switch {
+		case err != nil:
 			return err
-		}
-		if create && found {
+		case create && found:
 			return conflict("DataLakeExceptionSubscription", c.Account, "The account %s already has an exception subscription: update it instead.", c.Account)
-		}
-		if !create && !found {
+		case !create && !found:
 			return notFound("DataLakeExceptionSubscription", c.Account, "The account %s has no exception subscription.", c.Account)
+		}
+		return nil
+	}
+	if err := s.cfg.Store.View(ctx, present); err != nil {
+		return err
+	}
+	// The delivery first, as the caller: a refusal leaves the subscription as it was.
+	route := s.unrouteExceptions
+	if isHTTP(sub.Protocol) {
+		route = func(ctx context.Context, c *actor.Caller) error { return s.routeExceptions(ctx, c, sub) }
+	}
+	if err := route(ctx, c); err != nil {
+		return err
+	}
+	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
+		if err := present(tx); err != nil {
+			return err
 		}
 		return putJSON(tx, tableExceptionSub, c.Account, sub)
 	})
@@ -160,6 +188,9 @@ func (s *Service) GetExceptionSubscription(ctx context.Context, c *actor.Caller)
 // DeleteExceptionSubscription removes the account's exception subscription.
 func (s *Service) DeleteExceptionSubscription(ctx context.Context, c *actor.Caller) error {
 	if err := s.check(ctx, c, "securitylake:DeleteDataLakeExceptionSubscription", LakeARN(s.region(c), c.Account)); err != nil {
+		return err
+	}
+	if err := s.unrouteExceptions(ctx, c); err != nil {
 		return err
 	}
 	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {

@@ -119,6 +119,12 @@ type Config struct {
 	Collection Collection
 	// QueryAccess, when set, shares the tables of LAKEFORMATION subscribers through Lake Formation and RAM.
 	QueryAccess QueryAccess
+	// Endpoints, when set, notifies HTTPS subscribers and exception subscriptions through EventBridge.
+	Endpoints Endpoints
+	// Problems, when set, turns what ingestion fails at into exceptions and MISCONFIGURED sources.
+	Problems Problems
+	// Limit is the per-account rate of Security Lake API calls (zero: DefaultLimit).
+	Limit Limit
 	// Seal seals the secrets the lake keeps (HTTPS notification API keys); nil: they are not kept.
 	Seal   *seal.Key
 	Clock  clock.Clock
@@ -129,7 +135,8 @@ type Config struct {
 
 // Service is the Security Lake control plane.
 type Service struct {
-	cfg Config
+	cfg   Config
+	limit *limiter
 }
 
 // New returns the control plane over cfg's stores and services.
@@ -146,18 +153,24 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg}, nil
+	return &Service{cfg: cfg, limit: newLimiter(cfg.Limit)}, nil
 }
 
 // The refusal of Security Lake: AccessDeniedException, 403, with an errorCode.
 var refusal = actor.Refusal{Code: "AccessDeniedException", Status: awserr.StatusForbidden}
 
-// check authorizes c for action on resource.
+// check authorizes c for action on resource, then spends a call of c's account's rate (ThrottlingException
+// when it has none left: denied calls are not counted).
 func (s *Service) check(ctx context.Context, c *actor.Caller, action, resource string) error {
 	err := actor.Check(ctx, s.cfg.Authz, c, actor.Request{Action: action, Resource: resource}, refusal)
 	var d *actor.Denial
 	if errors.As(err, &d) {
 		d.Err = d.Err.With("errorCode", "AccessDenied")
+	}
+	if err == nil {
+		if wait := s.limit.take(c.Account, s.cfg.Clock.Now()); wait > 0 {
+			return throttled(c.Account, wait, s.limit.limit)
+		}
 	}
 	return err
 }

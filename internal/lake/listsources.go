@@ -111,8 +111,9 @@ var eventClasses = map[string][]string{
 }
 
 // GetDataLakeSources returns the sources of the caller's lake in its region and their statuses, for the given
-// accounts (all when none): MISCONFIGURED when the lake's key no longer lets Security Lake write (tried now),
-// COLLECTING when ingestion committed rows of the source for the account within CollectingWindow, NOT_COLLECTING
+// accounts (all when none): MISCONFIGURED when the lake's key no longer lets Security Lake write (tried now) or
+// ingestion's latest attempts for the source fail (a status per refused resource is added, naming it; the
+// exception says why), COLLECTING when ingestion committed rows of the source for the account within CollectingWindow, NOT_COLLECTING
 // otherwise.
 func (s *Service) GetDataLakeSources(ctx context.Context, c *actor.Caller, accounts []string, token string, max *int) (string, []DataLakeSource, string, error) {
 	region := s.region(c)
@@ -148,6 +149,9 @@ func (s *Service) GetDataLakeSources(ctx context.Context, c *actor.Caller, accou
 		return "", nil, "", err
 	}
 	if err := s.markCollecting(ctx, c.Account, region, items); err != nil {
+		return "", nil, "", err
+	}
+	if err := s.misconfigured(ctx, c.Account, region, items); err != nil {
 		return "", nil, "", err
 	}
 	if !s.keyWorks(ctx, dl) {

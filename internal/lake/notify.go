@@ -58,9 +58,10 @@ func queuePolicy(region, account, name string, sub *Subscriber) string {
 
 // PutSubscriberNotification sets how a subscriber is notified of new data (create: it has no notification yet):
 // through the queue AmazonSecurityLake-<id>-Main-Queue (with a dead-letter queue and a policy), which it
-// creates, or an HTTPS endpoint. It returns the subscriber's endpoint. With a queue, the lake bucket's data files
-// under the subscriber's sources are subscribed to (subscribeData), so that each new one is told to the queue
-// (NotifyCommitted); HTTPS endpoints are not sent to yet.
+// creates, or an HTTPS endpoint, for which it creates an EventBridge connection (the API key), API destination and
+// rule in the lake's account (Endpoints); switching from one to the other removes the first. It returns the
+// subscriber's endpoint. Either way the lake bucket's data files under the subscriber's sources are subscribed
+// to (subscribeData), so that each new one is told to the subscriber (NotifyCommitted).
 func (s *Service) PutSubscriberNotification(ctx context.Context, c *actor.Caller, id string, create bool, in NotificationInput) (string, error) {
 	action := "securitylake:UpdateSubscriberNotification"
 	if create {
@@ -108,19 +109,13 @@ func (s *Service) PutSubscriberNotification(ctx context.Context, c *actor.Caller
 		if err := s.subscribeData(ctx, &withQueue); err != nil {
 			return "", err
 		}
+		if err := s.deleteSubscriberEndpoint(ctx, owner, sub); err != nil {
+			return "", err
+		}
 	} else {
 		endpoint = in.HTTPS.Endpoint
-		https := *in.HTTPS
-		in.HTTPS = &https
-		if in.APIKeyValue != "" && s.cfg.Seal != nil {
-			if in.HTTPS.SealedAPIKey, err = s.cfg.Seal.Seal([]byte(in.APIKeyValue), apiKeyAAD(sub.ARN)); err != nil {
-				return "", err
-			}
-		}
-		if sub.Queue != "" && s.cfg.Queues != nil {
-			if err := s.cfg.Queues.DeleteSubscriberQueue(ctx, owner, sub.Queue); err != nil {
-				return "", asLake(err, "delete the subscriber queue")
-			}
+		if in.HTTPS, err = s.toHTTPS(ctx, owner, sub, in); err != nil {
+			return "", err
 		}
 	}
 	err = s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
@@ -135,7 +130,8 @@ func (s *Service) PutSubscriberNotification(ctx context.Context, c *actor.Caller
 	return endpoint, err
 }
 
-// DeleteSubscriberNotification stops notifying a subscriber and deletes its queue (first, as the caller).
+// DeleteSubscriberNotification stops notifying a subscriber and deletes its queue or its EventBridge connection,
+// API destination and rule (first, as the caller).
 func (s *Service) DeleteSubscriberNotification(ctx context.Context, c *actor.Caller, id string) error {
 	region, err := s.subscriberCall(ctx, c, "securitylake:DeleteSubscriberNotification", id)
 	if err != nil {
@@ -157,6 +153,10 @@ func (s *Service) DeleteSubscriberNotification(ctx context.Context, c *actor.Cal
 			return asLake(err, "delete the subscriber queue")
 		}
 	}
+	if err := s.deleteSubscriberEndpoint(ctx, s.forCaller(c, region), sub); err != nil {
+		return err
+	}
+	_ = s.clearCause(ctx, c.Account, region, "subscriber/"+id)
 	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		cur, err := subscriberIn(tx, c.Account, region, id)
 		if err != nil {
@@ -165,4 +165,30 @@ func (s *Service) DeleteSubscriberNotification(ctx context.Context, c *actor.Cal
 		cur.Endpoint, cur.Queue, cur.Notify = "", "", nil
 		return putJSON(tx, tableSubscribers, key(c.Account, region, id), cur)
 	})
+}
+
+// toHTTPS sets up the HTTPS notification in of sub (its API key sealed) and removes its queue, as owner. It
+// returns the notification as the subscriber keeps it.
+func (s *Service) toHTTPS(ctx context.Context, owner *actor.Caller, sub *Subscriber, in NotificationInput) (*HTTPSNotify, error) {
+	https := *in.HTTPS
+	if in.APIKeyValue != "" && s.cfg.Seal != nil {
+		var err error
+		if https.SealedAPIKey, err = s.cfg.Seal.Seal([]byte(in.APIKeyValue), apiKeyAAD(sub.ARN)); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.ensureSubscriberEndpoint(ctx, owner, sub, &https, in.APIKeyValue); err != nil {
+		return nil, err
+	}
+	withHTTPS := *sub
+	withHTTPS.Notify = &https
+	if err := s.subscribeData(ctx, &withHTTPS); err != nil {
+		return nil, err
+	}
+	if sub.Queue != "" && s.cfg.Queues != nil {
+		if err := s.cfg.Queues.DeleteSubscriberQueue(ctx, owner, sub.Queue); err != nil {
+			return nil, asLake(err, "delete the subscriber queue")
+		}
+	}
+	return &https, nil
 }

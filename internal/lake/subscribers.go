@@ -360,6 +360,10 @@ func (s *Service) DeleteSubscriber(ctx context.Context, c *actor.Caller, id stri
 			return asLake(err, "delete the subscriber queue")
 		}
 	}
+	if err := s.deleteSubscriberEndpoint(ctx, owner, sub); err != nil {
+		return err
+	}
+	_ = s.clearCause(ctx, c.Account, region, "subscriber/"+id)
 	return s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		if err := tx.Delete(tableSubscribers, key(c.Account, region, id)); err != nil && !errors.Is(err, meta.ErrNotFound) {
 			return err

@@ -139,6 +139,16 @@ type NotificationCheck func(ctx context.Context, b *Bucket, requestID, queueARN 
 // they are plugged in when they exist.
 func (s *Service) SetNotificationCheck(check NotificationCheck) { s.notifyCheck.Store(&check) }
 
+// SetEventHook makes fn be called after each object write that recorded an event for delivery (committed): the
+// server wakes the delivery of events (s3notify) then, rather than at its next run. fn must be quick.
+func (s *Service) SetEventHook(fn func()) { s.onEvent.Store(&fn) }
+
+func (s *Service) eventRecorded() {
+	if fn := s.onEvent.Load(); fn != nil {
+		(*fn)()
+	}
+}
+
 // PutBucketNotification sets the bucket's notification configuration.
 func (s *Service) PutBucketNotification(ctx context.Context, c *actor.Caller, bucket string, n *Notification) error {
 	if err := validNotification(n); err != nil {

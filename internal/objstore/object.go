@@ -331,8 +331,9 @@ func (w writeCond) check(old *Object) error {
 // unversioned bucket, retired with its blobs — and records the event; extra runs inside the same transaction.
 func (s *Service) commitObject(ctx context.Context, c *actor.Caller, obj *Object, event string, cond writeCond, extra func(meta.Tx) error) error {
 	var retired []dataBlob
+	recorded := false
 	err := s.store.Update(ctx, func(tx meta.Tx) error {
-		retired = nil
+		retired, recorded = nil, false
 		b, err := getBucket(tx, obj.Bucket)
 		if err != nil {
 			return err
@@ -369,10 +370,14 @@ func (s *Service) commitObject(ctx context.Context, c *actor.Caller, obj *Object
 		if err := tx.Put(tableObjects, objectKey(obj.Bucket, obj.Key), val); err != nil {
 			return err
 		}
+		recorded = len(b.allDestinations(event, obj.Key)) > 0
 		return s.recordEvent(tx, b, c, event, obj)
 	})
 	if err != nil {
 		return err
+	}
+	if recorded {
+		s.eventRecorded()
 	}
 	s.collect(retired)
 	return nil

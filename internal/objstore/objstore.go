@@ -86,12 +86,14 @@ type Service struct {
 	events   *eventSeq
 	// notifyCheck tests the queues of notification configurations (SetNotificationCheck).
 	notifyCheck atomic.Pointer[NotificationCheck]
-	bg          sync.WaitGroup // background deletions of retired blobs
-	pins        pins           // blobs being read by GETs on this node
-	sessions    actor.RoleSessions
-	remotes     Remotes
-	metrics     *replMetrics
-	replMu      sync.Mutex // one replication run at a time on this node
+	// onEvent hears that a write recorded an event (SetEventHook).
+	onEvent  atomic.Pointer[func()]
+	bg       sync.WaitGroup // background deletions of retired blobs
+	pins     pins           // blobs being read by GETs on this node
+	sessions actor.RoleSessions
+	remotes  Remotes
+	metrics  *replMetrics
+	replMu   sync.Mutex // one replication run at a time on this node
 }
 
 // New returns the object store.

@@ -19,31 +19,43 @@ const armSlack = 10 * time.Millisecond
 
 // loop runs job j whenever a slot of it is due and this node claims it, until ctx ends.
 func (s *Scheduler) loop(ctx context.Context, j *Job) {
+	woken, again := false, false
 	for ctx.Err() == nil {
-		c, wait, err := s.claim(ctx, j)
+		c, wait, err := s.claim(ctx, j, woken)
+		if woken && c == nil && err == nil && !again {
+			// a run ended in this very grain: look once more in the next one rather than at the next slot
+			again = true
+			s.sleepUntil(ctx, s.cfg.Clock.Now().Add(WakeGrain), nil)
+			continue
+		}
+		woken, again = false, false
 		switch {
 		case err != nil:
 			if ctx.Err() == nil {
 				s.cfg.Logger.Warn("job: claim failed; retrying", "job", j.Name, "err", err, "retry_in", s.cfg.RetryAfter)
 			}
-			s.sleepUntil(ctx, s.cfg.Clock.Now().Add(s.cfg.RetryAfter))
+			s.sleepUntil(ctx, s.cfg.Clock.Now().Add(s.cfg.RetryAfter), nil)
 		case c != nil:
 			s.execute(ctx, j, c) // then look again at once: the clock may have moved past another slot
 		default:
-			s.sleepUntil(ctx, wait)
+			woken = s.sleepUntil(ctx, wait, j.wake)
 		}
 	}
 }
 
-// claim claims the current slot of j if it is due and nobody holds it. Otherwise it returns when to look
-// again: the next slot's start, or when another node's lease ends.
-func (s *Scheduler) claim(ctx context.Context, j *Job) (c *claim, wait time.Time, err error) {
+// claim claims the current slot of j if it is due and nobody holds it (woken: the current slot of WakeGrain, so
+// that a woken run happens even when the job's slot already ran). Otherwise it returns when to look again: the
+// next slot's start, or when another node's lease ends.
+func (s *Scheduler) claim(ctx context.Context, j *Job, woken bool) (c *claim, wait time.Time, err error) {
 	token, err := newToken(s.cfg.Rand)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	now := s.cfg.Clock.Now()
 	cur := slotOf(now, j.Every)
+	if woken {
+		cur = slotOf(now, min(WakeGrain, j.Every))
+	}
 	var abandoned *Run
 	err = s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		c, wait, abandoned = nil, time.Time{}, nil
@@ -52,7 +64,7 @@ func (s *Scheduler) claim(ctx context.Context, j *Job) (c *claim, wait time.Time
 			return err
 		}
 		if !st.Done.Before(cur) {
-			wait = st.Done.Add(j.Every)
+			wait = slotOf(st.Done, j.Every).Add(j.Every)
 			return nil
 		}
 		if h := st.Claim; h != nil {
@@ -121,7 +133,7 @@ func (s *Scheduler) execute(ctx context.Context, j *Job, c *claim) {
 func (s *Scheduler) heartbeat(ctx context.Context, cancel context.CancelFunc, j *Job, c *claim) {
 	until := c.Until
 	for {
-		s.sleepUntil(ctx, until.Add(-2*j.Lease/3))
+		s.sleepUntil(ctx, until.Add(-2*j.Lease/3), nil)
 		if ctx.Err() != nil {
 			return
 		}
@@ -136,7 +148,7 @@ func (s *Scheduler) heartbeat(ctx context.Context, cancel context.CancelFunc, j 
 			cancel()
 			return
 		case err != nil:
-			s.sleepUntil(ctx, s.cfg.Clock.Now().Add(min(s.cfg.RetryAfter, j.Lease/10)))
+			s.sleepUntil(ctx, s.cfg.Clock.Now().Add(min(s.cfg.RetryAfter, j.Lease/10)), nil)
 		default:
 			until = next
 		}
@@ -212,13 +224,13 @@ func safeRun(ctx context.Context, fn func(context.Context) error) (err error) {
 	return fn(ctx)
 }
 
-// sleepUntil waits until the clock reaches t or ctx ends.
-func (s *Scheduler) sleepUntil(ctx context.Context, t time.Time) {
+// sleepUntil waits until the clock reaches t or ctx ends, or until woken through wake (then it reports true).
+func (s *Scheduler) sleepUntil(ctx context.Context, t time.Time, wake <-chan struct{}) bool {
 	clk := s.cfg.Clock
 	for ctx.Err() == nil {
 		now := clk.Now()
 		if !now.Before(t) {
-			return
+			return false
 		}
 		timer := clk.After(t.Sub(now))
 		if clk.Now().Sub(now) > armSlack {
@@ -226,9 +238,12 @@ func (s *Scheduler) sleepUntil(ctx context.Context, t time.Time) {
 		}
 		select {
 		case <-timer:
+		case <-wake:
+			return true
 		case <-ctx.Done():
 		}
 	}
+	return false
 }
 
 func newToken(r io.Reader) (string, error) {

@@ -61,6 +61,9 @@ type Job struct {
 	Lease time.Duration
 	// Run does the work of one slot. Its context is cancelled when the node stops or loses the claim.
 	Run func(ctx context.Context) error
+
+	// wake, when signalled (Wake), makes this node's loop look for a run at once (a woken run).
+	wake chan struct{}
 }
 
 // Config holds what a Scheduler needs.
@@ -121,6 +124,7 @@ func New(cfg Config) (*Scheduler, error) {
 		if j.Lease <= 0 {
 			j.Lease = DefaultLease
 		}
+		j.wake = make(chan struct{}, 1)
 		s.jobs[j.Name] = &j
 		s.order = append(s.order, j.Name)
 	}
@@ -131,6 +135,23 @@ func New(cfg Config) (*Scheduler, error) {
 	s.metrics = m
 	return s, nil
 }
+
+// Wake asks for a run of the named job now, rather than at its next slot, when this node runs it: work for it was
+// recorded (in the metadata store, so that other nodes find it at their next slot). A woken run is claimed like
+// a slot's run, in a slot of WakeGrain, so that it runs once across the cluster and the job's slot in which it
+// ran is done; a run in progress is not interrupted, and wakes meanwhile make one run after it. Unknown names
+// and nodes that do not run the job ignore it.
+func (s *Scheduler) Wake(name string) {
+	if j := s.jobs[name]; j != nil {
+		select {
+		case j.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// WakeGrain is the slot length of woken runs: at most one per WakeGrain.
+const WakeGrain = 50 * time.Millisecond
 
 // Jobs returns the names of the scheduler's jobs, in the order they were given.
 func (s *Scheduler) Jobs() []string { return append([]string(nil), s.order...) }

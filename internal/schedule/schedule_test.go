@@ -235,7 +235,7 @@ func TestADeadNodesSlotIsTakenOverWhenItsLeaseEnds(t *testing.T) {
 	c := &counter{runs: map[string]int{}}
 	job := Job{Name: "test.hourly", Every: time.Hour, Lease: 3 * time.Minute}
 	dead := newNode(t, st, clk, "dead", withRun(job, c.job("dead")))
-	claimed, _, err := dead.s.claim(ctx, dead.s.jobs["test.hourly"]) // it claims the slot, then dies
+	claimed, _, err := dead.s.claim(ctx, dead.s.jobs["test.hourly"], false) // it claims the slot, then dies
 	require.NoError(t, err)
 	require.NotNil(t, claimed)
 
@@ -378,4 +378,32 @@ func TestNewRejectsBadJobs(t *testing.T) {
 	require.ErrorContains(t, s.Start("a"), "already started")
 	s.Stop()
 	s.Stop()
+}
+
+// TestWakeRunsNowOnceAcrossNodes: a job woken on a node runs at once, though its slot already ran, once however
+// many wakes came meanwhile; the other node of the cluster does not run it again, and the next slot runs as
+// scheduled.
+func TestWakeRunsNowOnceAcrossNodes(t *testing.T) {
+	clk := clock.NewFake(start)
+	st := sqliteStore(t)
+	c := &counter{runs: map[string]int{}}
+	job := func(node string) Job { return Job{Name: "test.hourly", Every: time.Hour, Run: c.job(node)} }
+	w1, w2 := newNode(t, st, clk, "w1", job("w1")), newNode(t, st, clk, "w2", job("w2"))
+	require.NoError(t, w1.s.Start("test.hourly"))
+	require.NoError(t, w2.s.Start("test.hourly"))
+	w1.settle(t, "test.hourly", 1)
+
+	clk.Advance(time.Minute)
+	w1.s.Wake("test.hourly")
+	w1.s.Wake("test.hourly")
+	s := w1.settle(t, "test.hourly", 2)
+	require.Equal(t, start.Add(time.Minute), s.LastRun.Slot, "a woken run, in a grain of the current slot")
+	require.Equal(t, start.Truncate(time.Hour).Add(time.Hour), s.NextDue)
+	require.Never(t, func() bool { return c.total() > 2 }, 100*time.Millisecond, 10*time.Millisecond)
+
+	clk.Advance(41 * time.Minute) // 11:02: the next slot (as the 11:00 slot, or as a wake that came during the run)
+	s = w1.settle(t, "test.hourly", 3)
+	require.False(t, s.LastRun.Slot.Before(time.Date(2026, 3, 1, 11, 0, 0, 0, time.UTC)), "%v", s.LastRun.Slot)
+	require.Never(t, func() bool { return c.total() > 3 }, 100*time.Millisecond, 10*time.Millisecond, "one run in the slot")
+	w2.s.Wake("no.such.job") // ignored
 }

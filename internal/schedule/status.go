@@ -66,7 +66,7 @@ func (s *Scheduler) Status(ctx context.Context) ([]Status, error) {
 			case st.Done.IsZero():
 				js.NextDue = slotOf(now, j.Every)
 			default:
-				js.NextDue = st.Done.Add(j.Every)
+				js.NextDue = slotOf(st.Done, j.Every).Add(j.Every)
 			}
 			out = append(out, js)
 		}

@@ -51,7 +51,11 @@ func (s *Stack) ingestion() component.Component {
 			return s.Ingest.Flush(ctx)
 		},
 		Jobs: []component.Job{
-			job(JobIngestRun, IngestInterval, func(ctx context.Context) error { return s.Ingest.Run(ctx) }),
+			job(JobIngestRun, IngestInterval, func(ctx context.Context) error {
+				err := s.Ingest.Run(ctx)
+				s.armFlush()
+				return err
+			}),
 			job(JobIngestAudit, IngestAuditPeriod, func(ctx context.Context) error { return s.Ingest.RunAudit(ctx) }),
 		},
 	}

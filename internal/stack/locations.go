@@ -40,7 +40,7 @@ func (s *Stack) locations() component.Component {
 				return err
 			}
 			s.Locations = svc
-			s.Notify.SetIngest(svc)
+			s.Notify.SetIngest(wakeIngest{svc, s})
 			return nil
 		},
 		Jobs: []component.Job{job(JobIngestBackfill, BackfillInterval, func(ctx context.Context) error { return s.Locations.RunBackfill(ctx) })},

@@ -31,6 +31,7 @@ func (s *Stack) notifications() component.Component {
 			}
 			s.Notify = svc
 			s.Objects.SetNotificationCheck(svc.Check)
+			s.Objects.SetEventHook(func() { s.wakeJob(JobS3Notify) })
 			return nil
 		},
 		Jobs: []component.Job{job(JobS3Notify, NotifyInterval, func(ctx context.Context) error { return s.Notify.Deliver(ctx) })},

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/seclake/seclake/internal/component"
@@ -18,27 +19,31 @@ const JobLakeProvision = "lake.provision"
 const LakeProvisionInterval = time.Second
 
 // securityLake is the Security Lake control plane over the lakes' storage, S3, KMS, IAM and SQS. Its job
-// provisions what CreateDataLake and UpdateDataLake leave pending.
+// provisions what CreateDataLake and UpdateDataLake leave pending, and turns what ingestion fails at into data lake
+// exceptions (SyncExceptions).
 func (s *Stack) securityLake() component.Component {
 	return component.Component{
 		Name:  NameSecurityLake,
-		Needs: []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameQueues, NameNotify, NameLake, NameLakeFormation},
+		Needs: []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameQueues, NameEvents, NameNotify, NameLake, NameLakeFormation},
 		Start: func(context.Context) error {
 			svc, err := lake.New(lake.Config{Store: s.Meta, Authz: s.IAM, Lakes: s.Lakes, Buckets: lakeBuckets{s.Objects, s.Recorder},
 				Keys: lakeKeys{kms: s.KMS, rec: s.Recorder}, Accounts: lakeAccounts{s.IAM}, Roles: lakeRoles{s.IAM, s.Recorder},
 				Queues: lakeQueues{s.Queues, s.Recorder}, DataFiles: lakeDataFiles{s.Objects},
-				Collection: lakeCollection{s}, QueryAccess: lakeQueryAccess{s}, Seal: s.Seal, Clock: s.cfg.Clock, Rand: s.cfg.Rand, Region: s.cfg.Region,
+				Collection: lakeCollection{s}, Endpoints: lakeEndpoints{s.Events, s.Recorder}, Problems: lakeProblems{s}, QueryAccess: lakeQueryAccess{s},
+				Limit: s.cfg.LakeLimit, Seal: s.Seal, Clock: s.cfg.Clock, Rand: s.cfg.Rand, Region: s.cfg.Region,
 				Logger: s.cfg.Logger.With("service", "securitylake")})
 			if err != nil {
 				return err
 			}
 			s.SecurityLake = svc
 			s.Notify.SetLake(lakeEvents{svc})
+			s.Events.SetObserver(lakeDeliveries{svc})
 			return nil
 		},
 		Jobs: []component.Job{job(JobLakeProvision, LakeProvisionInterval, func(ctx context.Context) error {
 			_, err := s.SecurityLake.Provision(ctx)
-			return err
+			_, serr := s.SecurityLake.SyncExceptions(ctx)
+			return errors.Join(err, serr)
 		})},
 	}
 }

@@ -104,6 +104,9 @@ type Config struct {
 	IngestRemotes IngestRemotes
 	PollInterval  time.Duration
 
+	// LakeLimit is the per-account rate of Security Lake API calls (zero: lake.DefaultLimit).
+	LakeLimit lake.Limit
+
 	// EventsHTTP calls EventBridge's API destinations (the API layer's invoker; nil refuses them).
 	EventsHTTP eventbus.Invoker
 }
@@ -166,6 +169,9 @@ type Stack struct {
 	Lakes *table.Lakes
 	// SecurityLake is the Security Lake control plane.
 	SecurityLake *lake.Service
+
+	// wake wakes jobs when work for them is recorded (SetWake).
+	wake waker
 	// Ingest is the ingestion engine.
 	Ingest *ingest.Service
 	// Locations are the registered ingest locations.

@@ -44,7 +44,8 @@ func (s *server) lakeCall(ctx context.Context, method, path string, body []byte)
 // UpdateSubscriber of the description (a write: one transaction, a durable audit record) and of the sources
 // (the subscriber role's trust and policy rewritten through IAM as well, each call on the trail).
 func BenchmarkSecurityLakeControlPlane(b *testing.B) {
-	s := startServer(b)
+	s := startServer(b, withConfig(unlimitedLake)) // the capacity, not the rate limit
+
 	ctx := context.Background()
 	role := createMetaStoreRoleFor(b, s)
 	must := func(method, path, body string) []byte {

@@ -13,7 +13,7 @@ import (
 // subscribers and their roles and queues, notifications, tags, exception subscriptions, the organization
 // configuration, the delegated administrator, and deletion (testdata/securitylake_boto3.py checks each answer).
 func TestSecurityLakeBoto3EveryOperation(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, withConfig(unlimitedLake)) // a script's burst of every operation, not the rate limit
 	role := createMetaStoreRole(t, s)
 	out, err := s.python(t, testKeyID, testSecret, `
 import boto3, os
