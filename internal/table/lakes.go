@@ -52,6 +52,8 @@ type LakeInfo struct {
 	Bucket  string    `json:"bucket"`
 	KMSKey  string    `json:"kmsKey,omitempty"` // the key's ARN; empty: S3 managed keys (SSE-S3)
 	Created time.Time `json:"created"`
+	// Pending marks a lake whose bucket is being created: the name is reserved, the lake not yet usable.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // ARN is the data lake's ARN, as Security Lake names it.
@@ -86,8 +88,11 @@ func (ls *Lakes) Get(ctx context.Context, account, region string) (LakeInfo, boo
 		if err != nil {
 			return err
 		}
-		found = true
-		return json.Unmarshal(v, &info)
+		if err := json.Unmarshal(v, &info); err != nil {
+			return err
+		}
+		found = !info.Pending
+		return nil
 	})
 	return info, found, err
 }
@@ -102,7 +107,9 @@ func (ls *Lakes) List(ctx context.Context) ([]LakeInfo, error) {
 			if derr = json.Unmarshal(v, &info); derr != nil {
 				return false
 			}
-			out = append(out, info)
+			if !info.Pending {
+				out = append(out, info)
+			}
 			return true
 		})
 		return errors.Join(err, derr)
@@ -116,42 +123,60 @@ func (ls *Lakes) List(ctx context.Context) ([]LakeInfo, error) {
 // Create creates the owner account's lake in region if it has none, and returns its record: the bucket
 // aws-security-data-lake-<region>-<suffix>, owned by the account, with default encryption (SSE-KMS under kmsKey,
 // a key ARN, or SSE-S3 when it is empty) and a bucket policy that lets the Security Lake service principal read
-// and write for the account only. An existing lake is returned as it is.
+// and write for the account only. An existing lake is returned as it is. The bucket's name is reserved in the
+// store before the bucket is made, so creators racing on several nodes make one bucket, and a creator that
+// stopped half way is finished by the next (each step is idempotent).
 func (ls *Lakes) Create(ctx context.Context, owner *actor.Caller, region, kmsKey string) (LakeInfo, error) {
-	account := owner.Account
-	if info, ok, err := ls.Get(ctx, account, region); err != nil || ok {
+	info, err := ls.reserve(ctx, owner.Account, region, kmsKey)
+	if err != nil || !info.Pending {
 		return info, err
 	}
-	info := LakeInfo{Account: account, Region: region, Bucket: lakeBucket(region),
-		KMSKey: kmsKey, Created: ls.cfg.Clock.Now().UTC()}
 	c := *owner
 	c.Region = region
-	if _, err := ls.cfg.Objects.CreateBucket(ctx, &c, objstore.CreateBucketInput{Bucket: info.Bucket,
-		LocationConstraint: region}); err != nil {
+	_, err = ls.cfg.Objects.CreateBucket(ctx, &c, objstore.CreateBucketInput{Bucket: info.Bucket, LocationConstraint: region})
+	var ae *awserr.Error
+	if err != nil && !(errors.As(err, &ae) && ae.Code == "BucketAlreadyOwnedByYou") {
 		return LakeInfo{}, fmt.Errorf("create the lake bucket %s: %w", info.Bucket, err)
 	}
 	if err := ls.cfg.Objects.PutBucketPolicy(ctx, &c, info.Bucket, lakeBucketPolicy(info)); err != nil {
 		return LakeInfo{}, fmt.Errorf("the lake bucket's policy: %w", err)
 	}
 	def, bucketKey := &objstore.EncryptionDefault{SSEAlgorithm: objstore.SSEAES256}, false
-	if kmsKey != "" {
+	if info.KMSKey != "" {
 		bucketKey = true
-		def = &objstore.EncryptionDefault{SSEAlgorithm: objstore.SSEKMS, KMSMasterKeyID: kmsKey}
+		def = &objstore.EncryptionDefault{SSEAlgorithm: objstore.SSEKMS, KMSMasterKeyID: info.KMSKey}
 	}
 	if err := ls.cfg.Objects.PutBucketEncryption(ctx, &c, info.Bucket, &objstore.Encryption{
 		Rules: []objstore.EncryptionRule{{Default: def, BucketKeyEnabled: &bucketKey}}}); err != nil {
 		return LakeInfo{}, fmt.Errorf("the lake bucket's encryption: %w", err)
 	}
+	info.Pending = false
 	v, err := json.Marshal(info)
 	if err != nil {
 		return LakeInfo{}, err
 	}
-	err = ls.cfg.Meta.Update(ctx, func(tx meta.Tx) error { return tx.Insert(lakesTable, lakeKey(account, region), v) })
-	if errors.Is(err, meta.ErrExists) {
-		// Another node created the account's lake meanwhile: theirs stands, this bucket stays empty.
-		got, _, gerr := ls.Get(ctx, account, region)
-		return got, gerr
-	}
+	return info, ls.cfg.Meta.Update(ctx, func(tx meta.Tx) error { return tx.Put(lakesTable, lakeKey(info.Account, region), v) })
+}
+
+// reserve returns the record of the account's lake in region, reserving a new bucket name (a Pending record)
+// when there is none.
+func (ls *Lakes) reserve(ctx context.Context, account, region, kmsKey string) (LakeInfo, error) {
+	var info LakeInfo
+	err := ls.cfg.Meta.Update(ctx, func(tx meta.Tx) error {
+		v, err := tx.Get(lakesTable, lakeKey(account, region))
+		if err == nil {
+			return json.Unmarshal(v, &info)
+		}
+		if !errors.Is(err, meta.ErrNotFound) {
+			return err
+		}
+		info = LakeInfo{Account: account, Region: region, Bucket: lakeBucket(region), KMSKey: kmsKey,
+			Created: ls.cfg.Clock.Now().UTC(), Pending: true}
+		if v, err = json.Marshal(info); err != nil {
+			return err
+		}
+		return tx.Insert(lakesTable, lakeKey(account, region), v)
+	})
 	return info, err
 }
 

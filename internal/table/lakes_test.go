@@ -60,3 +60,34 @@ func TestLakesCreateOpenAppend(t *testing.T) {
 	require.NoError(t, err)
 	require.Same(t, lake, same)
 }
+
+// TestLakesCreateConcurrently: creators racing for one account and region make one bucket, not one each (seen in
+// CI: lake.provision's job and a direct Provision both created an eu-west-1 bucket, one of them left empty).
+func TestLakesCreateConcurrently(t *testing.T) {
+	st := stacktest.Start(t, clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)))
+	const n = 4
+	got := make(chan string, n)
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			info, err := st.Lakes.Create(ctx, root, "eu-west-1", "")
+			errs <- err
+			got <- info.Bucket
+		}()
+	}
+	buckets := map[string]bool{}
+	for range n {
+		require.NoError(t, <-errs)
+		buckets[<-got] = true
+	}
+	require.Len(t, buckets, 1, "every creator returns the one lake")
+	all, err := st.Objects.ListBuckets(ctx, root)
+	require.NoError(t, err)
+	lakeBuckets := 0
+	for _, b := range all {
+		if strings.HasPrefix(b.Name, "aws-security-data-lake-eu-west-1-") {
+			lakeBuckets++
+		}
+	}
+	require.Equal(t, 1, lakeBuckets, "one bucket for the account's lake in the region")
+}
