@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seclake/seclake/internal/api"
+	athenaapi "github.com/seclake/seclake/internal/api/athena"
 	"github.com/seclake/seclake/internal/api/cloudtrail"
 	ec2api "github.com/seclake/seclake/internal/api/ec2"
 	eventsapi "github.com/seclake/seclake/internal/api/events"
@@ -73,6 +74,7 @@ func (s *Server) handler() (http.Handler, error) {
 			eventsapi.New(st.Events),
 			securitylakeapi.New(st.SecurityLake),
 			ingestapi.New(st.Locations),
+			athenaapi.New(st.Athena),
 		}
 		// Glue: its Data Catalog API, and its Iceberg REST catalog under /iceberg/ (same signing name).
 		cat := datacatalog.New(st.Lakes, st.Meta, st.IAM, s.clock)

@@ -66,6 +66,8 @@ type Config struct {
 	Replication Replication `json:"replication"`
 	// Ingest configures ingestion's flush policy.
 	Ingest Ingest `json:"ingest"`
+	// Athena configures how Athena runs queries.
+	Athena Athena `json:"athena"`
 
 	envErr error // a malformed environment variable, reported by Validate
 
@@ -248,6 +250,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("trailInterval and trailDigestInterval must be at least a second"))
 	}
 	if err := c.Ingest.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Athena.validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if c.FlowPublishInterval < Duration(time.Second) || c.FirewallPublishInterval < Duration(time.Second) {
