@@ -49,6 +49,9 @@ func (s *Service) Stop() {
 	s.stop = nil
 }
 
+// Wait waits until the queries this node runs have ended.
+func (s *Service) Wait() { s.wg.Wait() }
+
 // Kick wakes the worker loop.
 func (s *Service) Kick() {
 	select {
