@@ -214,7 +214,7 @@ func TestAFailedQueryCarriesTheEnginesMessage(t *testing.T) {
 	e.finish(t)
 	x := e.state(t, id)
 	require.Equal(t, athena.StateFailed, x.State)
-	require.Equal(t, "line 1:8: Column 'bad' cannot be resolved", x.Reason)
+	require.Equal(t, "COLUMN_NOT_FOUND: line 1:8: Column 'bad' cannot be resolved", x.Reason)
 	require.Equal(t, &athena.QueryError{Category: 2, Type: 1100, Message: x.Reason}, x.Error)
 	_, err := e.svc.GetQueryResults(ctx, root, id, "", 0)
 	require.ErrorContains(t, err, "Final query state: FAILED")

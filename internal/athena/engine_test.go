@@ -35,7 +35,7 @@ func (e *cannedEngine) Query(ctx context.Context, req athena.QueryRequest) (athe
 	case req.SQL == "SELECT block":
 		return &cannedRows{ctx: ctx, block: true}, nil
 	case req.SQL == "SELECT bad":
-		return nil, awserr.New("InvalidRequestException", awserr.StatusBadRequest, "line 1:8: Column 'bad' cannot be resolved")
+		return nil, awserr.New("COLUMN_NOT_FOUND", awserr.StatusBadRequest, "line 1:8: Column 'bad' cannot be resolved")
 	case strings.HasPrefix(req.SQL, "SELECT rows="):
 		n, err := strconv.Atoi(strings.TrimPrefix(req.SQL, "SELECT rows="))
 		if err != nil {

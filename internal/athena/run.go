@@ -170,10 +170,14 @@ func (s *Service) queryError(ctx context.Context, e *execution, err error) *Quer
 	}
 	if ae, ok := awserr.As(err); ok && !ae.Server {
 		typ := errTypeUser
-		if ae.Status == awserr.StatusForbidden || strings.Contains(ae.Code, "AccessDenied") {
+		if ae.Status == awserr.StatusForbidden || strings.Contains(ae.Code, "AccessDenied") || ae.Code == "PERMISSION_DENIED" {
 			typ = errTypePermission
 		}
-		return &QueryError{Category: 2, Type: typ, Message: ae.Message}
+		msg := ae.Message
+		if we == nil && strings.ToUpper(ae.Code) == ae.Code { // the engine's Athena error name: "COLUMN_NOT_FOUND: line 1:8: …"
+			msg = ae.Code + ": " + ae.Message
+		}
+		return &QueryError{Category: 2, Type: typ, Message: msg}
 	}
 	s.cfg.Logger.Error("athena: query failed", "id", e.ID, "err", err)
 	return &QueryError{Category: 1, Type: errTypeSystem, Retryable: true,

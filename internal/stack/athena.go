@@ -2,10 +2,12 @@ package stack
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/seclake/seclake/internal/athena"
 	"github.com/seclake/seclake/internal/component"
+	"github.com/seclake/seclake/internal/query"
 )
 
 // NameAthena is the Athena component.
@@ -21,7 +23,7 @@ const AthenaInterval = time.Second
 func (s *Stack) athena() component.Component {
 	return component.Component{
 		Name:  NameAthena,
-		Needs: []string{NameStores, NameIAM, NameObjects},
+		Needs: []string{NameStores, NameIAM, NameObjects, NameQuery},
 		Start: func(context.Context) error {
 			cfg := athena.Config{Store: s.Meta, Seal: s.Seal, Authz: s.IAM, Objects: s.Objects, Engine: s.athenaEngine(), Clock: s.cfg.Clock,
 				Rand: s.cfg.Rand, Logger: s.cfg.Logger.With("service", "athena"), Region: s.cfg.Region,
@@ -51,5 +53,37 @@ type AthenaConfig struct {
 	Workers int
 }
 
-// athenaEngine is the query engine Athena runs queries on (nil until the query engine is part of the stack).
-func (s *Stack) athenaEngine() athena.Engine { return nil }
+// athenaEngine is the query engine as Athena runs queries on it.
+func (s *Stack) athenaEngine() athena.Engine { return athenaEngine{s.Query} }
+
+// athenaEngine adapts the query engine to Athena: Athena's catalog name AwsDataCatalog is the caller's own
+// account's catalog.
+type athenaEngine struct{ e *query.Engine }
+
+func (a athenaEngine) Query(ctx context.Context, req athena.QueryRequest) (athena.Rows, error) {
+	catalog := req.Catalog
+	if strings.EqualFold(catalog, athena.DefaultCatalog) {
+		catalog = ""
+	}
+	rows, err := a.e.Query(ctx, query.Request{SQL: req.SQL, Caller: req.Caller, Catalog: catalog, Database: req.Database, Region: req.Region})
+	if err != nil {
+		return nil, err
+	}
+	return athenaRows{rows}, nil
+}
+
+type athenaRows struct{ query.Rows }
+
+func (r athenaRows) Columns() []athena.Column {
+	cols := r.Rows.Columns()
+	out := make([]athena.Column, len(cols))
+	for i, c := range cols {
+		out[i] = athena.Column{Name: c.Name, Type: c.Type}
+	}
+	return out
+}
+
+func (r athenaRows) Stats() athena.Stats {
+	st := r.Rows.Stats()
+	return athena.Stats{DataScannedBytes: st.DataScannedBytes, FilesRead: st.FilesRead, FilesPruned: st.FilesPruned, EngineTime: st.EngineTime}
+}

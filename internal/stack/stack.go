@@ -33,6 +33,7 @@ import (
 	"github.com/seclake/seclake/internal/meta"
 	"github.com/seclake/seclake/internal/netflow"
 	"github.com/seclake/seclake/internal/objstore"
+	"github.com/seclake/seclake/internal/query"
 	"github.com/seclake/seclake/internal/queue"
 	"github.com/seclake/seclake/internal/s3notify"
 	"github.com/seclake/seclake/internal/seal"
@@ -79,6 +80,9 @@ type Config struct {
 
 	// Ingest is the flush policy of ingestion (zero fields: ingest's defaults).
 	Ingest ingest.FlushPolicy
+
+	// QueryMemoryLimit is a query's default memory limit in bytes (0: query.DefaultMemoryLimit).
+	QueryMemoryLimit int64
 
 	// Metrics, when set, registers the services' Prometheus metrics.
 	Metrics prometheus.Registerer
@@ -168,6 +172,8 @@ type Stack struct {
 	Ingest *ingest.Service
 	// Locations are the registered ingest locations.
 	Locations *location.Service
+	// Query is the query engine (SQL over the lakes' tables).
+	Query *query.Engine
 	// Athena is Athena: work groups, named queries, query executions and the worker loop that runs them.
 	Athena *athena.Service
 }

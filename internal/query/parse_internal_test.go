@@ -1,0 +1,35 @@
+package query
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/seclake/seclake/internal/table"
+)
+
+func parseSQL(t *testing.T, sql string) *parsed {
+	t.Helper()
+	e := &Engine{}
+	p, err := e.parse(context.Background(), sql)
+	require.NoError(t, err)
+	return p
+}
+
+// TestPredicatesPerReference: a WHERE clause's simple comparisons reach the tables of its own FROM clause (an alias
+// or the table's name qualifying them, or none), not those of other SELECTs; a table referenced twice gets none.
+func TestPredicatesPerReference(t *testing.T) {
+	p := parseSQL(t, `SELECT * FROM db.t a JOIN db.u ON a.k = u.k WHERE a.eventday = '20231115' AND 5 < u.n
+	 AND region IN ('us-east-1', 'eu-west-1') AND x BETWEEN 1 AND 3 AND (y = 1 OR y = 2) AND z.q = 1`)
+	require.Equal(t, []tableRef{{Schema: "db", Name: "t", Loc: 14}, {Schema: "db", Name: "u", Loc: 26}}, p.Refs)
+	region := table.Predicate{Column: "region", Op: "in", Values: []any{"us-east-1", "eu-west-1"}}
+	x := table.Predicate{Column: "x", Op: "between", Values: []any{int64(1), int64(3)}}
+	require.Equal(t, []table.Predicate{{Column: "eventday", Op: "=", Values: []any{"20231115"}}, region, x},
+		p.Preds[p.Refs[0].key()])
+	require.Equal(t, []table.Predicate{{Column: "n", Op: ">", Values: []any{int64(5)}}, region, x}, p.Preds[p.Refs[1].key()])
+
+	p = parseSQL(t, `WITH c AS (SELECT * FROM t WHERE a = 1) SELECT * FROM c UNION ALL SELECT * FROM t WHERE a = 2`)
+	require.Equal(t, []tableRef{{Name: "t", Loc: 25}}, p.Refs)
+	require.Empty(t, p.Preds)
+}

@@ -1,0 +1,185 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/seclake/seclake/internal/awserr"
+)
+
+// Query runs req.SQL for req.Caller and returns its rows. Errors the user can act on (syntax, unknown tables or
+// columns, access denied, the memory limit) are *awserr.Error values worded as Athena words them.
+func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
+	if req.Caller == nil {
+		return nil, errors.New("query: a Request needs a Caller")
+	}
+	start := time.Now()
+	memLimit := req.MemoryLimit
+	if memLimit <= 0 {
+		memLimit = e.cfg.MemoryLimit
+	}
+	p, err := e.parse(ctx, req.SQL)
+	if err != nil {
+		return nil, err
+	}
+	tables, err := e.resolve(ctx, req, p)
+	if err != nil {
+		return nil, err
+	}
+	var jobs []fetchJob
+	var stats Stats
+	for _, t := range tables {
+		stats.FilesPruned += t.plan.Pruned
+		for _, f := range t.plan.Files {
+			jobs = append(jobs, fetchJob{file: f, reader: t.reader})
+			stats.DataScannedBytes += f.Size
+		}
+	}
+	stats.FilesRead = len(jobs)
+	if stats.DataScannedBytes > memLimit {
+		return nil, userError(CodeExceededMemoryLimit, req.SQL, unknownLoc,
+			"Query would read %d bytes of data files, over the per-query memory limit of %s: narrow it with a WHERE on "+
+				"region, accountid, eventday or time_dt, or ask for a higher limit", stats.DataScannedBytes, bytesText(memLimit))
+	}
+	files, err := e.fetch(ctx, jobs, e.cfg.Threads)
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.Path
+	}
+	catalogs, schemas := namespaces(tables)
+	s, err := openSession(ctx, paths, memLimit, e.cfg.Threads, catalogs, schemas)
+	if err != nil {
+		closeAll(files)
+		return nil, err
+	}
+	next := 0
+	for _, t := range tables {
+		n := len(t.plan.Files)
+		if err := s.createView(ctx, t, paths[next:next+n]); err != nil {
+			s.Close()
+			closeAll(files)
+			return nil, err
+		}
+		next += n
+	}
+	rows, err := s.conn.QueryContext(ctx, req.SQL)
+	if err != nil {
+		s.Close()
+		closeAll(files)
+		return nil, fromDuckDB(err, req.SQL, p, memLimit)
+	}
+	r, err := newRows(rows, func() error {
+		err := s.Close()
+		closeAll(files)
+		return err
+	}, req.SQL, p, memLimit)
+	if err != nil {
+		return nil, err
+	}
+	r.stats, r.start = stats, start
+	return r, nil
+}
+
+// parse serializes the statement with DuckDB's parser (json_serialize_sql) on a locked-down database of its own.
+func (e *Engine) parse(ctx context.Context, query string) (*parsed, error) {
+	if strings.TrimSpace(query) == "" {
+		return nil, userError(CodeSyntaxError, query, unknownLoc, "the query is empty")
+	}
+	s, err := openSession(ctx, nil, 64<<20, 1, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	var out string
+	if err := s.conn.QueryRowContext(ctx, "SELECT json_serialize_sql($1::VARCHAR)::VARCHAR", query).Scan(&out); err != nil {
+		return nil, fmt.Errorf("query: parse: %w", err)
+	}
+	p, err := parseAST([]byte(out))
+	var pe *parseError
+	if errors.As(err, &pe) {
+		return nil, userError(CodeSyntaxError, query, pe.Pos, "%s", pe.Msg)
+	}
+	return p, err
+}
+
+// namespaces are the catalogs to attach and the schemas to create for the views of the tables, as written.
+func namespaces(tables []*resolved) (catalogs, schemas []string) {
+	seenC, seenS := map[string]bool{}, map[string]bool{}
+	for _, t := range tables {
+		cat, sch := viewNamespace(t.ref)
+		if cat != "memory" && !seenC[cat] {
+			seenC[cat] = true
+			catalogs = append(catalogs, cat)
+		}
+		q := quoteIdent(cat) + "." + quoteIdent(sch)
+		if sch != "main" && !seenS[q] {
+			seenS[q] = true
+			schemas = append(schemas, q)
+		}
+	}
+	return catalogs, schemas
+}
+
+// viewNamespace is where the view of a reference goes so that the name as written finds it.
+func viewNamespace(r tableRef) (catalog, schema string) {
+	catalog, schema = strings.ToLower(r.Catalog), strings.ToLower(r.Schema)
+	if catalog == "" {
+		catalog = "memory"
+	}
+	if schema == "" {
+		schema = "main"
+	}
+	return catalog, schema
+}
+
+// createView defines the reference's view over the data files at paths: the table's columns (those the caller
+// may read, when governed), and only the rows its row filter passes.
+func (s *session) createView(ctx context.Context, t *resolved, paths []string) error {
+	cat, sch := viewNamespace(t.ref)
+	name := quoteIdent(cat) + "." + quoteIdent(sch) + "." + quoteIdent(strings.ToLower(t.ref.Name))
+	allowed := map[string]bool{}
+	for _, c := range t.access.Columns {
+		allowed[strings.ToLower(c)] = true
+	}
+	var cols []string
+	for _, c := range t.plan.Columns {
+		if t.access.Governed && t.access.Columns != nil && !allowed[strings.ToLower(c.Name)] {
+			continue
+		}
+		if len(paths) == 0 {
+			cols = append(cols, "CAST(NULL AS "+hiveToDuck(c.Type)+") AS "+quoteIdent(c.Name))
+			continue
+		}
+		cols = append(cols, quoteIdent(c.Name))
+	}
+	if len(cols) == 0 {
+		return awserr.New(CodePermissionDenied, awserr.StatusForbidden,
+			"no column of table '%s.%s.%s' may be read", defaultCatalog, t.target.Database, t.target.Table)
+	}
+	var from string
+	if len(paths) == 0 {
+		from = " WHERE false"
+	} else {
+		quoted := make([]string, len(paths))
+		for i, p := range paths {
+			quoted[i] = quoteString(p)
+		}
+		from = " FROM read_parquet([" + strings.Join(quoted, ", ") + "], union_by_name = true)"
+	}
+	q := "CREATE VIEW " + name + " AS SELECT " + strings.Join(cols, ", ") + from
+	if t.access.Governed && t.access.RowFilter != "" && len(paths) > 0 {
+		// The filter sees every column of the table, including those the caller may not read.
+		q = "CREATE VIEW " + name + " AS SELECT " + strings.Join(cols, ", ") + " FROM (SELECT *" + from +
+			") WHERE (" + t.access.RowFilter + ")"
+	}
+	if _, err := s.conn.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("query: define the view of %s.%s: %w", t.target.Database, t.target.Table, err)
+	}
+	return nil
+}
