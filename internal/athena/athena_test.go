@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -320,4 +321,24 @@ func TestResultsAreEncryptedWithTheWorkGroupsKMSKeyAndAKeyPolicyThatRefusesFails
 	require.Equal(t, 2, x.Error.Category)
 	_, err = e.st.Objects.GetObject(ctx, root, objstore.GetInput{Bucket: "results", Key: "athena/" + id + ".csv"})
 	require.Error(t, err, "nothing written")
+}
+
+// TestStopOnAnotherNodeInterruptsTheQuery: StopQueryExecution answered by a node that does not run the query
+// cancels it at once; the node that runs it sees its claim gone at its next renewal and interrupts the engine.
+func TestStopOnAnotherNodeInterruptsTheQuery(t *testing.T) {
+	e := start(t, nil)
+	armed := e.clk.Waiters()
+	id := e.run(t, "SELECT block", athena.StartInput{})
+	_, err := e.svc.RunDue(ctx)
+	require.NoError(t, err)
+	e.eng.await(1)
+	for e.clk.Waiters() <= armed { // the renewal ticker is armed
+		runtime.Gosched()
+	}
+	other := e.service(t, e.clk, "node-b", nil)
+	require.NoError(t, other.StopQueryExecution(ctx, root, id))
+	require.Equal(t, athena.StateCancelled, e.state(t, id).State)
+	e.clk.Advance(2 * time.Second)
+	e.svc.Wait() // returns only once the engine was interrupted
+	require.Equal(t, athena.StateCancelled, e.state(t, id).State)
 }

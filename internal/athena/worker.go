@@ -243,10 +243,11 @@ func (s *Service) launch(base context.Context, e *execution) {
 // errLost interrupts a query whose claim is gone: it was cancelled (maybe on another node) or reaped.
 var errLost = errors.New("the query's claim is gone")
 
-// keepClaim renews e's claim every third of the lease until ctx ends, and interrupts the query when the
-// claim is gone (StopQueryExecution on another node) .
+// keepClaim renews e's claim every third of the lease (at least every 2 s, so that a StopQueryExecution
+// answered by another node interrupts the query soon) until ctx ends, and interrupts the query when the claim
+// is gone.
 func (s *Service) keepClaim(ctx context.Context, cancel context.CancelCauseFunc, e *execution) {
-	t := s.cfg.Clock.NewTicker(s.cfg.Lease / 3)
+	t := s.cfg.Clock.NewTicker(min(s.cfg.Lease/3, 2*time.Second))
 	defer t.Stop()
 	for {
 		select {
