@@ -53,7 +53,10 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 		paths[i] = f.Path
 	}
 	catalogs, schemas := namespaces(tables)
-	s, err := openSession(ctx, paths, memLimit, e.cfg.Threads, catalogs, schemas)
+	s, err := e.spares.take(ctx)
+	if err == nil {
+		err = s.lock(ctx, paths, memLimit, e.cfg.Threads, catalogs, schemas)
+	}
 	if err != nil {
 		closeAll(files)
 		return nil, err
@@ -86,18 +89,13 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 	return r, nil
 }
 
-// parse serializes the statement with DuckDB's parser (json_serialize_sql) on a locked-down database of its own.
+// parse serializes the statement with DuckDB's parser (json_serialize_sql) on the engine's parser database.
 func (e *Engine) parse(ctx context.Context, query string) (*parsed, error) {
 	if strings.TrimSpace(query) == "" {
 		return nil, userError(CodeSyntaxError, query, unknownLoc, "the query is empty")
 	}
-	s, err := openSession(ctx, nil, 64<<20, 1, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
 	var out string
-	if err := s.conn.QueryRowContext(ctx, "SELECT json_serialize_sql($1::VARCHAR)::VARCHAR", query).Scan(&out); err != nil {
+	if err := e.parser.QueryRowContext(ctx, "SELECT json_serialize_sql($1::VARCHAR)::VARCHAR", query).Scan(&out); err != nil {
 		return nil, fmt.Errorf("query: parse: %w", err)
 	}
 	p, err := parseAST([]byte(out))
