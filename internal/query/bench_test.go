@@ -79,7 +79,7 @@ func BenchmarkQuery(b *testing.B) {
 	peer.SetMaxOpenConns(1)
 	for _, s := range []string{"SET threads = " + strconv.Itoa(runtime.NumCPU()), "SET TimeZone = 'UTC'",
 		"CREATE SCHEMA " + lakeDB,
-		"CREATE VIEW " + qualified + " AS SELECT * FROM read_parquet([" + strings.Join(files, ", ") + "], union_by_name = true)"} {
+		"CREATE VIEW " + qualified + " AS SELECT * FROM read_parquet([" + strings.Join(files, ", ") + "])"} {
 		_, err := peer.Exec(s)
 		require.NoError(b, err)
 	}

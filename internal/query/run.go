@@ -78,9 +78,11 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 		return nil, fromDuckDB(err, req.SQL, p, memLimit)
 	}
 	r, err := newRows(rows, func() error {
-		err := s.Close()
-		closeAll(files)
-		return err
+		go func() { // the caller need not wait for DuckDB to free the query's memory
+			s.Close()
+			closeAll(files)
+		}()
+		return nil
 	}, req.SQL, p, memLimit)
 	if err != nil {
 		return nil, err
@@ -168,7 +170,10 @@ func (s *session) createView(ctx context.Context, t *resolved, paths []string) e
 		for i, p := range paths {
 			quoted[i] = quoteString(p)
 		}
-		from = " FROM read_parquet([" + strings.Join(quoted, ", ") + "], union_by_name = true)"
+		from = " FROM read_parquet([" + strings.Join(quoted, ", ") + "])"
+		if t.plan.Evolved { // files of older schemas lack columns: match by name, NULL where absent
+			from = " FROM read_parquet([" + strings.Join(quoted, ", ") + "], union_by_name = true)"
+		}
 	}
 	q := "CREATE VIEW " + name + " AS SELECT " + strings.Join(cols, ", ") + from
 	if t.access.Governed && t.access.RowFilter != "" && len(paths) > 0 {

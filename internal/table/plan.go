@@ -37,6 +37,8 @@ type Plan struct {
 	Pruned int
 	// Columns are the table's columns (Hive types), for a scan of an empty table.
 	Columns []Column
+	// Evolved is set when the table has had more than one schema: its files may not all have the same columns.
+	Evolved bool
 }
 
 // Plan returns the data files of the current snapshot of table ns.name that may hold rows matching all of preds
@@ -51,7 +53,7 @@ func (l *Lake) Plan(ctx context.Context, ns, name string, preds []Predicate) (*P
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Columns: info.Columns}
+	p := &Plan{Columns: info.Columns, Evolved: len(t.Metadata().Schemas()) > 1}
 	if t.CurrentSnapshot() == nil {
 		return p, nil
 	}
