@@ -11,7 +11,10 @@ import (
 
 func parseSQL(t *testing.T, sql string) *parsed {
 	t.Helper()
-	e := &Engine{}
+	parser, err := openParser(context.Background(), 1)
+	require.NoError(t, err)
+	defer parser.Close()
+	e := &Engine{parser: parser}
 	p, err := e.parse(context.Background(), sql)
 	require.NoError(t, err)
 	return p

@@ -53,7 +53,10 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 		paths[i] = f.Path
 	}
 	catalogs, schemas := namespaces(tables)
-	s, err := openSession(ctx, paths, memLimit, e.cfg.Threads, catalogs, schemas)
+	s, err := e.spares.take(ctx)
+	if err == nil {
+		err = s.lock(ctx, paths, memLimit, e.cfg.Threads, catalogs, schemas)
+	}
 	if err != nil {
 		closeAll(files)
 		return nil, err
@@ -75,9 +78,11 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 		return nil, fromDuckDB(err, req.SQL, p, memLimit)
 	}
 	r, err := newRows(rows, func() error {
-		err := s.Close()
-		closeAll(files)
-		return err
+		go func() { // the caller need not wait for DuckDB to free the query's memory
+			s.Close()
+			closeAll(files)
+		}()
+		return nil
 	}, req.SQL, p, memLimit)
 	if err != nil {
 		return nil, err
@@ -86,18 +91,13 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 	return r, nil
 }
 
-// parse serializes the statement with DuckDB's parser (json_serialize_sql) on a locked-down database of its own.
+// parse serializes the statement with DuckDB's parser (json_serialize_sql) on the engine's parser database.
 func (e *Engine) parse(ctx context.Context, query string) (*parsed, error) {
 	if strings.TrimSpace(query) == "" {
 		return nil, userError(CodeSyntaxError, query, unknownLoc, "the query is empty")
 	}
-	s, err := openSession(ctx, nil, 64<<20, 1, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
 	var out string
-	if err := s.conn.QueryRowContext(ctx, "SELECT json_serialize_sql($1::VARCHAR)::VARCHAR", query).Scan(&out); err != nil {
+	if err := e.parser.QueryRowContext(ctx, "SELECT json_serialize_sql($1::VARCHAR)::VARCHAR", query).Scan(&out); err != nil {
 		return nil, fmt.Errorf("query: parse: %w", err)
 	}
 	p, err := parseAST([]byte(out))
@@ -170,7 +170,10 @@ func (s *session) createView(ctx context.Context, t *resolved, paths []string) e
 		for i, p := range paths {
 			quoted[i] = quoteString(p)
 		}
-		from = " FROM read_parquet([" + strings.Join(quoted, ", ") + "], union_by_name = true)"
+		from = " FROM read_parquet([" + strings.Join(quoted, ", ") + "])"
+		if t.plan.Evolved { // files of older schemas lack columns: match by name, NULL where absent
+			from = " FROM read_parquet([" + strings.Join(quoted, ", ") + "], union_by_name = true)"
+		}
 	}
 	q := "CREATE VIEW " + name + " AS SELECT " + strings.Join(cols, ", ") + from
 	if t.access.Governed && t.access.RowFilter != "" && len(paths) > 0 {

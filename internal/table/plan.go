@@ -3,6 +3,7 @@ package table
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/apache/iceberg-go"
@@ -36,6 +37,8 @@ type Plan struct {
 	Pruned int
 	// Columns are the table's columns (Hive types), for a scan of an empty table.
 	Columns []Column
+	// Evolved is set when the table has had more than one schema: its files may not all have the same columns.
+	Evolved bool
 }
 
 // Plan returns the data files of the current snapshot of table ns.name that may hold rows matching all of preds
@@ -50,22 +53,26 @@ func (l *Lake) Plan(ctx context.Context, ns, name string, preds []Predicate) (*P
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Columns: info.Columns}
+	p := &Plan{Columns: info.Columns, Evolved: len(t.Metadata().Schemas()) > 1}
 	if t.CurrentSnapshot() == nil {
 		return p, nil
 	}
-	all, err := t.Scan().PlanFiles(ctx)
+	expr := boundFilter(t.Schema(), preds)
+	var opts []icetable.ScanOption
+	if expr != nil {
+		opts = append(opts, icetable.WithRowFilter(expr), icetable.WithCaseSensitive(false))
+	}
+	tasks, err := t.Scan(opts...).PlanFiles(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("table %s.%s: plan files: %w", ns, name, err)
 	}
-	tasks := all
-	if expr := boundFilter(t.Schema(), preds); expr != nil {
-		tasks, err = t.Scan(icetable.WithRowFilter(expr), icetable.WithCaseSensitive(false)).PlanFiles(ctx)
+	if expr != nil {
+		total, err := dataFiles(ctx, t)
 		if err != nil {
 			return nil, fmt.Errorf("table %s.%s: plan files: %w", ns, name, err)
 		}
+		p.Pruned = total - len(tasks)
 	}
-	p.Pruned = len(all) - len(tasks)
 	names := partitionNames(t)
 	for _, task := range tasks {
 		f := task.File
@@ -83,6 +90,17 @@ func (l *Lake) Plan(ctx context.Context, ns, name string, preds []Predicate) (*P
 		p.Files = append(p.Files, df)
 	}
 	return p, nil
+}
+
+// dataFiles counts the data files of t's current snapshot: its summary's total, or its plan without a filter.
+func dataFiles(ctx context.Context, t *icetable.Table) (int, error) {
+	if sum := t.CurrentSnapshot().Summary; sum != nil {
+		if n, err := strconv.Atoi(sum.Properties["total-data-files"]); err == nil {
+			return n, nil
+		}
+	}
+	all, err := t.Scan().PlanFiles(ctx)
+	return len(all), err
 }
 
 // partitionNames maps the partition field IDs of t's spec to their source columns' names.
