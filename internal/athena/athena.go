@@ -107,6 +107,8 @@ type Config struct {
 	Authz   actor.Authorizer
 	Objects Objects
 	Engine  Engine
+	// Catalog is the Glue Data Catalog of the catalog operations (nil: they say there is none).
+	Catalog Catalog
 	Clock   clock.Clock
 	Rand    io.Reader
 	Logger  *slog.Logger

@@ -7,6 +7,7 @@ import (
 
 	"github.com/seclake/seclake/internal/athena"
 	"github.com/seclake/seclake/internal/component"
+	"github.com/seclake/seclake/internal/datacatalog"
 	"github.com/seclake/seclake/internal/query"
 )
 
@@ -23,9 +24,10 @@ const AthenaInterval = time.Second
 func (s *Stack) athena() component.Component {
 	return component.Component{
 		Name:  NameAthena,
-		Needs: []string{NameStores, NameIAM, NameObjects, NameQuery},
+		Needs: []string{NameStores, NameIAM, NameObjects, NameLake, NameQuery},
 		Start: func(context.Context) error {
-			cfg := athena.Config{Store: s.Meta, Seal: s.Seal, Authz: s.IAM, Objects: s.Objects, Engine: s.athenaEngine(), Clock: s.cfg.Clock,
+			cfg := athena.Config{Store: s.Meta, Seal: s.Seal, Authz: s.IAM, Objects: s.Objects, Engine: s.athenaEngine(),
+				Catalog: datacatalog.New(s.Lakes, s.Meta, s.IAM, s.cfg.Clock), Clock: s.cfg.Clock,
 				Rand: s.cfg.Rand, Logger: s.cfg.Logger.With("service", "athena"), Region: s.cfg.Region,
 				Concurrency: s.cfg.Athena.Concurrency, Workers: s.cfg.Athena.Workers}
 			if s.cfg.Edit.Athena != nil {

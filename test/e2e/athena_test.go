@@ -164,6 +164,37 @@ print(json.dumps({"pages": pages, "rows": rows}))
 	}
 	require.Positive(t, withUser, "rows carry actor.user.uid")
 
+	// The catalog through Athena: AwsDataCatalog, the lake's database, the table's columns and partitions.
+	var cats struct {
+		DataCatalogsSummary []struct{ CatalogName, Type string }
+	}
+	awsJSON(t, s, &cats, "athena", "list-data-catalogs")
+	require.Equal(t, "AwsDataCatalog", cats.DataCatalogsSummary[0].CatalogName)
+	var dbs struct{ DatabaseList []struct{ Name string } }
+	awsJSON(t, s, &dbs, "athena", "list-databases", "--catalog-name", "AwsDataCatalog")
+	require.Contains(t, dbs.DatabaseList, struct{ Name string }{lakeDatabase})
+	var tmd struct {
+		TableMetadata struct {
+			Name                   string
+			Columns, PartitionKeys []struct{ Name, Type string }
+		}
+	}
+	awsJSON(t, s, &tmd, "athena", "get-table-metadata", "--catalog-name", "AwsDataCatalog", "--database-name", lakeDatabase, "--table-name", cloudTrail)
+	require.Equal(t, cloudTrail, tmd.TableMetadata.Name)
+	require.Contains(t, tmd.TableMetadata.PartitionKeys, struct{ Name, Type string }{"eventday", "string"})
+	var actor string
+	for _, c := range tmd.TableMetadata.Columns {
+		if c.Name == "actor" {
+			actor = c.Type
+		}
+	}
+	require.Contains(t, actor, "user:struct<")
+	var tables struct{ TableMetadataList []struct{ Name string } }
+	awsJSON(t, s, &tables, "athena", "list-table-metadata", "--catalog-name", "AwsDataCatalog", "--database-name", lakeDatabase, "--expression", "cloud_trail")
+	require.Len(t, tables.TableMetadataList, 1)
+	_, err = s.aws(t, "athena", "get-database", "--catalog-name", "AwsDataCatalog", "--database-name", "no_such_db")
+	require.ErrorContains(t, err, "MetadataException")
+
 	var list struct{ QueryExecutionIds []string }
 	awsJSON(t, s, &list, "athena", "list-query-executions")
 	require.Equal(t, []string{users, id}, list.QueryExecutionIds, "newest first")

@@ -1,5 +1,6 @@
 // Package athena serves Amazon Athena (JSON 1.1, X-Amz-Target AmazonAthena.<Op>) over the athena domain
-// service: query executions and their results, work groups and named queries.
+// service: query executions and their results, work groups, named queries, and the data catalog's databases
+// and tables.
 package athena
 
 import (
@@ -38,6 +39,12 @@ func New(svc *athena.Service) *api.Service {
 			api.JSON("BatchGetNamedQuery", "athena:BatchGetNamedQuery", true, h.batchGetNamedQuery),
 			api.JSON("ListNamedQueries", "athena:ListNamedQueries", true, h.listNamedQueries),
 			api.JSON("DeleteNamedQuery", "athena:DeleteNamedQuery", false, h.deleteNamedQuery),
+			api.JSON("ListDataCatalogs", "athena:ListDataCatalogs", true, h.listDataCatalogs),
+			api.JSON("GetDataCatalog", "athena:GetDataCatalog", true, h.getDataCatalog),
+			api.JSON("ListDatabases", "athena:ListDatabases", true, h.listDatabases),
+			api.JSON("GetDatabase", "athena:GetDatabase", true, h.getDatabase),
+			api.JSON("ListTableMetadata", "athena:ListTableMetadata", true, h.listTableMetadata),
+			api.JSON("GetTableMetadata", "athena:GetTableMetadata", true, h.getTableMetadata),
 		),
 	}
 }
