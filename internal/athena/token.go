@@ -22,8 +22,8 @@ func (s *Service) openToken(token string) (string, error) {
 	if !ok {
 		return "", errors.New("malformed token")
 	}
-	payload, err1 := base64.RawURLEncoding.DecodeString(p)
-	mac, err2 := base64.RawURLEncoding.DecodeString(sum)
+	payload, err1 := base64.RawURLEncoding.Strict().DecodeString(p)
+	mac, err2 := base64.RawURLEncoding.Strict().DecodeString(sum)
 	if err1 != nil || err2 != nil {
 		return "", errors.New("malformed token")
 	}

@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -218,13 +220,13 @@ print(json.dumps({"pages": pages, "rows": rows}))
 	// seclake query: the same API with the user's credentials.
 	env := append(cliEnv(testKeyID, testSecret, ""), "AWS_ENDPOINT_URL="+s.URL)
 	base := []string{"query", "--database", lakeDatabase, "--output-location", "s3://athena-results/cli/"}
-	got, code := runSeclakeEnv(t, env, append(base, "--output", "csv", countSQL)...)
+	got, code := seclakeQuery(t, env, append(base, "--output", "csv", countSQL)...)
 	require.Equal(t, 0, code, got)
 	require.Equal(t, "n\n"+strconv.Itoa(want)+"\n", got)
-	got, code = runSeclakeEnv(t, env, append(base, "--output", "json", "SELECT 1 AS one, NULL AS nothing, 'x' AS s")...)
+	got, code = seclakeQuery(t, env, append(base, "--output", "json", "SELECT 1 AS one, NULL AS nothing, 'x' AS s")...)
 	require.Equal(t, 0, code, got)
 	require.Equal(t, `{"one":"1","nothing":null,"s":"x"}`+"\n", got)
-	got, code = runSeclakeEnv(t, env, append(base, countSQL)...)
+	got, code = seclakeQuery(t, env, append(base, countSQL)...)
 	require.Equal(t, 0, code, got)
 	n := strconv.Itoa(want)
 	require.Equal(t, "n\n"+strings.Repeat("-", len(n))+"\n"+n+"\n(1 rows)\n", got)
@@ -301,4 +303,22 @@ func TestAthenaConcurrencyLimitAndStop(t *testing.T) {
 	var res athenaResults
 	awsJSON(t, s, &res, "athena", "get-query-results", "--query-execution-id", next)
 	require.Equal(t, "42", *res.ResultSet.Rows[1].Data[0].VarCharValue)
+}
+
+// seclakeQuery runs the seclake binary with args and returns its stdout alone (the progress line of a slow
+// query goes to stderr) and exit code; stderr is in the failure message of a non-zero exit.
+func seclakeQuery(t *testing.T, env []string, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, seclakeBinary(t), args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return stdout.String() + stderr.String(), ee.ExitCode()
+	}
+	require.NoError(t, err)
+	return stdout.String(), 0
 }
