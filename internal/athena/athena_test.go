@@ -342,3 +342,19 @@ func TestStopOnAnotherNodeInterruptsTheQuery(t *testing.T) {
 	e.svc.Wait() // returns only once the engine was interrupted
 	require.Equal(t, athena.StateCancelled, e.state(t, id).State)
 }
+
+// TestBytesScannedCutoffFailsAQueryThatWouldScanMore: a work group's BytesScannedCutoffPerQuery fails a query
+// whose plan scans more, before it runs, and lets one that scans less succeed.
+func TestBytesScannedCutoffFailsAQueryThatWouldScanMore(t *testing.T) {
+	e := start(t, nil)
+	require.NoError(t, e.svc.CreateWorkGroup(ctx, root, athena.WorkGroup{Name: "capped", Config: athena.WorkGroupConfig{BytesScannedCutoff: 10_000_000,
+		Result: athena.ResultConfig{OutputLocation: "s3://results/capped/"}}}))
+	big := e.run(t, "SELECT rows=100001", athena.StartInput{WorkGroup: "capped"}) // 100 bytes a row
+	small := e.run(t, "SELECT rows=10", athena.StartInput{WorkGroup: "capped"})
+	e.finish(t)
+	x := e.state(t, big)
+	require.Equal(t, athena.StateFailed, x.State)
+	require.Contains(t, x.Reason, "Bytes scanned limit was exceeded")
+	require.EqualValues(t, 10_000_100, x.Stats.ScannedBytes)
+	require.Equal(t, athena.StateSucceeded, e.state(t, small).State)
+}

@@ -73,6 +73,8 @@ type execution struct {
 	Account, Region string
 	Sealed          []byte
 	Caller          *actor.Caller
+	// Cutoff is the work group's BytesScannedCutoffPerQuery when the query was started (0: none).
+	Cutoff int64 `json:",omitempty"`
 	// Attempts counts the claims of the execution; Node is the worker of the current one.
 	Attempts int
 	Node     string `json:",omitempty"`
@@ -186,7 +188,7 @@ func (s *Service) StartQueryExecution(ctx context.Context, c *actor.Caller, in S
 		if wg.State == WorkGroupDisabled {
 			return invalid(codeInvalidInput, "WorkGroup %s is disabled. Enable it with UpdateWorkGroup --state ENABLED, or use another work group.", wg.Name)
 		}
-		e.Result = effectiveResult(wg, in.Result)
+		e.Result, e.Cutoff = effectiveResult(wg, in.Result), wg.Config.BytesScannedCutoff
 		if e.Result.OutputLocation == "" {
 			return invalid(codeInvalidInput, "No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.")
 		}

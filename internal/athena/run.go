@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -45,6 +46,13 @@ func (s *Service) run(ctx context.Context, e *execution) *outcome {
 		return out
 	}
 	defer rows.Close()
+	if st := rows.Stats(); e.Cutoff > 0 && st.DataScannedBytes > e.Cutoff {
+		out.stats.ScannedBytes = st.DataScannedBytes
+		out.err = &QueryError{Category: 2, Type: errTypeUser, Message: fmt.Sprintf("Query cancelled! : Bytes scanned limit was exceeded: "+
+			"the query would scan %d bytes, over work group %s's BytesScannedCutoffPerQuery of %d. Narrow it (a tighter WHERE on "+
+			"eventday, region or accountid), or raise the limit.", st.DataScannedBytes, e.WorkGroup, e.Cutoff)}
+		return out
+	}
 	cols := rows.Columns()
 	out.columns = columnInfo(cols)
 	bucket, prefix, err := splitS3(e.Result.OutputLocation)
