@@ -321,11 +321,20 @@ func columnRef(n any) (qualifier, col string, ok bool) {
 	return "", "", false
 }
 
-// constant returns a literal usable for pruning: a string, an integer or a boolean.
+// constant returns a literal usable for pruning: a string, an integer or a boolean; or a *fold, an expression
+// without columns (TIMESTAMP '2023-03-01', CURRENT_TIMESTAMP - INTERVAL '7' DAY) that the engine evaluates before
+// planning.
 func constant(n any) (any, bool) {
 	m, ok := n.(map[string]any)
-	if !ok || m["class"] != "CONSTANT" {
+	if !ok {
 		return nil, false
+	}
+	if m["class"] != "CONSTANT" {
+		f := &fold{node: m}
+		if !foldable(m, f) {
+			return nil, false
+		}
+		return f, true
 	}
 	val, ok := m["value"].(map[string]any)
 	if !ok || val["is_null"] == true {
@@ -348,4 +357,94 @@ func constant(n any) (any, bool) {
 		return b, ok
 	}
 	return nil, false
+}
+
+// fold is an expression without column references, to evaluate before planning. Volatile is set when it calls a
+// function (CURRENT_TIMESTAMP): its value when the query runs may be later, so it only bounds from below.
+type fold struct {
+	node     map[string]any
+	volatile bool
+}
+
+// foldableClasses are the expression classes a fold may hold.
+var foldableClasses = map[string]bool{"CONSTANT": true, "CAST": true, "FUNCTION": true, "OPERATOR": true}
+
+// clockNames are the names of the clock that parse as column references.
+var clockNames = map[string]bool{"current_timestamp": true, "current_date": true, "localtimestamp": true,
+	"current_time": true, "localtime": true}
+
+// foldable reports whether every expression in n is of a foldable class, noting function calls in f.
+func foldable(n any, f *fold) bool {
+	switch v := n.(type) {
+	case map[string]any:
+		if c, ok := v["class"].(string); ok {
+			if c == "COLUMN_REF" { // CURRENT_TIMESTAMP and its kin parse as column references
+				names, _ := v["column_names"].([]any)
+				if len(names) == 1 {
+					if n, _ := names[0].(string); clockNames[strings.ToLower(n)] {
+						f.volatile = true
+						return true
+					}
+				}
+				return false
+			}
+			if !foldableClasses[c] {
+				return false
+			}
+			if c == "FUNCTION" {
+				f.volatile = true
+			}
+		}
+		for _, c := range v {
+			if !foldable(c, f) {
+				return false
+			}
+		}
+	case []any:
+		for _, c := range v {
+			if !foldable(c, f) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// resolveFolds replaces the folds in preds by their values (evaluated by eval), dropping what cannot be used:
+// predicates whose folds fail, and volatile folds anywhere but as a lower bound.
+func resolveFolds(preds []table.Predicate, eval func(*fold) (any, bool)) []table.Predicate {
+	out := preds[:0]
+	for _, p := range preds {
+		if q, ok := resolvePred(p, eval); ok {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+func resolvePred(p table.Predicate, eval func(*fold) (any, bool)) (table.Predicate, bool) {
+	vals := make([]any, len(p.Values))
+	for i, v := range p.Values {
+		f, isFold := v.(*fold)
+		if !isFold {
+			vals[i] = v
+			continue
+		}
+		lower := p.Op == ">" || p.Op == ">=" || (p.Op == "between" && i == 0)
+		if f.volatile && !lower {
+			if p.Op == "between" && i == 1 { // keep the lower bound alone
+				if len(vals) > 0 && vals[0] != nil {
+					return table.Predicate{Column: p.Column, Op: ">=", Values: vals[:1]}, true
+				}
+			}
+			return p, false
+		}
+		x, ok := eval(f)
+		if !ok {
+			return p, false
+		}
+		vals[i] = x
+	}
+	p.Values = vals
+	return p, true
 }

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -105,7 +106,45 @@ func (e *Engine) parse(ctx context.Context, query string) (*parsed, error) {
 	if errors.As(err, &pe) {
 		return nil, userError(CodeSyntaxError, query, pe.Pos, "%s", pe.Msg)
 	}
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	for k, preds := range p.Preds {
+		p.Preds[k] = resolveFolds(preds, func(f *fold) (any, bool) { return e.evalFold(ctx, f) })
+	}
+	return p, nil
+}
+
+// evalFold evaluates an expression without columns on the parser database (no file access, locked), for planning.
+func (e *Engine) evalFold(ctx context.Context, f *fold) (any, bool) {
+	stmt, err := json.Marshal(map[string]any{"error": false, "statements": []any{map[string]any{"node": map[string]any{
+		"type": "SELECT_NODE", "modifiers": []any{}, "cte_map": map[string]any{"map": []any{}},
+		"select_list": []any{f.node}, "from_table": map[string]any{"type": "EMPTY", "alias": "", "sample": nil},
+		"where_clause": nil, "group_expressions": []any{}, "group_sets": []any{},
+		"aggregate_handling": "STANDARD_HANDLING", "having": nil, "sample": nil, "qualify": nil},
+		"named_param_map": []any{}}}})
+	if err != nil {
+		return nil, false
+	}
+	var sqlText string
+	if err := e.parser.QueryRowContext(ctx, "SELECT json_deserialize_sql($1::JSON)", string(stmt)).Scan(&sqlText); err != nil {
+		return nil, false
+	}
+	var v any
+	if err := e.parser.QueryRowContext(ctx, sqlText).Scan(&v); err != nil {
+		return nil, false
+	}
+	switch x := v.(type) {
+	case time.Time, string, int64, bool:
+		return x, true
+	case int32:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	}
+	return nil, false
 }
 
 // namespaces are the catalogs to attach and the schemas to create for the views of the tables, as written.
