@@ -30,6 +30,11 @@ type parsed struct {
 	Preds map[string][]table.Predicate
 	// ColumnLocs are the byte offsets of column references by lowercased last name part (first seen).
 	ColumnLocs map[string]int
+	// Names are every part of every column reference (and USING column), lowercased: a superset of the top-level
+	// columns the statement reads. AllColumns is set when it may read columns it does not name (a *, a whole row
+	// by its table's name or alias).
+	Names      map[string]bool
+	AllColumns bool
 }
 
 // parseError is a statement DuckDB's parser refused, at byte offset Pos (-1 when unknown).
@@ -79,7 +84,8 @@ func parseAST(data []byte) (*parsed, error) {
 		return nil, fmt.Errorf("query: read the parsed statement: %w", err)
 	}
 	w := &walker{ctes: map[string]bool{}, count: map[string]int{}, preds: map[string][]table.Predicate{},
-		p: &parsed{Preds: map[string][]table.Predicate{}, ColumnLocs: map[string]int{}}}
+		p:          &parsed{Preds: map[string][]table.Predicate{}, ColumnLocs: map[string]int{}, Names: map[string]bool{}},
+		tableNames: map[string]bool{}, singles: map[string]bool{}}
 	w.collectCTEs(root)
 	w.walk(root)
 	w.finish()
@@ -87,10 +93,12 @@ func parseAST(data []byte) (*parsed, error) {
 }
 
 type walker struct {
-	ctes  map[string]bool
-	p     *parsed
-	count map[string]int
-	preds map[string][]table.Predicate
+	// tableNames are the names and aliases of the base tables; singles the one-part column references.
+	tableNames, singles map[string]bool
+	ctes                map[string]bool
+	p                   *parsed
+	count               map[string]int
+	preds               map[string][]table.Predicate
 }
 
 // collectCTEs notes every CTE name anywhere in the statement: a table reference with one of these names and no
@@ -135,8 +143,18 @@ func (w *walker) walk(n any) {
 		switch {
 		case v["type"] == "BASE_TABLE":
 			w.table(v)
+		case v["class"] == "STAR":
+			w.p.AllColumns = true
 		case v["class"] == "COLUMN_REF":
 			if names, ok := v["column_names"].([]any); ok && len(names) > 0 {
+				for _, n := range names {
+					if s, ok := n.(string); ok {
+						w.p.Names[strings.ToLower(s)] = true
+						if len(names) == 1 {
+							w.singles[strings.ToLower(s)] = true
+						}
+					}
+				}
 				if s, ok := names[len(names)-1].(string); ok {
 					k, loc := strings.ToLower(s), location(v)
 					if old, seen := w.p.ColumnLocs[k]; !seen || (loc >= 0 && (old < 0 || loc < old)) {
@@ -146,6 +164,13 @@ func (w *walker) walk(n any) {
 			}
 		case v["type"] == "SELECT_NODE":
 			w.selectNode(v)
+		}
+		if using, ok := v["using_columns"].([]any); ok {
+			for _, u := range using {
+				if s, ok := u.(string); ok {
+					w.p.Names[strings.ToLower(s)] = true
+				}
+			}
 		}
 		for _, c := range v {
 			w.walk(c)
@@ -163,6 +188,10 @@ func str(m map[string]any, k string) string {
 }
 
 func (w *walker) table(v map[string]any) {
+	if a := str(v, "alias"); a != "" {
+		w.tableNames[strings.ToLower(a)] = true
+	}
+	w.tableNames[strings.ToLower(str(v, "table_name"))] = true
 	r := tableRef{Catalog: str(v, "catalog_name"), Schema: str(v, "schema_name"), Name: str(v, "table_name"), Loc: location(v)}
 	if r.Name == "" || (r.Catalog == "" && r.Schema == "" && w.ctes[strings.ToLower(r.Name)]) {
 		return
@@ -208,6 +237,11 @@ func (w *walker) selectNode(v map[string]any) {
 
 // finish orders the references as the text does and keeps the predicates of tables referenced once.
 func (w *walker) finish() {
+	for n := range w.singles { // a table's whole row, by its name or alias
+		if w.tableNames[n] {
+			w.p.AllColumns = true
+		}
+	}
 	sort.SliceStable(w.p.Refs, func(i, j int) bool { return uint(w.p.Refs[i].Loc) < uint(w.p.Refs[j].Loc) })
 	for k, ps := range w.preds {
 		if w.count[k] == 1 {

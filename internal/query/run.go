@@ -34,8 +34,9 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 	var stats Stats
 	for _, t := range tables {
 		stats.FilesPruned += t.plan.Pruned
+		needed := neededColumns(p, t)
 		for _, f := range t.plan.Files {
-			jobs = append(jobs, fetchJob{file: f, reader: t.reader})
+			jobs = append(jobs, fetchJob{file: f, reader: t.reader, needed: needed})
 			stats.DataScannedBytes += f.Size
 		}
 	}
@@ -45,10 +46,11 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 			"Query would read %d bytes of data files, over the per-query memory limit of %s: narrow it with a WHERE on "+
 				"region, accountid, eventday or time_dt, or ask for a higher limit", stats.DataScannedBytes, bytesText(memLimit))
 	}
-	files, err := e.fetch(ctx, jobs, e.cfg.Threads)
+	files, read, err := e.fetch(ctx, jobs, e.cfg.Threads)
 	if err != nil {
 		return nil, err
 	}
+	stats.DataScannedBytes = read
 	paths := make([]string, len(files))
 	for i, f := range files {
 		paths[i] = f.Path
@@ -90,6 +92,20 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 	}
 	r.stats, r.start = stats, start
 	return r, nil
+}
+
+// neededColumns are the top-level columns of t that the statement may read, or nil for all of them.
+func neededColumns(p *parsed, t *resolved) map[string]bool {
+	if p.AllColumns || (t.access.Governed && t.access.RowFilter != "") {
+		return nil
+	}
+	needed := map[string]bool{}
+	for _, c := range t.plan.Columns {
+		if p.Names[strings.ToLower(c.Name)] {
+			needed[strings.ToLower(c.Name)] = true
+		}
+	}
+	return needed
 }
 
 // parse serializes the statement with DuckDB's parser (json_serialize_sql) on the engine's parser database.
