@@ -36,3 +36,30 @@ func TestPredicatesPerReference(t *testing.T) {
 	require.Equal(t, []tableRef{{Name: "t", Loc: 25}}, p.Refs)
 	require.Empty(t, p.Preds)
 }
+
+// TestFoldsBoundFromBelowOnly: expressions without columns become values for planning; those that move with the
+// clock only as lower bounds (a later clock at run time must not lose rows).
+func TestFoldsBoundFromBelowOnly(t *testing.T) {
+	now := &fold{volatile: true}
+	fixed := &fold{}
+	eval := func(f *fold) (any, bool) {
+		if f == now {
+			return "NOW", true
+		}
+		return "FIXED", true
+	}
+	got := resolveFolds([]table.Predicate{
+		{Column: "a", Op: ">", Values: []any{now}},
+		{Column: "b", Op: "<", Values: []any{now}},
+		{Column: "c", Op: "between", Values: []any{now, now}},
+		{Column: "d", Op: "<", Values: []any{fixed}},
+		{Column: "e", Op: "in", Values: []any{fixed, now}},
+		{Column: "f", Op: "=", Values: []any{"x"}},
+	}, eval)
+	require.Equal(t, []table.Predicate{
+		{Column: "a", Op: ">", Values: []any{"NOW"}},
+		{Column: "c", Op: ">=", Values: []any{"NOW"}},
+		{Column: "d", Op: "<", Values: []any{"FIXED"}},
+		{Column: "f", Op: "=", Values: []any{"x"}},
+	}, got)
+}

@@ -50,6 +50,24 @@ func TestSelectAsIAMUser(t *testing.T) {
 	require.Equal(t, 1, stats.FilesRead)
 	require.Equal(t, 1, stats.FilesPruned)
 
+	// Column statistics prune on time_dt, with constant expressions evaluated first (a volatile one such as
+	// CURRENT_TIMESTAMP only as a lower bound).
+	_, rows, stats = run(t, q, alice, "SELECT count(*) FROM "+lakeDB+"."+name+" WHERE time_dt >= TIMESTAMP '2023-11-15'")
+	require.Equal(t, [][]string{{"2"}}, rows)
+	require.Equal(t, 1, stats.FilesPruned)
+	_, rows, stats = run(t, q, alice, "SELECT count(*) FROM "+lakeDB+"."+name+" WHERE time_dt < TIMESTAMP '2023-11-15'")
+	require.Equal(t, [][]string{{"4"}}, rows)
+	require.Equal(t, 1, stats.FilesPruned)
+	_, rows, stats = run(t, q, alice, "SELECT count(*) FROM "+lakeDB+"."+name+
+		" WHERE time_dt BETWEEN CURRENT_TIMESTAMP - INTERVAL '7' DAY AND CURRENT_TIMESTAMP")
+	require.Equal(t, [][]string{{"0"}}, rows)
+	require.Equal(t, 2, stats.FilesPruned)
+	require.Equal(t, 0, stats.FilesRead)
+	_, rows, stats = run(t, q, alice, "SELECT count(*) FROM "+lakeDB+"."+name+
+		" WHERE time_dt < CURRENT_TIMESTAMP - INTERVAL '1000' DAY")
+	require.Equal(t, [][]string{{"6"}}, rows, "data of 2023: more than 1000 days before now")
+	require.Equal(t, 0, stats.FilesPruned, "an upper bound that moves with the clock does not prune")
+
 	noS3 := e.user(t, "bob", "glue:GetTable", "glue:GetDatabase", "kms:Decrypt")
 	err := queryErr(t, q, noS3, "SELECT count(*) FROM "+lakeDB+"."+name)
 	require.Equal(t, "AccessDenied", err.Code)

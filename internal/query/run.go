@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -33,8 +34,9 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 	var stats Stats
 	for _, t := range tables {
 		stats.FilesPruned += t.plan.Pruned
+		needed := neededColumns(p, t)
 		for _, f := range t.plan.Files {
-			jobs = append(jobs, fetchJob{file: f, reader: t.reader})
+			jobs = append(jobs, fetchJob{file: f, reader: t.reader, needed: needed})
 			stats.DataScannedBytes += f.Size
 		}
 	}
@@ -44,10 +46,11 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 			"Query would read %d bytes of data files, over the per-query memory limit of %s: narrow it with a WHERE on "+
 				"region, accountid, eventday or time_dt, or ask for a higher limit", stats.DataScannedBytes, bytesText(memLimit))
 	}
-	files, err := e.fetch(ctx, jobs, e.cfg.Threads)
+	files, read, err := e.fetch(ctx, jobs, e.cfg.Threads)
 	if err != nil {
 		return nil, err
 	}
+	stats.DataScannedBytes = read
 	paths := make([]string, len(files))
 	for i, f := range files {
 		paths[i] = f.Path
@@ -91,6 +94,20 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 	return r, nil
 }
 
+// neededColumns are the top-level columns of t that the statement may read, or nil for all of them.
+func neededColumns(p *parsed, t *resolved) map[string]bool {
+	if p.AllColumns || (t.access.Governed && t.access.RowFilter != "") {
+		return nil
+	}
+	needed := map[string]bool{}
+	for _, c := range t.plan.Columns {
+		if p.Names[strings.ToLower(c.Name)] {
+			needed[strings.ToLower(c.Name)] = true
+		}
+	}
+	return needed
+}
+
 // parse serializes the statement with DuckDB's parser (json_serialize_sql) on the engine's parser database.
 func (e *Engine) parse(ctx context.Context, query string) (*parsed, error) {
 	if strings.TrimSpace(query) == "" {
@@ -105,7 +122,45 @@ func (e *Engine) parse(ctx context.Context, query string) (*parsed, error) {
 	if errors.As(err, &pe) {
 		return nil, userError(CodeSyntaxError, query, pe.Pos, "%s", pe.Msg)
 	}
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	for k, preds := range p.Preds {
+		p.Preds[k] = resolveFolds(preds, func(f *fold) (any, bool) { return e.evalFold(ctx, f) })
+	}
+	return p, nil
+}
+
+// evalFold evaluates an expression without columns on the parser database (no file access, locked), for planning.
+func (e *Engine) evalFold(ctx context.Context, f *fold) (any, bool) {
+	stmt, err := json.Marshal(map[string]any{"error": false, "statements": []any{map[string]any{"node": map[string]any{
+		"type": "SELECT_NODE", "modifiers": []any{}, "cte_map": map[string]any{"map": []any{}},
+		"select_list": []any{f.node}, "from_table": map[string]any{"type": "EMPTY", "alias": "", "sample": nil},
+		"where_clause": nil, "group_expressions": []any{}, "group_sets": []any{},
+		"aggregate_handling": "STANDARD_HANDLING", "having": nil, "sample": nil, "qualify": nil},
+		"named_param_map": []any{}}}})
+	if err != nil {
+		return nil, false
+	}
+	var sqlText string
+	if err := e.parser.QueryRowContext(ctx, "SELECT json_deserialize_sql($1::JSON)", string(stmt)).Scan(&sqlText); err != nil {
+		return nil, false
+	}
+	var v any
+	if err := e.parser.QueryRowContext(ctx, sqlText).Scan(&v); err != nil {
+		return nil, false
+	}
+	switch x := v.(type) {
+	case time.Time, string, int64, bool:
+		return x, true
+	case int32:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	}
+	return nil, false
 }
 
 // namespaces are the catalogs to attach and the schemas to create for the views of the tables, as written.
