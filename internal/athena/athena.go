@@ -131,6 +131,7 @@ type Service struct {
 
 	mu      sync.Mutex
 	running map[string]context.CancelFunc // the queries this node runs, by ID
+	expired time.Time                     // when this node last dropped expired executions
 	wg      sync.WaitGroup                // the queries this node runs
 	kick    chan struct{}
 	stop    chan struct{}

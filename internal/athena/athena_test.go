@@ -358,3 +358,26 @@ func TestBytesScannedCutoffFailsAQueryThatWouldScanMore(t *testing.T) {
 	require.EqualValues(t, 10_000_100, x.Stats.ScannedBytes)
 	require.Equal(t, athena.StateSucceeded, e.state(t, small).State)
 }
+
+// TestFinishedExecutionsExpireAfter45Days: a finished execution is listed and described for 45 days, then
+// dropped; a queued one is kept however old.
+func TestFinishedExecutionsExpireAfter45Days(t *testing.T) {
+	e := start(t, nil)
+	done := e.run(t, "SELECT rows=1", athena.StartInput{})
+	e.finish(t)
+	queued := e.run(t, "SELECT rows=1", athena.StartInput{})
+	e.clk.Advance(athena.Retention - time.Hour)
+	n, err := e.svc.ExpireExecutions(ctx, 10)
+	require.NoError(t, err)
+	require.Zero(t, n)
+	e.clk.Advance(2 * time.Hour)
+	n, err = e.svc.ExpireExecutions(ctx, 10)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	_, err = e.svc.GetQueryExecution(ctx, root, done)
+	_, ac := athenaCode(t, err)
+	require.Equal(t, "RESOURCE_NOT_FOUND", ac)
+	ids, _, err := e.svc.ListQueryExecutions(ctx, root, "", "", 0)
+	require.NoError(t, err)
+	require.Equal(t, []string{queued}, ids)
+}

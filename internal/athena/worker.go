@@ -27,6 +27,9 @@ func (s *Service) Start(interval time.Duration) {
 			if _, err := s.RunDue(base); err != nil && base.Err() == nil {
 				s.cfg.Logger.Error("athena: claim queries", "err", err)
 			}
+			if err := s.expireDue(base); err != nil && base.Err() == nil {
+				s.cfg.Logger.Error("athena: drop expired executions", "err", err)
+			}
 			select {
 			case <-stop:
 				cancel() // the queries in flight give their claims back (see execute)
