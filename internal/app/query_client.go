@@ -147,10 +147,16 @@ func waitQuery(ctx context.Context, c *ingestClient, o QueryOptions, id string) 
 	}
 }
 
-// printResults pages through the results and prints them as o.Output says.
+// printResults pages through the results and prints them as o.Output says: CSV and JSON lines a page at a
+// time, a table (which needs every row's width) at the end.
 func printResults(ctx context.Context, c *ingestClient, o QueryOptions, id string, w io.Writer) error {
-	var cols []string
-	var rows [][]*string
+	var out rowSink = &tableRows{w: w}
+	switch o.Output {
+	case "csv":
+		out = &csvRows{w: csv.NewWriter(w)}
+	case "json":
+		out = &jsonRows{enc: json.NewEncoder(w)}
+	}
 	token, first := "", true
 	for {
 		in := map[string]any{"QueryExecutionId": id, "MaxResults": 1000}
@@ -161,40 +167,49 @@ func printResults(ctx context.Context, c *ingestClient, o QueryOptions, id strin
 		if err := c.athenaCall(ctx, o.Endpoint, "GetQueryResults", in, &p); err != nil {
 			return err
 		}
+		rows := p.ResultSet.Rows
 		if first {
+			var cols []string
 			for _, ci := range p.ResultSet.ResultSetMetadata.ColumnInfo {
 				cols = append(cols, ci.Name)
 			}
+			if len(cols) > 0 && len(rows) > 0 {
+				rows = rows[1:] // the header row
+			}
+			if err := out.header(cols); err != nil {
+				return err
+			}
 		}
-		for i, r := range p.ResultSet.Rows {
-			if first && i == 0 && len(cols) > 0 {
-				continue // the header row
-			}
-			row := make([]*string, len(r.Data))
+		page := make([][]*string, len(rows))
+		for i, r := range rows {
+			page[i] = make([]*string, len(r.Data))
 			for j, d := range r.Data {
-				row[j] = d.VarCharValue
+				page[i][j] = d.VarCharValue
 			}
-			rows = append(rows, row)
+		}
+		if err := out.rows(page); err != nil {
+			return err
 		}
 		first = false
 		if token = p.NextToken; token == "" {
-			break
+			return out.close()
 		}
 	}
-	switch o.Output {
-	case "csv":
-		return writeCSVRows(w, cols, rows)
-	case "json":
-		return writeJSONRows(w, cols, rows)
-	}
-	return writeTable(w, cols, rows)
 }
 
-func writeCSVRows(w io.Writer, cols []string, rows [][]*string) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(cols); err != nil {
-		return err
-	}
+// rowSink prints result rows.
+type rowSink interface {
+	header(cols []string) error
+	rows(rows [][]*string) error
+	close() error
+}
+
+// csvRows prints CSV with a header row; NULL is an empty field.
+type csvRows struct{ w *csv.Writer }
+
+func (s *csvRows) header(cols []string) error { return s.w.Write(cols) }
+
+func (s *csvRows) rows(rows [][]*string) error {
 	for _, r := range rows {
 		rec := make([]string, len(r))
 		for i, v := range r {
@@ -202,16 +217,25 @@ func writeCSVRows(w io.Writer, cols []string, rows [][]*string) error {
 				rec[i] = *v
 			}
 		}
-		if err := cw.Write(rec); err != nil {
+		if err := s.w.Write(rec); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	s.w.Flush()
+	return s.w.Error()
 }
 
-func writeJSONRows(w io.Writer, cols []string, rows [][]*string) error {
-	enc := json.NewEncoder(w)
+func (s *csvRows) close() error { s.w.Flush(); return s.w.Error() }
+
+// jsonRows prints JSON lines: one object a row, in column order, null for NULL.
+type jsonRows struct {
+	enc  *json.Encoder
+	cols []string
+}
+
+func (s *jsonRows) header(cols []string) error { s.cols = cols; return nil }
+
+func (s *jsonRows) rows(rows [][]*string) error {
 	for _, r := range rows {
 		var b bytes.Buffer
 		b.WriteByte('{')
@@ -220,8 +244,8 @@ func writeJSONRows(w io.Writer, cols []string, rows [][]*string) error {
 				b.WriteByte(',')
 			}
 			name := fmt.Sprint(i)
-			if i < len(cols) {
-				name = cols[i]
+			if i < len(s.cols) {
+				name = s.cols[i]
 			}
 			k, _ := json.Marshal(name)
 			b.Write(k)
@@ -230,12 +254,25 @@ func writeJSONRows(w io.Writer, cols []string, rows [][]*string) error {
 			b.Write(val)
 		}
 		b.WriteByte('}')
-		if err := enc.Encode(json.RawMessage(b.Bytes())); err != nil {
+		if err := s.enc.Encode(json.RawMessage(b.Bytes())); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+func (s *jsonRows) close() error { return nil }
+
+// tableRows collects the rows and prints them as a table at the end.
+type tableRows struct {
+	w    io.Writer
+	cols []string
+	all  [][]*string
+}
+
+func (s *tableRows) header(cols []string) error  { s.cols = cols; return nil }
+func (s *tableRows) rows(rows [][]*string) error { s.all = append(s.all, rows...); return nil }
+func (s *tableRows) close() error                { return writeTable(s.w, s.cols, s.all) }
 
 // writeTable prints the rows as an aligned table (NULL for NULL, long values cut at 60 characters) and a count.
 func writeTable(w io.Writer, cols []string, rows [][]*string) error {
