@@ -16,6 +16,7 @@ import (
 	"github.com/seclake/seclake/internal/athena"
 	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/clock"
+	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/kms"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/stack"
@@ -380,4 +381,46 @@ func TestFinishedExecutionsExpireAfter45Days(t *testing.T) {
 	ids, _, err := e.svc.ListQueryExecutions(ctx, root, "", "", 0)
 	require.NoError(t, err)
 	require.Equal(t, []string{queued}, ids)
+}
+
+// TestResultsAreWrittenWithTheCallersPermissions: a user allowed Athena but not s3:PutObject on the output
+// location gets a FAILED query naming the missing permission; once allowed it, the results are written, and
+// reading them back needs its s3:GetObject too.
+func TestResultsAreWrittenWithTheCallersPermissions(t *testing.T) {
+	e := start(t, nil)
+	_, err := e.st.IAM.Bootstrap(ctx, iam.BootstrapInput{AccountID: acct})
+	require.NoError(t, err)
+	u, err := e.st.IAM.CreateUser(ctx, root, iam.CreateUserInput{Name: "analyst"})
+	require.NoError(t, err)
+	analyst := &actor.Caller{Identity: actor.Identity{Type: actor.TypeUser, Account: acct, ARN: u.ARN(), ID: u.ID, Name: "analyst"},
+		Region: "us-east-1", SourceIP: "192.0.2.10"}
+	allow := func(actions ...string) {
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["` + strings.Join(actions, `","`) + `"],"Resource":"*"}]}`
+		require.NoError(t, e.st.IAM.PutInlinePolicy(ctx, root, iam.KindUser, "analyst", "p", doc))
+	}
+	allow("athena:*")
+	in := athena.StartInput{Query: "SELECT rows=3", Result: athena.ResultConfig{OutputLocation: "s3://results/analyst/"}}
+	id, err := e.svc.StartQueryExecution(ctx, analyst, in)
+	require.NoError(t, err)
+	e.finish(t)
+	x, err := e.svc.GetQueryExecution(ctx, analyst, id)
+	require.NoError(t, err)
+	require.Equal(t, athena.StateFailed, x.State)
+	require.Contains(t, x.Reason, "Access denied when writing output to url: s3://results/analyst/"+id+".csv")
+	require.Contains(t, x.Reason, "s3:PutObject")
+	require.Equal(t, 2, x.Error.Category)
+
+	allow("athena:*", "s3:PutObject")
+	id, err = e.svc.StartQueryExecution(ctx, analyst, in)
+	require.NoError(t, err)
+	e.finish(t)
+	x, err = e.svc.GetQueryExecution(ctx, analyst, id)
+	require.NoError(t, err)
+	require.Equal(t, athena.StateSucceeded, x.State, x.Reason)
+	_, err = e.svc.GetQueryResults(ctx, analyst, id, "", 0)
+	require.ErrorContains(t, err, "s3:GetObject")
+	allow("athena:*", "s3:PutObject", "s3:GetObject")
+	page, err := e.svc.GetQueryResults(ctx, analyst, id, "", 0)
+	require.NoError(t, err)
+	require.Len(t, page.Rows, 4)
 }
