@@ -118,7 +118,12 @@ func BenchmarkQuery(b *testing.B) {
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	b.Logf("rows %d, data files %d, peak RSS %s, Go heap in use %d MiB", n, len(plan.Files), peakRSS(), ms.HeapInuse>>20)
+	var size int64
+	for _, f := range plan.Files {
+		size += f.Size
+	}
+	fmt.Printf("rows %d, data files %d (%d bytes), peak RSS %s, Go heap in use %d MiB, Go heap peak (sys) %d MiB\n", n,
+		len(plan.Files), size, peakRSS(), ms.HeapInuse>>20, ms.HeapSys>>20)
 }
 
 // peakRSS is the process's peak resident set size (VmHWM).
