@@ -14,9 +14,11 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // the peer: DuckDB on plaintext local Parquet files
 	"github.com/stretchr/testify/require"
 
+	"github.com/seclake/seclake/internal/actor"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/query"
 	"github.com/seclake/seclake/internal/source/vpcflow"
+	"github.com/seclake/seclake/internal/table"
 )
 
 // benchSQL are the benchmark's statements over the VPC flow table (%s is its qualified name).
@@ -40,49 +42,8 @@ func BenchmarkQuery(b *testing.B) {
 		n, err = strconv.Atoi(s)
 		require.NoError(b, err)
 	}
-	e := newLake(b)
-	const days = 10
-	var name string
-	for d := range days {
-		var sb strings.Builder
-		start := int64(1700000000 + d*86400)
-		for i := range n / days {
-			fmt.Fprintf(&sb, "2 %s eni-%05d 10.%d.%d.%d 198.51.100.%d %d %d 6 %d %d %d %d ACCEPT OK\n", acct, i%1000,
-				i%7, (i/7)%250, i%250, i%200, 30000+i%30000, []int{443, 80, 22, 53, 8080}[i%5], 1+i%1000, 100+i%5000,
-				start+int64(i%86000), start+int64(i%86000)+60)
-		}
-		name = e.appendTo(b, vpcflow.New(), []byte(sb.String()), "vpc_flow")
-	}
-	alice := e.user(b, "alice", readAll...)
-	qualified := `"` + lakeDB + `"."` + name + `"`
-
-	// The peer's plaintext copies of the same data files.
-	dir := b.TempDir()
-	plan, err := e.lake.Plan(ctx, lakeDB, name, nil)
-	require.NoError(b, err)
-	var files []string
-	for i, f := range plan.Files {
-		got, err := e.st.Objects.GetObject(ctx, e.root, objstore.GetInput{Bucket: f.Bucket, Key: f.Key})
-		require.NoError(b, err)
-		path := filepath.Join(dir, fmt.Sprintf("%d.parquet", i))
-		out, err := os.Create(path)
-		require.NoError(b, err)
-		_, err = io.Copy(out, got.Body)
-		require.NoError(b, err)
-		got.Body.Close()
-		require.NoError(b, out.Close())
-		files = append(files, "'"+path+"'")
-	}
-	peer, err := sql.Open("duckdb", "")
-	require.NoError(b, err)
+	e, alice, qualified, peer, plan := benchLake(b, n)
 	defer peer.Close()
-	peer.SetMaxOpenConns(1)
-	for _, s := range []string{"SET threads = " + strconv.Itoa(runtime.NumCPU()), "SET TimeZone = 'UTC'",
-		"CREATE SCHEMA " + lakeDB,
-		"CREATE VIEW " + qualified + " AS SELECT * FROM read_parquet([" + strings.Join(files, ", ") + "])"} {
-		_, err := peer.Exec(s)
-		require.NoError(b, err)
-	}
 
 	for _, bs := range benchSQL {
 		stmt := fmt.Sprintf(bs.sql, qualified)
@@ -118,7 +79,61 @@ func BenchmarkQuery(b *testing.B) {
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	b.Logf("rows %d, data files %d, peak RSS %s, Go heap in use %d MiB", n, len(plan.Files), peakRSS(), ms.HeapInuse>>20)
+	var size int64
+	for _, f := range plan.Files {
+		size += f.Size
+	}
+	fmt.Printf("rows %d, data files %d (%d bytes), peak RSS %s, Go heap in use %d MiB, Go heap peak (sys) %d MiB\n", n,
+		len(plan.Files), size, peakRSS(), ms.HeapInuse>>20, ms.HeapSys>>20)
+}
+
+// benchLake fills a lake's VPC flow table with n records over 10 days and opens the peer: DuckDB over plaintext
+// copies of the table's data files.
+func benchLake(b *testing.B, n int) (*lakeEnv, *actor.Caller, string, *sql.DB, *table.Plan) {
+	e := newLake(b)
+	const days = 10
+	var name string
+	for d := range days {
+		var sb strings.Builder
+		start := int64(1700000000 + d*86400)
+		for i := range n / days {
+			fmt.Fprintf(&sb, "2 %s eni-%05d 10.%d.%d.%d 198.51.100.%d %d %d 6 %d %d %d %d ACCEPT OK\n", acct, i%1000,
+				i%7, (i/7)%250, i%250, i%200, 30000+i%30000, []int{443, 80, 22, 53, 8080}[i%5], 1+i%1000, 100+i%5000,
+				start+int64(i%86000), start+int64(i%86000)+60)
+		}
+		name = e.appendTo(b, vpcflow.New(), []byte(sb.String()), "vpc_flow")
+	}
+	alice := e.user(b, "alice", readAll...)
+	qualified := `"` + lakeDB + `"."` + name + `"`
+
+	// The peer's plaintext copies of the same data files.
+	dir := b.TempDir()
+	plan, err := e.lake.Plan(ctx, lakeDB, name, nil)
+	require.NoError(b, err)
+	var files []string
+	for i, f := range plan.Files {
+		got, err := e.st.Objects.GetObject(ctx, e.root, objstore.GetInput{Bucket: f.Bucket, Key: f.Key})
+		require.NoError(b, err)
+		path := filepath.Join(dir, fmt.Sprintf("%d.parquet", i))
+		out, err := os.Create(path)
+		require.NoError(b, err)
+		_, err = io.Copy(out, got.Body)
+		require.NoError(b, err)
+		got.Body.Close()
+		require.NoError(b, out.Close())
+		files = append(files, "'"+path+"'")
+	}
+	peer, err := sql.Open("duckdb", "")
+	require.NoError(b, err)
+	peer.SetMaxOpenConns(1)
+	for _, s := range []string{"SET threads = " + strconv.Itoa(runtime.NumCPU()), "SET TimeZone = 'UTC'",
+		"CREATE SCHEMA " + lakeDB,
+		"CREATE VIEW " + qualified + " AS SELECT * FROM read_parquet([" + strings.Join(files, ", ") + "])"} {
+		_, err := peer.Exec(s)
+		require.NoError(b, err)
+	}
+
+	return e, alice, qualified, peer, plan
 }
 
 // peakRSS is the process's peak resident set size (VmHWM).

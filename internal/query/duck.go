@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -113,17 +114,18 @@ func openParser(ctx context.Context, conns int) (*sql.DB, error) {
 }
 
 // spares keeps a few sessions opened ahead of the queries that will use them (each is used by one query only),
-// so that a query does not wait for DuckDB to open and its functions to be defined.
+// so that a query does not wait for DuckDB to open and its functions to be defined. It starts with the first
+// query: a server that runs none keeps none.
 type spares struct {
-	ready chan *session
-	stop  chan struct{}
-	done  chan struct{}
+	ready   chan *session
+	stop    chan struct{}
+	done    chan struct{}
+	start   sync.Once
+	started bool
 }
 
 func newSpares(n int) *spares {
-	sp := &spares{ready: make(chan *session, n), stop: make(chan struct{}), done: make(chan struct{})}
-	go sp.fill()
-	return sp
+	return &spares{ready: make(chan *session, n), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 func (sp *spares) fill() {
@@ -149,6 +151,10 @@ func (sp *spares) fill() {
 
 // take returns a spare session, or a new one when none is ready.
 func (sp *spares) take(ctx context.Context) (*session, error) {
+	sp.start.Do(func() {
+		sp.started = true
+		go sp.fill()
+	})
 	select {
 	case s := <-sp.ready:
 		return s, nil
@@ -158,8 +164,11 @@ func (sp *spares) take(ctx context.Context) (*session, error) {
 }
 
 func (sp *spares) Close() {
+	sp.start.Do(func() {}) // no filling after this
 	close(sp.stop)
-	<-sp.done
+	if sp.started {
+		<-sp.done
+	}
 	for {
 		select {
 		case s := <-sp.ready:

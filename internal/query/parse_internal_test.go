@@ -63,3 +63,12 @@ func TestFoldsBoundFromBelowOnly(t *testing.T) {
 		{Column: "f", Op: "=", Values: []any{"x"}},
 	}, got)
 }
+
+// TestKeepRanges: the ranges outside the skipped ones, with gaps under 64 KiB between them read through.
+func TestKeepRanges(t *testing.T) {
+	const k = 1 << 10
+	require.Equal(t, [][2]int64{{0, 10}, {300 * k, 400 * k}}, keepRanges([][2]int64{{10, 300 * k}}, 400*k))
+	require.Equal(t, [][2]int64{{0, 400 * k}}, keepRanges([][2]int64{{10, 20 * k}}, 400*k), "a small gap is read")
+	require.Equal(t, [][2]int64{{0, 10}}, keepRanges([][2]int64{{200 * k, 300 * k}, {10, 250 * k}, {290 * k, 500 * k}}, 400*k))
+	require.Empty(t, keepRanges([][2]int64{{0, 500 * k}}, 400*k))
+}

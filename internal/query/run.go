@@ -12,8 +12,16 @@ import (
 )
 
 // Query runs req.SQL for req.Caller and returns its rows. Errors the user can act on (syntax, unknown tables or
-// columns, access denied, the memory limit) are *awserr.Error values worded as Athena words them.
+// columns, access denied, the memory limit, a cancelled ctx) are *awserr.Error values worded as Athena words them.
 func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
+	rows, err := e.query(ctx, req)
+	if err != nil && ctx.Err() != nil {
+		return nil, userError(CodeUserCancelled, req.SQL, unknownLoc, "Query was cancelled")
+	}
+	return rows, err
+}
+
+func (e *Engine) query(ctx context.Context, req Request) (Rows, error) {
 	if req.Caller == nil {
 		return nil, errors.New("query: a Request needs a Caller")
 	}

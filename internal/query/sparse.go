@@ -77,7 +77,8 @@ func (e *Engine) fetchSparse(ctx context.Context, j fetchJob, needed map[string]
 		return nil, 0, err
 	}
 	r.tail = tail
-	pf, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	pf, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true),
+		parquet.SkipMagicBytes(true))
 	if err != nil {
 		return nil, 0, fmt.Errorf("query: read the footer of %s: %w", j.file.Path, err)
 	}
@@ -103,7 +104,11 @@ func (e *Engine) fetchSparse(ctx context.Context, j fetchJob, needed map[string]
 		m.Close()
 		return nil, 0, fmt.Errorf("query: size the memfd: %w", err)
 	}
-	for _, k := range keepRanges(skip, r.tailStart) {
+	keep := keepRanges(skip, r.tailStart)
+	if n := len(keep); n > 0 && r.tailStart-keep[n-1][1] < mergeGap { // read up to the tail in one go
+		keep[n-1][1] = r.tailStart
+	}
+	for _, k := range keep {
 		b, err := r.get(k[0], k[1])
 		if err != nil {
 			m.Close()
@@ -140,9 +145,18 @@ func keepRanges(skip [][2]int64, limit int64) [][2]int64 {
 	}
 	out := keep[:0]
 	for _, k := range keep {
-		if k[1] > k[0] {
-			out = append(out, k)
+		if k[1] <= k[0] {
+			continue
 		}
+		// A gap under a segment (64 KiB) costs less read than asked for again: the store decrypts whole segments.
+		if n := len(out); n > 0 && k[0]-out[n-1][1] < mergeGap {
+			out[n-1][1] = k[1]
+			continue
+		}
+		out = append(out, k)
 	}
 	return out
 }
+
+// mergeGap is the largest gap between two ranges read as one.
+const mergeGap = 64 << 10

@@ -12,7 +12,8 @@ import (
 )
 
 // TestSparseReadsAnswerAsWholeFiles: statements answer the same whether the data files are read whole or only in
-// the parts their columns need (the footer and those columns' chunks), and the sparse reads read less.
+// the parts their columns need (the footer and those columns' chunks), and a statement of no column reads the
+// footers (these files are small: gaps under 64 KiB between the chunks a statement needs are read through).
 func TestSparseReadsAnswerAsWholeFiles(t *testing.T) {
 	e := newLake(t)
 	var lines []string
@@ -47,10 +48,11 @@ func TestSparseReadsAnswerAsWholeFiles(t *testing.T) {
 	for i, s := range statements {
 		_, sparse, st := run(t, e.st.Query, alice, s)
 		require.Equal(t, whole[i], sparse, s)
-		if strings.HasPrefix(s, "SELECT * ") || strings.HasPrefix(s, "SELECT f FROM") {
+		switch {
+		case strings.HasPrefix(s, "SELECT * ") || strings.HasPrefix(s, "SELECT f FROM"):
 			require.Equal(t, wholeBytes[i], st.DataScannedBytes, "all columns: whole files: %s", s)
-		} else {
-			require.Less(t, st.DataScannedBytes, wholeBytes[i], "a few columns: less: %s", s)
+		case strings.HasPrefix(s, "SELECT count(*) FROM"):
+			require.Less(t, st.DataScannedBytes, wholeBytes[i]*3/4, "no column: footers: %s", s)
 		}
 	}
 }
