@@ -166,6 +166,18 @@ print(json.dumps({"pages": pages, "rows": rows}))
 	}
 	require.Positive(t, withUser, "rows carry actor.user.uid")
 
+	// The guide's subscriber flow, within one account: a database and a resource link to the lake's table,
+	// queried through Athena.
+	awsJSON(t, s, nil, "glue", "create-database", "--database-input", `{"Name":"subscriber_db"}`)
+	awsJSON(t, s, nil, "glue", "create-table", "--database-name", "subscriber_db", "--table-input",
+		`{"Name":"cloudtrail_link","TargetTable":{"CatalogId":"`+testAccount+`","DatabaseName":"`+lakeDatabase+`","Name":"`+cloudTrail+`"}}`)
+	linked := startQuery(t, s, "SELECT count(*) FROM cloudtrail_link WHERE eventday < '20250101'",
+		"--query-execution-context", "Database=subscriber_db", "--result-configuration", "OutputLocation=s3://athena-results/q/")
+	l := waitQuery(t, s, linked, "SUCCEEDED", "FAILED").QueryExecution
+	require.Equal(t, "SUCCEEDED", l.Status.State, l.Status.StateChangeReason)
+	awsJSON(t, s, &res, "athena", "get-query-results", "--query-execution-id", linked)
+	require.Equal(t, strconv.Itoa(want), *res.ResultSet.Rows[1].Data[0].VarCharValue)
+
 	// The catalog through Athena: AwsDataCatalog, the lake's database, the table's columns and partitions.
 	var cats struct {
 		DataCatalogsSummary []struct{ CatalogName, Type string }
@@ -199,7 +211,7 @@ print(json.dumps({"pages": pages, "rows": rows}))
 
 	var list struct{ QueryExecutionIds []string }
 	awsJSON(t, s, &list, "athena", "list-query-executions")
-	require.Equal(t, []string{users, id}, list.QueryExecutionIds, "newest first")
+	require.Equal(t, []string{linked, users, id}, list.QueryExecutionIds, "newest first")
 	var batch struct {
 		QueryExecutions              []struct{ QueryExecutionId string }
 		UnprocessedQueryExecutionIds []struct{ QueryExecutionId, ErrorCode string }
