@@ -424,3 +424,34 @@ func TestResultsAreWrittenWithTheCallersPermissions(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, page.Rows, 4)
 }
+
+// TestAStoppingNodeGivesItsQueriesBack: a node that stops interrupts its queries and queues them again for
+// another worker, without counting the attempt: a later lost claim still gets its one retry.
+func TestAStoppingNodeGivesItsQueriesBack(t *testing.T) {
+	e := start(t, nil)
+	id := e.run(t, "SELECT block", athena.StartInput{})
+	node, stop := context.WithCancel(ctx)
+	_, err := e.svc.RunDue(node)
+	require.NoError(t, err)
+	e.eng.await(1)
+	stop()
+	e.svc.Wait()
+	require.Equal(t, athena.StateQueued, e.state(t, id).State)
+
+	b := e.service(t, e.clk, "node-b", nil)
+	dead, die := context.WithCancel(ctx)
+	_, err = b.RunDue(dead)
+	require.NoError(t, err)
+	e.eng.await(2)
+	require.Equal(t, athena.StateRunning, e.state(t, id).State)
+	c := e.service(t, clock.NewFake(t0.Add(time.Hour)), "node-c", nil)
+	_, err = c.RunDue(ctx) // node b's claim has lapsed by c's clock: its first loss, so queued again
+	require.NoError(t, err)
+	e.eng.await(3)
+	require.Equal(t, athena.StateRunning, e.state(t, id).State, "retried by node c")
+	require.NoError(t, c.StopQueryExecution(ctx, root, id))
+	c.Wait()
+	die()
+	b.Wait()
+	require.Equal(t, athena.StateCancelled, e.state(t, id).State)
+}

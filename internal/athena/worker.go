@@ -228,7 +228,7 @@ func (s *Service) launch(base context.Context, e *execution) {
 		go func() { defer close(renewed); s.keepClaim(ctx, cancel, e) }()
 		out := s.run(ctx, e)
 		cause := context.Cause(ctx)
-		if base.Err() != nil {
+		if base.Err() != nil && out.err != nil { // interrupted by the node stopping (a query that ended stands)
 			cause = errShutdown
 		}
 		cancel(nil)
