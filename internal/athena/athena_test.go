@@ -364,7 +364,8 @@ func TestBytesScannedCutoffFailsAQueryThatWouldScanMore(t *testing.T) {
 // dropped; a queued one is kept however old.
 func TestFinishedExecutionsExpireAfter45Days(t *testing.T) {
 	e := start(t, nil)
-	done := e.run(t, "SELECT rows=1", athena.StartInput{})
+	tok := strings.Repeat("k", 32)
+	done := e.run(t, "SELECT rows=1", athena.StartInput{Token: tok})
 	e.finish(t)
 	queued := e.run(t, "SELECT rows=1", athena.StartInput{})
 	e.clk.Advance(athena.Retention - time.Hour)
@@ -381,6 +382,8 @@ func TestFinishedExecutionsExpireAfter45Days(t *testing.T) {
 	ids, _, err := e.svc.ListQueryExecutions(ctx, root, "", "", 0)
 	require.NoError(t, err)
 	require.Equal(t, []string{queued}, ids)
+	again := e.run(t, "SELECT rows=1", athena.StartInput{Token: tok})
+	require.NotEqual(t, done, again, "the token went with the execution")
 }
 
 // TestResultsAreWrittenWithTheCallersPermissions: a user allowed Athena but not s3:PutObject on the output

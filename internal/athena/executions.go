@@ -75,6 +75,8 @@ type execution struct {
 	Caller          *actor.Caller
 	// Cutoff is the work group's BytesScannedCutoffPerQuery when the query was started (0: none).
 	Cutoff int64 `json:",omitempty"`
+	// Token is the ClientRequestToken that started it, dropped with it.
+	Token string `json:",omitempty"`
 	// Attempts counts the claims of the execution; Node is the worker of the current one.
 	Attempts int
 	Node     string `json:",omitempty"`
@@ -174,7 +176,8 @@ func (s *Service) StartQueryExecution(ctx context.Context, c *actor.Caller, in S
 	}
 	region, now := s.region(c), s.cfg.Clock.Now()
 	e := &execution{Execution: Execution{ID: id, WorkGroup: in.WorkGroup, StatementType: statementType(in.Query), Catalog: in.Catalog,
-		Database: in.Database, State: StateQueued, Submitted: now}, Account: c.Account, Region: region, Sealed: sealed, Caller: c}
+		Database: in.Database, State: StateQueued, Submitted: now}, Account: c.Account, Region: region, Sealed: sealed, Caller: c,
+		Token: in.Token}
 	err = s.cfg.Store.Update(ctx, func(tx meta.Tx) error {
 		if prev, err := tokenID(tx, c.Account, region, "execution", in.Token); err != nil || prev != "" {
 			id = prev

@@ -38,7 +38,11 @@ func (s *Service) ExpireExecutions(ctx context.Context, limit int) (int, error) 
 			return errors.Join(err, derr)
 		}
 		for _, e := range old {
-			if err := errors.Join(tx.Delete(tableExecs, e.ID), deleteIfThere(tx, tableExecList, e.listKey())); err != nil {
+			err := errors.Join(tx.Delete(tableExecs, e.ID), deleteIfThere(tx, tableExecList, e.listKey()))
+			if e.Token != "" {
+				err = errors.Join(err, deleteIfThere(tx, tableTokens, key(e.Account, e.Region, "execution", e.Token)))
+			}
+			if err != nil {
 				return err
 			}
 		}
