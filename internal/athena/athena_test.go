@@ -43,7 +43,11 @@ type env struct {
 func start(t *testing.T, edit func(*athena.Config)) *env {
 	t.Helper()
 	clk := clock.NewFake(t0)
-	st := stacktest.Start(t, clk)
+	return startStack(t, clk, stacktest.Start(t, clk), edit)
+}
+
+func startStack(t *testing.T, clk *clock.Fake, st *stack.Stack, edit func(*athena.Config)) *env {
+	t.Helper()
 	st.Athena.Stop()
 	_, err := st.Objects.CreateBucket(ctx, root, objstore.CreateBucketInput{Bucket: "results"})
 	require.NoError(t, err)
@@ -262,7 +266,16 @@ func TestConcurrencyLimitQueuesAndStopCancels(t *testing.T) {
 // TestAQueryWhoseWorkerDiesIsRetriedOnceThenFails: a worker that stops renewing its claim (its clock stands
 // still here) loses the query to the next worker after the lease; the second loss fails it with a reason.
 func TestAQueryWhoseWorkerDiesIsRetriedOnceThenFails(t *testing.T) {
-	e := start(t, nil)
+	testWorkerDies(t, start(t, nil))
+}
+
+// TestAQueryWhoseWorkerDiesIsRetriedOnceThenFailsOnPostgres is the same over PostgreSQL (SECLAKE_TEST_POSTGRES).
+func TestAQueryWhoseWorkerDiesIsRetriedOnceThenFailsOnPostgres(t *testing.T) {
+	clk := clock.NewFake(t0)
+	testWorkerDies(t, startStack(t, clk, stacktest.StartOn(t, clk, stacktest.Postgres(t)), nil))
+}
+
+func testWorkerDies(t *testing.T, e *env) {
 	id := e.run(t, "SELECT block", athena.StartInput{})
 	dead1, stop1 := context.WithCancel(ctx)
 	_, err := e.svc.RunDue(dead1)
