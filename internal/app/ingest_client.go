@@ -81,12 +81,18 @@ func (c *ingestClient) call(ctx context.Context, req IngestRequest) (json.RawMes
 	if body != nil {
 		hr.Header.Set("Content-Type", "application/json")
 	}
+	return c.send(ctx, hr, body, "seclake")
+}
+
+// send signs hr (whose body is body) for service with the caller's credentials, sends it, and returns the
+// answer's body; an error answer is returned as an error with the service's code and message.
+func (c *ingestClient) send(ctx context.Context, hr *http.Request, body []byte, service string) (json.RawMessage, error) {
 	creds, err := c.cfg.Credentials.Retrieve(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS credentials: %w", err)
 	}
 	sum := sha256.Sum256(body)
-	if err := c.signer.SignHTTP(ctx, creds, hr, hex.EncodeToString(sum[:]), "seclake", c.cfg.Region, time.Now()); err != nil {
+	if err := c.signer.SignHTTP(ctx, creds, hr, hex.EncodeToString(sum[:]), service, c.cfg.Region, time.Now()); err != nil {
 		return nil, err
 	}
 	resp, err := c.http.Do(hr)
@@ -112,9 +118,13 @@ func ingestError(resp *http.Response, body []byte) error {
 	var e struct {
 		Message  string `json:"message"`
 		Message2 string `json:"Message"`
+		Type     string `json:"__type"`
 	}
 	_ = json.Unmarshal(body, &e)
 	code := resp.Header.Get("X-Amzn-Errortype")
+	if code == "" {
+		code = e.Type[strings.LastIndexByte(e.Type, '#')+1:]
+	}
 	if i := strings.IndexByte(code, ':'); i >= 0 {
 		code = code[:i]
 	}

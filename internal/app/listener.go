@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seclake/seclake/internal/api"
+	athenaapi "github.com/seclake/seclake/internal/api/athena"
 	"github.com/seclake/seclake/internal/api/cloudtrail"
 	ec2api "github.com/seclake/seclake/internal/api/ec2"
 	eventsapi "github.com/seclake/seclake/internal/api/events"
@@ -74,6 +75,7 @@ func (s *Server) handler() (http.Handler, error) {
 			eventsapi.New(st.Events),
 			securitylakeapi.New(st.SecurityLake),
 			ingestapi.New(st.Locations),
+			athenaapi.New(st.Athena),
 		}
 		// Glue: its Data Catalog API, and its Iceberg REST catalog under /iceberg/ (same signing name).
 		// (the stack's catalog consults Lake Formation's grants for readers of other accounts).

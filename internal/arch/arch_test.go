@@ -73,6 +73,12 @@ var rules = []rule{{
 	text:      "the wire layer (internal/api, internal/awsproto) does not import the edge or the wiring above it",
 	appliesTo: func(pkg string) bool { return under(pkg, "internal/api", "internal/awsproto") },
 	forbids:   func(_, imp string) bool { return under(imp, "internal/edge", "internal/app") },
+}, {
+	text:      "only internal/query imports DuckDB (github.com/duckdb/duckdb-go): SQL runs in one place, locked down",
+	appliesTo: func(pkg string) bool { return !under(pkg, "internal/query") },
+	forbids: func(_, imp string) bool {
+		return under(imp, "github.com/duckdb/duckdb-go", "github.com/duckdb/duckdb-go/v2")
+	},
 }}
 
 // xmlTagRule is the rule that keeps XML wire structs in internal/api/<service>.
@@ -176,6 +182,9 @@ func TestRuleTable(t *testing.T) {
 		{"internal/blob/s3blob/s3peer", "internal/blob/s3blob", -1},
 		{"internal/blob/s3blob", "net/http", -1},
 		{"test/e2e", "internal/meta/sqlite", 1},
+		{"internal/query", "github.com/duckdb/duckdb-go/v2", -1},
+		{"internal/table", "github.com/duckdb/duckdb-go/v2", 3},
+		{"internal/api/athena", "github.com/duckdb/duckdb-go/v2", 3},
 	}
 	for _, tc := range cases {
 		broken := -1

@@ -68,6 +68,8 @@ type Config struct {
 	Ingest Ingest `json:"ingest"`
 	// SecurityLake configures the Security Lake API (its per-account rate limit).
 	SecurityLake SecurityLake `json:"securityLake"`
+	// Athena configures how Athena runs queries.
+	Athena Athena `json:"athena"`
 
 	envErr error // a malformed environment variable, reported by Validate
 
@@ -253,6 +255,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := c.Ingest.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Athena.validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if c.FlowPublishInterval < Duration(time.Second) || c.FirewallPublishInterval < Duration(time.Second) {

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"runtime"
 	"sync"
@@ -32,8 +33,10 @@ const DefaultMemoryLimit = 1 << 30
 
 // Engine runs queries. It is safe for concurrent use: each query runs on a DuckDB database of its own.
 type Engine struct {
-	cfg Config
-	mu  sync.RWMutex // guards cfg.Governor
+	cfg    Config
+	mu     sync.RWMutex // guards cfg.Governor
+	parser *sql.DB
+	spares *spares
 }
 
 // SetGovernor sets the Governor of the queries that start after it (nil: IAM only), for wiring that builds Lake
@@ -61,8 +64,15 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Threads <= 0 {
 		cfg.Threads = runtime.NumCPU()
 	}
-	return &Engine{cfg: cfg}, nil
+	parser, err := openParser(context.Background(), cfg.Threads)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{cfg: cfg, parser: parser, spares: newSpares(2)}, nil
 }
 
 // Close releases the engine. Queries still running keep their own databases until their Rows are closed.
-func (e *Engine) Close() error { return nil }
+func (e *Engine) Close() error {
+	e.spares.Close()
+	return e.parser.Close()
+}

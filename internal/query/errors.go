@@ -1,6 +1,7 @@
 package query
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -62,6 +63,9 @@ var (
 // fromDuckDB turns an error DuckDB raised while running the user's SQL into Athena's wording; errors that are
 // not the query's fault come back as they are (internal failures).
 func fromDuckDB(err error, sql string, p *parsed, memLimit int64) error {
+	if errors.Is(err, context.Canceled) {
+		return userError(CodeUserCancelled, sql, unknownLoc, "Query was cancelled")
+	}
 	var de *duckdb.Error
 	if !errors.As(err, &de) {
 		return err

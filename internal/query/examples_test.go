@@ -160,121 +160,25 @@ func TestSecurityLakeExampleQueries(t *testing.T) {
 	e := newLake(t)
 	alice := e.user(t, "alice", readAll...)
 
-	// CloudTrail management events.
-	ctRaw := read(t, "cloudtrail/awsdocs/awsdocs-examples.Records.json")
-	var trail struct{ Records []map[string]any }
-	require.NoError(t, json.Unmarshal(ctRaw, &trail))
-	validRegion := regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
-	kept := trail.Records[:0]
-	for _, r := range trail.Records { // the documentation's placeholders ("region-ID") have no partition
-		if s, _ := r["awsRegion"].(string); validRegion.MatchString(s) {
-			kept = append(kept, r)
-		}
-	}
-	trail.Records = kept
-	ctRaw, err := json.Marshal(trail)
-	require.NoError(t, err)
-	e.fill(t, cloudtrail.New(), "cloud_trail_mgmt", ctRaw)
-	unauthorized, iamActivity := 0, 0
-	for _, r := range trail.Records {
-		switch r["errorCode"] {
-		case "Client.UnauthorizedOperation", "Client.InvalidPermission.NotFound", "Client.OperationNotPermitted", "AccessDenied":
-			unauthorized++
-		}
-		if r["eventSource"] == "iam.amazonaws.com" {
-			iamActivity++
-		}
-	}
-
-	// VPC flow logs (the corpus's default-format records).
-	lines, flowFields := flowRecords(t)
-	require.NotEmpty(t, lines)
-	e.fill(t, vpcflow.New(), "vpc_flow", []byte(strings.Join(lines, "\n")+"\n"))
-	rejected, from22 := 0, 0
-	dsts, to443 := map[string]bool{}, map[string]bool{}
-	for _, f := range flowFields {
-		if f[12] == "REJECT" {
-			rejected++
-		}
-		if f[4] != "-" {
-			dsts[f[4]] = true
-		}
-		if f[3] == "192.0.2.1" && f[5] == "22" {
-			from22++
-		}
-		if f[6] == "443" {
-			to443[f[8]+"/"+f[4]] = true
-		}
-	}
-
-	// Route 53 resolver query logs.
-	r53Raw := read(t, "route53-resolver/awsdocs/resolver-query-log-examples.jsonl")
-	r53 := jsonLines(t, r53Raw)
-	e.fill(t, route53.New(), "route53", r53Raw)
-	s3Queries, to192 := 0, 0
-	for _, r := range r53 {
-		if r["query_name"] == "s3.amazonaws.com." {
-			s3Queries++
-		}
-		answers, _ := r["answers"].([]any)
-		for _, a := range answers {
-			if a.(map[string]any)["Rdata"] == "192.0.2.1" {
-				to192++
-			}
-		}
-	}
-
-	// Security Hub findings.
-	shFiles, err := filepath.Glob(filepath.Join(corpus, "securityhub-asff/awsdocs/*.json"))
-	require.NoError(t, err)
-	var shInputs [][]byte
-	ec2ByAccount := map[string]int{}
-	for _, f := range shFiles {
-		b, err := os.ReadFile(f)
-		require.NoError(t, err)
-		var finding struct {
-			SchemaVersion string
-			AwsAccountID  string `json:"AwsAccountId"`
-			Resources     []struct{ Type string }
-		}
-		if json.Unmarshal(b, &finding) != nil || finding.SchemaVersion == "" {
-			continue // not a finding (an EventBridge event of Security Hub's insights)
-		}
-		shInputs = append(shInputs, b)
-		for _, r := range finding.Resources {
-			if r.Type == "AwsEc2Instance" {
-				ec2ByAccount[finding.AwsAccountID]++
-				break
-			}
-		}
-	}
-	nFindings := e.fill(t, securityhub.New(), "sh_findings", shInputs...)
-	require.Len(t, shInputs, nFindings, "one finding per example file")
-
-	// EKS audit logs and WAF logs.
-	eksFiles, err := filepath.Glob(filepath.Join(corpus, "eks-k8s-audit/falco-trace-files/*.json"))
-	require.NoError(t, err)
-	var eksInputs [][]byte
-	for _, f := range eksFiles {
-		b, err := os.ReadFile(f)
-		require.NoError(t, err)
-		eksInputs = append(eksInputs, b)
-	}
-	e.fill(t, eksaudit.New(), "eks_audit", eksInputs...)
-	e.fill(t, waf.New(), "waf", read(t, "waf/awsdocs/waf-log-examples.jsonl"))
+	var c counts
+	fillTrail(t, e, &c)
+	fillFlows(t, e, &c)
+	fillRoute53(t, e, &c)
+	fillFindings(t, e, &c)
+	fillOthers(t, e)
 
 	want := map[string]int{
-		"Unauthorized attempts against AWS services in the last 7 days":                     min25(unauthorized),
-		"List of all IAM activity in the last 7 days":                                       min25(iamActivity),
-		"All rejected traffic in the last 7 days":                                           min25(rejected),
+		"Unauthorized attempts against AWS services in the last 7 days":                     min25(c.unauthorized),
+		"List of all IAM activity in the last 7 days":                                       min25(c.iamActivity),
+		"All rejected traffic in the last 7 days":                                           min25(c.rejected),
 		"Count of distinct destination IP addresses in the last 7 days":                     1,
-		"List of activity from source IP 192.0.2.1 and source port 22 in the last 7 days":   min25(from22),
-		"Order by packet count for connections destined to port 443 in the last 7 days":     min25(len(to443)),
-		"List of DNS queries from CloudTrail in the last 7 days":                            min25(len(r53)),
-		"List of DNS queries that match s3.amazonaws.com in the last 7 days":                min25(s3Queries),
-		"List of DNS queries that resolved to 192.0.2.1 in the last 7 days":                 min25(to192),
-		"Which AWS accounts have the most security findings for EC2 instances?":             min(len(ec2ByAccount), 10),
-		"Example: All Security Hub findings in table sh_findings_2_0 from us-east-1 Region": min25(nFindings),
+		"List of activity from source IP 192.0.2.1 and source port 22 in the last 7 days":   min25(c.from22),
+		"Order by packet count for connections destined to port 443 in the last 7 days":     min25(len(c.to443)),
+		"List of DNS queries from CloudTrail in the last 7 days":                            min25(c.r53),
+		"List of DNS queries that match s3.amazonaws.com in the last 7 days":                min25(c.s3Queries),
+		"List of DNS queries that resolved to 192.0.2.1 in the last 7 days":                 min25(c.to192),
+		"Which AWS accounts have the most security findings for EC2 instances?":             min(len(c.ec2ByAccount), 10),
+		"Example: All Security Hub findings in table sh_findings_2_0 from us-east-1 Region": min25(c.findings),
 	}
 	oneZero := regexp.MustCompile(`_1_0\b`)
 	checked := 0
@@ -304,7 +208,7 @@ func TestSecurityLakeExampleQueries(t *testing.T) {
 			require.Equal(t, w, n, ex.title)
 		}
 		if ex.title == "Count of distinct destination IP addresses in the last 7 days" {
-			require.Equal(t, fmt.Sprint(len(dsts)), firstRows[0][0])
+			require.Equal(t, fmt.Sprint(len(c.dsts)), firstRows[0][0])
 		}
 		if ex.title == "Which AWS accounts have the most security findings for EC2 instances?" {
 			got := map[string]int{}
@@ -313,10 +217,137 @@ func TestSecurityLakeExampleQueries(t *testing.T) {
 				fmt.Sscan(r[1], &c)
 				got[r[0]] = c
 			}
-			require.Equal(t, ec2ByAccount, got)
+			require.Equal(t, c.ec2ByAccount, got)
 		}
 	}
 	require.Equal(t, len(want), checked, "every counted example ran")
+}
+
+// counts are what counting the corpus's raw records says the example queries return.
+type counts struct {
+	unauthorized, iamActivity, rejected, from22, r53, s3Queries, to192, findings int
+	dsts, to443                                                                  map[string]bool
+	ec2ByAccount                                                                 map[string]int
+}
+
+// fillTrail fills the CloudTrail table from the documentation's examples and counts them.
+func fillTrail(t *testing.T, e *lakeEnv, c *counts) {
+	// CloudTrail management events.
+	ctRaw := read(t, "cloudtrail/awsdocs/awsdocs-examples.Records.json")
+	var trail struct{ Records []map[string]any }
+	require.NoError(t, json.Unmarshal(ctRaw, &trail))
+	validRegion := regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
+	kept := trail.Records[:0]
+	for _, r := range trail.Records { // the documentation's placeholders ("region-ID") have no partition
+		if s, _ := r["awsRegion"].(string); validRegion.MatchString(s) {
+			kept = append(kept, r)
+		}
+	}
+	trail.Records = kept
+	ctRaw, err := json.Marshal(trail)
+	require.NoError(t, err)
+	e.fill(t, cloudtrail.New(), "cloud_trail_mgmt", ctRaw)
+	for _, r := range trail.Records {
+		switch r["errorCode"] {
+		case "Client.UnauthorizedOperation", "Client.InvalidPermission.NotFound", "Client.OperationNotPermitted", "AccessDenied":
+			c.unauthorized++
+		}
+		if r["eventSource"] == "iam.amazonaws.com" {
+			c.iamActivity++
+		}
+	}
+
+}
+
+// fillFlows fills the VPC flow table and counts its records.
+func fillFlows(t *testing.T, e *lakeEnv, c *counts) {
+	// VPC flow logs (the corpus's default-format records).
+	lines, flowFields := flowRecords(t)
+	require.NotEmpty(t, lines)
+	e.fill(t, vpcflow.New(), "vpc_flow", []byte(strings.Join(lines, "\n")+"\n"))
+	c.dsts, c.to443 = map[string]bool{}, map[string]bool{}
+	for _, f := range flowFields {
+		if f[12] == "REJECT" {
+			c.rejected++
+		}
+		if f[4] != "-" {
+			c.dsts[f[4]] = true
+		}
+		if f[3] == "192.0.2.1" && f[5] == "22" {
+			c.from22++
+		}
+		if f[6] == "443" {
+			c.to443[f[8]+"/"+f[4]] = true
+		}
+	}
+
+}
+
+// fillRoute53 fills the Route 53 table and counts its records.
+func fillRoute53(t *testing.T, e *lakeEnv, c *counts) {
+	// Route 53 resolver query logs.
+	r53Raw := read(t, "route53-resolver/awsdocs/resolver-query-log-examples.jsonl")
+	r53 := jsonLines(t, r53Raw)
+	e.fill(t, route53.New(), "route53", r53Raw)
+	c.r53 = len(r53)
+	for _, r := range r53 {
+		if r["query_name"] == "s3.amazonaws.com." {
+			c.s3Queries++
+		}
+		answers, _ := r["answers"].([]any)
+		for _, a := range answers {
+			if a.(map[string]any)["Rdata"] == "192.0.2.1" {
+				c.to192++
+			}
+		}
+	}
+
+}
+
+// fillFindings fills the Security Hub table with the documentation's findings and counts them.
+func fillFindings(t *testing.T, e *lakeEnv, c *counts) {
+	// Security Hub findings.
+	shFiles, err := filepath.Glob(filepath.Join(corpus, "securityhub-asff/awsdocs/*.json"))
+	require.NoError(t, err)
+	var shInputs [][]byte
+	c.ec2ByAccount = map[string]int{}
+	for _, f := range shFiles {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		var finding struct {
+			SchemaVersion string
+			AwsAccountID  string `json:"AwsAccountId"`
+			Resources     []struct{ Type string }
+		}
+		if json.Unmarshal(b, &finding) != nil || finding.SchemaVersion == "" {
+			continue // not a finding (an EventBridge event of Security Hub's insights)
+		}
+		shInputs = append(shInputs, b)
+		for _, r := range finding.Resources {
+			if r.Type == "AwsEc2Instance" {
+				c.ec2ByAccount[finding.AwsAccountID]++
+				break
+			}
+		}
+	}
+	c.findings = e.fill(t, securityhub.New(), "sh_findings", shInputs...)
+	require.Len(t, shInputs, c.findings, "one finding per example file")
+
+}
+
+// fillOthers fills the EKS audit and WAF tables.
+func fillOthers(t *testing.T, e *lakeEnv) {
+	// EKS audit logs and WAF logs.
+	eksFiles, err := filepath.Glob(filepath.Join(corpus, "eks-k8s-audit/falco-trace-files/*.json"))
+	require.NoError(t, err)
+	var eksInputs [][]byte
+	for _, f := range eksFiles {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		eksInputs = append(eksInputs, b)
+	}
+	e.fill(t, eksaudit.New(), "eks_audit", eksInputs...)
+	e.fill(t, waf.New(), "waf", read(t, "waf/awsdocs/waf-log-examples.jsonl"))
 }
 
 func deref(v *string) string {

@@ -34,16 +34,19 @@ func newMemFile(name string) (*memFile, error) {
 
 func (m *memFile) Close() error { return m.f.Close() }
 
-// fetchJob is one data file to read as reader.
+// fetchJob is one data file to read as reader; needed, when set, are the top-level columns the query can read
+// (the others' column chunks are not read: see fetchSparse).
 type fetchJob struct {
 	file   table.DataFile
 	reader *actor.Caller
+	needed map[string]bool
 }
 
 // fetch reads the jobs' files through the object store, each as its reader, into memfds, a few at a time. On an
 // error it closes what it made.
-func (e *Engine) fetch(ctx context.Context, jobs []fetchJob, parallel int) ([]*memFile, error) {
+func (e *Engine) fetch(ctx context.Context, jobs []fetchJob, parallel int) ([]*memFile, int64, error) {
 	out := make([]*memFile, len(jobs))
+	read := make([]int64, len(jobs))
 	errs := make([]error, len(jobs))
 	sem := make(chan struct{}, max(1, parallel))
 	var wg sync.WaitGroup
@@ -52,7 +55,7 @@ func (e *Engine) fetch(ctx context.Context, jobs []fetchJob, parallel int) ([]*m
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			out[i], errs[i] = e.fetchOne(ctx, j)
+			out[i], read[i], errs[i] = e.fetchOne(ctx, j)
 		}()
 	}
 	wg.Wait()
@@ -61,43 +64,59 @@ func (e *Engine) fetch(ctx context.Context, jobs []fetchJob, parallel int) ([]*m
 		for _, e := range errs { // the first user-facing error is the answer
 			var ae *awserr.Error
 			if errors.As(e, &ae) {
-				return nil, ae
+				return nil, 0, ae
 			}
 		}
-		return nil, err
+		return nil, 0, err
 	}
-	return out, nil
+	var n int64
+	for _, r := range read {
+		n += r
+	}
+	return out, n, nil
 }
 
-func (e *Engine) fetchOne(ctx context.Context, j fetchJob) (*memFile, error) {
+// objectError words an object store's refusal as Athena does, naming the S3 path.
+func objectError(err error, path string) error {
+	var ae *awserr.Error
+	if !errors.As(err, &ae) {
+		return err
+	}
+	c := *ae
+	c.Message = "Permission denied on S3 path: " + path + ": " + ae.Message
+	if ae.Status != awserr.StatusForbidden {
+		c.Message = "Error opening S3 path " + path + ": " + ae.Message
+	}
+	return &c
+}
+
+// sparseMin is the smallest data file read sparsely: below it, one GET of the whole file costs less.
+var sparseMin int64 = 2 * tailSize
+
+func (e *Engine) fetchOne(ctx context.Context, j fetchJob) (*memFile, int64, error) {
+	if j.needed != nil && j.file.Size > sparseMin {
+		return e.fetchSparse(ctx, j, j.needed)
+	}
 	got, err := e.cfg.Objects.GetObject(ctx, j.reader, objstore.GetInput{Bucket: j.file.Bucket, Key: j.file.Key})
 	if err != nil {
-		var ae *awserr.Error
-		if errors.As(err, &ae) {
-			c := *ae
-			c.Message = "Permission denied on S3 path: " + j.file.Path + ": " + ae.Message
-			if ae.Status != awserr.StatusForbidden {
-				c.Message = "Error opening S3 path " + j.file.Path + ": " + ae.Message
-			}
-			return nil, &c
-		}
-		return nil, err
+		return nil, 0, objectError(err, j.file.Path)
 	}
 	defer got.Body.Close()
 	m, err := newMemFile("seclake-query")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if got.Length > 0 {
 		if err := unix.Ftruncate(int(m.f.Fd()), got.Length); err == nil {
 			_, _ = m.f.Seek(0, io.SeekStart)
 		}
 	}
-	if _, err := io.Copy(m.f, got.Body); err != nil {
+	n, err := io.Copy(m.f, got.Body)
+	if err != nil {
 		m.Close()
-		return nil, fmt.Errorf("query: read %s: %w", j.file.Path, err)
+		return nil, 0, fmt.Errorf("query: read %s: %w", j.file.Path, err)
 	}
-	return m, nil
+	return m, n, nil
 }
 
 func closeAll(files []*memFile) {

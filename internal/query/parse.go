@@ -30,6 +30,11 @@ type parsed struct {
 	Preds map[string][]table.Predicate
 	// ColumnLocs are the byte offsets of column references by lowercased last name part (first seen).
 	ColumnLocs map[string]int
+	// Names are every part of every column reference (and USING column), lowercased: a superset of the top-level
+	// columns the statement reads. AllColumns is set when it may read columns it does not name (a *, a whole row
+	// by its table's name or alias).
+	Names      map[string]bool
+	AllColumns bool
 }
 
 // parseError is a statement DuckDB's parser refused, at byte offset Pos (-1 when unknown).
@@ -79,7 +84,8 @@ func parseAST(data []byte) (*parsed, error) {
 		return nil, fmt.Errorf("query: read the parsed statement: %w", err)
 	}
 	w := &walker{ctes: map[string]bool{}, count: map[string]int{}, preds: map[string][]table.Predicate{},
-		p: &parsed{Preds: map[string][]table.Predicate{}, ColumnLocs: map[string]int{}}}
+		p:          &parsed{Preds: map[string][]table.Predicate{}, ColumnLocs: map[string]int{}, Names: map[string]bool{}},
+		tableNames: map[string]bool{}, singles: map[string]bool{}}
 	w.collectCTEs(root)
 	w.walk(root)
 	w.finish()
@@ -87,10 +93,12 @@ func parseAST(data []byte) (*parsed, error) {
 }
 
 type walker struct {
-	ctes  map[string]bool
-	p     *parsed
-	count map[string]int
-	preds map[string][]table.Predicate
+	// tableNames are the names and aliases of the base tables; singles the one-part column references.
+	tableNames, singles map[string]bool
+	ctes                map[string]bool
+	p                   *parsed
+	count               map[string]int
+	preds               map[string][]table.Predicate
 }
 
 // collectCTEs notes every CTE name anywhere in the statement: a table reference with one of these names and no
@@ -135,8 +143,18 @@ func (w *walker) walk(n any) {
 		switch {
 		case v["type"] == "BASE_TABLE":
 			w.table(v)
+		case v["class"] == "STAR":
+			w.p.AllColumns = true
 		case v["class"] == "COLUMN_REF":
 			if names, ok := v["column_names"].([]any); ok && len(names) > 0 {
+				for _, n := range names {
+					if s, ok := n.(string); ok {
+						w.p.Names[strings.ToLower(s)] = true
+						if len(names) == 1 {
+							w.singles[strings.ToLower(s)] = true
+						}
+					}
+				}
 				if s, ok := names[len(names)-1].(string); ok {
 					k, loc := strings.ToLower(s), location(v)
 					if old, seen := w.p.ColumnLocs[k]; !seen || (loc >= 0 && (old < 0 || loc < old)) {
@@ -146,6 +164,13 @@ func (w *walker) walk(n any) {
 			}
 		case v["type"] == "SELECT_NODE":
 			w.selectNode(v)
+		}
+		if using, ok := v["using_columns"].([]any); ok {
+			for _, u := range using {
+				if s, ok := u.(string); ok {
+					w.p.Names[strings.ToLower(s)] = true
+				}
+			}
 		}
 		for _, c := range v {
 			w.walk(c)
@@ -163,6 +188,10 @@ func str(m map[string]any, k string) string {
 }
 
 func (w *walker) table(v map[string]any) {
+	if a := str(v, "alias"); a != "" {
+		w.tableNames[strings.ToLower(a)] = true
+	}
+	w.tableNames[strings.ToLower(str(v, "table_name"))] = true
 	r := tableRef{Catalog: str(v, "catalog_name"), Schema: str(v, "schema_name"), Name: str(v, "table_name"), Loc: location(v)}
 	if r.Name == "" || (r.Catalog == "" && r.Schema == "" && w.ctes[strings.ToLower(r.Name)]) {
 		return
@@ -208,6 +237,11 @@ func (w *walker) selectNode(v map[string]any) {
 
 // finish orders the references as the text does and keeps the predicates of tables referenced once.
 func (w *walker) finish() {
+	for n := range w.singles { // a table's whole row, by its name or alias
+		if w.tableNames[n] {
+			w.p.AllColumns = true
+		}
+	}
 	sort.SliceStable(w.p.Refs, func(i, j int) bool { return uint(w.p.Refs[i].Loc) < uint(w.p.Refs[j].Loc) })
 	for k, ps := range w.preds {
 		if w.count[k] == 1 {
@@ -321,11 +355,20 @@ func columnRef(n any) (qualifier, col string, ok bool) {
 	return "", "", false
 }
 
-// constant returns a literal usable for pruning: a string, an integer or a boolean.
+// constant returns a literal usable for pruning: a string, an integer or a boolean; or a *fold, an expression
+// without columns (TIMESTAMP '2023-03-01', CURRENT_TIMESTAMP - INTERVAL '7' DAY) that the engine evaluates before
+// planning.
 func constant(n any) (any, bool) {
 	m, ok := n.(map[string]any)
-	if !ok || m["class"] != "CONSTANT" {
+	if !ok {
 		return nil, false
+	}
+	if m["class"] != "CONSTANT" {
+		f := &fold{node: m}
+		if !foldable(m, f) {
+			return nil, false
+		}
+		return f, true
 	}
 	val, ok := m["value"].(map[string]any)
 	if !ok || val["is_null"] == true {
@@ -348,4 +391,94 @@ func constant(n any) (any, bool) {
 		return b, ok
 	}
 	return nil, false
+}
+
+// fold is an expression without column references, to evaluate before planning. Volatile is set when it calls a
+// function (CURRENT_TIMESTAMP): its value when the query runs may be later, so it only bounds from below.
+type fold struct {
+	node     map[string]any
+	volatile bool
+}
+
+// foldableClasses are the expression classes a fold may hold.
+var foldableClasses = map[string]bool{"CONSTANT": true, "CAST": true, "FUNCTION": true, "OPERATOR": true}
+
+// clockNames are the names of the clock that parse as column references.
+var clockNames = map[string]bool{"current_timestamp": true, "current_date": true, "localtimestamp": true,
+	"current_time": true, "localtime": true}
+
+// foldable reports whether every expression in n is of a foldable class, noting function calls in f.
+func foldable(n any, f *fold) bool {
+	switch v := n.(type) {
+	case map[string]any:
+		if c, ok := v["class"].(string); ok {
+			if c == "COLUMN_REF" { // CURRENT_TIMESTAMP and its kin parse as column references
+				names, _ := v["column_names"].([]any)
+				if len(names) == 1 {
+					if n, _ := names[0].(string); clockNames[strings.ToLower(n)] {
+						f.volatile = true
+						return true
+					}
+				}
+				return false
+			}
+			if !foldableClasses[c] {
+				return false
+			}
+			if c == "FUNCTION" {
+				f.volatile = true
+			}
+		}
+		for _, c := range v {
+			if !foldable(c, f) {
+				return false
+			}
+		}
+	case []any:
+		for _, c := range v {
+			if !foldable(c, f) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// resolveFolds replaces the folds in preds by their values (evaluated by eval), dropping what cannot be used:
+// predicates whose folds fail, and volatile folds anywhere but as a lower bound.
+func resolveFolds(preds []table.Predicate, eval func(*fold) (any, bool)) []table.Predicate {
+	out := preds[:0]
+	for _, p := range preds {
+		if q, ok := resolvePred(p, eval); ok {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+func resolvePred(p table.Predicate, eval func(*fold) (any, bool)) (table.Predicate, bool) {
+	vals := make([]any, len(p.Values))
+	for i, v := range p.Values {
+		f, isFold := v.(*fold)
+		if !isFold {
+			vals[i] = v
+			continue
+		}
+		lower := p.Op == ">" || p.Op == ">=" || (p.Op == "between" && i == 0)
+		if f.volatile && !lower {
+			if p.Op == "between" && i == 1 { // keep the lower bound alone
+				if len(vals) > 0 && vals[0] != nil {
+					return table.Predicate{Column: p.Column, Op: ">=", Values: vals[:1]}, true
+				}
+			}
+			return p, false
+		}
+		x, ok := eval(f)
+		if !ok {
+			return p, false
+		}
+		vals[i] = x
+	}
+	p.Values = vals
+	return p, true
 }

@@ -11,7 +11,10 @@ import (
 
 func parseSQL(t *testing.T, sql string) *parsed {
 	t.Helper()
-	e := &Engine{}
+	parser, err := openParser(context.Background(), 1)
+	require.NoError(t, err)
+	defer parser.Close()
+	e := &Engine{parser: parser}
 	p, err := e.parse(context.Background(), sql)
 	require.NoError(t, err)
 	return p
@@ -32,4 +35,40 @@ func TestPredicatesPerReference(t *testing.T) {
 	p = parseSQL(t, `WITH c AS (SELECT * FROM t WHERE a = 1) SELECT * FROM c UNION ALL SELECT * FROM t WHERE a = 2`)
 	require.Equal(t, []tableRef{{Name: "t", Loc: 25}}, p.Refs)
 	require.Empty(t, p.Preds)
+}
+
+// TestFoldsBoundFromBelowOnly: expressions without columns become values for planning; those that move with the
+// clock only as lower bounds (a later clock at run time must not lose rows).
+func TestFoldsBoundFromBelowOnly(t *testing.T) {
+	now := &fold{volatile: true}
+	fixed := &fold{}
+	eval := func(f *fold) (any, bool) {
+		if f == now {
+			return "NOW", true
+		}
+		return "FIXED", true
+	}
+	got := resolveFolds([]table.Predicate{
+		{Column: "a", Op: ">", Values: []any{now}},
+		{Column: "b", Op: "<", Values: []any{now}},
+		{Column: "c", Op: "between", Values: []any{now, now}},
+		{Column: "d", Op: "<", Values: []any{fixed}},
+		{Column: "e", Op: "in", Values: []any{fixed, now}},
+		{Column: "f", Op: "=", Values: []any{"x"}},
+	}, eval)
+	require.Equal(t, []table.Predicate{
+		{Column: "a", Op: ">", Values: []any{"NOW"}},
+		{Column: "c", Op: ">=", Values: []any{"NOW"}},
+		{Column: "d", Op: "<", Values: []any{"FIXED"}},
+		{Column: "f", Op: "=", Values: []any{"x"}},
+	}, got)
+}
+
+// TestKeepRanges: the ranges outside the skipped ones, with gaps under 64 KiB between them read through.
+func TestKeepRanges(t *testing.T) {
+	const k = 1 << 10
+	require.Equal(t, [][2]int64{{0, 10}, {300 * k, 400 * k}}, keepRanges([][2]int64{{10, 300 * k}}, 400*k))
+	require.Equal(t, [][2]int64{{0, 400 * k}}, keepRanges([][2]int64{{10, 20 * k}}, 400*k), "a small gap is read")
+	require.Equal(t, [][2]int64{{0, 10}}, keepRanges([][2]int64{{200 * k, 300 * k}, {10, 250 * k}, {290 * k, 500 * k}}, 400*k))
+	require.Empty(t, keepRanges([][2]int64{{0, 500 * k}}, 400*k))
 }

@@ -55,7 +55,8 @@ type Rows interface {
 
 // Stats says what a query read.
 type Stats struct {
-	// DataScannedBytes is the size of the data files read (as stored, encrypted).
+	// DataScannedBytes are the bytes of data files read (whole files, or only the footer and the chunks of the
+	// columns the query reads).
 	DataScannedBytes int64
 	// FilesRead are the data files read; FilesPruned those the plan skipped (partitions and column statistics).
 	FilesRead, FilesPruned int

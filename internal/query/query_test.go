@@ -1,11 +1,15 @@
 package query_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/query"
 	"github.com/seclake/seclake/internal/source/vpcflow"
 )
@@ -49,6 +53,24 @@ func TestSelectAsIAMUser(t *testing.T) {
 	require.Equal(t, [][]string{{"2"}}, rows)
 	require.Equal(t, 1, stats.FilesRead)
 	require.Equal(t, 1, stats.FilesPruned)
+
+	// Column statistics prune on time_dt, with constant expressions evaluated first (a volatile one such as
+	// CURRENT_TIMESTAMP only as a lower bound).
+	_, rows, stats = run(t, q, alice, "SELECT count(*) FROM "+lakeDB+"."+name+" WHERE time_dt >= TIMESTAMP '2023-11-15'")
+	require.Equal(t, [][]string{{"2"}}, rows)
+	require.Equal(t, 1, stats.FilesPruned)
+	_, rows, stats = run(t, q, alice, "SELECT count(*) FROM "+lakeDB+"."+name+" WHERE time_dt < TIMESTAMP '2023-11-15'")
+	require.Equal(t, [][]string{{"4"}}, rows)
+	require.Equal(t, 1, stats.FilesPruned)
+	_, rows, stats = run(t, q, alice, "SELECT count(*) FROM "+lakeDB+"."+name+
+		" WHERE time_dt BETWEEN CURRENT_TIMESTAMP - INTERVAL '7' DAY AND CURRENT_TIMESTAMP")
+	require.Equal(t, [][]string{{"0"}}, rows)
+	require.Equal(t, 2, stats.FilesPruned)
+	require.Equal(t, 0, stats.FilesRead)
+	_, rows, stats = run(t, q, alice, "SELECT count(*) FROM "+lakeDB+"."+name+
+		" WHERE time_dt < CURRENT_TIMESTAMP - INTERVAL '1000' DAY")
+	require.Equal(t, [][]string{{"6"}}, rows, "data of 2023: more than 1000 days before now")
+	require.Equal(t, 0, stats.FilesPruned, "an upper bound that moves with the clock does not prune")
 
 	noS3 := e.user(t, "bob", "glue:GetTable", "glue:GetDatabase", "kms:Decrypt")
 	err := queryErr(t, q, noS3, "SELECT count(*) FROM "+lakeDB+"."+name)
@@ -109,4 +131,60 @@ func TestValuesAsAthenaPrintsThem(t *testing.T) {
 	require.Contains(t, rows[0][1], "port=22")
 	require.True(t, strings.HasPrefix(rows[0][1], "{instance_uid=null, "), rows[0][1])
 	require.Equal(t, []string{"[1, 2]", "{k=v}", "1.5", "1.0E10", "2.50", "2024-01-02", "NULL", "true", "x"}, rows[0][2:])
+}
+
+// TestConcurrentQueriesAndCancel: queries run at once each get their own answer; a cancelled one ends with
+// USER_CANCELLED and the others go on.
+func TestConcurrentQueriesAndCancel(t *testing.T) {
+	e := newLake(t)
+	name := e.appendTo(t, vpcflow.New(), []byte(flows()), "vpc_flow")
+	alice := e.user(t, "alice", readAll...)
+	q := e.st.Query
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			rows, err := q.Query(ctx, query.Request{Caller: alice,
+				SQL: fmt.Sprintf("SELECT count(*) FROM %s.%s WHERE traffic.packets > %d", lakeDB, name, i)})
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer rows.Close()
+			if !rows.Next() {
+				errs <- fmt.Errorf("query %d: no row: %v", i, rows.Err())
+				return
+			}
+			want := 0
+			for _, p := range []int{12, 5, 7, 3, 40, 2} {
+				if p > i {
+					want++
+				}
+			}
+			if got := *rows.Row()[0]; got != fmt.Sprint(want) {
+				errs <- fmt.Errorf("query %d: %s rows, want %d", i, got, want)
+				return
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		require.NoError(t, <-errs)
+	}
+
+	cctx, cancel := context.WithCancel(ctx)
+	go func() { // cancel while it runs (it would run for minutes)
+		time.Sleep(300 * time.Millisecond)
+		cancel()
+	}()
+	rows, err := q.Query(cctx, query.Request{Caller: alice, SQL: "SELECT count(*) FROM range(100000000000)"})
+	if err == nil {
+		for rows.Next() {
+		}
+		err = rows.Err()
+		rows.Close()
+	}
+	cancel()
+	ae, ok := awserr.As(err)
+	require.True(t, ok, "%v", err)
+	require.Equal(t, query.CodeUserCancelled, ae.Code)
 }

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,8 +12,16 @@ import (
 )
 
 // Query runs req.SQL for req.Caller and returns its rows. Errors the user can act on (syntax, unknown tables or
-// columns, access denied, the memory limit) are *awserr.Error values worded as Athena words them.
+// columns, access denied, the memory limit, a cancelled ctx) are *awserr.Error values worded as Athena words them.
 func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
+	rows, err := e.query(ctx, req)
+	if err != nil && ctx.Err() != nil {
+		return nil, userError(CodeUserCancelled, req.SQL, unknownLoc, "Query was cancelled")
+	}
+	return rows, err
+}
+
+func (e *Engine) query(ctx context.Context, req Request) (Rows, error) {
 	if req.Caller == nil {
 		return nil, errors.New("query: a Request needs a Caller")
 	}
@@ -33,8 +42,9 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 	var stats Stats
 	for _, t := range tables {
 		stats.FilesPruned += t.plan.Pruned
+		needed := neededColumns(p, t)
 		for _, f := range t.plan.Files {
-			jobs = append(jobs, fetchJob{file: f, reader: t.reader})
+			jobs = append(jobs, fetchJob{file: f, reader: t.reader, needed: needed})
 			stats.DataScannedBytes += f.Size
 		}
 	}
@@ -44,16 +54,20 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 			"Query would read %d bytes of data files, over the per-query memory limit of %s: narrow it with a WHERE on "+
 				"region, accountid, eventday or time_dt, or ask for a higher limit", stats.DataScannedBytes, bytesText(memLimit))
 	}
-	files, err := e.fetch(ctx, jobs, e.cfg.Threads)
+	files, read, err := e.fetch(ctx, jobs, e.cfg.Threads)
 	if err != nil {
 		return nil, err
 	}
+	stats.DataScannedBytes = read
 	paths := make([]string, len(files))
 	for i, f := range files {
 		paths[i] = f.Path
 	}
 	catalogs, schemas := namespaces(tables)
-	s, err := openSession(ctx, paths, memLimit, e.cfg.Threads, catalogs, schemas)
+	s, err := e.spares.take(ctx)
+	if err == nil {
+		err = s.lock(ctx, paths, memLimit, e.cfg.Threads, catalogs, schemas)
+	}
 	if err != nil {
 		closeAll(files)
 		return nil, err
@@ -75,9 +89,11 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 		return nil, fromDuckDB(err, req.SQL, p, memLimit)
 	}
 	r, err := newRows(rows, func() error {
-		err := s.Close()
-		closeAll(files)
-		return err
+		go func() { // the caller need not wait for DuckDB to free the query's memory
+			s.Close()
+			closeAll(files)
+		}()
+		return nil
 	}, req.SQL, p, memLimit)
 	if err != nil {
 		return nil, err
@@ -86,18 +102,27 @@ func (e *Engine) Query(ctx context.Context, req Request) (Rows, error) {
 	return r, nil
 }
 
-// parse serializes the statement with DuckDB's parser (json_serialize_sql) on a locked-down database of its own.
+// neededColumns are the top-level columns of t that the statement may read, or nil for all of them.
+func neededColumns(p *parsed, t *resolved) map[string]bool {
+	if p.AllColumns || (t.access.Governed && t.access.RowFilter != "") {
+		return nil
+	}
+	needed := map[string]bool{}
+	for _, c := range t.plan.Columns {
+		if p.Names[strings.ToLower(c.Name)] {
+			needed[strings.ToLower(c.Name)] = true
+		}
+	}
+	return needed
+}
+
+// parse serializes the statement with DuckDB's parser (json_serialize_sql) on the engine's parser database.
 func (e *Engine) parse(ctx context.Context, query string) (*parsed, error) {
 	if strings.TrimSpace(query) == "" {
 		return nil, userError(CodeSyntaxError, query, unknownLoc, "the query is empty")
 	}
-	s, err := openSession(ctx, nil, 64<<20, 1, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
 	var out string
-	if err := s.conn.QueryRowContext(ctx, "SELECT json_serialize_sql($1::VARCHAR)::VARCHAR", query).Scan(&out); err != nil {
+	if err := e.parser.QueryRowContext(ctx, "SELECT json_serialize_sql($1::VARCHAR)::VARCHAR", query).Scan(&out); err != nil {
 		return nil, fmt.Errorf("query: parse: %w", err)
 	}
 	p, err := parseAST([]byte(out))
@@ -105,7 +130,45 @@ func (e *Engine) parse(ctx context.Context, query string) (*parsed, error) {
 	if errors.As(err, &pe) {
 		return nil, userError(CodeSyntaxError, query, pe.Pos, "%s", pe.Msg)
 	}
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	for k, preds := range p.Preds {
+		p.Preds[k] = resolveFolds(preds, func(f *fold) (any, bool) { return e.evalFold(ctx, f) })
+	}
+	return p, nil
+}
+
+// evalFold evaluates an expression without columns on the parser database (no file access, locked), for planning.
+func (e *Engine) evalFold(ctx context.Context, f *fold) (any, bool) {
+	stmt, err := json.Marshal(map[string]any{"error": false, "statements": []any{map[string]any{"node": map[string]any{
+		"type": "SELECT_NODE", "modifiers": []any{}, "cte_map": map[string]any{"map": []any{}},
+		"select_list": []any{f.node}, "from_table": map[string]any{"type": "EMPTY", "alias": "", "sample": nil},
+		"where_clause": nil, "group_expressions": []any{}, "group_sets": []any{},
+		"aggregate_handling": "STANDARD_HANDLING", "having": nil, "sample": nil, "qualify": nil},
+		"named_param_map": []any{}}}})
+	if err != nil {
+		return nil, false
+	}
+	var sqlText string
+	if err := e.parser.QueryRowContext(ctx, "SELECT json_deserialize_sql($1::JSON)", string(stmt)).Scan(&sqlText); err != nil {
+		return nil, false
+	}
+	var v any
+	if err := e.parser.QueryRowContext(ctx, sqlText).Scan(&v); err != nil {
+		return nil, false
+	}
+	switch x := v.(type) {
+	case time.Time, string, int64, bool:
+		return x, true
+	case int32:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	}
+	return nil, false
 }
 
 // namespaces are the catalogs to attach and the schemas to create for the views of the tables, as written.
@@ -170,7 +233,10 @@ func (s *session) createView(ctx context.Context, t *resolved, paths []string) e
 		for i, p := range paths {
 			quoted[i] = quoteString(p)
 		}
-		from = " FROM read_parquet([" + strings.Join(quoted, ", ") + "], union_by_name = true)"
+		from = " FROM read_parquet([" + strings.Join(quoted, ", ") + "])"
+		if t.plan.Evolved { // files of older schemas lack columns: match by name, NULL where absent
+			from = " FROM read_parquet([" + strings.Join(quoted, ", ") + "], union_by_name = true)"
+		}
 	}
 	q := "CREATE VIEW " + name + " AS SELECT " + strings.Join(cols, ", ") + from
 	if t.access.Governed && t.access.RowFilter != "" && len(paths) > 0 {

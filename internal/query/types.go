@@ -31,11 +31,7 @@ type field struct {
 
 // parseType parses a DuckDB type name. Unknown names parse as themselves (printed as text).
 func parseType(s string) *typ {
-	t, rest := parseTypeAt(strings.TrimSpace(s))
-	for strings.HasSuffix(strings.TrimSpace(rest), "[]") { // not reached: lists are handled in parseTypeAt
-		rest = strings.TrimSuffix(strings.TrimSpace(rest), "[]")
-		t = &typ{Kind: "LIST", Elem: t}
-	}
+	t, _ := parseTypeAt(strings.TrimSpace(s))
 	return t
 }
 
@@ -69,12 +65,12 @@ func parseTypeAt(s string) (*typ, string) {
 		default:
 			end := strings.IndexByte(rest, ')')
 			if end < 0 {
-				end = len(rest) - 1
+				end = len(rest)
 			}
 			for _, a := range strings.Split(rest[1:end], ",") {
 				t.Args = append(t.Args, strings.TrimSpace(a))
 			}
-			rest = rest[end+1:]
+			rest = rest[min(end+1, len(rest)):]
 		}
 	}
 	for strings.HasPrefix(rest, "[") {
@@ -114,6 +110,9 @@ func fieldName(s string) (string, string) {
 
 // athena names the type as Athena does.
 func (t *typ) athena() string {
+	if t == nil {
+		return "unknown"
+	}
 	switch t.Kind {
 	case "VARCHAR", "CHAR", "TEXT", "STRING":
 		return "varchar"
@@ -163,6 +162,9 @@ func (t *typ) athena() string {
 
 // format prints v, a value of type t as duckdb-go scans it, as Athena prints it.
 func (t *typ) format(v any) string {
+	if t == nil {
+		t = &typ{}
+	}
 	switch x := v.(type) {
 	case nil:
 		return "null"
@@ -330,6 +332,11 @@ func hiveAt(s string) (string, string) {
 	}
 	name := strings.ToLower(strings.TrimSpace(s[:i]))
 	rest := s[i:]
+	if rest == "" || rest[0] != '<' {
+		if name == "array" || name == "map" || name == "struct" {
+			return "VARCHAR", rest
+		}
+	}
 	switch name {
 	case "array":
 		elem, r := hiveAt(rest[1:])

@@ -30,7 +30,7 @@ const (
 )
 
 // Names are the names of all the stack's components.
-var Names = []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameTrail, NameLogs, NameFlows, NameFirewall, NameQueues, NameNotify, NameEvents, NameLake, NameIngest, NameLocations, NameRAM, NameLakeFormation, NameSecurityLake, NameQuery}
+var Names = []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameTrail, NameLogs, NameFlows, NameFirewall, NameQueues, NameNotify, NameEvents, NameLake, NameIngest, NameLocations, NameRAM, NameLakeFormation, NameSecurityLake, NameQuery, NameAthena}
 
 // Names of the stack's jobs.
 const (
@@ -46,7 +46,7 @@ const (
 // Components returns the stack's components: the stores, then each service after the services it uses.
 func (s *Stack) Components() []component.Component {
 	return []component.Component{s.stores(), s.iam(), s.audit(), s.kms(), s.objects(), s.trail(), s.logDelivery(), s.flowLogs(), s.firewalls(),
-		s.queues(), s.events(), s.notifications(), s.lake(), s.ingestion(), s.locations(), s.ram(), s.lakeFormation(), s.securityLake(), s.queryEngine()}
+		s.queues(), s.events(), s.notifications(), s.lake(), s.ingestion(), s.locations(), s.ram(), s.lakeFormation(), s.securityLake(), s.queryEngine(), s.athena()}
 }
 
 // job is a periodic job that worker nodes run.

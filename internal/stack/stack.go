@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/seclake/seclake/internal/athena"
 	"github.com/seclake/seclake/internal/audit"
 	"github.com/seclake/seclake/internal/blob"
 
@@ -109,6 +110,9 @@ type Config struct {
 
 	// EventsHTTP calls EventBridge's API destinations (the API layer's invoker; nil refuses them).
 	EventsHTTP eventbus.Invoker
+
+	// Athena is how Athena runs queries.
+	Athena AthenaConfig
 }
 
 // Edits change services' configurations before they are built.
@@ -121,6 +125,7 @@ type Edits struct {
 	Queues  func(*queue.Config)
 	Events  func(*eventbus.Config)
 	Ingest  func(*ingest.Config)
+	Athena  func(*athena.Config)
 }
 
 // Intervals of the stack's periodic jobs (trail delivery's is Config.TrailInterval).
@@ -182,6 +187,8 @@ type Stack struct {
 	RAM           *ram.Service
 	// Query is the query engine (SQL over the lakes' tables).
 	Query *query.Engine
+	// Athena is Athena: work groups, named queries, query executions and the worker loop that runs them.
+	Athena *athena.Service
 }
 
 // New returns a stack that builds its services when its components start: add Components to a

@@ -2,8 +2,11 @@ package table
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apache/iceberg-go"
 	icetable "github.com/apache/iceberg-go/table"
@@ -11,7 +14,7 @@ import (
 
 // Predicate is a simple comparison of a column with literals, as a query's WHERE clause states it, for scan
 // planning: Op is one of "=", "<>", "<", "<=", ">", ">=", "in", "not in" and "between" (Values holds the low and
-// high bounds). Values are strings, int64s, float64s or bools. A predicate the plan cannot use (an unknown
+// high bounds). Values are strings, int64s, float64s, bools or times (for timestamp columns). A predicate the plan cannot use (an unknown
 // column, a literal of another type) is ignored: planning only ever prunes files that cannot match.
 type Predicate struct {
 	Column string
@@ -36,6 +39,8 @@ type Plan struct {
 	Pruned int
 	// Columns are the table's columns (Hive types), for a scan of an empty table.
 	Columns []Column
+	// Evolved is set when the table has had more than one schema: its files may not all have the same columns.
+	Evolved bool
 }
 
 // Plan returns the data files of the current snapshot of table ns.name that may hold rows matching all of preds
@@ -50,22 +55,38 @@ func (l *Lake) Plan(ctx context.Context, ns, name string, preds []Predicate) (*P
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Columns: info.Columns}
+	p := &Plan{Columns: info.Columns, Evolved: len(t.Metadata().Schemas()) > 1}
 	if t.CurrentSnapshot() == nil {
 		return p, nil
 	}
-	all, err := t.Scan().PlanFiles(ctx)
+	var timePreds []Predicate
+	rest := preds[:0:0]
+	for _, pr := range preds {
+		if len(pr.Values) > 0 {
+			if _, ok := pr.Values[0].(time.Time); ok {
+				timePreds = append(timePreds, pr)
+				continue
+			}
+		}
+		rest = append(rest, pr)
+	}
+	expr := boundFilter(t.Schema(), rest)
+	var opts []icetable.ScanOption
+	if expr != nil {
+		opts = append(opts, icetable.WithRowFilter(expr), icetable.WithCaseSensitive(false))
+	}
+	tasks, err := t.Scan(opts...).PlanFiles(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("table %s.%s: plan files: %w", ns, name, err)
 	}
-	tasks := all
-	if expr := boundFilter(t.Schema(), preds); expr != nil {
-		tasks, err = t.Scan(icetable.WithRowFilter(expr), icetable.WithCaseSensitive(false)).PlanFiles(ctx)
+	tasks = timeFilter(t.Schema(), tasks, timePreds)
+	if expr != nil || len(timePreds) > 0 {
+		total, err := dataFiles(ctx, t)
 		if err != nil {
 			return nil, fmt.Errorf("table %s.%s: plan files: %w", ns, name, err)
 		}
+		p.Pruned = total - len(tasks)
 	}
-	p.Pruned = len(all) - len(tasks)
 	names := partitionNames(t)
 	for _, task := range tasks {
 		f := task.File
@@ -83,6 +104,103 @@ func (l *Lake) Plan(ctx context.Context, ns, name string, preds []Predicate) (*P
 		p.Files = append(p.Files, df)
 	}
 	return p, nil
+}
+
+// dataFiles counts the data files of t's current snapshot: its summary's total, or its plan without a filter.
+func dataFiles(ctx context.Context, t *icetable.Table) (int, error) {
+	if sum := t.CurrentSnapshot().Summary; sum != nil {
+		if n, err := strconv.Atoi(sum.Properties["total-data-files"]); err == nil {
+			return n, nil
+		}
+	}
+	all, err := t.Scan().PlanFiles(ctx)
+	return len(all), err
+}
+
+// timeFilter keeps the tasks whose files may hold rows matching the predicates on timestamp columns, from the
+// files' bounds for the column. Those bounds are read in the unit each file has them in: the lake's writer stores
+// datetime columns as milliseconds, with statistics to match, where Iceberg's timestamps are microseconds, so
+// iceberg-go's evaluator (which takes them as microseconds) cannot be used for them; a bound below 10^14 (1973 in
+// microseconds) is taken as milliseconds.
+func timeFilter(sc *iceberg.Schema, tasks []icetable.FileScanTask, preds []Predicate) []icetable.FileScanTask {
+	if len(preds) == 0 {
+		return tasks
+	}
+	out := tasks[:0:0]
+	for _, task := range tasks {
+		keep := true
+		for _, p := range preds {
+			f, ok := sc.FindFieldByNameCaseInsensitive(p.Column)
+			if !ok {
+				continue
+			}
+			switch f.Type.(type) {
+			case iceberg.TimestampType, iceberg.TimestampTzType:
+			default:
+				continue
+			}
+			lo, okLo := boundMicros(task.File.LowerBoundValues()[f.ID])
+			hi, okHi := boundMicros(task.File.UpperBoundValues()[f.ID])
+			if okLo && okHi && !mayMatch(p, lo, hi) {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, task)
+		}
+	}
+	return out
+}
+
+// boundMicros decodes a timestamp bound (8 bytes, little endian) into microseconds.
+func boundMicros(b []byte) (int64, bool) {
+	if len(b) != 8 {
+		return 0, false
+	}
+	v := int64(binary.LittleEndian.Uint64(b))
+	if v > -1e14 && v < 1e14 {
+		v *= 1000
+	}
+	return v, true
+}
+
+// mayMatch reports whether a file whose column lies in [lo, hi] (microseconds) may hold rows matching p.
+func mayMatch(p Predicate, lo, hi int64) bool {
+	us := func(i int) (int64, bool) {
+		if i >= len(p.Values) {
+			return 0, false
+		}
+		t, ok := p.Values[i].(time.Time)
+		return t.UnixMicro(), ok
+	}
+	v, ok := us(0)
+	if !ok {
+		return true
+	}
+	switch strings.ToLower(p.Op) {
+	case "=":
+		return lo <= v && v <= hi
+	case "<":
+		return lo < v
+	case "<=":
+		return lo <= v
+	case ">":
+		return hi > v
+	case ">=":
+		return hi >= v
+	case "between":
+		w, ok := us(1)
+		return !ok || (hi >= v && lo <= w)
+	case "in":
+		for i := range p.Values {
+			if x, ok := us(i); !ok || (lo <= x && x <= hi) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // partitionNames maps the partition field IDs of t's spec to their source columns' names.

@@ -12,10 +12,10 @@ import (
 func TestHelpExplainsEveryCommand(t *testing.T) {
 	out, code := runSeclake(t, "--help")
 	require.Equal(t, 0, code, out)
-	for _, want := range []string{"serve", "audit verify", "trail validate", "events failures", "events redrive", "ingest", "version", "Quick start", "sts get-caller-identity"} {
+	for _, want := range []string{"serve", "audit verify", "trail validate", "events failures", "events redrive", "ingest", "query", "version", "Quick start", "sts get-caller-identity"} {
 		require.Contains(t, out, want)
 	}
-	for _, cmd := range [][]string{{"serve"}, {"audit", "verify"}, {"trail", "validate"}, {"ingest"}, {"ingest", "add"}} {
+	for _, cmd := range [][]string{{"serve"}, {"audit", "verify"}, {"trail", "validate"}, {"ingest"}, {"ingest", "add"}, {"query"}} {
 		out, code := runSeclake(t, append(cmd, "--help")...)
 		require.Equal(t, 0, code, out)
 		require.Contains(t, out, "Usage: seclake "+strings.Join(cmd, " "), out)

@@ -1,0 +1,20 @@
+package config
+
+import "errors"
+
+// Athena configures how Athena runs queries.
+type Athena struct {
+	// Concurrency is how many queries of one work group run at once across the cluster; the others wait
+	// QUEUED (0: the default, 4).
+	Concurrency int `json:"concurrency"`
+	// Workers is how many queries one node that runs jobs runs at once (0: the default, 8).
+	Workers int `json:"workers"`
+}
+
+// validate checks the Athena settings.
+func (a Athena) validate() error {
+	if a.Concurrency < 0 || a.Workers < 0 {
+		return errors.New("athena.concurrency and athena.workers must be positive (or 0 for the default)")
+	}
+	return nil
+}
