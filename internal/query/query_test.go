@@ -188,3 +188,18 @@ func TestConcurrentQueriesAndCancel(t *testing.T) {
 	require.True(t, ok, "%v", err)
 	require.Equal(t, query.CodeUserCancelled, ae.Code)
 }
+
+// TestNewCommitsAreSeen: a query after an append sees its rows (plans are kept per metadata file only).
+func TestNewCommitsAreSeen(t *testing.T) {
+	e := newLake(t)
+	name := e.appendTo(t, vpcflow.New(), []byte(flows()), "vpc_flow")
+	alice := e.user(t, "alice", readAll...)
+	sql := "SELECT count(*) FROM " + lakeDB + "." + name + " WHERE eventday = '20231114'"
+	for want := 4; want <= 12; want += 4 {
+		_, rows, _ := run(t, e.st.Query, alice, sql)
+		require.Equal(t, [][]string{{fmt.Sprint(want)}}, rows)
+		_, rows, _ = run(t, e.st.Query, alice, sql) // the same plan again
+		require.Equal(t, [][]string{{fmt.Sprint(want)}}, rows)
+		e.appendTo(t, vpcflow.New(), []byte(flows()), "vpc_flow")
+	}
+}
