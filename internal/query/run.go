@@ -45,16 +45,15 @@ func (e *Engine) query(ctx context.Context, req Request) (Rows, error) {
 		needed := neededColumns(p, t)
 		for _, f := range t.plan.Files {
 			jobs = append(jobs, fetchJob{file: f, reader: t.reader, needed: needed})
-			stats.DataScannedBytes += f.Size
 		}
 	}
 	stats.FilesRead = len(jobs)
-	if stats.DataScannedBytes > memLimit {
+	files, read, err := e.fetch(ctx, jobs, e.cfg.Threads, memLimit)
+	if errors.Is(err, errOverBudget) {
 		return nil, userError(CodeExceededMemoryLimit, req.SQL, unknownLoc,
-			"Query would read %d bytes of data files, over the per-query memory limit of %s: narrow it with a WHERE on "+
-				"region, accountid, eventday or time_dt, or ask for a higher limit", stats.DataScannedBytes, bytesText(memLimit))
+			"Query would read more of its data files than the per-query memory limit of %s holds: narrow it with a "+
+				"WHERE on region, accountid, eventday or time_dt, or fewer columns, or ask for a higher limit", bytesText(memLimit))
 	}
-	files, read, err := e.fetch(ctx, jobs, e.cfg.Threads)
 	if err != nil {
 		return nil, err
 	}
