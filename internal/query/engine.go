@@ -37,6 +37,7 @@ type Engine struct {
 	mu     sync.RWMutex // guards cfg.Governor
 	parser *sql.DB
 	spares *spares
+	plans  plans
 }
 
 // SetGovernor sets the Governor of the queries that start after it (nil: IAM only), for wiring that builds Lake

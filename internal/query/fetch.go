@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -40,11 +41,32 @@ type fetchJob struct {
 	file   table.DataFile
 	reader *actor.Caller
 	needed map[string]bool
+	budget *memBudget
+}
+
+// errOverBudget is a query's data over its memory limit.
+var errOverBudget = errors.New("query: the data files to read are over the memory limit")
+
+// memBudget is what a query's decrypted files may take of its memory limit, taken before each read.
+type memBudget struct{ left int64 }
+
+func (b *memBudget) take(n int64) error {
+	if b == nil {
+		return nil
+	}
+	if atomic.AddInt64(&b.left, -n) < 0 {
+		return errOverBudget
+	}
+	return nil
 }
 
 // fetch reads the jobs' files through the object store, each as its reader, into memfds, a few at a time. On an
 // error it closes what it made.
-func (e *Engine) fetch(ctx context.Context, jobs []fetchJob, parallel int) ([]*memFile, int64, error) {
+func (e *Engine) fetch(ctx context.Context, jobs []fetchJob, parallel int, budget int64) ([]*memFile, int64, error) {
+	b := &memBudget{left: budget}
+	for i := range jobs {
+		jobs[i].budget = b
+	}
 	out := make([]*memFile, len(jobs))
 	read := make([]int64, len(jobs))
 	errs := make([]error, len(jobs))
@@ -61,6 +83,9 @@ func (e *Engine) fetch(ctx context.Context, jobs []fetchJob, parallel int) ([]*m
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		closeAll(out)
+		if errors.Is(err, errOverBudget) {
+			return nil, 0, errOverBudget
+		}
 		for _, e := range errs { // the first user-facing error is the answer
 			var ae *awserr.Error
 			if errors.As(e, &ae) {
@@ -96,6 +121,9 @@ var sparseMin int64 = 2 * tailSize
 func (e *Engine) fetchOne(ctx context.Context, j fetchJob) (*memFile, int64, error) {
 	if j.needed != nil && j.file.Size > sparseMin {
 		return e.fetchSparse(ctx, j, j.needed)
+	}
+	if err := j.budget.take(j.file.Size); err != nil {
+		return nil, 0, err
 	}
 	got, err := e.cfg.Objects.GetObject(ctx, j.reader, objstore.GetInput{Bucket: j.file.Bucket, Key: j.file.Key})
 	if err != nil {

@@ -45,7 +45,12 @@ const keyPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User 
 
 func newLake(t testing.TB) *lakeEnv {
 	t.Helper()
-	st := stacktest.Start(t, clock.System)
+	return newLakeOn(t, stacktest.Start(t, clock.System))
+}
+
+// newLakeOn is newLake on a started stack.
+func newLakeOn(t testing.TB, st *stack.Stack) *lakeEnv {
+	t.Helper()
 	_, err := st.IAM.Bootstrap(ctx, iam.BootstrapInput{AccountID: acct})
 	require.NoError(t, err)
 	root := &actor.Caller{Identity: actor.Identity{Type: actor.TypeRoot, Account: acct, ARN: actor.RootARN(acct), ID: acct},

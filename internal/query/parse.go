@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/seclake/seclake/internal/table"
 )
@@ -476,6 +477,9 @@ func resolvePred(p table.Predicate, eval func(*fold) (any, bool)) (table.Predica
 		x, ok := eval(f)
 		if !ok {
 			return p, false
+		}
+		if t, isTime := x.(time.Time); isTime && f.volatile {
+			x = t.Truncate(time.Minute) // a lower bound lowered still holds, and plans of the same minute are shared
 		}
 		vals[i] = x
 	}

@@ -9,7 +9,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/seclake/seclake/internal/app/stacktest"
 	"github.com/seclake/seclake/internal/awserr"
+	"github.com/seclake/seclake/internal/clock"
 	"github.com/seclake/seclake/internal/query"
 	"github.com/seclake/seclake/internal/source/vpcflow"
 )
@@ -30,8 +32,14 @@ func flows() string {
 
 // TestSelectAsIAMUser: a user whose IAM policy allows glue:GetTable, s3:GetObject and kms:Decrypt reads the lake's
 // rows by the names Athena uses; one without s3:GetObject or kms:Decrypt is refused naming the action.
-func TestSelectAsIAMUser(t *testing.T) {
-	e := newLake(t)
+func TestSelectAsIAMUser(t *testing.T) { testSelectAsIAMUser(t, newLake(t)) }
+
+// TestSelectAsIAMUserOnPostgres is TestSelectAsIAMUser with the catalog in PostgreSQL (SECLAKE_TEST_POSTGRES).
+func TestSelectAsIAMUserOnPostgres(t *testing.T) {
+	testSelectAsIAMUser(t, newLakeOn(t, stacktest.StartOn(t, clock.System, stacktest.Postgres(t))))
+}
+
+func testSelectAsIAMUser(t *testing.T, e *lakeEnv) {
 	name := e.appendTo(t, vpcflow.New(), []byte(flows()), "vpc_flow")
 	alice := e.user(t, "alice", readAll...)
 	q := e.st.Query
@@ -187,4 +195,19 @@ func TestConcurrentQueriesAndCancel(t *testing.T) {
 	ae, ok := awserr.As(err)
 	require.True(t, ok, "%v", err)
 	require.Equal(t, query.CodeUserCancelled, ae.Code)
+}
+
+// TestNewCommitsAreSeen: a query after an append sees its rows (plans are kept per metadata file only).
+func TestNewCommitsAreSeen(t *testing.T) {
+	e := newLake(t)
+	name := e.appendTo(t, vpcflow.New(), []byte(flows()), "vpc_flow")
+	alice := e.user(t, "alice", readAll...)
+	sql := "SELECT count(*) FROM " + lakeDB + "." + name + " WHERE eventday = '20231114'"
+	for want := 4; want <= 12; want += 4 {
+		_, rows, _ := run(t, e.st.Query, alice, sql)
+		require.Equal(t, [][]string{{fmt.Sprint(want)}}, rows)
+		_, rows, _ = run(t, e.st.Query, alice, sql) // the same plan again
+		require.Equal(t, [][]string{{fmt.Sprint(want)}}, rows)
+		e.appendTo(t, vpcflow.New(), []byte(flows()), "vpc_flow")
+	}
 }

@@ -92,7 +92,8 @@ func (e *Engine) resolveOne(ctx context.Context, req Request, ref tableRef, pred
 			"Table '%s.%s.%s' is not an Iceberg table of a data lake: only the lake's tables can be queried",
 			defaultCatalog, target.Database, target.Table)
 	}
-	if r.plan, err = e.cfg.Catalog.Plan(ctx, tsc, target.Database, target.Table, preds); err != nil {
+	r.plan, err = e.plans.plan(ctx, e.cfg.Catalog, tsc, target.Database, target.Table, t.Iceberg.MetadataLocation, preds)
+	if err != nil {
 		return nil, notFound(err, req.SQL, ref, target.Database, target.Table)
 	}
 	return r, nil

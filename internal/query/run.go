@@ -38,27 +38,10 @@ func (e *Engine) query(ctx context.Context, req Request) (Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	var jobs []fetchJob
-	var stats Stats
-	for _, t := range tables {
-		stats.FilesPruned += t.plan.Pruned
-		needed := neededColumns(p, t)
-		for _, f := range t.plan.Files {
-			jobs = append(jobs, fetchJob{file: f, reader: t.reader, needed: needed})
-			stats.DataScannedBytes += f.Size
-		}
-	}
-	stats.FilesRead = len(jobs)
-	if stats.DataScannedBytes > memLimit {
-		return nil, userError(CodeExceededMemoryLimit, req.SQL, unknownLoc,
-			"Query would read %d bytes of data files, over the per-query memory limit of %s: narrow it with a WHERE on "+
-				"region, accountid, eventday or time_dt, or ask for a higher limit", stats.DataScannedBytes, bytesText(memLimit))
-	}
-	files, read, err := e.fetch(ctx, jobs, e.cfg.Threads)
+	files, stats, err := e.readTables(ctx, req.SQL, p, tables, memLimit)
 	if err != nil {
 		return nil, err
 	}
-	stats.DataScannedBytes = read
 	paths := make([]string, len(files))
 	for i, f := range files {
 		paths[i] = f.Path
@@ -100,6 +83,28 @@ func (e *Engine) query(ctx context.Context, req Request) (Rows, error) {
 	}
 	r.stats, r.start = stats, start
 	return r, nil
+}
+
+// readTables reads the data files of the tables' plans into memfds, as each table's reader.
+func (e *Engine) readTables(ctx context.Context, sql string, p *parsed, tables []*resolved, memLimit int64) ([]*memFile, Stats, error) {
+	var jobs []fetchJob
+	var stats Stats
+	for _, t := range tables {
+		stats.FilesPruned += t.plan.Pruned
+		needed := neededColumns(p, t)
+		for _, f := range t.plan.Files {
+			jobs = append(jobs, fetchJob{file: f, reader: t.reader, needed: needed})
+		}
+	}
+	stats.FilesRead = len(jobs)
+	files, read, err := e.fetch(ctx, jobs, e.cfg.Threads, memLimit)
+	if errors.Is(err, errOverBudget) {
+		return nil, stats, userError(CodeExceededMemoryLimit, sql, unknownLoc,
+			"Query would read more of its data files than the per-query memory limit of %s holds: narrow it with a "+
+				"WHERE on region, accountid, eventday or time_dt, or fewer columns, or ask for a higher limit", bytesText(memLimit))
+	}
+	stats.DataScannedBytes = read
+	return files, stats, err
 }
 
 // neededColumns are the top-level columns of t that the statement may read, or nil for all of them.

@@ -28,6 +28,9 @@ type rangeReader struct {
 }
 
 func (r *rangeReader) get(start, end int64) ([]byte, error) { // end exclusive
+	if err := r.j.budget.take(end - start); err != nil {
+		return nil, err
+	}
 	got, err := r.e.cfg.Objects.GetObject(r.ctx, r.j.reader, objstore.GetInput{Bucket: r.j.file.Bucket,
 		Key: r.j.file.Key, Range: &objstore.Range{Start: start, End: end - 1}})
 	if err != nil {
