@@ -72,6 +72,8 @@ type Roles interface {
 	EnsureRole(ctx context.Context, owner *actor.Caller, name, path, trust, policyName, policy string) (arn string, err error)
 	DeleteRole(ctx context.Context, owner *actor.Caller, name, policyName string) error
 	RoleExists(ctx context.Context, owner *actor.Caller, arn string) (bool, error)
+	// EnsureServiceLinkedRole creates the service-linked role of a service in the owner's account, if absent.
+	EnsureServiceLinkedRole(ctx context.Context, owner *actor.Caller, service string) (arn string, err error)
 }
 
 // Queues creates the subscriber's queues: a main queue with a dead-letter queue and a queue policy.

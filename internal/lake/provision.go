@@ -131,6 +131,9 @@ func (s *Service) apply(ctx context.Context, dl *DataLake) *failure {
 		return failed(err, "Check that the account may create the bucket, then call UpdateDataLake again.")
 	}
 	dl.BucketARN = "arn:aws:s3:::" + info.Bucket
+	if f := s.ensureServiceLinkedRoles(ctx, owner); f != nil {
+		return f
+	}
 	if e := dl.Encryption; e != nil && s.cfg.Buckets != nil {
 		keyARN := ""
 		if e.KMSKeyID != "" && e.KMSKeyID != S3ManagedKey {
