@@ -29,6 +29,9 @@ const EventSource = "securitylake.amazonaws.com"
 type Lakes interface {
 	Create(ctx context.Context, owner *actor.Caller, region, kmsKey string) (table.LakeInfo, error)
 	Get(ctx context.Context, account, region string) (table.LakeInfo, bool, error)
+	// AddReplicated adds a data file replicated into the rollup lake's bucket from a contributing region's lake
+	// to the rollup lake's table (table.ErrNotCommitted: not yet).
+	AddReplicated(ctx context.Context, account, region string, contributing []string, key string) (bool, error)
 }
 
 // Buckets is what the control plane needs of S3 to keep a lake's bucket as configured: its default encryption
@@ -88,6 +91,8 @@ type Queues interface {
 // bucket, for NotifyCommitted (objstore's subscriptions of kind lake, delivered by s3notify).
 type DataFiles interface {
 	SubscribeDataFiles(ctx context.Context, bucket, prefix string) error
+	// SubscribeReplicas has the data files written into a rollup lake's bucket recorded for AddReplica.
+	SubscribeReplicas(ctx context.Context, bucket string) error
 }
 
 // Collection says when ingestion last committed rows to account's lake in region, per source table and the

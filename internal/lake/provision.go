@@ -201,7 +201,7 @@ func (s *Service) replicate(ctx context.Context, owner *actor.Caller, dl *DataLa
 	if err := s.cfg.Buckets.SetReplication(ctx, owner, bucket, r.RoleARN, to); err != nil {
 		return failed(err, "Check the replication role "+r.RoleARN+" and the rollup regions' lakes, then call UpdateDataLake again.")
 	}
-	return nil
+	return s.subscribeReplicas(ctx, to)
 }
 
 // checkKey resolves the lake key and tries it as Security Lake will use it: as its service principal, through

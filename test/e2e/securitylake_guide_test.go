@@ -207,7 +207,8 @@ func newGuide(t *testing.T, s *server) *guide {
 // key policy pasted with its "AWS:" typo is refused with a pointer to the statement and the principal key;
 // update-data-lake with each region's key answers INITIALIZED and list-data-lakes shows COMPLETED; new data files
 // in both regions are SSE-KMS under their region's key; a file ingested in ap-northeast-3 shows replication
-// COMPLETED there and REPLICA (SSE-KMS under the rollup key) in ap-northeast-1. Then the second guide's
+// COMPLETED there and REPLICA (SSE-KMS under the rollup key) in ap-northeast-1, and its rows are in the rollup
+// region's table (get-partitions shows region=ap-northeast-3). Then the second guide's
 // subscriber: once a message arrives on its queue, the boto3 snippet (assume the role with the external ID, list
 // the bucket) works as written.
 func TestSecurityLakeGuideTwoRegions(t *testing.T) {
@@ -299,6 +300,20 @@ func TestSecurityLakeGuideTwoRegions(t *testing.T) {
 	require.Equal(t, "REPLICA", replica.ReplicationStatus)
 	require.Equal(t, "aws:kms", replica.ServerSideEncryption)
 	require.Equal(t, g.keys[rollupRegion], replica.SSEKMSKeyId)
+
+	// The rollup region's table has the contributing region's rows, in its partition (Glue's view of it).
+	require.Eventually(t, func() bool {
+		out := g.must(t, rollupRegion, "glue", "get-partitions", "--database-name", "amazon_security_lake_glue_db_ap_northeast_1",
+			"--table-name", "amazon_security_lake_table_ap_northeast_1_vpc_flow_2_0")
+		var parts struct{ Partitions []struct{ Values []string } }
+		require.NoError(t, json.Unmarshal([]byte(out), &parts), out)
+		for _, p := range parts.Partitions {
+			if p.Values[0] == contribRegion {
+				return true
+			}
+		}
+		return false
+	}, 30*time.Second, 200*time.Millisecond, "the replicated file is not in the rollup table")
 
 	guideSubscriber(t, g)
 }
