@@ -35,6 +35,8 @@ Commands:
   events redrive Queue the kept ones for delivery again, once their policy or endpoint is fixed.
   ingest         Register locations whose raw logs become rows in the lake (add, list, get, remove), and
                  report ingestion (status, failures, set-aside): a client of seclake's ingestion API.
+  lake doctor    Check every path of a data lake (bucket, keys, replication, subscribers, queues, ingest
+                 locations) with the policy engine; print what will fail and the statement that fixes it.
   ocsf validate  Check OCSF JSON lines of any class against the OCSF 1.1.0 schema, e.g. before a custom source.
   version        Print the version.
 
@@ -86,6 +88,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return eventsCommand(args[1:], stdout, stderr)
 	case "ingest":
 		return ingestCommand(args[1:], stdout, stderr)
+	case "lake":
+		return lakeCommand(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "seclake", version)
 		return 0

@@ -122,6 +122,8 @@ type Config struct {
 	Queues   Queues
 	// DataFiles, when set, has subscribers with an SQS notification told of each new data file.
 	DataFiles DataFiles
+	// Probe, when set, answers CheckDataLake's questions.
+	Probe Probe
 	// Collection, when set, makes GetDataLakeSources report COLLECTING for the sources with recent commits.
 	Collection Collection
 	// Seal seals the secrets the lake keeps (HTTPS notification API keys); nil: they are not kept.

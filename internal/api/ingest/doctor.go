@@ -1,0 +1,38 @@
+package ingest
+
+import (
+	"context"
+
+	"github.com/seclake/seclake/internal/api"
+	"github.com/seclake/seclake/internal/lake"
+)
+
+type checkInput struct {
+	Region string `json:"-" location:"querystring" name:"region"`
+}
+
+type checkOutput struct {
+	Region string       `json:"region"`
+	Failed int          `json:"failed"`
+	Checks []lake.Check `json:"checks"`
+}
+
+func (h *handler) checkDataLake(ctx context.Context, c *api.Call, in *checkInput) (*checkOutput, error) {
+	checks, err := h.lakes.CheckDataLake(ctx, c.Caller, in.Region)
+	if err != nil {
+		return nil, err
+	}
+	out := &checkOutput{Region: in.Region, Checks: checks}
+	if out.Region == "" {
+		out.Region = c.Caller.Region
+	}
+	for _, ch := range checks {
+		if !ch.OK {
+			out.Failed++
+		}
+	}
+	if out.Checks == nil {
+		out.Checks = []lake.Check{}
+	}
+	return out, nil
+}
