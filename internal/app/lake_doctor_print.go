@@ -2,9 +2,13 @@ package app
 
 import (
 	"bytes"
+	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
+	"time"
 )
 
 // PrintDoctor prints CheckDataLake's answer: a line per check (OK or FAIL), and for each failure why and the
@@ -45,4 +49,61 @@ func PrintDoctor(w io.Writer, answer json.RawMessage, asJSON bool) (int, error) 
 	}
 	fmt.Fprintf(w, "\n%d checks of the data lake in %s, %d failed.\n", len(out.Checks), out.Region, out.Failed)
 	return out.Failed, nil
+}
+
+// reencryption is GetReencryption's and StartReencryption's answer.
+type reencryption struct {
+	Reencryption struct {
+		Region, KmsKeyArn, Status, Cursor, Reason string
+		Examined, Reencrypted, Skipped            int64
+	}
+}
+
+// Reencrypt starts the re-encryption of the lake req names (its Endpoint, Region and Query) and prints it; with
+// wait, it polls GetReencryption every second and prints the progress until the job ends. It returns 1 when
+// the job failed.
+func Reencrypt(ctx context.Context, w io.Writer, req IngestRequest, wait, asJSON bool) (int, error) {
+	c, err := newIngestClient(ctx, req.Region)
+	if err != nil {
+		return 0, err
+	}
+	start := req
+	start.Method, start.Path, start.Query = http.MethodPost, "/v1/lake/reencryption", nil
+	start.Body = map[string]string{"region": req.Region}
+	answer, err := c.call(ctx, start)
+	last := ""
+	for err == nil {
+		var r reencryption
+		if err = json.Unmarshal(answer, &r); err != nil {
+			break
+		}
+		j := r.Reencryption
+		line := fmt.Sprintf("%s: %d objects examined, %d re-encrypted, %d already under %s", j.Status, j.Examined, j.Reencrypted,
+			j.Skipped, cmp.Or(j.KmsKeyArn, "SSE-S3"))
+		switch {
+		case asJSON && (!wait || j.Status != "RUNNING"):
+			_, err = w.Write(append(answer, '\n'))
+		case !asJSON && line != last:
+			fmt.Fprintln(w, line)
+		}
+		last = line
+		if j.Status == "FAILED" {
+			if !asJSON {
+				fmt.Fprintln(w, j.Reason)
+			}
+			return 1, err
+		}
+		if !wait || j.Status != "RUNNING" || err != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(time.Second):
+		}
+		get := req
+		get.Path = "/v1/lake/reencryption"
+		answer, err = c.call(ctx, get)
+	}
+	return 0, err
 }

@@ -124,6 +124,8 @@ type Config struct {
 	DataFiles DataFiles
 	// Probe, when set, answers CheckDataLake's questions.
 	Probe Probe
+	// Objects, when set, re-encrypts the lakes' objects (StartReencryption).
+	Objects LakeObjects
 	// Collection, when set, makes GetDataLakeSources report COLLECTING for the sources with recent commits.
 	Collection Collection
 	// Seal seals the secrets the lake keeps (HTTPS notification API keys); nil: they are not kept.

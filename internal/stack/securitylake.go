@@ -26,7 +26,7 @@ func (s *Stack) securityLake() component.Component {
 		Start: func(context.Context) error {
 			svc, err := lake.New(lake.Config{Store: s.Meta, Authz: s.IAM, Lakes: s.Lakes, Buckets: lakeBuckets{s.Objects, s.Recorder},
 				Keys: lakeKeys{kms: s.KMS, rec: s.Recorder}, Accounts: lakeAccounts{s.IAM}, Roles: lakeRoles{s.IAM, s.Recorder},
-				Queues: lakeQueues{s.Queues, s.Recorder}, DataFiles: lakeDataFiles{s.Objects}, Probe: lakeProbe{s},
+				Queues: lakeQueues{s.Queues, s.Recorder}, DataFiles: lakeDataFiles{s.Objects}, Probe: lakeProbe{s}, Objects: lakeObjects{s.Objects, s.Recorder},
 				Collection: lakeCollection{s}, Seal: s.Seal, Clock: s.cfg.Clock, Rand: s.cfg.Rand, Region: s.cfg.Region,
 				Logger: s.cfg.Logger.With("service", "securitylake")})
 			if err != nil {
@@ -38,6 +38,9 @@ func (s *Stack) securityLake() component.Component {
 		},
 		Jobs: []component.Job{job(JobLakeProvision, LakeProvisionInterval, func(ctx context.Context) error {
 			_, err := s.SecurityLake.Provision(ctx)
+			return err
+		}), job(JobLakeReencrypt, LakeProvisionInterval, func(ctx context.Context) error {
+			_, err := s.SecurityLake.RunReencryption(ctx)
 			return err
 		})},
 	}

@@ -33,6 +33,9 @@ func (d lakeDataFiles) SubscribeReplicas(ctx context.Context, bucket string) err
 type lakeEvents struct{ l *lake.Service }
 
 func (e lakeEvents) LakeEvent(ctx context.Context, ev *objstore.Event, subscription string) error {
+	if ev.Name == "ObjectCreated:Copy" && ev.Principal == lake.EventSource {
+		return nil // the lake's re-encryption of a file it already announced
+	}
 	if subscription == lakeReplicaSubscription {
 		if !strings.HasPrefix(ev.Name, "ObjectCreated:") {
 			return nil

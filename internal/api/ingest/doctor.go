@@ -36,3 +36,31 @@ func (h *handler) checkDataLake(ctx context.Context, c *api.Call, in *checkInput
 	}
 	return out, nil
 }
+
+type reencryptInput struct {
+	Region string `json:"region,omitempty"`
+}
+
+type getReencryptInput struct {
+	Region string `json:"-" location:"querystring" name:"region"`
+}
+
+type reencryptOutput struct {
+	Reencryption *lake.Reencryption `json:"reencryption"`
+}
+
+func (h *handler) startReencryption(ctx context.Context, c *api.Call, in *reencryptInput) (*reencryptOutput, error) {
+	r, err := h.lakes.StartReencryption(ctx, c.Caller, in.Region)
+	if err != nil {
+		return nil, err
+	}
+	return &reencryptOutput{Reencryption: r}, nil
+}
+
+func (h *handler) getReencryption(ctx context.Context, c *api.Call, in *getReencryptInput) (*reencryptOutput, error) {
+	r, err := h.lakes.GetReencryption(ctx, c.Caller, in.Region)
+	if err != nil {
+		return nil, err
+	}
+	return &reencryptOutput{Reencryption: r}, nil
+}

@@ -1,7 +1,7 @@
 // Package ingest serves seclake's own ingestion API (REST-JSON, signing name "seclake"): the registered
 // locations whose objects are ingested into the lake (AddIngestLocation, ListIngestLocations,
 // GetIngestLocation, RemoveIngestLocation) and the engine's progress (GetIngestStatus, ListIngestFailures,
-// ListSetAsideRecords), and the lake doctor (CheckDataLake). AWS has no such API, so its botocore-format model ships with seclake (model/): with
+// ListSetAsideRecords), the lake doctor (CheckDataLake) and re-encryption (StartReencryption, GetReencryption). AWS has no such API, so its botocore-format model ships with seclake (model/): with
 // AWS_DATA_PATH pointing there, `aws seclake …` and boto3's client("seclake") speak it unchanged.
 package ingest
 
@@ -34,6 +34,8 @@ func New(locations *location.Service, lakes *lake.Service) *api.Service {
 			api.REST("ListIngestFailures", "GET /v1/ingest/failures", "seclake:ListIngestFailures", true, h.failures),
 			api.REST("ListSetAsideRecords", "GET /v1/ingest/set-aside", "seclake:ListSetAsideRecords", true, h.setAside),
 			api.REST("CheckDataLake", "GET /v1/lake/check", "seclake:CheckDataLake", true, h.checkDataLake),
+			api.REST("StartReencryption", "POST /v1/lake/reencryption", "seclake:StartReencryption", false, h.startReencryption),
+			api.REST("GetReencryption", "GET /v1/lake/reencryption", "seclake:GetReencryption", true, h.getReencryption),
 		),
 	}
 }
