@@ -54,8 +54,12 @@ type Reencryption struct {
 	Updated     time.Time `json:"updatedAt"`
 }
 
-// reencryptBatch is how many objects a run of the job handles per lake before saving its cursor.
-const reencryptBatch = 100
+// reencryptBatch is how many objects the job handles per lake before saving its cursor, and
+// reencryptBatchesPerRun how many batches a run handles per lake (up to 2,000 objects a second).
+const (
+	reencryptBatch         = 100
+	reencryptBatchesPerRun = 20
+)
 
 // StartReencryption starts (or resumes) re-encrypting the existing objects of the caller's lake in region under
 // the lake's current key, and returns the job. Starting again while it runs for the same key changes nothing; a
@@ -148,16 +152,22 @@ func (s *Service) RunReencryption(ctx context.Context) (int64, error) {
 	var n int64
 	var errs []error
 	for _, j := range jobs {
-		done, err := s.reencryptBatch(ctx, j)
-		n += done
-		errs = append(errs, err)
+		for range reencryptBatchesPerRun {
+			done, more, err := s.reencryptBatch(ctx, &j)
+			n += done
+			if err != nil || !more {
+				errs = append(errs, err)
+				break
+			}
+		}
 	}
 	return n, errors.Join(errs...)
 }
 
 // reencryptBatch re-encrypts the next objects of a job as the lake's principal, and saves the progress; a
-// refusal fails the job with the statement to add (starting it again resumes at the object refused).
-func (s *Service) reencryptBatch(ctx context.Context, j Reencryption) (int64, error) {
+// refusal fails the job with the statement to add (starting it again resumes at the object refused). It
+// reports whether the job goes on.
+func (s *Service) reencryptBatch(ctx context.Context, j *Reencryption) (int64, bool, error) {
 	var dl DataLake
 	found := false
 	if err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
@@ -165,7 +175,7 @@ func (s *Service) reencryptBatch(ctx context.Context, j Reencryption) (int64, er
 		found, err = getJSON(tx, tableLakes, key(j.Account, j.Region), &dl)
 		return err
 	}); err != nil || !found {
-		return 0, err
+		return 0, false, err
 	}
 	bucket := bucketName(dl.BucketARN)
 	sp := actor.ServicePrincipal(EventSource, j.Region, s.cfg.Clock.Now(), actor.Source{ARN: dl.ARN, Account: dl.Account})
@@ -193,13 +203,14 @@ func (s *Service) reencryptBatch(ctx context.Context, j Reencryption) (int64, er
 	switch {
 	case err != nil:
 		if _, ok := awserr.As(err); !ok {
-			return done, s.saveJob(ctx, j) // kept running; the next run tries again
+			return done, false, s.saveJob(ctx, *j) // kept running; the next run tries again
 		}
-		j.Status, j.Reason = ReencryptFailed, s.reencryptRefused(dl, j, err)
+		j.Status, j.Reason = ReencryptFailed, s.reencryptRefused(dl, *j, err)
 	case !more:
 		j.Status = ReencryptCompleted
 	}
-	return done, s.saveJob(ctx, j)
+	err = s.saveJob(ctx, *j)
+	return done, err == nil && j.Status == ReencryptRunning, err
 }
 
 // reencryptRefused words a refusal: what was refused and, for the lake key, the statement to add.

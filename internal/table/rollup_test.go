@@ -15,33 +15,21 @@ import (
 	"github.com/seclake/seclake/internal/iam"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/source/vpcflow"
+	"github.com/seclake/seclake/internal/stack"
 	"github.com/seclake/seclake/internal/table"
 )
 
-// TestAddReplicatedToTheRollupTable: data files of a contributing region's lake (ap-northeast-3), copied into the
-// rollup region's bucket (ap-northeast-1) as S3 replication does, join the rollup lake's table with their
-// partition (region=ap-northeast-3): once, however often the replica is announced; a file the contributing lake
-// has not committed waits; metadata files are ignored; and a compaction in the contributing lake replaces, in the
-// rollup table too, the files it rewrote, so no row is counted twice.
-func TestAddReplicatedToTheRollupTable(t *testing.T) {
-	clk := clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
-	st := stacktest.Start(t, clk)
-	const contrib, rollup = "ap-northeast-3", "ap-northeast-1"
+// The regions of the rollup tests: ap-northeast-3 contributes to ap-northeast-1.
+const contrib, rollup = "ap-northeast-3", "ap-northeast-1"
+
+// replicatingLakes creates the account's lakes in both regions and S3 replication from the contributing lake's
+// bucket to the rollup's, as Security Lake configures it.
+func replicatingLakes(t testing.TB, st *stack.Stack) (from, to table.LakeInfo) {
+	t.Helper()
 	from, err := st.Lakes.Create(ctx, root, contrib, "")
 	require.NoError(t, err)
-	to, err := st.Lakes.Create(ctx, root, rollup, "")
+	to, err = st.Lakes.Create(ctx, root, rollup, "")
 	require.NoError(t, err)
-	src, err := table.AWS("vpc_flow")
-	require.NoError(t, err)
-	tableIn := func(region string) *table.Table {
-		l, err := st.Lakes.Open(ctx, acct, region)
-		require.NoError(t, err)
-		tbl, err := l.Table(ctx, src)
-		require.NoError(t, err)
-		return tbl
-	}
-	source, target := tableIn(contrib), tableIn(rollup)
-	// S3 replication from the contributing lake's bucket to the rollup's, as Security Lake configures it.
 	_, err = st.IAM.CreateRole(ctx, root, iam.CreateRoleInput{Name: "replication",
 		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`})
 	require.NoError(t, err)
@@ -54,6 +42,28 @@ func TestAddReplicatedToTheRollupTable(t *testing.T) {
 	require.NoError(t, st.Objects.PutBucketReplication(ctx, root, from.Bucket, &objstore.Replication{Role: "arn:aws:iam::" + acct + ":role/replication",
 		Rules: []objstore.ReplicationRule{{ID: "rollup", Priority: &prio, Status: "Enabled", Filter: &objstore.LifecycleFilter{Prefix: &all},
 			DeleteMarkerReplication: &objstore.ReplicationSwitch{Status: "Disabled"}, Destination: objstore.ReplicationDestination{Bucket: "arn:aws:s3:::" + to.Bucket}}}}))
+	return from, to
+}
+
+// TestAddReplicatedToTheRollupTable: data files of a contributing region's lake (ap-northeast-3), copied into the
+// rollup region's bucket (ap-northeast-1) as S3 replication does, join the rollup lake's table with their
+// partition (region=ap-northeast-3): once, however often the replica is announced; a file the contributing lake
+// has not committed waits; metadata files are ignored; and a compaction in the contributing lake replaces, in the
+// rollup table too, the files it rewrote, so no row is counted twice.
+func TestAddReplicatedToTheRollupTable(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
+	st := stacktest.Start(t, clk)
+	from, to := replicatingLakes(t, st)
+	src, err := table.AWS("vpc_flow")
+	require.NoError(t, err)
+	tableIn := func(region string) *table.Table {
+		l, err := st.Lakes.Open(ctx, acct, region)
+		require.NoError(t, err)
+		tbl, err := l.Table(ctx, src)
+		require.NoError(t, err)
+		return tbl
+	}
+	source, target := tableIn(contrib), tableIn(rollup)
 	// replicate runs S3 replication and announces the replica of key, as the rollup lake's subscription does.
 	replicate := func(key string) (bool, error) {
 		t.Helper()
