@@ -187,7 +187,9 @@ func (d *doctor) replication(ctx context.Context) {
 		if rollup.AppliedKey == "" {
 			continue
 		}
-		via := role.Via("s3." + region + ".amazonaws.com")
+		inRegion := *role // S3 calls KMS in the rollup key's region
+		inRegion.Region = region
+		via := inRegion.Via("s3." + region + ".amazonaws.com")
 		ec := map[string]string{"aws:s3:arn": rollup.BucketARN}
 		for _, a := range []string{"kms:GenerateDataKey", "kms:Encrypt"} {
 			d.add("Replication role → rollup key ("+region+")", via, a, rollup.AppliedKey, p.KMS(ctx, via, a, rollup.AppliedKey, ec),

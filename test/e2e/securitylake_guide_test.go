@@ -315,6 +315,15 @@ func TestSecurityLakeGuideTwoRegions(t *testing.T) {
 		return false
 	}, 30*time.Second, 200*time.Millisecond, "the replicated file is not in the rollup table")
 
+	// The doctor sees the replication paths of the contributing lake healthy: the role on both buckets and keys.
+	env := append(cliEnv(g.adminKeys[0], g.adminKeys[1], g.adminKeys[2]), "AWS_ENDPOINT_URL="+s.URL)
+	out, code := runSeclakeEnv(t, env, "lake", "doctor", "--region", contribRegion)
+	require.Equal(t, 0, code, out)
+	for _, want := range []string{"OK    Replication role → lake bucket", "OK    Replication role → lake key",
+		"OK    Replication role → rollup bucket (ap-northeast-1)", "OK    Replication role → rollup key (ap-northeast-1)"} {
+		require.Contains(t, out, want)
+	}
+
 	guideSubscriber(t, g)
 }
 
