@@ -35,6 +35,9 @@ Commands:
   events redrive Queue the kept ones for delivery again, once their policy or endpoint is fixed.
   ingest         Register locations whose raw logs become rows in the lake (add, list, get, remove), and
                  report ingestion (status, failures, set-aside): a client of seclake's ingestion API.
+  lake doctor    Check every path of a data lake (bucket, keys, replication, subscribers, queues, ingest
+                 locations) with the policy engine; print what will fail and the statement that fixes it.
+  lake reencrypt Re-encrypt a lake's existing objects under its current key (a background job; --wait shows progress).
   query          Run SQL over the lake through the Athena API and print the rows (a table, --output csv|json),
                  e.g. seclake query --database amazon_security_lake_glue_db_us_east_1 --output-location
                  s3://my-results/ 'SELECT count(*) FROM amazon_security_lake_table_us_east_1_cloud_trail_mgmt_2_0'
@@ -91,6 +94,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return ingestCommand(args[1:], stdout, stderr)
 	case "query":
 		return queryCommand(args[1:], stdin, stdout, stderr)
+	case "lake":
+		return lakeCommand(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "seclake", version)
 		return 0

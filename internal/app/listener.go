@@ -74,7 +74,7 @@ func (s *Server) handler() (http.Handler, error) {
 			sqsapi.New(st.Queues),
 			eventsapi.New(st.Events),
 			securitylakeapi.New(st.SecurityLake),
-			ingestapi.New(st.Locations),
+			ingestapi.New(st.Locations, st.SecurityLake),
 			athenaapi.New(st.Athena),
 		}
 		// Glue: its Data Catalog API, and its Iceberg REST catalog under /iceberg/ (same signing name).

@@ -62,7 +62,7 @@ func TestAWorkerRunsTheJobsAndServesOnlyItsOwnEndpoints(t *testing.T) {
 	require.Eventually(t, func() bool { // each job runs its first slot when the worker starts
 		target, runs := jobRuns(t, srv)
 		require.Equal(t, "worker", target)
-		require.Len(t, runs, 14)
+		require.Len(t, runs, 15)
 		for _, n := range runs {
 			if n == 0 {
 				return false
@@ -83,7 +83,7 @@ func TestAnAPINodeServesAndRunsNoJobs(t *testing.T) {
 	require.True(t, strings.Contains(body, "MissingAuthenticationToken") || strings.Contains(body, "AccessDenied"), body)
 	target, runs := jobRuns(t, srv)
 	require.Equal(t, "api", target)
-	require.Equal(t, map[string]uint64{"iam.janitor": 0, "ingest.audit": 0, "ingest.backfill": 0, "ingest.run": 0, "kms.due": 0, "lake.provision": 0, "logdelivery.deliver": 0, "s3.lifecycle": 0, "s3.notify": 0, "s3.replication": 0, "s3.sweep": 0, "sqs.expire": 0, "table.maintain": 0, "trail.deliver": 0}, runs,
+	require.Equal(t, map[string]uint64{"iam.janitor": 0, "ingest.audit": 0, "ingest.backfill": 0, "ingest.run": 0, "kms.due": 0, "lake.provision": 0, "lake.reencrypt": 0, "logdelivery.deliver": 0, "s3.lifecycle": 0, "s3.notify": 0, "s3.replication": 0, "s3.sweep": 0, "sqs.expire": 0, "table.maintain": 0, "trail.deliver": 0}, runs,
 		"the jobs are known, and not run here")
 	_, metrics := get(t, srv.URL()+"/_seclake/metrics")
 	require.NotContains(t, metrics, "seclake_job_runs_total{")

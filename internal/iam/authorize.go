@@ -54,6 +54,7 @@ func (s *Service) evalInput(tx meta.Tx, c *actor.Caller, req actor.Request) (pol
 func (s *Service) inputFor(c *actor.Caller, req actor.Request, pp *principalPolicies) policy.Input {
 	pc := req.Context.Layer() // the caller's keys stay where they are; the global keys go on top
 	addRequestKeys(&pc, c)
+	addResourceAccount(&pc, c, req)
 	pp.addPrincipalKeys(&pc)
 	in := policy.Input{
 		Request:               policy.Request{Principal: PolicyPrincipal(&c.Identity), Action: req.Action, Resource: req.Resource, Context: pc},
@@ -106,6 +107,18 @@ func addRequestKeys(pc *policy.Context, c *actor.Caller) {
 		if s.SourceIdentity != "" {
 			pc.Set("aws:sourceidentity", s.SourceIdentity)
 		}
+	}
+}
+
+// addResourceAccount sets aws:ResourceAccount, the account that owns the request's resource (the caller's when the
+// service names none), as AWS does for every request on a resource (IAM UG reference_policies_condition-keys).
+func addResourceAccount(pc *policy.Context, c *actor.Caller, req actor.Request) {
+	acct := req.ResourceAccount
+	if acct == "" && req.Resource != "" && req.Resource != "*" {
+		acct = c.Account
+	}
+	if acct != "" {
+		pc.Set("aws:resourceaccount", acct)
 	}
 }
 

@@ -85,6 +85,21 @@ func TestPrincipalTags(t *testing.T) {
 	require.Empty(t, tags)
 }
 
+// TestResourceAccountKey: aws:ResourceAccount is the account that owns the resource (the caller's when the service
+// names none), as the replication role policy of Security Lake's documentation uses it.
+func TestResourceAccountKey(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	alice := f.user(t, "alice")
+	require.NoError(t, f.svc.PutInlinePolicy(ctx, f.root, KindUser, "alice", "own", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+		"Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":["`+alice.Account+`"]}}}]}`))
+	obj := "arn:aws:s3:::logs/a.json"
+	require.True(t, f.allowed(t, alice, "s3:GetObject", obj), "the caller's own resource")
+	d, err := f.svc.Authorize(ctx, alice, actor.Request{Action: "s3:GetObject", Resource: obj, ResourceAccount: "999988887777"})
+	require.NoError(t, err)
+	require.False(t, d.Allowed, "another account's resource")
+}
+
 func TestIAMActionsAreAuthorized(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()

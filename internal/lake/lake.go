@@ -29,6 +29,9 @@ const EventSource = "securitylake.amazonaws.com"
 type Lakes interface {
 	Create(ctx context.Context, owner *actor.Caller, region, kmsKey string) (table.LakeInfo, error)
 	Get(ctx context.Context, account, region string) (table.LakeInfo, bool, error)
+	// AddReplicated adds a data file replicated into the rollup lake's bucket from a contributing region's lake
+	// to the rollup lake's table (table.ErrNotCommitted: not yet).
+	AddReplicated(ctx context.Context, account, region string, contributing []string, key string) (bool, error)
 }
 
 // Buckets is what the control plane needs of S3 to keep a lake's bucket as configured: its default encryption
@@ -72,6 +75,8 @@ type Roles interface {
 	EnsureRole(ctx context.Context, owner *actor.Caller, name, path, trust, policyName, policy string) (arn string, err error)
 	DeleteRole(ctx context.Context, owner *actor.Caller, name, policyName string) error
 	RoleExists(ctx context.Context, owner *actor.Caller, arn string) (bool, error)
+	// EnsureServiceLinkedRole creates the service-linked role of a service in the owner's account, if absent.
+	EnsureServiceLinkedRole(ctx context.Context, owner *actor.Caller, service string) (arn string, err error)
 }
 
 // Queues creates the subscriber's queues: a main queue with a dead-letter queue and a queue policy.
@@ -86,6 +91,8 @@ type Queues interface {
 // bucket, for NotifyCommitted (objstore's subscriptions of kind lake, delivered by s3notify).
 type DataFiles interface {
 	SubscribeDataFiles(ctx context.Context, bucket, prefix string) error
+	// SubscribeReplicas has the data files written into a rollup lake's bucket recorded for AddReplica.
+	SubscribeReplicas(ctx context.Context, bucket string) error
 }
 
 // Collection says when ingestion last committed rows to account's lake in region, per source table and the
@@ -115,6 +122,10 @@ type Config struct {
 	Queues   Queues
 	// DataFiles, when set, has subscribers with an SQS notification told of each new data file.
 	DataFiles DataFiles
+	// Probe, when set, answers CheckDataLake's questions.
+	Probe Probe
+	// Objects, when set, re-encrypts the lakes' objects (StartReencryption).
+	Objects LakeObjects
 	// Collection, when set, makes GetDataLakeSources report COLLECTING for the sources with recent commits.
 	Collection Collection
 	// QueryAccess, when set, shares the tables of LAKEFORMATION subscribers through Lake Formation and RAM.

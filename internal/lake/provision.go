@@ -131,6 +131,9 @@ func (s *Service) apply(ctx context.Context, dl *DataLake) *failure {
 		return failed(err, "Check that the account may create the bucket, then call UpdateDataLake again.")
 	}
 	dl.BucketARN = "arn:aws:s3:::" + info.Bucket
+	if f := s.ensureServiceLinkedRoles(ctx, owner); f != nil {
+		return f
+	}
 	if e := dl.Encryption; e != nil && s.cfg.Buckets != nil {
 		keyARN := ""
 		if e.KMSKeyID != "" && e.KMSKeyID != S3ManagedKey {
@@ -198,7 +201,7 @@ func (s *Service) replicate(ctx context.Context, owner *actor.Caller, dl *DataLa
 	if err := s.cfg.Buckets.SetReplication(ctx, owner, bucket, r.RoleARN, to); err != nil {
 		return failed(err, "Check the replication role "+r.RoleARN+" and the rollup regions' lakes, then call UpdateDataLake again.")
 	}
-	return nil
+	return s.subscribeReplicas(ctx, to)
 }
 
 // checkKey resolves the lake key and tries it as Security Lake will use it: as its service principal, through

@@ -132,9 +132,11 @@ func prefixes(srcs []SourceRef) []string {
 	return slices.Compact(out)
 }
 
-// readPolicy lets a subscriber role read only its sources' prefixes of the lake bucket.
+// readPolicy lets a subscriber role read only its sources' prefixes of the lake bucket. It may list them, and
+// list the bucket without a prefix, as the second guide's subscriber does (list_objects_v2(Bucket=…)): key names
+// only; reading stays limited to its sources.
 func readPolicy(bucket string, srcs []SourceRef) string {
-	var objs, lists []string
+	objs, lists := []string{}, []string{`""`}
 	for _, p := range prefixes(srcs) {
 		objs = append(objs, `"arn:aws:s3:::`+bucket+`/`+p+`*"`)
 		lists = append(lists, `"`+p+`*"`)

@@ -344,10 +344,11 @@ func (s *Service) commitReplica(ctx context.Context, r *Object) error {
 	dup := false
 	err := s.store.Update(ctx, func(tx meta.Tx) error {
 		dup = false
-		if _, err := getBucket(tx, r.Bucket); err != nil {
+		b, err := getBucket(tx, r.Bucket)
+		if err != nil {
 			return err
 		}
-		_, _, err := findVersion(tx, r.Bucket, r.Key, versionID(r))
+		_, _, err = findVersion(tx, r.Bucket, r.Key, versionID(r))
 		if err == nil {
 			dup = true
 			return nil
@@ -366,6 +367,12 @@ func (s *Service) commitReplica(ctx context.Context, r *Object) error {
 		older := (cur != nil && cur.Seq > r.Seq) || (cur == nil && newest != nil && newest.Seq > r.Seq)
 		if err := commitBlobs(tx, r.Blobs); err != nil {
 			return err
+		}
+		if !r.DeleteMarker {
+			// A replica is a new object in its bucket: its notifications and subscriptions see it, as on AWS.
+			if err := s.recordEvent(tx, b, nil, "ObjectCreated:Put", r); err != nil {
+				return err
+			}
 		}
 		if older || r.DeleteMarker {
 			if !older && cur != nil {

@@ -12,7 +12,8 @@ import (
 )
 
 // TestReplicationIsIdempotent: a task that runs again after its replica was written (a crash between the
-// replica's commit and the queue's) leaves one replica, and the source ends COMPLETED.
+// replica's commit and the queue's) leaves one replica, and the source ends COMPLETED; the replica's creation is
+// an event of its bucket, once.
 func TestReplicationIsIdempotent(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -32,6 +33,7 @@ func TestReplicationIsIdempotent(t *testing.T) {
 	err = f.s.PutBucketVersioning(ctx, f.root, "idem-src", VersioningSuspended, "")
 	e, _ := awserr.As(err)
 	require.Equal(t, "InvalidBucketState", e.Code, "S3 refuses to suspend versioning under a replication configuration")
+	require.NoError(t, f.s.SubscribeWith(ctx, "idem-dst", Subscription{ID: "rollup", Kind: DestinationLake}))
 	o := f.put(t, "idem-src", "k", "body")
 	require.Equal(t, ReplicationPending, o.ReplicationStatus)
 
@@ -61,4 +63,12 @@ func TestReplicationIsIdempotent(t *testing.T) {
 	head, err := f.s.HeadObject(ctx, f.root, GetInput{Bucket: "idem-src", Key: "k"})
 	require.NoError(t, err)
 	require.Equal(t, ReplicationCompleted, head.Object.ReplicationStatus)
+
+	// The replica is a new object in its bucket: one event (the second run wrote nothing), for its subscription.
+	evs, err := f.s.PendingEvents(ctx, "", 10)
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+	require.Equal(t, "idem-dst", evs[0].Bucket)
+	require.Equal(t, "ObjectCreated:Put", evs[0].Name)
+	require.Equal(t, []Destination{{Type: DestinationLake, ConfigID: "rollup"}}, evs[0].Destinations)
 }

@@ -28,7 +28,7 @@ func (s *Stack) securityLake() component.Component {
 		Start: func(context.Context) error {
 			svc, err := lake.New(lake.Config{Store: s.Meta, Authz: s.IAM, Lakes: s.Lakes, Buckets: lakeBuckets{s.Objects, s.Recorder},
 				Keys: lakeKeys{kms: s.KMS, rec: s.Recorder}, Accounts: lakeAccounts{s.IAM}, Roles: lakeRoles{s.IAM, s.Recorder},
-				Queues: lakeQueues{s.Queues, s.Recorder}, DataFiles: lakeDataFiles{s.Objects},
+				Queues: lakeQueues{s.Queues, s.Recorder}, DataFiles: lakeDataFiles{s.Objects}, Probe: lakeProbe{s}, Objects: lakeObjects{s.Objects, s.Recorder},
 				Collection: lakeCollection{s}, Endpoints: lakeEndpoints{s.Events, s.Recorder}, Problems: lakeProblems{s}, QueryAccess: lakeQueryAccess{s},
 				Limit: s.cfg.LakeLimit, Seal: s.Seal, Clock: s.cfg.Clock, Rand: s.cfg.Rand, Region: s.cfg.Region,
 				Logger: s.cfg.Logger.With("service", "securitylake")})
@@ -44,6 +44,9 @@ func (s *Stack) securityLake() component.Component {
 			_, err := s.SecurityLake.Provision(ctx)
 			_, serr := s.SecurityLake.SyncExceptions(ctx)
 			return errors.Join(err, serr)
+		}), job(JobLakeReencrypt, LakeProvisionInterval, func(ctx context.Context) error {
+			_, err := s.SecurityLake.RunReencryption(ctx)
+			return err
 		})},
 	}
 }

@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/seclake/seclake/internal/actor"
@@ -278,4 +279,24 @@ func (l lakeQueues) DeleteSubscriberQueue(ctx context.Context, owner *actor.Call
 func (l lakeQueues) SendAs(ctx context.Context, as *actor.Caller, queueARN, body string) error {
 	_, err := l.q.SendAs(ctx, as, queueARN, queue.SendEntry{Body: body})
 	return err
+}
+
+func (r lakeRoles) EnsureServiceLinkedRole(ctx context.Context, owner *actor.Caller, service string) (string, error) {
+	name, ok := iam.ServiceLinkedRoleName(service)
+	if !ok {
+		return "", fmt.Errorf("no service-linked role for %s", service)
+	}
+	var role *iam.Role
+	err := lakeDo(ctx, r.rec, owner, iamEventSource, "CreateServiceLinkedRole", map[string]any{"awsServiceName": service}, func(ctx context.Context) error {
+		var err error
+		role, err = r.iam.GetRole(ctx, owner, name)
+		if ae, ok := awserr.As(err); ok && ae.Code == "NoSuchEntity" {
+			role, err = r.iam.CreateServiceLinkedRole(ctx, owner, service, "", "")
+		}
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return role.ARN(), nil
 }

@@ -21,10 +21,27 @@ func (d lakeDataFiles) SubscribeDataFiles(ctx context.Context, bucket, prefix st
 		Suffix: ".parquet", Kind: objstore.DestinationLake})
 }
 
+// lakeReplicaSubscription is the ID of a rollup lake bucket's subscription to the data files written into it.
+const lakeReplicaSubscription = "securitylake-rollup:aws/"
+
+func (d lakeDataFiles) SubscribeReplicas(ctx context.Context, bucket string) error {
+	return d.o.SubscribeWith(ctx, bucket, objstore.Subscription{ID: lakeReplicaSubscription, Prefix: "aws/",
+		Suffix: ".parquet", Kind: objstore.DestinationLake})
+}
+
 // lakeEvents tells a lake's subscribers of a new data file (s3notify.Lake); a refusal keeps the event for a retry.
 type lakeEvents struct{ l *lake.Service }
 
-func (e lakeEvents) LakeEvent(ctx context.Context, ev *objstore.Event, _ string) error {
+func (e lakeEvents) LakeEvent(ctx context.Context, ev *objstore.Event, subscription string) error {
+	if ev.Name == "ObjectCreated:Copy" && ev.Principal == lake.EventSource {
+		return nil // the lake's re-encryption of a file it already announced
+	}
+	if subscription == lakeReplicaSubscription {
+		if !strings.HasPrefix(ev.Name, "ObjectCreated:") {
+			return nil
+		}
+		return e.l.AddReplica(ctx, ev.Owner, ev.Region, ev.Key)
+	}
 	_, err := e.l.NotifyCommitted(ctx, ev.Owner, ev.Region, ev.Bucket, []lake.CommittedObject{{Key: ev.Key, Size: ev.Size, ETag: strings.Trim(ev.ETag, `"`)}})
 	return err
 }

@@ -68,7 +68,7 @@ func TestTheServicesAreWiredAndTheirJobsDoTheirWork(t *testing.T) {
 		require.True(t, j.RunsOn(component.Worker) && !j.RunsOn(component.API), name)
 	}
 	sort.Strings(names)
-	require.Equal(t, []string{JobIAMJanitor, JobIngestAudit, JobIngestBackfill, JobIngestRun, JobKMSDue, JobLakeProvision, JobLogDelivery, JobS3Lifecycle, JobS3Notify, JobS3Replicate, JobS3Sweep, JobQueueExpire, table.JobName, JobTrailDeliver}, names)
+	require.Equal(t, []string{JobIAMJanitor, JobIngestAudit, JobIngestBackfill, JobIngestRun, JobKMSDue, JobLakeProvision, JobLakeReencrypt, JobLogDelivery, JobS3Lifecycle, JobS3Notify, JobS3Replicate, JobS3Sweep, JobQueueExpire, table.JobName, JobTrailDeliver}, names)
 	require.Equal(t, time.Minute, jobs[JobKMSDue].Every)
 
 	// KMS: a key scheduled for deletion is deleted by the job once its window has passed.

@@ -28,7 +28,7 @@ import (
 )
 
 // The cluster's background jobs (internal/stack).
-var clusterJobs = []string{"iam.janitor", "ingest.audit", "ingest.backfill", "ingest.run", "kms.due", "lake.provision", "logdelivery.deliver", "s3.lifecycle", "s3.notify", "s3.replication", "s3.sweep", "sqs.expire", "table.maintain", "trail.deliver"}
+var clusterJobs = []string{"iam.janitor", "ingest.audit", "ingest.backfill", "ingest.run", "kms.due", "lake.provision", "lake.reencrypt", "logdelivery.deliver", "s3.lifecycle", "s3.notify", "s3.replication", "s3.sweep", "sqs.expire", "table.maintain", "trail.deliver"}
 
 // TestAPIAndWorkerNodesOverPostgres runs two api nodes and one worker over one PostgreSQL schema on one fake
 // clock: requests succeed on both api nodes, the worker refuses them, and each time the clock moves every

@@ -1,7 +1,7 @@
 // Package ingest serves seclake's own ingestion API (REST-JSON, signing name "seclake"): the registered
 // locations whose objects are ingested into the lake (AddIngestLocation, ListIngestLocations,
 // GetIngestLocation, RemoveIngestLocation) and the engine's progress (GetIngestStatus, ListIngestFailures,
-// ListSetAsideRecords). AWS has no such API, so its botocore-format model ships with seclake (model/): with
+// ListSetAsideRecords), the lake doctor (CheckDataLake) and re-encryption (StartReencryption, GetReencryption). AWS has no such API, so its botocore-format model ships with seclake (model/): with
 // AWS_DATA_PATH pointing there, `aws seclake …` and boto3's client("seclake") speak it unchanged.
 package ingest
 
@@ -12,14 +12,15 @@ import (
 	"github.com/seclake/seclake/internal/api"
 	"github.com/seclake/seclake/internal/awsproto"
 	"github.com/seclake/seclake/internal/ingest/location"
+	"github.com/seclake/seclake/internal/lake"
 )
 
 // Name is the API's signing name and its model's service name.
 const Name = "seclake"
 
 // New returns the service over the registered locations and the ingestion engine's reports.
-func New(locations *location.Service) *api.Service {
-	h := &handler{locs: locations}
+func New(locations *location.Service, lakes *lake.Service) *api.Service {
+	h := &handler{locs: locations, lakes: lakes}
 	return &api.Service{
 		Name:        Name,
 		EventSource: "seclake.amazonaws.com",
@@ -32,12 +33,16 @@ func New(locations *location.Service) *api.Service {
 			api.REST("GetIngestStatus", "GET /v1/ingest/status", "seclake:GetIngestStatus", true, h.status),
 			api.REST("ListIngestFailures", "GET /v1/ingest/failures", "seclake:ListIngestFailures", true, h.failures),
 			api.REST("ListSetAsideRecords", "GET /v1/ingest/set-aside", "seclake:ListSetAsideRecords", true, h.setAside),
+			api.REST("CheckDataLake", "GET /v1/lake/check", "seclake:CheckDataLake", true, h.checkDataLake),
+			api.REST("StartReencryption", "POST /v1/lake/reencryption", "seclake:StartReencryption", false, h.startReencryption),
+			api.REST("GetReencryption", "GET /v1/lake/reencryption", "seclake:GetReencryption", true, h.getReencryption),
 		),
 	}
 }
 
 type handler struct {
-	locs *location.Service
+	locs  *location.Service
+	lakes *lake.Service
 }
 
 // ingestLocation is a location on the wire.
