@@ -34,7 +34,7 @@ func readmeBlocks(t *testing.T, name string) []string {
 // TestReadmeFirstLake runs the README's "Your first lake" commands, as written, with bash against a fresh server
 // (the aws CLI with AWS_ENDPOINT_URL, the seclake binary on PATH, from the repository's root): they must all
 // succeed, the data lake must be COMPLETED, the subscriber must get the queue message and read Parquet through
-// its role, and the doctor must find every path OK.
+// its role, Athena and seclake query must answer with the CloudTrail rows, and the doctor must find every path OK.
 func TestReadmeFirstLake(t *testing.T) {
 	requireTool(t, "aws")
 	requireTool(t, "python3")
@@ -69,7 +69,7 @@ func TestReadmeFirstLake(t *testing.T) {
 	err = cmd.Run()
 	text := out.String()
 	require.NoError(t, err, "the README's commands failed:\n%s", tail(text, 4000))
-	for _, want := range []string{"data lake: COMPLETED", `"detail-type":"Object Created"`, "PAR1", "0 failed."} {
+	for _, want := range []string{"data lake: COMPLETED", `"detail-type":"Object Created"`, "PAR1", "query SUCCEEDED", "DescribeInstances", "0 failed."} {
 		require.Contains(t, text, want)
 	}
 	require.NotContains(t, text, "FAIL ")
