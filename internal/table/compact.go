@@ -76,7 +76,7 @@ func (t *Table) Compact(ctx context.Context, opts CompactOptions) (CompactResult
 	)
 	for _, b := range bins {
 		df, err := rewriteBin(ctx, wfs, tbl, b.files)
-		if errors.Is(err, errForeignSchema) {
+		if errors.Is(err, errForeignSchema) || errors.Is(err, errNothingToRewrite) {
 			continue
 		}
 		if err != nil {
@@ -130,8 +130,9 @@ type bin struct {
 }
 
 // planBins returns the bins of the current snapshot's small data files: per partition, the candidates (Parquet
-// data files under three quarters of target) packed in order of size into bins of at most target bytes, each
-// of two files or more.
+// data files under three quarters of target, and files whose timestamp statistics are milliseconds whatever
+// their size) packed in order of size into bins of at most target bytes, each of two files or more, or of one
+// file in milliseconds (rewritten in microseconds).
 func planBins(tbl *icetable.Table, fs iceio.IO, target int64) ([]bin, error) {
 	snap := tbl.CurrentSnapshot()
 	if snap == nil {
@@ -142,6 +143,7 @@ func planBins(tbl *icetable.Table, fs iceio.IO, target int64) ([]bin, error) {
 		return nil, err
 	}
 	parts := map[string][]iceberg.DataFile{}
+	millis := map[string]bool{}
 	for _, m := range manifests {
 		if m.ManifestContent() != iceberg.ManifestContentData {
 			return nil, nil // rows deleted by delete files: a rewrite would have to apply them
@@ -151,8 +153,12 @@ func planBins(tbl *icetable.Table, fs iceio.IO, target int64) ([]bin, error) {
 				return nil, err
 			}
 			df := e.DataFile()
-			if df.ContentType() != iceberg.EntryContentData || df.FileFormat() != iceberg.ParquetFile ||
-				df.FileSizeBytes() >= target*3/4 {
+			if df.ContentType() != iceberg.EntryContentData || df.FileFormat() != iceberg.ParquetFile {
+				continue
+			}
+			if millisBounds(tbl.Schema(), df) {
+				millis[df.FilePath()] = true
+			} else if df.FileSizeBytes() >= target*3/4 {
 				continue
 			}
 			key := partitionKey(df)
@@ -168,7 +174,7 @@ func planBins(tbl *icetable.Table, fs iceio.IO, target int64) ([]bin, error) {
 		var cur []iceberg.DataFile
 		var size int64
 		flush := func() {
-			if len(cur) >= 2 {
+			if len(cur) >= 2 || len(cur) == 1 && millis[cur[0].FilePath()] {
 				bins = append(bins, bin{partition: k, files: cur})
 			}
 			cur, size = nil, 0

@@ -126,8 +126,15 @@ func benchIngest(b *testing.B, src source.Source, name string, data []byte) {
 }
 
 // BenchmarkCompact compacts 20 files of 2,000 VPC flow events each, in one partition, into one per iteration
-// (the appends that make them are not timed): read and decrypt, merge by time, encode, encrypt, commit.
+// (the appends that make them are not timed): read and decrypt, merge by time, encode, encrypt, commit. In
+// millis, the files have their timestamps in milliseconds (as the lake wrote them before), rewritten in
+// microseconds.
 func BenchmarkCompact(b *testing.B) {
+	b.Run("micros", func(b *testing.B) { benchCompact(b, false) })
+	b.Run("millis", func(b *testing.B) { benchCompact(b, true) })
+}
+
+func benchCompact(b *testing.B, millis bool) {
 	const files, lines = 20, 2000
 	e := newEnv(b, keyPolicy(accountStatement, lakeStatement))
 	batches := make([]table.Batch, files)
@@ -138,7 +145,12 @@ func BenchmarkCompact(b *testing.B) {
 	var bytesRead int64
 	for i := range b.N {
 		b.StopTimer()
+		restore := func() {}
+		if millis {
+			restore = table.WriteMillis()
+		}
 		vpc, err := e.lake.Table(ctx, mustSource(b, fmt.Sprintf("bench-%d", i)))
+		restore()
 		require.NoError(b, err)
 		for _, batch := range batches {
 			_, err := vpc.Append(ctx, batch)

@@ -19,17 +19,23 @@ import (
 // engine, or before a schema change): it is left as it is.
 var errForeignSchema = errors.New("the files do not share a Parquet schema with a time column")
 
+// errNothingToRewrite is a bin of one file that is already as compaction would write it (its statistics looked
+// like milliseconds, but its timestamps are microseconds before 1973).
+var errNothingToRewrite = errors.New("the file needs no rewrite")
+
 // mergeBatch is the number of rows read from each input at a time.
 const mergeBatch = 256
 
 // rewriteBin merges files, each sorted by time, into one zstd Parquet file sorted by time, written beside the
-// first of them, and returns its Iceberg description. The inputs are read whole (the bin is at most the target
+// first of them, and returns its Iceberg description. Timestamps in milliseconds (files written before the lake
+// wrote microseconds) are rewritten in microseconds, statistics included. The inputs are read whole (the bin is at most the target
 // size); the output is built in memory and written encrypted: no plaintext touches the disk.
 func rewriteBin(ctx context.Context, wfs iceio.WriteFileIO, tbl *icetable.Table, files []iceberg.DataFile) (
 	iceberg.DataFile, error) {
 	inputs := make([]*mergeInput, 0, len(files))
 	var schema *parquet.Schema
 	var want int64
+	converted := false
 	for _, df := range files {
 		data, err := readAll(wfs, df.FilePath())
 		if err != nil {
@@ -39,13 +45,19 @@ func rewriteBin(ctx context.Context, wfs iceio.WriteFileIO, tbl *icetable.Table,
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", df.FilePath(), err)
 		}
+		fileSchema, micros := microsSchema(f.Schema())
 		if schema == nil {
-			schema = f.Schema()
-		} else if !parquet.EqualNodes(schema, f.Schema()) {
+			schema = fileSchema
+		} else if !parquet.EqualNodes(schema, fileSchema) {
 			return nil, errForeignSchema
 		}
+		converted = converted || micros != nil
 		want += f.NumRows()
-		inputs = append(inputs, &mergeInput{rows: parquet.MultiRowGroup(f.RowGroups()...).Rows()})
+		inputs = append(inputs, &mergeInput{rows: parquet.MultiRowGroup(f.RowGroups()...).Rows(), micros: micros})
+	}
+	if len(files) == 1 && !converted {
+		_ = inputs[0].rows.Close()
+		return nil, errNothingToRewrite
 	}
 	leaf, ok := schema.Lookup("time")
 	if !ok || leaf.MaxRepetitionLevel != 0 {
@@ -89,6 +101,8 @@ type mergeInput struct {
 	batch []parquet.Row
 	next  int
 	head  int64 // the time of batch[next]
+	// micros marks the columns whose values are milliseconds to rewrite in microseconds (nil: none).
+	micros []bool
 }
 
 // fill reads the input's next batch; it returns false at the end of the input.
@@ -104,6 +118,11 @@ func (in *mergeInput) fill(timeColumn parquet.LeafColumn) (bool, error) {
 	in.batch, in.next = in.batch[:n], 0
 	if n == 0 {
 		return false, nil
+	}
+	if in.micros != nil {
+		for _, row := range in.batch {
+			microsColumns(row, in.micros)
+		}
 	}
 	in.head = rowTime(in.batch[0], timeColumn)
 	return true, nil

@@ -119,9 +119,10 @@ func dataFiles(ctx context.Context, t *icetable.Table) (int, error) {
 
 // timeFilter keeps the tasks whose files may hold rows matching the predicates on timestamp columns, from the
 // files' bounds for the column. Those bounds are read in the unit each file has them in: the lake's writer stores
-// datetime columns as milliseconds, with statistics to match, where Iceberg's timestamps are microseconds, so
-// iceberg-go's evaluator (which takes them as microseconds) cannot be used for them; a bound below 10^14 (1973 in
-// microseconds) is taken as milliseconds.
+// datetime columns as microseconds, as Iceberg's timestamps are, but files it wrote before (until compaction
+// rewrites them, micros.go) have milliseconds, with statistics to match, so iceberg-go's evaluator (which takes
+// them as microseconds) cannot be used for them; a bound below 10^14 (1973 in microseconds) is taken as
+// milliseconds.
 func timeFilter(sc *iceberg.Schema, tasks []icetable.FileScanTask, preds []Predicate) []icetable.FileScanTask {
 	if len(preds) == 0 {
 		return tasks

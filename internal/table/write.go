@@ -25,13 +25,19 @@ import (
 	"github.com/seclake/seclake/internal/ocsf/shape"
 )
 
+// millisFiles, set by tests, makes the tables opened meanwhile write their timestamps in milliseconds, statistics
+// included, as the lake's writer did before: the files compaction rewrites in microseconds.
+var millisFiles bool
+
 // columns locates, in the table's Parquet schema, the leaves the lake reads and fills.
 type columns struct {
 	schema *parquet.Schema
-	// goSchema makes rows of events (their decimals are float64s); decimals[i] != 0 marks leaf column i a
-	// decimal of scale |decimals[i]|-1 over int32 (> 0) or int64 (< 0), which scale turns into schema's integer.
+	// goSchema makes rows of events (their decimals are float64s, their datetimes milliseconds); decimals[i] != 0
+	// marks leaf column i a decimal of scale |decimals[i]|-1 over int32 (> 0) or int64 (< 0), which scale turns
+	// into schema's integer; micros[i] marks it a timestamp, which scale turns into schema's microseconds.
 	goSchema *parquet.Schema
 	decimals []int8
+	micros   []bool
 	// Leaves the lake fills (top-level optional strings).
 	region, account, day parquet.LeafColumn
 	// Leaves it reads: the event's time and where it happened.
@@ -39,10 +45,23 @@ type columns struct {
 }
 
 func columnsOf(t *shape.Table) (*columns, error) {
-	c := &columns{schema: t.ParquetSchema(), goSchema: t.GoSchema()}
+	// Iceberg's timestamps are microseconds, in the data files as in the manifests' column statistics.
+	c := &columns{schema: t.IcebergSchema(), goSchema: t.GoSchema()}
+	if millisFiles {
+		c.schema = t.ParquetSchema()
+	}
 	for _, path := range c.schema.Columns() {
 		leaf, _ := c.schema.Lookup(path...)
 		if lt := leaf.Node.Type().LogicalType(); lt != nil {
+			if ts, ok := lt.Value.(*format.TimestampType); ok {
+				if ts.Unit.Value.Duration() == time.Microsecond {
+					if c.micros == nil {
+						c.micros = make([]bool, len(c.schema.Columns()))
+					}
+					c.micros[leaf.ColumnIndex] = true
+				}
+				continue
+			}
 			d, ok := lt.Value.(*format.DecimalType)
 			if !ok {
 				continue
@@ -414,14 +433,24 @@ func (t *Table) encode(buf *bytes.Buffer, p partition, rows []timedRow, events [
 }
 
 // scale turns the doubles of row's decimal columns into the integers of their DECIMAL type (the value times
-// 10^scale, rounded), in place.
+// 10^scale, rounded), and the milliseconds of its timestamp columns into microseconds, in place.
 func (c *columns) scale(row parquet.Row) parquet.Row {
-	if c.decimals == nil {
+	if c.decimals == nil && c.micros == nil {
 		return row
 	}
 	for i, v := range row {
+		if v.IsNull() {
+			continue
+		}
+		if c.micros != nil && c.micros[v.Column()] {
+			row[i] = toMicros(v)
+			continue
+		}
+		if c.decimals == nil {
+			continue
+		}
 		d := c.decimals[v.Column()]
-		if d == 0 || v.IsNull() {
+		if d == 0 {
 			continue
 		}
 		n := parquet.Int32Value(0)

@@ -21,7 +21,9 @@ import (
 // each table, Debian's python3-avro parses the current snapshot's manifest list and manifests (fetched through
 // seclake's S3 API) and finds the same data files and record counts iceberg-go plans, summing to the ingested
 // rows; and DuckDB (the @duckdb/node-api npm package) counts the rows of those data files, fetched through the
-// S3 API, file by file and in total.
+// S3 API, file by file and in total. The manifests' time_dt bounds, decoded by python as the Iceberg spec has a
+// timestamptz (microseconds), are the lowest and highest time_dt DuckDB reads in each file: an engine pruning
+// files on time_dt through the catalog keeps the files that hold matching rows.
 func TestIndependentReaders(t *testing.T) {
 	requireTool(t, "aws")
 	py := avroPython(t)
@@ -61,6 +63,9 @@ func TestIndependentReaders(t *testing.T) {
 		require.Equal(t, want, counts.Total, "%s: DuckDB counts the ingested rows", f.table)
 		for path, n := range planned {
 			require.Equal(t, n, counts.Files[local[path]], "%s: DuckDB's count of %s", f.table, path)
+			read := counts.TimeDT[local[path]]
+			require.NotNil(t, read[0], "%s: time_dt of %s", f.table, path)
+			require.Equal(t, read, avro.TimeDT[path], "%s: the manifest's time_dt bounds (µs) of %s", f.table, path)
 		}
 	}
 }
@@ -97,6 +102,8 @@ type avroReport struct {
 	Snapshot  int64
 	Manifests []string
 	Files     map[string]int64
+	// TimeDT is each data file's lower and upper bound of time_dt, in microseconds.
+	TimeDT map[string][2]*int64 `json:"time_dt"`
 }
 
 // avroManifests reads the table's current snapshot from its metadata JSON with python3-avro.
@@ -114,6 +121,8 @@ func avroManifests(t *testing.T, s *server, python, metadata string) avroReport 
 type duckdbCounts struct {
 	Total int64
 	Files map[string]int64
+	// TimeDT is each file's lowest and highest time_dt, in microseconds.
+	TimeDT map[string][2]*int64 `json:"time_dt"`
 }
 
 // duckdbCount counts the rows of the local Parquet files with DuckDB.

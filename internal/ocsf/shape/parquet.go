@@ -17,17 +17,27 @@ import (
 // Events are written by name against this schema: parquet.NewGenericWriter[any](w, schema) (or parquet.NewWriter)
 // given pointers to the generated event structs. Do not derive a schema from an event type: the OCSF types are
 // recursive.
-func (t *Table) ParquetSchema() *parquet.Schema { return t.schema(false) }
+func (t *Table) ParquetSchema() *parquet.Schema { return t.schema(variant{}) }
+
+// IcebergSchema is ParquetSchema with its timestamps in microseconds (TIMESTAMP(MICROS) adjusted to UTC): the
+// schema of the data files of an Iceberg table, whose spec stores timestamptz so, and whose column statistics
+// are then microseconds as the spec has them. Its columns are ParquetSchema's, in the same order; a writer of
+// rows made with GoSchema (whose datetimes are ocsf.Datetime milliseconds) multiplies their timestamp values by
+// 1000.
+func (t *Table) IcebergSchema() *parquet.Schema { return t.schema(variant{micros: true}) }
 
 // GoSchema is ParquetSchema with its decimal columns as DOUBLE: the schema that turns events, whose decimals are
 // Go float64s, into rows (Schema.Deconstruct), with the same columns in the same order. A writer then scales each
 // decimal column's doubles to ParquetSchema's integers.
-func (t *Table) GoSchema() *parquet.Schema { return t.schema(true) }
+func (t *Table) GoSchema() *parquet.Schema { return t.schema(variant{goDecimals: true}) }
 
-func (t *Table) schema(goDecimals bool) *parquet.Schema {
+// variant says how a schema departs from ParquetSchema: decimals as doubles, timestamps in microseconds.
+type variant struct{ goDecimals, micros bool }
+
+func (t *Table) schema(v variant) *parquet.Schema {
 	g := parquet.Group{}
 	for _, c := range t.Columns {
-		g[c.Name] = node(c, goDecimals)
+		g[c.Name] = node(c, v)
 	}
 	if !cachedFields {
 		return parquet.NewSchema(t.Name, g)
@@ -36,9 +46,9 @@ func (t *Table) schema(goDecimals bool) *parquet.Schema {
 }
 
 // ParquetNode returns the Parquet node of a column.
-func ParquetNode(c *Column) parquet.Node { return node(c, false) }
+func ParquetNode(c *Column) parquet.Node { return node(c, variant{}) }
 
-func node(c *Column, goDecimals bool) parquet.Node {
+func node(c *Column, v variant) parquet.Node {
 	var n parquet.Node
 	switch c.Kind {
 	case String:
@@ -53,8 +63,11 @@ func node(c *Column, goDecimals bool) parquet.Node {
 		n = parquet.Leaf(parquet.DoubleType)
 	case Timestamp:
 		n = parquet.Timestamp(parquet.Millisecond)
+		if v.micros {
+			n = parquet.Timestamp(parquet.Microsecond)
+		}
 	case Decimal:
-		if goDecimals {
+		if v.goDecimals {
 			n = parquet.Leaf(parquet.DoubleType)
 			break
 		}
@@ -69,11 +82,11 @@ func node(c *Column, goDecimals bool) parquet.Node {
 		// Elements are required: parquet-go's Deconstruct gives a list's values the definition levels of
 		// required elements whatever the element node says (an optional element's values came out one level
 		// short of the column's maximum, so readers saw them as nulls), and a Go slice holds no null elements.
-		n = parquet.List(parquet.Required(node(c.Elem, goDecimals)))
+		n = parquet.List(parquet.Required(node(c.Elem, v)))
 	case Struct:
 		g := parquet.Group{}
 		for _, f := range c.Fields {
-			g[f.Name] = node(f, goDecimals)
+			g[f.Name] = node(f, v)
 		}
 		n = parquet.Node(g)
 		if cachedFields {

@@ -35,7 +35,7 @@ const (
 	Boolean   Kind = "boolean"
 	Double    Kind = "double"
 	Decimal   Kind = "decimal"   // with Precision and Scale
-	Timestamp Kind = "timestamp" // milliseconds, UTC
+	Timestamp Kind = "timestamp" // UTC; milliseconds in ParquetSchema (ocsf.Datetime), microseconds in IcebergSchema
 	Struct    Kind = "struct"    // with Fields
 	Array     Kind = "array"     // of Elem
 	Map       Kind = "map"       // map<string,string>

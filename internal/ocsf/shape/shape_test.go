@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 	"github.com/stretchr/testify/require"
 
 	"github.com/seclake/seclake/internal/ocsf"
@@ -152,4 +154,42 @@ func TestParquetDecimals(t *testing.T) {
 		}
 	}
 	require.Equal(t, []int32{-100821999, 37751000}, coords)
+}
+
+// TestIcebergSchemaHasMicroseconds: IcebergSchema is ParquetSchema, column for column, but its timestamps are
+// TIMESTAMP(MICROS) adjusted to UTC, as Iceberg's timestamptz.
+func TestIcebergSchemaHasMicroseconds(t *testing.T) {
+	for _, name := range []string{"vpc_flow", "cloud_trail_mgmt", "sh_findings"} {
+		tb, ok := Lookup(name)
+		require.True(t, ok)
+		ps, is := tb.ParquetSchema(), tb.IcebergSchema()
+		require.Equal(t, ps.Columns(), is.Columns())
+		stamps := 0
+		for _, path := range ps.Columns() {
+			p, _ := ps.Lookup(path...)
+			i, _ := is.Lookup(path...)
+			require.Equal(t, p.MaxDefinitionLevel, i.MaxDefinitionLevel)
+			pt, ok := timestampOf(p.Node)
+			if !ok {
+				require.True(t, parquet.EqualNodes(p.Node, i.Node), "%s %v", name, path)
+				continue
+			}
+			it, ok := timestampOf(i.Node)
+			require.True(t, ok)
+			require.Equal(t, time.Millisecond, pt.Unit.Value.Duration())
+			require.Equal(t, time.Microsecond, it.Unit.Value.Duration())
+			require.True(t, it.IsAdjustedToUTC)
+			stamps++
+		}
+		require.Positive(t, stamps, name)
+	}
+}
+
+func timestampOf(n parquet.Node) (*format.TimestampType, bool) {
+	lt := n.Type().LogicalType()
+	if lt == nil {
+		return nil, false
+	}
+	ts, ok := lt.Value.(*format.TimestampType)
+	return ts, ok
 }

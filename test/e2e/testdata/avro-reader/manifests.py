@@ -2,10 +2,12 @@
 fetching each file through seclake's S3 API with the aws CLI: an Avro implementation other than iceberg-go's.
 
 Argument: the s3:// location of the table's metadata JSON. Prints, as JSON, the current snapshot id, the
-manifest paths of its manifest list, and each live data file's path and record count.
+manifest paths of its manifest list, each live data file's path and record count, and each one's time_dt
+bounds decoded as the Iceberg spec says a timestamptz bound is (int64 microseconds, little endian).
 """
 import io
 import json
+import struct
 import subprocess
 import sys
 
@@ -29,7 +31,19 @@ ENDPOINT = sys.argv[2]
 meta = json.loads(fetch(sys.argv[1]))
 snap_id = meta["current-snapshot-id"]
 snap = next(s for s in meta["snapshots"] if s["snapshot-id"] == snap_id)
-out = {"snapshot": snap_id, "manifests": [], "files": {}}
+schema = next(sc for sc in meta["schemas"] if sc["schema-id"] == meta["current-schema-id"])
+time_dt = next(f["id"] for f in schema["fields"] if f["name"] == "time_dt")
+
+
+def bound(pairs):
+    """Returns time_dt's bound among a data file's bounds (an Avro array of key/value records), or None."""
+    for kv in pairs or []:
+        if kv["key"] == time_dt:
+            return struct.unpack("<q", kv["value"])[0]
+    return None
+
+
+out = {"snapshot": snap_id, "manifests": [], "files": {}, "time_dt": {}}
 for m in records(snap["manifest-list"]):
     out["manifests"].append(m["manifest_path"])
     if m.get("content", 0) != 0:
@@ -39,4 +53,5 @@ for m in records(snap["manifest-list"]):
             continue
         f = e["data_file"]
         out["files"][f["file_path"]] = f["record_count"]
+        out["time_dt"][f["file_path"]] = [bound(f.get("lower_bounds")), bound(f.get("upper_bounds"))]
 print(json.dumps(out))
