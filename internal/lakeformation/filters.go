@@ -35,6 +35,21 @@ func (f *DataCellsFilter) rowExpr() string {
 	return f.RowFilter.FilterExpression
 }
 
+// predicate is the filter's predicate as the engine evaluates it, "" for all rows: the expression as parsed and
+// printed back, never its raw text, which SQL could read otherwise than the filter's parser ("443 --1" is
+// 443 - (-1) to it, but a comment to SQL). An expression that no longer parses passes no row.
+func (f *DataCellsFilter) predicate() string {
+	src := f.rowExpr()
+	if src == "" {
+		return ""
+	}
+	e, err := ParseFilter(src, nil)
+	if err != nil {
+		return "FALSE"
+	}
+	return e.String()
+}
+
 var reFilterName = regexp.MustCompile(`^[\p{L}\p{N}_\-.]{1,255}$`)
 
 func filterKey(catalog, region, db, table, name string) string {
