@@ -61,3 +61,46 @@ func TestRecipientGrantsOnlyInItsAccount(t *testing.T) {
 	_, err = f.svc.Access(ctx, f.analyst, f.table)
 	require.NoError(t, err)
 }
+
+// TestRecipientManagesOnlyFiltersOfItsOwnGrantees: a recipient account with the grant option may create data
+// cells filters on the shared table and manage those only its own principals hold; it may not widen (update) or
+// delete a filter the owner granted to the owner's principals.
+func TestRecipientManagesOnlyFiltersOfItsOwnGrantees(t *testing.T) {
+	f := newFixture(t)
+	f.govern(t)
+	m := root(f.member)
+	filter := func(name, expr string) lf.DataCellsFilter {
+		return lf.DataCellsFilter{TableCatalogID: acct, DatabaseName: "sec", TableName: "events", Name: name,
+			RowFilter: &lf.RowFilter{FilterExpression: expr}, ColumnWildcard: &lf.ColumnWildcard{}}
+	}
+	filterRes := func(name string) lf.Resource {
+		return lf.Resource{DataCellsFilter: &lf.DataCellsFilterResource{TableCatalogID: acct, DatabaseName: "sec", TableName: "events", Name: name}}
+	}
+	require.NoError(t, f.svc.CreateDataCellsFilter(ctx, f.admin, filter("owners", "accountid = '111'")))
+	require.NoError(t, f.svc.GrantPermissions(ctx, f.admin, lf.GrantInput{Principal: f.filtered.ARN, Resource: filterRes("owners"),
+		Permissions: []string{"SELECT"}}))
+	require.NoError(t, f.svc.GrantPermissions(ctx, f.admin, lf.GrantInput{Principal: f.member, Resource: tableRes(),
+		Permissions: []string{"SELECT", "DESCRIBE"}, Grantable: []string{"SELECT", "DESCRIBE"}}))
+	invs, _, err := f.st.RAM.GetResourceShareInvitations(ctx, m, nil, nil, ram.Page{})
+	require.NoError(t, err)
+	require.Len(t, invs, 1)
+	_, err = f.st.RAM.AcceptResourceShareInvitation(ctx, m, invs[0].ARN)
+	require.NoError(t, err)
+
+	wide := filter("owners", "accountid = '111'")
+	wide.RowFilter = &lf.RowFilter{AllRowsWildcard: &struct{}{}}
+	err = f.svc.UpdateDataCellsFilter(ctx, m, wide)
+	requireCode(t, err, "AccessDeniedException", f.filtered.ARN)
+	err = f.svc.DeleteDataCellsFilter(ctx, m, lf.FilterRef{Catalog: acct, Database: "sec", Table: "events", Name: "owners"})
+	requireCode(t, err, "AccessDeniedException", f.filtered.ARN)
+	a, err := f.svc.Access(ctx, f.filtered, f.table)
+	require.NoError(t, err)
+	require.Equal(t, "(accountid = '111')", a.RowFilter, "the owner's filter stands")
+
+	// Its own filter, held by its own principal: created, updated, deleted.
+	require.NoError(t, f.svc.CreateDataCellsFilter(ctx, m, filter("members", "region = 'eu-west-1'")))
+	require.NoError(t, f.svc.GrantPermissions(ctx, m, lf.GrantInput{CatalogID: acct, Principal: "arn:aws:iam::" + f.member + ":role/reader",
+		Resource: filterRes("members"), Permissions: []string{"SELECT"}}))
+	require.NoError(t, f.svc.UpdateDataCellsFilter(ctx, m, filter("members", "region = 'us-east-1'")))
+	require.NoError(t, f.svc.DeleteDataCellsFilter(ctx, m, lf.FilterRef{Catalog: acct, Database: "sec", Table: "events", Name: "members"}))
+}
