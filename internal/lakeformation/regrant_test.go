@@ -53,6 +53,9 @@ func TestRecipientGrantsOnlyInItsAccount(t *testing.T) {
 	require.Empty(t, invs)
 	_, err = f.svc.Access(ctx, root(third), f.table)
 	requireCode(t, err, "AccessDeniedException", "Required Select on events")
+	// Nor IAM_ALLOWED_PRINCIPALS, which would hand the owner's table back to IAM alone (every column, every row).
+	err = f.svc.GrantPermissions(ctx, m, lf.GrantInput{CatalogID: acct, Principal: lf.IAMAllowedPrincipals, Resource: res, Permissions: []string{"SELECT"}})
+	requireCode(t, err, "AccessDeniedException", lf.IAMAllowedPrincipals)
 	// The owner's principals: neither granted to nor revoked from.
 	err = f.svc.GrantPermissions(ctx, m, lf.GrantInput{CatalogID: acct, Principal: f.filtered.ARN, Resource: res, Permissions: []string{"SELECT"}})
 	requireCode(t, err, "AccessDeniedException", f.filtered.ARN)
