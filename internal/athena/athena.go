@@ -57,6 +57,8 @@ const (
 	DefaultWorkers = 8
 	// DefaultLease is how long a worker owns a query it claimed without renewing the claim.
 	DefaultLease = 30 * time.Second
+	// DefaultQueryTimeout is how long a query may run: Athena's default DML query timeout.
+	DefaultQueryTimeout = 30 * time.Minute
 )
 
 // Column is a result column: its name and its type as Athena names it (varchar, bigint, timestamp, …).
@@ -122,6 +124,8 @@ type Config struct {
 	Lease time.Duration
 	// Node names this node in claims (random when empty).
 	Node string
+	// QueryTimeout is how long a query may run before it is interrupted and fails (DefaultQueryTimeout).
+	QueryTimeout time.Duration
 }
 
 // Service is Athena. It is safe for concurrent use.
@@ -163,6 +167,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = DefaultLease
+	}
+	if cfg.QueryTimeout <= 0 {
+		cfg.QueryTimeout = DefaultQueryTimeout
 	}
 	if cfg.Node == "" {
 		b := make([]byte, 8)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -341,14 +340,7 @@ func TestResultsAreEncryptedWithTheWorkGroupsKMSKeyAndAKeyPolicyThatRefusesFails
 // cancels it at once; the node that runs it sees its claim gone at its next renewal and interrupts the engine.
 func TestStopOnAnotherNodeInterruptsTheQuery(t *testing.T) {
 	e := start(t, nil)
-	armed := e.clk.Waiters()
-	id := e.run(t, "SELECT block", athena.StartInput{})
-	_, err := e.svc.RunDue(ctx)
-	require.NoError(t, err)
-	e.eng.await(1)
-	for e.clk.Waiters() <= armed { // the renewal ticker is armed
-		runtime.Gosched()
-	}
+	id := e.runBlocked(t)
 	other := e.service(t, e.clk, "node-b", nil)
 	require.NoError(t, other.StopQueryExecution(ctx, root, id))
 	require.Equal(t, athena.StateCancelled, e.state(t, id).State)

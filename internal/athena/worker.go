@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/seclake/seclake/internal/meta"
@@ -246,17 +247,30 @@ func (s *Service) launch(base context.Context, e *execution) {
 // errLost interrupts a query whose claim is gone: it was cancelled (maybe on another node) or reaped.
 var errLost = errors.New("the query's claim is gone")
 
+// timeoutError interrupts a query that ran longer than the query timeout.
+type timeoutError struct{ limit time.Duration }
+
+func (e *timeoutError) Error() string {
+	return fmt.Sprintf("Query timeout: the query ran longer than the limit of %s. Narrow it (a tighter WHERE on "+
+		"eventday, region or accountid, fewer rows) and run it again", e.limit)
+}
+
 // keepClaim renews e's claim every third of the lease (at least every 2 s, so that a StopQueryExecution
 // answered by another node interrupts the query soon) until ctx ends, and interrupts the query when the claim
-// is gone.
+// is gone or it has run longer than the query timeout.
 func (s *Service) keepClaim(ctx context.Context, cancel context.CancelCauseFunc, e *execution) {
 	t := s.cfg.Clock.NewTicker(min(s.cfg.Lease/3, 2*time.Second))
 	defer t.Stop()
+	begun := s.cfg.Clock.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C():
+		}
+		if s.cfg.Clock.Now().Sub(begun) >= s.cfg.QueryTimeout {
+			cancel(&timeoutError{limit: s.cfg.QueryTimeout})
+			return
 		}
 		held := false
 		err := s.cfg.Store.Update(ctx, func(tx meta.Tx) error {

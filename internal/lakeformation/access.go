@@ -263,7 +263,7 @@ func (s *Service) selectable(ctx context.Context, ref TableRef, all []string, he
 				if f.ColumnWildcard != nil || len(f.ColumnNames) == 0 {
 					cols, excluded = nil, wildcardExcluded(f.ColumnWildcard)
 				}
-				take(cols, excluded, f.rowExpr())
+				take(cols, excluded, f.predicate())
 			}
 		}
 	}

@@ -149,12 +149,12 @@ func TestGovernorContract(t *testing.T) {
 	a, err = f.svc.Access(ctx, f.filtered, f.table)
 	require.NoError(t, err)
 	require.Equal(t, []string{"accountid", "severity_id"}, a.Columns)
-	require.Equal(t, "accountid = '111'", a.RowFilter)
+	require.Equal(t, "(accountid = '111')", a.RowFilter)
 	require.NoError(t, f.svc.GrantPermissions(ctx, f.admin, lf.GrantInput{Principal: f.filtered.ARN, Resource: onFilter("eu"), Permissions: []string{"SELECT"}}))
 	a, err = f.svc.Access(ctx, f.filtered, f.table)
 	require.NoError(t, err)
 	require.Equal(t, []string{"accountid", "region", "severity_id"}, a.Columns)
-	require.Equal(t, "(region = 'eu-west-1') OR (accountid = '111')", a.RowFilter, "the filters' rows, in the order of their names")
+	require.Equal(t, "((region = 'eu-west-1')) OR ((accountid = '111'))", a.RowFilter, "the filters' rows, in the order of their names")
 
 	// A whole-table grant lifts the filters; revoking it brings them back.
 	require.NoError(t, f.svc.GrantPermissions(ctx, f.admin, lf.GrantInput{Principal: f.filtered.ARN, Resource: tableRes(), Permissions: []string{"SELECT"}}))
@@ -171,7 +171,7 @@ func TestGovernorContract(t *testing.T) {
 	require.NoError(t, f.svc.DeleteDataCellsFilter(ctx, f.admin, lf.FilterRef{Catalog: acct, Database: "sec", Table: "events", Name: "eu"}))
 	a, err = f.svc.Access(ctx, f.filtered, f.table)
 	require.NoError(t, err)
-	require.Equal(t, "accountid = '111'", a.RowFilter)
+	require.Equal(t, "(accountid = '111')", a.RowFilter)
 
 	grants, _, err := f.svc.ListPermissions(ctx, f.admin, lf.PermissionsFilter{}, lf.Page{})
 	require.NoError(t, err)

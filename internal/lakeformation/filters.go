@@ -2,6 +2,7 @@ package lakeformation
 
 import (
 	"context"
+	"encoding/json"
 	"regexp"
 	"strconv"
 
@@ -33,6 +34,21 @@ func (f *DataCellsFilter) rowExpr() string {
 		return ""
 	}
 	return f.RowFilter.FilterExpression
+}
+
+// predicate is the filter's predicate as the engine evaluates it, "" for all rows: the expression as parsed and
+// printed back, never its raw text, which SQL could read otherwise than the filter's parser ("443 --1" is
+// 443 - (-1) to it, but a comment to SQL). An expression that no longer parses passes no row.
+func (f *DataCellsFilter) predicate() string {
+	src := f.rowExpr()
+	if src == "" {
+		return ""
+	}
+	e, err := ParseFilter(src, nil)
+	if err != nil {
+		return "FALSE"
+	}
+	return e.String()
 }
 
 var reFilterName = regexp.MustCompile(`^[\p{L}\p{N}_\-.]{1,255}$`)
@@ -130,10 +146,44 @@ func (s *Service) UpdateDataCellsFilter(ctx context.Context, c *actor.Caller, f 
 		if !found {
 			return errNotFound("Data cells filter %s not found on table %s.%s.", f.Name, f.DatabaseName, f.TableName)
 		}
+		t := target{kind: "filter", catalog: f.TableCatalogID, db: f.DatabaseName, table: f.TableName, filter: f.Name}
+		if err := othersHold(tx, c, region, t); err != nil {
+			return err
+		}
 		n, _ := strconv.Atoi(cur.VersionID)
 		f.VersionID = strconv.Itoa(n + 1)
 		return meta.PutJSON(tx, tableFilters, key, &f)
 	})
+}
+
+// othersHold refuses a caller outside the catalog's account when a principal of another account holds a grant
+// on filter t: a recipient account manages the filters of its own grantees only, as it grants only to them, and
+// may not widen or remove a filter the owner (or another account) relies on.
+func othersHold(tx meta.Tx, c *actor.Caller, region string, t target) error {
+	if c.Account == t.catalog {
+		return nil
+	}
+	var holder string
+	var ferr error
+	err := tx.Scan(tableGrants, meta.Range{Prefix: t.catalog + "/" + region + "/" + t.key() + "\x00"}, func(_ string, v []byte) bool {
+		var g Grant
+		if ferr = json.Unmarshal(v, &g); ferr != nil {
+			return false
+		}
+		if !inAccount(g.Principal.ID, c.Account) {
+			holder = g.Principal.ID
+			return false
+		}
+		return true
+	})
+	if err == nil {
+		err = ferr
+	}
+	if err == nil && holder != "" {
+		err = errDenied("Insufficient Lake Formation permission(s): %s may not change %s: %s, outside account %s, holds "+
+			"permissions on it; an administrator of catalog %s may.", c.Who(), t.describe(), holder, c.Account, t.catalog)
+	}
+	return err
 }
 
 // FilterRef names a data cells filter.
@@ -172,6 +222,9 @@ func (s *Service) DeleteDataCellsFilter(ctx context.Context, c *actor.Caller, r 
 		}
 		if !found {
 			return errNotFound("Data cells filter %s not found on table %s.%s.", r.Name, r.Database, r.Table)
+		}
+		if err := othersHold(tx, c, region, t); err != nil {
+			return err
 		}
 		prefix := catalog + "/" + region + "/" + t.key() + "\x00"
 		var keys []string

@@ -44,7 +44,19 @@ func (s *Service) prepare(ctx context.Context, c *actor.Caller, in *GrantInput) 
 	if err != nil {
 		return t, "", err
 	}
+	if c.Account != t.catalog && !inAccount(in.Principal, c.Account) {
+		// A recipient account passes on what it was granted within itself only, as on AWS: never to another
+		// account (a share of the owner's table the owner did not make) nor to, or from, the owner's principals.
+		return t, "", errDenied("Insufficient Lake Formation permission(s): %s may grant or revoke permissions on %s of "+
+			"catalog %s only for principals of its own account %s, not %s.", c.Who(), t.describe(), t.catalog, c.Account, in.Principal)
+	}
 	return t, region, s.mayGrant(ctx, c, region, t, in.Permissions)
+}
+
+// inAccount reports whether principal p is account or an IAM principal of it.
+func inAccount(p, account string) bool {
+	k := principalKind(p)
+	return (k == "account" || k == "iam") && principalAccount(p) == account
 }
 
 // validGrant checks a grant or revoke: the principal, the permissions for the resource, and that it exists.

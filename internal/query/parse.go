@@ -36,7 +36,17 @@ type parsed struct {
 	// by its table's name or alias).
 	Names      map[string]bool
 	AllColumns bool
+	// Refused is the first table function the statement calls that reads no catalog table and is not one of
+	// tableFunctions (read_parquet, query, glob, …), with its location; "" when none.
+	Refused    string
+	RefusedLoc int
 }
+
+// tableFunctions are the table functions a statement may call: they make rows from their arguments alone. Every
+// other one is refused, whatever the engine's file access allows: the query's own decrypted data files are open
+// to DuckDB (the views read them), so read_parquet('/proc/self/fd/N') would read a governed table's columns and
+// rows past its grants, and query('…') runs SQL the parser never saw.
+var tableFunctions = map[string]bool{"range": true, "generate_series": true, "unnest": true}
 
 // parseError is a statement DuckDB's parser refused, at byte offset Pos (-1 when unknown).
 type parseError struct {
@@ -144,6 +154,8 @@ func (w *walker) walk(n any) {
 		switch {
 		case v["type"] == "BASE_TABLE":
 			w.table(v)
+		case v["type"] == "TABLE_FUNCTION":
+			w.tableFunction(v)
 		case v["class"] == "STAR":
 			w.p.AllColumns = true
 		case v["class"] == "COLUMN_REF":
@@ -207,6 +219,21 @@ func (w *walker) table(v map[string]any) {
 		}
 	}
 	w.count[r.key()]++
+}
+
+// tableFunction notes the first table function outside tableFunctions.
+func (w *walker) tableFunction(v map[string]any) {
+	f, _ := v["function"].(map[string]any)
+	name := strings.ToLower(str(f, "function_name"))
+	if tableFunctions[name] && str(f, "catalog") == "" && (str(f, "schema") == "" || str(f, "schema") == "main") {
+		return
+	}
+	if w.p.Refused == "" {
+		if name == "" {
+			name = "(unnamed)"
+		}
+		w.p.Refused, w.p.RefusedLoc = name, location(v)
+	}
 }
 
 // selectNode notes the predicates of a SELECT's WHERE clause against the base tables its FROM clause joins

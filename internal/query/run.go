@@ -138,6 +138,11 @@ func (e *Engine) parse(ctx context.Context, query string) (*parsed, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.Refused != "" {
+		return nil, userError(CodePermissionDenied, query, p.RefusedLoc,
+			"Table function '%s' is disabled by configuration: a query reads the catalog's tables (and range, "+
+				"generate_series or unnest)", p.Refused)
+	}
 	for k, preds := range p.Preds {
 		p.Preds[k] = resolveFolds(preds, func(f *fold) (any, bool) { return e.evalFold(ctx, f) })
 	}

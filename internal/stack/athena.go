@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/seclake/seclake/internal/athena"
+	"github.com/seclake/seclake/internal/awserr"
 	"github.com/seclake/seclake/internal/component"
 	"github.com/seclake/seclake/internal/datacatalog"
 	"github.com/seclake/seclake/internal/query"
@@ -63,11 +64,14 @@ func (s *Stack) athenaEngine() athena.Engine { return athenaEngine{s.Query} }
 type athenaEngine struct{ e *query.Engine }
 
 func (a athenaEngine) Query(ctx context.Context, req athena.QueryRequest) (athena.Rows, error) {
-	catalog := req.Catalog
-	if strings.EqualFold(catalog, athena.DefaultCatalog) {
-		catalog = ""
+	if !strings.EqualFold(req.Catalog, athena.DefaultCatalog) && req.Catalog != "" {
+		// Athena names data catalogs, not accounts: the engine would resolve names in that account's catalog, which Athena reaches
+		// only through a data catalog registered for it (and grants).
+		return nil, awserr.New(query.CodeCatalogNotFound, awserr.StatusBadRequest,
+			"Catalog '%s' does not exist: seclake serves AwsDataCatalog; reach another account's tables through a resource link",
+			strings.ToLower(req.Catalog))
 	}
-	rows, err := a.e.Query(ctx, query.Request{SQL: req.SQL, Caller: req.Caller, Catalog: catalog, Database: req.Database, Region: req.Region})
+	rows, err := a.e.Query(ctx, query.Request{SQL: req.SQL, Caller: req.Caller, Database: req.Database, Region: req.Region})
 	if err != nil {
 		return nil, err
 	}

@@ -229,6 +229,13 @@ print(json.dumps({"pages": pages, "rows": rows}))
 	_, err = s.aws(t, "athena", "get-query-results", "--query-execution-id", bad)
 	require.ErrorContains(t, err, "Query did not finish successfully. Final query state: FAILED")
 
+	// A catalog other than AwsDataCatalog (another account's ID included) is no catalog of the caller's.
+	other := startQuery(t, s, "SELECT count(*) FROM "+cloudTrail, "--query-execution-context",
+		"Catalog=999988887777,Database="+lakeDatabase, "--result-configuration", "OutputLocation=s3://athena-results/q/")
+	o := waitQuery(t, s, other, "SUCCEEDED", "FAILED").QueryExecution
+	require.Equal(t, "FAILED", o.Status.State)
+	require.Contains(t, o.Status.StateChangeReason, "CATALOG_NOT_FOUND")
+
 	// seclake query: the same API with the user's credentials.
 	env := append(cliEnv(testKeyID, testSecret, ""), "AWS_ENDPOINT_URL="+s.URL)
 	base := []string{"query", "--database", lakeDatabase, "--output-location", "s3://athena-results/cli/"}
