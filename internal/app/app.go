@@ -116,7 +116,8 @@ func Start(ctx context.Context, cfg config.Config, opt Options) (*Server, error)
 		LakeLimit:               lake.Limit{Rate: cfg.SecurityLake.RateLimit, Burst: cfg.SecurityLake.Burst},
 		Ingest: ingest.FlushPolicy{MaxBytes: cfg.Ingest.FlushBytes, MaxAge: time.Duration(cfg.Ingest.FlushAge),
 			MaxBufferBytes: cfg.Ingest.BufferBytes},
-		Athena: stack.AthenaConfig{Concurrency: cfg.Athena.Concurrency, Workers: cfg.Athena.Workers},
+		Athena: stack.AthenaConfig{Concurrency: cfg.Athena.Concurrency, Workers: cfg.Athena.Workers,
+			QueryTimeout: time.Duration(cfg.Athena.QueryTimeout)},
 	}
 	if len(cfg.Replication.Remotes) > 0 {
 		remotes, err := s3remote.New(cfg.Replication.Remotes, opt.Getenv)

@@ -30,7 +30,8 @@ func (s *Stack) athena() component.Component {
 			cfg := athena.Config{Store: s.Meta, Seal: s.Seal, Authz: s.IAM, Objects: s.Objects, Engine: s.athenaEngine(),
 				Catalog: datacatalog.New(s.Lakes, s.Meta, s.IAM, s.cfg.Clock), Clock: s.cfg.Clock,
 				Rand: s.cfg.Rand, Logger: s.cfg.Logger.With("service", "athena"), Region: s.cfg.Region,
-				Concurrency: s.cfg.Athena.Concurrency, Workers: s.cfg.Athena.Workers}
+				Concurrency: s.cfg.Athena.Concurrency, Workers: s.cfg.Athena.Workers,
+				QueryTimeout: s.cfg.Athena.QueryTimeout}
 			if s.cfg.Edit.Athena != nil {
 				s.cfg.Edit.Athena(&cfg)
 			}
@@ -54,6 +55,8 @@ type AthenaConfig struct {
 	Concurrency int
 	// Workers is how many queries one node runs at once.
 	Workers int
+	// QueryTimeout is how long a query may run (0: athena.DefaultQueryTimeout).
+	QueryTimeout time.Duration
 }
 
 // athenaEngine is the query engine as Athena runs queries on it.
