@@ -172,11 +172,12 @@ func (l *Lake) loadTable(ctx context.Context, ns, name string) (*icetable.Table,
 
 // LoadTable returns the table name of namespace ns.
 func (l *Lake) LoadTable(ctx context.Context, ns, name string) (*TableInfo, error) {
-	t, err := l.loadTable(ctx, ns, name)
+	_, info, err := l.readTable(ctx, ns, name)
 	if err != nil {
 		return nil, err
 	}
-	return tableInfo(ns, name, t.Metadata(), t.MetadataLocation())
+	c := *info // the cached one stays as it is
+	return &c, nil
 }
 
 func tableInfo(ns, name string, md icetable.Metadata, loc string) (*TableInfo, error) {

@@ -47,11 +47,7 @@ type Plan struct {
 // (partition pruning on the identity partitions, then the files' column statistics). It reads the table's
 // metadata and manifests as the lake's service principal.
 func (l *Lake) Plan(ctx context.Context, ns, name string, preds []Predicate) (*Plan, error) {
-	t, err := l.loadTable(ctx, ns, name)
-	if err != nil {
-		return nil, err
-	}
-	info, err := tableInfo(ns, name, t.Metadata(), t.MetadataLocation())
+	t, info, err := l.readTable(ctx, ns, name)
 	if err != nil {
 		return nil, err
 	}
