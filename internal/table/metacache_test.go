@@ -27,6 +27,7 @@ func readsSeeCommitsAndPolicies(t *testing.T, e *env) {
 	again, err := e.lake.LoadTable(ctx, ns, name)
 	require.NoError(t, err)
 	require.Equal(t, name, again.Name)
+	require.NotEqual(t, "changed", again.Columns[0].Name)
 	require.Equal(t, first.MetadataLocation, again.MetadataLocation)
 	plan, err := e.lake.Plan(ctx, ns, name, nil)
 	require.NoError(t, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,7 +52,7 @@ func (l *Lake) Plan(ctx context.Context, ns, name string, preds []Predicate) (*P
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Columns: info.Columns, Evolved: len(t.Metadata().Schemas()) > 1}
+	p := &Plan{Columns: slices.Clone(info.Columns), Evolved: len(t.Metadata().Schemas()) > 1}
 	if t.CurrentSnapshot() == nil {
 		return p, nil
 	}
