@@ -38,6 +38,8 @@ type Engine struct {
 	parser *sql.DB
 	spares *spares
 	plans  plans
+	// footers are the data files' footers read by earlier queries (see footer).
+	footers *footers
 }
 
 // SetGovernor sets the Governor of the queries that start after it (nil: IAM only), for wiring that builds Lake
@@ -69,7 +71,10 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: cfg, parser: parser, spares: newSpares(2)}, nil
+	if cfg.FooterCacheBytes == 0 {
+		cfg.FooterCacheBytes = DefaultFooterCacheBytes
+	}
+	return &Engine{cfg: cfg, parser: parser, spares: newSpares(2), footers: newFooters(cfg.FooterCacheBytes)}, nil
 }
 
 // Close releases the engine. Queries still running keep their own databases until their Rows are closed.

@@ -96,4 +96,8 @@ type Config struct {
 	MemoryLimit int64
 	// Threads is DuckDB's thread count per query (0: the number of CPUs).
 	Threads int
+	// FooterCacheBytes bounds the data files' decrypted footers kept in memory between queries (0:
+	// DefaultFooterCacheBytes; negative: none kept). A kept footer saves a query the read of the file's tail; the
+	// query still reads the rest of the file (at least a few bytes) as its reader, so access is decided each time.
+	FooterCacheBytes int64
 }

@@ -2,10 +2,10 @@ package query
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
-	"strings"
 
 	"github.com/parquet-go/parquet-go"
 	"golang.org/x/sys/unix"
@@ -24,7 +24,8 @@ type rangeReader struct {
 	size      int64
 	tail      []byte
 	tailStart int64
-	read      int64 // bytes fetched
+	read      int64  // bytes fetched
+	etag      string // the object's ETag: every range must come from the same version
 }
 
 func (r *rangeReader) get(start, end int64) ([]byte, error) { // end exclusive
@@ -37,6 +38,13 @@ func (r *rangeReader) get(start, end int64) ([]byte, error) { // end exclusive
 		return nil, objectError(err, r.j.file.Path)
 	}
 	defer got.Body.Close()
+	if got.Object != nil {
+		if r.etag == "" {
+			r.etag = got.Object.ETag
+		} else if got.Object.ETag != r.etag {
+			return nil, errStale
+		}
+	}
 	b := make([]byte, end-start)
 	if _, err := io.ReadFull(got.Body, b); err != nil {
 		return nil, fmt.Errorf("query: read %s: %w", r.j.file.Path, err)
@@ -68,36 +76,38 @@ func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// errStale is a data file whose ETag is not the one its cached footer was read from.
+var errStale = errors.New("query: the data file changed since its footer was cached")
+
 // fetchSparse fills a memfd the size of the job's file with only what a query of the columns needed can read:
 // the footer, and every byte but the column chunks of the other top-level columns (those stay holes, never read,
-// decrypted or allocated). It returns the memfd and the bytes read.
+// decrypted or allocated). The footer comes from the engine's cache when an earlier query read it; every read
+// still makes at least one ranged GET as the job's reader, so its s3:GetObject and kms:Decrypt decide each time.
+// It returns the memfd and the bytes read from the store.
 func (e *Engine) fetchSparse(ctx context.Context, j fetchJob, needed map[string]bool) (*memFile, int64, error) {
+	m, n, err := e.fetchSparseOnce(ctx, j, needed)
+	if errors.Is(err, errStale) { // the cached footer is of another version of the file: read it again
+		e.footers.drop(footerKey(j.file.Path, j.file.Size))
+		return e.fetchSparseOnce(ctx, j, needed)
+	}
+	return m, n, err
+}
+
+func (e *Engine) fetchSparseOnce(ctx context.Context, j fetchJob, needed map[string]bool) (*memFile, int64, error) {
 	size := j.file.Size
 	r := &rangeReader{ctx: ctx, e: e, j: j, size: size}
-	r.tailStart = max(0, size-tailSize)
-	tail, err := r.get(r.tailStart, size)
-	if err != nil {
-		return nil, 0, err
-	}
-	r.tail = tail
-	pf, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true),
-		parquet.SkipMagicBytes(true))
-	if err != nil {
-		return nil, 0, fmt.Errorf("query: read the footer of %s: %w", j.file.Path, err)
-	}
-	var skip [][2]int64
-	for _, rg := range pf.Metadata().RowGroups {
-		for _, cc := range rg.Columns {
-			md := cc.MetaData
-			if len(md.PathInSchema) == 0 || needed[strings.ToLower(md.PathInSchema[0])] {
-				continue
-			}
-			start := md.DataPageOffset
-			if md.DictionaryPageOffset > 0 && md.DictionaryPageOffset < start {
-				start = md.DictionaryPageOffset
-			}
-			skip = append(skip, [2]int64{start, start + md.TotalCompressedSize})
+	f := e.footers.get(j.file.Path, size)
+	if f == nil {
+		var err error
+		if f, err = e.readFooter(r); err != nil {
+			return nil, 0, err
 		}
+		e.footers.put(f)
+	} else {
+		if err := j.budget.take(int64(len(f.tail))); err != nil {
+			return nil, 0, err
+		}
+		r.etag, r.tail, r.tailStart = f.etag, f.tail, f.tailStart
 	}
 	m, err := newMemFile("seclake-query")
 	if err != nil {
@@ -107,9 +117,12 @@ func (e *Engine) fetchSparse(ctx context.Context, j fetchJob, needed map[string]
 		m.Close()
 		return nil, 0, fmt.Errorf("query: size the memfd: %w", err)
 	}
-	keep := keepRanges(skip, r.tailStart)
-	if n := len(keep); n > 0 && r.tailStart-keep[n-1][1] < mergeGap { // read up to the tail in one go
-		keep[n-1][1] = r.tailStart
+	keep := keepRanges(f.skip(needed), f.tailStart)
+	if n := len(keep); n > 0 && f.tailStart-keep[n-1][1] < mergeGap { // read up to the tail in one go
+		keep[n-1][1] = f.tailStart
+	}
+	if len(keep) == 0 && r.read == 0 { // a footer from the cache: one ranged GET still authorizes the reader
+		keep = [][2]int64{{0, min(size, 4)}}
 	}
 	for _, k := range keep {
 		b, err := r.get(k[0], k[1])
@@ -122,11 +135,36 @@ func (e *Engine) fetchSparse(ctx context.Context, j fetchJob, needed map[string]
 			return nil, 0, fmt.Errorf("query: fill the memfd: %w", err)
 		}
 	}
-	if _, err := m.f.WriteAt(tail, r.tailStart); err != nil {
+	if _, err := m.f.WriteAt(f.tail, f.tailStart); err != nil {
 		m.Close()
 		return nil, 0, fmt.Errorf("query: fill the memfd: %w", err)
 	}
 	return m, r.read, nil
+}
+
+// readFooter reads the tail of r's file as its reader and learns the byte ranges of its column chunks.
+func (e *Engine) readFooter(r *rangeReader) (*footer, error) {
+	size := r.size
+	r.tailStart = max(0, size-tailSize)
+	tail, err := r.get(r.tailStart, size)
+	if err != nil {
+		return nil, err
+	}
+	r.tail = tail
+	pf, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true),
+		parquet.SkipMagicBytes(true))
+	if err != nil {
+		return nil, fmt.Errorf("query: read the footer of %s: %w", r.j.file.Path, err)
+	}
+	f := &footer{key: footerKey(r.j.file.Path, size), etag: r.etag, tailStart: r.tailStart, tail: tail}
+	for _, rg := range pf.Metadata().RowGroups {
+		for _, cc := range rg.Columns {
+			md := cc.MetaData
+			f.chunks = append(f.chunks, chunkOf(md.PathInSchema, md.DictionaryPageOffset, md.DataPageOffset,
+				md.TotalCompressedSize))
+		}
+	}
+	return f, nil
 }
 
 // keepRanges are the ranges of [0, limit) outside the skipped ones, merged.

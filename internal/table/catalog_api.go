@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -156,6 +157,17 @@ type TableInfo struct {
 	LastUpdatedMs int64
 }
 
+// clone is a copy of i that shares nothing it could change.
+func (i *TableInfo) clone() *TableInfo {
+	c := *i
+	c.PreviousMetadataLocations = slices.Clone(i.PreviousMetadataLocations)
+	c.Metadata = slices.Clone(i.Metadata)
+	c.Columns = slices.Clone(i.Columns)
+	c.PartitionKeys = slices.Clone(i.PartitionKeys)
+	c.Properties = maps.Clone(i.Properties)
+	return &c
+}
+
 // Column is a column in Hive's terms: its name and type ("string", "struct<a:int>", "array<string>").
 type Column struct {
 	Name, Type, Comment string
@@ -172,11 +184,11 @@ func (l *Lake) loadTable(ctx context.Context, ns, name string) (*icetable.Table,
 
 // LoadTable returns the table name of namespace ns.
 func (l *Lake) LoadTable(ctx context.Context, ns, name string) (*TableInfo, error) {
-	t, err := l.loadTable(ctx, ns, name)
+	_, info, err := l.readTable(ctx, ns, name)
 	if err != nil {
 		return nil, err
 	}
-	return tableInfo(ns, name, t.Metadata(), t.MetadataLocation())
+	return info.clone(), nil
 }
 
 func tableInfo(ns, name string, md icetable.Metadata, loc string) (*TableInfo, error) {

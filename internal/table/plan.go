@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,15 +48,11 @@ type Plan struct {
 // (partition pruning on the identity partitions, then the files' column statistics). It reads the table's
 // metadata and manifests as the lake's service principal.
 func (l *Lake) Plan(ctx context.Context, ns, name string, preds []Predicate) (*Plan, error) {
-	t, err := l.loadTable(ctx, ns, name)
+	t, info, err := l.readTable(ctx, ns, name)
 	if err != nil {
 		return nil, err
 	}
-	info, err := tableInfo(ns, name, t.Metadata(), t.MetadataLocation())
-	if err != nil {
-		return nil, err
-	}
-	p := &Plan{Columns: info.Columns, Evolved: len(t.Metadata().Schemas()) > 1}
+	p := &Plan{Columns: slices.Clone(info.Columns), Evolved: len(t.Metadata().Schemas()) > 1}
 	if t.CurrentSnapshot() == nil {
 		return p, nil
 	}

@@ -66,6 +66,7 @@ type Lake struct {
 	cat       *sqlcat.Catalog
 	id        string
 	namespace icetable.Identifier
+	meta      metaCache // tables as loaded for reads, by metadata location
 }
 
 // Open opens the catalog of the lake in cfg.Bucket, creating the catalog's tables and the region's namespace
