@@ -13,15 +13,15 @@ import (
 func TestUnservedServiceAnswersInItsProtocol(t *testing.T) {
 	s := startServer(t)
 	for _, args := range [][]string{
-		{"kafka", "list-clusters"},                                 // REST-JSON, a GET without a body
-		{"firehose", "list-delivery-streams"},                      // JSON 1.1
-		{"lakeformation", "list-permissions"},                      // REST-JSON, a POST
-		{"sns", "list-topics"},                                     // Query
-		{"logs", "describe-log-groups"},                            // JSON 1.1
-		{"athena", "list-work-groups"},                             // JSON 1.1
-		{"route53resolver", "list-resolver-query-log-configs"},     // JSON 1.1
-		{"guardduty", "list-detectors"},                            // REST-JSON
-		{"ram", "get-resource-shares", "--resource-owner", "SELF"}, // REST-JSON
+		{"kafka", "list-clusters"},                             // REST-JSON, a GET without a body
+		{"firehose", "list-delivery-streams"},                  // JSON 1.1
+		{"detective", "list-graphs"},                           // REST-JSON, a POST
+		{"sns", "list-topics"},                                 // Query
+		{"logs", "describe-log-groups"},                        // JSON 1.1
+		{"ssm", "describe-parameters"},                         // JSON 1.1
+		{"route53resolver", "list-resolver-query-log-configs"}, // JSON 1.1
+		{"guardduty", "list-detectors"},                        // REST-JSON
+		{"macie2", "list-findings"},                            // REST-JSON
 	} {
 		_, err := s.aws(t, args...)
 		require.Error(t, err, "%v", args)
