@@ -1,0 +1,177 @@
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// subscriberGetScript reads one object of the lake as the subscriber (its role, with the external ID) and prints
+// whether it could, and the error code and message if not.
+const subscriberGetScript = `
+import boto3, botocore.config, botocore.exceptions, json, os
+ep, region = os.environ["ENDPOINT"], "us-east-1"
+c = boto3.client("sts", endpoint_url=ep, region_name=region).assume_role(RoleArn=os.environ["ROLE"], RoleSessionName="sub",
+    ExternalId=os.environ["EXTERNAL_ID"])["Credentials"]
+s3 = boto3.client("s3", endpoint_url=ep, region_name=region, aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
+    aws_session_token=c["SessionToken"], config=botocore.config.Config(s3={"addressing_style": "path"}))
+try:
+    n = len(s3.get_object(Bucket=os.environ["BUCKET"], Key=os.environ["KEY"])["Body"].read())
+    print(json.dumps({"read": n}))
+except botocore.exceptions.ClientError as e:
+    print(json.dumps({"code": e.response["Error"]["Code"], "message": e.response["Error"].get("Message", "")}))
+`
+
+// guideKeyPolicyWithout is the guide's S3 key policy (SCENARIOS.md §1a, the "AWS:" typo corrected) for the
+// us-east-1 lake of the test account, without the statements whose Sid is in drop.
+func guideKeyPolicyWithout(t *testing.T, bucket, subscriberRole string, drop ...string) string {
+	t.Helper()
+	doc := strings.NewReplacer("{{SUBSCRIBER_ROLE}}", `, "`+subscriberRole+`"`, `"AWS:"`, `"AWS"`, "{{ACCOUNT}}", testAccount,
+		"{{BUCKET}}", bucket, "{{REGION}}", testRegion).Replace(guideS3KeyPolicy)
+	var p map[string]any
+	require.NoError(t, json.Unmarshal([]byte(doc), &p))
+	var kept []any
+	for _, st := range p["Statement"].([]any) {
+		sid, _ := st.(map[string]any)["Sid"].(string)
+		if !strings.Contains(strings.Join(drop, "\n"), sid) || sid == "" {
+			kept = append(kept, st)
+		}
+	}
+	p["Statement"] = kept
+	b, err := json.Marshal(p)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// The Sids of the guide's statements.
+const (
+	sidSLR        = "Allow SLR"
+	sidSubscriber = "Allow LakeFormation And Subscriber Roles To Use The Key"
+)
+
+// TestSecurityLakeGuideKeyStatements removes the first guide's key-policy statements in turn, with the aws CLI and
+// boto3, and restores them:
+//   - without "Allow SLR", update-data-lake with the key FAILS naming the statement, the resource-management role
+//     and the action, the exception's remediation is the guide's statement for this bucket and region, and the
+//     bucket keeps its encryption; the whole policy pasted, the update COMPLETES;
+//   - "Allow SLR" removed once the lake is under the key: the next raw file is refused (VPC_FLOW MISCONFIGURED, an
+//     exception naming kms:GenerateDataKey and the statement), nothing is lost: restored, every row arrives;
+//   - without the subscriber statement, the subscriber's read of a data file is refused by KMS and the doctor names
+//     the subscriber's path to the key; restored, the subscriber reads the file.
+func TestSecurityLakeGuideKeyStatements(t *testing.T) {
+	requireTool(t, "aws")
+	requireTool(t, "python3")
+	s := startServer(t, withConfig(shortFlush))
+	_, role, member := lakeWithSubscriber(t, s, "ext-keys")
+	_, err := s.aws(t, "iam", "create-service-linked-role", "--aws-service-name", "lakeformation.amazonaws.com")
+	require.NoError(t, err, "the guide's policy names Lake Formation's role, which must exist")
+	bucket := strings.TrimPrefix(s.lakes(t, "list-data-lakes").DataLakes[0].S3BucketArn, "arn:aws:s3:::")
+	provision := func() {
+		t.Helper()
+		_, err := s.app.SecurityLake().Provision(t.Context())
+		require.NoError(t, err)
+	}
+	putPolicy := func(key, doc string) {
+		t.Helper()
+		_, err := s.aws(t, "kms", "put-key-policy", "--key-id", key, "--policy-name", "default", "--policy", doc)
+		require.NoError(t, err)
+	}
+	update := func(key string) (status, reason string) {
+		t.Helper()
+		_, err := s.aws(t, "securitylake", "update-data-lake", "--configurations", `[{"region":"us-east-1","encryptionConfiguration":{"kmsKeyId":"`+key+`"}}]`)
+		require.NoError(t, err)
+		provision()
+		st := s.lakes(t, "list-data-lakes").DataLakes[0].UpdateStatus
+		if st.Exception != nil {
+			reason = st.Exception.Reason
+		}
+		return st.Status, reason
+	}
+
+	// Without "Allow SLR": the update fails, naming it; the bucket is as it was.
+	key := createKey(t, s, guideKeyPolicyWithout(t, bucket, role, sidSLR))
+	status, reason := update(key)
+	require.Equal(t, "FAILED", status)
+	for _, want := range []string{`"Allow SLR"`, "AWSServiceRoleForSecurityLakeResourceManagement", "kms:GenerateDataKey", key} {
+		require.Contains(t, reason, want)
+	}
+	e := waitException(t, s, 10*time.Second, "AWSServiceRoleForSecurityLakeResourceManagement", key)
+	require.Contains(t, e.Remediation, `"Sid":"Allow SLR"`)
+	require.Contains(t, e.Remediation, `"kms:EncryptionContext:aws:s3:arn":"arn:aws:s3:::`+bucket+`"`)
+	require.Contains(t, e.Remediation, `"kms:ViaService":"s3.us-east-1.amazonaws.com"`)
+	enc, err := s.aws(t, "s3api", "get-bucket-encryption", "--bucket", bucket)
+	require.NoError(t, err)
+	require.Contains(t, enc, `"AES256"`, "a failed update leaves the bucket as it was")
+
+	// The guide's policy, whole: the update completes and the lake's data is under the key.
+	putPolicy(key, guideKeyPolicyWithout(t, bucket, role))
+	status, reason = update(key)
+	require.Equal(t, "COMPLETED", status, reason)
+	uploadVPC(t, s, "k0000001")
+	require.Eventually(t, func() bool { return sourceStatusOf(t, s, "VPC_FLOW") == "COLLECTING" }, 60*time.Second, 200*time.Millisecond)
+	files := lakeDataFiles(t, s, bucket)
+	require.Len(t, files, 1)
+	head, err := s.aws(t, "s3api", "head-object", "--bucket", bucket, "--key", files[0])
+	require.NoError(t, err)
+	require.Contains(t, head, key, "the data file is under the lake key")
+
+	// "Allow SLR" removed from the lake's key: the next file is refused and waits; restored, it arrives.
+	putPolicy(key, guideKeyPolicyWithout(t, bucket, role, sidSLR))
+	uploadVPC(t, s, "k0000002")
+	e = waitException(t, s, 60*time.Second, "VPC_FLOW", "kms:GenerateDataKey", "AWSServiceRoleForSecurityLakeResourceManagement")
+	require.Contains(t, e.Remediation, `"Sid":"Allow SLR"`)
+	require.Contains(t, e.Remediation, "arn:aws:s3:::"+bucket)
+	require.Equal(t, "MISCONFIGURED", sourceStatusOf(t, s, "VPC_FLOW"))
+	putPolicy(key, guideKeyPolicyWithout(t, bucket, role))
+	require.Eventually(t, func() bool { return len(lakeDataFiles(t, s, bucket)) == 2 }, 90*time.Second, 500*time.Millisecond,
+		"the refused file is ingested once the statement is back")
+	require.Eventually(t, func() bool { return sourceStatusOf(t, s, "VPC_FLOW") == "COLLECTING" }, 60*time.Second, 500*time.Millisecond)
+
+	// Without the subscriber statement: the subscriber cannot decrypt, and the doctor names the path.
+	read := func() (out struct {
+		Read          int
+		Code, Message string
+	}) {
+		t.Helper()
+		env := append(cliEnv(member[0], member[1], member[2]), "ENDPOINT="+s.URL, "ROLE="+role, "EXTERNAL_ID=ext-keys",
+			"BUCKET="+bucket, "KEY="+files[0])
+		text, err := s.pythonWith(t, env, subscriberGetScript)
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal([]byte(text), &out), text)
+		return out
+	}
+	require.Positive(t, read().Read, "the subscriber reads under the guide's policy")
+	putPolicy(key, guideKeyPolicyWithout(t, bucket, role, sidSubscriber))
+	got := read()
+	require.Equal(t, "AccessDenied", got.Code)
+	require.Contains(t, got.Message, "kms:Decrypt")
+	env := append(cliEnv(testKeyID, testSecret, ""), "AWS_ENDPOINT_URL="+s.URL)
+	out, code := runSeclakeEnv(t, env, "lake", "doctor", "--region", "us-east-1")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "FAIL  Subscriber siem → lake key")
+	putPolicy(key, guideKeyPolicyWithout(t, bucket, role))
+	require.Positive(t, read().Read, "restored, the subscriber reads again")
+	out, code = runSeclakeEnv(t, env, "lake", "doctor", "--region", "us-east-1")
+	require.Equal(t, 0, code, out)
+}
+
+// lakeDataFiles lists the VPC flow data files of the lake bucket.
+func lakeDataFiles(t *testing.T, s *server, bucket string) []string {
+	t.Helper()
+	out, err := s.aws(t, "s3api", "list-objects-v2", "--bucket", bucket, "--prefix", "aws/VPC_FLOW/2.0/data/")
+	require.NoError(t, err)
+	var l struct{ Contents []struct{ Key string } }
+	if strings.TrimSpace(out) != "" {
+		require.NoError(t, json.Unmarshal([]byte(out), &l), out)
+	}
+	var keys []string
+	for _, c := range l.Contents {
+		if strings.HasSuffix(c.Key, ".parquet") {
+			keys = append(keys, c.Key)
+		}
+	}
+	return keys
+}
