@@ -32,6 +32,11 @@ func guideKeyPolicyWithout(t *testing.T, bucket, subscriberRole string, drop ...
 	t.Helper()
 	doc := strings.NewReplacer("{{SUBSCRIBER_ROLE}}", `, "`+subscriberRole+`"`, `"AWS:"`, `"AWS"`, "{{ACCOUNT}}", testAccount,
 		"{{BUCKET}}", bucket, "{{REGION}}", testRegion).Replace(guideS3KeyPolicy)
+	// Key administration without use: the account administers the key, and only the guide's statements let
+	// anyone encrypt or decrypt with it (with kms:* for the account, IAM policies would also grant its use).
+	doc = strings.Replace(doc, `"Action": "kms:*"`, `"Action": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*",
+		"kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+		"kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"]`, 1)
 	var p map[string]any
 	require.NoError(t, json.Unmarshal([]byte(doc), &p))
 	drop = append(drop, sidReplication)
@@ -60,8 +65,8 @@ const (
 //   - without "Allow SLR", update-data-lake with the key FAILS naming the statement, the resource-management role
 //     and the action, the exception's remediation is the guide's statement for this bucket and region, and the
 //     bucket keeps its encryption; the whole policy pasted, the update COMPLETES;
-//   - "Allow SLR" removed once the lake is under the key: the next raw file is refused (VPC_FLOW MISCONFIGURED, an
-//     exception naming kms:GenerateDataKey and the statement), nothing is lost: restored, every row arrives;
+//   - "Allow SLR" removed once the lake is under the key: `seclake lake doctor` fails the lake's path to the key
+//     and prints the statement, an update with the key fails again; restored, both are healthy and data flows;
 //   - without the subscriber statement, the subscriber's read of a data file is refused by KMS and the doctor names
 //     the subscriber's path to the key; restored, the subscriber reads the file.
 func TestSecurityLakeGuideKeyStatements(t *testing.T) {
@@ -121,17 +126,27 @@ func TestSecurityLakeGuideKeyStatements(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, head, key, "the data file is under the lake key")
 
-	// "Allow SLR" removed from the lake's key: the next file is refused and waits; restored, it arrives.
+	// "Allow SLR" removed from the lake's key once the lake uses it: the doctor names the statement (for this
+	// bucket and region) and an update with the key fails again; restored, both are healthy. (New files may still
+	// be written for a while under the bucket's cached S3 Bucket Key, as on AWS.)
+	env := append(cliEnv(testKeyID, testSecret, ""), "AWS_ENDPOINT_URL="+s.URL)
 	putPolicy(key, guideKeyPolicyWithout(t, bucket, role, sidSLR))
-	uploadVPC(t, s, "k0000002")
-	e = waitException(t, s, 60*time.Second, "VPC_FLOW", "kms:GenerateDataKey", "AWSServiceRoleForSecurityLakeResourceManagement")
-	require.Contains(t, e.Remediation, `"Sid":"Allow SLR"`)
-	require.Contains(t, e.Remediation, "arn:aws:s3:::"+bucket)
-	require.Equal(t, "MISCONFIGURED", sourceStatusOf(t, s, "VPC_FLOW"))
+	out, code := runSeclakeEnv(t, env, "lake", "doctor", "--region", "us-east-1")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "FAIL  Security Lake → lake key: arn:aws:sts::"+testAccount+
+		":assumed-role/AWSServiceRoleForSecurityLakeResourceManagement/SecurityLakeResourceManagement may kms:GenerateDataKey on "+key)
+	require.Contains(t, out, `"Sid":"Allow SLR"`)
+	require.Contains(t, out, `"kms:EncryptionContext:aws:s3:arn":"arn:aws:s3:::`+bucket+`"`)
+	status, reason = update(key)
+	require.Equal(t, "FAILED", status)
+	require.Contains(t, reason, `"Allow SLR"`)
 	putPolicy(key, guideKeyPolicyWithout(t, bucket, role))
-	require.Eventually(t, func() bool { return len(lakeDataFiles(t, s, bucket)) == 2 }, 90*time.Second, 500*time.Millisecond,
-		"the refused file is ingested once the statement is back")
-	require.Eventually(t, func() bool { return sourceStatusOf(t, s, "VPC_FLOW") == "COLLECTING" }, 60*time.Second, 500*time.Millisecond)
+	status, reason = update(key)
+	require.Equal(t, "COMPLETED", status, reason)
+	out, code = runSeclakeEnv(t, env, "lake", "doctor", "--region", "us-east-1")
+	require.Equal(t, 0, code, out)
+	uploadVPC(t, s, "k0000002")
+	require.Eventually(t, func() bool { return len(lakeDataFiles(t, s, bucket)) == 2 }, 60*time.Second, 500*time.Millisecond)
 
 	// Without the subscriber statement: the subscriber cannot decrypt, and the doctor names the path.
 	read := func() (out struct {
@@ -146,13 +161,12 @@ func TestSecurityLakeGuideKeyStatements(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(text), &out), text)
 		return out
 	}
-	require.Positive(t, read().Read, "the subscriber reads under the guide's policy")
+	// (The subscriber's first read is the one refused: S3 reuses a bucket key it opened for a while, as on AWS.)
 	putPolicy(key, guideKeyPolicyWithout(t, bucket, role, sidSubscriber))
 	got := read()
 	require.Equal(t, "AccessDenied", got.Code)
 	require.Contains(t, got.Message, "kms:Decrypt")
-	env := append(cliEnv(testKeyID, testSecret, ""), "AWS_ENDPOINT_URL="+s.URL)
-	out, code := runSeclakeEnv(t, env, "lake", "doctor", "--region", "us-east-1")
+	out, code = runSeclakeEnv(t, env, "lake", "doctor", "--region", "us-east-1")
 	require.Equal(t, 1, code, out)
 	require.Contains(t, out, "FAIL  Subscriber siem → lake key")
 	putPolicy(key, guideKeyPolicyWithout(t, bucket, role))
