@@ -46,11 +46,10 @@ var awsPolicies = []awsPolicy{
 			`{"Sid":"ListBuckets","Effect":"Allow","Action":["s3:ListAllMyBuckets"],"Resource":"*"},` +
 			`{"Sid":"ReadLakeBuckets","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket","s3:GetBucketLocation"],"Resource":["arn:aws:s3:::aws-security-data-lake-*","arn:aws:s3:::aws-security-data-lake-*/*"]},` +
 			`{"Sid":"LakeKeys","Effect":"Allow","Action":["kms:Decrypt","kms:DescribeKey"],"Resource":"*"}]}`},
-	{"SecurityLakeResourceManagementServiceRolePolicy", "/aws-service-role/", "ANPAQSLRESOURCEMGMT01", "Security Lake resource-management service-linked role policy (seclake's grant for what its Security Lake does as this role).",
+	{"SecurityLakeResourceManagementServiceRolePolicy", "/aws-service-role/", "ANPAQSLRESOURCEMGMT01", "Security Lake resource-management service-linked role policy (seclake's grant for what its Security Lake does as this role: the lake's own objects; the lake key's policy grants the key, as the guide's \"Allow SLR\" statement does).",
 		`{"Version":"2012-10-17","Statement":[` +
-			`{"Sid":"ManageLakeObjects","Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject","s3:ListBucket","s3:GetBucketLocation","s3:PutLifecycleConfiguration","s3:GetLifecycleConfiguration","s3:PutReplicationConfiguration","s3:GetReplicationConfiguration"],"Resource":["arn:aws:s3:::aws-security-data-lake-*","arn:aws:s3:::aws-security-data-lake-*/*"]},` +
-			`{"Sid":"LakeKeys","Effect":"Allow","Action":["kms:Decrypt","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"*"},` +
-			`{"Sid":"LakeCatalog","Effect":"Allow","Action":["glue:GetTable","glue:GetTables","glue:UpdateTable","glue:GetDatabase","glue:GetPartitions","glue:BatchCreatePartition"],"Resource":"*"}]}`},
+			`{"Sid":"ManageLakeObjects","Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":["arn:aws:s3:::aws-security-data-lake-*/*"],"Condition":{"StringEquals":{"aws:ResourceAccount":"${aws:PrincipalAccount}"}}},` +
+			`{"Sid":"ListLakeBuckets","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::aws-security-data-lake-*"],"Condition":{"StringEquals":{"aws:ResourceAccount":"${aws:PrincipalAccount}"}}}]}`},
 }
 
 // awsPolicyEpoch is the creation date seclake reports for every AWS managed policy.

@@ -118,9 +118,11 @@ func (d *doctor) principal() *actor.Caller {
 	return actor.ServicePrincipal(EventSource, d.dl.Region, d.s.cfg.Clock.Now(), actor.Source{ARN: d.dl.ARN, Account: d.dl.Account})
 }
 
-// lake checks the Security Lake principal on the lake bucket and its key.
+// lake checks who the lake writes as (its resource-management role, or the Security Lake principal) on the
+// lake bucket and its key.
 func (d *doctor) lake(ctx context.Context) {
-	sp, p := d.principal(), d.s.cfg.Probe
+	sp, slr := d.s.lakeCaller(ctx, d.dl)
+	p := d.s.cfg.Probe
 	bucketFix := fmt.Sprintf(`{"Sid":"SecurityLakeAccess","Effect":"Allow","Principal":{"Service":"%s"},`+
 		`"Action":["s3:PutObject","s3:GetObject","s3:DeleteObject","s3:ListBucket"],"Resource":["arn:aws:s3:::%s","arn:aws:s3:::%s/*"],`+
 		`"Condition":{"StringEquals":{"aws:SourceAccount":"%s"}}}`, EventSource, d.bucket, d.bucket, d.dl.Account)
@@ -133,11 +135,12 @@ func (d *doctor) lake(ctx context.Context) {
 	if d.dl.AppliedKey == "" {
 		return
 	}
-	via := sp.Via("s3." + d.dl.Region + ".amazonaws.com")
+	via := sp.Via("s3.amazonaws.com")
 	ec := map[string]string{"aws:s3:arn": "arn:aws:s3:::" + d.bucket}
+	_, stmt := keyStatement(d.dl, d.bucket, slr)
 	for _, a := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
 		d.add("Security Lake → lake key", via, a, d.dl.AppliedKey, p.KMS(ctx, via, a, d.dl.AppliedKey, ec),
-			"the key policy of "+d.dl.AppliedKey, fmt.Sprintf(keyStatement, d.dl.Account))
+			"the key policy of "+d.dl.AppliedKey, stmt)
 	}
 }
 
@@ -163,7 +166,7 @@ func (d *doctor) replication(ctx context.Context) {
 		p.S3(ctx, role, "s3:GetObjectVersionForReplication", d.bucket, src), rolePolicy,
 		`{"Effect":"Allow","Action":["s3:GetObjectVersionForReplication","s3:GetObjectVersion","s3:ListBucket","s3:GetReplicationConfiguration"],"Resource":["arn:aws:s3:::`+d.bucket+`","arn:aws:s3:::`+d.bucket+`/*"]}`)
 	if d.dl.AppliedKey != "" {
-		via := role.Via("s3." + d.dl.Region + ".amazonaws.com")
+		via := role.Via("s3.amazonaws.com")
 		d.add("Replication role → lake key", via, "kms:Decrypt", d.dl.AppliedKey,
 			p.KMS(ctx, via, "kms:Decrypt", d.dl.AppliedKey, map[string]string{"aws:s3:arn": "arn:aws:s3:::" + d.bucket}),
 			"the key policy of "+d.dl.AppliedKey, keyFix(`"kms:Decrypt"`))
@@ -189,7 +192,7 @@ func (d *doctor) replication(ctx context.Context) {
 		}
 		inRegion := *role // S3 calls KMS in the rollup key's region
 		inRegion.Region = region
-		via := inRegion.Via("s3." + region + ".amazonaws.com")
+		via := inRegion.Via("s3.amazonaws.com")
 		ec := map[string]string{"aws:s3:arn": rollup.BucketARN}
 		for _, a := range []string{"kms:GenerateDataKey", "kms:Encrypt"} {
 			d.add("Replication role → rollup key ("+region+")", via, a, rollup.AppliedKey, p.KMS(ctx, via, a, rollup.AppliedKey, ec),
@@ -214,7 +217,7 @@ func (d *doctor) subscriber(ctx context.Context, sub Subscriber) {
 				"the inline policy "+subscriberPolicyName+" of "+sub.RoleARN, readPolicy(d.bucket, sub.Sources))
 		}
 		if d.dl.AppliedKey != "" {
-			via := role.Via("s3." + d.dl.Region + ".amazonaws.com")
+			via := role.Via("s3.amazonaws.com")
 			d.add(name+" → lake key", via, "kms:Decrypt", d.dl.AppliedKey,
 				p.KMS(ctx, via, "kms:Decrypt", d.dl.AppliedKey, map[string]string{"aws:s3:arn": "arn:aws:s3:::" + d.bucket}),
 				"the key policy of "+d.dl.AppliedKey, `{"Sid":"Allow LakeFormation And Subscriber Roles To Use The Key","Effect":"Allow",`+
@@ -236,7 +239,7 @@ func (d *doctor) subscriber(ctx context.Context, sub Subscriber) {
 	if qk == "" {
 		return
 	}
-	via := sp.Via("sqs." + d.dl.Region + ".amazonaws.com")
+	via := sp.Via("sqs.amazonaws.com")
 	ec := map[string]string{"aws:sqs:arn": sub.Endpoint}
 	for _, a := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
 		d.add(name+" queue key", via, a, qk, p.KMS(ctx, via, a, qk, ec), "the key policy of "+qk,

@@ -120,6 +120,9 @@ type Config struct {
 	Accounts Accounts
 	Roles    Roles
 	Queues   Queues
+	// Sessions, when set, gives the sessions of the resource-management role the lake's key is checked as and
+	// its objects are re-encrypted as (nil: the Security Lake service principal).
+	Sessions Sessions
 	// DataFiles, when set, has subscribers with an SQS notification told of each new data file.
 	DataFiles DataFiles
 	// Probe, when set, answers CheckDataLake's questions.

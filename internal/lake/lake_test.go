@@ -20,6 +20,7 @@ import (
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/queue"
 	"github.com/seclake/seclake/internal/stack"
+	"github.com/seclake/seclake/internal/table"
 )
 
 const acct = "111122223333"
@@ -128,8 +129,9 @@ func testDataLakeKeyCheck(t *testing.T, start func(*testing.T) (*stack.Stack, *l
 	lk := createLake(t, svc, "us-east-1")
 	bucket := strings.TrimPrefix(lk.BucketARN, "arn:aws:s3:::")
 	admin := `{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"kms:*","Resource":"*"}`
-	service := `{"Sid":"Allow Security Lake To Use The Key","Effect":"Allow","Principal":{"Service":"securitylake.amazonaws.com"},` +
-		`"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*","Condition":{"StringEquals":{"aws:SourceAccount":"` + acct + `"}}}`
+	service := `{"Sid":"Allow SLR","Effect":"Allow","Principal":{"AWS":"` + table.ResourceManagementRoleARN(acct) + `"},` +
+		`"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*","Condition":{"StringEquals":{"kms:EncryptionContext:aws:s3:arn":"arn:aws:s3:::` +
+		bucket + `"},"StringLike":{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}}`
 	key, err := st.KMS.CreateKey(ctx, c, kms.CreateKeyRequest{Policy: `{"Version":"2012-10-17","Statement":[` + admin + `]}`})
 	require.NoError(t, err)
 
@@ -146,31 +148,34 @@ func testDataLakeKeyCheck(t *testing.T, start func(*testing.T) (*stack.Stack, *l
 	got := update()
 	require.Equal(t, lake.StatusFailed, got.UpdateStatus.Status)
 	require.Equal(t, "AccessDeniedException", got.UpdateStatus.Exception.Code)
-	for _, want := range []string{"Allow Security Lake To Use The Key", "securitylake.amazonaws.com", "kms:GenerateDataKey", key.ARN} {
+	for _, want := range []string{`"Allow SLR"`, "assumed-role/AWSServiceRoleForSecurityLakeResourceManagement/", "kms:GenerateDataKey", key.ARN} {
 		require.Contains(t, got.UpdateStatus.Exception.Reason, want)
 	}
 	exc, next, err := svc.ListDataLakeExceptions(ctx, c, nil, "", nil)
 	require.NoError(t, err)
 	require.Empty(t, next)
 	require.Len(t, exc, 1)
-	require.Contains(t, exc[0].Remediation, service[:40])
+	require.Contains(t, exc[0].Remediation, service, "the remediation is the first guide's statement for this lake")
 	enc, err := st.Objects.GetBucketEncryption(ctx, c, bucket)
 	require.NoError(t, err)
 	require.Equal(t, "AES256", string(enc.Rules[0].Default.SSEAlgorithm))
 
 	require.NoError(t, st.KMS.PutKeyPolicy(ctx, c, key.KeyID, "default", `{"Version":"2012-10-17","Statement":[`+admin+`,`+service+`]}`, false))
 	got = update()
-	require.Equal(t, lake.StatusCompleted, got.UpdateStatus.Status)
+	require.Equal(t, lake.StatusCompleted, got.UpdateStatus.Status, "%+v", got.UpdateStatus.Exception)
 	require.Nil(t, got.UpdateStatus.Exception)
 	enc, err = st.Objects.GetBucketEncryption(ctx, c, bucket)
 	require.NoError(t, err)
 	require.Equal(t, key.ARN, enc.Rules[0].Default.KMSMasterKeyID)
 
-	// The check is the lake's write path: the table writer's identity (securitylake.amazonaws.com for the lake)
-	// writes under the key; without the statement it is refused, and an update with the key fails again.
+	// The check is the lake's write path: the table writer's identity (a session of the resource-management role
+	// for the lake) writes under the key; without the statement it is refused, and an update with the key fails again.
+	src := actor.Source{ARN: lk.ARN, Account: acct}
+	writer, err := st.IAM.ServiceRoleSession(ctx, table.ResourceManagementPrincipal, table.ResourceManagementRoleARN(acct), "SecurityLakeResourceManagement", src)
+	require.NoError(t, err)
+	writer.Region, writer.Source = "us-east-1", src
 	write := func() error {
-		_, err := st.Objects.Deliver(ctx, objstore.DeliveryInput{Caller: actor.ServicePrincipal(lake.EventSource, "us-east-1", time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC),
-			actor.Source{ARN: lk.ARN, Account: acct}), Object: objstore.PutInput{Bucket: bucket, Key: "aws/VPC_FLOW/2.0/x.parquet",
+		_, err := st.Objects.Deliver(ctx, objstore.DeliveryInput{Caller: writer, Object: objstore.PutInput{Bucket: bucket, Key: "aws/VPC_FLOW/2.0/x.parquet",
 			Body: strings.NewReader("rows"), Size: 4}})
 		return err
 	}

@@ -53,6 +53,10 @@ func (s *Service) SyncExceptions(ctx context.Context) (int, error) {
 		id := "ingest/" + p.Source + "/" + p.Cause
 		open[key(p.Account, p.Region, id)] = true
 		exception, remediation := describeProblem(p)
+		if stmt := s.slrKeyStatement(ctx, p); stmt != "" {
+			remediation = "Add the first guide's \"Allow SLR\" statement to " + policyOf(p.Action, p.Resource) +
+				", then the waiting objects are ingested on their next retry: " + stmt
+		}
 		added, err := s.raiseSeen(ctx, p.Account, p.Region, id, p.First.UTC().Format(time.RFC3339Nano), exception, remediation)
 		if err != nil {
 			return n, err

@@ -11,11 +11,6 @@ import (
 	"github.com/seclake/seclake/internal/meta"
 )
 
-// keyStatement is the key-policy statement a lake key needs: Security Lake writes the lake's objects as its
-// service principal through S3, with the bucket as the encryption context (S3 Bucket Keys).
-const keyStatement = `{"Sid":"Allow Security Lake To Use The Key","Effect":"Allow","Principal":{"Service":"securitylake.amazonaws.com"},` +
-	`"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*","Condition":{"StringEquals":{"aws:SourceAccount":"%s"}}}`
-
 // Provision does the work that CreateDataLake and UpdateDataLake left pending, and enables the organization
 // configuration's sources in new accounts (AutoEnableNewAccounts): it creates each lake's bucket
 // (through table.Lakes), checks that the lake's key lets Security Lake use it, switches the bucket's default
@@ -204,8 +199,8 @@ func (s *Service) replicate(ctx context.Context, owner *actor.Caller, dl *DataLa
 	return s.subscribeReplicas(ctx, to)
 }
 
-// checkKey resolves the lake key and tries it as Security Lake will use it: as its service principal, through
-// S3, with the bucket as encryption context.
+// checkKey resolves the lake key and tries it as Security Lake will use it: as the lake's caller (its
+// resource-management role, or the service principal), through S3, with the bucket as encryption context.
 func (s *Service) checkKey(ctx context.Context, owner *actor.Caller, dl *DataLake, keyID string, keyARN *string) *failure {
 	if s.cfg.Keys == nil {
 		return failed(errors.New("no key management service"), "")
@@ -215,18 +210,17 @@ func (s *Service) checkKey(ctx context.Context, owner *actor.Caller, dl *DataLak
 		return failed(fmt.Errorf("the key %s cannot be used for the data lake: %w", keyID, err),
 			"Give an existing, enabled symmetric key (key ID, key ARN or alias ARN) that the account may describe.")
 	}
-	sp := actor.ServicePrincipal(EventSource, dl.Region, s.cfg.Clock.Now(), actor.Source{ARN: dl.ARN, Account: dl.Account}).
-		Via("s3." + dl.Region + ".amazonaws.com")
-	action, err := s.cfg.Keys.Try(ctx, sp, arn, map[string]string{"aws:s3:arn": dl.BucketARN})
+	c, slr := s.lakeCaller(ctx, *dl)
+	action, err := s.cfg.Keys.Try(ctx, c.Via("s3.amazonaws.com"), arn, map[string]string{"aws:s3:arn": dl.BucketARN})
 	if err != nil {
-		stmt := fmt.Sprintf(keyStatement, dl.Account)
+		sid, stmt := keyStatement(*dl, bucketName(dl.BucketARN), slr)
 		msg := err.Error()
 		if ae, ok := awserr.As(err); ok {
 			msg = ae.Message
 		}
 		return &failure{UpdateException: UpdateException{Code: "AccessDeniedException",
 			Reason: fmt.Sprintf("The key policy of %s does not let %s use the key: %s was refused (%s). The statement %q is missing.",
-				arn, EventSource, action, msg, "Allow Security Lake To Use The Key")},
+				arn, c.Who(), action, msg, sid)},
 			remediation: "Add this statement to the key policy of " + arn + ", then call UpdateDataLake again: " + stmt}
 	}
 	*keyARN = arn

@@ -168,17 +168,12 @@ func (s *Service) RunReencryption(ctx context.Context) (int64, error) {
 // refusal fails the job with the statement to add (starting it again resumes at the object refused). It
 // reports whether the job goes on.
 func (s *Service) reencryptBatch(ctx context.Context, j *Reencryption) (int64, bool, error) {
-	var dl DataLake
-	found := false
-	if err := s.cfg.Store.View(ctx, func(tx meta.Tx) error {
-		var err error
-		found, err = getJSON(tx, tableLakes, key(j.Account, j.Region), &dl)
-		return err
-	}); err != nil || !found {
+	dl, found, err := s.dataLake(ctx, j.Account, j.Region)
+	if err != nil || !found {
 		return 0, false, err
 	}
 	bucket := bucketName(dl.BucketARN)
-	sp := actor.ServicePrincipal(EventSource, j.Region, s.cfg.Clock.Now(), actor.Source{ARN: dl.ARN, Account: dl.Account})
+	sp, slr := s.lakeCaller(ctx, dl)
 	objs, more, err := s.cfg.Objects.ListEncryption(ctx, sp, bucket, j.Cursor, reencryptBatch)
 	var done int64
 	if err == nil {
@@ -205,7 +200,7 @@ func (s *Service) reencryptBatch(ctx context.Context, j *Reencryption) (int64, b
 		if _, ok := awserr.As(err); !ok {
 			return done, false, s.saveJob(ctx, *j) // kept running; the next run tries again
 		}
-		j.Status, j.Reason = ReencryptFailed, s.reencryptRefused(dl, *j, err)
+		j.Status, j.Reason = ReencryptFailed, s.reencryptRefused(dl, *j, err, sp.Who(), slr)
 	case !more:
 		j.Status = ReencryptCompleted
 	}
@@ -214,7 +209,7 @@ func (s *Service) reencryptBatch(ctx context.Context, j *Reencryption) (int64, b
 }
 
 // reencryptRefused words a refusal: what was refused and, for the lake key, the statement to add.
-func (s *Service) reencryptRefused(dl DataLake, j Reencryption, err error) string {
+func (s *Service) reencryptRefused(dl DataLake, j Reencryption, err error, who string, slr bool) string {
 	msg := err.Error()
 	if ae, ok := awserr.As(err); ok {
 		msg = ae.Code + ": " + ae.Message
@@ -222,11 +217,12 @@ func (s *Service) reencryptRefused(dl DataLake, j Reencryption, err error) strin
 	reason := fmt.Sprintf("Re-encrypting the objects of %s stopped after %q: %s", dl.BucketARN, j.Cursor, msg)
 	switch {
 	case strings.Contains(msg, "kms:"):
+		_, stmt := keyStatement(dl, bucketName(dl.BucketARN), slr)
 		reason += fmt.Sprintf(" Security Lake (%s) needs kms:Decrypt on the objects' old keys and kms:GenerateDataKey on the lake's key; add to their key policies: %s",
-			EventSource, fmt.Sprintf(keyStatement, dl.Account))
+			who, stmt)
 	default:
 		reason += fmt.Sprintf(" Security Lake (%s) copies each object onto itself: the bucket policy of %s must let it s3:GetObject and s3:PutObject (and deny it neither).",
-			EventSource, bucketName(dl.BucketARN))
+			who, bucketName(dl.BucketARN))
 	}
 	return reason + " Then run the re-encryption again: it resumes where it stopped."
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/objstore"
 	"github.com/seclake/seclake/internal/stack"
+	"github.com/seclake/seclake/internal/table"
 )
 
 // keyedLake creates the us-east-1 lake under a new key that lets Security Lake use it, writes n objects, and
@@ -23,8 +24,12 @@ func keyedLake(t testing.TB, st *stack.Stack, svc *lake.Service, n int) (string,
 	t.Helper()
 	c := rootIn("us-east-1")
 	stmts := `{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"kms:*","Resource":"*"},` +
-		`{"Sid":"Allow Security Lake To Use The Key","Effect":"Allow","Principal":{"Service":"securitylake.amazonaws.com"},` +
-		`"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*","Condition":{"StringEquals":{"aws:SourceAccount":"` + acct + `"}}}`
+		`{"Sid":"Allow SLR","Effect":"Allow","Principal":{"AWS":"` + table.ResourceManagementRoleARN(acct) + `"},` +
+		`"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*","Condition":{"StringLike":{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}}`
+	// The key policy names Security Lake's resource-management role, which must exist first (KMS refuses a
+	// principal that does not).
+	_, err := st.IAM.CreateServiceLinkedRole(ctx, c, table.ResourceManagementPrincipal, "", "")
+	require.NoError(t, err)
 	var keys []string
 	for range 2 {
 		k, err := st.KMS.CreateKey(ctx, c, kms.CreateKeyRequest{Policy: `{"Version":"2012-10-17","Statement":[` + stmts + `]}`})

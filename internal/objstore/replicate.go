@@ -270,7 +270,9 @@ func (s *Service) replicate(ctx context.Context, sess *actor.Caller, b *Bucket, 
 	}
 	st := sseSettings{algorithm: SSEAES256}
 	if isKMS(o.SSE.Algorithm) {
-		st = sseSettings{algorithm: o.SSE.Algorithm, keyID: rule.Destination.EncryptionConfiguration.ReplicaKmsKeyID}
+		// The replica keeps the source object's S3 Bucket Key setting, as AWS's replication does: with one, its
+		// data key's encryption context is the destination bucket's ARN.
+		st = sseSettings{algorithm: o.SSE.Algorithm, keyID: rule.Destination.EncryptionConfiguration.ReplicaKmsKeyID, bucketKey: o.SSE.BucketKey}
 	}
 	ndk, rec, err := s.newDataKey(ctx, &dsess, dest, o.Key, st)
 	if err != nil {

@@ -25,7 +25,7 @@ func (s *Stack) lake() component.Component {
 	var db *sql.DB
 	return component.Component{
 		Name:  NameLake,
-		Needs: []string{NameStores, NameObjects},
+		Needs: []string{NameStores, NameIAM, NameObjects},
 		Start: func(context.Context) error {
 			ss, ok := s.Meta.(sqlStore)
 			if !ok {
@@ -36,7 +36,7 @@ func (s *Stack) lake() component.Component {
 				return fmt.Errorf("start lake: %w", err)
 			}
 			lakes, err := table.NewLakes(table.LakesConfig{DB: db, Dialect: ss.SQLDialect(), Meta: s.Meta,
-				Objects: s.Objects, Clock: s.cfg.Clock})
+				Objects: s.Objects, Clock: s.cfg.Clock, Sessions: slrSessions{s.IAM, s.cfg.Clock}})
 			if err != nil {
 				db.Close()
 				return fmt.Errorf("start lake: %w", err)

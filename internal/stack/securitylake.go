@@ -27,7 +27,7 @@ func (s *Stack) securityLake() component.Component {
 		Needs: []string{NameStores, NameIAM, NameAudit, NameKMS, NameObjects, NameQueues, NameEvents, NameNotify, NameLake, NameLakeFormation},
 		Start: func(context.Context) error {
 			svc, err := lake.New(lake.Config{Store: s.Meta, Authz: s.IAM, Lakes: s.Lakes, Buckets: lakeBuckets{s.Objects, s.Recorder},
-				Keys: lakeKeys{kms: s.KMS, rec: s.Recorder}, Accounts: lakeAccounts{s.IAM}, Roles: lakeRoles{s.IAM, s.Recorder},
+				Keys: lakeKeys{kms: s.KMS, rec: s.Recorder}, Accounts: lakeAccounts{s.IAM}, Roles: lakeRoles{s.IAM, s.Recorder}, Sessions: slrSessions{s.IAM, s.cfg.Clock},
 				Queues: lakeQueues{s.Queues, s.Recorder}, DataFiles: lakeDataFiles{s.Objects}, Probe: lakeProbe{s}, Objects: lakeObjects{s.Objects, s.Recorder},
 				Collection: lakeCollection{s}, Endpoints: lakeEndpoints{s.Events, s.Recorder}, Problems: lakeProblems{s}, QueryAccess: lakeQueryAccess{s},
 				Limit: s.cfg.LakeLimit, Seal: s.Seal, Clock: s.cfg.Clock, Rand: s.cfg.Rand, Region: s.cfg.Region,

@@ -47,7 +47,7 @@ var (
 // and written by the lake's service principal, so the bucket policy and the key policy decide.
 type lakeIO struct {
 	objects Objects
-	caller  func() *actor.Caller
+	caller  func(context.Context) *actor.Caller
 }
 
 // registerIO makes id's paths go through lio, registering the "s3" scheme with iceberg on first use. It fails
@@ -126,13 +126,13 @@ func (b *boundIO) Open(name string) (iceio.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := b.objects.HeadObject(b.ctx, b.caller(), objstore.GetInput{Bucket: bucket, Key: key})
+	out, err := b.objects.HeadObject(b.ctx, b.caller(b.ctx), objstore.GetInput{Bucket: bucket, Key: key})
 	if err != nil {
 		return nil, notExist(err, name)
 	}
 	return &objFile{name: name, key: key, size: out.Object.Size, mod: out.Object.LastModified,
 		get: func(start, end int64) (io.ReadCloser, error) {
-			out, err := b.objects.GetObject(b.ctx, b.caller(), objstore.GetInput{Bucket: bucket, Key: key,
+			out, err := b.objects.GetObject(b.ctx, b.caller(b.ctx), objstore.GetInput{Bucket: bucket, Key: key,
 				Range: &objstore.Range{Start: start, End: end}})
 			if err != nil {
 				return nil, notExist(err, name)
@@ -146,7 +146,7 @@ func (b *boundIO) ReadFile(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := b.objects.GetObject(b.ctx, b.caller(), objstore.GetInput{Bucket: bucket, Key: key})
+	out, err := b.objects.GetObject(b.ctx, b.caller(b.ctx), objstore.GetInput{Bucket: bucket, Key: key})
 	if err != nil {
 		return nil, notExist(err, name)
 	}
@@ -159,7 +159,7 @@ func (b *boundIO) Remove(name string) error {
 	if err != nil {
 		return err
 	}
-	return b.objects.DeleteObject(b.ctx, b.caller(), bucket, key)
+	return b.objects.DeleteObject(b.ctx, b.caller(b.ctx), bucket, key)
 }
 
 // WriteFile writes p as name, as the lake's service principal.
@@ -168,7 +168,7 @@ func (b *boundIO) WriteFile(name string, p []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = b.objects.Deliver(b.ctx, objstore.DeliveryInput{Caller: b.caller(), Object: objstore.PutInput{
+	_, err = b.objects.Deliver(b.ctx, objstore.DeliveryInput{Caller: b.caller(b.ctx), Object: objstore.PutInput{
 		Bucket: bucket, Key: key, Body: bytes.NewReader(p), Size: int64(len(p))}})
 	return err
 }

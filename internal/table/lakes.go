@@ -36,6 +36,8 @@ type LakesConfig struct {
 	Meta    meta.Store
 	Objects LakeObjects
 	Clock   clock.Clock
+	// Sessions is each lake's Config.Sessions.
+	Sessions Sessions
 }
 
 // Lakes is the data lakes of the server: one per account and region, each a bucket and its tables.
@@ -226,7 +228,7 @@ func (ls *Lakes) Open(ctx context.Context, account, region string) (*Lake, error
 			"account %s has no data lake in %s: create one first", account, region)
 	}
 	l, err := Open(ctx, Config{DB: ls.cfg.DB, Dialect: ls.cfg.Dialect, Objects: ls.cfg.Objects, Bucket: info.Bucket,
-		Region: region, Account: account, Clock: ls.cfg.Clock})
+		Region: region, Account: account, Clock: ls.cfg.Clock, Sessions: ls.cfg.Sessions})
 	if err != nil {
 		return nil, err
 	}

@@ -99,13 +99,13 @@ WHERE catalog_name = $1 AND table_namespace = $2 AND table_name = $3`, l.cfg.Acc
 	return t, info, nil
 }
 
-// metadataETag HEADs the metadata file at loc as the lake's service principal.
+// metadataETag HEADs the metadata file at loc as the lake (its resource-management role, or its service principal).
 func (l *Lake) metadataETag(ctx context.Context, loc string) (string, error) {
 	bucket, key, err := splitPath(loc)
 	if err != nil {
 		return "", err
 	}
-	out, err := l.cfg.Objects.HeadObject(ctx, l.caller(), objstore.GetInput{Bucket: bucket, Key: key})
+	out, err := l.cfg.Objects.HeadObject(ctx, l.caller(ctx), objstore.GetInput{Bucket: bucket, Key: key})
 	if err != nil || out.Object == nil {
 		return "", err
 	}

@@ -48,7 +48,7 @@ func (t *Table) RemoveOrphans(ctx context.Context, olderThan time.Time) (OrphanR
 		if live[name] || !o.LastModified.Before(olderThan) {
 			continue
 		}
-		if err := t.lake.cfg.Objects.DeleteObject(ctx, t.lake.caller(), o.Bucket, o.Key); err != nil {
+		if err := t.lake.cfg.Objects.DeleteObject(ctx, t.lake.caller(ctx), o.Bucket, o.Key); err != nil {
 			return res, wrapErr(t, "remove orphans", err)
 		}
 		res.Files++
@@ -66,7 +66,7 @@ func (t *Table) list(ctx context.Context, location string) ([]*objstore.Object, 
 	var objects []*objstore.Object
 	in := objstore.ListInput{Bucket: bucket, Prefix: prefix, MaxKeys: 1000}
 	for {
-		out, err := t.lake.cfg.Objects.ListObjects(ctx, t.lake.caller(), in)
+		out, err := t.lake.cfg.Objects.ListObjects(ctx, t.lake.caller(ctx), in)
 		if err != nil {
 			return nil, err
 		}

@@ -44,7 +44,7 @@ func (ls *Lakes) AddReplicated(ctx context.Context, account, region string, cont
 		return false, err
 	}
 	// The lake's own files are not replicas: only those S3 replication wrote are looked for in the others.
-	head, err := ls.cfg.Objects.HeadObject(ctx, rollup.caller(), objstore.GetInput{Bucket: rollup.cfg.Bucket, Key: key})
+	head, err := ls.cfg.Objects.HeadObject(ctx, rollup.caller(ctx), objstore.GetInput{Bucket: rollup.cfg.Bucket, Key: key})
 	if err != nil {
 		if missing(err) {
 			return false, nil
@@ -114,7 +114,7 @@ func (ls *Lakes) committedIn(ctx context.Context, account string, regions []stri
 		if err != nil || found {
 			return removed, found, false, err
 		}
-		_, herr := ls.cfg.Objects.HeadObject(ctx, l.caller(), objstore.GetInput{Bucket: l.cfg.Bucket, Key: key})
+		_, herr := ls.cfg.Objects.HeadObject(ctx, l.caller(ctx), objstore.GetInput{Bucket: l.cfg.Bucket, Key: key})
 		if herr == nil {
 			gone = false
 		} else if !missing(herr) {

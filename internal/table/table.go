@@ -9,8 +9,11 @@
 // retries on the new metadata.
 //
 // Every data, manifest and metadata file goes through the object store (Objects) under s3:// paths, written and
-// read by the Security Lake service principal (securitylake.amazonaws.com) acting for the data lake, with the
-// bucket's default encryption: the bucket policy and the lake key's policy decide whether the lake can write,
+// read as Security Lake does on AWS: by a session of the resource-management service-linked role
+// (AWSServiceRoleForSecurityLakeResourceManagement, Config.Sessions) in the lake's account when that role exists
+// (CreateDataLake creates it), else by the Security Lake service principal (securitylake.amazonaws.com) acting
+// for the data lake (a lake made by ingestion alone), with the bucket's default encryption: the role's
+// permissions, the bucket policy and the lake key's policy decide whether the lake can write,
 // and a refusal comes back as objstore's *DeliveryError naming the missing statement, before anything is
 // committed. Files written by a failed append are not referenced by any snapshot, so readers never see them.
 //
@@ -44,8 +47,24 @@ import (
 	"github.com/seclake/seclake/internal/ocsf/shape"
 )
 
-// Principal is the service principal the lake writes its tables as.
+// Principal is the service principal the lake writes its tables as when its account has no resource-management
+// role, and reads customers' raw buckets as.
 const Principal = "securitylake.amazonaws.com"
+
+// ResourceManagementPrincipal is the service that assumes the lake's resource-management role.
+const ResourceManagementPrincipal = "resource-management.securitylake.amazonaws.com"
+
+// ResourceManagementRoleARN is the ARN of Security Lake's resource-management service-linked role in account.
+func ResourceManagementRoleARN(account string) string {
+	return "arn:aws:iam::" + account + ":role/aws-service-role/" + ResourceManagementPrincipal +
+		"/AWSServiceRoleForSecurityLakeResourceManagement"
+}
+
+// Sessions gives the sessions of Security Lake's resource-management role for a lake: nil (and no error) when
+// the account has no such role. *stack's IAM adapter satisfies it.
+type Sessions interface {
+	ResourceManagementSession(ctx context.Context, account, region string, src actor.Source) (*actor.Caller, error)
+}
 
 // Config configures a Lake.
 type Config struct {
@@ -58,6 +77,8 @@ type Config struct {
 	// Bucket is the lake bucket of Region; Account is the lake's account (the delegated administrator).
 	Bucket, Region, Account string
 	Clock                   clock.Clock
+	// Sessions, if set, gives the sessions the lake reads and writes its bucket as (nil: the service principal).
+	Sessions Sessions
 }
 
 // Lake is the tables of one region's lake bucket.
@@ -67,6 +88,7 @@ type Lake struct {
 	id        string
 	namespace icetable.Identifier
 	meta      metaCache // tables as loaded for reads, by metadata location
+	session   sessionCache
 }
 
 // Open opens the catalog of the lake in cfg.Bucket, creating the catalog's tables and the region's namespace
@@ -106,12 +128,16 @@ func (l *Lake) Close() error {
 	return nil
 }
 
-// caller is the lake's service principal, acting for the data lake of its account and region.
-func (l *Lake) caller() *actor.Caller {
-	return actor.ServicePrincipal(Principal, l.cfg.Region, l.cfg.Clock.Now(), actor.Source{
-		ARN:     "arn:aws:securitylake:" + l.cfg.Region + ":" + l.cfg.Account + ":data-lake/default",
-		Account: l.cfg.Account,
-	})
+// caller is who the lake reads and writes its bucket as: a session of the account's resource-management role,
+// or the lake's service principal, acting for the data lake of its account and region.
+func (l *Lake) caller(ctx context.Context) *actor.Caller {
+	src := actor.Source{ARN: "arn:aws:securitylake:" + l.cfg.Region + ":" + l.cfg.Account + ":data-lake/default",
+		Account: l.cfg.Account}
+	now := l.cfg.Clock.Now()
+	if c := l.session.get(ctx, l.cfg, src, now); c != nil {
+		return c
+	}
+	return actor.ServicePrincipal(Principal, l.cfg.Region, now, src)
 }
 
 // Source names a table: a Security Lake source (Custom empty: aws/<SOURCE>/<version>/) or a custom source

@@ -69,11 +69,12 @@ func TestLakeDoctor(t *testing.T) {
 		}
 		require.Equal(t, "Security Lake → lake key", c.Path)
 		require.Equal(t, "the key policy of "+key, c.FixPolicy)
-		require.Contains(t, c.Reason, "securitylake.amazonaws.com")
-		require.Contains(t, c.Fix, `"Sid":"Allow Security Lake To Use The Key"`)
+		require.Contains(t, c.Reason, "AWSServiceRoleForSecurityLakeResourceManagement")
+		require.Contains(t, c.Fix, `"Sid":"Allow SLR"`)
 		fix = c.Fix
 	}
-	require.Contains(t, text, "FAIL  Security Lake → lake key: securitylake.amazonaws.com may kms:GenerateDataKey on "+key)
+	require.Contains(t, text, "FAIL  Security Lake → lake key: arn:aws:sts::"+testAccount+
+		":assumed-role/AWSServiceRoleForSecurityLakeResourceManagement/SecurityLakeResourceManagement may kms:GenerateDataKey on "+key)
 	require.Contains(t, text, "fix: add to the key policy of "+key+":")
 
 	// The statement doctor printed, pasted back: healthy again.

@@ -31,9 +31,13 @@ func TestLakeReencrypt(t *testing.T) {
 	requireTool(t, "python3")
 	s := startServer(t, withConfig(shortFlush))
 	ctx := context.Background()
+	// The key policies name Security Lake's resource-management role, so it must exist first (KMS refuses a
+	// principal that does not): created as a user would, before create-data-lake.
+	_, err := s.aws(t, "iam", "create-service-linked-role", "--aws-service-name", "resource-management.securitylake.amazonaws.com")
+	require.NoError(t, err)
 	keyA := createKey(t, s, keyPolicy(lakeKeyAdmin, lakeKeyService))
 	keyB := createKey(t, s, keyPolicy(lakeKeyAdmin, lakeKeyService))
-	_, err := s.aws(t, "securitylake", "create-data-lake", "--configurations",
+	_, err = s.aws(t, "securitylake", "create-data-lake", "--configurations",
 		`[{"region":"us-east-1","encryptionConfiguration":{"kmsKeyId":"`+keyA+`"}}]`, "--meta-store-manager-role-arn", createMetaStoreRole(t, s))
 	require.NoError(t, err)
 	_, err = s.app.SecurityLake().Provision(ctx)
@@ -80,7 +84,9 @@ func TestLakeReencrypt(t *testing.T) {
 	policy, err := s.aws(t, "s3api", "get-bucket-policy", "--bucket", bucket, "--query", "Policy", "--output", "text")
 	require.NoError(t, err)
 	policy = strings.TrimSpace(policy)
-	deny := `{"Sid":"Freeze","Effect":"Deny","Principal":{"Service":"securitylake.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::` + bucket + `/*"}`
+	deny := `{"Sid":"Freeze","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::` + testAccount +
+		`:role/aws-service-role/resource-management.securitylake.amazonaws.com/AWSServiceRoleForSecurityLakeResourceManagement"},` +
+		`"Action":"s3:PutObject","Resource":"arn:aws:s3:::` + bucket + `/*"}`
 	_, err = s.aws(t, "s3api", "put-bucket-policy", "--bucket", bucket, "--policy", plus(policy, deny))
 	require.NoError(t, err)
 	out, code = runSeclakeEnv(t, env, "lake", "reencrypt", "--region", "us-east-1", "--wait")

@@ -14,9 +14,16 @@ import (
 // Security Lake.
 const lakeKeyAdmin = `{"Sid":"Key administration","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%[1]s:root"},"Action":"kms:*","Resource":"*"}`
 
-// lakeKeyService is the statement Security Lake's failure names: its service principal may use the key for
-// the account.
-const lakeKeyService = `{"Sid":"Allow Security Lake To Use The Key","Effect":"Allow","Principal":{"Service":"securitylake.amazonaws.com"},` +
+// lakeKeyService is the first guide's "Allow SLR" statement, for any lake bucket of the account: Security
+// Lake's resource-management role (which CreateDataLake creates) may use the key through S3.
+const lakeKeyService = `{"Sid":"Allow SLR","Effect":"Allow",` +
+	`"Principal":{"AWS":"arn:aws:iam::%[1]s:role/aws-service-role/resource-management.securitylake.amazonaws.com/AWSServiceRoleForSecurityLakeResourceManagement"},` +
+	`"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*","Condition":{` +
+	`"StringLike":{"kms:EncryptionContext:aws:s3:arn":"arn:aws:s3:::aws-security-data-lake-*","kms:ViaService":"s3.*.amazonaws.com"}}}`
+
+// rawKeyService lets the Security Lake service principal decrypt for the account: what a customer's raw bucket
+// key needs for ingestion to read it (the lake's own bucket is the resource-management role's, lakeKeyService).
+const rawKeyService = `{"Sid":"Allow Security Lake To Use The Key","Effect":"Allow","Principal":{"Service":"securitylake.amazonaws.com"},` +
 	`"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*","Condition":{"StringEquals":{"aws:SourceAccount":"%[1]s"}}}`
 
 func keyPolicy(stmts ...string) string {
@@ -95,7 +102,7 @@ func TestSecurityLakeCLIDataLakeAndKey(t *testing.T) {
 	lk = s.lakes(t, "list-data-lakes").DataLakes[0]
 	require.Equal(t, "FAILED", lk.UpdateStatus.Status)
 	reason := lk.UpdateStatus.Exception.Reason
-	for _, want := range []string{"Allow Security Lake To Use The Key", "securitylake.amazonaws.com", "kms:GenerateDataKey", key} {
+	for _, want := range []string{`"Allow SLR"`, "AWSServiceRoleForSecurityLakeResourceManagement", "kms:GenerateDataKey", key} {
 		require.Contains(t, reason, want)
 	}
 	out, err := s.aws(t, "securitylake", "list-data-lake-exceptions", "--regions", "us-east-1")
@@ -105,7 +112,9 @@ func TestSecurityLakeCLIDataLakeAndKey(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &exc))
 	require.Len(t, exc.Exceptions, 1)
-	require.Contains(t, exc.Exceptions[0].Remediation, `"Principal":{"Service":"securitylake.amazonaws.com"}`)
+	require.Contains(t, exc.Exceptions[0].Remediation, `"Principal":{"AWS":"arn:aws:iam::`+testAccount+
+		`:role/aws-service-role/resource-management.securitylake.amazonaws.com/AWSServiceRoleForSecurityLakeResourceManagement"}`)
+	require.Contains(t, exc.Exceptions[0].Remediation, `"kms:EncryptionContext:aws:s3:arn":"arn:aws:s3:::`+bucket+`"`)
 	enc, err := s.aws(t, "s3api", "get-bucket-encryption", "--bucket", bucket)
 	require.NoError(t, err)
 	require.Contains(t, enc, `"AES256"`, "a failed update leaves the bucket as it was")

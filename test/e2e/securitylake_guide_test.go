@@ -23,7 +23,9 @@ const (
 // {{ACCOUNT}} the delegated administrator's account, {{BUCKET}} the region's lake bucket, {{REGION}} its region,
 // {{SUBSCRIBER_ROLE}} the S3 subscriber's role. The replication statement keeps the guide's "AWS:" typo; the
 // test replaces it as the user fixing it would. The "Key administration (as needed)" statement is filled with the
-// account's administration of the key.
+// account's administration of the key. The guide misspells Lake Formation's role (…FormatinoDataAccess), a
+// principal that does not exist: KMS refuses such a policy ("Policy contains a statement with one or more invalid
+// principals"), seclake as AWS does, so the policy here names the role correctly and the test shows the refusal.
 const guideS3KeyPolicy = `{
   "Version": "2012-10-17",
   "Id": "Security-Lake-S3-Key-Policy",
@@ -63,15 +65,9 @@ const guideS3KeyPolicy = `{
       "Principal": { "AWS:": "arn:aws:iam::{{ACCOUNT}}:role/service-role/AmazonSecurityLakeS3ReplicationRole" },
       "Action": ["kms:CreateGrant", "kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],
       "Resource": "*"
-    }{{LAKE_STATEMENT}}
+    }
   ]
 }`
-
-// guideLakeStatement is the statement seclake's Security Lake names when the guide's policy alone is given: the
-// lake writes and reads its tables as the securitylake.amazonaws.com service principal for the account.
-const guideLakeStatement = `,
-    { "Sid": "Allow Security Lake To Use The Key", "Effect": "Allow", "Principal": { "Service": "securitylake.amazonaws.com" },
-      "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*", "Condition": { "StringEquals": { "aws:SourceAccount": "{{ACCOUNT}}" } } }`
 
 // guideReplicationRolePolicy is the replication role's permissions as Security Lake's documentation gives them.
 const guideReplicationRolePolicy = `{"Version":"2012-10-17","Statement":[
@@ -147,18 +143,20 @@ func (g *guide) provision(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// keyPolicy fills the guide's S3 key policy for a region.
-func (g *guide) keyPolicy(region, subscriberRole string, lakeStatement bool) string {
-	sub, lake := "", ""
+// keyPolicy fills the guide's S3 key policy for a region, as written (with the "AWS:" typo).
+func (g *guide) keyPolicy(region, subscriberRole string) string {
+	sub := ""
 	if subscriberRole != "" {
 		sub = `,
         "` + subscriberRole + `"`
 	}
-	if lakeStatement {
-		lake = guideLakeStatement
-	}
-	doc := strings.NewReplacer("{{SUBSCRIBER_ROLE}}", sub, "{{LAKE_STATEMENT}}", lake).Replace(guideS3KeyPolicy)
+	doc := strings.NewReplacer("{{SUBSCRIBER_ROLE}}", sub).Replace(guideS3KeyPolicy)
 	return strings.NewReplacer("{{ACCOUNT}}", g.admin, "{{BUCKET}}", g.buckets[region], "{{REGION}}", region).Replace(doc)
+}
+
+// fixedKeyPolicy is the guide's S3 key policy with the "AWS:" typo corrected, as the user fixes it.
+func (g *guide) fixedKeyPolicy(region, subscriberRole string) string {
+	return strings.Replace(g.keyPolicy(region, subscriberRole), `"AWS:"`, `"AWS"`, 1)
 }
 
 // newGuide builds the organization of the guide: the management account (the server's), a delegated
@@ -219,22 +217,25 @@ func TestSecurityLakeGuideTwoRegions(t *testing.T) {
 
 	// The key policies, as pasted: the typo is refused, with a pointer.
 	for _, region := range []string{rollupRegion, contribRegion} {
-		out, err := g.as(t, region, "kms", "create-key", "--policy", g.keyPolicy(region, "", true))
+		out, err := g.as(t, region, "kms", "create-key", "--policy", g.keyPolicy(region, ""))
 		require.Error(t, err)
 		for _, want := range []string{"MalformedPolicyDocumentException", `Sid "Allow SecurityLake ReplicationRole To Use The Key (only with a rollup region)"`,
 			"element Principal", `"AWS:" is not a principal type`, `did you mean "AWS"?`} {
 			require.Contains(t, err.Error(), want)
 		}
 		require.Empty(t, out)
+		_, err = g.as(t, region, "kms", "create-key", "--policy", strings.Replace(g.fixedKeyPolicy(region, ""),
+			"AWSServiceRoleForLakeFormationDataAccess", "AWSServiceRoleForLakeFormatinoDataAccess", 1))
+		require.ErrorContains(t, err, "Policy contains a statement with one or more invalid principals", "the guide's misspelled Lake Formation role")
 		var key struct{ KeyMetadata struct{ Arn string } }
-		out = g.must(t, region, "kms", "create-key", "--policy", strings.Replace(g.keyPolicy(region, "", false), `"AWS:"`, `"AWS"`, 1))
+		out = g.must(t, region, "kms", "create-key", "--policy", g.fixedKeyPolicy(region, ""))
 		require.NoError(t, json.Unmarshal([]byte(out), &key))
 		g.keys[region] = key.KeyMetadata.Arn
 		g.must(t, region, "kms", "create-alias", "--alias-name", "alias/SecurityLake-S3-Key", "--target-key-id", key.KeyMetadata.Arn)
 	}
 
-	// The rollup region first: the guide's policy alone does not let seclake's Security Lake use the key, and
-	// the failure names the statement to add.
+	// The guide's policy as written lets the lake use the key: Security Lake writes as its resource-management
+	// role, which the "Allow SLR" statement names.
 	update := func(region, extra string) cliDataLakes {
 		t.Helper()
 		alias := "arn:aws:kms:" + region + ":" + g.admin + ":alias/SecurityLake-S3-Key"
@@ -244,8 +245,6 @@ func TestSecurityLakeGuideTwoRegions(t *testing.T) {
 		g.provision(t)
 		return g.lakes(t, region, "list-data-lakes")
 	}
-	lk := update(rollupRegion, "").DataLakes
-	require.Len(t, lk, 2)
 	byRegion := func(dl cliDataLakes, region string) (out struct {
 		Status, Reason, Key string
 	}) {
@@ -262,15 +261,7 @@ func TestSecurityLakeGuideTwoRegions(t *testing.T) {
 		}
 		return out
 	}
-	got := byRegion(cliDataLakes{DataLakes: lk}, rollupRegion)
-	require.Equal(t, "FAILED", got.Status)
-	require.Contains(t, got.Reason, "Allow Security Lake To Use The Key")
-
-	for _, region := range []string{rollupRegion, contribRegion} {
-		g.must(t, region, "kms", "put-key-policy", "--key-id", g.keys[region], "--policy-name", "default", "--policy",
-			strings.Replace(g.keyPolicy(region, "", true), `"AWS:"`, `"AWS"`, 1))
-	}
-	got = byRegion(update(rollupRegion, ""), rollupRegion)
+	got := byRegion(update(rollupRegion, ""), rollupRegion)
 	require.Equal(t, "COMPLETED", got.Status, got.Reason)
 	got = byRegion(update(contribRegion, `,"replicationConfiguration":{"regions":["`+rollupRegion+`"],"roleArn":"`+g.replRole+`"}`), contribRegion)
 	require.Equal(t, "COMPLETED", got.Status, got.Reason)
@@ -341,7 +332,7 @@ func guideSubscriber(t *testing.T, g *guide) {
 		"--configuration", `{"sqsNotificationConfiguration":{}}`)
 	// The subscriber role goes into the key policy, as the guide's statement says.
 	g.must(t, rollupRegion, "kms", "put-key-policy", "--key-id", g.keys[rollupRegion], "--policy-name", "default", "--policy",
-		strings.Replace(g.keyPolicy(rollupRegion, sub.Subscriber.RoleArn, true), `"AWS:"`, `"AWS"`, 1))
+		g.fixedKeyPolicy(rollupRegion, sub.Subscriber.RoleArn))
 
 	key := ingestGuideFile(t, g, rollupRegion)
 	member := g.subKeys

@@ -245,7 +245,7 @@ func TestSecurityLakeIngestExceptionsHTTPS(t *testing.T) {
 	}
 	require.True(t, misconfigured, "VPC_FLOW names the key that refused")
 
-	_, err = s.aws(t, "kms", "put-key-policy", "--key-id", key, "--policy-name", "default", "--policy", keyPolicy(lakeKeyAdmin, lakeKeyService))
+	_, err = s.aws(t, "kms", "put-key-policy", "--key-id", key, "--policy-name", "default", "--policy", keyPolicy(lakeKeyAdmin, rawKeyService))
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return sourceStatusOf(t, s, "VPC_FLOW") == "COLLECTING" }, 90*time.Second, time.Second)
 	n := 0
