@@ -129,9 +129,15 @@ func (ls *Lakes) List(ctx context.Context) ([]LakeInfo, error) {
 // store before the bucket is made, so creators racing on several nodes make one bucket, and a creator that
 // stopped half way is finished by the next (each step is idempotent).
 func (ls *Lakes) Create(ctx context.Context, owner *actor.Caller, region, kmsKey string) (LakeInfo, error) {
-	info, err := ls.reserve(ctx, owner.Account, region, kmsKey)
+	info, mine, err := ls.reserve(ctx, owner.Account, region, kmsKey)
 	if err != nil || !info.Pending {
 		return info, err
+	}
+	if !mine {
+		// Another creator reserved it: wait for it to finish, and finish it if that creator stopped.
+		if info, err = ls.awaitCreated(ctx, owner.Account, region); err != nil || !info.Pending {
+			return info, err
+		}
 	}
 	c := *owner
 	c.Region = region
@@ -160,11 +166,38 @@ func (ls *Lakes) Create(ctx context.Context, owner *actor.Caller, region, kmsKey
 	return info, ls.cfg.Meta.Update(ctx, func(tx meta.Tx) error { return tx.Put(lakesTable, lakeKey(info.Account, region), v) })
 }
 
+// createWait is how long a creator waits for another one that reserved the same lake before finishing it itself.
+const createWait = 30 * time.Second
+
+// awaitCreated waits until the account's lake in region is no longer pending, or createWait has passed, and
+// returns its record.
+func (ls *Lakes) awaitCreated(ctx context.Context, account, region string) (LakeInfo, error) {
+	deadline := time.Now().Add(createWait)
+	for {
+		var info LakeInfo
+		err := ls.cfg.Meta.View(ctx, func(tx meta.Tx) error {
+			v, err := tx.Get(lakesTable, lakeKey(account, region))
+			if err != nil {
+				return err
+			}
+			return json.Unmarshal(v, &info)
+		})
+		if err != nil || !info.Pending || time.Now().After(deadline) {
+			return info, err
+		}
+		select {
+		case <-ctx.Done():
+			return LakeInfo{}, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 // reserve returns the record of the account's lake in region, reserving a new bucket name (a Pending record)
-// when there is none.
-func (ls *Lakes) reserve(ctx context.Context, account, region, kmsKey string) (LakeInfo, error) {
-	var info LakeInfo
-	err := ls.cfg.Meta.Update(ctx, func(tx meta.Tx) error {
+// when there is none; mine says that this call reserved it.
+func (ls *Lakes) reserve(ctx context.Context, account, region, kmsKey string) (info LakeInfo, mine bool, err error) {
+	err = ls.cfg.Meta.Update(ctx, func(tx meta.Tx) error {
+		mine = false
 		v, err := tx.Get(lakesTable, lakeKey(account, region))
 		if err == nil {
 			return json.Unmarshal(v, &info)
@@ -177,9 +210,10 @@ func (ls *Lakes) reserve(ctx context.Context, account, region, kmsKey string) (L
 		if v, err = json.Marshal(info); err != nil {
 			return err
 		}
+		mine = true
 		return tx.Insert(lakesTable, lakeKey(account, region), v)
 	})
-	return info, err
+	return info, mine, err
 }
 
 // lakeBucketPolicy lets the Security Lake service principal use the lake bucket for its account, and refuses
