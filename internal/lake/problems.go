@@ -22,6 +22,8 @@ const (
 	ProblemRefused  = "REFUSED"   // a policy refused Principal the Action on Resource
 	ProblemFailed   = "FAILED"    // objects of the source fail for another reason
 	ProblemSetAside = "SET_ASIDE" // records of the source could not be normalized
+	// ProblemReplication: the lake's data does not replicate to its rollup regions (Objects versions wait).
+	ProblemReplication = "REPLICATION"
 )
 
 // Problem is a cause of failure of ingestion into account's lake in region, while it lasts.
@@ -100,6 +102,12 @@ func describeProblem(p Problem) (exception, remediation string) {
 			src, p.Principal, p.Action, p.Resource, p.Objects, p.First.UTC().Format(time.RFC3339), p.Reason)
 		remediation = fmt.Sprintf("Add this statement to %s, then the waiting objects are ingested on their next retry: %s",
 			policyOf(p.Action, p.Resource), statement(p.Principal, p.Action, p.Resource))
+	case ProblemReplication:
+		exception = fmt.Sprintf("Security Lake cannot replicate %d objects of the lake bucket %s to its rollup regions since %s "+
+			"(they are kept there and retried): %s", p.Objects, p.Resource, p.First.UTC().Format(time.RFC3339), p.Reason)
+		remediation = "Let the replication role do what the error names (the first guide's statement \"Allow SecurityLake ReplicationRole " +
+			"To Use The Key\" in the key policy of each rollup region's key); `seclake lake doctor --region " + p.Region +
+			"` checks every path of the replication role. The waiting objects replicate on their next retry."
 	case ProblemSetAside:
 		exception = fmt.Sprintf("Security Lake set aside %d records of source %s that it could not normalize since %s (latest: %s).",
 			p.Objects, src, p.First.UTC().Format(time.RFC3339), p.Reason)

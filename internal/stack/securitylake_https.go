@@ -2,6 +2,8 @@ package stack
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 
@@ -124,5 +126,28 @@ func (p lakeProblems) Problems(ctx context.Context, account, region string) ([]l
 			Kind: g.Kind, Reason: g.Reason, Principal: g.Principal, Action: g.Action, Resource: g.Resource, Objects: g.Objects,
 			First: g.First, Last: g.Last}
 	}
-	return out, err
+	return append(out, p.replication(ctx, account, region)...), err
+}
+
+// replication reads the lasting replication failures of the lake buckets (as lake problems of kind
+// REPLICATION, one per bucket and error).
+func (p lakeProblems) replication(ctx context.Context, account, region string) []lake.Problem {
+	if p.s.Objects == nil {
+		return nil
+	}
+	fs, err := p.s.Objects.ReplicationFailures(ctx)
+	if err != nil {
+		p.s.cfg.Logger.Warn("reading the replication failures", "err", err)
+		return nil
+	}
+	var out []lake.Problem
+	for _, f := range fs {
+		if !strings.HasPrefix(f.Bucket, "aws-security-data-lake-") || account != "" && f.Owner != account || region != "" && f.Region != region {
+			continue
+		}
+		sum := sha256.Sum256([]byte(f.Bucket + "\n" + f.Error))
+		out = append(out, lake.Problem{Account: f.Owner, Region: f.Region, Source: "S3_REPLICATION", Cause: hex.EncodeToString(sum[:8]),
+			Kind: lake.ProblemReplication, Reason: f.Error, Resource: "arn:aws:s3:::" + f.Bucket, Objects: f.Versions, First: f.First, Last: f.Last})
+	}
+	return out
 }

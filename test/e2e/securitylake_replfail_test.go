@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,7 +33,8 @@ func withoutStatement(t *testing.T, doc, sid string) string {
 // (ap-northeast-3) replicates to the rollup lake (ap-northeast-1) under the guide's key policies; without the
 // statement a new data file of ap-northeast-3 does not replicate — head-object shows replication FAILED in the
 // source, the rollup bucket has no such object, and `seclake lake doctor` fails the replication role's path to
-// the rollup key naming the role, the action and the statement that fixes it — the source object is kept;
+// the rollup key naming the role, the action and the statement that fixes it, and a data lake exception of
+// ap-northeast-3 says the same within seconds — the source object is kept;
 // with the statement back (no re-upload) the same version replicates, COMPLETED in the source and REPLICA under
 // the rollup key in ap-northeast-1, and the doctor is healthy.
 func TestSecurityLakeGuideReplicationStatement(t *testing.T) {
@@ -85,6 +87,26 @@ func TestSecurityLakeGuideReplicationStatement(t *testing.T) {
 		require.Contains(t, out, want)
 	}
 	require.Contains(t, out, "OK    Replication role → lake key", "the contributing key still lets the role decrypt")
+	var exc []struct{ Exception, Remediation string }
+	require.Eventually(t, func() bool {
+		var l struct {
+			Exceptions []struct{ Exception, Remediation string }
+		}
+		out := g.must(t, contribRegion, "securitylake", "list-data-lake-exceptions", "--regions", contribRegion)
+		require.NoError(t, json.Unmarshal([]byte(out), &l), out)
+		exc = exc[:0]
+		for _, e := range l.Exceptions {
+			if strings.Contains(e.Exception, "cannot replicate") {
+				exc = append(exc, e)
+			}
+		}
+		return len(exc) > 0
+	}, 30*time.Second, 500*time.Millisecond, "no data lake exception for the replication")
+	require.Len(t, exc, 1, "one exception for the cause, not one per object")
+	for _, want := range []string{g.buckets[contribRegion], "AmazonSecurityLakeS3ReplicationRole", "kms:GenerateDataKey", g.keys[rollupRegion]} {
+		require.Contains(t, exc[0].Exception, want)
+	}
+	require.Contains(t, exc[0].Remediation, "Allow SecurityLake ReplicationRole To Use The Key")
 	require.Equal(t, g.keys[contribRegion], src.SSEKMSKeyId, "the source object is kept, under its key")
 
 	// The statement back: the same version replicates on its retry, without a new upload.
